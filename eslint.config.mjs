@@ -1,0 +1,73 @@
+// Flat config. The orchestrator block is the determinism guard: Durable replays orchestrator code,
+// so it must not reach I/O, ambient time, randomness or process state (same idea as Temporal's
+// workflow sandbox rules).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schemas/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/orchestrators/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Orchestrators replay: no Node built-ins. Do I/O in an activity.',
+          })),
+          patterns: [
+            { group: ['@azure/*'], message: 'Orchestrators must not call Azure SDKs. Use an activity.' },
+            {
+              group: ['**/azure/**', '**/activities/**', '**/local/**', '**/config/**'],
+              message: 'Orchestrators see only activity names, domain types and durable-functions.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'No process state in orchestrators: pass settings as input.' },
+        { name: 'setTimeout', message: 'Use context.df.createTimer.' },
+        { name: 'setInterval', message: 'Use context.df.createTimer.' },
+        { name: 'fetch', message: 'No I/O in orchestrators: use an activity.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Use context.df.currentUtcDateTime.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Use context.df.currentUtcDateTime.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Randomness breaks replay; use context.df.newGuid.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    // Tests edit arbitrary JSON to build bad requests.
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);
