@@ -1,0 +1,133 @@
+import { SETTINGS, type SettingKey } from './settings';
+import { factoryConfigSchema, type FactoryConfig } from '../domain/factoryConfig';
+import { validateWith } from '../domain/validation';
+import { parseDurationMs } from '../domain/duration';
+import { parseResourceId } from '../domain/resourceId';
+
+/** Validated configuration, read once at start-up. */
+export interface AppConfig {
+  buildQueue: string;
+  eventsTopic: string;
+  serviceBus: { fullyQualifiedNamespace: string } | { emulatorConnectionString: string };
+  clientId?: string;
+  refreshSchedule: string;
+  factory: FactoryConfig;
+  workingResourceGroupId?: string;
+  regionStallLimitMs: number;
+  regionRetryLimit: number;
+  armEndpoint: string;
+  target: 'azure' | 'simulator';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads every setting, collects every problem, and throws them all at once. */
+export function readConfig(env: Env): AppConfig {
+  const problems: string[] = [];
+  const get = (key: SettingKey): string | undefined => {
+    const def = SETTINGS[key];
+    const value = env[def.name]?.trim();
+    return value ? value : 'default' in def ? def.default : undefined;
+  };
+
+  const queue = get('buildQueue')!;
+  // Storage queue names: 3-63 lower-case letters, digits and single hyphens.
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(queue)) {
+    problems.push(
+      `${SETTINGS.buildQueue.name} "${queue}" is not a storage queue name (3-63 lower-case letters, digits, single hyphens).`,
+    );
+  }
+
+  const namespace = get('serviceBusNamespace');
+  const emulator = get('serviceBusEmulator');
+  let serviceBus: AppConfig['serviceBus'] | undefined;
+  if (namespace) {
+    if (/sharedaccesskey/i.test(namespace) || namespace.includes('://')) {
+      problems.push(
+        `${SETTINGS.serviceBusNamespace.name} must be a host name like myns.servicebus.windows.net, not a connection string or URL.`,
+      );
+    } else serviceBus = { fullyQualifiedNamespace: namespace };
+  } else if (emulator) {
+    if (!/UseDevelopmentEmulator=true/i.test(emulator)) {
+      problems.push(
+        `${SETTINGS.serviceBusEmulator.name} is only for a local emulator (it must contain UseDevelopmentEmulator=true); in Azure set ${SETTINGS.serviceBusNamespace.name} and grant the identity Azure Service Bus Data Sender.`,
+      );
+    } else serviceBus = { emulatorConnectionString: emulator };
+  } else {
+    problems.push(
+      `${SETTINGS.serviceBusNamespace.name} is missing: set it to the Service Bus namespace host, e.g. myns.servicebus.windows.net.`,
+    );
+  }
+
+  const schedule = get('refreshSchedule')!;
+  if (schedule.split(/\s+/).length !== 6) {
+    problems.push(
+      `${SETTINGS.refreshSchedule.name} "${schedule}" must be an NCRONTAB expression with 6 fields (second minute hour day month weekday), e.g. "0 0 3 * * *".`,
+    );
+  }
+
+  let factory: FactoryConfig = { images: [] };
+  const factoryText = get('factoryConfig')!;
+  try {
+    const validated = validateWith(factoryConfigSchema, JSON.parse(factoryText));
+    if (validated.ok) factory = validated.value;
+    else problems.push(...validated.findings.map((f) => `${SETTINGS.factoryConfig.name}: ${f.message}`));
+  } catch (error) {
+    problems.push(`${SETTINGS.factoryConfig.name} is not valid JSON: ${(error as Error).message}`);
+  }
+
+  const workingResourceGroupId = get('workingResourceGroup');
+  if (workingResourceGroupId) {
+    // A resource group id is a resource id without the provider part: check it as the id of something in it.
+    const inGroup = parseResourceId(
+      `${workingResourceGroupId.replace(/\/$/, '')}/providers/Microsoft.Compute/images/x`,
+    );
+    if (!inGroup.ok || /\/providers\//i.test(workingResourceGroupId)) {
+      problems.push(
+        `${SETTINGS.workingResourceGroup.name} must be a resource group id: /subscriptions/{guid}/resourceGroups/{name}.`,
+      );
+    }
+  }
+
+  const stall = get('regionStallLimit')!;
+  const regionStallLimitMs = parseDurationMs(stall);
+  if (!regionStallLimitMs)
+    problems.push(`${SETTINGS.regionStallLimit.name} "${stall}" must be an ISO-8601 duration such as PT6H.`);
+
+  const retries = Number(get('regionRetryLimit'));
+  if (!Number.isInteger(retries) || retries < 0 || retries > 20) {
+    problems.push(`${SETTINGS.regionRetryLimit.name} must be a whole number from 0 to 20.`);
+  }
+
+  const armEndpoint = get('armEndpoint')!;
+  if (!/^https:\/\//.test(armEndpoint))
+    problems.push(
+      `${SETTINGS.armEndpoint.name} must be an https:// URL (Azure SDKs refuse tokens over http).`,
+    );
+
+  const target = get('target');
+  if (target !== 'azure' && target !== 'simulator')
+    problems.push(`${SETTINGS.target.name} must be "azure" or "simulator", not "${target}".`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    buildQueue: queue,
+    eventsTopic: get('eventsTopic')!,
+    serviceBus: serviceBus!,
+    clientId: get('clientId'),
+    refreshSchedule: schedule,
+    factory,
+    workingResourceGroupId,
+    regionStallLimitMs: regionStallLimitMs!,
+    regionRetryLimit: retries,
+    armEndpoint: armEndpoint.replace(/\/+$/, ''),
+    target: target as AppConfig['target'],
+  };
+}

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The event catalogue: every milestone goes out as a CloudEvents 1.0 structured JSON message. Data
+ * schemas are exported to `schemas/events/` so subscribers can validate what they receive.
+ */
+export const EVENT_TYPES = {
+  pipelineAccepted: 'BatchImageFactory.Pipeline.Accepted',
+  imagePublished: 'BatchImageFactory.Image.Published',
+  regionReplicated: 'BatchImageFactory.Region.Replicated',
+  regionFailed: 'BatchImageFactory.Region.Failed',
+  poolReady: 'BatchImageFactory.Pool.Ready',
+  poolFailed: 'BatchImageFactory.Pool.Failed',
+  poolRetired: 'BatchImageFactory.Pool.Retired',
+  pipelineCompleted: 'BatchImageFactory.Pipeline.Completed',
+  pipelineFailed: 'BatchImageFactory.Pipeline.Failed',
+} as const;
+
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
+
+const findingSchema = z.object({
+  code: z.string(),
+  severity: z.enum(['error', 'warning']),
+  path: z.string(),
+  message: z.string(),
+});
+const targetRegion = z.object({ name: z.string(), replicaCount: z.number().int() });
+const common = {
+  requestId: z.string().describe('The build request id; also the Service Bus correlationId.'),
+  instanceId: z.string().describe('The Durable orchestration instance that emitted the event.'),
+};
+const resizeError = z.object({ code: z.string(), message: z.string() });
+
+export const EVENT_DATA_SCHEMAS = {
+  [EVENT_TYPES.pipelineAccepted]: z.object({
+    ...common,
+    imageDefinitionId: z.string(),
+    version: z.string(),
+    regions: z.array(targetRegion.extend({ capacity: z.number().int() })),
+    pools: z.array(z.object({ poolId: z.string(), accountId: z.string(), region: z.string() })),
+    warnings: z.array(findingSchema),
+  }),
+  [EVENT_TYPES.imagePublished]: z.object({
+    ...common,
+    imageVersionId: z.string(),
+    version: z.string(),
+    sourceType: z.string(),
+    targetRegions: z.array(targetRegion),
+  }),
+  [EVENT_TYPES.regionReplicated]: z.object({
+    ...common,
+    imageVersionId: z.string(),
+    region: z.string(),
+    replicaCount: z.number().int(),
+    attempts: z.number().int(),
+    replicatedAt: z.string(),
+  }),
+  [EVENT_TYPES.regionFailed]: z.object({
+    ...common,
+    imageVersionId: z.string(),
+    region: z.string(),
+    reason: z.string(),
+    attempts: z.number().int(),
+    poolsSkipped: z.array(z.string()),
+  }),
+  [EVENT_TYPES.poolReady]: z.object({
+    ...common,
+    accountId: z.string(),
+    poolId: z.string(),
+    region: z.string(),
+    imageVersionId: z.string(),
+    currentDedicatedNodes: z.number().int(),
+    currentLowPriorityNodes: z.number().int(),
+  }),
+  [EVENT_TYPES.poolFailed]: z.object({
+    ...common,
+    accountId: z.string(),
+    poolId: z.string(),
+    region: z.string(),
+    reason: z.string(),
+    resizeErrors: z.array(resizeError),
+  }),
+  [EVENT_TYPES.poolRetired]: z.object({
+    ...common,
+    accountId: z.string(),
+    poolId: z.string(),
+    replacedBy: z.string(),
+  }),
+  [EVENT_TYPES.pipelineCompleted]: z.object({
+    ...common,
+    imageVersionId: z.string(),
+    regionsReplicated: z.array(z.string()),
+    regionsFailed: z.array(z.string()),
+    poolsReady: z.array(z.string()),
+    poolsFailed: z.array(z.string()),
+    startedAt: z.string(),
+    completedAt: z.string(),
+  }),
+  [EVENT_TYPES.pipelineFailed]: z.object({
+    ...common,
+    stage: z.string().describe('Where it stopped: validation, preflight, snapshot, image, version, rollout…'),
+    reason: z.string(),
+    findings: z.array(findingSchema),
+    succeeded: z
+      .object({
+        imageVersionId: z.string().optional(),
+        regionsReplicated: z.array(z.string()),
+        poolsReady: z.array(z.string()),
+      })
+      .describe('What did succeed before the failure, so nobody rebuilds it blindly.'),
+  }),
+} as const satisfies Record<EventType, z.ZodTypeAny>;
+
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;
+
+export interface CloudEvent<T extends EventType = EventType> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: T;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  data: EventData<T>;
+}
+
+export const EVENT_SOURCE_PREFIX = '/batch-image-factory/pipelines/';
+
+/**
+ * Same (instance, type, subject) → same id. It is also the Service Bus messageId, so duplicate
+ * detection collapses the re-sends of an activity that Durable ran twice.
+ */
+export function eventId(instanceId: string, type: EventType, subject: string): string {
+  return createHash('sha256').update(`${instanceId}\n${type}\n${subject}`).digest('hex').slice(0, 32);
+}
+
+export function makeEvent<T extends EventType>(
+  type: T,
+  args: { instanceId: string; subject: string; time: string; data: EventData<T> },
+): CloudEvent<T> {
+  return {
+    specversion: '1.0',
+    id: eventId(args.instanceId, type, args.subject),
+    source: `${EVENT_SOURCE_PREFIX}${args.instanceId}`,
+    type,
+    subject: args.subject,
+    time: args.time,
+    datacontenttype: 'application/json',
+    data: EVENT_DATA_SCHEMAS[type].parse(args.data) as EventData<T>,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * A finding is one thing wrong (or worth knowing) about a build request. Codes are stable: tools and
+ * tests match on them, so add new ones rather than renaming.
+ */
+export type Severity = 'error' | 'warning';
+
+export const FINDING_CODES = {
+  // The request's shape (schema validation).
+  FIELD_REQUIRED: 'error',
+  FIELD_INVALID: 'error',
+  FIELD_UNKNOWN: 'error',
+  REQUEST_NOT_JSON: 'error',
+  RESOURCE_ID_INVALID: 'error',
+  RESOURCE_ID_WRONG_TYPE: 'error',
+  // Replication planning.
+  NO_TARGET_REGIONS: 'error',
+  REPLICA_LIMIT_EXCEEDED: 'error',
+  REPLICA_HEADROOM_CAPPED: 'warning',
+  // Pools.
+  POOL_ID_INVALID: 'error',
+  POOL_ID_DUPLICATE: 'error',
+  POOL_REPLACES_ITSELF: 'error',
+  POOL_HAS_NO_NODES: 'warning',
+  ACCOUNT_ENDPOINT_MISMATCH: 'error',
+  ACCOUNT_REGION_CONFLICT: 'error',
+  RESIZE_TIMEOUT_INVALID: 'error',
+  RESIZE_TIMEOUT_TOO_SHORT: 'error',
+  RESIZE_TIMEOUT_BELOW_BATCH_MINIMUM: 'error',
+  NODE_AGENT_SKU_INVALID: 'error',
+  NODE_AGENT_SKU_OS_MISMATCH: 'error',
+  NODE_AGENT_SKU_UNKNOWN: 'error',
+  NODE_AGENT_SKU_UNVERIFIED: 'warning',
+  NODE_AGENT_SKU_END_OF_LIFE: 'warning',
+  // The source, from facts gathered at preflight.
+  SOURCE_NOT_GENERALIZED: 'error',
+  SOURCE_OS_TYPE_MISMATCH: 'error',
+  SOURCE_HYPERV_GENERATION_MISMATCH: 'error',
+  OS_DISK_ENCRYPTED: 'error',
+  VM_EXTENSIONS_INSTALLED: 'error',
+  UNMANAGED_DISKS: 'error',
+  PURCHASE_PLAN_PRESENT: 'error',
+  // Where things live.
+  CROSS_SUBSCRIPTION_GALLERY: 'warning',
+  BATCH_PROVIDER_NOT_REGISTERED: 'error',
+  CROSS_TENANT: 'error',
+} as const satisfies Record<string, Severity>;
+
+export type FindingCode = keyof typeof FINDING_CODES;
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  /** JSON path into the request, e.g. `pools[0].resizeTimeout`; `` for the whole request. */
+  path: string;
+  /** What is wrong and what to do about it. */
+  message: string;
+}
+
+/** A finding with the catalogue's default severity; pass one to override (e.g. end-of-life already passed). */
+export function finding(code: FindingCode, path: string, message: string, severity?: Severity): Finding {
+  return { code, severity: severity ?? FINDING_CODES[code], path, message };
+}
+
+export function hasErrors(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
+}
+
+/** Renders a zod-style path (`['pools', 0, 'poolId']`) as `pools[0].poolId`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  return path.reduce<string>((out, part) => {
+    if (typeof part === 'number') return `${out}[${part}]`;
+    return out ? `${out}.${part}` : part;
+  }, '');
+}

@@ -1,0 +1,93 @@
+import type { BuildRequest } from '../buildRequest';
+import { hasErrors, type Finding } from '../findings';
+import { planRegions, type RegionPlan } from './replicas';
+import { planResizeTimeout } from './resizeTimeout';
+import { checkNodeAgentSku, type SupportedImage } from './nodeAgentSku';
+import { checkPools } from './pools';
+import { checkPlacement, checkSource, type PlacementFacts, type SourceFacts } from './preflight';
+
+export interface PoolPlan {
+  poolId: string;
+  accountId: string;
+  accountEndpoint: string;
+  region: string;
+  nodeAgentSkuId: string;
+  resizeTimeout: string;
+  /** Index into request.pools. */
+  index: number;
+}
+
+export interface BuildPlan {
+  valid: boolean;
+  regions: RegionPlan[];
+  pools: PoolPlan[];
+  findings: Finding[];
+}
+
+/** Facts gathered at preflight; `bif plan` runs with none, the pipeline with all it can get. */
+export interface PlanFacts {
+  now: Date;
+  /** Supported images per Batch account id (lower-case); accounts missing here are not checked. */
+  supportedImages?: Record<string, readonly SupportedImage[]>;
+  /** Same list for every account, e.g. from a file given to `bif plan`. */
+  supportedImagesForAll?: readonly SupportedImage[];
+  source?: SourceFacts;
+  placement?: PlacementFacts;
+  /** The gallery's region: it must be a target region. */
+  galleryRegion?: string;
+}
+
+/** The pure planning step: everything the rules say about a request, no side effects. */
+export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
+  const findings: Finding[] = [];
+  const { regions, findings: regionFindings } = planRegions(request, facts.galleryRegion);
+  findings.push(...regionFindings);
+  findings.push(...checkPools(request.pools));
+
+  const pools = request.pools.map((pool, index): PoolPlan => {
+    const at = `pools[${index}]`;
+    const nodes = pool.targetDedicatedNodes + pool.targetLowPriorityNodes;
+    const timeout = planResizeTimeout(nodes, pool.resizeTimeout, `${at}.resizeTimeout`);
+    findings.push(...timeout.findings);
+    const supported = facts.supportedImages?.[pool.account.id.toLowerCase()] ?? facts.supportedImagesForAll;
+    findings.push(
+      ...checkNodeAgentSku(
+        pool.nodeAgentSkuId,
+        request.image.osType,
+        `${at}.nodeAgentSkuId`,
+        supported,
+        facts.now,
+      ),
+    );
+    return {
+      poolId: pool.poolId,
+      accountId: pool.account.id,
+      accountEndpoint: pool.account.endpoint,
+      region: pool.account.region,
+      nodeAgentSkuId: pool.nodeAgentSkuId,
+      resizeTimeout: timeout.resizeTimeout,
+      index,
+    };
+  });
+
+  if (facts.source) findings.push(...checkSource(request, facts.source));
+  findings.push(...checkPlacement(request, facts.placement));
+  return { valid: !hasErrors(findings), regions, pools, findings };
+}
+
+/** The stable JSON shape `bif plan --json` and `POST /api/plan` print. */
+export function planSummary(plan: BuildPlan) {
+  return {
+    valid: plan.valid,
+    regions: plan.regions.map(({ name, capacity, replicaCount }) => ({ name, capacity, replicaCount })),
+    pools: plan.pools.map(({ poolId, region, nodeAgentSkuId, resizeTimeout }) => ({
+      poolId,
+      region,
+      nodeAgentSkuId,
+      resizeTimeout,
+    })),
+    findings: plan.findings,
+  };
+}
+
+export type PlanSummary = ReturnType<typeof planSummary>;

@@ -1,0 +1,148 @@
+import { finding, type Finding } from '../findings';
+import type { BuildRequest, OsType } from '../buildRequest';
+import { mustParse } from '../resourceId';
+
+/**
+ * What the adapters learn about the source before anything is created. Every field is what ARM reports;
+ * the rules below turn it into findings. Unknown (undefined) facts produce no finding.
+ */
+export interface SourceFacts {
+  osType?: OsType;
+  /** `Generalized` or `Specialized` (from the VM's instance view or the image/snapshot). */
+  osState?: 'Generalized' | 'Specialized';
+  hyperVGeneration?: 'V1' | 'V2';
+  /** False when any disk is an unmanaged VHD. */
+  managedDisks?: boolean;
+  /** True when the OS disk uses Azure Disk Encryption (guest-level); SSE with platform or customer keys is fine. */
+  osDiskEncrypted?: boolean;
+  /** Names of installed VM extensions. */
+  extensions?: string[];
+  /** Marketplace purchase plan of the base image, if any. */
+  plan?: { name: string; publisher: string; product: string };
+}
+
+/** Where the subscriptions involved stand, for cross-subscription galleries. */
+export interface PlacementFacts {
+  /** Registration state of Microsoft.Batch per subscription id (lower-case). */
+  batchProviderRegistration?: Record<string, string>;
+  /** Tenant id per subscription id (lower-case). */
+  tenants?: Record<string, string>;
+}
+
+export function checkSource(request: Pick<BuildRequest, 'source' | 'image'>, facts: SourceFacts): Finding[] {
+  const findings: Finding[] = [];
+  const at = 'source';
+  if (facts.osState === 'Specialized') {
+    findings.push(
+      finding(
+        'SOURCE_NOT_GENERALIZED',
+        at,
+        'The source is specialized; Batch accepts generalized images only. Generalize the VM (waagent -deprovision+user on Linux, sysprep /generalize on Windows), then az vm generalize.',
+      ),
+    );
+  }
+  if (facts.osType && facts.osType !== request.image.osType) {
+    findings.push(
+      finding(
+        'SOURCE_OS_TYPE_MISMATCH',
+        'image.osType',
+        `image.osType is ${request.image.osType} but the source is ${facts.osType}; set image.osType to ${facts.osType}.`,
+      ),
+    );
+  }
+  if (facts.hyperVGeneration && facts.hyperVGeneration !== request.image.hyperVGeneration) {
+    findings.push(
+      finding(
+        'SOURCE_HYPERV_GENERATION_MISMATCH',
+        'image.hyperVGeneration',
+        `image.hyperVGeneration is ${request.image.hyperVGeneration} but the source is ${facts.hyperVGeneration}; set it to ${facts.hyperVGeneration}.`,
+      ),
+    );
+  }
+  if (facts.managedDisks === false) {
+    findings.push(
+      finding(
+        'UNMANAGED_DISKS',
+        at,
+        'The source VM has unmanaged (VHD) disks; Batch custom images need managed disks. Convert the VM to managed disks first.',
+      ),
+    );
+  }
+  if (facts.osDiskEncrypted) {
+    findings.push(
+      finding(
+        'OS_DISK_ENCRYPTED',
+        at,
+        'The source OS disk uses Azure Disk Encryption; Batch cannot use images from encrypted OS disks. Disable encryption on the build VM, then generalize it again.',
+      ),
+    );
+  }
+  if (facts.extensions && facts.extensions.length > 0) {
+    findings.push(
+      finding(
+        'VM_EXTENSIONS_INSTALLED',
+        at,
+        `The source VM has extensions installed (${facts.extensions.join(', ')}); Batch images must not carry extensions. Remove them and capture again.`,
+      ),
+    );
+  }
+  if (facts.plan) {
+    findings.push(
+      finding(
+        'PURCHASE_PLAN_PRESENT',
+        at,
+        `The source's base image has a purchase plan (${facts.plan.publisher}/${facts.plan.product}/${facts.plan.name}); Batch needs a first-party Marketplace base image without third-party terms.`,
+      ),
+    );
+  }
+  return findings;
+}
+
+/**
+ * Batch accounts in another subscription than the gallery: that subscription must have Microsoft.Batch
+ * registered and share the gallery's Entra tenant.
+ */
+export function checkPlacement(
+  request: Pick<BuildRequest, 'image' | 'pools'>,
+  facts: PlacementFacts = {},
+): Finding[] {
+  const findings: Finding[] = [];
+  const gallerySubscription = mustParse(request.image.galleryId).subscriptionId.toLowerCase();
+  const reported = new Set<string>();
+  request.pools.forEach((pool, index) => {
+    const accountSubscription = mustParse(pool.account.id).subscriptionId.toLowerCase();
+    if (accountSubscription === gallerySubscription || reported.has(accountSubscription)) return;
+    reported.add(accountSubscription);
+    const path = `pools[${index}].account.id`;
+    const galleryTenant = facts.tenants?.[gallerySubscription];
+    const accountTenant = facts.tenants?.[accountSubscription];
+    if (galleryTenant && accountTenant && galleryTenant.toLowerCase() !== accountTenant.toLowerCase()) {
+      findings.push(
+        finding(
+          'CROSS_TENANT',
+          path,
+          `The Batch account's subscription ${accountSubscription} is in tenant ${accountTenant}, the gallery's in ${galleryTenant}; they must share an Entra tenant.`,
+        ),
+      );
+    }
+    const state = facts.batchProviderRegistration?.[gallerySubscription];
+    if (state === undefined) {
+      findings.push(
+        finding(
+          'CROSS_SUBSCRIPTION_GALLERY',
+          path,
+          `The Batch account is in subscription ${accountSubscription}, the gallery in ${gallerySubscription}: register Microsoft.Batch in ${gallerySubscription} (az provider register -n Microsoft.Batch --subscription ${gallerySubscription}); both must be in the same tenant.`,
+        ),
+      );
+    } else if (state.toLowerCase() !== 'registered') {
+      findings.push(
+        finding(
+          'BATCH_PROVIDER_NOT_REGISTERED',
+          path,
+          `Microsoft.Batch is ${state} in the gallery's subscription ${gallerySubscription}; pools in another subscription cannot use its images until you run az provider register -n Microsoft.Batch --subscription ${gallerySubscription}.`,
+        ),
+      );
+    }
+  });
+  return findings;
+}

@@ -1,0 +1,31 @@
+/** Gallery image versions are `major.minor.patch`, each a 32-bit integer. */
+export const VERSION_PATTERN = /^(0|[1-9]\d{0,9})\.(0|[1-9]\d{0,9})\.(0|[1-9]\d{0,9})$/;
+const INT32_MAX = 2_147_483_647;
+
+export type VersionTriple = [number, number, number];
+
+export function parseVersion(value: string): VersionTriple | undefined {
+  const m = VERSION_PATTERN.exec(value);
+  if (!m) return undefined;
+  const parts = [Number(m[1]), Number(m[2]), Number(m[3])] as VersionTriple;
+  return parts.every((p) => p <= INT32_MAX) ? parts : undefined;
+}
+
+export function compareVersions(a: string, b: string): number {
+  const pa = parseVersion(a) ?? [0, 0, 0];
+  const pb = parseVersion(b) ?? [0, 0, 0];
+  return pa[0] - pb[0] || pa[1] - pb[1] || pa[2] - pb[2];
+}
+
+/** `"auto"` resolves to the next patch after the newest existing version, or 1.0.0 for the first. */
+export function nextPatchVersion(existing: readonly string[]): string {
+  const valid = existing.filter((v) => parseVersion(v));
+  if (valid.length === 0) return '1.0.0';
+  const [major, minor, patch] = parseVersion([...valid].sort(compareVersions).at(-1)!)!;
+  return `${major}.${minor}.${patch + 1}`;
+}
+
+/** Newest first. */
+export function sortVersionsDescending(versions: readonly string[]): string[] {
+  return [...versions].sort((a, b) => compareVersions(b, a));
+}

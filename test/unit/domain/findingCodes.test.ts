@@ -1,0 +1,244 @@
+import { FINDING_CODES, type FindingCode } from '../../../src/domain/findings';
+import { checkBuildRequest, checkBuildRequestText } from '../../../src/domain/planRequest';
+import type { PlanFacts } from '../../../src/domain/planning/plan';
+import { exampleInput, poolInput, SUB_A, SUB_B } from '../../helpers/requests';
+
+const NOW = new Date('2026-11-28T00:00:00Z');
+const accountIn = (sub: string, name: string, region: string) => ({
+  id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Batch/batchAccounts/${name}`,
+  endpoint: `https://${name}.${region}.batch.azure.com`,
+  region,
+});
+
+interface Case {
+  /** Edits the example request (one-region-small) before the check. */
+  edit?: (input: Record<string, any>) => void;
+  facts?: Partial<PlanFacts>;
+  /** Raw text instead of an edited example. */
+  text?: string;
+  path: string;
+  message: RegExp;
+}
+
+/**
+ * One case per finding code. The table is keyed by code, so adding a code to the catalogue without a
+ * case here fails the "every code" test below.
+ */
+const CASES: Record<FindingCode, Case> = {
+  FIELD_REQUIRED: { edit: (i) => delete i.image.identifier, path: 'image.identifier', message: /required/ },
+  FIELD_INVALID: {
+    edit: (i) => (i.replication.headroomPercent = 2.5),
+    path: 'replication.headroomPercent',
+    message: /integer/,
+  },
+  FIELD_UNKNOWN: {
+    edit: (i) => (i.image.galleryID = 'x'),
+    path: 'image.galleryID',
+    message: /did you mean "galleryId"/,
+  },
+  REQUEST_NOT_JSON: { text: '{"requestId": ', path: '', message: /not valid JSON/ },
+  RESOURCE_ID_INVALID: {
+    edit: (i) => (i.pools[0].account.id = 'batchrenderweu'),
+    path: 'pools[0].account.id',
+    message: /start with \/subscriptions/,
+  },
+  RESOURCE_ID_WRONG_TYPE: {
+    edit: (i) => (i.source = { type: 'managedImage', id: i.source.id }),
+    path: 'source.id',
+    message: /Microsoft.Compute\/images id/,
+  },
+  NO_TARGET_REGIONS: { edit: (i) => (i.pools = []), path: 'pools', message: /replicate nowhere/ },
+  REPLICA_LIMIT_EXCEEDED: {
+    edit: (i) => (i.pools[0].targetDedicatedNodes = 40_000),
+    path: 'pools[0]',
+    message: /at most 100/,
+  },
+  REPLICA_HEADROOM_CAPPED: {
+    edit: (i) => {
+      i.pools[0].targetDedicatedNodes = 29_000;
+      i.pools[0].resizeTimeout = undefined;
+    },
+    path: 'replication.headroomPercent',
+    message: /capped at 100/,
+  },
+  POOL_ID_INVALID: {
+    edit: (i) => (i.pools[0].poolId = 'p'.repeat(65)),
+    path: 'pools[0].poolId',
+    message: /65 characters/,
+  },
+  POOL_ID_DUPLICATE: {
+    edit: (i) => i.pools.push({ ...i.pools[0], poolId: 'RENDER-1-4-0', replaces: undefined }),
+    path: 'pools[1].poolId',
+    message: /case-insensitive/,
+  },
+  POOL_REPLACES_ITSELF: {
+    edit: (i) => (i.pools[0].replaces = i.pools[0].poolId),
+    path: 'pools[0].replaces',
+    message: /new id/,
+  },
+  POOL_HAS_NO_NODES: {
+    edit: (i) => (i.pools[0].targetDedicatedNodes = 0),
+    path: 'pools[0]',
+    message: /created empty/,
+  },
+  ACCOUNT_ENDPOINT_MISMATCH: {
+    edit: (i) => (i.pools[0].account.endpoint = 'https://batchrenderweu.eastus.batch.azure.com'),
+    path: 'pools[0].account.endpoint',
+    message: /expected https:\/\/batchrenderweu.westeurope.batch.azure.com/,
+  },
+  ACCOUNT_REGION_CONFLICT: {
+    edit: (i) =>
+      i.pools.push(
+        poolInput({
+          poolId: 'other',
+          account: { ...i.pools[0].account, region: 'eastus', endpoint: 'https://x.example.net' },
+        }),
+      ),
+    path: 'pools[1].account.region',
+    message: /one region/,
+  },
+  RESIZE_TIMEOUT_INVALID: {
+    edit: (i) => (i.pools[0].resizeTimeout = '15m'),
+    path: 'pools[0].resizeTimeout',
+    message: /ISO-8601/,
+  },
+  RESIZE_TIMEOUT_TOO_SHORT: {
+    edit: (i) => {
+      i.pools[0].targetDedicatedNodes = 2000;
+      i.pools[0].resizeTimeout = 'PT20M';
+    },
+    path: 'pools[0].resizeTimeout',
+    message: /PT30M or more/,
+  },
+  RESIZE_TIMEOUT_BELOW_BATCH_MINIMUM: {
+    edit: (i) => (i.pools[0].resizeTimeout = 'PT2M'),
+    path: 'pools[0].resizeTimeout',
+    message: /PT5M/,
+  },
+  NODE_AGENT_SKU_INVALID: {
+    edit: (i) => (i.pools[0].nodeAgentSkuId = 'ubuntu'),
+    path: 'pools[0].nodeAgentSkuId',
+    message: /look like/,
+  },
+  NODE_AGENT_SKU_OS_MISMATCH: {
+    edit: (i) => (i.pools[0].nodeAgentSkuId = 'batch.node.windows amd64'),
+    path: 'pools[0].nodeAgentSkuId',
+    message: /is for Windows but image.osType is Linux/,
+  },
+  NODE_AGENT_SKU_UNKNOWN: {
+    facts: {
+      supportedImagesForAll: [
+        { nodeAgentSKUId: 'batch.node.ubuntu 24.04', verificationType: 'verified', osType: 'linux' },
+      ],
+    },
+    path: 'pools[0].nodeAgentSkuId',
+    message: /supports: batch.node.ubuntu 24.04/,
+  },
+  NODE_AGENT_SKU_UNVERIFIED: {
+    facts: {
+      supportedImagesForAll: [
+        { nodeAgentSKUId: 'batch.node.ubuntu 22.04', verificationType: 'unverified', osType: 'linux' },
+      ],
+    },
+    path: 'pools[0].nodeAgentSkuId',
+    message: /unverified/,
+  },
+  NODE_AGENT_SKU_END_OF_LIFE: {
+    facts: {
+      supportedImages: {
+        [`/subscriptions/${SUB_A}/resourcegroups/rg-batch-weu/providers/microsoft.batch/batchaccounts/batchrenderweu`]:
+          [
+            {
+              nodeAgentSKUId: 'batch.node.ubuntu 22.04',
+              verificationType: 'verified',
+              osType: 'linux',
+              batchSupportEndOfLife: '2027-04-30T00:00:00Z',
+            },
+          ],
+      },
+    },
+    path: 'pools[0].nodeAgentSkuId',
+    message: /2027-04-30 \(153 days\)/,
+  },
+  SOURCE_NOT_GENERALIZED: {
+    facts: { source: { osState: 'Specialized' } },
+    path: 'source',
+    message: /generalized images only/,
+  },
+  SOURCE_OS_TYPE_MISMATCH: {
+    facts: { source: { osType: 'Windows' } },
+    path: 'image.osType',
+    message: /set image.osType to Windows/,
+  },
+  SOURCE_HYPERV_GENERATION_MISMATCH: {
+    facts: { source: { hyperVGeneration: 'V1' } },
+    path: 'image.hyperVGeneration',
+    message: /set it to V1/,
+  },
+  OS_DISK_ENCRYPTED: {
+    facts: { source: { osDiskEncrypted: true } },
+    path: 'source',
+    message: /Disable encryption/,
+  },
+  VM_EXTENSIONS_INSTALLED: {
+    facts: { source: { extensions: ['CustomScript', 'AzureMonitorLinuxAgent'] } },
+    path: 'source',
+    message: /CustomScript, AzureMonitorLinuxAgent/,
+  },
+  UNMANAGED_DISKS: { facts: { source: { managedDisks: false } }, path: 'source', message: /managed disks/ },
+  PURCHASE_PLAN_PRESENT: {
+    facts: { source: { plan: { name: 'hpc', publisher: 'acme', product: 'render-os' } } },
+    path: 'source',
+    message: /acme\/render-os\/hpc/,
+  },
+  CROSS_SUBSCRIPTION_GALLERY: {
+    edit: (i) => (i.pools[0].account = accountIn(SUB_B, 'batchother', 'westeurope')),
+    path: 'pools[0].account.id',
+    message: /az provider register -n Microsoft.Batch --subscription 6f1c2d3e/,
+  },
+  BATCH_PROVIDER_NOT_REGISTERED: {
+    edit: (i) => (i.pools[0].account = accountIn(SUB_B, 'batchother', 'westeurope')),
+    facts: { placement: { batchProviderRegistration: { [SUB_A]: 'NotRegistered' } } },
+    path: 'pools[0].account.id',
+    message: /Microsoft.Batch is NotRegistered/,
+  },
+  CROSS_TENANT: {
+    edit: (i) => (i.pools[0].account = accountIn(SUB_B, 'batchother', 'westeurope')),
+    facts: {
+      placement: {
+        batchProviderRegistration: { [SUB_A]: 'Registered' },
+        tenants: { [SUB_A]: 'tenant-1', [SUB_B]: 'tenant-2' },
+      },
+    },
+    path: 'pools[0].account.id',
+    message: /same Entra tenant|share an Entra tenant/,
+  },
+};
+
+function run(c: Case) {
+  if (c.text !== undefined) return checkBuildRequestText(c.text, { now: NOW });
+  const input = exampleInput() as Record<string, any>;
+  c.edit?.(input);
+  return checkBuildRequest(input, { now: NOW, ...c.facts });
+}
+
+describe('finding codes', () => {
+  it('has a case for every code in the catalogue', () => {
+    expect(Object.keys(CASES).sort()).toEqual(Object.keys(FINDING_CODES).sort());
+  });
+
+  it.each(Object.entries(CASES) as [FindingCode, Case][])('%s', (code, c) => {
+    const { summary } = run(c);
+    const found = summary.findings.filter((f) => f.code === code);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.path).toBe(c.path);
+    expect(found[0]!.severity).toBe(FINDING_CODES[code]);
+    expect(found[0]!.message).toMatch(c.message);
+    // A request is valid exactly when it has no error finding.
+    expect(summary.valid).toBe(!summary.findings.some((f) => f.severity === 'error'));
+  });
+
+  it('the unchanged example has no findings at all', () => {
+    expect(run({ path: '', message: /./ }).summary.findings).toEqual([]);
+  });
+});
