@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { checkBuildRequestText } from '../domain/planRequest';
+import type { PlanSummary } from '../domain/planning/plan';
+import type { SupportedImage } from '../domain/planning/nodeAgentSku';
+import { renderTable } from './table';
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+}
+
+export const EXIT_VALID = 0;
+export const EXIT_UNEXPECTED = 1;
+export const EXIT_INVALID = 2;
+
+/**
+ * `bif plan <request.json> [--json] [--supported-images FILE]`: validate and plan, no side effects.
+ * Exit 0 valid, 2 invalid (any error finding, or not JSON), 1 unexpected failure.
+ */
+export function planCommand(args: string[], now: Date): CommandResult {
+  const json = args.includes('--json');
+  const supportedAt = args.indexOf('--supported-images');
+  const supportedFile = supportedAt >= 0 ? args[supportedAt + 1] : undefined;
+  const file = args.find((a, i) => !a.startsWith('--') && (supportedAt < 0 || i !== supportedAt + 1));
+  if (!file) {
+    return {
+      exitCode: EXIT_INVALID,
+      stdout: 'usage: bif plan <request.json> [--json] [--supported-images <file>]\n',
+    };
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { exitCode: EXIT_INVALID, stdout: `bif plan: cannot read ${file}: ${(error as Error).message}\n` };
+  }
+  const supported = supportedFile ? readSupportedImages(supportedFile) : undefined;
+  const { summary } = checkBuildRequestText(text, { now, supportedImagesForAll: supported });
+  return {
+    exitCode: summary.valid ? EXIT_VALID : EXIT_INVALID,
+    stdout: json ? `${JSON.stringify(summary)}\n` : renderPlan(file, summary),
+  };
+}
+
+/** Accepts Batch's raw answer (`{value: [...]}`), an Azure REST example file, or a bare array. */
+function readSupportedImages(file: string): SupportedImage[] {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const asRecord = raw as {
+    value?: SupportedImage[];
+    responses?: { 200?: { body?: { value?: SupportedImage[] } } };
+  };
+  const list = Array.isArray(raw) ? raw : (asRecord.value ?? asRecord.responses?.[200]?.body?.value);
+  if (!Array.isArray(list))
+    throw new Error(`${file} has no list of supported images (expected {"value": [...]})`);
+  return list as SupportedImage[];
+}
+
+export function renderPlan(file: string, summary: PlanSummary): string {
+  const out: string[] = [`Plan for ${file}: ${summary.valid ? 'VALID' : 'NOT VALID'}`, ''];
+  if (summary.regions.length > 0) {
+    out.push(
+      'Replication',
+      renderTable(
+        ['region', 'capacity (nodes)', 'replicas'],
+        summary.regions.map((r) => [r.name, r.capacity, r.replicaCount]),
+      ),
+      '',
+    );
+  }
+  if (summary.pools.length > 0) {
+    out.push(
+      'Pools',
+      renderTable(
+        ['pool', 'region', 'node agent SKU', 'resize timeout'],
+        summary.pools.map((p) => [p.poolId, p.region, p.nodeAgentSkuId, p.resizeTimeout]),
+      ),
+      '',
+    );
+  }
+  if (summary.findings.length === 0) out.push('No findings.');
+  else {
+    const errors = summary.findings.filter((f) => f.severity === 'error').length;
+    out.push(
+      `Findings (${errors} error${errors === 1 ? '' : 's'}, ${summary.findings.length - errors} warning${summary.findings.length - errors === 1 ? '' : 's'})`,
+    );
+    for (const f of summary.findings)
+      out.push(
+        `  ${f.severity.toUpperCase().padEnd(7)} ${f.code}  ${f.path || '(request)'}`,
+        `          ${f.message}`,
+      );
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, VECTORS, exampleInput } from '../../helpers/requests';
+
+// Runs the compiled command as users do (npm test builds first).
+const BIF = join(ROOT, 'dist', 'cli', 'bif.js');
+const bif = (...args: string[]) => spawnSync(process.execPath, [BIF, ...args], { encoding: 'utf8' });
+const dir = mkdtempSync(join(tmpdir(), 'bif-plan-'));
+const write = (name: string, content: string) => {
+  const file = join(dir, name);
+  writeFileSync(file, content);
+  return file;
+};
+
+describe('bif plan', () => {
+  it('prints exactly one JSON object with --json and exits 0 for a valid request', () => {
+    const result = bif('plan', join(ROOT, 'examples', 'three-regions-3000-nodes.json'), '--json');
+    expect(result.status).toBe(0);
+    const plan = JSON.parse(result.stdout);
+    expect(Object.keys(plan)).toEqual(['valid', 'regions', 'pools', 'findings']);
+    expect(plan.valid).toBe(true);
+    expect(plan.regions[0]).toEqual({ name: 'westeurope', capacity: 3000, replicaCount: 12 });
+    expect(plan.pools[0]).toEqual({
+      poolId: 'render-weu-next',
+      region: 'westeurope',
+      nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+      resizeTimeout: 'PT45M',
+    });
+  });
+
+  it('prints a readable table', () => {
+    const result = bif('plan', join(ROOT, 'examples', 'three-regions-3000-nodes.json'));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/region\s+capacity \(nodes\)\s+replicas/);
+    expect(result.stdout).toMatch(/westeurope\s+3000\s+12/);
+    expect(result.stdout).toMatch(/render-weu-next\s+westeurope\s+batch.node.ubuntu 22.04\s+PT45M/);
+    expect(result.stdout).toContain('No findings.');
+  });
+
+  it('exits 2 with the replica-limit finding for 40,000 nodes in one region', () => {
+    const input = exampleInput();
+    input.pools![0]!.targetDedicatedNodes = 40_000;
+    const result = bif('plan', write('big.json', JSON.stringify(input)), '--json');
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout).findings.map((f: { code: string }) => f.code)).toContain(
+      'REPLICA_LIMIT_EXCEEDED',
+    );
+  });
+
+  it('exits 2 with the parse position when the file is not JSON', () => {
+    const result = bif('plan', write('broken.json', '{\n  "requestId": "a",\n  oops\n}'));
+    expect(result.status).toBe(2);
+    expect(result.stdout).toMatch(/REQUEST_NOT_JSON/);
+    expect(result.stdout).toMatch(/line 3, column 3/);
+  });
+
+  it('checks node agent SKUs against a supported-images file', () => {
+    const result = bif(
+      'plan',
+      join(ROOT, 'examples', 'one-region-small.json'),
+      '--json',
+      '--supported-images',
+      join(VECTORS, 'batch-dataplane', 'AccountListSupportedImages.json'),
+    );
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout).findings[0].code).toBe('NODE_AGENT_SKU_UNKNOWN');
+  });
+
+  it('exits 1 on an unexpected failure and 2 on a missing file', () => {
+    expect(bif('plan', join(dir, 'missing.json')).status).toBe(2);
+    const bad = bif(
+      'plan',
+      join(ROOT, 'examples', 'one-region-small.json'),
+      '--supported-images',
+      join(ROOT, 'package.json'),
+    );
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/no list of supported images/);
+  });
+});

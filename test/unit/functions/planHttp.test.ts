@@ -1,0 +1,22 @@
+import { HttpRequest } from '@azure/functions';
+import { planHandler } from '../../../src/functions/planHttp';
+import { exampleInput } from '../../helpers/requests';
+
+const post = (body: string) =>
+  new HttpRequest({ method: 'POST', url: 'http://127.0.0.1:7071/api/plan', body: { string: body } });
+
+describe('POST /api/plan', () => {
+  it('answers 200 with the plan for a valid request', async () => {
+    const response = await planHandler(post(JSON.stringify(exampleInput('three-regions-3000-nodes'))));
+    expect(response.status).toBe(200);
+    expect((response.jsonBody as { regions: unknown[] }).regions).toHaveLength(4);
+  });
+
+  it('answers 422 with findings for an invalid one', async () => {
+    const response = await planHandler(post('{"requestId": "x"}'));
+    expect(response.status).toBe(422);
+    const body = response.jsonBody as { valid: boolean; findings: { path: string }[] };
+    expect(body.valid).toBe(false);
+    expect(body.findings.map((f) => f.path)).toEqual(expect.arrayContaining(['source', 'image']));
+  });
+});
