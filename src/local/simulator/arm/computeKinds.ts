@@ -1,0 +1,154 @@
+import { ArmFailure, invalidParameter } from './armErrors';
+import { isReady, newResource, normalizeLocation, type KindContext, type ResourceKind } from './kinds';
+import { TIMING } from '../timing';
+import { query } from '../http';
+import type { ArmResource } from '../model';
+import type { World } from '../world';
+
+/** Virtual machines are seeded by scenarios: the pipeline only reads them. */
+export const virtualMachineKind: ResourceKind = {
+  type: 'Microsoft.Compute/virtualMachines',
+  readOnly: true,
+  render(resource, _world, req) {
+    const expand = query(req, '$expand');
+    return expand?.toLowerCase() === 'instanceview' ? { instanceView: resource.hidden?.instanceView } : {};
+  },
+};
+
+export const diskKind: ResourceKind = { type: 'Microsoft.Compute/disks', readOnly: true };
+
+function requireSource(world: World, id: string | undefined, field: string, types: string[]): ArmResource {
+  if (!id) throw invalidParameter(`Required parameter '${field}' is missing (null).`, field);
+  const source = world.resource(id);
+  if (!source || !types.includes(source.type)) {
+    throw new ArmFailure(404, 'NotFound', `Resource ${id} referenced by '${field}' was not found.`, field);
+  }
+  if (!isReady(source, world.now())) {
+    throw new ArmFailure(
+      409,
+      'Conflict',
+      `Resource ${id} referenced by '${field}' is not ready (provisioning has not finished).`,
+      field,
+    );
+  }
+  return source;
+}
+
+export const snapshotKind: ResourceKind = {
+  type: 'Microsoft.Compute/snapshots',
+  createdStatus: 202,
+  deleteMs: TIMING.deleteMs,
+  put(ctx: KindContext) {
+    if (!ctx.body.location)
+      throw new ArmFailure(400, 'LocationRequired', 'The location property is required for this definition.');
+    const creation = ctx.body.properties?.creationData ?? {};
+    if (ctx.existing) {
+      const before = ctx.existing.properties.creationData as Record<string, unknown>;
+      if (
+        normalize(String(before.sourceResourceId ?? '')) !==
+        normalize(String(creation.sourceResourceId ?? ''))
+      ) {
+        throw new ArmFailure(
+          409,
+          'PropertyChangeNotAllowed',
+          "Changing property 'creationData.sourceResourceId' is not allowed.",
+          'creationData.sourceResourceId',
+        );
+      }
+      return { ...ctx.existing, tags: ctx.body.tags ?? ctx.existing.tags };
+    }
+    if (creation.createOption !== 'Copy' && creation.createOption !== 'CopyStart') {
+      throw invalidParameter(
+        `createOption '${creation.createOption}' is not supported here; use Copy with sourceResourceId.`,
+        'creationData.createOption',
+      );
+    }
+    const source = requireSource(ctx.world, creation.sourceResourceId, 'creationData.sourceResourceId', [
+      'microsoft.compute/disks',
+      'microsoft.compute/snapshots',
+    ]);
+    const sizeGb = Number(source.properties.diskSizeGB ?? 30);
+    const properties: Record<string, unknown> = {
+      ...(ctx.body.properties ?? {}),
+      creationData: { ...creation, sourceUniqueId: source.hidden?.uniqueId ?? ctx.world.nextId('00000000') },
+      osType: source.properties.osType,
+      hyperVGeneration: source.properties.hyperVGeneration,
+      diskSizeGB: sizeGb,
+      diskSizeBytes: sizeGb * 1024 ** 3,
+      encryption: source.properties.encryption ?? { type: 'EncryptionAtRestWithPlatformKey' },
+      ...(source.properties.encryptionSettingsCollection
+        ? { encryptionSettingsCollection: source.properties.encryptionSettingsCollection }
+        : {}),
+      incremental: Boolean(ctx.body.properties?.incremental),
+      timeCreated: new Date(ctx.world.now()).toISOString(),
+      diskState: 'Unattached',
+      uniqueId: ctx.world.nextId('5a1b0000'),
+    };
+    const resource = newResource(ctx, this.type, properties, TIMING.snapshotMs(sizeGb));
+    resource.sizeGb = sizeGb;
+    resource.extra = { sku: ctx.body.sku ?? { name: 'Standard_LRS', tier: 'Standard' } };
+    return resource;
+  },
+};
+
+export const managedImageKind: ResourceKind = {
+  type: 'Microsoft.Compute/images',
+  deleteMs: TIMING.deleteMs,
+  put(ctx: KindContext) {
+    if (!ctx.body.location)
+      throw new ArmFailure(400, 'LocationRequired', 'The location property is required for this definition.');
+    if (ctx.existing) return { ...ctx.existing, tags: ctx.body.tags ?? ctx.existing.tags };
+    const storage = ctx.body.properties?.storageProfile ?? {};
+    const osDisk = storage.osDisk ?? {};
+    if (!osDisk.osType)
+      throw invalidParameter(
+        "Required parameter 'osDisk.osType' is missing (null).",
+        'storageProfile.osDisk.osType',
+      );
+    if (!osDisk.osState)
+      throw invalidParameter(
+        "Required parameter 'osDisk.osState' is missing (null).",
+        'storageProfile.osDisk.osState',
+      );
+    const sourceTypes = ['microsoft.compute/snapshots', 'microsoft.compute/disks'];
+    const os = requireSource(
+      ctx.world,
+      osDisk.snapshot?.id ?? osDisk.managedDisk?.id,
+      'storageProfile.osDisk.snapshot.id',
+      sourceTypes,
+    );
+    const dataDisks = (storage.dataDisks ?? []) as Record<string, any>[];
+    const data = dataDisks.map((d, i) =>
+      requireSource(
+        ctx.world,
+        d.snapshot?.id ?? d.managedDisk?.id,
+        `storageProfile.dataDisks[${i}].snapshot.id`,
+        sourceTypes,
+      ),
+    );
+    const sizeGb = [os, ...data].reduce((sum, r) => sum + Number(r.properties.diskSizeGB ?? 30), 0);
+    const properties = {
+      ...(ctx.body.properties ?? {}),
+      storageProfile: {
+        ...storage,
+        osDisk: { caching: 'ReadWrite', ...osDisk, diskSizeGB: os.properties.diskSizeGB },
+        dataDisks: dataDisks.map((d, i) => ({
+          caching: 'None',
+          ...d,
+          diskSizeGB: data[i]!.properties.diskSizeGB,
+        })),
+        zoneResilient: Boolean(storage.zoneResilient),
+      },
+      hyperVGeneration: ctx.body.properties?.hyperVGeneration ?? os.properties.hyperVGeneration ?? 'V1',
+    };
+    const resource = newResource(ctx, this.type, properties, TIMING.managedImageMs);
+    resource.sizeGb = sizeGb;
+    return resource;
+  },
+};
+
+function normalize(id: string): string {
+  return `/${id.replace(/^\/+/, '')}`.toLowerCase();
+}
+
+export { normalizeLocation };

@@ -1,0 +1,161 @@
+import {
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '../../src/local/simulator/simulator';
+import { readScenario, type Scenario } from '../../src/local/simulator/scenario';
+import { SimulatorCredential } from '../../src/azure/credentials';
+import { computeClient, batchClient } from '../../src/azure/clients';
+import { request } from 'node:https';
+
+export const SUB = '6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f';
+export const RG = (name: string) => `/subscriptions/${SUB}/resourceGroups/${name}`;
+export const VM_ID = `${RG('rg-render-build')}/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
+export const GALLERY_ID = `${RG('rg-hpc-images')}/providers/Microsoft.Compute/galleries/galHpcImages`;
+
+/** The demo scenario with small list pages (to exercise nextLink) and any edits. */
+export function testScenario(edit?: (s: Scenario) => void): Scenario {
+  const scenario = readScenario('demo');
+  scenario.pageSize = 2;
+  edit?.(scenario);
+  return scenario;
+}
+
+/** A simulator on a frozen-ish clock (speed 1): tests move time with sim.clock.advance. */
+export async function startTestSimulator(options: SimulatorOptions = {}) {
+  const sim = await startSimulator({ speed: 1, scenario: testScenario(), ...options });
+  const credential = new SimulatorCredential('test-principal');
+  return {
+    sim,
+    credential,
+    compute: computeClient({ armEndpoint: sim.armUrl, ca: sim.caCert }, credential, SUB),
+    batch: (account: string) => batchClient(sim.batchUrl(account), credential, sim.caCert),
+  };
+}
+
+/** A raw HTTPS call (no SDK retries), for status and header checks. */
+export function rawRequest(
+  sim: RunningSimulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, sim.armUrl);
+    const req = request(
+      url,
+      {
+        method,
+        ca: sim.caCert,
+        headers: { Authorization: 'Bearer raw', 'Content-Type': 'application/json', ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text ? JSON.parse(text) : undefined,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(JSON.stringify(body));
+    req.end();
+  });
+}
+
+export const MINUTE = 60_000;
+
+type Compute = ReturnType<typeof computeClient>;
+
+/**
+ * Publishes an image version the way the pipeline will: snapshot → managed image → gallery →
+ * definition → version, letting simulated time pass for each step. Returns the version id.
+ */
+export async function publishVersion(
+  sim: RunningSimulator,
+  compute: Compute,
+  options: {
+    version?: string;
+    definition?: string;
+    osState?: 'Generalized' | 'Specialized';
+    regions?: { name: string; regionalReplicaCount?: number }[];
+    replicate?: boolean;
+  } = {},
+): Promise<string> {
+  const fast = { updateIntervalInMs: 5 };
+  const lro = async <T>(begin: Promise<{ pollUntilDone(): Promise<T> }>) => {
+    const poller = await begin;
+    sim.clock.advance(10 * MINUTE);
+    return poller.pollUntilDone();
+  };
+  const definition = options.definition ?? 'ubuntu2204-render';
+  const osDisk = `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk`;
+  await lro(
+    compute.snapshots.beginCreateOrUpdate(
+      'rg-render-build',
+      `snap-${definition}`,
+      { location: 'westeurope', creationData: { createOption: 'Copy', sourceResourceId: osDisk } },
+      fast,
+    ),
+  );
+  await lro(
+    compute.images.beginCreateOrUpdate(
+      'rg-render-build',
+      `img-${definition}`,
+      {
+        location: 'westeurope',
+        storageProfile: {
+          osDisk: {
+            osType: 'Linux',
+            osState: 'Generalized',
+            snapshot: {
+              id: `${RG('rg-render-build')}/providers/Microsoft.Compute/snapshots/snap-${definition}`,
+            },
+          },
+        },
+      },
+      fast,
+    ),
+  );
+  await lro(
+    compute.galleries.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', { location: 'westeurope' }, fast),
+  );
+  await lro(
+    compute.galleryImages.beginCreateOrUpdate(
+      'rg-hpc-images',
+      'galHpcImages',
+      definition,
+      {
+        location: 'westeurope',
+        osType: 'Linux',
+        osState: options.osState ?? 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: { publisher: 'contoso', offer: definition, sku: '1' },
+      },
+      fast,
+    ),
+  );
+  const version = options.version ?? '1.0.0';
+  await compute.galleryImageVersions.beginCreateOrUpdate(
+    'rg-hpc-images',
+    'galHpcImages',
+    definition,
+    version,
+    {
+      location: 'westeurope',
+      publishingProfile: {
+        targetRegions: options.regions ?? [{ name: 'westeurope', regionalReplicaCount: 2 }],
+      },
+      storageProfile: {
+        source: { id: `${RG('rg-render-build')}/providers/Microsoft.Compute/images/img-${definition}` },
+      },
+    },
+  );
+  if (options.replicate ?? true) sim.clock.advance(24 * 60 * MINUTE);
+  return `${GALLERY_ID}/images/${definition}/versions/${version}`;
+}
