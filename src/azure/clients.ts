@@ -1,17 +1,30 @@
 import { Agent } from 'node:https';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { BatchServiceClient } from '@azure/batch';
-import { AzureIdentityCredentialAdapter } from '@azure/ms-rest-js';
+import { ServiceBusClient } from '@azure/service-bus';
+import {
+  AzureIdentityCredentialAdapter,
+  exponentialRetryPolicy,
+  systemErrorRetryPolicy,
+  throttlingRetryPolicy,
+} from '@azure/ms-rest-js';
 import type { TokenCredential } from '@azure/core-auth';
 
-/** Where to reach Azure, and which extra CA to trust (the local simulator's self-signed one). */
+/** Where to reach Azure, which extra CA to trust (the local simulator's), and how hard the SDKs retry. */
 export interface Endpoints {
   armEndpoint: string;
-  /** PEM of a CA to trust in addition to nothing else (local simulator only). */
+  /** PEM of the local simulator's CA; never set against Azure. */
   ca?: string;
+  /**
+   * SDK-level retries for quick blips (honouring Retry-After). Durable RetryOptions retry whole
+   * activities on top, on the orchestration clock. Default 3.
+   */
+  maxRetries?: number;
 }
 
 const BATCH_SCOPE = 'https://batch.core.windows.net//.default';
+const RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 8000;
 
 export function computeClient(
   endpoints: Endpoints,
@@ -20,23 +33,48 @@ export function computeClient(
 ): ComputeManagementClient {
   return new ComputeManagementClient(credential, subscriptionId, {
     endpoint: endpoints.armEndpoint,
+    retryOptions: {
+      maxRetries: endpoints.maxRetries ?? 3,
+      retryDelayInMs: RETRY_DELAY_MS,
+      maxRetryDelayInMs: MAX_RETRY_DELAY_MS,
+    },
     ...(endpoints.ca ? { tlsOptions: { ca: endpoints.ca } } : {}),
   });
 }
 
 /**
  * @azure/batch 10.x runs on ms-rest-js: given a raw TokenCredential it would ask for the ARM scope, so
- * the credential is wrapped to ask for Batch's. Gallery-image pools require Entra ID auth anyway.
+ * the credential is wrapped to ask for Batch's (gallery-image pools require Entra ID auth). Its default
+ * retry waits 30 s between attempts; ours start at 1 s like the ARM client's.
  */
 export function batchClient(
   accountUrl: string,
   credential: TokenCredential,
   ca?: string,
+  maxRetries = 3,
 ): BatchServiceClient {
   const adapter = new AzureIdentityCredentialAdapter(credential, BATCH_SCOPE);
-  return new BatchServiceClient(
-    adapter,
-    accountUrl,
-    ca ? { agentSettings: { http: new Agent({ ca }), https: new Agent({ ca }) } } : {},
-  );
+  return new BatchServiceClient(adapter, accountUrl, {
+    noRetryPolicy: true,
+    requestPolicyFactories: (defaults) =>
+      maxRetries > 0
+        ? [
+            exponentialRetryPolicy(maxRetries, RETRY_DELAY_MS, RETRY_DELAY_MS, MAX_RETRY_DELAY_MS),
+            systemErrorRetryPolicy(maxRetries, RETRY_DELAY_MS, RETRY_DELAY_MS, MAX_RETRY_DELAY_MS),
+            throttlingRetryPolicy(),
+            ...defaults,
+          ]
+        : defaults,
+    ...(ca ? { agentSettings: { http: new Agent({ ca }), https: new Agent({ ca }) } } : {}),
+  });
+}
+
+/** Identity-based in Azure; a connection string only for a local emulator (config enforces which). */
+export function serviceBusClient(
+  connection: { fullyQualifiedNamespace: string } | { emulatorConnectionString: string },
+  credential: TokenCredential,
+): ServiceBusClient {
+  return 'fullyQualifiedNamespace' in connection
+    ? new ServiceBusClient(connection.fullyQualifiedNamespace, credential)
+    : new ServiceBusClient(connection.emulatorConnectionString);
 }

@@ -7,6 +7,9 @@ import { readScenario, type Scenario } from '../../src/local/simulator/scenario'
 import { SimulatorCredential } from '../../src/azure/credentials';
 import { computeClient, batchClient } from '../../src/azure/clients';
 import { request } from 'node:https';
+import { ComputeClients, AzureComputeAdapter } from '../../src/azure/computeAdapter';
+import { AzureGalleryAdapter } from '../../src/azure/galleryAdapter';
+import { AzureBatchAdapter } from '../../src/azure/batchAdapter';
 
 export const SUB = '6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f';
 export const RG = (name: string) => `/subscriptions/${SUB}/resourceGroups/${name}`;
@@ -159,3 +162,26 @@ export async function publishVersion(
   if (options.replicate ?? true) sim.clock.advance(24 * 60 * MINUTE);
   return `${GALLERY_ID}/images/${definition}/versions/${version}`;
 }
+
+/** The production adapters wired to a simulator (SDK retries as given; 0 shows the raw mapping). */
+export function adaptersFor(sim: RunningSimulator, maxRetries = 0) {
+  const credential = new SimulatorCredential('adapter-tests');
+  const clients = new ComputeClients({ armEndpoint: sim.armUrl, ca: sim.caCert, maxRetries }, credential);
+  const accountName = (id: string) => id.split('/').at(-1)!;
+  return {
+    compute: new AzureComputeAdapter(clients),
+    gallery: new AzureGalleryAdapter(clients),
+    batch: new AzureBatchAdapter(
+      credential,
+      (account) => sim.batchUrl(accountName(account.id)),
+      sim.caCert,
+      maxRetries,
+    ),
+  };
+}
+
+export const ACCOUNT_WEU = {
+  id: `${RG('rg-batch-weu')}/providers/Microsoft.Batch/batchAccounts/batchrenderweu`,
+  endpoint: 'https://batchrenderweu.westeurope.batch.azure.com',
+  region: 'westeurope',
+};

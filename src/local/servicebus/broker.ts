@@ -130,7 +130,8 @@ export async function startBroker(
         sequenceNumber: ++sequence,
         enqueuedAt: new Date(now),
         deliveryCount: 0,
-        message: structuredClone(message),
+        // Each subscription gets its own copy; bodies stay Buffers (structuredClone would make them Uint8Arrays).
+        message: { ...message },
       });
       pumpStore(store);
     }

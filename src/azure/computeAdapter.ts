@@ -1,0 +1,225 @@
+import type { ComputeManagementClient } from '@azure/arm-compute';
+import type { TokenCredential } from '@azure/core-auth';
+import type { ComputePort, ProvisioningState, SnapshotInspection, VmInspection } from '../ports/compute';
+import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
+import { mustParse, resourceName } from '../domain/resourceId';
+import { normalizeRegion } from '../domain/region';
+import { computeClient, type Endpoints } from './clients';
+import { azureCall, isNotFound, toFactoryError } from './errors';
+import { PermanentError } from '../domain/errors';
+
+const httpClient = createDefaultHttpClient();
+
+/** One ComputeManagementClient per subscription: ids in a request may span several. */
+export class ComputeClients {
+  private readonly clients = new Map<string, ComputeManagementClient>();
+  constructor(
+    private readonly endpoints: Endpoints,
+    private readonly credential: TokenCredential,
+  ) {}
+
+  get armEndpoint(): string {
+    return this.endpoints.armEndpoint.replace(/\/+$/, '');
+  }
+
+  for(subscriptionId: string): ComputeManagementClient {
+    const key = subscriptionId.toLowerCase();
+    let client = this.clients.get(key);
+    if (!client) {
+      client = computeClient(this.endpoints, this.credential, subscriptionId);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}
+
+export function provisioning(id: string, state: string | undefined): ProvisioningState {
+  const known = ['Creating', 'Updating', 'Succeeded', 'Failed', 'Deleting'];
+  const normalized =
+    known.find((k) => k.toLowerCase() === String(state ?? 'Succeeded').toLowerCase()) ?? 'Creating';
+  return { id, state: normalized as ProvisioningState['state'] };
+}
+
+/** The Compute side of the pipeline through @azure/arm-compute. LROs are started, never awaited: orchestrators poll. */
+export class AzureComputeAdapter implements ComputePort {
+  constructor(private readonly clients: ComputeClients) {}
+
+  async inspectVirtualMachine(vmId: string): Promise<VmInspection> {
+    const id = mustParse(vmId);
+    const client = this.clients.for(id.subscriptionId);
+    const vm = await azureCall('Reading the source VM', vmId, () =>
+      client.virtualMachines.get(id.resourceGroup, resourceName(id), { expand: 'instanceView' }),
+    );
+    const osDisk = vm.storageProfile?.osDisk;
+    const statuses = vm.instanceView?.statuses?.map((s) => s.code?.toLowerCase() ?? '') ?? [];
+    const osDiskSize = async (diskId?: string, fallback?: number) => {
+      if (!diskId) return { sizeGb: fallback ?? 0, encrypted: false };
+      const d = mustParse(diskId);
+      const disk = await azureCall('Reading a disk of the source VM', diskId, () =>
+        this.clients.for(d.subscriptionId).disks.get(d.resourceGroup, resourceName(d)),
+      );
+      return {
+        sizeGb: disk.diskSizeGB ?? fallback ?? 0,
+        encrypted: Boolean(disk.encryptionSettingsCollection?.enabled),
+      };
+    };
+    const os = await osDiskSize(osDisk?.managedDisk?.id, osDisk?.diskSizeGB);
+    const dataDisks = await Promise.all(
+      (vm.storageProfile?.dataDisks ?? []).map(async (d) => ({
+        lun: d.lun,
+        id: d.managedDisk?.id,
+        sizeGb: (await osDiskSize(d.managedDisk?.id, d.diskSizeGB)).sizeGb,
+      })),
+    );
+    const extensions = (vm.resources ?? [])
+      .filter((r) => /extensions$/i.test(r.type ?? ''))
+      .map((r) => r.name ?? '');
+    return {
+      id: vm.id ?? vmId,
+      location: normalizeRegion(vm.location),
+      osDisk: { id: osDisk?.managedDisk?.id, sizeGb: os.sizeGb },
+      dataDisks,
+      facts: {
+        osType: osDisk?.osType,
+        // A generalized VM reports OSState/generalized in its instance view; anything else was not generalized.
+        osState: statuses.includes('osstate/generalized') ? 'Generalized' : 'Specialized',
+        hyperVGeneration: vm.instanceView?.hyperVGeneration as 'V1' | 'V2' | undefined,
+        managedDisks: Boolean(osDisk?.managedDisk?.id) && dataDisks.every((d) => d.id),
+        osDiskEncrypted: Boolean(osDisk?.encryptionSettings?.enabled) || os.encrypted,
+        extensions,
+        plan: vm.plan?.name
+          ? { name: vm.plan.name, publisher: vm.plan.publisher ?? '', product: vm.plan.product ?? '' }
+          : undefined,
+      },
+    };
+  }
+
+  async inspectSnapshot(snapshotId: string): Promise<SnapshotInspection> {
+    const id = mustParse(snapshotId);
+    const snapshot = await azureCall('Reading a source snapshot', snapshotId, () =>
+      this.clients.for(id.subscriptionId).snapshots.get(id.resourceGroup, resourceName(id)),
+    );
+    return {
+      id: snapshot.id ?? snapshotId,
+      location: normalizeRegion(snapshot.location),
+      osType: snapshot.osType,
+      hyperVGeneration: snapshot.hyperVGeneration as 'V1' | 'V2' | undefined,
+      sizeGb: snapshot.diskSizeGB ?? 0,
+      encrypted: Boolean(snapshot.encryptionSettingsCollection?.enabled),
+      state: provisioning(snapshotId, snapshot.provisioningState).state,
+    };
+  }
+
+  async beginSnapshot(spec: {
+    id: string;
+    location: string;
+    sourceId: string;
+    tags?: Record<string, string>;
+  }): Promise<ProvisioningState> {
+    const id = mustParse(spec.id);
+    const poller = await azureCall('Creating snapshot', spec.id, () =>
+      this.clients.for(id.subscriptionId).snapshots.beginCreateOrUpdate(id.resourceGroup, resourceName(id), {
+        location: spec.location,
+        tags: spec.tags,
+        creationData: { createOption: 'Copy', sourceResourceId: spec.sourceId },
+        incremental: false,
+      }),
+    );
+    return startedState(spec.id, poller);
+  }
+
+  async beginManagedImage(spec: Parameters<ComputePort['beginManagedImage']>[0]): Promise<ProvisioningState> {
+    const id = mustParse(spec.id);
+    const poller = await azureCall('Creating managed image', spec.id, () =>
+      this.clients.for(id.subscriptionId).images.beginCreateOrUpdate(id.resourceGroup, resourceName(id), {
+        location: spec.location,
+        tags: spec.tags,
+        hyperVGeneration: spec.hyperVGeneration,
+        storageProfile: {
+          osDisk: { osType: spec.osType, osState: 'Generalized', snapshot: { id: spec.osSnapshotId } },
+          dataDisks: spec.dataDisks.map((d) => ({ lun: d.lun, snapshot: { id: d.snapshotId } })),
+          zoneResilient: false,
+        },
+      }),
+    );
+    return startedState(spec.id, poller);
+  }
+
+  async getProvisioning(resourceId: string): Promise<ProvisioningState> {
+    const id = mustParse(resourceId);
+    const client = this.clients.for(id.subscriptionId);
+    try {
+      const type = id.types.join('/').toLowerCase();
+      if (type === 'snapshots')
+        return provisioning(
+          resourceId,
+          (await client.snapshots.get(id.resourceGroup, resourceName(id))).provisioningState,
+        );
+      if (type === 'images')
+        return provisioning(
+          resourceId,
+          (await client.images.get(id.resourceGroup, resourceName(id))).provisioningState,
+        );
+      throw new PermanentError(
+        `Cannot read provisioning of ${resourceId}: only snapshots and images are tracked here.`,
+        'UnsupportedType',
+        resourceId,
+      );
+    } catch (error) {
+      if (isNotFound(error)) return { id: resourceId, state: 'NotFound' };
+      throw toFactoryError(error, 'Reading provisioning state of', resourceId);
+    }
+  }
+
+  async beginDelete(resourceId: string): Promise<void> {
+    const id = mustParse(resourceId);
+    const client = this.clients.for(id.subscriptionId);
+    const type = id.types.join('/').toLowerCase();
+    try {
+      if (type === 'snapshots') await client.snapshots.beginDelete(id.resourceGroup, resourceName(id));
+      else if (type === 'images') await client.images.beginDelete(id.resourceGroup, resourceName(id));
+      else
+        throw new PermanentError(
+          `Refusing to delete ${resourceId}: only intermediate snapshots and images are deleted.`,
+          'UnsupportedType',
+          resourceId,
+        );
+    } catch (error) {
+      if (!isNotFound(error)) throw toFactoryError(error, 'Deleting', resourceId);
+    }
+  }
+
+  async batchProviderState(subscriptionId: string): Promise<string> {
+    // A subscription-scope read the Compute SDK has no method for: send it through that client's
+    // pipeline so it carries the same credential, TLS settings and retry policies.
+    const client = this.clients.for(subscriptionId);
+    const url = `${this.clients.armEndpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Batch?api-version=2021-04-01`;
+    const response = await azureCall(
+      'Reading Microsoft.Batch registration in subscription',
+      subscriptionId,
+      async () => {
+        const answer = await client.pipeline.sendRequest(
+          httpClient,
+          createPipelineRequest({ url, method: 'GET' }),
+        );
+        if (answer.status >= 400) {
+          const body = JSON.parse(answer.bodyAsText ?? '{}') as {
+            error?: { code?: string; message?: string };
+          };
+          throw Object.assign(new Error(body.error?.message ?? `HTTP ${answer.status}`), {
+            statusCode: answer.status,
+            code: body.error?.code,
+          });
+        }
+        return JSON.parse(answer.bodyAsText ?? '{}') as { registrationState?: string };
+      },
+    );
+    return response.registrationState ?? 'Unknown';
+  }
+}
+
+/** Where an LRO stands right after it was started: we never wait on it here. */
+function startedState(id: string, poller: { getOperationState(): { status: string } }): ProvisioningState {
+  const status = poller.getOperationState().status;
+  return { id, state: status === 'succeeded' ? 'Succeeded' : status === 'failed' ? 'Failed' : 'Creating' };
+}

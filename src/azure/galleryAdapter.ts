@@ -1,0 +1,238 @@
+import type { GalleryImageVersion, TargetRegion } from '@azure/arm-compute';
+import type {
+  GalleryPort,
+  ImageDefinitionSpec,
+  TargetRegionSpec,
+  VersionReplication,
+  VersionSummary,
+} from '../ports/gallery';
+import type { ProvisioningState } from '../ports/compute';
+import { mustParse } from '../domain/resourceId';
+import { normalizeRegion } from '../domain/region';
+import { PermanentError } from '../domain/errors';
+import { azureCall, isNotFound, toFactoryError } from './errors';
+import { provisioning, type ComputeClients } from './computeAdapter';
+
+/** Parts of a gallery, definition or version id. */
+function galleryParts(value: string) {
+  const id = mustParse(value);
+  return {
+    subscriptionId: id.subscriptionId,
+    resourceGroup: id.resourceGroup,
+    gallery: id.names[0]!,
+    image: id.names[1],
+    version: id.names[2],
+  };
+}
+
+const toTargetRegions = (regions: TargetRegionSpec[]): TargetRegion[] =>
+  regions.map((r) => ({
+    name: r.name,
+    regionalReplicaCount: r.replicaCount,
+    storageAccountType: r.storageAccountType as TargetRegion['storageAccountType'],
+    excludeFromLatest: r.excludeFromLatest ?? false,
+  }));
+
+/** Azure Compute Gallery through @azure/arm-compute; version creation is started, replication read back. */
+export class AzureGalleryAdapter implements GalleryPort {
+  constructor(private readonly clients: ComputeClients) {}
+
+  async getGalleryLocation(galleryId: string): Promise<string | undefined> {
+    const p = galleryParts(galleryId);
+    try {
+      const gallery = await this.clients.for(p.subscriptionId).galleries.get(p.resourceGroup, p.gallery);
+      return normalizeRegion(gallery.location);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw toFactoryError(error, 'Reading gallery', galleryId);
+    }
+  }
+
+  async ensureGallery(galleryId: string, location: string): Promise<ProvisioningState> {
+    const p = galleryParts(galleryId);
+    const client = this.clients.for(p.subscriptionId);
+    try {
+      const existing = await client.galleries.get(p.resourceGroup, p.gallery);
+      return provisioning(galleryId, existing.provisioningState);
+    } catch (error) {
+      if (!isNotFound(error)) throw toFactoryError(error, 'Reading gallery', galleryId);
+    }
+    await azureCall('Creating gallery', galleryId, () =>
+      client.galleries.beginCreateOrUpdate(p.resourceGroup, p.gallery, {
+        location,
+        description: 'Images built by batch-image-factory',
+      }),
+    );
+    return { id: galleryId, state: 'Creating' };
+  }
+
+  async ensureImageDefinition(spec: ImageDefinitionSpec): Promise<ProvisioningState> {
+    const p = galleryParts(spec.id);
+    const client = this.clients.for(p.subscriptionId);
+    let existing;
+    try {
+      existing = await client.galleryImages.get(p.resourceGroup, p.gallery, p.image!);
+    } catch (error) {
+      if (!isNotFound(error)) throw toFactoryError(error, 'Reading image definition', spec.id);
+    }
+    if (existing) {
+      const wanted = {
+        osType: spec.osType,
+        osState: 'Generalized',
+        hyperVGeneration: spec.hyperVGeneration,
+        identifier: `${spec.identifier.publisher}/${spec.identifier.offer}/${spec.identifier.sku}`,
+      };
+      const actual = {
+        osType: existing.osType,
+        osState: existing.osState,
+        hyperVGeneration: existing.hyperVGeneration ?? 'V1',
+        identifier: `${existing.identifier?.publisher}/${existing.identifier?.offer}/${existing.identifier?.sku}`,
+      };
+      const differences = (Object.keys(wanted) as (keyof typeof wanted)[])
+        .filter((k) => String(wanted[k]).toLowerCase() !== String(actual[k]).toLowerCase())
+        .map((k) => `${k} is ${actual[k]} there but ${wanted[k]} in the request`);
+      if (differences.length > 0) {
+        throw new PermanentError(
+          `Image definition ${spec.id} already exists and does not match: ${differences.join('; ')}. Use another definition name, or make image.* match it (these properties cannot change).`,
+          'ImageDefinitionMismatch',
+          spec.id,
+        );
+      }
+      return provisioning(spec.id, existing.provisioningState);
+    }
+    await azureCall('Creating image definition', spec.id, () =>
+      client.galleryImages.beginCreateOrUpdate(p.resourceGroup, p.gallery, p.image!, {
+        location: spec.location,
+        osType: spec.osType,
+        osState: 'Generalized',
+        hyperVGeneration: spec.hyperVGeneration,
+        identifier: spec.identifier,
+        description: spec.description,
+      }),
+    );
+    return { id: spec.id, state: 'Creating' };
+  }
+
+  async beginImageVersion(spec: Parameters<GalleryPort['beginImageVersion']>[0]): Promise<ProvisioningState> {
+    const p = galleryParts(spec.id);
+    const storageProfile: GalleryImageVersion['storageProfile'] =
+      'managedImageId' in spec.source
+        ? { source: { id: spec.source.managedImageId } }
+        : 'versionId' in spec.source
+          ? { source: { id: spec.source.versionId } }
+          : {
+              osDiskImage: { source: { id: spec.source.osSnapshotId }, hostCaching: 'ReadOnly' },
+              dataDiskImages: spec.source.dataDisks.map((d) => ({
+                lun: d.lun,
+                source: { id: d.snapshotId },
+                hostCaching: 'None',
+              })),
+            };
+    await azureCall('Creating image version', spec.id, () =>
+      this.clients
+        .for(p.subscriptionId)
+        .galleryImageVersions.beginCreateOrUpdate(p.resourceGroup, p.gallery, p.image!, p.version!, {
+          location: spec.location,
+          tags: spec.tags,
+          publishingProfile: {
+            targetRegions: toTargetRegions(spec.targetRegions),
+            excludeFromLatest: spec.excludeFromLatest,
+            endOfLifeDate: spec.endOfLifeDate ? new Date(spec.endOfLifeDate) : undefined,
+          },
+          storageProfile,
+        }),
+    );
+    return { id: spec.id, state: 'Creating' };
+  }
+
+  async getReplication(versionId: string): Promise<VersionReplication> {
+    const p = galleryParts(versionId);
+    try {
+      const version = await this.clients
+        .for(p.subscriptionId)
+        .galleryImageVersions.get(p.resourceGroup, p.gallery, p.image!, p.version!, {
+          expand: 'ReplicationStatus',
+        });
+      return {
+        id: versionId,
+        provisioningState: provisioning(versionId, version.provisioningState).state,
+        regions: (version.replicationStatus?.summary ?? []).map((r) => ({
+          region: normalizeRegion(r.region ?? ''),
+          state: (r.state ?? 'Unknown') as VersionReplication['regions'][number]['state'],
+          progress: r.progress ?? 0,
+          details: r.details || undefined,
+        })),
+      };
+    } catch (error) {
+      if (isNotFound(error)) return { id: versionId, provisioningState: 'NotFound', regions: [] };
+      throw toFactoryError(error, 'Reading replication of', versionId);
+    }
+  }
+
+  async updateTargetRegions(versionId: string, targetRegions: TargetRegionSpec[]): Promise<void> {
+    const p = galleryParts(versionId);
+    await azureCall('Updating target regions of', versionId, () =>
+      this.clients
+        .for(p.subscriptionId)
+        .galleryImageVersions.beginUpdate(p.resourceGroup, p.gallery, p.image!, p.version!, {
+          publishingProfile: { targetRegions: toTargetRegions(targetRegions) },
+        }),
+    );
+  }
+
+  async listVersions(definitionId: string): Promise<VersionSummary[]> {
+    const p = galleryParts(definitionId);
+    return azureCall('Listing versions of', definitionId, async () => {
+      const out: VersionSummary[] = [];
+      for await (const v of this.clients
+        .for(p.subscriptionId)
+        .galleryImageVersions.listByGalleryImage(p.resourceGroup, p.gallery, p.image!)) {
+        out.push({
+          id: v.id ?? `${definitionId}/versions/${v.name}`,
+          name: v.name ?? '',
+          publishedDate: v.publishingProfile?.publishedDate?.toISOString(),
+          excludeFromLatest: Boolean(v.publishingProfile?.excludeFromLatest),
+          endOfLifeDate: v.publishingProfile?.endOfLifeDate?.toISOString(),
+          provisioningState: provisioning(v.id ?? '', v.provisioningState).state,
+          targetRegions: (v.publishingProfile?.targetRegions ?? []).map((r) => ({
+            name: normalizeRegion(r.name),
+            replicaCount: r.regionalReplicaCount ?? 1,
+            storageAccountType: r.storageAccountType ?? 'Standard_LRS',
+            excludeFromLatest: r.excludeFromLatest,
+          })),
+        });
+      }
+      return out;
+    });
+  }
+
+  async updateVersionPublishing(
+    versionId: string,
+    changes: { excludeFromLatest?: boolean; endOfLifeDate?: string },
+  ): Promise<void> {
+    const p = galleryParts(versionId);
+    await azureCall('Updating publishing of', versionId, () =>
+      this.clients
+        .for(p.subscriptionId)
+        .galleryImageVersions.beginUpdate(p.resourceGroup, p.gallery, p.image!, p.version!, {
+          publishingProfile: {
+            ...(changes.excludeFromLatest !== undefined
+              ? { excludeFromLatest: changes.excludeFromLatest }
+              : {}),
+            ...(changes.endOfLifeDate ? { endOfLifeDate: new Date(changes.endOfLifeDate) } : {}),
+          },
+        }),
+    );
+  }
+
+  async beginDeleteVersion(versionId: string): Promise<void> {
+    const p = galleryParts(versionId);
+    try {
+      await this.clients
+        .for(p.subscriptionId)
+        .galleryImageVersions.beginDelete(p.resourceGroup, p.gallery, p.image!, p.version!);
+    } catch (error) {
+      if (!isNotFound(error)) throw toFactoryError(error, 'Deleting image version', versionId);
+    }
+  }
+}

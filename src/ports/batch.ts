@@ -1,0 +1,59 @@
+import type { SupportedImage } from '../domain/planning/nodeAgentSku';
+
+export interface BatchAccountRef {
+  id: string;
+  endpoint: string;
+  region: string;
+}
+
+export interface PoolSpec {
+  poolId: string;
+  vmSize: string;
+  imageVersionId: string;
+  nodeAgentSkuId: string;
+  targetDedicatedNodes: number;
+  targetLowPriorityNodes: number;
+  resizeTimeout: string;
+  taskSlotsPerNode: number;
+  startTask?: {
+    commandLine: string;
+    waitForSuccess: boolean;
+    maxTaskRetryCount: number;
+    environmentSettings: { name: string; value: string }[];
+    userIdentity?: { autoUser: { scope: 'task' | 'pool'; elevationLevel: 'nonadmin' | 'admin' } };
+  };
+  metadata?: { name: string; value: string }[];
+}
+
+export interface PoolStatus {
+  poolId: string;
+  state: 'active' | 'deleting';
+  allocationState: 'steady' | 'resizing' | 'stopping';
+  currentDedicatedNodes: number;
+  currentLowPriorityNodes: number;
+  targetDedicatedNodes: number;
+  targetLowPriorityNodes: number;
+  imageVersionId?: string;
+  vmSize?: string;
+  resizeErrors: { code: string; message: string }[];
+}
+
+/** Azure Batch pools, through the data plane with Entra ID auth. */
+export interface BatchPoolsPort {
+  listSupportedImages(account: BatchAccountRef): Promise<SupportedImage[]>;
+  /** 'exists' when a pool with that id, image and size is already there; a different pool is a permanent conflict. */
+  createPool(account: BatchAccountRef, spec: PoolSpec): Promise<'created' | 'exists'>;
+  getPool(account: BatchAccountRef, poolId: string): Promise<PoolStatus | undefined>;
+  resizePool(
+    account: BatchAccountRef,
+    poolId: string,
+    target: {
+      dedicated: number;
+      lowPriority: number;
+      resizeTimeout?: string;
+      deallocation?: 'requeue' | 'terminate' | 'taskcompletion' | 'retaineddata';
+    },
+  ): Promise<void>;
+  /** A missing pool is already deleted. */
+  deletePool(account: BatchAccountRef, poolId: string): Promise<void>;
+}

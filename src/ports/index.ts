@@ -1,0 +1,5 @@
+export type * from './compute';
+export type * from './gallery';
+export type * from './batch';
+export type * from './events';
+export type { Clock } from './clock';

@@ -1,0 +1,194 @@
+import { startSimulator, type RunningSimulator } from '../../../src/local/simulator/simulator';
+import { adaptersFor, GALLERY_ID, MINUTE, RG, SUB, testScenario, VM_ID } from '../../helpers/simulator';
+import { PermanentError } from '../../../src/domain/errors';
+
+let sim: RunningSimulator;
+let adapters: ReturnType<typeof adaptersFor>;
+beforeAll(async () => {
+  sim = await startSimulator({ speed: 1, scenario: testScenario() });
+  adapters = adaptersFor(sim);
+});
+afterAll(() => sim.stop());
+
+const SNAP = (name: string) => `${RG('rg-render-build')}/providers/Microsoft.Compute/snapshots/${name}`;
+const IMAGE = `${RG('rg-render-build')}/providers/Microsoft.Compute/images/bif-img`;
+const DEFINITION = `${GALLERY_ID}/images/ubuntu2204-render`;
+
+describe('ComputePort over the wire', () => {
+  it('inspects the build VM into preflight facts and disks to capture', async () => {
+    const vm = await adapters.compute.inspectVirtualMachine(VM_ID);
+    expect(vm.location).toBe('westeurope');
+    expect(vm.facts).toEqual({
+      osType: 'Linux',
+      osState: 'Generalized',
+      hyperVGeneration: 'V2',
+      managedDisks: true,
+      osDiskEncrypted: false,
+      extensions: [],
+      plan: undefined,
+    });
+    expect(vm.osDisk).toEqual({
+      id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk`,
+      sizeGb: 64,
+    });
+    expect(vm.dataDisks).toEqual([
+      {
+        lun: 0,
+        id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-data0`,
+        sizeGb: 128,
+      },
+    ]);
+  });
+
+  it.each([
+    ['specialized-vm', { osState: 'Specialized' }],
+    ['encrypted-os-disk', { osDiskEncrypted: true }],
+    ['vm-with-extensions', { extensions: ['CustomScript'] }],
+  ])('reports the facts of the %s scenario', async (scenario, expected) => {
+    const other = await startSimulator({ speed: 1, scenario });
+    try {
+      expect((await adaptersFor(other).compute.inspectVirtualMachine(VM_ID)).facts).toMatchObject(expected);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('starts a snapshot without waiting, is idempotent, and reports provisioning on the clock', async () => {
+    const spec = {
+      id: SNAP('bif-os'),
+      location: 'westeurope',
+      sourceId: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk`,
+    };
+    expect((await adapters.compute.beginSnapshot(spec)).state).toBe('Creating');
+    expect((await adapters.compute.beginSnapshot(spec)).state).toBe('Creating'); // a retried activity finds the same snapshot
+    expect((await adapters.compute.getProvisioning(spec.id)).state).toBe('Creating');
+    sim.clock.advance(5 * MINUTE);
+    expect((await adapters.compute.getProvisioning(spec.id)).state).toBe('Succeeded');
+    const inspected = await adapters.compute.inspectSnapshot(spec.id);
+    expect(inspected).toMatchObject({ osType: 'Linux', sizeGb: 64, encrypted: false, state: 'Succeeded' });
+  });
+
+  it('makes a managed image, deletes intermediates, and treats a missing one as deleted', async () => {
+    await adapters.compute.beginManagedImage({
+      id: IMAGE,
+      location: 'westeurope',
+      osType: 'Linux',
+      hyperVGeneration: 'V2',
+      osSnapshotId: SNAP('bif-os'),
+      dataDisks: [],
+    });
+    sim.clock.advance(5 * MINUTE);
+    expect((await adapters.compute.getProvisioning(IMAGE)).state).toBe('Succeeded');
+    await adapters.compute.beginDelete(SNAP('never-made'));
+    expect((await adapters.compute.getProvisioning(SNAP('never-made'))).state).toBe('NotFound');
+  });
+
+  it('reads Microsoft.Batch registration of a subscription', async () => {
+    expect(await adapters.compute.batchProviderState(SUB)).toBe('Registered');
+  });
+});
+
+describe('GalleryPort over the wire', () => {
+  it('finds no gallery, creates it, and reads its location', async () => {
+    expect(await adapters.gallery.getGalleryLocation(GALLERY_ID)).toBeUndefined();
+    expect((await adapters.gallery.ensureGallery(GALLERY_ID, 'westeurope')).state).toBe('Creating');
+    sim.clock.advance(MINUTE);
+    expect(await adapters.gallery.getGalleryLocation(GALLERY_ID)).toBe('westeurope');
+    expect((await adapters.gallery.ensureGallery(GALLERY_ID, 'westeurope')).state).toBe('Succeeded');
+  });
+
+  it('creates a definition, accepts a matching one, and names every difference of a mismatch', async () => {
+    const spec = {
+      id: DEFINITION,
+      location: 'westeurope',
+      osType: 'Linux' as const,
+      hyperVGeneration: 'V2' as const,
+      identifier: { publisher: 'contoso', offer: 'render', sku: '2204' },
+    };
+    await adapters.gallery.ensureImageDefinition(spec);
+    sim.clock.advance(MINUTE);
+    expect((await adapters.gallery.ensureImageDefinition(spec)).state).toBe('Succeeded');
+    const error = await adapters.gallery
+      .ensureImageDefinition({ ...spec, osType: 'Windows', hyperVGeneration: 'V1' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as Error).message).toMatch(
+      /osType is Linux there but Windows in the request; hyperVGeneration is V2 there but V1 in the request/,
+    );
+  });
+
+  it('creates a version with per-region replicas, reads replication, and re-requests a failed region', async () => {
+    sim.addFault({ kind: 'regionReplicationFail', region: 'eastus', times: 1, atFraction: 0.3 });
+    const versionId = `${DEFINITION}/versions/1.0.0`;
+    const targetRegions = [
+      { name: 'westeurope', replicaCount: 12, storageAccountType: 'Standard_ZRS' },
+      { name: 'eastus', replicaCount: 4, storageAccountType: 'Standard_LRS' },
+    ];
+    await adapters.gallery.beginImageVersion({
+      id: versionId,
+      location: 'westeurope',
+      source: { managedImageId: IMAGE },
+      targetRegions,
+      excludeFromLatest: false,
+    });
+    let replication = await adapters.gallery.getReplication(versionId);
+    expect(replication.provisioningState).toBe('Creating');
+    expect(replication.regions.map((r) => r.region)).toEqual(['westeurope', 'eastus']);
+    sim.clock.advance(6 * 60 * MINUTE);
+    replication = await adapters.gallery.getReplication(versionId);
+    expect(Object.fromEntries(replication.regions.map((r) => [r.region, r.state]))).toEqual({
+      westeurope: 'Completed',
+      eastus: 'Failed',
+    });
+    await adapters.gallery.updateTargetRegions(versionId, targetRegions);
+    expect(
+      (await adapters.gallery.getReplication(versionId)).regions.find((r) => r.region === 'eastus')!.state,
+    ).toBe('Replicating');
+    sim.clock.advance(6 * 60 * MINUTE);
+    expect(
+      (await adapters.gallery.getReplication(versionId)).regions.every((r) => r.state === 'Completed'),
+    ).toBe(true);
+  });
+
+  it('creates a version straight from snapshots', async () => {
+    const versionId = `${DEFINITION}/versions/1.0.1`;
+    await adapters.gallery.beginImageVersion({
+      id: versionId,
+      location: 'westeurope',
+      source: { osSnapshotId: SNAP('bif-os'), dataDisks: [] },
+      targetRegions: [{ name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' }],
+      excludeFromLatest: true,
+    });
+    expect((await adapters.gallery.getReplication(versionId)).regions).toHaveLength(1);
+  });
+
+  it('lists versions across pages, updates publishing, and deletes', async () => {
+    await adapters.gallery.beginImageVersion({
+      id: `${DEFINITION}/versions/1.0.2`,
+      location: 'westeurope',
+      source: { managedImageId: IMAGE },
+      targetRegions: [{ name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' }],
+      excludeFromLatest: false,
+    });
+    const versions = await adapters.gallery.listVersions(DEFINITION);
+    expect(versions.map((v) => v.name)).toEqual(['1.0.0', '1.0.1', '1.0.2']);
+    expect(versions[0]!.targetRegions[0]).toEqual({
+      name: 'westeurope',
+      replicaCount: 12,
+      storageAccountType: 'Standard_ZRS',
+      excludeFromLatest: false,
+    });
+    await adapters.gallery.updateVersionPublishing(`${DEFINITION}/versions/1.0.0`, {
+      excludeFromLatest: true,
+      endOfLifeDate: '2027-01-01T00:00:00.000Z',
+    });
+    const updated = (await adapters.gallery.listVersions(DEFINITION))[0]!;
+    expect(updated).toMatchObject({ excludeFromLatest: true, endOfLifeDate: '2027-01-01T00:00:00.000Z' });
+    await adapters.gallery.beginDeleteVersion(`${DEFINITION}/versions/1.0.2`);
+    sim.clock.advance(10 * MINUTE);
+    expect((await adapters.gallery.getReplication(`${DEFINITION}/versions/1.0.2`)).provisioningState).toBe(
+      'NotFound',
+    );
+    await adapters.gallery.beginDeleteVersion(`${DEFINITION}/versions/1.0.2`); // already gone: fine
+  });
+});
