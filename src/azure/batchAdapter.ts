@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { BatchServiceClient } from '@azure/batch';
+import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
 import type { BatchAccountRef, BatchPoolsPort, PoolSpec, PoolStatus } from '../ports/batch';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import { mustParse, resourceName, sameResourceId } from '../domain/resourceId';
@@ -88,24 +88,22 @@ export class AzureBatchAdapter implements BatchPoolsPort {
     );
   }
 
+  async listPools(account: BatchAccountRef): Promise<PoolStatus[]> {
+    return azureCall('Listing pools of Batch account', account.id, async () => {
+      const client = this.client(account);
+      const out: PoolStatus[] = [];
+      let page = await client.pool.list();
+      for (;;) {
+        out.push(...page.map((p) => toPoolStatus(p.id ?? '', p)));
+        if (!page.odatanextLink) return out;
+        page = await client.pool.listNext(page.odatanextLink);
+      }
+    });
+  }
+
   async getPool(account: BatchAccountRef, poolId: string): Promise<PoolStatus | undefined> {
     try {
-      const pool = await this.client(account).pool.get(poolId);
-      return {
-        poolId,
-        state: pool.state === 'deleting' ? 'deleting' : 'active',
-        allocationState: (pool.allocationState ?? 'steady') as PoolStatus['allocationState'],
-        currentDedicatedNodes: pool.currentDedicatedNodes ?? 0,
-        currentLowPriorityNodes: pool.currentLowPriorityNodes ?? 0,
-        targetDedicatedNodes: pool.targetDedicatedNodes ?? 0,
-        targetLowPriorityNodes: pool.targetLowPriorityNodes ?? 0,
-        imageVersionId: pool.virtualMachineConfiguration?.imageReference?.virtualMachineImageId,
-        vmSize: pool.vmSize,
-        resizeErrors: (pool.resizeErrors ?? []).map((e) => ({
-          code: e.code ?? 'Unknown',
-          message: e.message ?? '',
-        })),
-      };
+      return toPoolStatus(poolId, await this.client(account).pool.get(poolId));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw toFactoryError(error, 'Reading pool', `${resourceName(mustParse(account.id))}/pools/${poolId}`);
@@ -136,4 +134,22 @@ export class AzureBatchAdapter implements BatchPoolsPort {
       throw toFactoryError(error, 'Deleting pool', `${resourceName(mustParse(account.id))}/pools/${poolId}`);
     }
   }
+}
+
+function toPoolStatus(poolId: string, pool: BatchServiceModels.CloudPool): PoolStatus {
+  return {
+    poolId,
+    state: pool.state === 'deleting' ? 'deleting' : 'active',
+    allocationState: (pool.allocationState ?? 'steady') as PoolStatus['allocationState'],
+    currentDedicatedNodes: pool.currentDedicatedNodes ?? 0,
+    currentLowPriorityNodes: pool.currentLowPriorityNodes ?? 0,
+    targetDedicatedNodes: pool.targetDedicatedNodes ?? 0,
+    targetLowPriorityNodes: pool.targetLowPriorityNodes ?? 0,
+    imageVersionId: pool.virtualMachineConfiguration?.imageReference?.virtualMachineImageId,
+    vmSize: pool.vmSize,
+    resizeErrors: (pool.resizeErrors ?? []).map((e) => ({
+      code: e.code ?? 'Unknown',
+      message: e.message ?? '',
+    })),
+  };
 }

@@ -33,6 +33,14 @@ const toTargetRegions = (regions: TargetRegionSpec[]): TargetRegion[] =>
     excludeFromLatest: r.excludeFromLatest ?? false,
   }));
 
+const fromTargetRegions = (regions: TargetRegion[] | undefined): TargetRegionSpec[] =>
+  (regions ?? []).map((r) => ({
+    name: normalizeRegion(r.name),
+    replicaCount: r.regionalReplicaCount ?? 1,
+    storageAccountType: r.storageAccountType ?? 'Standard_LRS',
+    excludeFromLatest: r.excludeFromLatest,
+  }));
+
 /** Azure Compute Gallery through @azure/arm-compute; version creation is started, replication read back. */
 export class AzureGalleryAdapter implements GalleryPort {
   constructor(private readonly clients: ComputeClients) {}
@@ -156,6 +164,8 @@ export class AzureGalleryAdapter implements GalleryPort {
       return {
         id: versionId,
         provisioningState: provisioning(versionId, version.provisioningState).state,
+        targetRegions: fromTargetRegions(version.publishingProfile?.targetRegions),
+        tags: version.tags ?? {},
         regions: (version.replicationStatus?.summary ?? []).map((r) => ({
           region: normalizeRegion(r.region ?? ''),
           state: (r.state ?? 'Unknown') as VersionReplication['regions'][number]['state'],
@@ -164,7 +174,8 @@ export class AzureGalleryAdapter implements GalleryPort {
         })),
       };
     } catch (error) {
-      if (isNotFound(error)) return { id: versionId, provisioningState: 'NotFound', regions: [] };
+      if (isNotFound(error))
+        return { id: versionId, provisioningState: 'NotFound', regions: [], targetRegions: [], tags: {} };
       throw toFactoryError(error, 'Reading replication of', versionId);
     }
   }
@@ -194,12 +205,7 @@ export class AzureGalleryAdapter implements GalleryPort {
           excludeFromLatest: Boolean(v.publishingProfile?.excludeFromLatest),
           endOfLifeDate: v.publishingProfile?.endOfLifeDate?.toISOString(),
           provisioningState: provisioning(v.id ?? '', v.provisioningState).state,
-          targetRegions: (v.publishingProfile?.targetRegions ?? []).map((r) => ({
-            name: normalizeRegion(r.name),
-            replicaCount: r.regionalReplicaCount ?? 1,
-            storageAccountType: r.storageAccountType ?? 'Standard_LRS',
-            excludeFromLatest: r.excludeFromLatest,
-          })),
+          targetRegions: fromTargetRegions(v.publishingProfile?.targetRegions),
         });
       }
       return out;

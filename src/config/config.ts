@@ -17,6 +17,10 @@ export interface AppConfig {
   regionRetryLimit: number;
   armEndpoint: string;
   target: 'azure' | 'simulator';
+  pollMinMs: number;
+  pollMaxMs: number;
+  simulatorCaPath?: string;
+  batchEndpoints: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -112,7 +116,29 @@ export function readConfig(env: Env): AppConfig {
       `${SETTINGS.armEndpoint.name} must be an https:// URL (Azure SDKs refuse tokens over http).`,
     );
 
+  const pollMinMs = parseDurationMs(get('pollInterval')!);
+  const pollMaxMs = parseDurationMs(get('pollMaxInterval')!);
+  if (!pollMinMs) problems.push(`${SETTINGS.pollInterval.name} must be an ISO-8601 duration such as PT1M.`);
+  if (!pollMaxMs || (pollMinMs && pollMaxMs < pollMinMs))
+    problems.push(
+      `${SETTINGS.pollMaxInterval.name} must be an ISO-8601 duration at least as long as ${SETTINGS.pollInterval.name}.`,
+    );
+
+  let batchEndpoints: Record<string, string> = {};
+  const endpointsText = get('batchEndpoints');
+  if (endpointsText) {
+    try {
+      batchEndpoints = JSON.parse(endpointsText) as Record<string, string>;
+    } catch (error) {
+      problems.push(`${SETTINGS.batchEndpoints.name} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+
   const target = get('target');
+  if (target === 'simulator' && !get('simulatorCaPath'))
+    problems.push(
+      `${SETTINGS.simulatorCaPath.name} is required with ${SETTINGS.target.name}=simulator (the simulator's CA file).`,
+    );
   if (target !== 'azure' && target !== 'simulator')
     problems.push(`${SETTINGS.target.name} must be "azure" or "simulator", not "${target}".`);
 
@@ -129,5 +155,9 @@ export function readConfig(env: Env): AppConfig {
     regionRetryLimit: retries,
     armEndpoint: armEndpoint.replace(/\/+$/, ''),
     target: target as AppConfig['target'],
+    pollMinMs: pollMinMs!,
+    pollMaxMs: pollMaxMs!,
+    simulatorCaPath: get('simulatorCaPath'),
+    batchEndpoints: Object.fromEntries(Object.entries(batchEndpoints).map(([k, v]) => [k.toLowerCase(), v])),
   };
 }

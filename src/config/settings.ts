@@ -63,6 +63,28 @@ export const SETTINGS = {
     default: '2',
     description: 'How many times one failed region is re-requested before Region.Failed.',
   },
+  pollInterval: {
+    name: 'BIF_POLL_INTERVAL',
+    default: 'PT1M',
+    description:
+      'First wait between replication / allocation polls; it grows by half while nothing changes (ISO-8601).',
+  },
+  pollMaxInterval: {
+    name: 'BIF_POLL_MAX_INTERVAL',
+    default: 'PT10M',
+    description: 'Longest wait between polls (ISO-8601).',
+  },
+  simulatorCaPath: {
+    name: 'BIF_SIMULATOR_CA_PATH',
+    description: 'Local only: PEM file of the cloud simulator CA to trust.',
+    localOnly: true,
+  },
+  batchEndpoints: {
+    name: 'BIF_BATCH_ENDPOINTS',
+    description:
+      'Local only: JSON {"accountName": "https://127.0.0.1:port"} sending Batch calls to the simulator.',
+    localOnly: true,
+  },
   armEndpoint: {
     name: 'BIF_ARM_ENDPOINT',
     default: 'https://management.azure.com',

@@ -39,6 +39,8 @@ export const FINDING_CODES = {
   VM_EXTENSIONS_INSTALLED: 'error',
   UNMANAGED_DISKS: 'error',
   PURCHASE_PLAN_PRESENT: 'error',
+  SOURCE_NOT_FOUND: 'error',
+  IMAGE_VERSION_EXISTS: 'error',
   // Where things live.
   CROSS_SUBSCRIPTION_GALLERY: 'warning',
   BATCH_PROVIDER_NOT_REGISTERED: 'error',

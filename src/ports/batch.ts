@@ -44,6 +44,8 @@ export interface BatchPoolsPort {
   /** 'exists' when a pool with that id, image and size is already there; a different pool is a permanent conflict. */
   createPool(account: BatchAccountRef, spec: PoolSpec): Promise<'created' | 'exists'>;
   getPool(account: BatchAccountRef, poolId: string): Promise<PoolStatus | undefined>;
+  /** Every pool of the account (retention checks which image versions are still in use). */
+  listPools(account: BatchAccountRef): Promise<PoolStatus[]>;
   resizePool(
     account: BatchAccountRef,
     poolId: string,

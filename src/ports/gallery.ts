@@ -33,6 +33,8 @@ export interface VersionReplication {
   id: string;
   provisioningState: ProvisioningState['state'];
   regions: RegionReplication[];
+  targetRegions: TargetRegionSpec[];
+  tags: Record<string, string>;
 }
 
 export interface VersionSummary {

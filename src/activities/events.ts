@@ -1,0 +1,24 @@
+import type { Services } from './services';
+import { makeEvent, type EventData, type EventType } from '../domain/events';
+
+export interface EventToPublish<T extends EventType = EventType> {
+  type: T;
+  subject: string;
+  data: EventData<T>;
+}
+
+/**
+ * Publishes milestones. Ids come from (instance, type, subject), so when Durable runs this activity
+ * twice, Service Bus duplicate detection drops the second copy.
+ */
+export async function publishEvents(
+  s: Services,
+  input: { instanceId: string; requestId: string; events: EventToPublish[] },
+): Promise<{ ids: string[] }> {
+  const time = s.clock.now().toISOString();
+  const events = input.events.map((e) =>
+    makeEvent(e.type, { instanceId: input.instanceId, subject: e.subject, time, data: e.data as never }),
+  );
+  await s.events.publish(events, { requestId: input.requestId });
+  return { ids: events.map((e) => e.id) };
+}

@@ -1,0 +1,221 @@
+import type { Services } from './services';
+import type { BuildRequest } from '../domain/buildRequest';
+import type { PlanFacts } from '../domain/planning/plan';
+import type { SourceFacts } from '../domain/planning/preflight';
+import type { SupportedImage } from '../domain/planning/nodeAgentSku';
+import type { PoolRollout, PreflightResult } from '../domain/pipeline';
+import type { TargetRegionSpec } from '../ports';
+import { planBuild } from '../domain/planning/plan';
+import { finding, hasErrors, type Finding } from '../domain/findings';
+import { imageDefinitionId } from '../domain/factoryConfig';
+import { mustParse, resourceGroupId } from '../domain/resourceId';
+import { nextPatchVersion } from '../domain/version';
+import { OWNER_TAG, snapshotName } from '../domain/pipeline';
+import { PermanentError } from '../domain/errors';
+import { mergeTargetRegions } from '../domain/targetRegions';
+
+export interface PreflightInput {
+  request: BuildRequest;
+  instanceId: string;
+}
+
+interface SourceView {
+  facts: SourceFacts;
+  location?: string;
+  disks: PreflightResult['disks'];
+  findings: Finding[];
+}
+
+/**
+ * Everything the pipeline must know before it creates anything: the source's facts, where the gallery
+ * is, which version "auto" means, which node agent SKUs each account supports, whether Batch is
+ * registered across subscriptions — then the planning rules over all of it.
+ */
+export async function preflight(
+  services: Services,
+  { request, instanceId }: PreflightInput,
+): Promise<PreflightResult> {
+  const source = await inspectSource(services, request);
+  const definitionId = imageDefinitionId(request.image);
+  const existingGalleryLocation = await services.gallery.getGalleryLocation(request.image.galleryId);
+  const galleryLocation =
+    existingGalleryLocation ?? source.location ?? request.pools[0]?.account.region ?? 'westeurope';
+
+  const existingVersions = existingGalleryLocation
+    ? await services.gallery.listVersions(definitionId).catch(ignoreMissing)
+    : [];
+  const version =
+    request.image.version === 'auto'
+      ? nextPatchVersion(existingVersions.map((v) => v.name))
+      : request.image.version;
+  const versionId =
+    request.source.type === 'galleryImageVersion' ? request.source.id : `${definitionId}/versions/${version}`;
+  const findings: Finding[] = [...source.findings];
+  if (request.source.type !== 'galleryImageVersion' && existingVersions.some((v) => v.name === version)) {
+    const replication = await services.gallery.getReplication(versionId);
+    if (replication.tags[OWNER_TAG] !== instanceId) {
+      findings.push(
+        finding(
+          'IMAGE_VERSION_EXISTS',
+          'image.version',
+          `Image version ${version} already exists in ${request.image.definition} and was not made by this build; choose a new version, or "auto" for the next patch.`,
+        ),
+      );
+    }
+  }
+
+  const facts: PlanFacts = {
+    now: services.clock.now(),
+    source: source.facts,
+    galleryRegion: galleryLocation,
+    supportedImages: await supportedImagesByAccount(services, request),
+    placement: { batchProviderRegistration: await providerRegistration(services, request) },
+  };
+  const plan = planBuild(request, facts);
+  findings.push(...plan.findings);
+
+  const planned: TargetRegionSpec[] = plan.regions.map((r) => ({
+    name: r.name,
+    replicaCount: r.replicaCount,
+    storageAccountType: request.replication.storageAccountType,
+    excludeFromLatest: request.replication.excludeFromLatest,
+  }));
+  // Rolling out an existing version: keep its regions, add ours, and never lower a replica count.
+  const targetRegions =
+    request.source.type === 'galleryImageVersion'
+      ? mergeTargetRegions((await services.gallery.getReplication(versionId)).targetRegions, planned)
+      : planned;
+  const pools: PoolRollout[] = plan.pools.map((p) => {
+    const pool = request.pools[p.index]!;
+    return {
+      poolId: pool.poolId,
+      account: pool.account,
+      replaces: pool.replaces,
+      spec: {
+        poolId: pool.poolId,
+        vmSize: pool.vmSize,
+        imageVersionId: versionId,
+        nodeAgentSkuId: pool.nodeAgentSkuId,
+        targetDedicatedNodes: pool.targetDedicatedNodes,
+        targetLowPriorityNodes: pool.targetLowPriorityNodes,
+        resizeTimeout: p.resizeTimeout,
+        taskSlotsPerNode: pool.taskSlotsPerNode,
+        startTask: pool.startTask,
+        metadata: [
+          { name: 'bif-request', value: request.requestId },
+          { name: 'bif-image-version', value: version },
+        ],
+      },
+    };
+  });
+  return {
+    ok: !hasErrors(findings),
+    findings,
+    version,
+    definitionId,
+    versionId,
+    galleryLocation,
+    galleryExists: existingGalleryLocation !== undefined,
+    sourceLocation: source.location ?? galleryLocation,
+    targetRegions,
+    pools,
+    disks: source.disks,
+    capacityByRegion: Object.fromEntries(plan.regions.map((r) => [r.name, r.capacity])),
+  };
+}
+
+async function inspectSource(services: Services, request: BuildRequest): Promise<SourceView> {
+  const notFound = (id: string, what: string): SourceView => ({
+    facts: {},
+    disks: [],
+    findings: [
+      finding(
+        'SOURCE_NOT_FOUND',
+        'source',
+        `The ${what} ${id} was not found or cannot be read; check the id and that the identity has Reader on it.`,
+      ),
+    ],
+  });
+  switch (request.source.type) {
+    case 'virtualMachine': {
+      const vm = await services.compute.inspectVirtualMachine(request.source.id).catch(missingAs(undefined));
+      if (!vm) return notFound(request.source.id, 'virtual machine');
+      const workingGroup = services.workingResourceGroupId ?? resourceGroupId(mustParse(vm.id));
+      const snapshotId = (role: 'os' | 'data', lun?: number) =>
+        `${workingGroup}/providers/Microsoft.Compute/snapshots/${snapshotName(request.requestId, role, lun)}`;
+      const disks: PreflightResult['disks'] = [];
+      if (vm.osDisk.id) disks.push({ role: 'os', diskId: vm.osDisk.id, snapshotId: snapshotId('os') });
+      for (const d of vm.dataDisks)
+        if (d.id)
+          disks.push({ role: 'data', lun: d.lun, diskId: d.id, snapshotId: snapshotId('data', d.lun) });
+      return { facts: vm.facts, location: vm.location, disks, findings: [] };
+    }
+    case 'snapshots': {
+      const os = await services.compute.inspectSnapshot(request.source.osDisk).catch(missingAs(undefined));
+      if (!os) return notFound(request.source.osDisk, 'OS disk snapshot');
+      for (const d of request.source.dataDisks) {
+        const data = await services.compute.inspectSnapshot(d.id).catch(missingAs(undefined));
+        if (!data) return notFound(d.id, `data disk snapshot (LUN ${d.lun})`);
+      }
+      return {
+        facts: {
+          osType: os.osType,
+          hyperVGeneration: os.hyperVGeneration,
+          osDiskEncrypted: os.encrypted,
+          managedDisks: true,
+        },
+        location: os.location,
+        disks: [],
+        findings: [],
+      };
+    }
+    case 'managedImage': {
+      const state = await services.compute.getProvisioning(request.source.id);
+      if (state.state === 'NotFound') return notFound(request.source.id, 'managed image');
+      return { facts: {}, disks: [], findings: [] };
+    }
+    case 'galleryImageVersion': {
+      const replication = await services.gallery.getReplication(request.source.id);
+      if (replication.provisioningState === 'NotFound') return notFound(request.source.id, 'image version');
+      return { facts: { osState: 'Generalized' }, disks: [], findings: [] };
+    }
+  }
+}
+
+/** A 404 on a read means "not there": a finding, not a failed step. */
+function missingAs<T>(value: T) {
+  return (error: unknown): T => {
+    if (error instanceof PermanentError && /NotFound/.test(error.code)) return value;
+    throw error;
+  };
+}
+
+function ignoreMissing(error: unknown): [] {
+  if (error instanceof PermanentError && /NotFound/.test(error.code)) return [];
+  throw error;
+}
+
+async function supportedImagesByAccount(
+  services: Services,
+  request: BuildRequest,
+): Promise<Record<string, SupportedImage[]>> {
+  const out: Record<string, SupportedImage[]> = {};
+  for (const pool of request.pools) {
+    const key = pool.account.id.toLowerCase();
+    out[key] ??= await services.batch.listSupportedImages(pool.account);
+  }
+  return out;
+}
+
+async function providerRegistration(
+  services: Services,
+  request: BuildRequest,
+): Promise<Record<string, string>> {
+  const gallerySubscription = mustParse(request.image.galleryId).subscriptionId.toLowerCase();
+  const crossSubscription = request.pools.some(
+    (p) => mustParse(p.account.id).subscriptionId.toLowerCase() !== gallerySubscription,
+  );
+  return crossSubscription
+    ? { [gallerySubscription]: await services.compute.batchProviderState(gallerySubscription) }
+    : {};
+}

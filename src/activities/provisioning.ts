@@ -1,0 +1,75 @@
+import type { Services } from './services';
+import type { ProvisioningState, TargetRegionSpec, VersionReplication, VersionSource } from '../ports';
+import type { OsType } from '../domain/buildRequest';
+
+/** Thin steps over the Compute and Gallery ports: each starts or reads one thing, never waits. */
+
+export const beginSnapshot = (
+  s: Services,
+  input: { snapshotId: string; location: string; diskId: string; tags: Record<string, string> },
+): Promise<ProvisioningState> =>
+  s.compute.beginSnapshot({
+    id: input.snapshotId,
+    location: input.location,
+    sourceId: input.diskId,
+    tags: input.tags,
+  });
+
+export const getProvisioning = (s: Services, input: { id: string }): Promise<ProvisioningState> =>
+  s.compute.getProvisioning(input.id);
+
+export const ensureGallery = (
+  s: Services,
+  input: { galleryId: string; location: string },
+): Promise<ProvisioningState> => s.gallery.ensureGallery(input.galleryId, input.location);
+
+export const ensureImageDefinition = (
+  s: Services,
+  input: {
+    id: string;
+    location: string;
+    osType: OsType;
+    hyperVGeneration: 'V1' | 'V2';
+    identifier: { publisher: string; offer: string; sku: string };
+    description?: string;
+  },
+): Promise<ProvisioningState> => s.gallery.ensureImageDefinition(input);
+
+export const createImageVersion = (
+  s: Services,
+  input: {
+    versionId: string;
+    location: string;
+    source: VersionSource;
+    targetRegions: TargetRegionSpec[];
+    excludeFromLatest: boolean;
+    endOfLifeDate?: string;
+    tags: Record<string, string>;
+  },
+): Promise<ProvisioningState> =>
+  s.gallery.beginImageVersion({
+    id: input.versionId,
+    location: input.location,
+    source: input.source,
+    targetRegions: input.targetRegions,
+    excludeFromLatest: input.excludeFromLatest,
+    endOfLifeDate: input.endOfLifeDate,
+    tags: input.tags,
+  });
+
+export const getReplication = (s: Services, input: { versionId: string }): Promise<VersionReplication> =>
+  s.gallery.getReplication(input.versionId);
+
+/** Re-requests replication: a PATCH of the same target regions restarts only the regions that failed. */
+export const retryRegion = (
+  s: Services,
+  input: { versionId: string; targetRegions: TargetRegionSpec[] },
+): Promise<void> => s.gallery.updateTargetRegions(input.versionId, input.targetRegions);
+
+export async function deleteIntermediates(
+  s: Services,
+  input: { ids: string[] },
+): Promise<{ deleted: string[] }> {
+  for (const id of input.ids) await s.compute.beginDelete(id);
+  return { deleted: input.ids };
+}

@@ -1,0 +1,12 @@
+import type { BatchPoolsPort, Clock, ComputePort, EventPublisher, GalleryPort } from '../ports';
+
+/** Everything activities may touch, built once by the composition root. */
+export interface Services {
+  compute: ComputePort;
+  gallery: GalleryPort;
+  batch: BatchPoolsPort;
+  events: EventPublisher;
+  clock: Clock;
+  /** Where snapshots go when the request does not say (config), else the source's resource group. */
+  workingResourceGroupId?: string;
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { BuildRequest, PoolRequest } from './buildRequest';
+import type { Finding } from './findings';
+import type { PoolSpec, TargetRegionSpec } from '../ports';
+
+/**
+ * The shapes that cross between orchestrators and activities (all JSON), and the deterministic names
+ * the pipeline gives to what it creates, so a retried step finds what the first attempt made.
+ */
+export const ORCHESTRATORS = {
+  imagePipeline: 'imagePipeline',
+  regionRollout: 'regionRollout',
+  rolloutVersion: 'rolloutVersion',
+} as const;
+
+/** Settings orchestrators need; passed in their input because orchestrators cannot read configuration. */
+export interface OrchestrationSettings {
+  regionStallLimitMs: number;
+  regionRetryLimit: number;
+  /** First and longest wait between replication and allocation polls. */
+  pollMinMs: number;
+  pollMaxMs: number;
+}
+
+export const DEFAULT_ORCHESTRATION_SETTINGS: OrchestrationSettings = {
+  regionStallLimitMs: 6 * 3_600_000,
+  regionRetryLimit: 2,
+  pollMinMs: 60_000,
+  pollMaxMs: 10 * 60_000,
+};
+
+export interface PipelineInput {
+  request: BuildRequest;
+  settings: OrchestrationSettings;
+}
+
+/** A pool as the rollout creates it: the request's pool with its planned values resolved. */
+export interface PoolRollout {
+  poolId: string;
+  account: PoolRequest['account'];
+  spec: PoolSpec;
+  replaces?: string;
+}
+
+export interface RegionRolloutInput {
+  requestId: string;
+  /** The instance that owns the events (the pipeline or the rollout), for stable event ids. */
+  ownerInstanceId: string;
+  versionId: string;
+  region: string;
+  /** Every target region of the version: a retry PATCHes them all, only the failed one restarts. */
+  targetRegions: TargetRegionSpec[];
+  pools: PoolRollout[];
+  settings: OrchestrationSettings;
+}
+
+export interface PoolOutcome {
+  poolId: string;
+  accountId: string;
+  state: 'ready' | 'failed' | 'skipped';
+  reason?: string;
+  retired?: string;
+}
+
+export interface RegionOutcome {
+  region: string;
+  replicated: boolean;
+  attempts: number;
+  reason?: string;
+  pools: PoolOutcome[];
+}
+
+export interface RolloutVersionInput {
+  requestId: string;
+  versionId: string;
+  targetRegions: TargetRegionSpec[];
+  pools: PoolRollout[];
+  settings: OrchestrationSettings;
+}
+
+export interface PreflightResult {
+  ok: boolean;
+  findings: Finding[];
+  /** Resolved when version was "auto". */
+  version: string;
+  definitionId: string;
+  versionId: string;
+  galleryLocation: string;
+  galleryExists: boolean;
+  sourceLocation: string;
+  targetRegions: TargetRegionSpec[];
+  pools: PoolRollout[];
+  /** Disks to snapshot (virtualMachine source), in LUN order, OS disk first. */
+  disks: { role: 'os' | 'data'; lun?: number; diskId: string; snapshotId: string }[];
+  capacityByRegion: Record<string, number>;
+}
+
+/** Durable instance ids allow letters, digits and -_:. Keep them readable and bounded. */
+export function pipelineInstanceId(requestId: string): string {
+  return `bif-${requestId}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 100);
+}
+
+export function regionInstanceId(ownerInstanceId: string, region: string): string {
+  return `${ownerInstanceId}:region:${region}`;
+}
+
+export function rolloutInstanceId(versionId: string): string {
+  const name = versionId.split('/').slice(-3);
+  const hash = createHash('sha256').update(versionId.toLowerCase()).digest('hex').slice(0, 10);
+  return `bif-rollout-${name[0]}-${name[2]}-${hash}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
+}
+
+/** Snapshots made by the pipeline: named after the request, so a retry PUTs the same one. */
+export function snapshotName(requestId: string, role: 'os' | 'data', lun?: number): string {
+  const base = `bif-${requestId}-${role === 'os' ? 'os' : `data${lun}`}`;
+  return base.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 80);
+}
+
+/** Tags put on what the pipeline creates: who made it (also how Event Grid recognises our own writes). */
+export function ownershipTags(instanceId: string, requestId: string): Record<string, string> {
+  return { 'bif-instance': instanceId, 'bif-request': requestId };
+}
+
+export const OWNER_TAG = 'bif-instance';

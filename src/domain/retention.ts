@@ -1,0 +1,42 @@
+import { compareVersions } from './version';
+import { sameResourceId } from './resourceId';
+
+export interface VersionForRetention {
+  id: string;
+  name: string;
+  excludeFromLatest: boolean;
+  endOfLifeDate?: string;
+}
+
+export type RetentionAction =
+  | { kind: 'keep'; versionId: string; reason: 'newest' | 'in-use' }
+  | { kind: 'retire'; versionId: string; reason: string }
+  | { kind: 'delete'; versionId: string };
+
+/**
+ * Keep the newest `keepVersions`; beyond that, a version any pool still uses is retired (hidden from
+ * "latest", end of life now) but never deleted, and the rest are deleted. Pure, so it is tested with
+ * properties: whatever the input, an in-use version is never deleted.
+ */
+export function planRetention(
+  versions: readonly VersionForRetention[],
+  inUseVersionIds: readonly string[],
+  keepVersions: number,
+  now: Date,
+): RetentionAction[] {
+  const newestFirst = [...versions].sort((a, b) => compareVersions(b.name, a.name));
+  const inUse = (id: string) => inUseVersionIds.some((u) => sameResourceId(u, id));
+  return newestFirst.map((version, index): RetentionAction => {
+    if (index < keepVersions) return { kind: 'keep', versionId: version.id, reason: 'newest' };
+    if (inUse(version.id)) {
+      const alreadyRetired =
+        version.excludeFromLatest &&
+        version.endOfLifeDate !== undefined &&
+        Date.parse(version.endOfLifeDate) <= now.getTime();
+      return alreadyRetired
+        ? { kind: 'keep', versionId: version.id, reason: 'in-use' }
+        : { kind: 'retire', versionId: version.id, reason: 'still used by a pool' };
+    }
+    return { kind: 'delete', versionId: version.id };
+  });
+}

@@ -1,0 +1,344 @@
+import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import { ACTIVITIES } from '../activities/names';
+import { EVENT_TYPES } from '../domain/events';
+import type { Finding } from '../domain/findings';
+import type { BuildRequest } from '../domain/buildRequest';
+import {
+  ORCHESTRATORS,
+  ownershipTags,
+  regionInstanceId,
+  type PipelineInput,
+  type PreflightResult,
+  type RegionOutcome,
+  type RegionRolloutInput,
+} from '../domain/pipeline';
+import type { ProvisioningState, VersionSource } from '../ports';
+import { asStepError, nowIso, publish, sleep, step, steps, StepFailedError } from './steps';
+
+type Stage =
+  'preflight' | 'snapshot' | 'gallery' | 'version' | 'rollout' | 'retention' | 'completed' | 'failed';
+
+/** The pipeline's custom status: the plan, the stage, and (from region children) live progress. */
+export interface PipelineStatus {
+  requestId: string;
+  stage: Stage;
+  version?: string;
+  imageVersionId?: string;
+  regions: { name: string; replicaCount: number; capacity: number }[];
+  pools: { poolId: string; region: string }[];
+  regionInstances: string[];
+  startedAt: string;
+  updatedAt: string;
+  outcome?: {
+    regionsReplicated: string[];
+    regionsFailed: string[];
+    poolsReady: string[];
+    poolsFailed: string[];
+  };
+  error?: string;
+}
+
+class PreflightRejected extends Error {
+  constructor(readonly findings: Finding[]) {
+    super(
+      `preflight found ${findings.filter((f) => f.severity === 'error').length} problem(s): ${findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => `${f.code} at ${f.path}`)
+        .join(', ')}`,
+    );
+  }
+}
+
+const PROVISIONING_POLL_MS = 30_000;
+
+/**
+ * The whole chain for one build request: preflight → snapshots → gallery and definition → image version
+ * → one region rollout per region, all at once → retention → Completed (or Failed with what succeeded).
+ */
+export const imagePipeline: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const { request, settings } = context.df.getInput() as PipelineInput;
+  const instanceId = context.df.instanceId;
+  const owner = { instanceId, requestId: request.requestId };
+  const status: PipelineStatus = {
+    requestId: request.requestId,
+    stage: 'preflight',
+    regions: [],
+    pools: [],
+    regionInstances: [],
+    startedAt: nowIso(context),
+    updatedAt: nowIso(context),
+  };
+  const report = (stage?: Stage) => {
+    if (stage) status.stage = stage;
+    status.updatedAt = nowIso(context);
+    context.df.setCustomStatus(status);
+  };
+  const succeeded = {
+    imageVersionId: undefined as string | undefined,
+    regionsReplicated: [] as string[],
+    poolsReady: [] as string[],
+  };
+  report();
+
+  try {
+    const plan = yield* step<PreflightResult>(context, ACTIVITIES.preflight, { request, instanceId });
+    if (!plan.ok) throw new PreflightRejected(plan.findings);
+    status.version = plan.version;
+    status.imageVersionId = plan.versionId;
+    status.regions = plan.targetRegions.map((r) => ({
+      name: r.name,
+      replicaCount: r.replicaCount,
+      capacity: plan.capacityByRegion[r.name] ?? 0,
+    }));
+    status.pools = plan.pools.map((p) => ({ poolId: p.poolId, region: p.account.region }));
+    report();
+    yield* publish(context, owner, [
+      {
+        type: EVENT_TYPES.pipelineAccepted,
+        subject: plan.versionId,
+        data: {
+          ...owner,
+          imageDefinitionId: plan.definitionId,
+          version: plan.version,
+          regions: status.regions,
+          pools: plan.pools.map((p) => ({
+            poolId: p.poolId,
+            accountId: p.account.id,
+            region: p.account.region,
+          })),
+          warnings: plan.findings.filter((f) => f.severity === 'warning'),
+        },
+      },
+    ]);
+
+    if (request.source.type === 'galleryImageVersion') {
+      report('version');
+      // An existing version: make sure every pool region is a target (never lowering replicas).
+      yield* step(context, ACTIVITIES.retryRegion, {
+        versionId: plan.versionId,
+        targetRegions: plan.targetRegions,
+      });
+    } else {
+      const source = yield* captureSource(context, request, plan, report, instanceId);
+      report('gallery');
+      yield* untilProvisioned(context, ACTIVITIES.ensureGallery, {
+        galleryId: request.image.galleryId,
+        location: plan.galleryLocation,
+      });
+      yield* untilProvisioned(context, ACTIVITIES.ensureImageDefinition, {
+        id: plan.definitionId,
+        location: plan.galleryLocation,
+        osType: request.image.osType,
+        hyperVGeneration: request.image.hyperVGeneration,
+        identifier: request.image.identifier,
+        description: request.image.description,
+      });
+      report('version');
+      yield* step(context, ACTIVITIES.createImageVersion, {
+        versionId: plan.versionId,
+        location: plan.galleryLocation,
+        source,
+        targetRegions: plan.targetRegions,
+        excludeFromLatest: request.replication.excludeFromLatest,
+        endOfLifeDate: request.image.endOfLifeDate,
+        tags: ownershipTags(instanceId, request.requestId),
+      });
+      yield* publish(context, owner, [
+        {
+          type: EVENT_TYPES.imagePublished,
+          subject: plan.versionId,
+          data: {
+            ...owner,
+            imageVersionId: plan.versionId,
+            version: plan.version,
+            sourceType: request.source.type,
+            targetRegions: status.regions.map(({ name, replicaCount }) => ({ name, replicaCount })),
+          },
+        },
+      ]);
+    }
+    succeeded.imageVersionId = plan.versionId;
+
+    report('rollout');
+    const outcomes = yield* rollOutRegions(
+      context,
+      instanceId,
+      request.requestId,
+      plan,
+      settings,
+      status,
+      report,
+    );
+    for (const o of outcomes) {
+      if (o.replicated) succeeded.regionsReplicated.push(o.region);
+      succeeded.poolsReady.push(...o.pools.filter((p) => p.state === 'ready').map((p) => p.poolId));
+    }
+
+    report('retention');
+    yield* step(context, ACTIVITIES.applyRetention, {
+      definitionId: plan.definitionId,
+      keepVersions: request.retention.keepVersions,
+      accounts: request.pools.map((p) => p.account),
+    });
+    const allReplicated = outcomes.every((o) => o.replicated);
+    if (request.retention.deleteIntermediates && plan.disks.length > 0 && allReplicated) {
+      yield* step(context, ACTIVITIES.deleteIntermediates, { ids: plan.disks.map((d) => d.snapshotId) });
+    }
+
+    const failedRegions = outcomes.filter((o) => !o.replicated);
+    const failedPools = outcomes.flatMap((o) => o.pools.filter((p) => p.state !== 'ready'));
+    status.outcome = {
+      regionsReplicated: succeeded.regionsReplicated,
+      regionsFailed: failedRegions.map((o) => o.region),
+      poolsReady: succeeded.poolsReady,
+      poolsFailed: failedPools.map((p) => p.poolId),
+    };
+    if (failedRegions.length === 0 && failedPools.length === 0) {
+      report('completed');
+      yield* publish(context, owner, [
+        {
+          type: EVENT_TYPES.pipelineCompleted,
+          subject: plan.versionId,
+          data: {
+            ...owner,
+            imageVersionId: plan.versionId,
+            ...status.outcome,
+            startedAt: status.startedAt,
+            completedAt: nowIso(context),
+          },
+        },
+      ]);
+      return { requestId: request.requestId, imageVersionId: plan.versionId, ...status.outcome };
+    }
+    const reason = [
+      ...failedRegions.map((o) => `region ${o.region}: ${o.reason}`),
+      ...failedPools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
+    ].join('; ');
+    throw new StepFailedError('rollout', { kind: 'permanent', code: 'RolloutIncomplete', message: reason });
+  } catch (error) {
+    const findings = error instanceof PreflightRejected ? error.findings : [];
+    const reason =
+      error instanceof PreflightRejected ? error.message : asStepError(status.stage, error).message;
+    const stage = status.stage;
+    status.error = reason;
+    report('failed');
+    yield* publish(context, owner, [
+      {
+        type: EVENT_TYPES.pipelineFailed,
+        subject: `pipelines/${instanceId}`,
+        data: { ...owner, stage, reason, findings, succeeded },
+      },
+    ]);
+    throw new Error(`Pipeline ${request.requestId} failed at ${stage}: ${reason}`);
+  }
+};
+
+/** Snapshots of the VM's disks (all at once), or the snapshots/image the request names. */
+function* captureSource(
+  context: OrchestrationContext,
+  request: BuildRequest,
+  plan: PreflightResult,
+  report: (s: Stage) => void,
+  instanceId: string,
+) {
+  const source = request.source;
+  if (source.type === 'managedImage') return { managedImageId: source.id } as VersionSource;
+  if (source.type === 'snapshots')
+    return {
+      osSnapshotId: source.osDisk,
+      dataDisks: source.dataDisks.map((d) => ({ lun: d.lun, snapshotId: d.id })),
+    } as VersionSource;
+  report('snapshot');
+  yield* steps(
+    context,
+    ACTIVITIES.beginSnapshot,
+    plan.disks.map((d) => ({
+      snapshotId: d.snapshotId,
+      location: plan.sourceLocation,
+      diskId: d.diskId,
+      tags: ownershipTags(instanceId, request.requestId),
+    })),
+  );
+  yield* untilAllProvisioned(
+    context,
+    plan.disks.map((d) => d.snapshotId),
+  );
+  const os = plan.disks.find((d) => d.role === 'os')!;
+  return {
+    osSnapshotId: os.snapshotId,
+    dataDisks: plan.disks
+      .filter((d) => d.role === 'data')
+      .map((d) => ({ lun: d.lun!, snapshotId: d.snapshotId })),
+  } as VersionSource;
+}
+
+function* untilAllProvisioned(context: OrchestrationContext, ids: string[]) {
+  let pending = ids;
+  while (pending.length > 0) {
+    yield* sleep(context, PROVISIONING_POLL_MS);
+    const states = yield* steps<ProvisioningState>(
+      context,
+      ACTIVITIES.getProvisioning,
+      pending.map((id) => ({ id })),
+    );
+    for (const s of states) {
+      if (s.state === 'Failed' || s.state === 'NotFound') {
+        throw new StepFailedError('snapshot', {
+          kind: 'permanent',
+          code: s.state === 'Failed' ? 'ProvisioningFailed' : 'NotFound',
+          message: `${s.id} ${s.state === 'Failed' ? 'failed to provision' : 'disappeared'}`,
+          target: s.id,
+        });
+      }
+    }
+    pending = states.filter((s) => s.state !== 'Succeeded').map((s) => s.id);
+  }
+}
+
+/** Calls an "ensure" step until what it ensures has finished provisioning. */
+function* untilProvisioned(
+  context: OrchestrationContext,
+  name: typeof ACTIVITIES.ensureGallery | typeof ACTIVITIES.ensureImageDefinition,
+  input: unknown,
+) {
+  for (;;) {
+    const state = yield* step<ProvisioningState>(context, name, input);
+    if (state.state === 'Succeeded') return;
+    if (state.state === 'Failed')
+      throw new StepFailedError(name, {
+        kind: 'permanent',
+        code: 'ProvisioningFailed',
+        message: `${state.id} failed to provision`,
+        target: state.id,
+      });
+    yield* sleep(context, PROVISIONING_POLL_MS);
+  }
+}
+
+/** One sub-orchestration per region, started together: each region's pools follow its own replication. */
+function* rollOutRegions(
+  context: OrchestrationContext,
+  ownerInstanceId: string,
+  requestId: string,
+  plan: PreflightResult,
+  settings: PipelineInput['settings'],
+  status: PipelineStatus,
+  report: () => void,
+): Generator<Task, RegionOutcome[], RegionOutcome[]> {
+  const children = plan.targetRegions.map((region) => {
+    const input: RegionRolloutInput = {
+      requestId,
+      ownerInstanceId,
+      versionId: plan.versionId,
+      region: region.name,
+      targetRegions: plan.targetRegions,
+      pools: plan.pools.filter((p) => p.account.region === region.name),
+      settings,
+    };
+    const childId = regionInstanceId(ownerInstanceId, region.name);
+    status.regionInstances.push(childId);
+    return context.df.callSubOrchestrator(ORCHESTRATORS.regionRollout, input, childId);
+  });
+  report();
+  return yield context.df.Task.all(children);
+}

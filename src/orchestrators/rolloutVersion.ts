@@ -1,0 +1,124 @@
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { EVENT_TYPES } from '../domain/events';
+import {
+  ORCHESTRATORS,
+  regionInstanceId,
+  type RegionOutcome,
+  type RegionRolloutInput,
+  type RolloutVersionInput,
+} from '../domain/pipeline';
+import { ACTIVITIES } from '../activities/names';
+import { asStepError, nowIso, publish, step } from './steps';
+
+/**
+ * The region part alone, for a version that already exists (an Event Grid notice of a new version of a
+ * watched definition): make sure each follower region is a target, then one region rollout per region.
+ */
+export const rolloutVersion: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput() as RolloutVersionInput;
+  const instanceId = context.df.instanceId;
+  const owner = { instanceId, requestId: input.requestId };
+  const startedAt = nowIso(context);
+  const regions = [...new Set(input.pools.map((p) => p.account.region))];
+  context.df.setCustomStatus({
+    requestId: input.requestId,
+    stage: 'rollout',
+    imageVersionId: input.versionId,
+    regionInstances: regions.map((r) => regionInstanceId(instanceId, r)),
+    startedAt,
+  });
+  let outcomes: RegionOutcome[] = [];
+  try {
+    yield* step(context, ACTIVITIES.retryRegion, {
+      versionId: input.versionId,
+      targetRegions: input.targetRegions,
+    });
+    outcomes = yield context.df.Task.all(
+      regions.map((region) => {
+        const child: RegionRolloutInput = {
+          requestId: input.requestId,
+          ownerInstanceId: instanceId,
+          versionId: input.versionId,
+          region,
+          targetRegions: input.targetRegions,
+          pools: input.pools.filter((p) => p.account.region === region),
+          settings: input.settings,
+        };
+        return context.df.callSubOrchestrator(
+          ORCHESTRATORS.regionRollout,
+          child,
+          regionInstanceId(instanceId, region),
+        );
+      }),
+    );
+  } catch (error) {
+    const reason = asStepError('rollout', error).message;
+    yield* publish(context, owner, [
+      {
+        type: EVENT_TYPES.pipelineFailed,
+        subject: `pipelines/${instanceId}`,
+        data: {
+          ...owner,
+          stage: 'rollout',
+          reason,
+          findings: [],
+          succeeded: { imageVersionId: input.versionId, regionsReplicated: [], poolsReady: [] },
+        },
+      },
+    ]);
+    throw new Error(`Rollout of ${input.versionId} failed: ${reason}`);
+  }
+  const summary = {
+    regionsReplicated: outcomes.filter((o) => o.replicated).map((o) => o.region),
+    regionsFailed: outcomes.filter((o) => !o.replicated).map((o) => o.region),
+    poolsReady: outcomes.flatMap((o) => o.pools.filter((p) => p.state === 'ready').map((p) => p.poolId)),
+    poolsFailed: outcomes.flatMap((o) => o.pools.filter((p) => p.state !== 'ready').map((p) => p.poolId)),
+  };
+  context.df.setCustomStatus({
+    requestId: input.requestId,
+    stage: summary.regionsFailed.length || summary.poolsFailed.length ? 'failed' : 'completed',
+    imageVersionId: input.versionId,
+    outcome: summary,
+    startedAt,
+  });
+  if (summary.regionsFailed.length === 0 && summary.poolsFailed.length === 0) {
+    yield* publish(context, owner, [
+      {
+        type: EVENT_TYPES.pipelineCompleted,
+        subject: input.versionId,
+        data: {
+          ...owner,
+          imageVersionId: input.versionId,
+          ...summary,
+          startedAt,
+          completedAt: nowIso(context),
+        },
+      },
+    ]);
+    return summary;
+  }
+  const reason = outcomes
+    .flatMap((o) => [
+      ...(o.replicated ? [] : [`region ${o.region}: ${o.reason}`]),
+      ...o.pools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
+    ])
+    .join('; ');
+  yield* publish(context, owner, [
+    {
+      type: EVENT_TYPES.pipelineFailed,
+      subject: `pipelines/${instanceId}`,
+      data: {
+        ...owner,
+        stage: 'rollout',
+        reason,
+        findings: [],
+        succeeded: {
+          imageVersionId: input.versionId,
+          regionsReplicated: summary.regionsReplicated,
+          poolsReady: summary.poolsReady,
+        },
+      },
+    },
+  ]);
+  throw new Error(`Rollout of ${input.versionId} failed: ${reason}`);
+};

@@ -1,0 +1,170 @@
+import type { FactoryConfig, WatchedImage } from '../domain/factoryConfig';
+import { imageDefinitionId, poolIdForVersion } from '../domain/factoryConfig';
+import { isOfType, parseResourceId, RESOURCE_TYPES, sameResourceId } from '../domain/resourceId';
+import { compareVersions } from '../domain/version';
+import { replicasFor } from '../domain/planning/replicas';
+import { planResizeTimeout } from '../domain/planning/resizeTimeout';
+import { mergeTargetRegions } from '../domain/targetRegions';
+import {
+  ORCHESTRATORS,
+  OWNER_TAG,
+  rolloutInstanceId,
+  type OrchestrationSettings,
+  type PoolRollout,
+  type RolloutVersionInput,
+} from '../domain/pipeline';
+import type { GalleryPort, TargetRegionSpec } from '../ports';
+import type { DurableStarter, TriggerLog } from './starter';
+
+export const WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
+export const VERSION_WRITE = 'Microsoft.Compute/galleries/images/versions/write';
+
+/** The parts of an Event Grid or CloudEvents event we read. */
+export interface GalleryEvent {
+  type: string;
+  subject: string;
+  resourceUri?: string;
+  operationName?: string;
+  status?: string;
+}
+
+/** Accepts either schema: Event Grid (`eventType`, `data`) or CloudEvents 1.0 (`type`, `data`). */
+export function normalizeEvent(raw: unknown): GalleryEvent | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const e = raw as {
+    eventType?: string;
+    type?: string;
+    subject?: string;
+    data?: { resourceUri?: string; operationName?: string; status?: string };
+  };
+  const type = e.eventType ?? e.type;
+  if (typeof type !== 'string') return undefined;
+  return {
+    type,
+    subject: e.subject ?? '',
+    resourceUri: e.data?.resourceUri,
+    operationName: e.data?.operationName,
+    status: e.data?.status,
+  };
+}
+
+export type GalleryEventDecision =
+  | { action: 'ignored'; reason: string }
+  | { action: 'duplicate'; instanceId: string }
+  | { action: 'started'; instanceId: string; versionId: string };
+
+/**
+ * A gallery change → a rollout of the pools that follow that image definition. Event Grid can deliver
+ * twice and before replication finishes, and fires for our own pipeline's writes too: so dedupe by
+ * version, confirm with a GET, and leave versions a pipeline of ours is already rolling out.
+ */
+export async function handleGalleryEvent(
+  raw: unknown,
+  deps: {
+    factory: FactoryConfig;
+    gallery: GalleryPort;
+    starter: DurableStarter;
+    log: TriggerLog;
+    settings: OrchestrationSettings;
+  },
+): Promise<GalleryEventDecision> {
+  const ignore = (reason: string): GalleryEventDecision => {
+    deps.log.info(`galleryEvents: ignored — ${reason}`);
+    return { action: 'ignored', reason };
+  };
+  const event = normalizeEvent(raw);
+  if (!event) return ignore('not an Event Grid or CloudEvents event');
+  if (event.type !== WRITE_SUCCESS) return ignore(`event type ${event.type} is not ${WRITE_SUCCESS}`);
+  if (event.operationName && event.operationName.toLowerCase() !== VERSION_WRITE.toLowerCase())
+    return ignore(`operation ${event.operationName} is not an image version write`);
+  const versionId = event.resourceUri ?? event.subject;
+  const parsed = parseResourceId(versionId);
+  if (!parsed.ok || !isOfType(parsed.id, RESOURCE_TYPES.galleryImageVersion))
+    return ignore(`${versionId} is not a gallery image version`);
+  const definitionId = versionId.replace(/\/versions\/[^/]+\/?$/i, '');
+  const watched = deps.factory.images.find((w) => sameResourceId(imageDefinitionId(w.image), definitionId));
+  if (!watched) return ignore(`image definition ${definitionId} is not watched in the factory config`);
+  if (watched.followers.length === 0) return ignore(`image definition ${definitionId} has no follower pools`);
+
+  const instanceId = rolloutInstanceId(versionId);
+  const existing = await deps.starter.runtimeStatus(instanceId);
+  if (existing) {
+    deps.log.info(
+      `galleryEvents: version ${versionId} is already being rolled out by ${instanceId} (${existing}).`,
+    );
+    return { action: 'duplicate', instanceId };
+  }
+  const version = await deps.gallery.getReplication(versionId);
+  if (version.provisioningState === 'NotFound') return ignore(`version ${versionId} no longer exists`);
+  if (version.tags[OWNER_TAG])
+    return ignore(
+      `version ${versionId} was written by pipeline ${version.tags[OWNER_TAG]}, which rolls it out itself`,
+    );
+
+  const input = await planFollowerRollout(
+    watched,
+    versionId,
+    version.targetRegions,
+    deps.gallery,
+    deps.settings,
+  );
+  const started = await deps.starter.start(ORCHESTRATORS.rolloutVersion, instanceId, input);
+  if (started === 'exists') return { action: 'duplicate', instanceId };
+  deps.log.info(`galleryEvents: started ${ORCHESTRATORS.rolloutVersion} ${instanceId} for ${versionId}.`);
+  return { action: 'started', instanceId, versionId };
+}
+
+/** Follower pools for a new version: new pool ids from the template, replacing the previous version's pools. */
+export async function planFollowerRollout(
+  watched: WatchedImage,
+  versionId: string,
+  existingTargets: TargetRegionSpec[],
+  gallery: GalleryPort,
+  settings: OrchestrationSettings,
+): Promise<RolloutVersionInput> {
+  const version = versionId.split('/').at(-1)!;
+  const previous = (await gallery.listVersions(versionId.replace(/\/versions\/[^/]+$/i, '')))
+    .map((v) => v.name)
+    .filter((name) => compareVersions(name, version) < 0)
+    .sort(compareVersions)
+    .at(-1);
+  const pools: PoolRollout[] = watched.followers.map((f) => {
+    const poolId = poolIdForVersion(f.poolIdTemplate, version);
+    const nodes = f.targetDedicatedNodes + f.targetLowPriorityNodes;
+    return {
+      poolId,
+      account: f.account,
+      replaces: previous ? poolIdForVersion(f.poolIdTemplate, previous) : undefined,
+      spec: {
+        poolId,
+        vmSize: f.vmSize,
+        imageVersionId: versionId,
+        nodeAgentSkuId: f.nodeAgentSkuId,
+        targetDedicatedNodes: f.targetDedicatedNodes,
+        targetLowPriorityNodes: f.targetLowPriorityNodes,
+        resizeTimeout: planResizeTimeout(nodes, f.resizeTimeout, 'resizeTimeout').resizeTimeout,
+        taskSlotsPerNode: f.taskSlotsPerNode,
+        startTask: f.startTask,
+        metadata: [{ name: 'bif-image-version', value: version }],
+      },
+    };
+  });
+  const capacity = new Map<string, number>();
+  for (const f of watched.followers)
+    capacity.set(
+      f.account.region,
+      (capacity.get(f.account.region) ?? 0) + f.targetDedicatedNodes + f.targetLowPriorityNodes,
+    );
+  const planned: TargetRegionSpec[] = [...capacity].map(([name, nodes]) => ({
+    name,
+    replicaCount: Math.min(100, replicasFor(nodes, 20)),
+    storageAccountType: 'Standard_LRS',
+  }));
+  return {
+    requestId: `rollout-${watched.image.definition}-${version}`,
+    versionId,
+    targetRegions: mergeTargetRegions(existingTargets, planned),
+    pools,
+    settings,
+  };
+}

@@ -1,0 +1,196 @@
+import type {
+  BatchAccountRef,
+  BatchPoolsPort,
+  ComputePort,
+  EventPublisher,
+  GalleryPort,
+  PoolSpec,
+  PoolStatus,
+  ProvisioningState,
+  SnapshotInspection,
+  TargetRegionSpec,
+  VersionReplication,
+  VersionSummary,
+  VmInspection,
+} from '../../src/ports';
+import type { Services } from '../../src/activities/services';
+import type { CloudEvent } from '../../src/domain/events';
+import type { SupportedImage } from '../../src/domain/planning/nodeAgentSku';
+import { PermanentError } from '../../src/domain/errors';
+import { readJson, ROOT } from './requests';
+import { join } from 'node:path';
+
+/** In-memory ports for unit tests of activities and triggers. Every call is recorded. */
+export class FakeWorld {
+  calls: string[] = [];
+  vms = new Map<string, VmInspection>();
+  snapshots = new Map<string, SnapshotInspection>();
+  provisioning = new Map<string, ProvisioningState['state']>();
+  galleries = new Map<string, string>();
+  versions = new Map<
+    string,
+    VersionSummary & { tags: Record<string, string>; regions: VersionReplication['regions'] }
+  >();
+  pools = new Map<string, PoolStatus & { accountId: string }>();
+  supportedImages: SupportedImage[] = readJson<{ value: SupportedImage[] }>(
+    join(ROOT, 'src/local/simulator/scenarios/supported-images.json'),
+  ).value;
+  providerState = 'Registered';
+  published: CloudEvent[] = [];
+  now = new Date('2026-11-28T00:00:00Z');
+
+  services(): Services {
+    return {
+      compute: this.compute,
+      gallery: this.gallery,
+      batch: this.batch,
+      events: this.events,
+      clock: { now: () => this.now },
+    };
+  }
+
+  private record(call: string) {
+    this.calls.push(call);
+  }
+
+  compute: ComputePort = {
+    inspectVirtualMachine: async (id) => {
+      this.record(`inspectVirtualMachine ${id}`);
+      const vm = this.vms.get(id.toLowerCase());
+      if (!vm) throw new PermanentError(`VM ${id} not found`, 'ResourceNotFound', id);
+      return vm;
+    },
+    inspectSnapshot: async (id) => {
+      this.record(`inspectSnapshot ${id}`);
+      const s = this.snapshots.get(id.toLowerCase());
+      if (!s) throw new PermanentError(`snapshot ${id} not found`, 'ResourceNotFound', id);
+      return s;
+    },
+    beginSnapshot: async (spec) => {
+      this.record(`beginSnapshot ${spec.id}`);
+      this.provisioning.set(spec.id.toLowerCase(), 'Creating');
+      return { id: spec.id, state: 'Creating' };
+    },
+    beginManagedImage: async (spec) => {
+      this.record(`beginManagedImage ${spec.id}`);
+      this.provisioning.set(spec.id.toLowerCase(), 'Creating');
+      return { id: spec.id, state: 'Creating' };
+    },
+    getProvisioning: async (id) => ({ id, state: this.provisioning.get(id.toLowerCase()) ?? 'NotFound' }),
+    beginDelete: async (id) => {
+      this.record(`beginDelete ${id}`);
+      this.provisioning.delete(id.toLowerCase());
+    },
+    batchProviderState: async (sub) => {
+      this.record(`batchProviderState ${sub}`);
+      return this.providerState;
+    },
+  };
+
+  gallery: GalleryPort = {
+    getGalleryLocation: async (id) => this.galleries.get(id.toLowerCase()),
+    ensureGallery: async (id, location) => {
+      this.record(`ensureGallery ${id}`);
+      this.galleries.set(id.toLowerCase(), location);
+      return { id, state: 'Succeeded' };
+    },
+    ensureImageDefinition: async (spec) => {
+      this.record(`ensureImageDefinition ${spec.id}`);
+      return { id: spec.id, state: 'Succeeded' };
+    },
+    beginImageVersion: async (spec) => {
+      this.record(`beginImageVersion ${spec.id}`);
+      this.versions.set(spec.id.toLowerCase(), {
+        id: spec.id,
+        name: spec.id.split('/').at(-1)!,
+        publishedDate: this.now.toISOString(),
+        excludeFromLatest: spec.excludeFromLatest,
+        provisioningState: 'Creating',
+        targetRegions: spec.targetRegions,
+        tags: spec.tags ?? {},
+        regions: spec.targetRegions.map((r) => ({ region: r.name, state: 'Replicating', progress: 0 })),
+      });
+      return { id: spec.id, state: 'Creating' };
+    },
+    getReplication: async (id) => {
+      const v = this.versions.get(id.toLowerCase());
+      if (!v) return { id, provisioningState: 'NotFound', regions: [], targetRegions: [], tags: {} };
+      return {
+        id,
+        provisioningState: v.provisioningState,
+        regions: v.regions,
+        targetRegions: v.targetRegions,
+        tags: v.tags,
+      };
+    },
+    updateTargetRegions: async (id, regions: TargetRegionSpec[]) => {
+      this.record(`updateTargetRegions ${id} ${regions.map((r) => `${r.name}:${r.replicaCount}`).join(',')}`);
+      const v = this.versions.get(id.toLowerCase());
+      if (v) v.targetRegions = regions;
+    },
+    listVersions: async (definitionId) =>
+      [...this.versions.values()]
+        .filter((v) => v.id.toLowerCase().startsWith(`${definitionId.toLowerCase()}/versions/`))
+        .map(({ tags: _t, regions: _r, ...summary }) => summary),
+    updateVersionPublishing: async (id, changes) => {
+      this.record(`updateVersionPublishing ${id.split('/').at(-1)} ${JSON.stringify(changes)}`);
+      const v = this.versions.get(id.toLowerCase());
+      if (v) Object.assign(v, changes);
+    },
+    beginDeleteVersion: async (id) => {
+      this.record(`beginDeleteVersion ${id.split('/').at(-1)}`);
+      this.versions.delete(id.toLowerCase());
+    },
+  };
+
+  batch: BatchPoolsPort = {
+    listSupportedImages: async (account: BatchAccountRef) => {
+      this.record(`listSupportedImages ${account.id.split('/').at(-1)}`);
+      return this.supportedImages;
+    },
+    createPool: async (account: BatchAccountRef, spec: PoolSpec) => {
+      this.record(`createPool ${spec.poolId}`);
+      const key = `${account.id}|${spec.poolId}`.toLowerCase();
+      if (this.pools.has(key)) return 'exists';
+      this.pools.set(key, {
+        accountId: account.id,
+        poolId: spec.poolId,
+        state: 'active',
+        allocationState: 'resizing',
+        currentDedicatedNodes: 0,
+        currentLowPriorityNodes: 0,
+        targetDedicatedNodes: spec.targetDedicatedNodes,
+        targetLowPriorityNodes: spec.targetLowPriorityNodes,
+        imageVersionId: spec.imageVersionId,
+        vmSize: spec.vmSize,
+        resizeErrors: [],
+      });
+      return 'created';
+    },
+    getPool: async (account, poolId) => this.pools.get(`${account.id}|${poolId}`.toLowerCase()),
+    listPools: async (account) =>
+      [...this.pools.values()].filter((p) => p.accountId.toLowerCase() === account.id.toLowerCase()),
+    resizePool: async (account, poolId, target) => {
+      this.record(
+        `resizePool ${poolId} ${target.dedicated}/${target.lowPriority} ${target.deallocation ?? ''}`.trim(),
+      );
+      const pool = this.pools.get(`${account.id}|${poolId}`.toLowerCase());
+      if (pool)
+        Object.assign(pool, {
+          targetDedicatedNodes: target.dedicated,
+          targetLowPriorityNodes: target.lowPriority,
+          allocationState: 'resizing',
+        });
+    },
+    deletePool: async (account, poolId) => {
+      this.record(`deletePool ${poolId}`);
+      this.pools.delete(`${account.id}|${poolId}`.toLowerCase());
+    },
+  };
+
+  events: EventPublisher = {
+    publish: async (events) => {
+      this.published.push(...events);
+    },
+  };
+}

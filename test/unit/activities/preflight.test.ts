@@ -1,0 +1,148 @@
+import { preflight } from '../../../src/activities/preflight';
+import { buildRequestSchema } from '../../../src/domain/buildRequest';
+import { FakeWorld } from '../../helpers/fakes';
+import { exampleInput, SUB_A } from '../../helpers/requests';
+import { OWNER_TAG } from '../../../src/domain/pipeline';
+
+const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
+const DISK = (n: string) =>
+  `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/disks/${n}`;
+
+function world(): FakeWorld {
+  const w = new FakeWorld();
+  w.vms.set(VM.toLowerCase(), {
+    id: VM,
+    location: 'westeurope',
+    facts: {
+      osType: 'Linux',
+      osState: 'Generalized',
+      hyperVGeneration: 'V2',
+      managedDisks: true,
+      osDiskEncrypted: false,
+      extensions: [],
+    },
+    osDisk: { id: DISK('os'), sizeGb: 64 },
+    dataDisks: [{ lun: 0, id: DISK('data0'), sizeGb: 128 }],
+  });
+  return w;
+}
+
+const request = (edit?: (i: Record<string, any>) => void) => {
+  const input = exampleInput('three-regions-3000-nodes') as Record<string, any>;
+  edit?.(input);
+  return buildRequestSchema.parse(input);
+};
+
+describe('preflight activity (in-memory ports)', () => {
+  it('plans a valid request: auto version, gallery region, snapshot names, pool specs', async () => {
+    const w = world();
+    const result = await preflight(w.services(), {
+      request: request(),
+      instanceId: 'bif-render-global-2026-11-28',
+    });
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(result).toMatchObject({
+      ok: true,
+      version: '1.0.0',
+      galleryLocation: 'westeurope',
+      galleryExists: false,
+      sourceLocation: 'westeurope',
+    });
+    expect(result.versionId).toMatch(
+      /galleries\/galHpcImages\/images\/ubuntu2204-render\/versions\/1\.0\.0$/,
+    );
+    expect(result.targetRegions.map((r) => [r.name, r.replicaCount])).toEqual([
+      ['westeurope', 12],
+      ['eastus', 4],
+      ['southeastasia', 1],
+      ['northeurope', 1],
+    ]);
+    expect(result.disks.map((d) => d.snapshotId.split('/').at(-1))).toEqual([
+      'bif-render-global-2026-11-28-os',
+      'bif-render-global-2026-11-28-data0',
+    ]);
+    expect(result.pools[0]!.spec).toMatchObject({
+      poolId: 'render-weu-next',
+      resizeTimeout: 'PT45M',
+      imageVersionId: result.versionId,
+      taskSlotsPerNode: 4,
+    });
+    expect(result.pools[0]!.replaces).toBe('render-weu-current');
+    // One supported-images call per account, no provider lookup (same subscription everywhere).
+    expect(w.calls.filter((c) => c.startsWith('listSupportedImages'))).toHaveLength(3);
+    expect(w.calls.some((c) => c.startsWith('batchProviderState'))).toBe(false);
+  });
+
+  it('reports every source problem at once', async () => {
+    const w = world();
+    Object.assign(w.vms.get(VM.toLowerCase())!.facts, {
+      osState: 'Specialized',
+      osDiskEncrypted: true,
+      extensions: ['CustomScript'],
+    });
+    const result = await preflight(w.services(), { request: request(), instanceId: 'x' });
+    expect(result.ok).toBe(false);
+    expect(result.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining(['SOURCE_NOT_GENERALIZED', 'OS_DISK_ENCRYPTED', 'VM_EXTENSIONS_INSTALLED']),
+    );
+  });
+
+  it('finds a missing source (SOURCE_NOT_FOUND) instead of failing', async () => {
+    const w = new FakeWorld();
+    const result = await preflight(w.services(), { request: request(), instanceId: 'x' });
+    expect(result.ok).toBe(false);
+    expect(result.findings[0]).toMatchObject({ code: 'SOURCE_NOT_FOUND', path: 'source' });
+    expect(result.findings[0]!.message).toMatch(/Reader/);
+  });
+
+  it('finds an explicit version that exists already (IMAGE_VERSION_EXISTS), unless this build made it', async () => {
+    const w = world();
+    const r = request((i) => (i.image.version = '1.4.0'));
+    w.galleries.set(r.image.galleryId.toLowerCase(), 'westeurope');
+    await w.gallery.beginImageVersion({
+      id: `${r.image.galleryId}/images/ubuntu2204-render/versions/1.4.0`,
+      location: 'westeurope',
+      source: { managedImageId: 'x' },
+      targetRegions: [],
+      excludeFromLatest: false,
+      tags: { [OWNER_TAG]: 'someone-else' },
+    });
+    const result = await preflight(w.services(), { request: r, instanceId: 'bif-mine' });
+    expect(result.findings.find((f) => f.code === 'IMAGE_VERSION_EXISTS')).toMatchObject({
+      path: 'image.version',
+      severity: 'error',
+    });
+    const retried = await preflight(w.services(), { request: r, instanceId: 'someone-else' });
+    expect(retried.findings.some((f) => f.code === 'IMAGE_VERSION_EXISTS')).toBe(false);
+  });
+
+  it('resolves "auto" to the next patch after the newest existing version', async () => {
+    const w = world();
+    const r = request();
+    w.galleries.set(r.image.galleryId.toLowerCase(), 'northeurope');
+    for (const v of ['1.2.9', '1.10.0']) {
+      await w.gallery.beginImageVersion({
+        id: `${r.image.galleryId}/images/ubuntu2204-render/versions/${v}`,
+        location: 'northeurope',
+        source: { managedImageId: 'x' },
+        targetRegions: [],
+        excludeFromLatest: false,
+      });
+    }
+    const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+    expect(result.version).toBe('1.10.1');
+    expect(result.galleryLocation).toBe('northeurope');
+  });
+
+  it('checks Microsoft.Batch registration when an account is in another subscription', async () => {
+    const w = world();
+    w.providerState = 'NotRegistered';
+    const r = request((i) => {
+      i.pools[2].account.id = i.pools[2].account.id.replace(SUB_A, '11111111-2222-4333-8444-555555555555');
+    });
+    const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+    expect(result.findings.find((f) => f.code === 'BATCH_PROVIDER_NOT_REGISTERED')?.path).toBe(
+      'pools[2].account.id',
+    );
+  });
+});
