@@ -30,8 +30,16 @@ export default tseslint.config(
           patterns: [
             { group: ['@azure/*'], message: 'Orchestrators must not call Azure SDKs. Use an activity.' },
             {
-              group: ['**/azure/**', '**/activities/**', '!**/activities/names', '!**/activities/result', '**/local/**', '**/config/**'],
-              message: 'Orchestrators see only activity names and result types, domain types and durable-functions.',
+              group: [
+                '**/azure/**',
+                '**/activities/**',
+                '!**/activities/names',
+                '!**/activities/result',
+                '**/local/**',
+                '**/config/**',
+              ],
+              message:
+                'Orchestrators see only activity names and result types, domain types and durable-functions.',
             },
           ],
         },

@@ -1,0 +1,719 @@
+import { InvocationContext } from '@azure/functions';
+import { DurableStore, type ActivityRow, type InstanceRow, type RuntimeStatus } from './store';
+import {
+  ActionType,
+  EventType,
+  describeAction,
+  encode,
+  flattenActions,
+  historyEvent,
+  sameAction,
+  takesTaskId,
+  type Action,
+  type HistoryEvent,
+} from './history';
+
+export type OrchestratorHandler = (trigger: unknown, context: InvocationContext) => Promise<unknown>;
+export type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
+
+export interface EngineClock {
+  nowMs(): number;
+  /** Calls back when simulated time reaches `ms`; returns a cancel function. */
+  at(ms: number, callback: () => void): () => void;
+}
+
+export interface EngineOptions {
+  /** SQLite file (":memory:" for tests). */
+  dbPath: string;
+  clock: EngineClock;
+  maxConcurrentActivities?: number;
+  maxConcurrentOrchestrations?: number;
+  log?: (message: string) => void;
+}
+
+export interface InstanceStatus {
+  name: string;
+  instanceId: string;
+  runtimeStatus: RuntimeStatus;
+  input: unknown;
+  output: unknown;
+  customStatus: unknown;
+  createdTime: string;
+  lastUpdatedTime: string;
+  historyEvents?: unknown[];
+}
+
+export class InstanceExistsError extends Error {}
+
+interface OrchestratorAnswer {
+  isDone: boolean;
+  actions: unknown;
+  output?: unknown;
+  customStatus?: unknown;
+  error?: string;
+}
+
+/** Figures for benchmarks. */
+export interface EngineStats {
+  turns: number;
+  turnMs: number[];
+  activities: number;
+}
+
+const OUT_OF_PROC_MARKER = '$OutOfProcData$:';
+
+/**
+ * A Durable Task engine for the embedded host: it replays orchestrators through the durable-functions
+ * library's own handler, keeps history in SQLite, runs activities (with RetryOptions), timers on the
+ * shared clock, sub-orchestrations, external events, continueAsNew, terminate and purge — and fails an
+ * instance whose replay schedules something other than its history recorded.
+ */
+export class DurableEngine {
+  readonly store: DurableStore;
+  readonly stats: EngineStats = { turns: 0, turnMs: [], activities: 0 };
+  private readonly orchestrators = new Map<string, OrchestratorHandler>();
+  private readonly activityHandlers = new Map<string, ActivityHandler>();
+  private readonly busyInstances = new Set<string>();
+  private runningActivities = 0;
+  private running = false;
+  private pumping = false;
+  private again = false;
+  private cancelTimer?: () => void;
+  private tick?: NodeJS.Timeout;
+  private readonly waiters = new Set<() => void>();
+  private readonly maxActivities: number;
+  private readonly maxOrchestrations: number;
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: EngineOptions) {
+    this.store = new DurableStore(options.dbPath);
+    this.maxActivities = options.maxConcurrentActivities ?? 10;
+    this.maxOrchestrations = options.maxConcurrentOrchestrations ?? 10;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  registerOrchestrator(name: string, handler: OrchestratorHandler): void {
+    this.orchestrators.set(name.toLowerCase(), handler);
+  }
+
+  registerActivity(name: string, handler: ActivityHandler): void {
+    this.activityHandlers.set(name.toLowerCase(), handler);
+  }
+
+  start(): void {
+    this.running = true;
+    // A slow heartbeat catches anything a notification missed (e.g. work written by a previous run).
+    this.tick = setInterval(() => this.pump(), 250);
+    this.tick.unref();
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.tick) clearInterval(this.tick);
+    this.cancelTimer?.();
+    const deadline = Date.now() + 10_000;
+    while ((this.busyInstances.size > 0 || this.runningActivities > 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    this.store.close();
+  }
+
+  // ---- client API -------------------------------------------------------------------------------
+
+  startNew(
+    name: string,
+    instanceId: string,
+    input: unknown,
+    parent?: { id: string; taskId: number },
+  ): string {
+    if (!this.orchestrators.has(name.toLowerCase()))
+      throw new Error(`No orchestrator named ${name} is registered.`);
+    const now = this.options.clock.nowMs();
+    this.store.transaction(() => {
+      const existing = this.store.instance(instanceId);
+      if (existing && ['Pending', 'Running'].includes(existing.status))
+        throw new InstanceExistsError(
+          `An instance with ID '${instanceId}' already exists and is ${existing.status}.`,
+        );
+      if (existing) this.store.purge(instanceId);
+      this.store.insertInstance({
+        id: instanceId,
+        name,
+        status: 'Pending',
+        input: encode(input) ?? null,
+        created_at: now,
+        updated_at: now,
+        parent_id: parent?.id ?? null,
+        parent_task_id: parent?.taskId ?? null,
+      });
+      this.store.enqueue(
+        instanceId,
+        historyEvent(EventType.ExecutionStarted, now, {
+          Name: name,
+          Input: encode(input),
+          ...(parent ? { ParentInstance: { OrchestrationInstance: { InstanceId: parent.id } } } : {}),
+        }),
+        now,
+      );
+    });
+    this.pump();
+    return instanceId;
+  }
+
+  status(
+    instanceId: string,
+    options: { showHistory?: boolean; showInput?: boolean } = {},
+  ): InstanceStatus | undefined {
+    const row = this.store.instance(instanceId);
+    return row ? this.toStatus(row, options) : undefined;
+  }
+
+  list(filter: { runtimeStatus?: string[] } = {}): InstanceStatus[] {
+    return this.store
+      .list()
+      .filter((r) => !filter.runtimeStatus?.length || filter.runtimeStatus.includes(r.status))
+      .map((r) => this.toStatus(r, {}));
+  }
+
+  raiseEvent(instanceId: string, name: string, data: unknown): boolean {
+    const row = this.store.instance(instanceId);
+    if (!row || !['Pending', 'Running'].includes(row.status)) return false;
+    this.store.enqueue(
+      instanceId,
+      historyEvent(EventType.EventRaised, this.options.clock.nowMs(), { Name: name, Input: encode(data) }),
+      this.options.clock.nowMs(),
+    );
+    this.pump();
+    return true;
+  }
+
+  terminate(instanceId: string, reason: string): 'terminated' | 'not-running' | 'missing' {
+    const row = this.store.instance(instanceId);
+    if (!row) return 'missing';
+    if (!['Pending', 'Running'].includes(row.status)) return 'not-running';
+    this.store.transaction(() => {
+      this.store.clearWork(instanceId);
+      this.store.updateInstance(instanceId, {
+        status: 'Terminated',
+        output: encode(reason) ?? null,
+        updated_at: this.options.clock.nowMs(),
+      });
+      this.notifyParent(row, false, undefined, `Terminated: ${reason}`);
+    });
+    this.wake();
+    return 'terminated';
+  }
+
+  purge(instanceId: string): boolean {
+    return this.store.transaction(() => this.store.purge(instanceId)) > 0;
+  }
+
+  /** Resolves when the instance reaches one of the given statuses (tests, CLI). */
+  async waitFor(
+    instanceId: string,
+    statuses: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'],
+    timeoutMs = 60_000,
+  ): Promise<InstanceStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = this.status(instanceId);
+      if (status && statuses.includes(status.runtimeStatus)) return status;
+      if (Date.now() > deadline)
+        throw new Error(
+          `Timed out waiting for ${instanceId} to reach ${statuses.join('/')} (it is ${status?.runtimeStatus ?? 'missing'}).`,
+        );
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.waiters.delete(done);
+          resolve();
+        };
+        this.waiters.add(done);
+        setTimeout(done, 100).unref();
+      });
+    }
+  }
+
+  // ---- the work loop ----------------------------------------------------------------------------
+
+  /** Starts whatever work is ready, up to the concurrency limits. Safe to call any time. */
+  pump(): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        const now = this.options.clock.nowMs();
+        const slots = this.maxOrchestrations - this.busyInstances.size;
+        if (slots > 0) {
+          for (const id of this.store.readyInstances(now, slots + this.busyInstances.size)) {
+            if (this.busyInstances.size >= this.maxOrchestrations) break;
+            if (this.busyInstances.has(id)) continue;
+            this.busyInstances.add(id);
+            void this.runTurn(id).finally(() => {
+              this.busyInstances.delete(id);
+              this.wake();
+            });
+          }
+        }
+        const activitySlots = this.maxActivities - this.runningActivities;
+        if (activitySlots > 0) {
+          for (const row of this.store.claimActivities(activitySlots)) {
+            this.runningActivities += 1;
+            void this.runActivity(row).finally(() => {
+              this.runningActivities -= 1;
+              this.wake();
+            });
+          }
+        }
+        this.armTimer();
+      } while (this.again);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+    setImmediate(() => this.pump());
+  }
+
+  /** Sleeps until the earliest future inbox event (a durable timer) on the shared clock. */
+  private armTimer(): void {
+    const next = this.store.nextTimerAt();
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    if (next !== undefined && next > this.options.clock.nowMs())
+      this.cancelTimer = this.options.clock.at(next, () => this.pump());
+  }
+
+  private async runTurn(instanceId: string): Promise<void> {
+    const row = this.store.instance(instanceId);
+    const next = this.store.nextInboxEvent(instanceId, this.options.clock.nowMs());
+    if (!row || !next) return;
+    if (!['Pending', 'Running'].includes(row.status)) {
+      this.store.deleteInbox(next.id); // late events for a finished instance
+      return;
+    }
+    const handler = this.orchestrators.get(row.name.toLowerCase());
+    if (!handler) {
+      this.fail(row, next.id, [], `No orchestrator named ${row.name} is registered in this app.`);
+      return;
+    }
+    const now = this.options.clock.nowMs();
+    const history = this.store.history(instanceId);
+    const newEvents = [historyEvent(EventType.OrchestratorStarted, now), { ...next.event, IsPlayed: false }];
+    const replay = [...history.map((e) => ({ ...e, IsPlayed: true })), ...newEvents];
+    const started = process.hrtime.bigint();
+    let answer: OrchestratorAnswer;
+    try {
+      answer = (await handler(
+        {
+          history: structuredClone(replay), // the library mutates what it is given
+          input: row.input === null ? undefined : JSON.parse(row.input),
+          instanceId,
+          isReplaying: history.length > 0,
+          parentInstanceId: row.parent_id ?? undefined,
+          upperSchemaVersion: 1,
+          upperSchemaVersionNew: 2,
+          maximumShortTimerDuration: '6.00:00:00',
+          longRunningTimerIntervalDuration: '3.00:00:00',
+          defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
+        },
+        new InvocationContext({
+          invocationId: `${instanceId}:${history.length}`,
+          functionName: row.name,
+          logHandler: (_level, ...args) =>
+            this.log(`[${row.name} ${instanceId}] ${args.map(String).join(' ')}`),
+        }),
+      )) as OrchestratorAnswer;
+    } catch (error) {
+      answer = readFailure(error);
+    }
+    this.stats.turns += 1;
+    this.stats.turnMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+    this.store.transaction(() => this.applyTurn(row, next.id, newEvents, answer));
+  }
+
+  /** Commits one turn: history, new work for the actions the replay produced, and the instance state. */
+  private applyTurn(
+    row: InstanceRow,
+    inboxId: number,
+    newEvents: HistoryEvent[],
+    answer: OrchestratorAnswer,
+  ): void {
+    const id = row.id;
+    const now = this.options.clock.nowMs();
+    const recorded = this.store.actions(id);
+    const replayed = flattenActions(answer.actions);
+    for (let i = 0; i < Math.min(recorded.length, replayed.length); i++) {
+      if (!sameAction(recorded[i]!, replayed[i]!)) {
+        this.fail(
+          row,
+          inboxId,
+          newEvents,
+          `Non-deterministic orchestration: on replay, action ${i} is ${describeAction(replayed[i]!)}, but the history recorded ${describeAction(recorded[i]!)}. Orchestrator code must make the same calls in the same order on every replay.`,
+        );
+        return;
+      }
+    }
+    this.store.deleteInbox(inboxId);
+    const turnEvents: HistoryEvent[] = [...newEvents];
+    let nextTaskId = row.next_task_id;
+    const consumed = newEvents[1]!;
+
+    // Retries the extension would do: a failed attempt of a task with RetryOptions is followed by a
+    // timer (the library numbers it next), and when that fires, by the next attempt.
+    if (consumed.EventType === EventType.TaskFailed) {
+      const failed = this.store.takeFailedAttempt(id, consumed.TaskScheduledId as number);
+      if (failed) {
+        const retry = JSON.parse(failed.retry) as NonNullable<Action['retryOptions']>;
+        const timerId = nextTaskId++;
+        const exhausted = failed.attempt >= retry.maxNumberOfAttempts;
+        const delay = exhausted ? 0 : retryDelay(retry, failed.attempt);
+        turnEvents.push(
+          historyEvent(EventType.TimerCreated, now, { FireAt: new Date(now + delay).toISOString() }, timerId),
+        );
+        this.store.enqueue(
+          id,
+          historyEvent(EventType.TimerFired, now + delay, {
+            TimerId: timerId,
+            FireAt: new Date(now + delay).toISOString(),
+          }),
+          now + delay,
+        );
+        if (!exhausted)
+          this.store.addRetryTimer({
+            instance_id: id,
+            timer_id: timerId,
+            name: failed.name,
+            input: failed.input,
+            attempt: failed.attempt + 1,
+            retry: failed.retry,
+          });
+      }
+    } else if (consumed.EventType === EventType.TimerFired) {
+      const retryTimer = this.store.takeRetryTimer(id, consumed.TimerId as number);
+      if (retryTimer) {
+        const taskId = nextTaskId++;
+        turnEvents.push(
+          historyEvent(
+            EventType.TaskScheduled,
+            now,
+            { Name: retryTimer.name, Input: retryTimer.input ?? undefined },
+            taskId,
+          ),
+        );
+        this.store.addActivity({
+          instance_id: id,
+          task_id: taskId,
+          name: retryTimer.name,
+          input: retryTimer.input,
+          attempt: retryTimer.attempt,
+          retry: retryTimer.retry,
+        });
+      }
+    }
+
+    const fresh = replayed.slice(recorded.length);
+    let continueAsNew: Action | undefined;
+    for (const action of fresh) {
+      const taskId = takesTaskId(action) ? nextTaskId++ : -1;
+      switch (action.actionType) {
+        case ActionType.CallActivity:
+        case ActionType.CallActivityWithRetry:
+          turnEvents.push(
+            historyEvent(
+              EventType.TaskScheduled,
+              now,
+              { Name: action.functionName, Input: encode(activityInput(action.input)) },
+              taskId,
+            ),
+          );
+          this.store.addActivity({
+            instance_id: id,
+            task_id: taskId,
+            name: action.functionName!,
+            input: encode(activityInput(action.input)) ?? null,
+            attempt: 1,
+            retry:
+              action.actionType === ActionType.CallActivityWithRetry
+                ? JSON.stringify(action.retryOptions)
+                : null,
+          });
+          break;
+        case ActionType.CreateTimer: {
+          const fireAt = new Date(action.fireAt as string).getTime();
+          turnEvents.push(
+            historyEvent(EventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, taskId),
+          );
+          this.store.enqueue(
+            id,
+            historyEvent(EventType.TimerFired, fireAt, {
+              TimerId: taskId,
+              FireAt: new Date(fireAt).toISOString(),
+            }),
+            fireAt,
+          );
+          break;
+        }
+        case ActionType.CallSubOrchestrator:
+        case ActionType.CallSubOrchestratorWithRetry: {
+          const childId = action.instanceId ?? `${id}:${taskId}`;
+          turnEvents.push(
+            historyEvent(
+              EventType.SubOrchestrationInstanceCreated,
+              now,
+              { Name: action.functionName, InstanceId: childId, Input: encode(action.input) },
+              taskId,
+            ),
+          );
+          this.startChild(action.functionName!, childId, action.input, { id, taskId });
+          break;
+        }
+        case ActionType.ContinueAsNew:
+          continueAsNew = action;
+          break;
+        default:
+          break; // external events wait for raiseEvent; nothing to schedule
+      }
+    }
+    this.store.appendActions(id, recorded.length, fresh);
+    this.store.appendHistory(id, turnEvents);
+    const custom =
+      answer.customStatus === undefined ? row.custom_status : (encode(answer.customStatus) ?? null);
+
+    if (answer.error !== undefined) {
+      this.store.appendHistory(id, [historyEvent(EventType.ExecutionFailed, now, { Reason: answer.error })]);
+      this.finish(row, 'Failed', encode(answer.error) ?? null, custom, false, answer.error);
+    } else if (continueAsNew && answer.isDone) {
+      this.store.resetExecution(id);
+      this.store.clearWork(id);
+      this.store.updateInstance(id, {
+        status: 'Running',
+        input: encode(continueAsNew.input) ?? null,
+        next_task_id: 0,
+        custom_status: custom,
+        updated_at: now,
+      });
+      this.store.enqueue(
+        id,
+        historyEvent(EventType.ExecutionStarted, now, { Name: row.name, Input: encode(continueAsNew.input) }),
+        now,
+      );
+    } else if (answer.isDone) {
+      this.store.appendHistory(id, [
+        historyEvent(EventType.ExecutionCompleted, now, { Result: encode(answer.output) }),
+      ]);
+      this.finish(row, 'Completed', encode(answer.output) ?? null, custom, true, encode(answer.output));
+    } else {
+      this.store.updateInstance(id, {
+        status: 'Running',
+        custom_status: custom,
+        next_task_id: nextTaskId,
+        updated_at: now,
+      });
+    }
+  }
+
+  private startChild(
+    name: string,
+    childId: string,
+    input: unknown,
+    parent: { id: string; taskId: number },
+  ): void {
+    const existing = this.store.instance(childId);
+    if (existing) {
+      // The parent's turn is being re-applied after a crash, or the id is reused: never run a child twice.
+      if (['Completed', 'Failed', 'Terminated'].includes(existing.status) && existing.parent_id === parent.id)
+        this.notifyParent(
+          existing,
+          existing.status === 'Completed',
+          existing.output ?? undefined,
+          existing.output ?? 'failed',
+        );
+      return;
+    }
+    const now = this.options.clock.nowMs();
+    this.store.insertInstance({
+      id: childId,
+      name,
+      status: 'Pending',
+      input: encode(input) ?? null,
+      created_at: now,
+      updated_at: now,
+      parent_id: parent.id,
+      parent_task_id: parent.taskId,
+    });
+    this.store.enqueue(
+      childId,
+      historyEvent(EventType.ExecutionStarted, now, { Name: name, Input: encode(input) }),
+      now,
+    );
+  }
+
+  private finish(
+    row: InstanceRow,
+    status: RuntimeStatus,
+    output: string | null,
+    custom: string | null,
+    succeeded: boolean,
+    result: string | undefined,
+  ): void {
+    this.store.updateInstance(row.id, {
+      status,
+      output,
+      custom_status: custom,
+      updated_at: this.options.clock.nowMs(),
+    });
+    this.store.clearWork(row.id);
+    this.notifyParent(
+      row,
+      succeeded,
+      succeeded ? result : undefined,
+      succeeded ? undefined : (result ?? 'failed'),
+    );
+    this.log(`${row.name} ${row.id} ${status}${succeeded ? '' : `: ${result}`}`);
+  }
+
+  private notifyParent(
+    row: InstanceRow,
+    succeeded: boolean,
+    result: string | undefined,
+    reason?: string,
+  ): void {
+    if (!row.parent_id || row.parent_task_id === null) return;
+    const now = this.options.clock.nowMs();
+    const event = succeeded
+      ? historyEvent(EventType.SubOrchestrationInstanceCompleted, now, {
+          TaskScheduledId: row.parent_task_id,
+          Result: result,
+        })
+      : historyEvent(EventType.SubOrchestrationInstanceFailed, now, {
+          TaskScheduledId: row.parent_task_id,
+          Reason: decodeReason(reason),
+          Details: '',
+        });
+    this.store.enqueue(row.parent_id, event, now);
+  }
+
+  private fail(row: InstanceRow, inboxId: number, newEvents: HistoryEvent[], reason: string): void {
+    this.store.transaction(() => {
+      this.store.deleteInbox(inboxId);
+      if (newEvents.length) this.store.appendHistory(row.id, newEvents);
+      this.store.appendHistory(row.id, [
+        historyEvent(EventType.ExecutionFailed, this.options.clock.nowMs(), { Reason: reason }),
+      ]);
+      this.finish(row, 'Failed', encode(reason) ?? null, row.custom_status, false, reason);
+    });
+  }
+
+  private async runActivity(row: ActivityRow): Promise<void> {
+    const handler = this.activityHandlers.get(row.name.toLowerCase());
+    const now = () => this.options.clock.nowMs();
+    let event: HistoryEvent;
+    try {
+      if (!handler) throw new Error(`No activity named ${row.name} is registered in this app.`);
+      const input = row.input === null ? undefined : JSON.parse(row.input);
+      const result = await handler(
+        input,
+        new InvocationContext({
+          invocationId: `${row.instance_id}:${row.task_id}:${row.attempt}`,
+          functionName: row.name,
+          logHandler: (_l, ...args) => this.log(`[${row.name}] ${args.map(String).join(' ')}`),
+        }),
+      );
+      event = historyEvent(EventType.TaskCompleted, now(), {
+        TaskScheduledId: row.task_id,
+        Result: encode(result),
+      });
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      event = historyEvent(EventType.TaskFailed, now(), {
+        TaskScheduledId: row.task_id,
+        Reason: e.message,
+        Details: e.stack ?? '',
+      });
+      this.log(`activity ${row.name} (attempt ${row.attempt}) failed: ${e.message.split('\n')[0]}`);
+    }
+    this.stats.activities += 1;
+    this.store.transaction(() => {
+      const instance = this.store.instance(row.instance_id);
+      this.store.deleteActivity(row.id);
+      if (!instance || !['Pending', 'Running'].includes(instance.status)) return;
+      if (event.EventType === EventType.TaskFailed && row.retry) {
+        this.store.addFailedAttempt({
+          instance_id: row.instance_id,
+          task_id: row.task_id,
+          name: row.name,
+          input: row.input,
+          attempt: row.attempt,
+          retry: row.retry,
+        });
+      }
+      this.store.enqueue(row.instance_id, event, now());
+    });
+  }
+
+  private toStatus(
+    row: InstanceRow,
+    options: { showHistory?: boolean; showInput?: boolean },
+  ): InstanceStatus {
+    const parse = (text: string | null) => (text === null ? null : JSON.parse(text));
+    return {
+      name: row.name,
+      instanceId: row.id,
+      runtimeStatus: row.status,
+      input: options.showInput === false ? null : parse(row.input),
+      output: parse(row.output),
+      customStatus: parse(row.custom_status),
+      createdTime: new Date(row.created_at).toISOString(),
+      lastUpdatedTime: new Date(row.updated_at).toISOString(),
+      ...(options.showHistory ? { historyEvents: this.store.history(row.id) } : {}),
+    };
+  }
+}
+
+/** The library JSON-encodes string inputs of activities (and only those); hand the activity the string. */
+function activityInput(input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  try {
+    return JSON.parse(input) as unknown;
+  } catch {
+    return input;
+  }
+}
+
+function retryDelay(retry: NonNullable<Action['retryOptions']>, attempt: number): number {
+  const delay = retry.firstRetryIntervalInMilliseconds * Math.pow(retry.backoffCoefficient ?? 1, attempt - 1);
+  return retry.maxRetryIntervalInMilliseconds ? Math.min(delay, retry.maxRetryIntervalInMilliseconds) : delay;
+}
+
+/** A failed orchestrator throws "…$OutOfProcData$:{state}": the error is in that state. */
+function readFailure(error: unknown): OrchestratorAnswer {
+  const message = error instanceof Error ? error.message : String(error);
+  const at = message.indexOf(OUT_OF_PROC_MARKER);
+  if (at >= 0) {
+    try {
+      const state = JSON.parse(message.slice(at + OUT_OF_PROC_MARKER.length)) as OrchestratorAnswer;
+      return { ...state, error: state.error ?? 'orchestrator failed' };
+    } catch {
+      // fall through
+    }
+  }
+  return { isDone: false, actions: [], error: message };
+}
+
+/** Failure reasons are stored JSON-encoded like outputs; hand the parent the plain text. */
+function decodeReason(reason: string | undefined): string {
+  if (!reason) return 'failed';
+  try {
+    const parsed = JSON.parse(reason) as unknown;
+    return typeof parsed === 'string' ? parsed : reason;
+  } catch {
+    return reason;
+  }
+}

@@ -1,0 +1,258 @@
+import Database from 'better-sqlite3';
+import type { Action, HistoryEvent } from './history';
+
+export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated';
+
+export interface InstanceRow {
+  id: string;
+  name: string;
+  status: RuntimeStatus;
+  input: string | null;
+  output: string | null;
+  custom_status: string | null;
+  created_at: number;
+  updated_at: number;
+  parent_id: string | null;
+  parent_task_id: number | null;
+  next_task_id: number;
+}
+
+export interface ActivityRow {
+  id: number;
+  instance_id: string;
+  task_id: number;
+  name: string;
+  input: string | null;
+  attempt: number;
+  retry: string | null;
+  state: 'pending' | 'running';
+}
+
+export interface RetryTimerRow {
+  instance_id: string;
+  timer_id: number;
+  name: string;
+  input: string | null;
+  attempt: number;
+  retry: string;
+}
+
+/**
+ * Durable state in SQLite (WAL): instances, their history, the actions they scheduled (for the
+ * determinism check), an inbox of events per instance (timers are inbox events visible later), and the
+ * activity queue. Every orchestration turn commits in one transaction, so a kill at any moment leaves
+ * either the turn before or the turn after.
+ */
+export class DurableStore {
+  readonly db: Database.Database;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS instances (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT, custom_status TEXT,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, parent_id TEXT, parent_task_id INTEGER, next_task_id INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, seq));
+      CREATE TABLE IF NOT EXISTS actions (instance_id TEXT NOT NULL, idx INTEGER NOT NULL, action TEXT NOT NULL, PRIMARY KEY (instance_id, idx));
+      CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, event TEXT NOT NULL, visible_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS inbox_visible ON inbox (visible_at);
+      CREATE TABLE IF NOT EXISTS activities (id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, task_id INTEGER NOT NULL,
+        name TEXT NOT NULL, input TEXT, attempt INTEGER NOT NULL, retry TEXT, state TEXT NOT NULL DEFAULT 'pending');
+      CREATE TABLE IF NOT EXISTS failed_attempts (instance_id TEXT NOT NULL, task_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT,
+        attempt INTEGER NOT NULL, retry TEXT NOT NULL, PRIMARY KEY (instance_id, task_id));
+      CREATE TABLE IF NOT EXISTS retry_timers (instance_id TEXT NOT NULL, timer_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT,
+        attempt INTEGER NOT NULL, retry TEXT NOT NULL, PRIMARY KEY (instance_id, timer_id));
+    `);
+    // Activities that were running when the host died run again: at least once, like Azure.
+    this.db.prepare(`UPDATE activities SET state = 'pending' WHERE state = 'running'`).run();
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  instance(id: string): InstanceRow | undefined {
+    return this.db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
+  }
+
+  insertInstance(row: Omit<InstanceRow, 'output' | 'custom_status' | 'next_task_id'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO instances (id, name, status, input, created_at, updated_at, parent_id, parent_task_id) VALUES (@id, @name, @status, @input, @created_at, @updated_at, @parent_id, @parent_task_id)`,
+      )
+      .run(row);
+  }
+
+  updateInstance(
+    id: string,
+    fields: Partial<
+      Pick<InstanceRow, 'status' | 'output' | 'custom_status' | 'updated_at' | 'next_task_id' | 'input'>
+    >,
+  ): void {
+    const keys = Object.keys(fields);
+    if (keys.length === 0) return;
+    this.db
+      .prepare(`UPDATE instances SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
+      .run({ ...fields, id });
+  }
+
+  history(id: string): HistoryEvent[] {
+    return (
+      this.db.prepare('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as {
+        event: string;
+      }[]
+    ).map((r) => JSON.parse(r.event) as HistoryEvent);
+  }
+
+  appendHistory(id: string, events: HistoryEvent[]): void {
+    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM history WHERE instance_id = ?').get(id) as {
+      n: number;
+    };
+    const insert = this.db.prepare('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
+    events.forEach((e, i) => insert.run(id, n + i, JSON.stringify({ ...e, IsPlayed: true })));
+  }
+
+  actions(id: string): Action[] {
+    return (
+      this.db.prepare('SELECT action FROM actions WHERE instance_id = ? ORDER BY idx').all(id) as {
+        action: string;
+      }[]
+    ).map((r) => JSON.parse(r.action) as Action);
+  }
+
+  appendActions(id: string, from: number, actions: Action[]): void {
+    const insert = this.db.prepare('INSERT INTO actions (instance_id, idx, action) VALUES (?, ?, ?)');
+    actions.forEach((a, i) => insert.run(id, from + i, JSON.stringify(a)));
+  }
+
+  enqueue(instanceId: string, event: HistoryEvent, visibleAt: number): void {
+    this.db
+      .prepare('INSERT INTO inbox (instance_id, event, visible_at) VALUES (?, ?, ?)')
+      .run(instanceId, JSON.stringify(event), visibleAt);
+  }
+
+  /** Instances with an event visible now, oldest first. */
+  readyInstances(nowMs: number, limit: number): string[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT instance_id, MIN(id) AS first FROM inbox WHERE visible_at <= ? GROUP BY instance_id ORDER BY first LIMIT ?',
+        )
+        .all(nowMs, limit) as { instance_id: string }[]
+    ).map((r) => r.instance_id);
+  }
+
+  nextInboxEvent(instanceId: string, nowMs: number): { id: number; event: HistoryEvent } | undefined {
+    const row = this.db
+      .prepare('SELECT id, event FROM inbox WHERE instance_id = ? AND visible_at <= ? ORDER BY id LIMIT 1')
+      .get(instanceId, nowMs) as { id: number; event: string } | undefined;
+    return row ? { id: row.id, event: JSON.parse(row.event) as HistoryEvent } : undefined;
+  }
+
+  deleteInbox(id: number): void {
+    this.db.prepare('DELETE FROM inbox WHERE id = ?').run(id);
+  }
+
+  nextTimerAt(): number | undefined {
+    return (
+      (this.db.prepare('SELECT MIN(visible_at) AS at FROM inbox').get() as { at: number | null }).at ??
+      undefined
+    );
+  }
+
+  addActivity(row: Omit<ActivityRow, 'id' | 'state'>): void {
+    this.db
+      .prepare(
+        'INSERT INTO activities (instance_id, task_id, name, input, attempt, retry) VALUES (@instance_id, @task_id, @name, @input, @attempt, @retry)',
+      )
+      .run(row);
+  }
+
+  /** Claims pending activities (marks them running) so a slot never runs the same one twice. */
+  claimActivities(limit: number): ActivityRow[] {
+    return this.transaction(() => {
+      const rows = this.db
+        .prepare(`SELECT * FROM activities WHERE state = 'pending' ORDER BY id LIMIT ?`)
+        .all(limit) as ActivityRow[];
+      const mark = this.db.prepare(`UPDATE activities SET state = 'running' WHERE id = ?`);
+      for (const r of rows) mark.run(r.id);
+      return rows;
+    });
+  }
+
+  deleteActivity(id: number): void {
+    this.db.prepare('DELETE FROM activities WHERE id = ?').run(id);
+  }
+
+  addRetryTimer(row: RetryTimerRow): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO retry_timers (instance_id, timer_id, name, input, attempt, retry) VALUES (@instance_id, @timer_id, @name, @input, @attempt, @retry)',
+      )
+      .run(row);
+  }
+
+  takeRetryTimer(instanceId: string, timerId: number): RetryTimerRow | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM retry_timers WHERE instance_id = ? AND timer_id = ?')
+      .get(instanceId, timerId) as RetryTimerRow | undefined;
+    if (row)
+      this.db
+        .prepare('DELETE FROM retry_timers WHERE instance_id = ? AND timer_id = ?')
+        .run(instanceId, timerId);
+    return row;
+  }
+
+  /** A failed attempt of a task with a retry policy, waiting for its orchestrator to see the failure. */
+  addFailedAttempt(row: {
+    instance_id: string;
+    task_id: number;
+    name: string;
+    input: string | null;
+    attempt: number;
+    retry: string;
+  }): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO failed_attempts (instance_id, task_id, name, input, attempt, retry) VALUES (@instance_id, @task_id, @name, @input, @attempt, @retry)',
+      )
+      .run(row);
+  }
+
+  takeFailedAttempt(instanceId: string, taskId: number): Omit<RetryTimerRow, 'timer_id'> | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM failed_attempts WHERE instance_id = ? AND task_id = ?')
+      .get(instanceId, taskId) as Omit<RetryTimerRow, 'timer_id'> | undefined;
+    if (row)
+      this.db
+        .prepare('DELETE FROM failed_attempts WHERE instance_id = ? AND task_id = ?')
+        .run(instanceId, taskId);
+    return row;
+  }
+
+  clearWork(instanceId: string): void {
+    for (const table of ['inbox', 'activities', 'retry_timers', 'failed_attempts'])
+      this.db.prepare(`DELETE FROM ${table} WHERE instance_id = ?`).run(instanceId);
+  }
+
+  resetExecution(instanceId: string): void {
+    for (const table of ['history', 'actions', 'retry_timers', 'failed_attempts'])
+      this.db.prepare(`DELETE FROM ${table} WHERE instance_id = ?`).run(instanceId);
+  }
+
+  purge(instanceId: string): number {
+    this.clearWork(instanceId);
+    this.resetExecution(instanceId);
+    return this.db.prepare('DELETE FROM instances WHERE id = ?').run(instanceId).changes;
+  }
+
+  list(): InstanceRow[] {
+    return this.db.prepare('SELECT * FROM instances ORDER BY created_at').all() as InstanceRow[];
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
