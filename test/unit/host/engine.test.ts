@@ -186,7 +186,7 @@ describe('embedded durable engine', () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'bif-engine-')), 'durable.db');
     const calls: string[] = [];
     const orchestrators = {
-      twoSteps: function* (context: OrchestrationContext) {
+      twoSteps: function* (context: OrchestrationContext): Generator<unknown, unknown, any> {
         const a = yield context.df.callActivity('step', 'a');
         yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60 * 60_000));
         const b = yield context.df.callActivity('step', 'b');
