@@ -115,9 +115,11 @@ describe('embedded durable engine', () => {
             const approval = yield context.df.waitForExternalEvent('approve');
             return { results, approval };
           },
+          // eslint-disable-next-line require-yield -- an orchestrator may finish without awaiting anything
           child: function* (context) {
             return (context.df.getInput() as number) * 10;
           },
+          // eslint-disable-next-line require-yield -- continueAsNew is not yielded
           counter: function* (context) {
             const n = context.df.getInput() as number;
             if (n < 3) {
