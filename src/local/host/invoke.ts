@@ -1,0 +1,82 @@
+import { InvocationContext } from '@azure/functions';
+import { QueueServiceClient } from '@azure/storage-queue';
+import type { Registration } from './functionsCore';
+
+/** `%NAME%` in binding properties reads the app setting NAME, as in Azure. */
+export function resolveSetting(value: string): string {
+  return value.replace(/%([^%]+)%/g, (_, name: string) => {
+    const setting = process.env[name];
+    if (setting === undefined)
+      throw new Error(`Binding expression %${name}% names an app setting that is not set.`);
+    return setting;
+  });
+}
+
+export interface InvokeEnvironment {
+  /** What a durableClient input binding receives. */
+  durableClientData: unknown;
+  log: (line: string) => void;
+}
+
+/**
+ * Calls a registered function the way the worker does: a fresh InvocationContext carrying the
+ * trigger, inputs (the Durable client) and outputs; then delivers queue outputs it set.
+ */
+export async function invokeFunction(
+  registration: Registration,
+  triggerInput: unknown,
+  env: InvokeEnvironment,
+  triggerMetadata: Record<string, unknown> = {},
+): Promise<unknown> {
+  const inputs = Object.entries(registration.bindings)
+    .filter(([name, b]) => b.direction === 'in' && name !== registration.trigger.name)
+    .map(([name, b]) => ({ ...b, name }) as Record<string, unknown> & { name: string; type: string });
+  const outputs = Object.entries(registration.bindings)
+    .filter(([name, b]) => b.direction === 'out' && name !== '$return')
+    .map(([name, b]) => ({ ...b, name }) as Record<string, unknown> & { name: string; type: string });
+  const context = new InvocationContext({
+    invocationId: `${registration.name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    functionName: registration.name,
+    triggerMetadata,
+    options: {
+      trigger: registration.trigger as never,
+      extraInputs: inputs as never,
+      extraOutputs: outputs as never,
+    },
+    logHandler: (level, ...args) =>
+      env.log(
+        `[${registration.name}] ${level}: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`,
+      ),
+  });
+  for (const input of inputs)
+    if (input.type === 'durableClient' || input.type === 'orchestrationClient')
+      context.extraInputs.set(input.name, env.durableClientData);
+  const result = await registration.handler(triggerInput, context);
+  for (const output of outputs) {
+    const value = context.extraOutputs.get(output.name);
+    if (value === undefined) continue;
+    if (output.type === 'queue')
+      await sendToQueue(
+        String(output.connection ?? 'AzureWebJobsStorage'),
+        resolveSetting(String(output.queueName)),
+        value,
+      );
+    else
+      env.log(
+        `[${registration.name}] output binding ${output.name} of type ${output.type} is not supported by the embedded host; value dropped`,
+      );
+  }
+  return result;
+}
+
+/** Queue messages are base64 text, as the Functions runtime writes them. */
+export async function sendToQueue(connection: string, queueName: string, value: unknown): Promise<void> {
+  const connectionString = process.env[connection] ?? process.env[`${connection}`];
+  if (!connectionString) throw new Error(`Storage connection ${connection} is not set.`);
+  const queue = QueueServiceClient.fromConnectionString(connectionString).getQueueClient(queueName);
+  await queue.createIfNotExists();
+  for (const item of Array.isArray(value) ? value : [value]) {
+    const text = typeof item === 'string' ? item : JSON.stringify(item);
+    await queue.sendMessage(Buffer.from(text, 'utf8').toString('base64'));
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VirtualClock } from './clock';
+import { startSimulator, type RunningSimulator } from './simulator/simulator';
+import { startBroker, type RunningBroker } from './servicebus/broker';
+import { DEFAULT_BROKER_CONFIG } from './servicebus/defaultConfig';
+import { startAzurite, type RunningAzurite } from './azurite';
+import { startHost, type RunningHost } from './host/host';
+import type { Scenario } from './simulator/scenario';
+import { SETTINGS } from '../config/settings';
+
+export interface LocalWorldOptions {
+  /** Where state, logs and the CA file go (default .bif/). */
+  workDir: string;
+  /** Simulated ms per real ms (default 600: one real second is ten simulated minutes). */
+  speed?: number;
+  scenario?: string | Scenario;
+  hostPort?: number;
+  simulatorPort?: number;
+  /** Extra app settings (e.g. BIF_FACTORY_CONFIG). */
+  settings?: Record<string, string>;
+  log?: (line: string) => void;
+  /** Keep durable and simulator state across runs (files in workDir); default is a fresh world. */
+  persist?: boolean;
+}
+
+export interface LocalWorld {
+  clock: VirtualClock;
+  simulator: RunningSimulator;
+  broker: RunningBroker;
+  azurite: RunningAzurite;
+  host: RunningHost;
+  settings: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded default: the cloud simulator, Azurite, the local Service Bus broker and the embedded
+ * host, all on 127.0.0.1, sharing one virtual clock. The app is the compiled app as deployed; only
+ * its settings point at the local stand-ins.
+ */
+export async function startLocalWorld(options: LocalWorldOptions): Promise<LocalWorld> {
+  const log = options.log ?? (() => undefined);
+  mkdirSync(options.workDir, { recursive: true });
+  const clock = new VirtualClock({ speed: options.speed ?? 600 });
+  const stamp = options.persist ? '' : `-${process.pid}-${Date.now().toString(36)}`;
+  const simulator = await startSimulator({
+    clock,
+    scenario: options.scenario ?? 'demo',
+    port: options.simulatorPort,
+    statePath: options.persist ? join(options.workDir, 'simulator-state.json') : undefined,
+  });
+  const broker = await startBroker(DEFAULT_BROKER_CONFIG);
+  const azurite = await startAzurite({ location: join(options.workDir, `azurite${stamp}`) });
+  const caPath = join(options.workDir, 'simulator-ca.pem');
+  writeFileSync(caPath, simulator.caCert);
+
+  // Like local.settings.json: every setting with a default is set, so binding expressions (%BIF_BUILD_QUEUE%) resolve.
+  const defaults = Object.fromEntries(
+    Object.values(SETTINGS)
+      .filter((s): s is typeof s & { default: string } => 'default' in s)
+      .map((s) => [s.name, process.env[s.name] ?? s.default]),
+  );
+  const settings: Record<string, string> = {
+    ...defaults,
+    AzureWebJobsStorage: azurite.connectionString,
+    BIF_TARGET: 'simulator',
+    BIF_ARM_ENDPOINT: simulator.armUrl,
+    BIF_SIMULATOR_CA_PATH: caPath,
+    BIF_BATCH_ENDPOINTS: JSON.stringify(simulator.batchAccounts),
+    BIF_SERVICEBUS_EMULATOR_CONNECTION: broker.connectionString,
+    ...options.settings,
+  };
+  Object.assign(process.env, settings);
+
+  const root = join(__dirname, '..', '..');
+  const host = await startHost({
+    appEntry: join(root, 'dist', 'functions', 'index.js'),
+    hostJsonPath: join(root, 'host.json'),
+    port: options.hostPort ?? 0,
+    clock,
+    dbPath: join(options.workDir, `durable${stamp}.db`),
+    log,
+  });
+  // Activities tell time by the same virtual clock as the simulator and the durable timers.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the instance the app just loaded
+  const composition = require(
+    join(root, 'dist', 'compositionRoot.js'),
+  ) as typeof import('../compositionRoot');
+  composition.overrideServices({ clock: { now: () => clock.now() } });
+
+  return {
+    clock,
+    simulator,
+    broker,
+    azurite,
+    host,
+    settings,
+    stop: async () => {
+      await host.stop();
+      await azurite.stop();
+      await broker.stop();
+      await simulator.stop();
+    },
+  };
+}
