@@ -8,6 +8,7 @@ import { startAzurite, type RunningAzurite } from './azurite';
 import { startHost, type RunningHost } from './host/host';
 import type { Scenario } from './simulator/scenario';
 import { SETTINGS } from '../config/settings';
+import { loadedComposition } from './appComposition';
 
 export interface LocalWorldOptions {
   /** Where state, logs and the CA file go (default .bif/). */

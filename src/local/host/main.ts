@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { VirtualClock, type ClockAnchor } from '../clock';
 import { startHost } from './host';
+import { loadedComposition } from '../appComposition';
 
 /**
  * The embedded host alone, as a process: `node dist/local/host/main.js [--port N] [--db FILE]
