@@ -84,11 +84,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     log,
   });
   // Activities tell time by the same virtual clock as the simulator and the durable timers.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the instance the app just loaded
-  const composition = require(
-    join(root, 'dist', 'compositionRoot.js'),
-  ) as typeof import('../compositionRoot');
-  composition.overrideServices({ clock: { now: () => clock.now() } });
+  loadedComposition(root).overrideServices({ clock: { now: () => clock.now() } });
 
   return {
     clock,

@@ -47,10 +47,7 @@ async function main(): Promise<void> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   if (clockFrom) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the instance the app just loaded
-    (
-      require(join(root, 'dist', 'compositionRoot.js')) as typeof import('../../compositionRoot')
-    ).overrideServices({ clock: { now: () => clock.now() } });
+    loadedComposition(root).overrideServices({ clock: { now: () => clock.now() } });
   }
   process.stdout.write(`${JSON.stringify({ origin: host.origin, pid: process.pid })}\n`);
   const stop = () => void host.stop().then(() => process.exit(0));
