@@ -1,18 +1,33 @@
 #!/usr/bin/env node
 import { planCommand, EXIT_UNEXPECTED, type CommandResult } from './planCommand';
+import { startCommand } from './startCommand';
+import { eventsCommand, statusCommand, submitCommand } from './clientCommands';
 
 /** The `bif` command. Sub-commands are small modules; this file only dispatches. */
 const USAGE = `usage: bif <command>
 
 commands:
   plan <request.json> [--json] [--supported-images <file>]   validate and plan a build request, no side effects
+  start [--target simulator|azure] [--once] [--speed S] [--request FILE] [--no-submit] [--port N]
+                                                             run the app locally (simulator: the whole local world)
+  submit <request.json> [--host URL]                          submit a build to the running host
+  status <requestId> [--watch] [--host URL]                   progress of a build
+  events [--seconds N] [--namespace NS] [--topic T]           tail the events topic
 `;
 
-function main(argv: string[]): CommandResult {
+async function main(argv: string[]): Promise<CommandResult> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'plan':
       return planCommand(rest, new Date());
+    case 'start':
+      return startCommand(rest);
+    case 'submit':
+      return submitCommand(rest);
+    case 'status':
+      return statusCommand(rest);
+    case 'events':
+      return eventsCommand(rest);
     case undefined:
     case '--help':
     case 'help':
@@ -22,11 +37,14 @@ function main(argv: string[]): CommandResult {
   }
 }
 
-try {
-  const result = main(process.argv.slice(2));
-  process.stdout.write(result.stdout);
-  process.exitCode = result.exitCode;
-} catch (error) {
-  process.stderr.write(`bif: ${(error as Error).message}\n`);
-  process.exitCode = EXIT_UNEXPECTED;
-}
+main(process.argv.slice(2))
+  .then((result) => {
+    process.stdout.write(result.stdout);
+    process.exitCode = result.exitCode;
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`bif: ${(error as Error).message}\n`);
+    process.exitCode = EXIT_UNEXPECTED;
+  })
+  // Clients and servers may leave handles open; a finished command must end.
+  .finally(() => setTimeout(() => process.exit(process.exitCode ?? 0), 50).unref());

@@ -25,7 +25,8 @@ export function parseNcrontab(expression: string): Schedule {
     for (const part of field.split(',')) {
       const [range, stepText] = part.split('/');
       const step = stepText ? Number(stepText) : 1;
-      const [from, maybeTo] = range === '*' ? [min, max] : (range!.split('-').map(Number) as [number, number?]);
+      const [from, maybeTo] =
+        range === '*' ? [min, max] : (range!.split('-').map(Number) as [number, number?]);
       const to = maybeTo ?? (stepText ? max : from);
       if (![from, to, step].every(Number.isInteger) || from < min || to > max || step < 1)
         throw new Error(`"${part}" is not valid in field ${i + 1} of "${expression}".`);

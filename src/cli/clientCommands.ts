@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { ServiceBusClient } from '@azure/service-bus';
+import { DefaultAzureCredential } from '@azure/identity';
+import { arg, hostFrom, readLocalState } from './localState';
+import { renderBuild, fetchBuild, watchBuild, TERMINAL } from './progress';
+import type { CommandResult } from './planCommand';
+
+/** `bif submit <request.json>`: POST /api/builds on the running host. */
+export async function submitCommand(args: string[]): Promise<CommandResult> {
+  const file = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--host');
+  if (!file) return { exitCode: 2, stdout: 'usage: bif submit <request.json> [--host URL]\n' };
+  const host = hostFrom(args);
+  const response = await fetch(`${host}/api/builds`, {
+    method: 'POST',
+    body: readFileSync(file, 'utf8'),
+    headers: { 'Content-Type': 'application/json' },
+  });
+  const body = (await response.json()) as {
+    instanceId?: string;
+    outcome?: string;
+    findings?: { code: string; path: string; message: string }[];
+    statusQueryGetUri?: string;
+  };
+  if (response.status === 422) {
+    return {
+      exitCode: 2,
+      stdout: `Not valid:\n${(body.findings ?? []).map((f) => `  ${f.code} ${f.path}: ${f.message}`).join('\n')}\n`,
+    };
+  }
+  if (response.status >= 400 && response.status !== 409)
+    return { exitCode: 1, stdout: `The host answered ${response.status}: ${JSON.stringify(body)}\n` };
+  return {
+    exitCode: 0,
+    stdout: `${body.outcome === 'duplicate' ? 'Already submitted' : 'Started'}: ${body.instanceId}\nStatus: ${body.statusQueryGetUri}\nWatch:  bif status ${body.instanceId} --watch\n`,
+  };
+}
+
+/** `bif status <id> [--watch]`: the progress view from GET /api/builds/{id}. */
+export async function statusCommand(args: string[]): Promise<CommandResult> {
+  const id = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--host');
+  if (!id)
+    return { exitCode: 2, stdout: 'usage: bif status <requestId|instanceId> [--watch] [--host URL]\n' };
+  const host = hostFrom(args);
+  if (args.includes('--watch')) {
+    const view = await watchBuild(host, id, (t) => process.stdout.write(t));
+    return { exitCode: view?.runtimeStatus === 'Completed' ? 0 : 1, stdout: '' };
+  }
+  const view = await fetchBuild(host, id);
+  if (!view) return { exitCode: 1, stdout: `No build ${id}.\n` };
+  return { exitCode: view.runtimeStatus === 'Failed' ? 1 : 0, stdout: `${renderBuild(view)}\n` };
+}
+
+/** `bif events`: tail the events topic (the local broker after `bif start`, or Azure with --namespace). */
+export async function eventsCommand(args: string[]): Promise<CommandResult> {
+  const local = readLocalState();
+  const namespace = arg(args, 'namespace');
+  const topic = arg(args, 'topic') ?? local?.eventsTopic ?? 'bif-events';
+  const subscription = arg(args, 'subscription') ?? 'cli';
+  const seconds = Number(arg(args, 'seconds') ?? 0);
+  const client = namespace
+    ? new ServiceBusClient(namespace, new DefaultAzureCredential())
+    : local?.serviceBusConnection
+      ? new ServiceBusClient(local.serviceBusConnection)
+      : undefined;
+  if (!client)
+    return {
+      exitCode: 2,
+      stdout: 'No broker: run `bif start` first, or pass --namespace <ns>.servicebus.windows.net\n',
+    };
+  const receiver = client.createReceiver(topic, subscription, { receiveMode: 'receiveAndDelete' });
+  const deadline = seconds > 0 ? Date.now() + seconds * 1000 : Infinity;
+  try {
+    while (Date.now() < deadline) {
+      for (const m of await receiver.receiveMessages(20, { maxWaitTimeInMs: 1000 })) {
+        const e = m.body as { type: string; subject: string; time: string };
+        process.stdout.write(
+          `${e.time}  ${e.type.replace('BatchImageFactory.', '').padEnd(18)} ${e.subject}\n`,
+        );
+      }
+    }
+  } finally {
+    await receiver.close();
+    await client.close();
+  }
+  return { exitCode: 0, stdout: '' };
+}
+
+export { TERMINAL };

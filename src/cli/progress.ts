@@ -1,0 +1,99 @@
+/** The progress view of `bif status --watch` and `npm start`: a bar per region, a line per pool. */
+export interface BuildView {
+  instanceId: string;
+  runtimeStatus: string;
+  pipeline?: {
+    requestId?: string;
+    stage?: string;
+    version?: string;
+    error?: string;
+    outcome?: Record<string, string[]>;
+    regions?: { name: string; replicaCount: number; capacity: number }[];
+  };
+  regions?: {
+    region: string;
+    stage: string;
+    replication: { state: string; progress: number; attempts: number };
+    pools: {
+      poolId: string;
+      state: string;
+      allocationState?: string;
+      currentNodes: number;
+      targetNodes: number;
+      errors?: string[];
+    }[];
+    reason?: string;
+  }[];
+}
+
+const BAR = 24;
+
+function bar(fraction: number): string {
+  const filled = Math.max(0, Math.min(BAR, Math.round(fraction * BAR)));
+  return `[${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}]`;
+}
+
+export function renderBuild(view: BuildView): string {
+  const p = view.pipeline ?? {};
+  const lines = [
+    `${p.requestId ?? view.instanceId}  version ${p.version ?? '?'}  ${view.runtimeStatus}  stage: ${p.stage ?? '?'}`,
+  ];
+  const byRegion = new Map((view.regions ?? []).map((r) => [r.region, r]));
+  for (const planned of p.regions ?? []) {
+    const r = byRegion.get(planned.name);
+    const progress = r?.replication.state === 'Completed' ? 100 : (r?.replication.progress ?? 0);
+    const state = r
+      ? `${r.replication.state}${r.replication.attempts > 1 ? ` (attempt ${r.replication.attempts})` : ''}`
+      : 'waiting';
+    lines.push(
+      `  ${planned.name.padEnd(16)} ${bar(progress / 100)} ${String(progress).padStart(3)}%  ${planned.replicaCount} replicas  ${state}`,
+    );
+    for (const pool of r?.pools ?? []) {
+      const nodes = `${pool.currentNodes}/${pool.targetNodes} nodes`;
+      lines.push(
+        `      pool ${pool.poolId.padEnd(22)} ${bar(pool.targetNodes ? pool.currentNodes / pool.targetNodes : 1)} ${nodes.padEnd(16)} ${pool.allocationState ?? ''} ${pool.state}${pool.errors?.length ? ` ${pool.errors.join(',')}` : ''}`,
+      );
+    }
+    if (r?.reason) lines.push(`      ${r.reason}`);
+  }
+  if (p.error) lines.push(`  error: ${p.error}`);
+  return lines.join('\n');
+}
+
+export const TERMINAL = ['Completed', 'Failed', 'Terminated'];
+
+export async function fetchBuild(host: string, id: string): Promise<BuildView | undefined> {
+  const response = await fetch(`${host}/api/builds/${encodeURIComponent(id)}`);
+  if (response.status === 404) return undefined;
+  if (!response.ok)
+    throw new Error(`GET /api/builds/${id} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as BuildView;
+}
+
+/** Polls and redraws until the build ends; returns the last view. */
+export async function watchBuild(
+  host: string,
+  id: string,
+  write: (text: string) => void,
+  intervalMs = 500,
+  timeoutMs = 30 * 60_000,
+): Promise<BuildView | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  let view: BuildView | undefined;
+  const tty = process.stdout.isTTY;
+  while (Date.now() < deadline) {
+    view = await fetchBuild(host, id);
+    if (view) {
+      const text = renderBuild(view);
+      if (text !== last) {
+        if (tty && last) write(`\x1b[${last.split('\n').length}A\x1b[0J`);
+        write(`${text}\n`);
+        last = text;
+      }
+      if (TERMINAL.includes(view.runtimeStatus)) return view;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return view;
+}

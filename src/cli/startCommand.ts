@@ -1,0 +1,167 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { QueueServiceClient } from '@azure/storage-queue';
+import { ServiceBusClient } from '@azure/service-bus';
+import { startLocalWorld, type LocalWorld } from '../local/localWorld';
+import { startHost } from '../local/host/host';
+import { VirtualClock } from '../local/clock';
+import { SETTINGS } from '../config/settings';
+import { pipelineInstanceId } from '../domain/pipeline';
+import { arg, saveLocalState, WORK_DIR } from './localState';
+import { watchBuild } from './progress';
+import type { CommandResult } from './planCommand';
+
+const ROOT = join(__dirname, '..', '..');
+const DEFAULT_REQUEST = join(ROOT, 'examples', 'three-regions-3000-nodes.json');
+
+/**
+ * `bif start [--target simulator|azure] [--once] [--speed S] [--request FILE] [--no-submit] [--port N]`.
+ * simulator (default): the whole local world, then the bundled example through the queue with live
+ * progress and the events read back from Service Bus. azure: the host alone against real endpoints
+ * with settings from local.settings.json and DefaultAzureCredential.
+ */
+export async function startCommand(args: string[]): Promise<CommandResult> {
+  const target = arg(args, 'target') ?? 'simulator';
+  if (target === 'azure') return startAgainstAzure(args);
+  if (target !== 'simulator')
+    return { exitCode: 2, stdout: `--target must be "simulator" or "azure", not "${target}".\n` };
+
+  const speed = Number(arg(args, 'speed') ?? 600);
+  const once = args.includes('--once');
+  const out = (text: string) => process.stdout.write(text);
+  const logLines: string[] = [];
+  let world: LocalWorld;
+  try {
+    world = await startLocalWorld({
+      workDir: WORK_DIR,
+      speed,
+      hostPort: await portOr(Number(arg(args, 'port') ?? 7071)),
+      log: (line) => logLines.push(line),
+    });
+  } catch (error) {
+    return { exitCode: 1, stdout: `Could not start the local world: ${(error as Error).message}\n` };
+  }
+  const topic = world.settings[SETTINGS.eventsTopic.name]!;
+  saveLocalState({
+    hostOrigin: world.host.origin,
+    serviceBusConnection: world.broker.connectionString,
+    eventsTopic: topic,
+  });
+  out(
+    [
+      `batch-image-factory — local world (simulated Azure; 1 real second = ${formatSim(speed * 1000)})`,
+      `  host         ${world.host.origin}   (${world.host.functions.length} functions)`,
+      `  simulator    ${world.simulator.armUrl}   (Batch: ${Object.keys(world.simulator.batchAccounts).join(', ')})`,
+      `  Azurite      queue port ${world.azurite.queuePort}`,
+      `  Service Bus  127.0.0.1:${world.broker.port}   topic ${topic}`,
+      '',
+    ].join('\n'),
+  );
+
+  let exitCode = 0;
+  let summary = '';
+  if (!args.includes('--no-submit')) {
+    const file = arg(args, 'request') ?? DEFAULT_REQUEST;
+    const text = readFileSync(file, 'utf8');
+    const requestId = (JSON.parse(text) as { requestId: string }).requestId;
+    const queueName = world.settings[SETTINGS.buildQueue.name]!;
+    const queue = QueueServiceClient.fromConnectionString(world.azurite.connectionString).getQueueClient(
+      queueName,
+    );
+    await queue.createIfNotExists();
+    await queue.sendMessage(Buffer.from(text, 'utf8').toString('base64'));
+    out(`Submitted ${file.replace(`${ROOT}/`, '')} to queue ${queueName} (request ${requestId})\n\n`);
+    const startedReal = Date.now();
+    const startedSim = world.clock.nowMs();
+    const view = await watchBuild(world.host.origin, pipelineInstanceId(requestId), out, 300);
+    const events = await readEvents(world.broker.connectionString, topic);
+    out(
+      `\nEvents on Service Bus (${topic}/all):\n${events.map((e) => `  ${e}`).join('\n') || '  (none)'}\n\n`,
+    );
+    const took = `${((Date.now() - startedReal) / 1000).toFixed(1)} s (${formatSim(world.clock.nowMs() - startedSim)} simulated)`;
+    if (view?.runtimeStatus === 'Completed') summary = `Pipeline completed in ${took}.`;
+    else {
+      exitCode = 1;
+      summary = `Pipeline did not complete (${view?.runtimeStatus ?? 'no status'}): ${view?.pipeline?.error ?? 'see .bif/host.log'}`;
+    }
+    out(`${summary}\n`);
+  }
+  if (once) {
+    await world.stop();
+    return { exitCode, stdout: '' };
+  }
+  out(`Serving until Ctrl-C. Try: node dist/cli/bif.js status <requestId>, bif submit <file>, bif events.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await world.stop();
+  return { exitCode, stdout: '' };
+}
+
+/** The host alone, against Azure: settings from local.settings.json, DefaultAzureCredential. */
+async function startAgainstAzure(args: string[]): Promise<CommandResult> {
+  const settingsFile = join(process.cwd(), 'local.settings.json');
+  if (!existsSync(settingsFile))
+    return {
+      exitCode: 2,
+      stdout: 'local.settings.json is missing: copy local.settings.sample.json and fill it in.\n',
+    };
+  const values =
+    (JSON.parse(readFileSync(settingsFile, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
+  for (const [k, v] of Object.entries(values))
+    if (v !== '' && process.env[k] === undefined) process.env[k] = v;
+  process.env.BIF_TARGET = 'azure';
+  const host = await startHost({
+    appEntry: join(ROOT, 'dist', 'functions', 'index.js'),
+    hostJsonPath: join(ROOT, 'host.json'),
+    port: Number(arg(args, 'port') ?? 7071),
+    clock: new VirtualClock({ speed: 1 }),
+    dbPath: join(WORK_DIR, 'durable-azure.db'),
+  });
+  saveLocalState({ hostOrigin: host.origin });
+  process.stdout.write(`Embedded host against Azure on ${host.origin}. Ctrl-C to stop.\n`);
+  await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+  await host.stop();
+  return { exitCode: 0, stdout: '' };
+}
+
+async function readEvents(connectionString: string, topic: string): Promise<string[]> {
+  const client = new ServiceBusClient(connectionString);
+  const receiver = client.createReceiver(topic, 'all', { receiveMode: 'receiveAndDelete' });
+  const lines: string[] = [];
+  try {
+    for (;;) {
+      const batch = await receiver.receiveMessages(50, { maxWaitTimeInMs: 700 });
+      if (batch.length === 0) break;
+      for (const m of batch) {
+        const e = m.body as { type: string; subject: string; data: Record<string, unknown> };
+        const what =
+          (e.data.poolId as string | undefined) ??
+          (e.data.region as string | undefined) ??
+          (e.data.version as string | undefined) ??
+          e.subject.split('/').slice(-1)[0];
+        lines.push(`${e.type.replace('BatchImageFactory.', '').padEnd(19)} ${what}   id ${m.messageId}`);
+      }
+    }
+  } finally {
+    await receiver.close();
+    await client.close();
+  }
+  return lines;
+}
+
+function formatSim(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+}
+
+/** The wanted port when free, else any free one. */
+async function portOr(wanted: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen(wanted, '127.0.0.1', () => probe.close(() => resolve(wanted)));
+  });
+}
