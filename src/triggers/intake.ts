@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { buildRequestSchema, type BuildRequest } from '../domain/buildRequest';
-import { parseJsonText, validateWith } from '../domain/validation';
+import type { BuildRequest } from '../domain/buildRequest';
+import { checkBuildRequest, checkBuildRequestText } from '../domain/planRequest';
 import { finding, type Finding } from '../domain/findings';
 import { EVENT_TYPES, makeEvent } from '../domain/events';
 import {
@@ -47,13 +47,13 @@ export async function submitBuild(
       ),
     ];
   } else {
-    const parsed = typeof body === 'string' ? parseJsonText(body) : { ok: true as const, value: body };
-    if (!parsed.ok) findings = [parsed.finding];
-    else {
-      const validated = validateWith(buildRequestSchema, parsed.value);
-      findings = validated.findings;
-      if (validated.ok) request = validated.value;
-    }
+    // The rules that need no Azure facts run here, so a request that can never work is refused at the
+    // door; preflight runs them again with the facts.
+    const facts = { now: deps.clock.now() };
+    const checked =
+      typeof body === 'string' ? checkBuildRequestText(body, facts) : checkBuildRequest(body, facts);
+    findings = checked.summary.findings;
+    if (checked.ok && checked.summary.valid) request = checked.request;
   }
   if (!request) {
     const requestId =

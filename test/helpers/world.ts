@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueueServiceClient } from '@azure/storage-queue';
+import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { startSimulator, type RunningSimulator } from '../../src/local/simulator/simulator';
+import { startBroker, type RunningBroker } from '../../src/local/servicebus/broker';
+import { DEFAULT_BROKER_CONFIG } from '../../src/local/servicebus/defaultConfig';
+import { startAzurite, type RunningAzurite } from '../../src/local/azurite';
+import { SETTINGS } from '../../src/config/settings';
+import type { Scenario } from '../../src/local/simulator/scenario';
+import { readScenario } from '../../src/local/simulator/scenario';
+import { ROOT } from './requests';
+
+/**
+ * The real pieces for end-to-end and reliability tests: simulator, broker and Azurite in the test
+ * process; the embedded host as its own process (so it can be killed with SIGKILL and restarted),
+ * following the simulator's clock.
+ */
+export interface TestWorld {
+  dir: string;
+  simulator: RunningSimulator;
+  broker: RunningBroker;
+  azurite: RunningAzurite;
+  env: Record<string, string>;
+  host?: { process: ChildProcess; origin: string; logs: string[] };
+  startHost(): Promise<string>;
+  killHost(): Promise<void>;
+  enqueue(body: string): Promise<void>;
+  queueMessages(queue: string): Promise<string[]>;
+  receiveEvents(max?: number, waitMs?: number): Promise<ServiceBusReceivedMessage[]>;
+  getJson<T = any>(path: string): Promise<{ status: number; body: T }>;
+  postJson<T = any>(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
+  waitForStatus(instanceId: string, statuses?: string[], timeoutMs?: number): Promise<any>;
+  stop(): Promise<void>;
+}
+
+export async function startTestWorld(
+  options: { speed?: number; scenario?: Scenario; settings?: Record<string, string> } = {},
+): Promise<TestWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'bif-e2e-'));
+  const simulator = await startSimulator({
+    speed: options.speed ?? 600,
+    scenario: options.scenario ?? readScenario('demo'),
+    statePath: join(dir, 'sim.json'),
+  });
+  const broker = await startBroker(DEFAULT_BROKER_CONFIG);
+  const azurite = await startAzurite({ location: join(dir, 'azurite') });
+  const caPath = join(dir, 'ca.pem');
+  writeFileSync(caPath, simulator.caCert);
+  const defaults = Object.fromEntries(
+    Object.values(SETTINGS)
+      .filter((s) => 'default' in s)
+      .map((s) => [s.name, (s as { default: string }).default]),
+  );
+  const env: Record<string, string> = {
+    ...defaults,
+    AzureWebJobsStorage: azurite.connectionString,
+    BIF_TARGET: 'simulator',
+    BIF_ARM_ENDPOINT: simulator.armUrl,
+    BIF_SIMULATOR_CA_PATH: caPath,
+    BIF_BATCH_ENDPOINTS: JSON.stringify(simulator.batchAccounts),
+    BIF_SERVICEBUS_EMULATOR_CONNECTION: broker.connectionString,
+    ...options.settings,
+  };
+  const sb = new ServiceBusClient(broker.connectionString);
+  const receiver = sb.createReceiver('bif-events', 'all', { receiveMode: 'receiveAndDelete' });
+  const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
+
+  const world: TestWorld = {
+    dir,
+    simulator,
+    broker,
+    azurite,
+    env,
+    async startHost() {
+      const child = spawn(
+        process.execPath,
+        [
+          join(ROOT, 'dist/local/host/main.js'),
+          '--port',
+          '0',
+          '--db',
+          join(dir, 'durable.db'),
+          '--clock-from',
+          simulator.armUrl,
+        ],
+        {
+          env: { ...process.env, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const logs: string[] = [];
+      child.stderr!.on('data', (c) => logs.push(String(c)));
+      const origin = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (c) => {
+          out += c;
+          if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { origin: string }).origin);
+        });
+        child.once('exit', (code) => reject(new Error(`host exited with ${code}: ${logs.join('')}`)));
+      });
+      world.host = { process: child, origin, logs };
+      return origin;
+    },
+    async killHost() {
+      const child = world.host?.process;
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async enqueue(body) {
+      const queue = queues.getQueueClient(env.BIF_BUILD_QUEUE!);
+      await queue.createIfNotExists();
+      await queue.sendMessage(Buffer.from(body, 'utf8').toString('base64'));
+    },
+    async queueMessages(name) {
+      const queue = queues.getQueueClient(name);
+      if (!(await queue.exists())) return [];
+      const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
+      return peekedMessageItems.map((m) => Buffer.from(m.messageText, 'base64').toString('utf8'));
+    },
+    async receiveEvents(max = 100, waitMs = 1000) {
+      return receiver.receiveMessages(max, { maxWaitTimeInMs: waitMs });
+    },
+    async getJson(path) {
+      const response = await fetch(`${world.host!.origin}${path}`);
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async postJson(path, body, headers = {}) {
+      const response = await fetch(`${world.host!.origin}${path}`, {
+        method: 'POST',
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json', ...headers },
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async waitForStatus(instanceId, statuses = ['Completed', 'Failed', 'Terminated'], timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: any;
+      while (Date.now() < deadline) {
+        const { status, body } = await world.getJson(
+          `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}`,
+        );
+        last = body;
+        if (status !== 404 && statuses.includes(body.runtimeStatus)) return body;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(
+        `${instanceId} did not reach ${statuses.join('/')}: ${JSON.stringify(last)?.slice(0, 500)}\nhost log:\n${world.host?.logs.join('').slice(-3000)}`,
+      );
+    },
+    async stop() {
+      await world.killHost();
+      await receiver.close();
+      await sb.close();
+      await azurite.stop();
+      await broker.stop();
+      await simulator.stop();
+    },
+  };
+  return world;
+}
+
+/** Requests created by the simulator's record, e.g. pools created (201) per pool id. */
+export function createdPools(sim: RunningSimulator): string[] {
+  return sim.recorder
+    .since(0)
+    .filter(
+      (r) => r.service === 'batch' && r.method === 'POST' && /\/pools\?/.test(r.path) && r.status === 201,
+    )
+    .map((r) => r.account ?? '');
+}

@@ -1,0 +1,273 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { handleGalleryEvent } from '../../../src/triggers/galleryEvents';
+import { submitBuild } from '../../../src/triggers/intake';
+import { planRefresh } from '../../../src/triggers/refresh';
+import { factoryConfigSchema } from '../../../src/domain/factoryConfig';
+import {
+  DEFAULT_ORCHESTRATION_SETTINGS,
+  OWNER_TAG,
+  pipelineInstanceId,
+  rolloutInstanceId,
+} from '../../../src/domain/pipeline';
+import type { DurableStarter } from '../../../src/triggers/starter';
+import { FakeWorld } from '../../helpers/fakes';
+import { exampleInput, SUB_A, VECTORS } from '../../helpers/requests';
+
+const GALLERY = `/subscriptions/${SUB_A}/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages`;
+const DEFINITION = `${GALLERY}/images/ubuntu2204-render`;
+const VERSION = `${DEFINITION}/versions/2.0.0`;
+const ACCOUNT = {
+  id: `/subscriptions/${SUB_A}/resourceGroups/rg-batch-weu/providers/Microsoft.Batch/batchAccounts/batchrenderweu`,
+  endpoint: 'https://batchrenderweu.westeurope.batch.azure.com',
+  region: 'westeurope',
+};
+
+function fakeStarter() {
+  const instances = new Map<string, { orchestrator: string; input: any }>();
+  const starter: DurableStarter = {
+    runtimeStatus: async (id) => (instances.has(id) ? 'Running' : undefined),
+    start: async (orchestrator, id, input) => {
+      if (instances.has(id)) return 'exists';
+      instances.set(id, { orchestrator, input });
+      return 'started';
+    },
+  };
+  return { starter, instances };
+}
+const log = {
+  lines: [] as string[],
+  info(m: string) {
+    this.lines.push(m);
+  },
+  warn(m: string) {
+    this.lines.push(m);
+  },
+};
+
+const factory = factoryConfigSchema.parse({
+  images: [
+    {
+      image: {
+        galleryId: GALLERY,
+        definition: 'ubuntu2204-render',
+        osType: 'Linux',
+        identifier: { publisher: 'contoso', offer: 'render', sku: '2204' },
+      },
+      followers: [
+        {
+          account: ACCOUNT,
+          poolIdTemplate: 'render-{version}',
+          vmSize: 'Standard_D4s_v5',
+          targetDedicatedNodes: 3000,
+          nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+        },
+      ],
+      refresh: {
+        every: 'P7D',
+        source: {
+          type: 'virtualMachine',
+          id: `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`,
+        },
+      },
+    },
+  ],
+});
+
+const sample = JSON.parse(
+  readFileSync(join(VECTORS, 'eventgrid/event-grid-schema/resource_write_success.json'), 'utf8'),
+);
+const writeOf = (id: string) => ({
+  ...sample,
+  subject: id,
+  data: {
+    ...sample.data,
+    resourceUri: id,
+    operationName: 'Microsoft.Compute/galleries/images/versions/write',
+  },
+});
+
+async function withVersions(w: FakeWorld, versions: { name: string; tags?: Record<string, string> }[]) {
+  w.galleries.set(GALLERY.toLowerCase(), 'westeurope');
+  for (const v of versions) {
+    await w.gallery.beginImageVersion({
+      id: `${DEFINITION}/versions/${v.name}`,
+      location: 'westeurope',
+      source: { managedImageId: 'x' },
+      targetRegions: [{ name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' }],
+      excludeFromLatest: false,
+      tags: v.tags,
+    });
+  }
+}
+
+describe('galleryEvents', () => {
+  it('starts one rollout of the followers for a new version, replacing the previous version’s pools', async () => {
+    const w = new FakeWorld();
+    await withVersions(w, [{ name: '1.9.0' }, { name: '2.0.0' }]);
+    const { starter, instances } = fakeStarter();
+    const deps = { factory, gallery: w.gallery, starter, log, settings: DEFAULT_ORCHESTRATION_SETTINGS };
+    expect(await handleGalleryEvent(writeOf(VERSION), deps)).toEqual({
+      action: 'started',
+      instanceId: rolloutInstanceId(VERSION),
+      versionId: VERSION,
+    });
+    const input = instances.get(rolloutInstanceId(VERSION))!.input;
+    expect(input.pools[0]).toMatchObject({
+      poolId: 'render-2-0-0',
+      replaces: 'render-1-9-0',
+      spec: { resizeTimeout: 'PT45M', imageVersionId: VERSION },
+    });
+    expect(input.targetRegions).toEqual([
+      { name: 'westeurope', replicaCount: 12, storageAccountType: 'Standard_LRS' },
+    ]);
+    // Duplicate delivery, and the same write in CloudEvents schema: no second rollout.
+    expect((await handleGalleryEvent(writeOf(VERSION), deps)).action).toBe('duplicate');
+    expect(
+      (
+        await handleGalleryEvent(
+          {
+            specversion: '1.0',
+            type: sample.eventType,
+            source: 'x',
+            id: '1',
+            subject: VERSION,
+            data: writeOf(VERSION).data,
+          },
+          deps,
+        )
+      ).action,
+    ).toBe('duplicate');
+    expect(instances.size).toBe(1);
+  });
+
+  it.each([
+    [
+      'a delete',
+      { ...writeOf(VERSION), eventType: 'Microsoft.Resources.ResourceDeleteSuccess' },
+      /not Microsoft.Resources.ResourceWriteSuccess/,
+    ],
+    ['another resource type', sample, /not an image version write/],
+    ['a definition nobody watches', writeOf(VERSION.replace('ubuntu2204-render', 'other')), /not watched/],
+    ['a version that is gone', writeOf(`${DEFINITION}/versions/9.9.9`), /no longer exists/],
+    ['not an event at all', 42, /not an Event Grid or CloudEvents event/],
+  ])('ignores %s, saying why', async (_name, event, reason) => {
+    const w = new FakeWorld();
+    await withVersions(w, [{ name: '2.0.0' }]);
+    const { starter, instances } = fakeStarter();
+    const decision = await handleGalleryEvent(event, {
+      factory,
+      gallery: w.gallery,
+      starter,
+      log,
+      settings: DEFAULT_ORCHESTRATION_SETTINGS,
+    });
+    expect(decision.action).toBe('ignored');
+    expect((decision as { reason: string }).reason).toMatch(reason);
+    expect(instances.size).toBe(0);
+  });
+
+  it('leaves a version our own pipeline wrote to that pipeline', async () => {
+    const w = new FakeWorld();
+    await withVersions(w, [{ name: '2.0.0', tags: { [OWNER_TAG]: 'bif-render-1' } }]);
+    const { starter, instances } = fakeStarter();
+    const decision = await handleGalleryEvent(writeOf(VERSION), {
+      factory,
+      gallery: w.gallery,
+      starter,
+      log,
+      settings: DEFAULT_ORCHESTRATION_SETTINGS,
+    });
+    expect(decision).toEqual({
+      action: 'ignored',
+      reason: expect.stringMatching(/written by pipeline bif-render-1/),
+    });
+    expect(instances.size).toBe(0);
+  });
+});
+
+describe('intake', () => {
+  const deps = () => {
+    const w = new FakeWorld();
+    const { starter, instances } = fakeStarter();
+    return {
+      w,
+      instances,
+      deps: {
+        starter,
+        events: w.events,
+        clock: { now: () => w.now },
+        log,
+        settings: DEFAULT_ORCHESTRATION_SETTINGS,
+      },
+    };
+  };
+
+  it('starts one pipeline per requestId; a duplicate starts nothing and says who owns it', async () => {
+    const { instances, deps: d } = deps();
+    const first = await submitBuild(JSON.stringify(exampleInput()), d);
+    expect(first).toMatchObject({
+      outcome: 'started',
+      instanceId: pipelineInstanceId('render-small-2026-11-28'),
+    });
+    const second = await submitBuild(exampleInput(), d);
+    expect(second).toEqual({
+      outcome: 'duplicate',
+      instanceId: first.outcome === 'started' ? first.instanceId : '',
+      runtimeStatus: 'Running',
+    });
+    expect(instances.size).toBe(1);
+    expect(log.lines.at(-1)).toMatch(/already owned by instance bif-render-small-2026-11-28/);
+  });
+
+  it('refuses an invalid request with a Pipeline.Failed event listing every finding', async () => {
+    const { w, instances, deps: d } = deps();
+    const input = exampleInput() as any;
+    input.pools[0].targetDedicatedNodes = 40_000;
+    delete input.image.osType;
+    const result = await submitBuild(input, d);
+    expect(result.outcome).toBe('invalid');
+    expect(instances.size).toBe(0);
+    expect(w.published).toHaveLength(1);
+    expect(w.published[0]).toMatchObject({
+      type: 'BatchImageFactory.Pipeline.Failed',
+      data: { stage: 'validation', requestId: 'render-small-2026-11-28' },
+    });
+    expect((w.published[0]!.data as any).findings.map((f: { path: string }) => f.path)).toContain(
+      'image.osType',
+    );
+  });
+
+  it('refuses a body over 64 KiB (more than a queue message can hold)', async () => {
+    const { deps: d } = deps();
+    const input = exampleInput() as any;
+    input.pools[0].startTask = { commandLine: 'x'.repeat(70_000) };
+    const result = await submitBuild(JSON.stringify(input), d);
+    expect(result).toMatchObject({ outcome: 'invalid' });
+    expect((result as { findings: { message: string }[] }).findings[0]!.message).toMatch(
+      /at most 65536 fit in a queue message/,
+    );
+  });
+});
+
+describe('refresh planning', () => {
+  it('builds the next patch of a definition whose newest version is old enough, replacing its pools', async () => {
+    const w = new FakeWorld();
+    await withVersions(w, [{ name: '2.0.0' }]);
+    w.now = new Date(w.now.getTime() + 8 * 86_400_000);
+    const plan = await planRefresh(factory, w.gallery, w.now);
+    expect(plan.builds).toHaveLength(1);
+    expect(plan.builds[0]).toMatchObject({
+      requestId: 'refresh-ubuntu2204-render-2.0.1',
+      image: { version: '2.0.1' },
+    });
+    expect(plan.builds[0]!.pools![0]).toMatchObject({ poolId: 'render-2-0-1', replaces: 'render-2-0-0' });
+    expect(plan.retention).toEqual([{ definitionId: DEFINITION, keepVersions: 3, accounts: [ACCOUNT] }]);
+  });
+
+  it('does not build when the newest version is recent', async () => {
+    const w = new FakeWorld();
+    await withVersions(w, [{ name: '2.0.0' }]);
+    expect((await planRefresh(factory, w.gallery, w.now)).builds).toEqual([]);
+  });
+});
