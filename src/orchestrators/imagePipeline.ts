@@ -219,7 +219,8 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     const findings = error instanceof PreflightRejected ? error.findings : [];
     const reason =
       error instanceof PreflightRejected ? error.message : asStepError(status.stage, error).message;
-    const stage = status.stage;
+    // A rollout shortfall is only known after retention ran; it is still a rollout failure.
+    const stage = error instanceof StepFailedError && error.step === 'rollout' ? 'rollout' : status.stage;
     status.error = reason;
     report('failed');
     yield* publish(context, owner, [

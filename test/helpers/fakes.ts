@@ -37,7 +37,17 @@ export class FakeWorld {
   ).value;
   providerState = 'Registered';
   published: CloudEvent[] = [];
-  now = new Date('2026-11-28T00:00:00Z');
+  private fixedNow = new Date('2026-11-28T00:00:00Z');
+  /** Follows a (virtual) clock when one is given, else a fixed instant tests can move. */
+  clock?: () => number;
+
+  get now(): Date {
+    return this.clock ? new Date(this.clock()) : this.fixedNow;
+  }
+
+  set now(value: Date) {
+    this.fixedNow = value;
+  }
 
   services(): Services {
     return {
@@ -49,8 +59,12 @@ export class FakeWorld {
     };
   }
 
+  /** Every call, with the simulated time it was made at. */
+  timeline: { at: number; call: string }[] = [];
+
   private record(call: string) {
     this.calls.push(call);
+    this.timeline.push({ at: this.now.getTime(), call });
   }
 
   compute: ComputePort = {

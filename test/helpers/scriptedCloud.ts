@@ -1,0 +1,138 @@
+import type { VersionReplication, PoolStatus } from '../../src/ports';
+import { PermanentError, TransientError } from '../../src/domain/errors';
+import { FakeWorld } from './fakes';
+
+/**
+ * A FakeWorld whose replication and allocation move with the clock, for orchestrator tests: each region
+ * replicates for its scripted minutes, may fail its first attempts, and each pool fills after a delay.
+ */
+export interface RegionScript {
+  minutes: number;
+  /** The first N attempts fail part-way. */
+  failAttempts?: number;
+}
+
+export class ScriptedCloud extends FakeWorld {
+  regionScripts: Record<string, RegionScript> = {};
+  regionAttempts: Record<string, { attempt: number; startedAt: number }> = {};
+  regionCompletedAt: Record<string, number> = {};
+  poolMinutes = 20;
+  failingPools: Record<string, string> = {};
+  permanentPoolErrors: Record<string, string> = {};
+  transientReplicationErrors = 0;
+  replicationReads = 0;
+
+  constructor(clock: () => number) {
+    super();
+    this.clock = clock;
+    const baseCompute = { ...this.compute };
+    const startedAt = new Map<string, number>();
+    this.compute = {
+      ...baseCompute,
+      beginSnapshot: async (spec) => {
+        startedAt.set(spec.id.toLowerCase(), this.now.getTime());
+        return baseCompute.beginSnapshot(spec);
+      },
+      // Snapshots take two simulated minutes.
+      getProvisioning: async (id) => {
+        const at = startedAt.get(id.toLowerCase());
+        if (at !== undefined && this.now.getTime() - at >= 2 * 60_000) return { id, state: 'Succeeded' };
+        return baseCompute.getProvisioning(id);
+      },
+    };
+    const baseGallery = { ...this.gallery };
+    const baseBatch = { ...this.batch };
+    this.gallery = {
+      ...baseGallery,
+      beginImageVersion: async (spec) => {
+        const state = await baseGallery.beginImageVersion(spec);
+        for (const r of spec.targetRegions)
+          this.regionAttempts[r.name] = { attempt: 1, startedAt: this.now.getTime() };
+        return state;
+      },
+      getReplication: async (id) => {
+        this.replicationReads += 1;
+        if (this.transientReplicationErrors > 0) {
+          this.transientReplicationErrors -= 1;
+          throw new TransientError(
+            'Azure answered 503 ServiceUnavailable; will retry.',
+            'ServiceUnavailable',
+            id,
+          );
+        }
+        const base = await baseGallery.getReplication(id);
+        return {
+          ...base,
+          regions: base.targetRegions.map((r) => this.regionState(r.name)),
+        } as VersionReplication;
+      },
+      updateTargetRegions: async (id, regions) => {
+        await baseGallery.updateTargetRegions(id, regions);
+        for (const r of regions) {
+          if (this.regionState(r.name).state === 'Failed')
+            this.regionAttempts[r.name] = {
+              attempt: this.regionAttempts[r.name]!.attempt + 1,
+              startedAt: this.now.getTime(),
+            };
+        }
+      },
+    };
+    this.batch = {
+      ...baseBatch,
+      createPool: async (account, spec) => {
+        if (this.permanentPoolErrors[spec.poolId]) {
+          this.calls.push(`createPool ${spec.poolId}`);
+          throw new PermanentError(
+            this.permanentPoolErrors[spec.poolId]!,
+            'InvalidPropertyValue',
+            spec.poolId,
+          );
+        }
+        const result = await baseBatch.createPool(account, spec);
+        this.poolCreatedAt[spec.poolId] = this.now.getTime();
+        return result;
+      },
+      getPool: async (account, poolId) => {
+        const pool = await baseBatch.getPool(account, poolId);
+        if (!pool || pool.allocationState !== 'resizing') return pool;
+        const created = this.poolCreatedAt[poolId];
+        const draining = pool.targetDedicatedNodes + pool.targetLowPriorityNodes === 0;
+        if (
+          draining ||
+          (created !== undefined && this.now.getTime() - created >= this.poolMinutes * 60_000)
+        ) {
+          const failure = this.failingPools[poolId];
+          Object.assign(pool, {
+            allocationState: 'steady',
+            currentDedicatedNodes: failure ? 0 : pool.targetDedicatedNodes,
+            currentLowPriorityNodes: failure ? 0 : pool.targetLowPriorityNodes,
+            resizeErrors: failure ? [{ code: 'AllocationFailed', message: failure }] : [],
+          } satisfies Partial<PoolStatus>);
+        }
+        return pool;
+      },
+    };
+  }
+
+  poolCreatedAt: Record<string, number> = {};
+
+  private regionState(region: string): VersionReplication['regions'][number] {
+    const script = this.regionScripts[region] ?? { minutes: 10 };
+    const attempt = this.regionAttempts[region] ?? { attempt: 1, startedAt: this.now.getTime() };
+    const elapsed = this.now.getTime() - attempt.startedAt;
+    const duration = script.minutes * 60_000;
+    if (attempt.attempt <= (script.failAttempts ?? 0) && elapsed >= duration / 2) {
+      return {
+        region,
+        state: 'Failed',
+        progress: 50,
+        details: `replication to ${region} failed (scripted attempt ${attempt.attempt})`,
+      };
+    }
+    if (elapsed >= duration) {
+      this.regionCompletedAt[region] ??= attempt.startedAt + duration;
+      return { region, state: 'Completed', progress: 100 };
+    }
+    return { region, state: 'Replicating', progress: Math.floor((100 * elapsed) / duration) };
+  }
+}
