@@ -214,7 +214,6 @@ describe('imagePipeline and regionRollout on the embedded engine', () => {
       i.replication.extraRegions = [];
     });
     await cloud.batch.createPool(r.pools[0]!.account, {
-      ...({} as never),
       poolId: 'render-sea-old',
       vmSize: 'x',
       imageVersionId: 'old',
