@@ -1,0 +1,182 @@
+// batch-image-factory on Azure: a Flex Consumption Function App with a user-assigned managed identity
+// for every connection, identity-only storage and Service Bus, Application Insights, the Event Grid
+// subscription for gallery changes, and least-privilege role assignments on the resources you bring.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; used for the resource group and the resource token.')
+param environmentName string
+
+@minLength(1)
+@description('Region for the app and its storage, Service Bus and monitoring.')
+param location string
+
+@description('Resource id of the Azure Compute Gallery the app publishes to (bring your own).')
+param galleryId string
+
+@description('Resource id of the resource group holding the build VM and its disks.')
+param buildResourceGroupId string
+
+@description('Resource id of the resource group for snapshots; empty = the build VM\'s resource group.')
+param workingResourceGroupId string = ''
+
+@description('Comma-separated resource ids of the Batch accounts the app manages pools in (any subscription of the same tenant).')
+param batchAccountIds string
+
+@description('Factory config JSON (schemas/factory-config.schema.json).')
+param factoryConfig string = '{"images":[]}'
+
+@description('NCRONTAB schedule of the refreshImages timer.')
+param refreshSchedule string = '0 0 3 * * *'
+
+@description('Storage queue of build requests.')
+param buildQueueName string = 'build-requests'
+
+@description('Service Bus topic of milestone events.')
+param eventsTopicName string = 'bif-events'
+
+var abbrs = {
+  resourceGroup: 'rg-'
+  identity: 'id-'
+  storage: 'st'
+  serviceBus: 'sb-'
+  logAnalytics: 'log-'
+  appInsights: 'appi-'
+  plan: 'plan-'
+  functionApp: 'func-'
+}
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var galleryParts = split(galleryId, '/')
+var buildParts = split(buildResourceGroupId, '/')
+var workingGroupId = empty(workingResourceGroupId) ? buildResourceGroupId : workingResourceGroupId
+var workingParts = split(workingGroupId, '/')
+var batchAccounts = filter(map(split(batchAccountIds, ','), id => trim(id)), id => !empty(id))
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: '${abbrs.resourceGroup}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: { name: '${abbrs.identity}${resourceToken}', location: location, tags: tags }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storage}${resourceToken}'
+    location: location
+    tags: tags
+    buildQueueName: buildQueueName
+    principalId: identity.outputs.principalId
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBus}${resourceToken}'
+    location: location
+    tags: tags
+    topicName: eventsTopicName
+    principalId: identity.outputs.principalId
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.logAnalytics}${resourceToken}'
+    appInsightsName: '${abbrs.appInsights}${resourceToken}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    name: '${abbrs.functionApp}${resourceToken}'
+    planName: '${abbrs.plan}${resourceToken}'
+    location: location
+    tags: union(tags, { 'azd-service-name': 'api' })
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    serviceBusNamespaceHost: serviceBus.outputs.host
+    buildQueueName: buildQueueName
+    eventsTopicName: eventsTopicName
+    factoryConfig: factoryConfig
+    refreshSchedule: refreshSchedule
+    workingResourceGroupId: workingGroupId
+  }
+}
+
+// The gallery: publish definitions and versions (Compute Gallery Artifacts Publisher on the gallery),
+// and Event Grid notices of versions written there.
+module galleryAccess 'roles/gallery.bicep' = {
+  name: 'gallery-access'
+  scope: resourceGroup(galleryParts[2], galleryParts[4])
+  params: { galleryName: galleryParts[8], principalId: identity.outputs.principalId }
+}
+
+module galleryEvents 'modules/eventgrid.bicep' = {
+  name: 'gallery-events'
+  scope: resourceGroup(galleryParts[2], galleryParts[4])
+  params: {
+    topicName: 'evgt-gallery-${resourceToken}'
+    galleryId: galleryId
+    functionAppId: functionApp.outputs.id
+    functionName: 'galleryEvents'
+    deadLetterStorageId: storage.outputs.id
+    deadLetterContainer: storage.outputs.deadLetterContainer
+    identityId: identity.outputs.id
+    tags: tags
+  }
+}
+
+// The build VM and its disks: read them, and open disks for copy.
+module buildAccess 'roles/build.bicep' = {
+  name: 'build-access'
+  scope: resourceGroup(buildParts[2], buildParts[4])
+  params: { principalId: identity.outputs.principalId }
+}
+
+// Snapshots of the build VM's disks live here, and are deleted after publishing.
+module workingAccess 'roles/working.bicep' = {
+  name: 'working-access'
+  scope: resourceGroup(workingParts[2], workingParts[4])
+  params: { principalId: identity.outputs.principalId }
+}
+
+// Pools in each Batch account, through the Batch data plane with Entra ID.
+module batchAccess 'roles/batch.bicep' = [
+  for (accountId, i) in batchAccounts: {
+    name: 'batch-access-${i}'
+    scope: resourceGroup(split(accountId, '/')[2], split(accountId, '/')[4])
+    params: { batchAccountName: split(accountId, '/')[8], principalId: identity.outputs.principalId }
+  }
+]
+
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_URL string = functionApp.outputs.url
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output BIF_BUILD_QUEUE string = buildQueueName
+output BIF_SERVICEBUS_NAMESPACE string = serviceBus.outputs.host
+output BIF_EVENTS_TOPIC string = eventsTopicName
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

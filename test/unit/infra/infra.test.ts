@@ -1,0 +1,217 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { SETTINGS } from '../../../src/config/settings';
+import { VERSION_WRITE, WRITE_SUCCESS } from '../../../src/triggers/galleryEvents';
+import { ROOT } from '../../helpers/requests';
+
+/**
+ * No Bicep compiler can run here, so these tests tie infra/ to the code: settings, names, filters and
+ * roles must agree, and modules must be called with the parameters they declare.
+ */
+const INFRA = join(ROOT, 'infra');
+const read = (path: string) => readFileSync(join(INFRA, path), 'utf8');
+const bicepFiles = [
+  'main.bicep',
+  ...readdirSync(join(INFRA, 'modules')).map((f) => `modules/${f}`),
+  ...readdirSync(join(INFRA, 'roles')).map((f) => `roles/${f}`),
+].filter((f) => f.endsWith('.bicep'));
+const functionApp = read('modules/functionapp.bicep');
+const main = read('main.bicep');
+
+/** The object literal after `marker {` (balanced braces). */
+function block(text: string, start: number): string {
+  const open = text.indexOf('{', start);
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    if (text[i] === '}' && --depth === 0) return text.slice(open + 1, i);
+  }
+  throw new Error('unbalanced braces');
+}
+
+/** Top-level keys of an object literal body. */
+function keys(body: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let token = '';
+  for (const ch of body) {
+    if ('{[('.includes(ch)) depth++;
+    if ('}])'.includes(ch)) depth--;
+    if (depth === 0 && (ch === ',' || ch === '\n')) {
+      const m = /^\s*([A-Za-z_][\w]*)\s*:/.exec(token);
+      if (m) out.push(m[1]!);
+      token = '';
+    } else token += ch;
+  }
+  const m = /^\s*([A-Za-z_][\w]*)\s*:/.exec(token);
+  if (m) out.push(m[1]!);
+  return out;
+}
+
+function declaredParams(text: string): { name: string; required: boolean }[] {
+  return [...text.matchAll(/^param (\w+) [\w.]+( =)?/gm)].map((m) => ({ name: m[1]!, required: !m[2] }));
+}
+
+describe('infra is tied to the code', () => {
+  it('sets every setting the config module reads (and no local-only one)', () => {
+    for (const setting of Object.values(SETTINGS)) {
+      const set = functionApp.includes(`name: '${setting.name}'`);
+      expect({ setting: setting.name, set }).toEqual({
+        setting: setting.name,
+        set: !('localOnly' in setting && setting.localOnly),
+      });
+    }
+  });
+
+  it('uses identity-based connections only', () => {
+    expect(functionApp).toMatch(/AzureWebJobsStorage__credential', value: 'managedidentity'/);
+    expect(functionApp).not.toMatch(/AccountKey|SharedAccessKey|listKeys/);
+    expect(read('modules/storage.bicep')).toMatch(/allowSharedKeyAccess: false/);
+    expect(read('modules/servicebus.bicep')).toMatch(/disableLocalAuth: true/);
+    expect(read('modules/monitoring.bicep')).toMatch(/DisableLocalAuth: true/);
+  });
+
+  it('names the queues and the topic the app uses, with duplicate detection on the topic', () => {
+    expect(main).toMatch(new RegExp(`param buildQueueName string = '${SETTINGS.buildQueue.default}'`));
+    expect(main).toMatch(new RegExp(`param eventsTopicName string = '${SETTINGS.eventsTopic.default}'`));
+    const storage = read('modules/storage.bicep');
+    expect(storage).toMatch(/name: buildQueueName/);
+    // The queue function writes invalid requests to %BIF_BUILD_QUEUE%-poison.
+    expect(readFileSync(join(ROOT, 'src/functions/buildQueue.ts'), 'utf8')).toContain(
+      "'%BIF_BUILD_QUEUE%-poison'",
+    );
+    expect(storage).toContain("name: '${buildQueueName}-poison'");
+    expect(read('modules/servicebus.bicep')).toMatch(/requiresDuplicateDetection: true/);
+    expect(read('modules/servicebus.bicep')).toMatch(
+      /sqlExpression: 'type = \\'BatchImageFactory.Pipeline.Failed\\''/,
+    );
+  });
+
+  it('filters Event Grid to exactly what galleryEvents accepts, and targets a function the app registers', () => {
+    const eventgrid = read('modules/eventgrid.bicep');
+    expect(eventgrid).toContain(`includedEventTypes: ['${WRITE_SUCCESS}']`);
+    expect(eventgrid).toContain(`values: ['${VERSION_WRITE}']`);
+    expect(eventgrid).toContain("key: 'data.operationName'");
+    expect(eventgrid).toMatch(/deadLetterWithResourceIdentity/);
+    const functionName = /functionName: '(\w+)'/.exec(main)![1]!;
+    // Load the compiled app as the worker would and list what it registers.
+    const listing = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "require('./dist/local/host/functionsCore').installFunctionsCore(); require('./dist/functions/index.js'); const r = require('./dist/local/host/functionsCore').registrations; console.log(JSON.stringify([...r.values()].map(f => [f.name, f.trigger.type])))",
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, BIF_SERVICEBUS__fullyQualifiedNamespace: 'x.servicebus.windows.net' },
+      },
+    );
+    expect(listing.stderr).toBe('');
+    const registered = new Map(JSON.parse(listing.stdout) as [string, string][]);
+    expect(registered.get(functionName)).toBe('eventGridTrigger');
+    expect(registered.get('buildRequests')).toBe('queueTrigger');
+    expect(registered.get('refreshImages')).toBe('timerTrigger');
+  });
+
+  it('names every role assignment guid(scope, principal, role), explains it, and uses known built-in roles', () => {
+    const roleIds = read('modules/roleIds.bicep');
+    const known = Object.fromEntries(
+      [...roleIds.matchAll(/(\w+): '([0-9a-f-]{36})'/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    expect(known).toEqual({
+      storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+      storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+      storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+      serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
+      monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+      computeGalleryArtifactsPublisher: '85a2d0d9-2eba-4c9c-b355-11c2cc0788ab',
+      reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+      diskBackupReader: '3e5e47e6-65f7-47ef-90b5-e5dd4d455f24',
+      diskSnapshotContributor: '7efff54f-a5b4-42b5-a1c5-5411624893ce',
+      batchDataContributor: '6aaa78f1-f7de-44ca-8722-c64a23943cae',
+    });
+    let assignments = 0;
+    for (const file of bicepFiles) {
+      const text = read(file);
+      for (const m of text.matchAll(
+        /\n((?:\/\/[^\n]*\n)*)resource \w+ 'Microsoft.Authorization\/roleAssignments@[^']+' = \{/g,
+      )) {
+        assignments++;
+        const body = block(text, m.index!);
+        const name = /name: guid\(([^,]+), principalId, roles\.(\w+)\)/.exec(body);
+        expect({ file, name: Boolean(name) }).toEqual({ file, name: true });
+        expect(known[name![2]!]).toBeDefined();
+        expect(body).toContain(`roles.${name![2]}`);
+        expect({ file, role: name![2], explained: m[1]!.trim().length > 0 }).toEqual({
+          file,
+          role: name![2],
+          explained: true,
+        });
+      }
+    }
+    expect(assignments).toBe(10);
+    const deploy = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+    for (const role of [
+      'Storage Blob Data Owner',
+      'Storage Queue Data Contributor',
+      'Storage Table Data Contributor',
+      'Azure Service Bus Data Sender',
+      'Monitoring Metrics Publisher',
+      'Compute Gallery Artifacts Publisher',
+      'Reader',
+      'Disk Backup Reader',
+      'Disk Snapshot Contributor',
+      'Azure Batch Data Contributor',
+    ]) {
+      expect(deploy).toContain(role);
+    }
+  });
+
+  it('calls every module with parameters it declares, giving all required ones, and reads outputs it has', () => {
+    for (const file of bicepFiles) {
+      const text = read(file);
+      for (const m of text.matchAll(/module (\w+) '([^']+)' = (\[[^\n]*\n\s*for [^:]+: )?\{/g)) {
+        const modulePath = join(INFRA, dirname(file), m[2]!);
+        expect(existsSync(modulePath)).toBe(true);
+        const moduleText = readFileSync(modulePath, 'utf8');
+        const body = block(text, m.index! + m[0].length - 1);
+        const paramsAt = body.indexOf('params:');
+        const passed = paramsAt >= 0 ? keys(block(body, paramsAt)) : [];
+        const declared = declaredParams(moduleText);
+        for (const p of passed)
+          expect({ module: m[2], param: p, declared: declared.some((d) => d.name === p) }).toEqual({
+            module: m[2],
+            param: p,
+            declared: true,
+          });
+        for (const d of declared.filter((x) => x.required))
+          expect({ module: m[2], missing: d.name, passed: passed.includes(d.name) }).toEqual({
+            module: m[2],
+            missing: d.name,
+            passed: true,
+          });
+        const outputs = [...moduleText.matchAll(/^output (\w+) /gm)].map((o) => o[1]!);
+        for (const used of text.matchAll(new RegExp(`\\b${m[1]}\\.outputs\\.(\\w+)`, 'g')))
+          expect({ module: m[1], output: used[1], exists: outputs.includes(used[1]!) }).toEqual({
+            module: m[1],
+            output: used[1],
+            exists: true,
+          });
+      }
+    }
+  });
+
+  it('gives azd UPPER_SNAKE outputs and maps every main.bicep parameter in main.parameters.json', () => {
+    for (const m of main.matchAll(/^output (\w+) /gm)) expect(m[1]).toMatch(/^[A-Z][A-Z0-9_]*$/);
+    const parameters = Object.keys(
+      (JSON.parse(read('main.parameters.json')) as { parameters: Record<string, unknown> }).parameters,
+    );
+    const required = declaredParams(main)
+      .filter((p) => p.required)
+      .map((p) => p.name);
+    for (const p of required) expect(parameters).toContain(p);
+    expect(readFileSync(join(ROOT, 'azure.yaml'), 'utf8')).toMatch(/host: function/);
+  });
+});
