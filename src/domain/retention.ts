@@ -6,10 +6,12 @@ export interface VersionForRetention {
   name: string;
   excludeFromLatest: boolean;
   endOfLifeDate?: string;
+  /** Versions still being created (replicating) belong to a build in flight: never touched. */
+  provisioningState?: string;
 }
 
 export type RetentionAction =
-  | { kind: 'keep'; versionId: string; reason: 'newest' | 'in-use' }
+  | { kind: 'keep'; versionId: string; reason: 'newest' | 'in-use' | 'in-progress' }
   | { kind: 'retire'; versionId: string; reason: string }
   | { kind: 'delete'; versionId: string };
 
@@ -28,6 +30,9 @@ export function planRetention(
   const inUse = (id: string) => inUseVersionIds.some((u) => sameResourceId(u, id));
   return newestFirst.map((version, index): RetentionAction => {
     if (index < keepVersions) return { kind: 'keep', versionId: version.id, reason: 'newest' };
+    if (version.provisioningState && version.provisioningState !== 'Succeeded' && version.provisioningState !== 'Failed') {
+      return { kind: 'keep', versionId: version.id, reason: 'in-progress' };
+    }
     if (inUse(version.id)) {
       const alreadyRetired =
         version.excludeFromLatest &&

@@ -25,6 +25,15 @@ describe('planRetention', () => {
     ]);
   });
 
+  it('leaves versions still being created alone (another build is rolling them out)', () => {
+    const actions = planRetention([v('3.0.0'), { ...v('2.0.0'), provisioningState: 'Creating' }, v('1.0.0')], [], 1, NOW);
+    expect(actions.map((a) => [a.kind, a.versionId.split('/').at(-1)])).toEqual([
+      ['keep', '3.0.0'],
+      ['keep', '2.0.0'],
+      ['delete', '1.0.0'],
+    ]);
+  });
+
   it('does not retire a version twice', () => {
     const actions = planRetention(
       [v('2.0.0'), v('1.0.0', { excludeFromLatest: true, endOfLifeDate: '2026-01-01T00:00:00Z' })],
