@@ -30,7 +30,11 @@ export function planRetention(
   const inUse = (id: string) => inUseVersionIds.some((u) => sameResourceId(u, id));
   return newestFirst.map((version, index): RetentionAction => {
     if (index < keepVersions) return { kind: 'keep', versionId: version.id, reason: 'newest' };
-    if (version.provisioningState && version.provisioningState !== 'Succeeded' && version.provisioningState !== 'Failed') {
+    if (
+      version.provisioningState &&
+      version.provisioningState !== 'Succeeded' &&
+      version.provisioningState !== 'Failed'
+    ) {
       return { kind: 'keep', versionId: version.id, reason: 'in-progress' };
     }
     if (inUse(version.id)) {

@@ -12,7 +12,12 @@ const poison = output.storageQueue({
 
 export async function buildQueueHandler(message: unknown, context: InvocationContext): Promise<void> {
   const services = appServices();
-  const result = await submitBuild(message, {
+  // The runtime hands over parsed JSON when it can; validate (and keep) the message text as sent.
+  const sent =
+    typeof context.triggerMetadata?.queueTrigger === 'string'
+      ? context.triggerMetadata.queueTrigger
+      : message;
+  const result = await submitBuild(sent, {
     starter: durableStarter(df.getClient(context)),
     events: services.events,
     clock: services.clock,
@@ -20,7 +25,7 @@ export async function buildQueueHandler(message: unknown, context: InvocationCon
     settings: orchestrationSettings(),
   });
   if (result.outcome === 'invalid') {
-    context.extraOutputs.set(poison, typeof message === 'string' ? message : JSON.stringify(message));
+    context.extraOutputs.set(poison, typeof sent === 'string' ? sent : JSON.stringify(sent));
     context.warn(
       `Request ${result.requestId} moved to the poison queue: ${result.findings.map((f) => f.message).join(' | ')}`,
     );

@@ -108,11 +108,9 @@ describe('end to end', () => {
     input.pools[0].nodeAgentSkuId = 'batch.node.windows amd64';
     await world.enqueue(JSON.stringify(input));
     await world.enqueue('{"requestId": "not-json-at-all", ');
-    let poison: string[] = [];
-    for (let i = 0; i < 50 && poison.length < 2; i++) {
+    for (let i = 0; i < 50 && (await world.queueLength('build-requests-poison')) < 2; i++)
       await new Promise((r) => setTimeout(r, 200));
-      poison = await world.queueMessages('build-requests-poison');
-    }
+    const poison = await world.queueMessages('build-requests-poison');
     expect(poison).toHaveLength(2);
     expect(JSON.parse(poison[0]!).requestId).toBe('bad-request-1'); // kept as sent, so it can be fixed and re-queued
     const events = (await world.receiveEvents(10, 1500))

@@ -29,6 +29,7 @@ export interface TestWorld {
   killHost(): Promise<void>;
   enqueue(body: string): Promise<void>;
   queueMessages(queue: string): Promise<string[]>;
+  queueLength(queue: string): Promise<number>;
   receiveEvents(max?: number, waitMs?: number): Promise<ServiceBusReceivedMessage[]>;
   getJson<T = any>(path: string): Promise<{ status: number; body: T }>;
   postJson<T = any>(
@@ -121,10 +122,23 @@ export async function startTestWorld(
       await queue.sendMessage(Buffer.from(body, 'utf8').toString('base64'));
     },
     async queueMessages(name) {
+      // Peek stops at 32 messages; receiving (and hiding) them in pages sees them all.
       const queue = queues.getQueueClient(name);
       if (!(await queue.exists())) return [];
-      const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
-      return peekedMessageItems.map((m) => Buffer.from(m.messageText, 'base64').toString('utf8'));
+      const texts: string[] = [];
+      for (;;) {
+        const { receivedMessageItems } = await queue.receiveMessages({
+          numberOfMessages: 32,
+          visibilityTimeout: 2,
+        });
+        if (receivedMessageItems.length === 0) break;
+        texts.push(...receivedMessageItems.map((m) => Buffer.from(m.messageText, 'base64').toString('utf8')));
+      }
+      return texts;
+    },
+    async queueLength(name) {
+      const queue = queues.getQueueClient(name);
+      return (await queue.exists()) ? ((await queue.getProperties()).approximateMessagesCount ?? 0) : 0;
     },
     async receiveEvents(max = 100, waitMs = 1000) {
       return receiver.receiveMessages(max, { maxWaitTimeInMs: waitMs });

@@ -26,7 +26,12 @@ describe('planRetention', () => {
   });
 
   it('leaves versions still being created alone (another build is rolling them out)', () => {
-    const actions = planRetention([v('3.0.0'), { ...v('2.0.0'), provisioningState: 'Creating' }, v('1.0.0')], [], 1, NOW);
+    const actions = planRetention(
+      [v('3.0.0'), { ...v('2.0.0'), provisioningState: 'Creating' }, v('1.0.0')],
+      [],
+      1,
+      NOW,
+    );
     expect(actions.map((a) => [a.kind, a.versionId.split('/').at(-1)])).toEqual([
       ['keep', '3.0.0'],
       ['keep', '2.0.0'],
