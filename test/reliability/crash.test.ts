@@ -22,8 +22,10 @@ const POINTS: [string, Probe][] = [
   ['right after the message is taken (preflight)', () => true],
   ['while snapshotting', (v) => v?.pipeline?.stage === 'snapshot'],
   [
-    'while creating the gallery definition and version',
-    (v) => ['gallery', 'version'].includes(v?.pipeline?.stage),
+    'just after the version was created, as region rollouts start',
+    (v) =>
+      ['version', 'rollout'].includes(v?.pipeline?.stage) &&
+      (v?.regions?.[0]?.replication?.progress ?? 0) < 10,
   ],
   [
     'mid-replication',
@@ -51,7 +53,7 @@ describe('kill -9 and restart', () => {
 
     const calls = world.simulator.recorder.since(seqBefore);
     const created = (re: RegExp, codes: number[]) =>
-      calls.filter((c) => c.method !== 'GET' && re.test(c.path) && codes.includes(c.status));
+      calls.filter((c) => c.method === 'PUT' && re.test(c.path) && codes.includes(c.status));
     expect(created(/\/snapshots\/bif-rel-\d+-os\?/, [201, 202])).toHaveLength(1); // a re-PUT after the crash answers 200
     expect(created(new RegExp(`/versions/5\\.0\\.${n}\\?`), [201])).toHaveLength(1);
     expect(
