@@ -3,7 +3,17 @@ import { ACTIVITIES } from '../activities/names';
 import { EVENT_TYPES } from '../domain/events';
 import type { PoolOutcome, PoolRollout, RegionOutcome, RegionRolloutInput } from '../domain/pipeline';
 import type { PoolStatus, VersionReplication } from '../ports';
-import { asStepError, nextInterval, nowIso, publish, sleep, step, steps, type EventSpec } from './steps';
+import {
+  asStepError,
+  intervalFromProgress,
+  nextInterval,
+  nowIso,
+  publish,
+  sleep,
+  step,
+  steps,
+  type EventSpec,
+} from './steps';
 
 /** What `GET /api/builds/{id}` shows for a region: enough to draw a progress bar and a line per pool. */
 export interface RegionStatus {
@@ -146,6 +156,7 @@ function* waitForReplication(
   let interval = pollMinMs;
   let lastProgress = -1;
   let lastChangeAt = context.df.currentUtcDateTime.getTime();
+  let attemptStartedAt = lastChangeAt;
   for (;;) {
     const replication = yield* step<VersionReplication>(context, ACTIVITIES.getReplication, {
       versionId: input.versionId,
@@ -186,6 +197,7 @@ function* waitForReplication(
       });
       status.stage = 'replicating';
       lastChangeAt = now;
+      attemptStartedAt = now;
       lastProgress = -1;
       interval = pollMinMs;
     } else {
@@ -194,7 +206,13 @@ function* waitForReplication(
         lastProgress = progress;
         lastChangeAt = now;
       }
-      interval = nextInterval(interval, changed, pollMinMs, pollMaxMs);
+      interval = intervalFromProgress(
+        progress,
+        now - attemptStartedAt,
+        nextInterval(interval, changed, pollMinMs, pollMaxMs),
+        pollMinMs,
+        pollMaxMs,
+      );
       report();
     }
     yield* sleep(context, interval);
@@ -221,6 +239,7 @@ function* createAndWaitForPools(
   report();
 
   const results = new Map<string, PoolOutcome>();
+  const allocationStartedAt = context.df.currentUtcDateTime.getTime();
   let interval = input.settings.pollMinMs;
   let pending: PoolRollout[] = input.pools;
   while (pending.length > 0) {
@@ -294,7 +313,19 @@ function* createAndWaitForPools(
     report();
     if (events.length) yield* publish(context, owner, events);
     pending = pending.filter((p) => !results.has(p.poolId));
-    interval = nextInterval(interval, changed, input.settings.pollMinMs, input.settings.pollMaxMs);
+    // Pace by the slowest pool still allocating.
+    const lines = status.pools.filter((l) => pending.some((p) => p.poolId === l.poolId));
+    const progress = lines.length
+      ? Math.min(...lines.map((l) => (l.targetNodes ? (100 * l.currentNodes) / l.targetNodes : 100)))
+      : 100;
+    const backoff = nextInterval(interval, changed, input.settings.pollMinMs, input.settings.pollMaxMs);
+    interval = intervalFromProgress(
+      progress,
+      context.df.currentUtcDateTime.getTime() - allocationStartedAt,
+      backoff,
+      input.settings.pollMinMs,
+      input.settings.pollMaxMs,
+    );
   }
   return input.pools.map((p) => results.get(p.poolId)!);
 }

@@ -90,6 +90,23 @@ export function nextInterval(current: number, changed: boolean, min: number, max
   return changed ? min : Math.min(max, Math.round(current * 1.5));
 }
 
+/**
+ * While something progresses at a steady rate (replication percent, nodes allocated), wait about a
+ * third of its expected remaining time: few reads on long work, a close look near the end. Without a
+ * rate yet, fall back to the backoff above.
+ */
+export function intervalFromProgress(
+  progress: number,
+  elapsedMs: number,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (progress <= 0 || progress >= 100 || elapsedMs <= 0) return fallback;
+  const remainingMs = ((100 - progress) * elapsedMs) / progress;
+  return Math.max(min, Math.min(max, Math.round(remainingMs / 3)));
+}
+
 export interface EventSpec<T extends EventType = EventType> {
   type: T;
   subject: string;

@@ -54,3 +54,22 @@ describe('gallery image versions', () => {
     );
   });
 });
+
+import { intervalFromProgress, nextInterval } from '../../../src/orchestrators/steps';
+
+describe('poll pacing', () => {
+  it('backs off while nothing changes and resets when something does', () => {
+    expect(nextInterval(60_000, false, 60_000, 600_000)).toBe(90_000);
+    expect(nextInterval(500_000, false, 60_000, 600_000)).toBe(600_000);
+    expect(nextInterval(500_000, true, 60_000, 600_000)).toBe(60_000);
+  });
+
+  it('waits a third of the expected remaining time, within the bounds', () => {
+    // 25% after 30 minutes → 90 minutes left → wait 30 (capped at 10).
+    expect(intervalFromProgress(25, 30 * 60_000, 1, 60_000, 600_000)).toBe(600_000);
+    // 90% after 45 minutes → 5 minutes left → wait 100 s.
+    expect(intervalFromProgress(90, 45 * 60_000, 1, 60_000, 600_000)).toBe(100_000);
+    expect(intervalFromProgress(99, 60 * 60_000, 1, 60_000, 600_000)).toBe(60_000);
+    expect(intervalFromProgress(0, 60_000, 12_345, 60_000, 600_000)).toBe(12_345);
+  });
+});
