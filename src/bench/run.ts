@@ -1,0 +1,329 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { startLocalWorld, type LocalWorld } from '../local/localWorld';
+import { TIMING, allocationMs, replicationMs } from '../local/simulator/timing';
+import { replicasFor } from '../domain/planning/replicas';
+import type { RecordedRequest } from '../local/simulator/recorder';
+import { pipelineInstanceId } from '../domain/pipeline';
+import { benchRequest, benchScenario, REGIONS } from './scenario';
+
+/**
+ * `npm run bench`: makespan against the critical path, API economy, engine scale and cold start, on the
+ * simulator's virtual clock. Prints a table, then one JSON line.
+ */
+const MIN = 60_000;
+const ROOT = join(__dirname, '..', '..');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function world(speed: number): Promise<LocalWorld> {
+  return startLocalWorld({
+    workDir: mkdtempSync(join(tmpdir(), 'bif-bench-')),
+    speed,
+    scenario: benchScenario(),
+    log: () => undefined,
+  });
+}
+
+async function submit(w: LocalWorld, body: unknown): Promise<void> {
+  const response = await fetch(`${w.host.origin}/api/builds`, { method: 'POST', body: JSON.stringify(body) });
+  if (response.status !== 202)
+    throw new Error(`submit answered ${response.status}: ${await response.text()}`);
+}
+
+async function waitAll(w: LocalWorld, ids: string[], timeoutMs: number): Promise<void> {
+  await Promise.all(
+    ids.map((id) => w.host.engine.waitFor(pipelineInstanceId(id), ['Completed', 'Failed'], timeoutMs)),
+  );
+  const failed = ids.filter(
+    (id) => w.host.engine.status(pipelineInstanceId(id))?.runtimeStatus !== 'Completed',
+  );
+  if (failed.length)
+    throw new Error(
+      `pipelines did not complete: ${failed.slice(0, 5).join(', ')} — ${JSON.stringify(w.host.engine.status(pipelineInstanceId(failed[0]!))?.output)}`,
+    );
+}
+
+function counts(requests: RecordedRequest[]) {
+  const arm = requests.filter((r) => r.service === 'arm');
+  return {
+    armReads: arm.filter((r) => r.kind === 'read').length,
+    armWrites: arm.filter((r) => r.kind === 'write').length,
+    batch: requests.filter((r) => r.service === 'batch').length,
+    throttled: requests.filter((r) => r.status === 429 && !r.fault).length,
+  };
+}
+
+/** Highest ARM request rate (per simulated second) over any one-minute window. */
+function peakArmRate(requests: RecordedRequest[]): number {
+  const times = requests
+    .filter((r) => r.service === 'arm')
+    .map((r) => Date.parse(r.simTime))
+    .sort((a, b) => a - b);
+  let peak = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! > MIN) j++;
+    peak = Math.max(peak, (i - j + 1) / 60);
+  }
+  return peak;
+}
+
+async function makespanAndEconomy() {
+  const w = await world(1200);
+  try {
+    const seq0 = w.simulator.recorder.lastSeq;
+    const request = benchRequest('bench-one', '1.0.0');
+    await submit(w, request);
+    await waitAll(w, ['bench-one'], 300_000);
+    const status = w.host.engine.status(pipelineInstanceId('bench-one'))!;
+    const requests = w.simulator.recorder.since(seq0);
+    const start = Date.parse(status.createdTime);
+    const end = Date.parse(status.lastUpdatedTime);
+    const versionPut = requests.find((r) => r.method === 'PUT' && /\/versions\/1\.0\.0\?/.test(r.path))!;
+    const pre = Date.parse(versionPut.simTime) - start;
+    // The model's own figures: what each region needs after the version exists.
+    const perRegion = REGIONS.map((r) => {
+      const replicas = Math.min(100, replicasFor(r.nodes, 20));
+      return {
+        region: r.name,
+        replication:
+          TIMING.versionPrepareMs + replicationMs(r.name, 64, replicas, false, benchScenario().timing),
+        allocation: allocationMs(r.nodes, replicas),
+      };
+    });
+    const bound = pre + Math.max(...perRegion.map((r) => r.replication + r.allocation));
+    const barrier =
+      pre +
+      Math.max(...perRegion.map((r) => r.replication)) +
+      Math.max(...perRegion.map((r) => r.allocation));
+    // By hand: disks one after another, a managed image, the version, then the pools one at a time.
+    const manual =
+      TIMING.snapshotMs(64) +
+      TIMING.snapshotMs(128) +
+      TIMING.managedImageMs +
+      Math.max(...perRegion.map((r) => r.replication)) +
+      perRegion.reduce((s, r) => s + r.allocation, 0);
+    const makespan = end - start;
+
+    const ours = counts(requests);
+    // A naive client: one replication GET every 10 s until every region is done, then each pool every 10 s.
+    const naiveReads =
+      Math.ceil(Math.max(...perRegion.map((r) => r.replication)) / 10_000) +
+      perRegion.reduce((s, r) => s + Math.ceil(r.allocation / 10_000), 0);
+    const naiveTotal =
+      ours.armWrites +
+      naiveReads +
+      (ours.armReads - requests.filter((r) => /\$expand=ReplicationStatus/i.test(r.path)).length) +
+      requests.filter((r) => r.service === 'batch' && r.method !== 'GET').length;
+    const oursTotal = ours.armReads + ours.armWrites + ours.batch;
+    return {
+      makespanMin: makespan / MIN,
+      boundMin: bound / MIN,
+      barrierMin: barrier / MIN,
+      manualMin: manual / MIN,
+      ours,
+      oursTotal,
+      naiveTotal,
+      peakOne: peakArmRate(requests),
+    };
+  } finally {
+    await w.stop();
+  }
+}
+
+async function burst(n: number) {
+  const w = await world(1200);
+  try {
+    const seq0 = w.simulator.recorder.lastSeq;
+    const ids = Array.from({ length: n }, (_, i) => `burst-${i}`);
+    await Promise.all(
+      ids.map((id, i) =>
+        submit(
+          w,
+          benchRequest(id, `2.0.${i}`, () => 40),
+        ),
+      ),
+    );
+    await waitAll(w, ids, 900_000);
+    const requests = w.simulator.recorder.since(seq0);
+    const c = counts(requests);
+    return { ...c, perPipeline: (c.armReads + c.armWrites + c.batch) / n, peak: peakArmRate(requests) };
+  } finally {
+    await w.stop();
+  }
+}
+
+async function engineScale(n: number) {
+  const w = await world(6000);
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  try {
+    const turns0 = w.host.engine.stats.turns;
+    const started = Date.now();
+    const ids = Array.from({ length: n }, (_, i) => `scale-${i}`);
+    for (let i = 0; i < ids.length; i += 25)
+      await Promise.all(
+        ids.slice(i, i + 25).map((id, k) =>
+          submit(
+            w,
+            benchRequest(id, `3.0.${i + k}`, () => 20, REGIONS.slice(0, 1)),
+          ),
+        ),
+      );
+    await waitAll(w, ids, 1_800_000);
+    const wallS = (Date.now() - started) / 1000;
+    const turnMs = [...w.host.engine.stats.turnMs].sort((a, b) => a - b);
+    const pct = (p: number) => turnMs[Math.min(turnMs.length - 1, Math.floor((p / 100) * turnMs.length))]!;
+    const maxHistory = (
+      w.host.engine.store.db
+        .prepare('SELECT MAX(n) AS m FROM (SELECT COUNT(*) AS n FROM history GROUP BY instance_id)')
+        .get() as { m: number }
+    ).m;
+    return {
+      wallS,
+      pipelinesPerSecond: n / wallS,
+      turnsPerSecond: (w.host.engine.stats.turns - turns0) / wallS,
+      replayP50Ms: pct(50),
+      replayP99Ms: pct(99),
+      maxHistoryEvents: maxHistory,
+      peakRssMb: peakRss / 2 ** 20,
+    };
+  } finally {
+    clearInterval(sampler);
+    await w.stop();
+  }
+}
+
+function loadTimeMs(entry: string): number {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(join(ROOT, 'dist/local/host/functionsCore.js'))}).installFunctionsCore();require(${JSON.stringify(entry)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  const runs = Array.from({ length: 5 }, () =>
+    Number(
+      spawnSync(process.execPath, ['-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, BIF_SERVICEBUS__fullyQualifiedNamespace: 'bench.servicebus.windows.net' },
+      }).stdout,
+    ),
+  );
+  return runs.sort((a, b) => a - b)[2]!;
+}
+
+async function coldStart() {
+  const bundleDir = mkdtempSync(join(tmpdir(), 'bif-bundle-'));
+  const bundle = join(bundleDir, 'index.js');
+  await build({
+    entryPoints: [join(ROOT, 'dist/functions/index.js')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: bundle,
+    external: ['@azure/functions-core'],
+    logLevel: 'silent',
+    minify: true,
+  });
+  const result = {
+    unbundledMs: loadTimeMs(join(ROOT, 'dist/functions/index.js')),
+    bundledMs: loadTimeMs(bundle),
+  };
+  rmSync(bundleDir, { recursive: true, force: true });
+  return result;
+}
+
+const SECTIONS = {
+  makespan: () => makespanAndEconomy(),
+  burst: (fast: boolean) => burst(fast ? 10 : 50),
+  engine: (fast: boolean) => engineScale(fast ? 40 : 200),
+  coldstart: () => coldStart(),
+};
+
+/** Each section runs in its own process: a fresh app (its composition root is per process) and a clean RSS. */
+function runSection<K extends keyof typeof SECTIONS>(
+  name: K,
+  fast: boolean,
+): Awaited<ReturnType<(typeof SECTIONS)[K]>> {
+  log(`${name}…`);
+  const child = spawnSync(process.execPath, [__filename, '--section', name, ...(fast ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (child.status !== 0) throw new Error(`bench section ${name} failed (exit ${child.status})`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as never;
+}
+
+async function main(): Promise<void> {
+  const fast = process.argv.includes('--quick');
+  const sectionAt = process.argv.indexOf('--section');
+  if (sectionAt >= 0) {
+    const name = process.argv[sectionAt + 1] as keyof typeof SECTIONS;
+    process.stdout.write(`${JSON.stringify(await SECTIONS[name](fast))}\n`);
+    return;
+  }
+  const m = runSection('makespan', fast);
+  const b = runSection('burst', fast);
+  const e = runSection('engine', fast);
+  const c = runSection('coldstart', fast);
+
+  const rows: [string, string][] = [
+    ['makespan (simulated min)', m.makespanMin.toFixed(1)],
+    ['critical-path lower bound (min)', m.boundMin.toFixed(1)],
+    ['barrier strategy (min)', m.barrierMin.toFixed(1)],
+    ['manual sequential flow (min)', m.manualMin.toFixed(1)],
+    ['makespan / bound', (m.makespanMin / m.boundMin).toFixed(3)],
+    ['speed-up vs barrier', (m.barrierMin / m.makespanMin).toFixed(2)],
+    ['speed-up vs sequential', (m.manualMin / m.makespanMin).toFixed(2)],
+    [
+      'requests, one pipeline (ARM reads/writes, Batch)',
+      `${m.oursTotal} (${m.ours.armReads}/${m.ours.armWrites}, ${m.ours.batch})`,
+    ],
+    ['requests, naive 10 s polling', String(m.naiveTotal)],
+    ['requests vs naive', (m.oursTotal / m.naiveTotal).toFixed(3)],
+    ['peak ARM rate, one pipeline (req/s simulated)', m.peakOne.toFixed(2)],
+    [`burst of ${fast ? 10 : 50}: requests per pipeline`, b.perPipeline.toFixed(1)],
+    ['burst: peak ARM rate (req/s; bucket refills 25 reads/s)', b.peak.toFixed(2)],
+    ['burst: throttled requests', String(b.throttled)],
+    [`engine: ${fast ? 40 : 200} pipelines wall time (s)`, e.wallS.toFixed(1)],
+    ['engine: pipelines per second', e.pipelinesPerSecond.toFixed(2)],
+    ['engine: orchestration turns per second', e.turnsPerSecond.toFixed(0)],
+    ['engine: replay p50 / p99 (ms)', `${e.replayP50Ms.toFixed(2)} / ${e.replayP99Ms.toFixed(2)}`],
+    ['engine: max history events per instance', String(e.maxHistoryEvents)],
+    ['engine: peak RSS (MB)', e.peakRssMb.toFixed(0)],
+    [
+      'cold start, tsc output / esbuild bundle (ms)',
+      `${c.unbundledMs.toFixed(0)} / ${c.bundledMs.toFixed(0)}`,
+    ],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      makespanMinutes: +m.makespanMin.toFixed(1),
+      lowerBoundMinutes: +m.boundMin.toFixed(1),
+      makespanRatioToBound: +(m.makespanMin / m.boundMin).toFixed(3),
+      speedupVsBarrier: +(m.barrierMin / m.makespanMin).toFixed(2),
+      speedupVsSequential: +(m.manualMin / m.makespanMin).toFixed(2),
+      requestsPerPipeline: m.oursTotal,
+      requestsVsNaive: +(m.oursTotal / m.naiveTotal).toFixed(3),
+      burstPipelines: fast ? 10 : 50,
+      burstRequestsPerPipeline: +b.perPipeline.toFixed(1),
+      peakArmRequestsPerSecond: +b.peak.toFixed(2),
+      throttledRequests: b.throttled,
+      pipelinesPerSecond: +e.pipelinesPerSecond.toFixed(2),
+      turnsPerSecond: +e.turnsPerSecond.toFixed(0),
+      replayP50Ms: +e.replayP50Ms.toFixed(2),
+      replayP99Ms: +e.replayP99Ms.toFixed(2),
+      maxHistoryEvents: e.maxHistoryEvents,
+      peakRssMb: +e.peakRssMb.toFixed(0),
+      coldStartMs: +c.unbundledMs.toFixed(0),
+      coldStartBundledMs: +c.bundledMs.toFixed(0),
+    })}\n`,
+  );
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
