@@ -1,6 +1,11 @@
 import type { Services } from './services';
-import type { ProvisioningState, TargetRegionSpec, VersionReplication, VersionSource } from '../ports';
-import type { OsType } from '../domain/buildRequest';
+import type {
+  ImageDefinitionSpec,
+  ProvisioningState,
+  TargetRegionSpec,
+  VersionReplication,
+  VersionSource,
+} from '../ports';
 
 /** Thin steps over the Compute and Gallery ports: each starts or reads one thing, never waits. */
 
@@ -23,17 +28,8 @@ export const ensureGallery = (
   input: { galleryId: string; location: string },
 ): Promise<ProvisioningState> => s.gallery.ensureGallery(input.galleryId, input.location);
 
-export const ensureImageDefinition = (
-  s: Services,
-  input: {
-    id: string;
-    location: string;
-    osType: OsType;
-    hyperVGeneration: 'V1' | 'V2';
-    identifier: { publisher: string; offer: string; sku: string };
-    description?: string;
-  },
-): Promise<ProvisioningState> => s.gallery.ensureImageDefinition(input);
+export const ensureImageDefinition = (s: Services, input: ImageDefinitionSpec): Promise<ProvisioningState> =>
+  s.gallery.ensureImageDefinition(input);
 
 export const createImageVersion = (
   s: Services,

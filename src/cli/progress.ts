@@ -1,3 +1,5 @@
+import type { RegionStatus } from '../orchestrators/regionRollout';
+
 /** The progress view of `bif status --watch` and `npm start`: a bar per region, a line per pool. */
 export interface BuildView {
   instanceId: string;
@@ -10,20 +12,7 @@ export interface BuildView {
     outcome?: Record<string, string[]>;
     regions?: { name: string; replicaCount: number; capacity: number }[];
   };
-  regions?: {
-    region: string;
-    stage: string;
-    replication: { state: string; progress: number; attempts: number };
-    pools: {
-      poolId: string;
-      state: string;
-      allocationState?: string;
-      currentNodes: number;
-      targetNodes: number;
-      errors?: string[];
-    }[];
-    reason?: string;
-  }[];
+  regions?: RegionStatus[];
 }
 
 const BAR = 24;

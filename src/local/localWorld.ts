@@ -7,8 +7,8 @@ import { DEFAULT_BROKER_CONFIG } from './servicebus/defaultConfig';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { startHost, type RunningHost } from './host/host';
 import type { Scenario } from './simulator/scenario';
-import { SETTINGS } from '../config/settings';
 import { loadedComposition } from './appComposition';
+import { localAppSettings } from './localSettings';
 
 export interface LocalWorldOptions {
   /** Where state, logs and the CA file go (default .bif/). */
@@ -56,22 +56,16 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   const caPath = join(options.workDir, 'simulator-ca.pem');
   writeFileSync(caPath, simulator.caCert);
 
-  // Like local.settings.json: every setting with a default is set, so binding expressions (%BIF_BUILD_QUEUE%) resolve.
-  const defaults = Object.fromEntries(
-    Object.values(SETTINGS)
-      .filter((s): s is typeof s & { default: string } => 'default' in s)
-      .map((s) => [s.name, process.env[s.name] ?? s.default]),
+  const settings = localAppSettings(
+    {
+      armUrl: simulator.armUrl,
+      batchAccounts: simulator.batchAccounts,
+      caPath,
+      storageConnection: azurite.connectionString,
+      serviceBusConnection: broker.connectionString,
+    },
+    options.settings,
   );
-  const settings: Record<string, string> = {
-    ...defaults,
-    AzureWebJobsStorage: azurite.connectionString,
-    BIF_TARGET: 'simulator',
-    BIF_ARM_ENDPOINT: simulator.armUrl,
-    BIF_SIMULATOR_CA_PATH: caPath,
-    BIF_BATCH_ENDPOINTS: JSON.stringify(simulator.batchAccounts),
-    BIF_SERVICEBUS_EMULATOR_CONNECTION: broker.connectionString,
-    ...options.settings,
-  };
   Object.assign(process.env, settings);
 
   const root = join(__dirname, '..', '..');

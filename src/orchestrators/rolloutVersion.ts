@@ -52,21 +52,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
       }),
     );
   } catch (error) {
-    const reason = asStepError('rollout', error).message;
-    yield* publish(context, owner, [
-      {
-        type: EVENT_TYPES.pipelineFailed,
-        subject: `pipelines/${instanceId}`,
-        data: {
-          ...owner,
-          stage: 'rollout',
-          reason,
-          findings: [],
-          succeeded: { imageVersionId: input.versionId, regionsReplicated: [], poolsReady: [] },
-        },
-      },
-    ]);
-    throw new Error(`Rollout of ${input.versionId} failed: ${reason}`);
+    return yield* fail(asStepError('rollout', error).message, [], []);
   }
   const summary = {
     regionsReplicated: outcomes.filter((o) => o.replicated).map((o) => o.region),
@@ -103,22 +89,23 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
       ...o.pools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
     ])
     .join('; ');
-  yield* publish(context, owner, [
-    {
-      type: EVENT_TYPES.pipelineFailed,
-      subject: `pipelines/${instanceId}`,
-      data: {
-        ...owner,
-        stage: 'rollout',
-        reason,
-        findings: [],
-        succeeded: {
-          imageVersionId: input.versionId,
-          regionsReplicated: summary.regionsReplicated,
-          poolsReady: summary.poolsReady,
+  return yield* fail(reason, summary.regionsReplicated, summary.poolsReady);
+
+  /** Pipeline.Failed with what did succeed, then the instance fails with the reason. */
+  function* fail(reason: string, regionsReplicated: string[], poolsReady: string[]) {
+    yield* publish(context, owner, [
+      {
+        type: EVENT_TYPES.pipelineFailed,
+        subject: `pipelines/${instanceId}`,
+        data: {
+          ...owner,
+          stage: 'rollout',
+          reason,
+          findings: [],
+          succeeded: { imageVersionId: input.versionId, regionsReplicated, poolsReady },
         },
       },
-    },
-  ]);
-  throw new Error(`Rollout of ${input.versionId} failed: ${reason}`);
+    ]);
+    throw new Error(`Rollout of ${input.versionId} failed: ${reason}`);
+  }
 };

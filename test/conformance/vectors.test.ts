@@ -1,4 +1,3 @@
-import { request } from 'node:https';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../src/local/simulator/simulator';
@@ -6,6 +5,7 @@ import { seedWorld, type Scenario } from '../../src/local/simulator/scenario';
 import { normalizeId } from '../../src/local/simulator/world';
 import { readJson, VECTORS } from '../helpers/requests';
 import { rulesFromDefinitions, shapeProblems, type ShapeRules } from './shape';
+import { httpsJson } from '../helpers/simulator';
 
 /**
  * Conformance: each official Azure REST example for an operation the simulator serves is sent as the
@@ -542,36 +542,8 @@ const CASES: Case[] = [
   },
 ];
 
-function raw(
-  method: string,
-  url: string,
-  body?: unknown,
-): Promise<{ status: number; headers: Record<string, any>; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        ca: sim.caCert,
-        headers: { Authorization: 'Bearer conformance', 'Content-Type': 'application/json' },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: text ? JSON.parse(text) : undefined,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    if (body !== undefined) req.write(JSON.stringify(body));
-    req.end();
-  });
-}
+const raw = (method: string, url: string, body?: unknown) =>
+  httpsJson(url, sim.caCert, method, body, { Authorization: 'Bearer conformance' });
 
 function sendExample(c: Case, example: Example) {
   const base = c.service === 'batch' ? sim.batchUrl('account') : sim.armUrl;

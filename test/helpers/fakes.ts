@@ -20,6 +20,24 @@ import { PermanentError } from '../../src/domain/errors';
 import { readJson, ROOT } from './requests';
 import { join } from 'node:path';
 
+/** The demo build VM as the Compute adapter reports it: generalized Linux, one data disk. */
+export function demoVm(id: string, dataDisks = true): VmInspection {
+  return {
+    id,
+    location: 'westeurope',
+    facts: {
+      osType: 'Linux',
+      osState: 'Generalized',
+      hyperVGeneration: 'V2',
+      managedDisks: true,
+      osDiskEncrypted: false,
+      extensions: [],
+    },
+    osDisk: { id: `${id}-osdisk`, sizeGb: 64 },
+    dataDisks: dataDisks ? [{ lun: 0, id: `${id}-data0`, sizeGb: 128 }] : [],
+  };
+}
+
 /** In-memory ports for unit tests of activities and triggers. Every call is recorded. */
 export class FakeWorld {
   calls: string[] = [];

@@ -36,21 +36,20 @@ export async function startTestSimulator(options: SimulatorOptions = {}) {
   };
 }
 
-/** A raw HTTPS call (no SDK retries), for status and header checks. */
-export function rawRequest(
-  sim: RunningSimulator,
+/** A raw HTTPS call (no SDK retries, JSON in and out), for status and header checks. */
+export function httpsJson(
+  url: string,
+  ca: string,
   method: string,
-  path: string,
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
   return new Promise((resolve, reject) => {
-    const url = new URL(path, sim.armUrl);
     const req = request(
       url,
       {
         method,
-        ca: sim.caCert,
+        ca,
         headers: { Authorization: 'Bearer raw', 'Content-Type': 'application/json', ...headers },
       },
       (res) => {
@@ -69,6 +68,17 @@ export function rawRequest(
     if (body !== undefined) req.write(JSON.stringify(body));
     req.end();
   });
+}
+
+/** httpsJson against a simulator path. */
+export function rawRequest(
+  sim: RunningSimulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  return httpsJson(new URL(path, sim.armUrl).toString(), sim.caCert, method, body, headers);
 }
 
 export const MINUTE = 60_000;

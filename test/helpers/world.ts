@@ -8,7 +8,7 @@ import { startSimulator, type RunningSimulator } from '../../src/local/simulator
 import { startBroker, type RunningBroker } from '../../src/local/servicebus/broker';
 import { DEFAULT_BROKER_CONFIG } from '../../src/local/servicebus/defaultConfig';
 import { startAzurite, type RunningAzurite } from '../../src/local/azurite';
-import { SETTINGS } from '../../src/config/settings';
+import { localAppSettings } from '../../src/local/localSettings';
 import type { Scenario } from '../../src/local/simulator/scenario';
 import { readScenario } from '../../src/local/simulator/scenario';
 import { ROOT } from './requests';
@@ -54,21 +54,16 @@ export async function startTestWorld(
   const azurite = await startAzurite({ location: join(dir, 'azurite') });
   const caPath = join(dir, 'ca.pem');
   writeFileSync(caPath, simulator.caCert);
-  const defaults = Object.fromEntries(
-    Object.values(SETTINGS)
-      .filter((s) => 'default' in s)
-      .map((s) => [s.name, (s as { default: string }).default]),
+  const env = localAppSettings(
+    {
+      armUrl: simulator.armUrl,
+      batchAccounts: simulator.batchAccounts,
+      caPath,
+      storageConnection: azurite.connectionString,
+      serviceBusConnection: broker.connectionString,
+    },
+    options.settings,
   );
-  const env: Record<string, string> = {
-    ...defaults,
-    AzureWebJobsStorage: azurite.connectionString,
-    BIF_TARGET: 'simulator',
-    BIF_ARM_ENDPOINT: simulator.armUrl,
-    BIF_SIMULATOR_CA_PATH: caPath,
-    BIF_BATCH_ENDPOINTS: JSON.stringify(simulator.batchAccounts),
-    BIF_SERVICEBUS_EMULATOR_CONNECTION: broker.connectionString,
-    ...options.settings,
-  };
   const sb = new ServiceBusClient(broker.connectionString);
   const receiver = sb.createReceiver('bif-events', 'all', { receiveMode: 'receiveAndDelete' });
   const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);

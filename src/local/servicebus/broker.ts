@@ -42,37 +42,37 @@ export async function startBroker(
   const entityFor = (address: string | undefined) =>
     address ? entities.get(address.toLowerCase()) : undefined;
 
+  /**
+   * Attaches are echoed as the client asked (source, target, settle modes); links the client sends on
+   * get a max message size (without one the SDK thinks batches hold nothing). Unknown entities detach.
+   */
+  const acceptLink = (
+    link: rhea.Sender | rhea.Receiver,
+    address: string,
+    known: boolean,
+    clientSends: boolean,
+  ) => {
+    const remote = (link as any).remote.attach;
+    link.set_source(remote.source);
+    link.set_target(remote.target);
+    const local = (link as any).local.attach;
+    if (clientSends) local.max_message_size = MAX_MESSAGE_SIZE;
+    local.snd_settle_mode = remote.snd_settle_mode;
+    local.rcv_settle_mode = remote.rcv_settle_mode;
+    if (address !== '$cbs' && !address.endsWith('/$management') && !known) {
+      link.close({
+        condition: 'amqp:not-found',
+        description: `The messaging entity '${address}' could not be found. Declare it in the broker config.`,
+      });
+    }
+  };
   container.on('sender_open', (context: rhea.EventContext) => {
-    const sender = context.sender!;
-    const remote = (sender as any).remote.attach;
-    sender.set_source(remote.source);
-    sender.set_target(remote.target);
-    (sender as any).local.attach.snd_settle_mode = remote.snd_settle_mode;
-    (sender as any).local.attach.rcv_settle_mode = remote.rcv_settle_mode;
-    const address: string = remote.source?.address ?? '';
-    if (address !== '$cbs' && !address.endsWith('/$management') && !storeFor(address)) {
-      sender.close({
-        condition: 'amqp:not-found',
-        description: `The messaging entity '${address}' could not be found. Declare it in the broker config.`,
-      });
-    }
+    const address: string = (context.sender as any).remote.attach.source?.address ?? '';
+    acceptLink(context.sender!, address, Boolean(storeFor(address)), false);
   });
-
   container.on('receiver_open', (context: rhea.EventContext) => {
-    const receiver = context.receiver!;
-    const remote = (receiver as any).remote.attach;
-    receiver.set_source(remote.source);
-    receiver.set_target(remote.target);
-    (receiver as any).local.attach.max_message_size = MAX_MESSAGE_SIZE;
-    (receiver as any).local.attach.snd_settle_mode = remote.snd_settle_mode;
-    (receiver as any).local.attach.rcv_settle_mode = remote.rcv_settle_mode;
-    const address: string = remote.target?.address ?? '';
-    if (address !== '$cbs' && !address.endsWith('/$management') && !entityFor(address)) {
-      receiver.close({
-        condition: 'amqp:not-found',
-        description: `The messaging entity '${address}' could not be found. Declare it in the broker config.`,
-      });
-    }
+    const address: string = (context.receiver as any).remote.attach.target?.address ?? '';
+    acceptLink(context.receiver!, address, Boolean(entityFor(address)), true);
   });
 
   container.on('message', (context: rhea.EventContext) => {

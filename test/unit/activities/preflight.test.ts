@@ -1,29 +1,14 @@
 import { preflight } from '../../../src/activities/preflight';
 import { buildRequestSchema } from '../../../src/domain/buildRequest';
-import { FakeWorld } from '../../helpers/fakes';
+import { demoVm, FakeWorld } from '../../helpers/fakes';
 import { exampleInput, SUB_A } from '../../helpers/requests';
 import { OWNER_TAG } from '../../../src/domain/pipeline';
 
 const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
-const DISK = (n: string) =>
-  `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/disks/${n}`;
 
 function world(): FakeWorld {
   const w = new FakeWorld();
-  w.vms.set(VM.toLowerCase(), {
-    id: VM,
-    location: 'westeurope',
-    facts: {
-      osType: 'Linux',
-      osState: 'Generalized',
-      hyperVGeneration: 'V2',
-      managedDisks: true,
-      osDiskEncrypted: false,
-      extensions: [],
-    },
-    osDisk: { id: DISK('os'), sizeGb: 64 },
-    dataDisks: [{ lun: 0, id: DISK('data0'), sizeGb: 128 }],
-  });
+  w.vms.set(VM.toLowerCase(), demoVm(VM));
   return w;
 }
 

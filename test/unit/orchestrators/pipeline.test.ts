@@ -13,6 +13,7 @@ import {
 } from '../../../src/domain/pipeline';
 import { buildRequestSchema } from '../../../src/domain/buildRequest';
 import { ScriptedCloud } from '../../helpers/scriptedCloud';
+import { demoVm } from '../../helpers/fakes';
 import { exampleInput, SUB_A } from '../../helpers/requests';
 
 /**
@@ -29,20 +30,7 @@ afterEach(async () => {
 function setup() {
   const clock = new VirtualClock({ speed: 20_000 });
   const cloud = new ScriptedCloud(() => clock.nowMs());
-  cloud.vms.set(VM.toLowerCase(), {
-    id: VM,
-    location: 'westeurope',
-    facts: {
-      osType: 'Linux',
-      osState: 'Generalized',
-      hyperVGeneration: 'V2',
-      managedDisks: true,
-      osDiskEncrypted: false,
-      extensions: [],
-    },
-    osDisk: { id: `${VM}-os`, sizeGb: 64 },
-    dataDisks: [],
-  });
+  cloud.vms.set(VM.toLowerCase(), demoVm(VM, false));
   const engine = new DurableEngine({
     dbPath: ':memory:',
     clock,
