@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createdPools, startTestWorld, type TestWorld } from '../helpers/world';
 import { ROOT, VECTORS, exampleInput } from '../helpers/requests';
@@ -99,6 +100,22 @@ describe('end to end', () => {
       ['westeurope', 'done'],
     ]);
     expect(createdPools(world.simulator)).toHaveLength(3);
+  });
+
+  it('serves the bif status and submit commands against the running host', async () => {
+    const bif = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'dist/cli/bif.js'), ...args, '--host', world.host!.origin], {
+        encoding: 'utf8',
+      });
+    const status = bif('status', 'render-global-2026-11-28');
+    expect(status.status).toBe(0);
+    expect(status.stdout).toMatch(/render-global-2026-11-28\s+version 1\.0\.0\s+Completed/);
+    expect(status.stdout).toMatch(/westeurope\s+\[#+\] 100%\s+12 replicas\s+Completed/);
+    expect(status.stdout).toMatch(/pool render-weu-next\s+\[#+\] 3000\/3000 nodes/);
+    const again = bif('submit', join(ROOT, 'examples', 'three-regions-3000-nodes.json'));
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/Already submitted: bif-render-global-2026-11-28/);
+    expect(bif('status', 'no-such-build').status).toBe(1);
   });
 
   it('keeps an invalid message in the poison queue and publishes Pipeline.Failed with every finding', async () => {
