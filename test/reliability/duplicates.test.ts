@@ -1,10 +1,40 @@
 import { createdPools, startTestWorld, type TestWorld } from '../helpers/world';
-import { pipelineInstanceId } from '../../src/domain/pipeline';
+import { pipelineInstanceId, rolloutInstanceId } from '../../src/domain/pipeline';
+import { computeClient } from '../../src/azure/clients';
+import { SimulatorCredential } from '../../src/azure/credentials';
 import { smallRequest } from './requests';
+
+const GALLERY =
+  '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages';
+const factory = {
+  images: [
+    {
+      image: {
+        galleryId: GALLERY,
+        definition: 'dup-followed',
+        osType: 'Linux',
+        identifier: { publisher: 'contoso', offer: 'dup', sku: '1' },
+      },
+      followers: [
+        {
+          account: {
+            id: '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-batch-weu/providers/Microsoft.Batch/batchAccounts/batchrenderweu',
+            endpoint: 'https://batchrenderweu.westeurope.batch.azure.com',
+            region: 'westeurope',
+          },
+          poolIdTemplate: 'dup-{version}',
+          vmSize: 'Standard_D4s_v5',
+          targetDedicatedNodes: 10,
+          nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+        },
+      ],
+    },
+  ],
+};
 
 let world: TestWorld;
 beforeAll(async () => {
-  world = await startTestWorld({ speed: 600 });
+  world = await startTestWorld({ speed: 600, settings: { BIF_FACTORY_CONFIG: JSON.stringify(factory) } });
   await world.startHost();
 });
 afterAll(() => world?.stop());
@@ -25,5 +55,78 @@ describe('duplicate triggers', () => {
     expect(pipelines).toHaveLength(1);
     expect(createdPools(world.simulator)).toHaveLength(1);
     expect(world.host!.logs.join('')).toMatch(/already owned by instance bif-rel-21/);
+  });
+
+  it('the same Event Grid delivery five times, some concurrently, in both schemas → exactly one rollout', async () => {
+    const compute = computeClient(
+      { armEndpoint: world.simulator.armUrl, ca: world.simulator.caCert },
+      new SimulatorCredential(),
+      '6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f',
+    );
+    await compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', 'dup-followed', {
+      location: 'westeurope',
+      osType: 'Linux',
+      osState: 'Generalized',
+      hyperVGeneration: 'V2',
+      identifier: { publisher: 'contoso', offer: 'dup', sku: '1' },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await compute.galleryImageVersions.beginCreateOrUpdate(
+      'rg-hpc-images',
+      'galHpcImages',
+      'dup-followed',
+      '1.0.0',
+      {
+        location: 'westeurope',
+        publishingProfile: { targetRegions: [{ name: 'westeurope', regionalReplicaCount: 1 }] },
+        storageProfile: {
+          source: {
+            id: '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-render-build/providers/Microsoft.Compute/disks/vm-render-build-osdisk',
+          },
+        },
+      },
+    );
+    const versionId = `${GALLERY}/images/dup-followed/versions/1.0.0`;
+    const data = {
+      resourceUri: versionId,
+      operationName: 'Microsoft.Compute/galleries/images/versions/write',
+      status: 'Succeeded',
+    };
+    const eventGrid = [
+      {
+        id: 'eg-1',
+        eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+        subject: versionId,
+        eventTime: new Date().toISOString(),
+        data,
+        dataVersion: '2',
+        metadataVersion: '1',
+      },
+    ];
+    const cloudEvent = {
+      specversion: '1.0',
+      id: 'ce-1',
+      type: 'Microsoft.Resources.ResourceWriteSuccess',
+      source: GALLERY,
+      subject: versionId,
+      data,
+    };
+    const post = (body: unknown) =>
+      world.postJson('/runtime/webhooks/eventgrid?functionName=galleryEvents', body);
+    await Promise.all([post(eventGrid), post(eventGrid), post(cloudEvent)]);
+    await post(eventGrid);
+    await post(cloudEvent);
+    const status = await world.waitForStatus(rolloutInstanceId(versionId), ['Completed', 'Failed'], 90_000);
+    expect(status.runtimeStatus).toBe('Completed');
+    const rollouts = (
+      (await world.getJson('/runtime/webhooks/durabletask/instances')).body as { name: string }[]
+    ).filter((i) => i.name === 'rolloutVersion');
+    expect(rollouts).toHaveLength(1);
+    const poolsCreated = world.simulator.recorder
+      .since(0)
+      .filter(
+        (r) => r.service === 'batch' && r.method === 'POST' && /\/pools\?/.test(r.path) && r.status === 201,
+      );
+    expect(poolsCreated).toHaveLength(2); // rel-pool-21 above and dup-1-0-0 here
   });
 });
