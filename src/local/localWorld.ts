@@ -1,14 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirtualClock } from './clock';
-import { startSimulator, type RunningSimulator } from './simulator/simulator';
-import { startBroker, type RunningBroker } from './servicebus/broker';
-import { DEFAULT_BROKER_CONFIG } from './servicebus/defaultConfig';
-import { startAzurite, type RunningAzurite } from './azurite';
 import { startHost, type RunningHost } from './host/host';
+import { startLocalStandIns } from './standIns';
+import type { RunningSimulator } from './simulator/simulator';
+import type { RunningBroker } from './servicebus/broker';
+import type { RunningAzurite } from './azurite';
 import type { Scenario } from './simulator/scenario';
 import { loadedComposition } from './appComposition';
-import { localAppSettings } from './localSettings';
 
 export interface LocalWorldOptions {
   /** Where state, logs and the CA file go (default .bif/). */
@@ -45,27 +44,21 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   mkdirSync(options.workDir, { recursive: true });
   const clock = new VirtualClock({ speed: options.speed ?? 600 });
   const stamp = options.persist ? '' : `-${process.pid}-${Date.now().toString(36)}`;
-  const simulator = await startSimulator({
+  const {
+    simulator,
+    broker,
+    azurite,
+    settings,
+    stop: stopStandIns,
+  } = await startLocalStandIns({
+    workDir: options.workDir,
     clock,
-    scenario: options.scenario ?? 'demo',
-    port: options.simulatorPort,
-    statePath: options.persist ? join(options.workDir, 'simulator-state.json') : undefined,
+    scenario: options.scenario,
+    simulatorPort: options.simulatorPort,
+    simulatorStatePath: options.persist ? join(options.workDir, 'simulator-state.json') : undefined,
+    azuriteDir: join(options.workDir, `azurite${stamp}`),
+    settings: options.settings,
   });
-  const broker = await startBroker(DEFAULT_BROKER_CONFIG);
-  const azurite = await startAzurite({ location: join(options.workDir, `azurite${stamp}`) });
-  const caPath = join(options.workDir, 'simulator-ca.pem');
-  writeFileSync(caPath, simulator.caCert);
-
-  const settings = localAppSettings(
-    {
-      armUrl: simulator.armUrl,
-      batchAccounts: simulator.batchAccounts,
-      caPath,
-      storageConnection: azurite.connectionString,
-      serviceBusConnection: broker.connectionString,
-    },
-    options.settings,
-  );
   Object.assign(process.env, settings);
 
   const root = join(__dirname, '..', '..');
@@ -89,9 +82,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     settings,
     stop: async () => {
       await host.stop();
-      await azurite.stop();
-      await broker.stop();
-      await simulator.stop();
+      await stopStandIns();
     },
   };
 }

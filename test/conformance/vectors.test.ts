@@ -323,23 +323,8 @@ const CASES: Case[] = [
     path: (p) => `${snapshotPath(p)}?${api(p)}`,
     rules: computeRules,
     notModelled: SNAPSHOT_NOT_MODELLED,
-    setup: async () => {
-      await raw(
-        'PUT',
-        `${sim.armUrl}/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/snapshots/mySnapshot?api-version=2025-01-02`,
-        {
-          location: 'westus',
-          tags: { department: 'Development', project: 'Snapshots' },
-          properties: {
-            creationData: {
-              createOption: 'Copy',
-              sourceResourceId:
-                '/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/disks/myDisk',
-            },
-          },
-        },
-      );
-    },
+    setup: () =>
+      snapshotOfMyDisk('mySnapshot', { tags: { department: 'Development', project: 'Snapshots' } }),
     advanceMinutes: 30,
   },
   {
@@ -348,23 +333,7 @@ const CASES: Case[] = [
     path: (p) => `${snapshotPath(p)}?${api(p)}`,
     rules: computeRules,
     notModelled: SNAPSHOT_NOT_MODELLED,
-    setup: async () => {
-      await raw(
-        'PUT',
-        `${sim.armUrl}/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/snapshots/myIncrementalSnapshot?api-version=2025-01-02`,
-        {
-          location: 'westus',
-          properties: {
-            incremental: true,
-            creationData: {
-              createOption: 'Copy',
-              sourceResourceId:
-                '/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/disks/myDisk',
-            },
-          },
-        },
-      );
-    },
+    setup: () => snapshotOfMyDisk('myIncrementalSnapshot', { incremental: true }),
     advanceMinutes: 30,
   },
   {
@@ -372,22 +341,7 @@ const CASES: Case[] = [
     method: 'DELETE',
     path: (p) => `${snapshotPath(p)}?${api(p)}`,
     rules: computeRules,
-    setup: async () => {
-      await raw(
-        'PUT',
-        `${sim.armUrl}/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/snapshots/mySnapshot?api-version=2025-01-02`,
-        {
-          location: 'westus',
-          properties: {
-            creationData: {
-              createOption: 'Copy',
-              sourceResourceId:
-                '/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/disks/myDisk',
-            },
-          },
-        },
-      );
-    },
+    setup: () => snapshotOfMyDisk('mySnapshot'),
     advanceMinutes: 30,
     headers: ['location'],
   },
@@ -397,22 +351,7 @@ const CASES: Case[] = [
     path: (p) => `${rg(p)}/images/${p.imageName}?${api(p)}`,
     bodyParam: 'parameters',
     rules: computeRules,
-    setup: async () => {
-      await raw(
-        'PUT',
-        `${sim.armUrl}/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/snapshots/mySnapshot?api-version=2025-01-02`,
-        {
-          location: 'westus',
-          properties: {
-            creationData: {
-              createOption: 'Copy',
-              sourceResourceId:
-                '/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/disks/myDisk',
-            },
-          },
-        },
-      );
-    },
+    setup: () => snapshotOfMyDisk('mySnapshot'),
     advanceMinutes: 30,
     notModelled: ['storageProfile.osDisk.diskSizeGB'],
   },
@@ -541,6 +480,29 @@ const CASES: Case[] = [
     setup: () => createPool('poolId'),
   },
 ];
+
+/** Setup for the snapshot examples: a snapshot copied from the seeded disk myDisk. */
+const snapshotOfMyDisk = async (
+  name: string,
+  extra: { tags?: Record<string, string>; incremental?: boolean } = {},
+) => {
+  await raw(
+    'PUT',
+    `${sim.armUrl}/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/snapshots/${name}?api-version=2025-01-02`,
+    {
+      location: 'westus',
+      ...(extra.tags ? { tags: extra.tags } : {}),
+      properties: {
+        ...(extra.incremental ? { incremental: true } : {}),
+        creationData: {
+          createOption: 'Copy',
+          sourceResourceId:
+            '/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/disks/myDisk',
+        },
+      },
+    },
+  );
+};
 
 const raw = (method: string, url: string, body?: unknown) =>
   httpsJson(url, sim.caCert, method, body, { Authorization: 'Bearer conformance' });

@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
-import { startSimulator, type RunningSimulator } from '../../src/local/simulator/simulator';
-import { startBroker, type RunningBroker } from '../../src/local/servicebus/broker';
-import { DEFAULT_BROKER_CONFIG } from '../../src/local/servicebus/defaultConfig';
-import { startAzurite, type RunningAzurite } from '../../src/local/azurite';
-import { localAppSettings } from '../../src/local/localSettings';
 import type { Scenario } from '../../src/local/simulator/scenario';
+import { startLocalStandIns } from '../../src/local/standIns';
+import type { RunningSimulator } from '../../src/local/simulator/simulator';
+import type { RunningBroker } from '../../src/local/servicebus/broker';
+import type { RunningAzurite } from '../../src/local/azurite';
 import { readScenario } from '../../src/local/simulator/scenario';
 import { ROOT } from './requests';
 
@@ -45,25 +44,15 @@ export async function startTestWorld(
   options: { speed?: number; scenario?: Scenario; settings?: Record<string, string> } = {},
 ): Promise<TestWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'bif-e2e-'));
-  const simulator = await startSimulator({
+  const standIns = await startLocalStandIns({
+    workDir: dir,
     speed: options.speed ?? 600,
     scenario: options.scenario ?? readScenario('demo'),
-    statePath: join(dir, 'sim.json'),
+    simulatorStatePath: join(dir, 'sim.json'),
+    settings: options.settings,
   });
-  const broker = await startBroker(DEFAULT_BROKER_CONFIG);
-  const azurite = await startAzurite({ location: join(dir, 'azurite') });
-  const caPath = join(dir, 'ca.pem');
-  writeFileSync(caPath, simulator.caCert);
-  const env = localAppSettings(
-    {
-      armUrl: simulator.armUrl,
-      batchAccounts: simulator.batchAccounts,
-      caPath,
-      storageConnection: azurite.connectionString,
-      serviceBusConnection: broker.connectionString,
-    },
-    options.settings,
-  );
+  const { simulator, broker, azurite } = standIns;
+  const env = standIns.settings;
   const sb = new ServiceBusClient(broker.connectionString);
   const receiver = sb.createReceiver('bif-events', 'all', { receiveMode: 'receiveAndDelete' });
   const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
@@ -171,9 +160,7 @@ export async function startTestWorld(
       await world.killHost();
       await receiver.close();
       await sb.close();
-      await azurite.stop();
-      await broker.stop();
-      await simulator.stop();
+      await standIns.stop();
     },
   };
   return world;
