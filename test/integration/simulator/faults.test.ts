@@ -7,13 +7,10 @@ import {
   RG,
   rawRequest,
   startTestSimulator,
-  testScenario,
   GALLERY_ID,
   publishVersion,
 } from '../../helpers/simulator';
-import { startSimulator, type RunningSimulator } from '../../../src/local/simulator/simulator';
-import { computeClient } from '../../../src/azure/clients';
-import { SimulatorCredential } from '../../../src/azure/credentials';
+import type { RunningSimulator } from '../../../src/local/simulator/simulator';
 
 let sim: RunningSimulator;
 let compute: ComputeManagementClient;
@@ -29,26 +26,22 @@ afterEach(async () => {
   await rawRequest(sim, 'DELETE', '/_sim/faults');
 });
 
+const THROTTLE_DISK_READ_ONCE = {
+  kind: 'throttle',
+  service: 'arm',
+  pathContains: '/disks/',
+  times: 1,
+  retryAfterSeconds: 1,
+} as const;
+
 describe('injected faults', () => {
   it('throttles with 429, Retry-After and x-ms-ratelimit headers; the SDK waits and succeeds', async () => {
-    sim.addFault({
-      kind: 'throttle',
-      service: 'arm',
-      pathContains: '/disks/',
-      times: 1,
-      retryAfterSeconds: 1,
-    });
+    sim.addFault(THROTTLE_DISK_READ_ONCE);
     const raw = await rawRequest(sim, 'GET', DISK_PATH);
     expect(raw.status).toBe(429);
     expect(raw.headers['retry-after']).toBe('1');
     expect(raw.headers['x-ms-ratelimit-remaining-subscription-reads']).toBe('0');
-    sim.addFault({
-      kind: 'throttle',
-      service: 'arm',
-      pathContains: '/disks/',
-      times: 1,
-      retryAfterSeconds: 1,
-    });
+    sim.addFault(THROTTLE_DISK_READ_ONCE);
     const before = sim.recorder.lastSeq;
     const started = Date.now();
     const disk = await compute.disks.get('rg-render-build', 'vm-render-build-osdisk');
@@ -183,13 +176,7 @@ describe('control API and request record', () => {
 describe('saved state', () => {
   it('survives a restart from the state file', async () => {
     const statePath = join(mkdtempSync(join(tmpdir(), 'bif-sim-state-')), 'world.json');
-    const credential = new SimulatorCredential();
-    const first = await startSimulator({ speed: 1, scenario: testScenario(), statePath });
-    const c1 = computeClient(
-      { armEndpoint: first.armUrl, ca: first.caCert },
-      credential,
-      '6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f',
-    );
+    const { sim: first, compute: c1 } = await startTestSimulator({ statePath });
     await c1.snapshots.beginCreateOrUpdate('rg-render-build', 'snap-persisted', {
       location: 'westeurope',
       creationData: { createOption: 'Copy', sourceResourceId: OS_DISK },
@@ -199,14 +186,9 @@ describe('saved state', () => {
     const savedAt = first.clock.nowMs();
     await first.stop();
 
-    const second = await startSimulator({ speed: 1, scenario: testScenario(), statePath });
+    const { sim: second, compute: c2 } = await startTestSimulator({ statePath });
     try {
       expect(second.clock.nowMs()).toBeGreaterThanOrEqual(savedAt);
-      const c2 = computeClient(
-        { armEndpoint: second.armUrl, ca: second.caCert },
-        credential,
-        '6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f',
-      );
       expect((await c2.snapshots.get('rg-render-build', 'snap-persisted')).provisioningState).toBe(
         'Succeeded',
       );

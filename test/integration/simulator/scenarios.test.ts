@@ -2,21 +2,13 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:https';
-import { startSimulator } from '../../../src/local/simulator/simulator';
 import { readScenario } from '../../../src/local/simulator/scenario';
-import { computeClient } from '../../../src/azure/clients';
-import { SimulatorCredential } from '../../../src/azure/credentials';
 import { ROOT } from '../../helpers/requests';
-import { SUB } from '../../helpers/simulator';
+import { startTestSimulator } from '../../helpers/simulator';
 
 async function vmOf(scenario: string) {
-  const sim = await startSimulator({ speed: 1, scenario });
+  const { sim, compute } = await startTestSimulator({ scenario });
   try {
-    const compute = computeClient(
-      { armEndpoint: sim.armUrl, ca: sim.caCert },
-      new SimulatorCredential(),
-      SUB,
-    );
     return await compute.virtualMachines.get('rg-render-build', 'vm-render-build', {
       expand: 'instanceView',
     });
@@ -50,13 +42,8 @@ describe('bundled scenarios', () => {
   it('applies faults declared in a scenario file', async () => {
     const scenario = readScenario('demo');
     scenario.faults = [{ kind: 'status', status: 503, pathContains: '/virtualMachines/', times: 1 }];
-    const sim = await startSimulator({ speed: 1, scenario });
+    const { sim, compute } = await startTestSimulator({ scenario });
     try {
-      const compute = computeClient(
-        { armEndpoint: sim.armUrl, ca: sim.caCert },
-        new SimulatorCredential(),
-        SUB,
-      );
       await compute.virtualMachines.get('rg-render-build', 'vm-render-build'); // the SDK retries the 503
       expect(sim.recorder.since(0).map((r) => r.status)).toEqual([503, 200]);
     } finally {
