@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { buildRequestSchema, type BuildRequest, type BuildRequestInput } from '../../src/domain/buildRequest';
 
 export const ROOT = join(__dirname, '..', '..');
-export const VECTORS = join(ROOT, '..', 'shared', 'azure-vectors');
+/** Official Azure REST examples, vendored with their sources in test/fixtures/azure-vectors/MANIFEST.md. */
+export const VECTORS = join(ROOT, 'test', 'fixtures', 'azure-vectors');
 
 export function readJson<T = unknown>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
