@@ -1,6 +1,9 @@
 // batch-image-factory on Azure: a Flex Consumption Function App with a user-assigned managed identity
 // for every connection, identity-only storage and Service Bus, Application Insights, the Event Grid
-// subscription for gallery changes, and least-privilege role assignments on the resources you bring.
+// system topic for gallery changes, and least-privilege role assignments on the resources you bring.
+// The Event Grid subscription to the galleryEvents function is not here: Event Grid validates a
+// function destination when the subscription is created, so the azd postdeploy hook
+// (scripts/hooks/postdeploy.sh) deploys infra/postdeploy/galleryEvents.bicep once the code is in.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -23,6 +26,9 @@ param workingResourceGroupId string = ''
 
 @description('Comma-separated resource ids of the Batch accounts the app manages pools in (any subscription of the same tenant).')
 param batchAccountIds string
+
+@description('Name of the Event Grid system topic the gallery\'s resource group already has (Azure allows one per source); empty = create one.')
+param existingGalleryTopicName string = ''
 
 @description('Factory config JSON (schemas/factory-config.schema.json).')
 param factoryConfig string = '{"images":[]}'
@@ -52,6 +58,8 @@ var galleryParts = split(galleryId, '/')
 var buildParts = split(buildResourceGroupId, '/')
 var workingGroupId = empty(workingResourceGroupId) ? buildResourceGroupId : workingResourceGroupId
 var workingParts = split(workingGroupId, '/')
+// The Event Grid trigger the app registers (src/functions/index.ts); the postdeploy hook subscribes it.
+var galleryEventsFunction = 'galleryEvents'
 var batchAccounts = filter(map(split(batchAccountIds, ','), id => trim(id)), id => !empty(id))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -132,16 +140,12 @@ module galleryAccess 'roles/gallery.bicep' = {
   params: { galleryName: galleryParts[8], principalId: identity.outputs.principalId }
 }
 
-module galleryEvents 'modules/eventgrid.bicep' = {
-  name: 'gallery-events'
+module galleryTopic 'modules/eventgrid.bicep' = {
+  name: 'gallery-topic'
   scope: resourceGroup(galleryParts[2], galleryParts[4])
   params: {
     topicName: 'evgt-gallery-${resourceToken}'
-    galleryId: galleryId
-    functionAppId: functionApp.outputs.id
-    functionName: 'galleryEvents'
-    deadLetterStorageId: storage.outputs.id
-    deadLetterContainer: storage.outputs.deadLetterContainer
+    existingTopicName: existingGalleryTopicName
     identityId: identity.outputs.id
     tags: tags
   }
@@ -179,4 +183,15 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output BIF_BUILD_QUEUE string = buildQueueName
 output BIF_SERVICEBUS_NAMESPACE string = serviceBus.outputs.host
 output BIF_EVENTS_TOPIC string = eventsTopicName
+// Read by the postdeploy hook to subscribe galleryEvents once the code is deployed.
+output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
+output AZURE_USER_ASSIGNED_IDENTITY_ID string = identity.outputs.id
+output BIF_GALLERY_ID string = galleryId
+output BIF_GALLERY_EVENTS_FUNCTION string = galleryEventsFunction
+output BIF_GALLERY_TOPIC_NAME string = galleryTopic.outputs.name
+output BIF_GALLERY_TOPIC_REUSED string = empty(existingGalleryTopicName) ? 'false' : 'true'
+output BIF_GALLERY_TOPIC_SUBSCRIPTION_ID string = galleryParts[2]
+output BIF_GALLERY_TOPIC_RESOURCE_GROUP string = galleryParts[4]
+output BIF_DEAD_LETTER_STORAGE_ID string = storage.outputs.id
+output BIF_DEAD_LETTER_CONTAINER string = storage.outputs.deadLetterContainer
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

@@ -1,19 +1,23 @@
-// Gallery changes reach the app as Microsoft.Resources.ResourceWriteSuccess on the gallery's resource
-// group (there is no gallery-specific event type): filter to image version writes under the gallery,
-// retry for a day, dead-letter what still fails.
+// The Event Grid system topic for the gallery's resource group. Gallery changes reach the app as
+// Microsoft.Resources.ResourceWriteSuccess on that group (there is no gallery-specific event type).
+//
+// Only the topic is provisioned here: the subscription to the galleryEvents function is deployed
+// after the code (infra/postdeploy/galleryEvents.bicep, run by the azd postdeploy hook), because
+// Event Grid validates a function destination when the subscription is created.
+//
+// Azure allows one system topic per source: when the group already has one (another app, the
+// portal), pass its name and it is reused as it is, not created or changed.
 param topicName string
-param galleryId string
-param functionAppId string
-param functionName string
-param deadLetterStorageId string
-param deadLetterContainer string
+@description('Name of the system topic the gallery\'s resource group already has; empty = create topicName.')
+param existingTopicName string = ''
 param identityId string
 param tags object
 
-resource topic 'Microsoft.EventGrid/systemTopics@2024-06-01-preview' = {
+resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' = if (empty(existingTopicName)) {
   name: topicName
   location: 'global'
   tags: tags
+  // The subscription dead-letters as this identity, which Event Grid takes from the topic.
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: { '${identityId}': {} }
@@ -24,36 +28,8 @@ resource topic 'Microsoft.EventGrid/systemTopics@2024-06-01-preview' = {
   }
 }
 
-resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2024-06-01-preview' = {
-  parent: topic
-  name: 'gallery-version-writes'
-  properties: {
-    eventDeliverySchema: 'EventGridSchema'
-    destination: {
-      endpointType: 'AzureFunction'
-      properties: {
-        resourceId: '${functionAppId}/functions/${functionName}'
-        maxEventsPerBatch: 1
-      }
-    }
-    filter: {
-      includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess']
-      subjectBeginsWith: '${galleryId}/images/'
-      advancedFilters: [
-        {
-          operatorType: 'StringIn'
-          key: 'data.operationName'
-          values: ['Microsoft.Compute/galleries/images/versions/write']
-        }
-      ]
-    }
-    retryPolicy: { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 }
-    deadLetterWithResourceIdentity: {
-      identity: { type: 'UserAssigned', userAssignedIdentity: identityId }
-      deadLetterDestination: {
-        endpointType: 'StorageBlob'
-        properties: { resourceId: deadLetterStorageId, blobContainerName: deadLetterContainer }
-      }
-    }
-  }
+resource existingTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = if (!empty(existingTopicName)) {
+  name: existingTopicName
 }
+
+output name string = empty(existingTopicName) ? topic.name : existingTopic.name
