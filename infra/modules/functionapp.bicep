@@ -1,4 +1,4 @@
-// The Function App on the Flex Consumption plan, Node 20, running as the user-assigned identity.
+// The Function App on the Flex Consumption plan, Node 22, running as the user-assigned identity.
 // Every setting the app reads (src/config/settings.ts) is set here; a test keeps the two in step.
 param name string
 param planName string
@@ -50,7 +50,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 }
-      runtime: { name: 'node', version: '20' }
+      // Node 20 reached end of support on Azure Functions in April 2026; Flex Consumption runs Node 22.
+      runtime: { name: 'node', version: '22' }
     }
     siteConfig: {
       minTlsVersion: '1.2'
