@@ -9,6 +9,5 @@ var roles = {
   computeGalleryArtifactsPublisher: '85a2d0d9-2eba-4c9c-b355-11c2cc0788ab'
   reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
   diskBackupReader: '3e5e47e6-65f7-47ef-90b5-e5dd4d455f24'
-  diskSnapshotContributor: '7efff54f-a5b4-42b5-a1c5-5411624893ce'
   batchDataContributor: '6aaa78f1-f7de-44ca-8722-c64a23943cae'
 }
