@@ -128,20 +128,26 @@ export interface CloudEvent<T extends EventType = EventType> {
 export const EVENT_SOURCE_PREFIX = '/batch-image-factory/pipelines/';
 
 /**
- * Same (instance, type, subject) → same id. It is also the Service Bus messageId, so duplicate
- * detection collapses the re-sends of an activity that Durable ran twice.
+ * One id per cause: (instance, type, subject, occurrence). The occurrence tells apart what would
+ * otherwise share the first three — the execution of an instance (its start time), or the intake
+ * message a rejection is about (its hash). A re-send of the same event (an activity Durable ran twice)
+ * gets the same id, which is also the Service Bus messageId, so duplicate detection drops the copy and
+ * only the copy.
  */
-export function eventId(instanceId: string, type: EventType, subject: string): string {
-  return createHash('sha256').update(`${instanceId}\n${type}\n${subject}`).digest('hex').slice(0, 32);
+export function eventId(instanceId: string, type: EventType, subject: string, occurrence = ''): string {
+  return createHash('sha256')
+    .update(`${instanceId}\n${type}\n${subject}\n${occurrence}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function makeEvent<T extends EventType>(
   type: T,
-  args: { instanceId: string; subject: string; time: string; data: EventData<T> },
+  args: { instanceId: string; subject: string; time: string; data: EventData<T>; occurrence?: string },
 ): CloudEvent<T> {
   return {
     specversion: '1.0',
-    id: eventId(args.instanceId, type, args.subject),
+    id: eventId(args.instanceId, type, args.subject, args.occurrence),
     source: `${EVENT_SOURCE_PREFIX}${args.instanceId}`,
     type,
     subject: args.subject,

@@ -95,25 +95,64 @@ export interface PreflightResult {
   capacityByRegion: Record<string, number>;
 }
 
-/** Durable instance ids allow letters, digits and -_:. Keep them readable and bounded. */
+/**
+ * Durable instance ids: the extension refuses ids over 256 characters (and `/ \\ # ?`); ours stay within
+ * 100 so children (`…:region:…`) and the UI have room. Names are derived, never cut blindly: see boundedName.
+ */
+export const INSTANCE_ID_MAX = 100;
+/** Managed disk snapshot names: 1–80 characters, letters, digits, `_ . -`; ARM names are case-insensitive. */
+export const SNAPSHOT_NAME_MAX = 80;
+const HASH_CHARS = 10;
+
+export function shortHash(value: string, length = HASH_CHARS): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, length);
+}
+
+/**
+ * A name within `max` characters that no other input can share. A name kept as is is shorter than
+ * `max` (and, where names compare case-insensitively as ARM's do, lower case: "Run-1" and "run-1"
+ * would be one snapshot); anything else keeps a readable head and is filled up to exactly `max` with
+ * a hash of the exact input. Kept and hashed names can never meet (lengths differ), and two hashed
+ * names differ unless sha512 prefixes of at least 10 hex digits collide.
+ */
+export function boundedName(
+  name: string,
+  max: number,
+  unique: string,
+  options: { caseInsensitive?: boolean } = {},
+): string {
+  const folded = options.caseInsensitive ? name.toLowerCase() : name;
+  if (name.length < max && folded === name) return name;
+  const head = folded.slice(0, max - HASH_CHARS - 1);
+  const hash = createHash('sha512').update(unique).digest('hex');
+  return `${head}-${hash.slice(0, max - head.length - 1)}`;
+}
+
 export function pipelineInstanceId(requestId: string): string {
-  return `bif-${requestId}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 100);
+  return boundedName(`bif-${requestId}`.replace(/[^A-Za-z0-9_.:-]/g, '-'), INSTANCE_ID_MAX, requestId);
+}
+
+/** Who speaks for the intake when it rejects a message: no orchestration runs, so the message names it. */
+export function intakeInstanceId(messageHash: string): string {
+  return `bif-intake-${messageHash}`;
 }
 
 export function regionInstanceId(ownerInstanceId: string, region: string): string {
-  return `${ownerInstanceId}:region:${region}`;
+  const id = `${ownerInstanceId}:region:${region}`;
+  return boundedName(id, INSTANCE_ID_MAX, id);
 }
 
 export function rolloutInstanceId(versionId: string): string {
   const name = versionId.split('/').slice(-3);
-  const hash = createHash('sha256').update(versionId.toLowerCase()).digest('hex').slice(0, 10);
-  return `bif-rollout-${name[0]}-${name[2]}-${hash}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
+  const hash = shortHash(versionId.toLowerCase());
+  const id = `bif-rollout-${name[0]}-${name[2]}-${hash}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
+  return boundedName(id, INSTANCE_ID_MAX, id);
 }
 
 /** Snapshots made by the pipeline: named after the request, so a retry PUTs the same one. */
 export function snapshotName(requestId: string, role: 'os' | 'data', lun?: number): string {
-  const base = `bif-${requestId}-${role === 'os' ? 'os' : `data${lun}`}`;
-  return base.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 80);
+  const base = `bif-${requestId}-${role === 'os' ? 'os' : `data${lun}`}`.replace(/[^A-Za-z0-9_.-]/g, '-');
+  return boundedName(base, SNAPSHOT_NAME_MAX, `${requestId}\n${base}`, { caseInsensitive: true });
 }
 
 /** Tags put on what the pipeline creates: who made it (also how Event Grid recognises our own writes). */

@@ -78,6 +78,8 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     regionsReplicated: [] as string[],
     poolsReady: [] as string[],
   };
+  // Event ids tell this execution from an earlier one of the same instance id.
+  const sender = { ...owner, occurrence: status.startedAt };
   report();
 
   try {
@@ -92,7 +94,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     }));
     status.pools = plan.pools.map((p) => ({ poolId: p.poolId, region: p.account.region }));
     report();
-    yield* publish(context, owner, [
+    yield* publish(context, sender, [
       {
         type: EVENT_TYPES.pipelineAccepted,
         subject: plan.versionId,
@@ -143,7 +145,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
         endOfLifeDate: request.image.endOfLifeDate,
         tags: ownershipTags(instanceId, request.requestId),
       });
-      yield* publish(context, owner, [
+      yield* publish(context, sender, [
         {
           type: EVENT_TYPES.imagePublished,
           subject: plan.versionId,
@@ -195,7 +197,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     };
     if (failedRegions.length === 0 && failedPools.length === 0) {
       report('completed');
-      yield* publish(context, owner, [
+      yield* publish(context, sender, [
         {
           type: EVENT_TYPES.pipelineCompleted,
           subject: plan.versionId,
@@ -223,7 +225,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     const stage = error instanceof StepFailedError && error.step === 'rollout' ? 'rollout' : status.stage;
     status.error = reason;
     report('failed');
-    yield* publish(context, owner, [
+    yield* publish(context, sender, [
       {
         type: EVENT_TYPES.pipelineFailed,
         subject: `pipelines/${instanceId}`,

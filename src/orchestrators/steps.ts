@@ -115,12 +115,13 @@ export interface EventSpec<T extends EventType = EventType> {
 
 export function* publish(
   context: OrchestrationContext,
-  owner: { instanceId: string; requestId: string },
+  owner: { instanceId: string; requestId: string; occurrence?: string },
   events: EventSpec[],
 ): Generator<Task, void, ActivityResult<unknown>> {
   yield* step(context, ACTIVITIES.publishEvents, {
     instanceId: owner.instanceId,
     requestId: owner.requestId,
+    occurrence: owner.occurrence,
     events,
   });
 }

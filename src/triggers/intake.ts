@@ -5,6 +5,7 @@ import { finding, type Finding } from '../domain/findings';
 import { EVENT_TYPES, makeEvent } from '../domain/events';
 import {
   ORCHESTRATORS,
+  intakeInstanceId,
   pipelineInstanceId,
   type OrchestrationSettings,
   type PipelineInput,
@@ -56,20 +57,31 @@ export async function submitBuild(
     if (checked.ok && checked.summary.valid) request = checked.request;
   }
   if (!request) {
-    const requestId =
-      requestIdOf(body) ??
-      `invalid-${createHash('sha256')
-        .update(text ?? '')
-        .digest('hex')
-        .slice(0, 12)}`;
-    const instanceId = pipelineInstanceId(requestId);
+    // The rejection is about this message, not about any build: its event is the intake's own, with an
+    // id from the message, so it can never stand for (or be deduplicated against) a pipeline's events.
+    const messageHash = createHash('sha256')
+      .update(text ?? '')
+      .digest('hex')
+      .slice(0, 16);
+    const namedId = requestIdOf(body);
+    const requestId = namedId ?? `invalid-${messageHash.slice(0, 12)}`;
     deps.log.warn(
       `Build request ${requestId} is not valid: ${findings.map((f) => `${f.code} at ${f.path || '(request)'}`).join(', ')}`,
     );
+    const owner = namedId ? await deps.starter.runtimeStatus(pipelineInstanceId(namedId)) : undefined;
+    if (owner) {
+      // A build with this requestId exists: a Pipeline.Failed would read as that build failing.
+      deps.log.warn(
+        `Request ${requestId} already belongs to instance ${pipelineInstanceId(requestId)} (${owner}); the invalid message publishes no event and is kept (poison queue / 422).`,
+      );
+      return { outcome: 'invalid', findings, requestId };
+    }
+    const instanceId = intakeInstanceId(messageHash);
     const event = makeEvent(EVENT_TYPES.pipelineFailed, {
       instanceId,
-      subject: `pipelines/${instanceId}`,
+      subject: `requests/${requestId}/messages/${messageHash}`,
       time: deps.clock.now().toISOString(),
+      occurrence: messageHash,
       data: {
         requestId,
         instanceId,

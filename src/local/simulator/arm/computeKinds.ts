@@ -39,6 +39,14 @@ export const snapshotKind: ResourceKind = {
   createdStatus: 202,
   deleteMs: TIMING.deleteMs,
   put(ctx: KindContext) {
+    const name = ctx.path.names.at(-1) ?? '';
+    // Compute's naming rule for disks and snapshots (resource-name-rules#microsoftcompute).
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/.test(name))
+      throw new ArmFailure(
+        400,
+        'InvalidResourceName',
+        `Resource name ${name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.`,
+      );
     if (!ctx.body.location)
       throw new ArmFailure(400, 'LocationRequired', 'The location property is required for this definition.');
     const creation = ctx.body.properties?.creationData ?? {};
