@@ -14,6 +14,7 @@ import {
 import { createPool, deletePool, drainPool, getPool } from './pools';
 import { publishEvents } from './events';
 import { applyRetention } from './retention';
+import { listVersionNames, replyToInstance, sendToLedger } from './ledger';
 
 /** Every activity by name. Inputs and outputs are JSON; each does one step through the ports. */
 export const ACTIVITY_IMPLEMENTATIONS: Record<
@@ -35,7 +36,10 @@ export const ACTIVITY_IMPLEMENTATIONS: Record<
   [ACTIVITIES.publishEvents]: publishEvents,
   [ACTIVITIES.applyRetention]: applyRetention,
   [ACTIVITIES.deleteIntermediates]: deleteIntermediates,
+  [ACTIVITIES.sendToLedger]: sendToLedger,
+  [ACTIVITIES.replyToInstance]: replyToInstance,
+  [ACTIVITIES.listVersionNames]: listVersionNames,
 };
 
-export { ACTIVITIES } from './names';
+export { ACTIVITIES, MESSAGING_ACTIVITIES } from './names';
 export type { Services } from './services';

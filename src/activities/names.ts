@@ -15,6 +15,12 @@ export const ACTIVITIES = {
   publishEvents: 'publishEvents',
   applyRetention: 'applyRetention',
   deleteIntermediates: 'deleteIntermediates',
+  sendToLedger: 'sendToLedger',
+  replyToInstance: 'replyToInstance',
+  listVersionNames: 'listVersionNames',
 } as const;
+
+/** Activities that message other instances: registered with a Durable client input binding. */
+export const MESSAGING_ACTIVITIES: readonly ActivityName[] = ['sendToLedger', 'replyToInstance'];
 
 export type ActivityName = (typeof ACTIVITIES)[keyof typeof ACTIVITIES];

@@ -17,6 +17,8 @@ import { mergeTargetRegions } from '../domain/targetRegions';
 export interface PreflightInput {
   request: BuildRequest;
   instanceId: string;
+  /** The version the definition's ledger leased to this build ("auto" already resolved). */
+  version?: string;
 }
 
 interface SourceView {
@@ -33,7 +35,7 @@ interface SourceView {
  */
 export async function preflight(
   services: Services,
-  { request, instanceId }: PreflightInput,
+  { request, instanceId, version: leased }: PreflightInput,
 ): Promise<PreflightResult> {
   const source = await inspectSource(services, request);
   const definitionId = imageDefinitionId(request.image);
@@ -45,9 +47,10 @@ export async function preflight(
     ? await services.gallery.listVersions(definitionId).catch(ignoreMissing)
     : [];
   const version =
-    request.image.version === 'auto'
+    leased ??
+    (request.image.version === 'auto'
       ? nextPatchVersion(existingVersions.map((v) => v.name))
-      : request.image.version;
+      : request.image.version);
   const versionId =
     request.source.type === 'galleryImageVersion' ? request.source.id : `${definitionId}/versions/${version}`;
   const findings: Finding[] = [...source.findings];

@@ -8,7 +8,13 @@ import { planRetention, type RetentionAction } from '../domain/retention';
  */
 export async function applyRetention(
   s: Services,
-  input: { definitionId: string; keepVersions: number; accounts: BatchAccountRef[] },
+  input: {
+    definitionId: string;
+    keepVersions: number;
+    accounts: BatchAccountRef[];
+    /** Versions running pipelines hold (the definition ledger's leases): never touched. */
+    leasedVersionIds?: string[];
+  },
 ): Promise<RetentionAction[]> {
   const versions = await s.gallery.listVersions(input.definitionId);
   const seen = new Set<string>();
@@ -20,7 +26,7 @@ export async function applyRetention(
       if (pool.imageVersionId && pool.state !== 'deleting') inUse.push(pool.imageVersionId);
   }
   const now = s.clock.now();
-  const actions = planRetention(versions, inUse, input.keepVersions, now);
+  const actions = planRetention(versions, inUse, input.keepVersions, now, input.leasedVersionIds);
   for (const action of actions) {
     if (action.kind === 'retire')
       await s.gallery.updateVersionPublishing(action.versionId, {

@@ -1,4 +1,11 @@
-import type { BatchPoolsPort, Clock, ComputePort, EventPublisher, GalleryPort } from '../ports';
+import type {
+  BatchPoolsPort,
+  Clock,
+  ComputePort,
+  EventPublisher,
+  GalleryPort,
+  InstancesPort,
+} from '../ports';
 
 /** Everything activities may touch, built once by the composition root. */
 export interface Services {
@@ -9,4 +16,6 @@ export interface Services {
   clock: Clock;
   /** Where snapshots go when the request does not say (config), else the source's resource group. */
   workingResourceGroupId?: string;
+  /** Only for the activities that message other instances (the definition ledger); bound per invocation. */
+  instances?: InstancesPort;
 }

@@ -11,6 +11,7 @@ export const ORCHESTRATORS = {
   imagePipeline: 'imagePipeline',
   regionRollout: 'regionRollout',
   rolloutVersion: 'rolloutVersion',
+  definitionLedger: 'definitionLedger',
 } as const;
 
 /** Settings orchestrators need; passed in their input because orchestrators cannot read configuration. */

@@ -11,12 +11,12 @@ export interface VersionForRetention {
 }
 
 export type RetentionAction =
-  | { kind: 'keep'; versionId: string; reason: 'newest' | 'in-use' | 'in-progress' }
+  | { kind: 'keep'; versionId: string; reason: 'newest' | 'in-use' | 'in-progress' | 'leased' }
   | { kind: 'retire'; versionId: string; reason: string }
   | { kind: 'delete'; versionId: string };
 
 /**
- * Keep the newest `keepVersions`; beyond that, a version any pool still uses is retired (hidden from
+ * Keep the newest `keepVersions` and every version a running pipeline leased; beyond that, a version any pool still uses is retired (hidden from
  * "latest", end of life now) but never deleted, and the rest are deleted. Pure, so it is tested with
  * properties: whatever the input, an in-use version is never deleted.
  */
@@ -25,11 +25,15 @@ export function planRetention(
   inUseVersionIds: readonly string[],
   keepVersions: number,
   now: Date,
+  leasedVersionIds: readonly string[] = [],
 ): RetentionAction[] {
   const newestFirst = [...versions].sort((a, b) => compareVersions(b.name, a.name));
   const inUse = (id: string) => inUseVersionIds.some((u) => sameResourceId(u, id));
   return newestFirst.map((version, index): RetentionAction => {
     if (index < keepVersions) return { kind: 'keep', versionId: version.id, reason: 'newest' };
+    // A running pipeline holds it (building it, or creating pools from it): neither retired nor deleted.
+    if (leasedVersionIds.some((l) => sameResourceId(l, version.id)))
+      return { kind: 'keep', versionId: version.id, reason: 'leased' };
     if (
       version.provisioningState &&
       version.provisioningState !== 'Succeeded' &&

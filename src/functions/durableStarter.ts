@@ -1,5 +1,6 @@
 import type { DurableClient } from 'durable-functions';
 import type { DurableStarter } from '../triggers/starter';
+import type { InstancesPort } from '../ports';
 
 /** The Durable client as the small interface triggers use; "not found" and "already exists" become values. */
 export function durableStarter(client: DurableClient): DurableStarter {
@@ -27,4 +28,24 @@ export function durableStarter(client: DurableClient): DurableStarter {
 
 export function triggerLog(context: { log(...a: unknown[]): void; warn(...a: unknown[]): void }) {
   return { info: (m: string) => context.log(m), warn: (m: string) => context.warn(m) };
+}
+
+/** The Durable client as the instances port: a raise to a missing or finished instance returns false. */
+export function durableInstances(client: DurableClient): InstancesPort {
+  const starter = durableStarter(client);
+  return {
+    ...starter,
+    async raiseEvent(instanceId, eventName, data) {
+      // The client resolves on 410 (no longer running) too: ask first so a lost event is seen.
+      const status = await starter.runtimeStatus(instanceId);
+      if (!status || !['Running', 'Pending', 'ContinuedAsNew'].includes(status)) return false;
+      try {
+        await client.raiseEvent(instanceId, eventName, data);
+        return true;
+      } catch (error) {
+        if (/404|No instance/i.test((error as Error).message)) return false;
+        throw error;
+      }
+    },
+  };
 }

@@ -14,6 +14,10 @@ import {
 } from '../domain/pipeline';
 import type { ProvisioningState, VersionSource } from '../ports';
 import { asStepError, nowIso, publish, sleep, step, steps, StepFailedError } from './steps';
+import { askLedger, tellLedger } from './ledgerCalls';
+import { finding } from '../domain/findings';
+import { imageDefinitionId } from '../domain/factoryConfig';
+import type { LeaseReply } from '../domain/ledger';
 
 type Stage =
   'preflight' | 'snapshot' | 'gallery' | 'version' | 'rollout' | 'retention' | 'completed' | 'failed';
@@ -82,8 +86,23 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
   const sender = { ...owner, occurrence: status.startedAt };
   report();
 
+  // Versions of one definition are allocated, leased and retained by its ledger, one build at a time.
+  const ledgerDefinition = ledgerDefinitionOf(request);
   try {
-    const plan = yield* step<PreflightResult>(context, ACTIVITIES.preflight, { request, instanceId });
+    const lease = yield* askLedger<LeaseReply>(context, ledgerDefinition, {
+      kind: 'lease',
+      version:
+        request.source.type === 'galleryImageVersion'
+          ? request.source.id.split('/').at(-1)!
+          : request.image.version,
+    });
+    if (!lease.ok)
+      throw new PreflightRejected([finding('IMAGE_VERSION_EXISTS', 'image.version', lease.reason)]);
+    const plan = yield* step<PreflightResult>(context, ACTIVITIES.preflight, {
+      request,
+      instanceId,
+      version: lease.version,
+    });
     if (!plan.ok) throw new PreflightRejected(plan.findings);
     status.version = plan.version;
     status.imageVersionId = plan.versionId;
@@ -177,10 +196,12 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     }
 
     report('retention');
-    yield* step(context, ACTIVITIES.applyRetention, {
-      definitionId: plan.definitionId,
+    // The pools exist now (listed by retention as users of the version): the lease can go.
+    yield* askLedger(context, ledgerDefinition, {
+      kind: 'retention',
       keepVersions: request.retention.keepVersions,
       accounts: request.pools.map((p) => p.account),
+      release: true,
     });
     const allReplicated = outcomes.every((o) => o.replicated);
     if (request.retention.deleteIntermediates && plan.disks.length > 0 && allReplicated) {
@@ -225,6 +246,11 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     const stage = error instanceof StepFailedError && error.step === 'rollout' ? 'rollout' : status.stage;
     status.error = reason;
     report('failed');
+    try {
+      yield* tellLedger(context, ledgerDefinition, { kind: 'release' });
+    } catch {
+      // A lease left behind only keeps a version from deletion; the failure must still be told.
+    }
     yield* publish(context, sender, [
       {
         type: EVENT_TYPES.pipelineFailed,
@@ -344,4 +370,11 @@ function* rollOutRegions(
   });
   report();
   return yield context.df.Task.all(children);
+}
+
+/** The definition whose ledger leases this build's version: the source version's own when rolling one out. */
+function ledgerDefinitionOf(request: BuildRequest): string {
+  return request.source.type === 'galleryImageVersion'
+    ? request.source.id.replace(/\/versions\/[^/]+\/?$/i, '')
+    : imageDefinitionId(request.image);
 }

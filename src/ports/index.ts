@@ -3,3 +3,4 @@ export type * from './gallery';
 export type * from './batch';
 export type * from './events';
 export type { Clock } from './clock';
+export type { InstancesPort } from './instances';

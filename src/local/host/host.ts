@@ -5,7 +5,7 @@ import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functio
 import { installFunctionsCore, registrations, type Registration } from './functionsCore';
 import { DurableEngine, type EngineClock } from './durable/engine';
 import { durableClientData, serveDurableApi } from './durableHttpApi';
-import { invokeFunction, type InvokeEnvironment } from './invoke';
+import { invokeFunction, withInputBindings, type InvokeEnvironment } from './invoke';
 import { QueueListener } from './queueListener';
 import { TimerTrigger } from './timerTrigger';
 
@@ -88,7 +88,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   for (const f of functions) {
     if (f.trigger.type === 'orchestrationTrigger') engine.registerOrchestrator(f.name, f.handler as never);
     if (f.trigger.type === 'activityTrigger')
-      engine.registerActivity(f.name, (input, context) => f.handler(input, context) as Promise<unknown>);
+      engine.registerActivity(
+        f.name,
+        (input, context) => f.handler(input, withInputBindings(f, context, env)) as Promise<unknown>,
+      );
   }
 
   const httpFunctions = functions.filter((f) => f.trigger.type === 'httpTrigger');

@@ -80,3 +80,31 @@ export async function sendToQueue(connection: string, queueName: string, value: 
     await queue.sendMessage(Buffer.from(text, 'utf8').toString('base64'));
   }
 }
+
+/**
+ * An activity invocation with the input bindings its registration declares (a Durable client), as
+ * the worker gives them; the engine's own context carries none, so `df.getClient` would refuse.
+ */
+export function withInputBindings(
+  registration: Registration,
+  context: InvocationContext,
+  env: InvokeEnvironment,
+): InvocationContext {
+  const inputs = Object.entries(registration.bindings)
+    .filter(([name, b]) => b.direction === 'in' && name !== registration.trigger.name)
+    .map(([name, b]) => ({ ...b, name }) as Record<string, unknown> & { name: string; type: string });
+  if (inputs.length === 0) return context;
+  const bound = new InvocationContext({
+    invocationId: context.invocationId,
+    functionName: registration.name,
+    options: { trigger: registration.trigger as never, extraInputs: inputs as never, extraOutputs: [] },
+    logHandler: (level, ...args) =>
+      env.log(
+        `[${registration.name}] ${level}: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`,
+      ),
+  });
+  for (const input of inputs)
+    if (input.type === 'durableClient' || input.type === 'orchestrationClient')
+      bound.extraInputs.set(input.name, env.durableClientData);
+  return bound;
+}

@@ -5,6 +5,8 @@ import { ACTIVITY_IMPLEMENTATIONS } from '../../../src/activities';
 import { runActivity } from '../../../src/activities/result';
 import { imagePipeline } from '../../../src/orchestrators/imagePipeline';
 import { regionRollout } from '../../../src/orchestrators/regionRollout';
+import { definitionLedger } from '../../../src/orchestrators/definitionLedger';
+import { engineInstances } from '../../helpers/engineInstances';
 import {
   ORCHESTRATORS,
   DEFAULT_ORCHESTRATION_SETTINGS,
@@ -40,11 +42,14 @@ function setup() {
   engines.push(engine);
   engine.registerOrchestrator(ORCHESTRATORS.imagePipeline, createOrchestrator(imagePipeline) as never);
   engine.registerOrchestrator(ORCHESTRATORS.regionRollout, createOrchestrator(regionRollout) as never);
+  engine.registerOrchestrator(ORCHESTRATORS.definitionLedger, createOrchestrator(definitionLedger) as never);
   const activityCalls: Record<string, number> = {};
   for (const [name, impl] of Object.entries(ACTIVITY_IMPLEMENTATIONS)) {
     engine.registerActivity(name, (input) => {
       activityCalls[name] = (activityCalls[name] ?? 0) + 1;
-      return runActivity(() => impl(cloud.services(), input as never));
+      return runActivity(() =>
+        impl({ ...cloud.services(), instances: engineInstances(engine) }, input as never),
+      );
     });
   }
   engine.start();

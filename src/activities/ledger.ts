@@ -1,0 +1,51 @@
+import type { Services } from './services';
+import type { InstancesPort } from '../ports';
+import { PermanentError, TransientError } from '../domain/errors';
+import { ORCHESTRATORS } from '../domain/pipeline';
+import { emptyLedger, LEDGER_OP_EVENT, ledgerInstanceId, type LedgerOp } from '../domain/ledger';
+
+/**
+ * The messaging around a definition's ledger. Orchestrators cannot raise events to each other in the
+ * Node SDK; an activity with a Durable client can (Azure: an activity with a durableClient input).
+ */
+function instancesOf(s: Services): InstancesPort {
+  if (!s.instances)
+    throw new PermanentError(
+      'This activity needs a Durable client; register it with a durableClient input binding.',
+      'NoDurableClient',
+    );
+  return s.instances;
+}
+
+/** Starts the definition's ledger when it does not run, then hands it the operation. */
+export async function sendToLedger(
+  s: Services,
+  input: { definitionId: string; op: LedgerOp },
+): Promise<{ ledgerId: string }> {
+  const instances = instancesOf(s);
+  const ledgerId = ledgerInstanceId(input.definitionId);
+  const status = await instances.runtimeStatus(ledgerId);
+  if (!status || !['Running', 'Pending', 'ContinuedAsNew'].includes(status))
+    await instances.start(ORCHESTRATORS.definitionLedger, ledgerId, emptyLedger(input.definitionId));
+  if (!(await instances.raiseEvent(ledgerId, LEDGER_OP_EVENT, input.op)))
+    throw new TransientError(`The ledger ${ledgerId} is not running yet; retrying.`, 'LedgerNotRunning');
+  return { ledgerId };
+}
+
+/** The ledger's answer to a pipeline; a pipeline that no longer runs needs none. */
+export async function replyToInstance(
+  s: Services,
+  input: { instanceId: string; eventName: string; data: unknown },
+): Promise<{ delivered: boolean }> {
+  return { delivered: await instancesOf(s).raiseEvent(input.instanceId, input.eventName, input.data) };
+}
+
+/** Version names of a definition, none when it does not exist yet. */
+export async function listVersionNames(s: Services, input: { definitionId: string }): Promise<string[]> {
+  try {
+    return (await s.gallery.listVersions(input.definitionId)).map((v) => v.name);
+  } catch (error) {
+    if (error instanceof PermanentError && /NotFound/.test(error.code)) return [];
+    throw error;
+  }
+}

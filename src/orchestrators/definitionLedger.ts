@@ -1,0 +1,79 @@
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { ACTIVITIES } from '../activities/names';
+import {
+  grantLease,
+  leasedVersionIds,
+  LEDGER_OP_EVENT,
+  type LeaseReply,
+  type LedgerOp,
+  type LedgerState,
+} from '../domain/ledger';
+import { asStepError, step } from './steps';
+
+/** Operations per execution before continue-as-new keeps the history (and each replay) short. */
+const OPS_PER_EXECUTION = 20;
+
+/**
+ * One instance per image definition (a singleton: its id is derived from the definition), taking
+ * operations one at a time from external events: allocate and lease versions, run retention with
+ * the leases protected, release. Running them in turn is what keeps concurrent builds of one
+ * definition from racing each other; it is the pre-entity Durable pattern (eternal singleton
+ * orchestration fed by external events) and works the same on the Azure extension.
+ */
+export const definitionLedger: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const state = context.df.getInput() as LedgerState;
+  for (let handled = 0; handled < OPS_PER_EXECUTION; handled++) {
+    context.df.setCustomStatus({
+      definitionId: state.definitionId,
+      leases: state.leases,
+      highestAllocated: state.highestAllocated,
+    });
+    const op = (yield context.df.waitForExternalEvent(LEDGER_OP_EVENT)) as LedgerOp;
+    let reply: unknown;
+    try {
+      reply = yield* handle(context, state, op);
+    } catch (error) {
+      // The ledger never fails: the sender gets the reason and decides.
+      reply = { ok: false, reason: asStepError(op.kind, error).message } satisfies LeaseReply;
+    }
+    if (op.reply) {
+      try {
+        yield* step(context, ACTIVITIES.replyToInstance, {
+          instanceId: op.from,
+          eventName: op.reply,
+          data: reply,
+        });
+      } catch {
+        // The sender re-sends when no reply comes; the ledger must outlive one lost answer.
+      }
+    }
+  }
+  // Events that arrive while it restarts are not carried over: senders re-send until they get a reply.
+  context.df.continueAsNew(state);
+  return undefined;
+};
+
+function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp) {
+  switch (op.kind) {
+    case 'lease': {
+      if (state.leases[op.from]) return grantLease(state, op, []);
+      const names = yield* step<string[]>(context, ACTIVITIES.listVersionNames, {
+        definitionId: state.definitionId,
+      });
+      return grantLease(state, op, names);
+    }
+    case 'retention': {
+      if (op.release) delete state.leases[op.from];
+      const actions = yield* step(context, ACTIVITIES.applyRetention, {
+        definitionId: state.definitionId,
+        keepVersions: op.keepVersions,
+        accounts: op.accounts,
+        leasedVersionIds: leasedVersionIds(state),
+      });
+      return { ok: true, actions };
+    }
+    case 'release':
+      delete state.leases[op.from];
+      return { ok: true };
+  }
+}

@@ -1,0 +1,48 @@
+import type { OrchestrationContext, TimerTask } from 'durable-functions';
+import { ACTIVITIES } from '../activities/names';
+import type { LedgerOp } from '../domain/ledger';
+import { step, StepFailedError } from './steps';
+
+/** First wait for the ledger's answer before sending again; doubles up to the maximum. */
+const RESEND_FIRST_MS = 15 * 60_000;
+const RESEND_MAX_MS = 2 * 3_600_000;
+const MAX_SENDS = 8;
+
+type Request = LedgerOp extends infer O ? (O extends LedgerOp ? Omit<O, 'from' | 'reply'> : never) : never;
+
+/**
+ * Asks the definition's ledger and waits for its answer. Operations are idempotent, so when no answer
+ * comes (an event dropped while the ledger continued as new) the same operation is sent again.
+ */
+export function* askLedger<T>(context: OrchestrationContext, definitionId: string, request: Request) {
+  const replyName = `bif-ledger-reply-${request.kind}`;
+  const op = { ...request, from: context.df.instanceId, reply: replyName } as LedgerOp;
+  let waitMs = RESEND_FIRST_MS;
+  for (let sends = 1; ; sends++) {
+    yield* step(context, ACTIVITIES.sendToLedger, { definitionId, op });
+    const reply = context.df.waitForExternalEvent(replyName);
+    const timer: TimerTask = context.df.createTimer(
+      new Date(context.df.currentUtcDateTime.getTime() + waitMs),
+    );
+    const winner = (yield context.df.Task.any([reply, timer])) as unknown;
+    if (winner === reply) {
+      timer.cancel();
+      return reply.result as T;
+    }
+    if (sends >= MAX_SENDS)
+      throw new StepFailedError('ledger', {
+        kind: 'transient',
+        code: 'LedgerNoAnswer',
+        message: `The ledger of ${definitionId} did not answer "${request.kind}" after ${sends} sends.`,
+      });
+    waitMs = Math.min(waitMs * 2, RESEND_MAX_MS);
+  }
+}
+
+/** A one-way operation (release): the ledger answers nobody. */
+export function* tellLedger(context: OrchestrationContext, definitionId: string, request: Request) {
+  yield* step(context, ACTIVITIES.sendToLedger, {
+    definitionId,
+    op: { ...request, from: context.df.instanceId } as LedgerOp,
+  });
+}

@@ -1,0 +1,10 @@
+/**
+ * Durable instances as activities see them: what the ledger messaging needs from a Durable client
+ * (an activity with a durableClient input binding in Azure, the engine's HTTP API locally).
+ */
+export interface InstancesPort {
+  runtimeStatus(instanceId: string): Promise<string | undefined>;
+  start(orchestrator: string, instanceId: string, input: unknown): Promise<'started' | 'exists'>;
+  /** False when the instance does not exist or no longer runs (the event went nowhere). */
+  raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<boolean>;
+}

@@ -1,0 +1,19 @@
+import type { DurableEngine } from '../../src/local/host/durable/engine';
+import type { InstancesPort } from '../../src/ports';
+
+/** The instances port straight on an embedded engine, for unit tests that run orchestrators without a host. */
+export function engineInstances(engine: DurableEngine): InstancesPort {
+  return {
+    runtimeStatus: async (id) => engine.status(id)?.runtimeStatus,
+    start: async (name, id, input) => {
+      try {
+        engine.startNew(name, id, input);
+        return 'started';
+      } catch (error) {
+        if (/already exists/.test((error as Error).message)) return 'exists';
+        throw error;
+      }
+    },
+    raiseEvent: async (id, name, data) => engine.raiseEvent(id, name, data),
+  };
+}
