@@ -83,6 +83,7 @@ export class EventGridDelivery {
   private readonly pending = new Set<Promise<void>>();
   private readonly cancels = new Set<() => void>();
   readonly attempts: DeliveryAttempt[] = [];
+  private stopped = false;
 
   constructor(private readonly clock: VirtualClock) {}
 
@@ -152,11 +153,13 @@ export class EventGridDelivery {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const cancel of this.cancels) cancel();
     this.cancels.clear();
   }
 
   private attempt(subscription: EventSubscription, event: EventGridEvent, attempt: number): void {
+    if (this.stopped) return;
     const run = (async () => {
       let status = 0;
       try {
@@ -184,6 +187,7 @@ export class EventGridDelivery {
       if (NOT_RETRIED.has(status) || attempt >= subscription.maxDeliveryAttempts || next > expires)
         return record('dropped');
       record('retrying');
+      if (this.stopped) return;
       await new Promise<void>((resolve) => {
         const cancelTimer = this.clock.at(next, () => {
           this.cancels.delete(cancel);
