@@ -58,13 +58,40 @@ export function encodeForDurable(error: FactoryError): string {
   return `${MARKER}${JSON.stringify(error.toJSON())}`;
 }
 
+/**
+ * Reads the typed error back from whatever text reaches the orchestrator. In Azure that is not the
+ * bare message: the Durable extension prefixes "Activity function '<name>' failed: " and
+ * durable-functions appends " \n " + the serialized exception (see
+ * src/local/host/durable/activityFailure.ts for the sources), so the JSON is cut at its own closing
+ * brace rather than parsed to the end of the text.
+ */
 export function parseFactoryError(message: string): SerializedFactoryError | undefined {
-  const at = message.indexOf(MARKER);
-  if (at < 0) return undefined;
-  try {
-    const parsed = JSON.parse(message.slice(at + MARKER.length)) as SerializedFactoryError;
-    return parsed.kind === 'transient' || parsed.kind === 'permanent' ? parsed : undefined;
-  } catch {
-    return undefined;
+  for (let at = message.indexOf(MARKER); at >= 0; at = message.indexOf(MARKER, at + 1)) {
+    const json = leadingJsonObject(message, at + MARKER.length);
+    if (json === undefined) continue;
+    try {
+      const parsed = JSON.parse(json) as SerializedFactoryError;
+      if (parsed.kind === 'transient' || parsed.kind === 'permanent') return parsed;
+    } catch {
+      // not our JSON after all: try the next marker
+    }
   }
+  return undefined;
+}
+
+/** The JSON object that starts at `start`, up to its matching brace (strings and escapes respected). */
+function leadingJsonObject(text: string, start: number): string | undefined {
+  if (text[start] !== '{') return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return text.slice(start, i + 1);
+  }
+  return undefined;
 }

@@ -8,6 +8,7 @@ import type { RunningBroker } from './servicebus/broker';
 import type { RunningAzurite } from './azurite';
 import type { Scenario } from './simulator/scenario';
 import { loadedComposition } from './appComposition';
+import { galleryEventsSubscription } from './eventGridWebhook';
 
 export interface LocalWorldOptions {
   /** Where state, logs and the CA file go (default .bif/). */
@@ -72,6 +73,8 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   });
   // Activities tell time by the same virtual clock as the simulator and the durable timers.
   loadedComposition(root).overrideServices({ clock: { now: () => clock.now() } });
+  // Gallery changes reach the app as Azure delivers them: Event Grid → the host's webhook.
+  await simulator.eventGrid.subscribe(galleryEventsSubscription(host.origin));
 
   return {
     clock,

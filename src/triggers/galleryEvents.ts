@@ -26,6 +26,8 @@ export interface GalleryEvent {
   resourceUri?: string;
   operationName?: string;
   status?: string;
+  /** `data.httpRequest.method`: ARM puts it on updates (PATCH) and deletes; a create may lack it. */
+  httpMethod?: string;
 }
 
 /** Accepts either schema: Event Grid (`eventType`, `data`) or CloudEvents 1.0 (`type`, `data`). */
@@ -35,7 +37,12 @@ export function normalizeEvent(raw: unknown): GalleryEvent | undefined {
     eventType?: string;
     type?: string;
     subject?: string;
-    data?: { resourceUri?: string; operationName?: string; status?: string };
+    data?: {
+      resourceUri?: string;
+      operationName?: string;
+      status?: string;
+      httpRequest?: { method?: unknown };
+    };
   };
   const type = e.eventType ?? e.type;
   if (typeof type !== 'string') return undefined;
@@ -45,6 +52,7 @@ export function normalizeEvent(raw: unknown): GalleryEvent | undefined {
     resourceUri: e.data?.resourceUri,
     operationName: e.data?.operationName,
     status: e.data?.status,
+    httpMethod: typeof e.data?.httpRequest?.method === 'string' ? e.data.httpRequest.method : undefined,
   };
 }
 
@@ -55,8 +63,10 @@ export type GalleryEventDecision =
 
 /**
  * A gallery change → a rollout of the pools that follow that image definition. Event Grid can deliver
- * twice and before replication finishes, and fires for our own pipeline's writes too: so dedupe by
- * version, confirm with a GET, and leave versions a pipeline of ours is already rolling out.
+ * twice and before replication finishes, and ResourceWriteSuccess fires for every write, ours included:
+ * PUTs, but also PATCHes (retention retiring an old version, a replica change). So: only a new version
+ * rolls out — updates (PATCH) and versions older than the definition's newest are left alone —, dedupe
+ * by version, confirm with a GET and a list, and leave versions a pipeline of ours is rolling out.
  */
 export async function handleGalleryEvent(
   raw: unknown,
@@ -78,6 +88,8 @@ export async function handleGalleryEvent(
   if (event.operationName && event.operationName.toLowerCase() !== VERSION_WRITE.toLowerCase())
     return ignore(`operation ${event.operationName} is not an image version write`);
   const versionId = event.resourceUri ?? event.subject;
+  if (event.httpMethod?.toUpperCase() === 'PATCH')
+    return ignore(`${versionId} was updated (PATCH), which is not a new version`);
   const parsed = parseResourceId(versionId);
   if (!parsed.ok || !isOfType(parsed.id, RESOURCE_TYPES.galleryImageVersion))
     return ignore(`${versionId} is not a gallery image version`);
@@ -100,6 +112,14 @@ export async function handleGalleryEvent(
     return ignore(
       `version ${versionId} was written by pipeline ${version.tags[OWNER_TAG]}, which rolls it out itself`,
     );
+  // Only the newest version is worth a rollout: an older one written now is a fix-up, not a release.
+  const name = versionId.split('/').at(-1)!;
+  const newest = (await deps.gallery.listVersions(definitionId))
+    .map((v) => v.name)
+    .sort(compareVersions)
+    .at(-1);
+  if (newest && compareVersions(name, newest) < 0)
+    return ignore(`version ${name} is older than ${newest}, the newest version of ${definitionId}`);
 
   const input = await planFollowerRollout(
     watched,

@@ -15,6 +15,7 @@ import { serveArm } from './arm/armService';
 import { armError } from './arm/armErrors';
 import { serveBatch } from './batch/batchService';
 import { BatchFailure, batchError } from './batch/batchErrors';
+import { SimulatedEventGrid } from './eventGrid';
 
 export interface SimulatorOptions {
   port?: number;
@@ -38,6 +39,8 @@ export interface RunningSimulator {
   clock: VirtualClock;
   world: World;
   recorder: RequestRecorder;
+  /** Event Grid system topics: ARM writes become events delivered to webhook subscriptions. */
+  eventGrid: SimulatedEventGrid;
   port: number;
   /** Base URL of the Batch data plane of one account. */
   batchUrl(accountName: string): string;
@@ -58,6 +61,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const world = new World(clock, options.statePath, saved ?? seedWorld(scenario, clock.nowMs()));
   world.changed();
   const recorder = new RequestRecorder();
+  const eventGrid = new SimulatedEventGrid(world, clock);
   const buckets = new TokenBuckets();
   const certificate = options.certificate ?? makeLocalCertificate();
   const throttling = options.throttling ?? true;
@@ -104,7 +108,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       });
 
     if (service === 'control') {
-      const response = serveControl(request);
+      const response = (await eventGrid.serveControl(request)) ?? serveControl(request);
       record(response.status);
       return write(res, response);
     }
@@ -153,6 +157,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       });
     }
     record(response.status, fault?.kind);
+    if (service === 'arm' && !fault) eventGrid.armAnswered(request, response.status, principal);
     write(res, response);
   };
 
@@ -290,6 +295,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     clock,
     world,
     recorder,
+    eventGrid,
     port,
     batchUrl,
     addFault: (rule) => {
@@ -298,6 +304,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return added;
     },
     stop: async () => {
+      eventGrid.delivery.stop();
       await Promise.all(
         servers.map(
           (server) =>

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
 import { DurableEngine, InstanceExistsError } from '../../../src/local/host/durable/engine';
 import { VirtualClock } from '../../../src/local/clock';
+import { TransientError, encodeForDurable } from '../../../src/domain/errors';
+import { asStepError } from '../../../src/orchestrators/steps';
 
 // The engine replays real durable-functions orchestrators; activities are fakes here.
 type Gen = (context: OrchestrationContext) => Generator<unknown, unknown, any>;
@@ -100,7 +102,48 @@ describe('embedded durable engine', () => {
     const history = engine.status('r1', { showHistory: true })!.historyEvents as { EventType: number }[];
     expect(history.filter((e) => e.EventType === 10)).toHaveLength(2); // two TimerCreated, one per failure
     engine.startNew('exhausted', 'r2', null);
-    expect((await engine.waitFor('r2')).output).toBe('caught: always broken ');
+    expect((await engine.waitFor('r2')).output).toBe(
+      "caught: Activity function 'broken' failed:  always broken ",
+    );
+  });
+
+  it('hands the orchestrator an exhausted activity failure as Azure does, and the typed error survives it', async () => {
+    const typed = new TransientError(
+      'Number of write requests exceeded.',
+      'SubscriptionRequestsThrottled',
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g',
+      2000,
+    );
+    const { engine } = track(
+      engineWith(
+        {
+          main: function* (context) {
+            try {
+              yield context.df.callActivityWithRetry('throttled', new df.RetryOptions(1000, 2), null);
+              return 'no';
+            } catch (error) {
+              return { message: (error as Error).message, step: asStepError('throttled', error).failure };
+            }
+          },
+        },
+        {
+          throttled: async () => {
+            throw new Error(encodeForDurable(typed));
+          },
+        },
+      ),
+    );
+    engine.startNew('main', 't1', null);
+    const output = (await engine.waitFor('t1')).output as { message: string; step: unknown };
+    // Reason, " \n ", Details: the extension's TaskFailed text as durable-functions 3.5.0 joins it.
+    expect(
+      output.message.startsWith(`Activity function 'throttled' failed:  ${encodeForDurable(typed)} \n {`),
+    ).toBe(true);
+    expect(JSON.parse(output.message.split(' \n ')[1]!)).toMatchObject({
+      ClassName: 'System.Exception',
+      InnerException: { RemoteMessage: encodeForDurable(typed) },
+    });
+    expect(output.step).toEqual(typed.toJSON());
   });
 
   it('runs sub-orchestrations, external events and continueAsNew', async () => {

@@ -167,6 +167,66 @@ describe('galleryEvents', () => {
     expect(instances.size).toBe(0);
   });
 
+  const updateOf = (id: string, method: string) => ({
+    ...writeOf(id),
+    data: {
+      ...writeOf(id).data,
+      // Shape of the official delete sample's httpRequest (event-schema-resource-groups.md).
+      httpRequest: {
+        clientRequestId: 'c1',
+        clientIpAddress: '10.0.0.1',
+        method,
+        url: `https://management.azure.com${id}?api-version=2025-03-03`,
+      },
+    },
+  });
+  const decide = async (event: unknown, versions: string[]) => {
+    const w = new FakeWorld();
+    await withVersions(
+      w,
+      versions.map((name) => ({ name })),
+    );
+    const { starter, instances } = fakeStarter();
+    const decision = await handleGalleryEvent(event, {
+      factory,
+      gallery: w.gallery,
+      starter,
+      log,
+      settings: DEFAULT_ORCHESTRATION_SETTINGS,
+    });
+    return { decision, started: instances.size };
+  };
+
+  it('ignores an update (PATCH) of a version — retention retiring it, a replica change — in either schema', async () => {
+    const patch = updateOf(VERSION, 'PATCH');
+    for (const event of [
+      patch,
+      { specversion: '1.0', type: patch.eventType, source: 'x', id: '2', subject: VERSION, data: patch.data },
+    ]) {
+      const { decision, started } = await decide(event, ['2.0.0']);
+      expect(decision).toEqual({
+        action: 'ignored',
+        reason: expect.stringMatching(/PATCH.*not a new version/),
+      });
+      expect(started).toBe(0);
+    }
+  });
+
+  it('ignores a write of a version older than the newest one of its definition, naming the newest', async () => {
+    const { decision, started } = await decide(writeOf(VERSION), ['2.0.0', '2.1.0', '1.0.0']);
+    expect(decision).toEqual({
+      action: 'ignored',
+      reason: expect.stringMatching(/2\.0\.0 is older than 2\.1\.0, the newest version of/),
+    });
+    expect(started).toBe(0);
+  });
+
+  it('still rolls out a new version whose event carries httpRequest with PUT', async () => {
+    const { decision, started } = await decide(updateOf(VERSION, 'PUT'), ['1.9.0', '2.0.0']);
+    expect(decision.action).toBe('started');
+    expect(started).toBe(1);
+  });
+
   it('leaves a version our own pipeline wrote to that pipeline', async () => {
     const w = new FakeWorld();
     await withVersions(w, [{ name: '2.0.0', tags: { [OWNER_TAG]: 'bif-render-1' } }]);

@@ -1,4 +1,5 @@
 import { InvocationContext } from '@azure/functions';
+import { activityTaskFailure } from './activityFailure';
 import { DurableStore, type ActivityRow, type InstanceRow, type RuntimeStatus } from './store';
 import {
   ActionType,
@@ -632,10 +633,10 @@ export class DurableEngine {
       });
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
+      // Reason and Details as Azure's extension writes them for an out-of-process activity.
       event = historyEvent(EventType.TaskFailed, now(), {
         TaskScheduledId: row.task_id,
-        Reason: e.message,
-        Details: e.stack ?? '',
+        ...activityTaskFailure(row.name, e),
       });
       this.log(`activity ${row.name} (attempt ${row.attempt}) failed: ${e.message.split('\n')[0]}`);
     }
