@@ -15,6 +15,7 @@ import { createPool, deletePool, drainPool, getPool } from './pools';
 import { publishEvents } from './events';
 import { applyRetention } from './retention';
 import { listVersionNames, replyToInstance, sendToLedger } from './ledger';
+import { deleteOwnedSnapshots, sweepLeftovers } from './cleanup';
 
 /** Every activity by name. Inputs and outputs are JSON; each does one step through the ports. */
 export const ACTIVITY_IMPLEMENTATIONS: Record<
@@ -39,6 +40,8 @@ export const ACTIVITY_IMPLEMENTATIONS: Record<
   [ACTIVITIES.sendToLedger]: sendToLedger,
   [ACTIVITIES.replyToInstance]: replyToInstance,
   [ACTIVITIES.listVersionNames]: listVersionNames,
+  [ACTIVITIES.deleteOwnedSnapshots]: deleteOwnedSnapshots,
+  [ACTIVITIES.sweepLeftovers]: sweepLeftovers,
 };
 
 export { ACTIVITIES, MESSAGING_ACTIVITIES } from './names';

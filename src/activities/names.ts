@@ -18,9 +18,15 @@ export const ACTIVITIES = {
   sendToLedger: 'sendToLedger',
   replyToInstance: 'replyToInstance',
   listVersionNames: 'listVersionNames',
+  deleteOwnedSnapshots: 'deleteOwnedSnapshots',
+  sweepLeftovers: 'sweepLeftovers',
 } as const;
 
 /** Activities that message other instances: registered with a Durable client input binding. */
-export const MESSAGING_ACTIVITIES: readonly ActivityName[] = ['sendToLedger', 'replyToInstance'];
+export const MESSAGING_ACTIVITIES: readonly ActivityName[] = [
+  'sendToLedger',
+  'replyToInstance',
+  'sweepLeftovers',
+];
 
 export type ActivityName = (typeof ACTIVITIES)[keyof typeof ACTIVITIES];

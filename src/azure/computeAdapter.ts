@@ -171,6 +171,18 @@ export class AzureComputeAdapter implements ComputePort {
     }
   }
 
+  async listSnapshots(resourceGroupId: string): Promise<{ id: string; tags: Record<string, string> }[]> {
+    const [, subscriptionId, , resourceGroup] = resourceGroupId.split('/').filter(Boolean);
+    if (!subscriptionId || !resourceGroup)
+      throw new PermanentError(`${resourceGroupId} is not a resource group id.`, 'InvalidResourceId');
+    return azureCall('Listing snapshots in', resourceGroupId, async () => {
+      const out: { id: string; tags: Record<string, string> }[] = [];
+      for await (const s of this.clients.for(subscriptionId).snapshots.listByResourceGroup(resourceGroup))
+        if (s.id) out.push({ id: s.id, tags: s.tags ?? {} });
+      return out;
+    });
+  }
+
   async beginDelete(resourceId: string): Promise<void> {
     const id = mustParse(resourceId);
     const client = this.clients.for(id.subscriptionId);

@@ -88,6 +88,8 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
 
   // Versions of one definition are allocated, leased and retained by its ledger, one build at a time.
   const ledgerDefinition = ledgerDefinitionOf(request);
+  /** Where this build puts snapshots: swept before, cleaned up after a failure. */
+  let snapshotGroups: string[] = [];
   try {
     const lease = yield* askLedger<LeaseReply>(context, ledgerDefinition, {
       kind: 'lease',
@@ -104,6 +106,8 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
       version: lease.version,
     });
     if (!plan.ok) throw new PreflightRejected(plan.findings);
+    snapshotGroups = [...new Set(plan.disks.map((d) => d.snapshotId.split('/providers/')[0]!))];
+    for (const resourceGroupId of snapshotGroups) yield* sweep(context, resourceGroupId, instanceId);
     status.version = plan.version;
     status.imageVersionId = plan.versionId;
     status.regions = plan.targetRegions.map((r) => ({
@@ -251,6 +255,16 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     } catch {
       // A lease left behind only keeps a version from deletion; the failure must still be told.
     }
+    if (snapshotGroups.length > 0) {
+      try {
+        yield* step(context, ACTIVITIES.deleteOwnedSnapshots, {
+          resourceGroupIds: snapshotGroups,
+          instanceId,
+        });
+      } catch {
+        // Left for the next build's sweep of the group.
+      }
+    }
     yield* publish(context, sender, [
       {
         type: EVENT_TYPES.pipelineFailed,
@@ -377,4 +391,13 @@ function ledgerDefinitionOf(request: BuildRequest): string {
   return request.source.type === 'galleryImageVersion'
     ? request.source.id.replace(/\/versions\/[^/]+\/?$/i, '')
     : imageDefinitionId(request.image);
+}
+
+/** Leftovers of failed or terminated builds in a group this build uses; never fails the build. */
+function* sweep(context: OrchestrationContext, resourceGroupId: string, instanceId: string) {
+  try {
+    yield* step(context, ACTIVITIES.sweepLeftovers, { resourceGroupId, instanceId });
+  } catch {
+    // Best effort: the next build sweeps again.
+  }
 }

@@ -56,6 +56,8 @@ export interface ComputePort {
   }): Promise<ProvisioningState>;
   /** State of a snapshot or managed image. */
   getProvisioning(id: string): Promise<ProvisioningState>;
+  /** The snapshots of a resource group with their tags (to find what a pipeline made and left). */
+  listSnapshots(resourceGroupId: string): Promise<{ id: string; tags: Record<string, string> }[]>;
   /** Starts deleting a snapshot or managed image; a missing one is already deleted. */
   beginDelete(id: string): Promise<void>;
   /** Registration state of Microsoft.Batch in a subscription (e.g. "Registered"). */

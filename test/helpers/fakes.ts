@@ -43,6 +43,8 @@ export class FakeWorld {
   calls: string[] = [];
   vms = new Map<string, VmInspection>();
   snapshots = new Map<string, SnapshotInspection>();
+  /** Tags of the snapshots the pipeline created, by lower-cased id. */
+  snapshotTags = new Map<string, Record<string, string>>();
   provisioning = new Map<string, ProvisioningState['state']>();
   galleries = new Map<string, string>();
   versions = new Map<
@@ -101,6 +103,7 @@ export class FakeWorld {
     beginSnapshot: async (spec) => {
       this.record(`beginSnapshot ${spec.id}`);
       this.provisioning.set(spec.id.toLowerCase(), 'Creating');
+      this.snapshotTags.set(spec.id.toLowerCase(), { ...spec.tags });
       return { id: spec.id, state: 'Creating' };
     },
     beginManagedImage: async (spec) => {
@@ -109,6 +112,13 @@ export class FakeWorld {
       return { id: spec.id, state: 'Creating' };
     },
     getProvisioning: async (id) => ({ id, state: this.provisioning.get(id.toLowerCase()) ?? 'NotFound' }),
+    listSnapshots: async (groupId) => {
+      this.record(`listSnapshots ${groupId}`);
+      const prefix = `${groupId.toLowerCase()}/providers/microsoft.compute/snapshots/`;
+      return [...this.snapshotTags]
+        .filter(([id]) => id.startsWith(prefix) && this.provisioning.has(id))
+        .map(([id, tags]) => ({ id, tags }));
+    },
     beginDelete: async (id) => {
       this.record(`beginDelete ${id}`);
       this.provisioning.delete(id.toLowerCase());
