@@ -38,7 +38,7 @@ export type LedgerOp =
 export type LeaseReply = { ok: true; version: string; versionId: string } | { ok: false; reason: string };
 
 export function ledgerInstanceId(definitionId: string): string {
-  const name = definitionId.split('/').at(-1) ?? 'definition';
+  const name = (definitionId.split('/').at(-1) ?? 'definition').toLowerCase();
   const id = `bif-ledger-${name}-${shortHash(definitionId.toLowerCase())}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
   return boundedName(id, INSTANCE_ID_MAX, id);
 }

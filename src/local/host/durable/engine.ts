@@ -129,6 +129,7 @@ export class DurableEngine {
   ): string {
     if (!this.orchestrators.has(name.toLowerCase()))
       throw new Error(`No orchestrator named ${name} is registered.`);
+    validateInstanceId(instanceId);
     const now = this.options.clock.nowMs();
     this.store.transaction(() => {
       const existing = this.store.instance(instanceId);
@@ -717,4 +718,15 @@ function decodeReason(reason: string | undefined): string {
   } catch {
     return reason;
   }
+}
+
+/** The Durable extension's rules for client-started ids (DurableClient.StartNewAsync): refused, not cut. */
+export const MAX_INSTANCE_ID_LENGTH = 256;
+function validateInstanceId(instanceId: string): void {
+  if (instanceId.startsWith('@')) throw new Error('Orchestration instance ids must not start with @.');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(instanceId))
+    throw new Error('Orchestration instance ids must not contain /, \\, #, ?, or control characters.');
+  if (instanceId.length > MAX_INSTANCE_ID_LENGTH)
+    throw new Error(`Instance ID lengths must not exceed ${MAX_INSTANCE_ID_LENGTH} characters.`);
 }
