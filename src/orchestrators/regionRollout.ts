@@ -9,11 +9,13 @@ import {
   nextInterval,
   nowIso,
   publish,
+  scheduleStep,
   sleep,
   step,
   steps,
   type EventSpec,
 } from './steps';
+import type { ActivityResult } from '../activities/result';
 
 /** What `GET /api/builds/{id}` shows for a region: enough to draw a progress bar and a line per pool. */
 export interface RegionStatus {
@@ -230,18 +232,49 @@ function* createAndWaitForPools(
   status.stage = 'creating-pools';
   for (const p of status.pools) p.state = 'creating';
   report();
-  yield* steps(
-    context,
-    ACTIVITIES.createPool,
-    input.pools.map((p) => ({ account: p.account, spec: p.spec })),
-  );
-  for (const p of status.pools) p.state = 'allocating';
-  report();
-
+  // A pool Batch refuses is that pool's failure, told like any other; the region's other pools go on.
+  let created: ActivityResult<unknown>[];
+  try {
+    created = yield context.df.Task.all(
+      input.pools.map((p) =>
+        scheduleStep(context, ACTIVITIES.createPool, { account: p.account, spec: p.spec }),
+      ),
+    );
+  } catch (error) {
+    throw asStepError(ACTIVITIES.createPool, error);
+  }
   const results = new Map<string, PoolOutcome>();
+  const refused: EventSpec[] = [];
+  input.pools.forEach((pool, i) => {
+    const outcome = created[i]!;
+    const line = status.pools.find((s) => s.poolId === pool.poolId)!;
+    if (outcome.ok) {
+      line.state = 'allocating';
+      return;
+    }
+    const reason = `${ACTIVITIES.createPool}: ${outcome.error.message}`;
+    line.state = 'failed';
+    line.errors = [outcome.error.code];
+    results.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
+    refused.push({
+      type: EVENT_TYPES.poolFailed,
+      subject: `${pool.account.id}/pools/${pool.poolId}`,
+      data: {
+        ...owner,
+        accountId: pool.account.id,
+        poolId: pool.poolId,
+        region: input.region,
+        reason,
+        resizeErrors: [],
+      },
+    });
+  });
+  report();
+  if (refused.length) yield* publish(context, owner, refused);
+
   const allocationStartedAt = context.df.currentUtcDateTime.getTime();
   let interval = input.settings.pollMinMs;
-  let pending: PoolRollout[] = input.pools;
+  let pending: PoolRollout[] = input.pools.filter((p) => !results.has(p.poolId));
   while (pending.length > 0) {
     yield* sleep(context, interval);
     const answers = yield* steps<PoolStatus | null>(

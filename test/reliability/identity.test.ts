@@ -1,5 +1,5 @@
 import { startTestWorld, type TestWorld } from '../helpers/world';
-import { pipelineInstanceId } from '../../src/domain/pipeline';
+import { pipelineInstanceId, regionInstanceId } from '../../src/domain/pipeline';
 import { EVENT_TYPES } from '../../src/domain/events';
 import { smallRequest } from './requests';
 
@@ -150,5 +150,31 @@ describe('leftovers', () => {
     const next = await world.waitForStatus(pipelineInstanceId('rel-33'), ['Completed', 'Failed'], 90_000);
     expect(next.runtimeStatus).toBe('Completed');
     expect(liveSnapshotsOf(id)).toEqual([]);
+  });
+
+  it('a pool whose creation is refused says so: Pool.Failed, and "failed" in the status, not "creating"', async () => {
+    world.simulator.addFault({
+      kind: 'status',
+      service: 'batch',
+      method: 'POST',
+      pathContains: '/pools',
+      times: 1,
+      status: 400,
+      code: 'InvalidPropertyValue',
+      message: 'Injected: the pool cannot be created.',
+    });
+    await world.enqueue(JSON.stringify(smallRequest(34)));
+    const id = pipelineInstanceId('rel-34');
+    const status = await world.waitForStatus(id, ['Completed', 'Failed'], 90_000);
+    expect(status.runtimeStatus).toBe('Failed');
+    const poolFailed = await eventsFor('rel-34', EVENT_TYPES.poolFailed);
+    expect(poolFailed.map((e) => e.data.poolId)).toEqual(['rel-pool-34']);
+    expect(String(poolFailed[0]!.data.reason)).toMatch(/cannot be created/);
+    const region = await world.waitForStatus(
+      regionInstanceId(id, 'westeurope'),
+      ['Completed', 'Failed'],
+      10_000,
+    );
+    expect(region.customStatus.pools.map((p: { state: string }) => p.state)).toEqual(['failed']);
   });
 });
