@@ -29,7 +29,13 @@ export async function startLocalStandIns(options: {
   scenario?: string | Scenario;
   simulatorPort?: number;
   simulatorStatePath?: string;
+  /** Keep the simulator's request record here across restarts. */
+  requestLogPath?: string;
   azuriteDir?: string;
+  azuritePort?: number;
+  brokerPort?: number;
+  /** Keep the broker's messages here across restarts. */
+  brokerStatePath?: string;
   settings?: Record<string, string>;
 }): Promise<LocalStandIns> {
   const simulator = await startSimulator({
@@ -38,9 +44,16 @@ export async function startLocalStandIns(options: {
     scenario: options.scenario ?? 'demo',
     port: options.simulatorPort,
     statePath: options.simulatorStatePath,
+    requestLogPath: options.requestLogPath,
   });
-  const broker = await startBroker(DEFAULT_BROKER_CONFIG);
-  const azurite = await startAzurite({ location: options.azuriteDir ?? join(options.workDir, 'azurite') });
+  const broker = await startBroker(DEFAULT_BROKER_CONFIG, {
+    port: options.brokerPort,
+    statePath: options.brokerStatePath,
+  });
+  const azurite = await startAzurite({
+    location: options.azuriteDir ?? join(options.workDir, 'azurite'),
+    port: options.azuritePort,
+  });
   const caPath = join(options.workDir, 'simulator-ca.pem');
   writeFileSync(caPath, simulator.caCert);
   const settings = localAppSettings(
