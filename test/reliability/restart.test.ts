@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
 import { ROOT } from '../helpers/requests';
 import type { RecordedRequest } from '../../src/local/simulator/recorder';
-import { hostOf, killGroup, noProcessesLeft, runBif, sleep, type BifRun } from './bifProcess';
+import { existsSync } from 'node:fs';
+import {
+  BIF,
+  hostOf,
+  killGroup,
+  noProcessesLeft,
+  processesOf,
+  runBif,
+  sleep,
+  type BifRun,
+} from './bifProcess';
+import { spawnSync } from 'node:child_process';
 
 /**
  * The local world survives a crash the way Azure does: `bif start` (what `npm start` runs) is
@@ -46,10 +57,18 @@ const POINTS: [string, (v: View) => boolean][] = [
 
 let dir = '';
 let run: BifRun | undefined;
+const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   if (run && run.child.exitCode === null) await killGroup(run);
+  for (const cleanup of cleanups) await cleanup();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A one-shot `bif` command in `cwd`: its exit code and output. */
+function bif(cwd: string, args: string[]): { code: number | null; out: string } {
+  const result = spawnSync(process.execPath, [BIF, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
 
 async function view(origin: string, id: string): Promise<View | undefined> {
   const response = await fetch(`${origin}/api/builds/${id}`);
@@ -218,5 +237,83 @@ describe('bif start killed with SIGKILL and started again', () => {
         )
         .join('\n')}\n`,
     );
+  });
+});
+
+describe('processes a crashed bif start leaves behind', () => {
+  it('the child notices its parent died; a frozen one is ended by the next start, by its recorded PID; bif clean removes the world', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'bif-orphans-'));
+    const runs: BifRun[] = [];
+    cleanups.push(async () => {
+      for (const r of runs) if (r.child.exitCode === null) await killGroup(r);
+      for (const p of processesOf(home)) process.kill(p.pid, 'SIGKILL');
+      rmSync(home, { recursive: true, force: true });
+    });
+    const start = () => {
+      const r = runBif(home, ['start', '--port', '0', '--no-submit']);
+      runs.push(r);
+      return r;
+    };
+    const azuritePid = () =>
+      (
+        JSON.parse(readFileSync(join(home, '.bif', 'processes.json'), 'utf8')) as {
+          role: string;
+          pid: number;
+        }[]
+      ).find((p) => p.role === 'azurite')!.pid;
+
+    // kill -9 of bif start alone (not its group): Azurite sees its parent go and exits by itself.
+    let first = start();
+    await hostOf(home, first);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(await noProcessesLeft(home, 3000)).toEqual([]);
+
+    // Started again the README way: the host is up and a second start in the same folder is refused.
+    first = start();
+    const origin = await hostOf(home, first);
+    const second = runBif(home, ['start', '--port', '0', '--no-submit']);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`another local world (pid ${first.child.pid}) is running`);
+    expect(bif(home, ['clean'])).toEqual({
+      code: 1,
+      out: expect.stringContaining(`bif start (pid ${first.child.pid}) is still running`),
+    });
+
+    // A child that cannot notice (frozen) outlives the kill; the next start ends it by its recorded PID.
+    const submitted = await fetch(`${origin}/api/builds`, {
+      method: 'POST',
+      body: readFileSync(join(ROOT, 'examples', 'one-region-small.json'), 'utf8'),
+    });
+    expect(submitted.status).toBe(202);
+    const frozen = azuritePid();
+    process.kill(frozen, 'SIGSTOP');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await sleep(500);
+    expect(processesOf(home).map((p) => p.pid)).toEqual([frozen]);
+
+    // Meanwhile the CLI says the host is down and how to start it, in text and as JSON.
+    const down = bif(home, ['status', SMALL]);
+    expect(down.code).toBe(3);
+    expect(down.out).toMatch(/is down .*Start it with `npm start`/);
+    const downJson = JSON.parse(bif(home, ['status', SMALL, '--json']).out) as { error: { code: string } };
+    expect(downJson.error.code).toBe('HostDown');
+
+    const third = start();
+    await hostOf(home, third);
+    // Logs go to .bif/host.log, appended by every start.
+    expect(readFileSync(join(home, '.bif', 'host.log'), 'utf8')).toContain(
+      `ended azurite (pid ${frozen}) left running by an earlier run`,
+    );
+    expect(processesOf(home).map((p) => p.pid)).not.toContain(frozen);
+    const status = JSON.parse(bif(home, ['status', SMALL, '--json']).out) as { runtimeStatus: string };
+    expect(['Running', 'Completed']).toContain(status.runtimeStatus); // the build survived the crash
+
+    third.child.kill('SIGINT');
+    await third.exited;
+    expect(bif(home, ['clean'])).toEqual({ code: 0, out: expect.stringContaining('Removed .bif/') });
+    expect(existsSync(join(home, '.bif'))).toBe(false);
+    expect(await noProcessesLeft(home)).toEqual([]);
   });
 });
