@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,19 @@ async function waitForPort(port: number, child: ChildProcess, deadlineMs: number
 }
 
 /**
+ * The compiled watcher Azurite is started with: beside this file in dist/, or in dist/ when this file
+ * runs from src/ (ts-jest). Without a build there is none, and Azurite runs as it comes.
+ */
+function preload(): string[] {
+  const candidates = [
+    join(__dirname, 'dieWithParent.js'),
+    join(__dirname, '..', '..', 'dist', 'local', 'dieWithParent.js'),
+  ];
+  const found = candidates.find((file) => existsSync(file));
+  return found ? ['--require', found] : [];
+}
+
+/**
  * Starts Azurite's queue service (from npm) on a free port with a time-boxed readiness wait. Used by
  * tests and `npm start`; stopped by the PID we started. It dies with this process even after a
  * `kill -9` (see dieWithParent), and its folder is kept, so a restart finds the queues as they were.
@@ -59,8 +72,7 @@ export async function startAzurite(
   const child = spawn(
     process.execPath,
     [
-      '--require',
-      join(__dirname, 'dieWithParent.js'),
+      ...preload(),
       bin,
       '--queueHost',
       '127.0.0.1',
