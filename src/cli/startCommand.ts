@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, readFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { ServiceBusClient } from '@azure/service-bus';
@@ -14,6 +14,7 @@ import type { CommandResult } from './planCommand';
 
 const ROOT = join(__dirname, '..', '..');
 const DEFAULT_REQUEST = join(ROOT, 'examples', 'three-regions-3000-nodes.json');
+const LOG_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /**
  * `bif start [--target simulator|azure] [--once] [--speed S] [--request FILE] [--no-submit] [--port N]`.
@@ -32,6 +33,9 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
   const out = (text: string) => process.stdout.write(text);
   const files = worldFiles(WORK_DIR);
   mkdirSync(WORK_DIR, { recursive: true });
+  // The world is kept across starts; its log is not allowed to grow without bound.
+  if (existsSync(files.hostLog) && statSync(files.hostLog).size > LOG_LIMIT_BYTES)
+    renameSync(files.hostLog, `${files.hostLog}.1`);
   // Appended line by line, so whatever the host said before a crash is there to read after it.
   const log = (line: string) => appendFileSync(files.hostLog, `${new Date().toISOString()} ${line}\n`);
   log(`bif start (pid ${process.pid}) ${args.join(' ')}`);
