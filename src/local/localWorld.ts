@@ -8,7 +8,7 @@ import type { RunningBroker } from './servicebus/broker';
 import type { RunningAzurite } from './azurite';
 import type { Scenario } from './simulator/scenario';
 import { loadedComposition } from './appComposition';
-import { keepClockSaved, lastSimTime, worldFiles } from './worldFolder';
+import { keepClockSaved, lastSimTime, worldCertificate, worldFiles } from './worldFolder';
 import { recordOf, endOrphans, procInfo, readRecords, stillRunning, writeRecords } from './processes';
 
 export interface LocalWorldOptions {
@@ -88,6 +88,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     scenario: options.scenario,
     simulatorPort: options.simulatorPort,
     simulatorStatePath: files.simulatorState,
+    simulatorCertificate: worldCertificate(files.simulatorCertificate),
     requestLogPath: files.requestLog,
     azuriteDir: files.azurite,
     brokerStatePath: files.broker,

@@ -7,6 +7,7 @@ import { DEFAULT_BROKER_CONFIG } from './servicebus/defaultConfig';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { localAppSettings } from './localSettings';
 import type { Scenario } from './simulator/scenario';
+import type { LocalCertificate } from './tls';
 
 export interface LocalStandIns {
   simulator: RunningSimulator;
@@ -29,6 +30,7 @@ export async function startLocalStandIns(options: {
   scenario?: string | Scenario;
   simulatorPort?: number;
   simulatorStatePath?: string;
+  simulatorCertificate?: LocalCertificate;
   /** Keep the simulator's request record here across restarts. */
   requestLogPath?: string;
   azuriteDir?: string;
@@ -44,6 +46,7 @@ export async function startLocalStandIns(options: {
     scenario: options.scenario ?? 'demo',
     port: options.simulatorPort,
     statePath: options.simulatorStatePath,
+    certificate: options.simulatorCertificate,
     requestLogPath: options.requestLogPath,
   });
   const broker = await startBroker(DEFAULT_BROKER_CONFIG, {

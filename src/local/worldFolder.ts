@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { VirtualClock } from './clock';
+import { makeLocalCertificate, type LocalCertificate } from './tls';
 
 /**
  * One local world lives in one folder (`.bif/` for `npm start`), the same files on every start, so
@@ -13,6 +14,8 @@ export function worldFiles(workDir: string) {
     simulatorState: join(workDir, 'simulator-state.json'),
     requestLog: join(workDir, 'simulator-requests.jsonl'),
     simulatorCa: join(workDir, 'simulator-ca.pem'),
+    /** The simulator's self-signed certificate and key (owner-only): the same CA across restarts. */
+    simulatorCertificate: join(workDir, 'simulator-certificate.json'),
     azurite: join(workDir, 'azurite'),
     durableDb: join(workDir, 'durable.db'),
     broker: join(workDir, 'servicebus.json'),
@@ -78,4 +81,22 @@ export function keepClockSaved(clock: VirtualClock, path: string): () => void {
     clearInterval(timer);
     save();
   };
+}
+
+/** Certificates are made for 30 days (tls.ts); one is made afresh well before that. */
+const CERTIFICATE_REUSE_MS = 20 * 24 * 3600_000;
+
+/**
+ * The simulator's certificate from the last start when it is recent, else a new one (kept for the next
+ * start). Reusing it keeps the CA a user may have trusted, and saves the key generation at every restart.
+ */
+export function worldCertificate(path: string): LocalCertificate {
+  if (existsSync(path) && Date.now() - statSync(path).mtimeMs < CERTIFICATE_REUSE_MS) {
+    const kept = readJson<LocalCertificate>(path);
+    if (kept?.cert && kept.key) return kept;
+  }
+  const made = makeLocalCertificate();
+  writeFileSync(`${path}.tmp`, JSON.stringify(made), { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+  return made;
 }
