@@ -77,6 +77,11 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     ].join('\n'),
   );
 
+  // Ctrl-C at any point stops the world cleanly (a kill -9 is covered by the next start).
+  const signalled = new Promise<'signal'>((resolve) => {
+    process.once('SIGINT', () => resolve('signal'));
+    process.once('SIGTERM', () => resolve('signal'));
+  });
   let exitCode = 0;
   let summary = '';
   if (!args.includes('--no-submit')) {
@@ -98,7 +103,17 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     }
     const startedReal = Date.now();
     const startedSim = world.clock.nowMs();
-    const view = await watchBuild(world.host.origin, pipelineInstanceId(requestId), out, 300);
+    const watching = watchBuild(world.host.origin, pipelineInstanceId(requestId), out, 300);
+    watching.catch(() => undefined); // after a stop, its next poll fails: nobody is waiting for it then
+    const watched = await Promise.race([watching, signalled]);
+    if (watched === 'signal') {
+      await world.stop();
+      return {
+        exitCode: 130,
+        stdout: `\nStopped. \`npm start\` again continues ${requestId} where it is.\n`,
+      };
+    }
+    const view = watched;
     const events = await readEvents(world.broker.connectionString, topic);
     out(
       `\nEvents on Service Bus (${topic}/all):\n${events.map((e) => `  ${e}`).join('\n') || '  (none)'}\n\n`,
@@ -116,10 +131,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     return { exitCode, stdout: '' };
   }
   out(`Serving until Ctrl-C. Try: node dist/cli/bif.js status <requestId>, bif submit <file>, bif events.\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await signalled;
   await world.stop();
   return { exitCode, stdout: '' };
 }
