@@ -2,6 +2,7 @@
 import { planCommand, EXIT_UNEXPECTED, type CommandResult } from './planCommand';
 import { startCommand } from './startCommand';
 import { eventsCommand, statusCommand, submitCommand } from './clientCommands';
+import { cleanCommand } from './cleanCommand';
 
 /** The `bif` command. Sub-commands are small modules; this file only dispatches. */
 const USAGE = `usage: bif <command>
@@ -11,8 +12,9 @@ commands:
   start [--target simulator|azure] [--once] [--speed S] [--request FILE] [--no-submit] [--port N]
                                                              run the app locally (simulator: the whole local world)
   submit <request.json> [--host URL]                          submit a build to the running host
-  status <requestId> [--watch] [--host URL]                   progress of a build
+  status <requestId> [--watch|--json] [--host URL]            progress of a build (--json: the status object)
   events [--seconds N] [--namespace NS] [--topic T]           tail the events topic
+  clean                                                       remove the local world in .bif/ (stop bif start first)
 `;
 
 async function main(argv: string[]): Promise<CommandResult> {
@@ -28,6 +30,8 @@ async function main(argv: string[]): Promise<CommandResult> {
       return statusCommand(rest);
     case 'events':
       return eventsCommand(rest);
+    case 'clean':
+      return cleanCommand();
     case undefined:
     case '--help':
     case 'help':

@@ -35,19 +35,60 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
   };
 }
 
-/** `bif status <id> [--watch]`: the progress view from GET /api/builds/{id}. */
+/** Exit code of `bif status` when no host answers (1 is a failed build, 2 bad usage). */
+export const EXIT_HOST_DOWN = 3;
+
+/**
+ * `bif status <id> [--watch|--json]`: the progress view from GET /api/builds/{id}; with --json the
+ * status object itself, for scripts. A host that does not answer is reported as down, with how to
+ * start it, not as a stack trace.
+ */
 export async function statusCommand(args: string[]): Promise<CommandResult> {
   const id = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--host');
   if (!id)
-    return { exitCode: 2, stdout: 'usage: bif status <requestId|instanceId> [--watch] [--host URL]\n' };
+    return {
+      exitCode: 2,
+      stdout: 'usage: bif status <requestId|instanceId> [--watch|--json] [--host URL]\n',
+    };
   const host = hostFrom(args);
-  if (args.includes('--watch')) {
-    const view = await watchBuild(host, id, (t) => process.stdout.write(t));
-    return { exitCode: view?.runtimeStatus === 'Completed' ? 0 : 1, stdout: '' };
+  const asJson = args.includes('--json');
+  try {
+    if (args.includes('--watch')) {
+      const view = await watchBuild(host, id, (t) => process.stdout.write(t));
+      return { exitCode: view?.runtimeStatus === 'Completed' ? 0 : 1, stdout: '' };
+    }
+    const view = await fetchBuild(host, id);
+    if (!view)
+      return {
+        exitCode: 1,
+        stdout: asJson
+          ? `${JSON.stringify({ error: { code: 'NotFound', message: `No build ${id}.` } })}\n`
+          : `No build ${id}.\n`,
+      };
+    return {
+      exitCode: view.runtimeStatus === 'Failed' ? 1 : 0,
+      stdout: asJson ? `${JSON.stringify(view, null, 2)}\n` : `${renderBuild(view)}\n`,
+    };
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    const message = hostDownMessage(host);
+    return {
+      exitCode: EXIT_HOST_DOWN,
+      stdout: asJson ? `${JSON.stringify({ error: { code: 'HostDown', message } })}\n` : `${message}\n`,
+    };
   }
-  const view = await fetchBuild(host, id);
-  if (!view) return { exitCode: 1, stdout: `No build ${id}.\n` };
-  return { exitCode: view.runtimeStatus === 'Failed' ? 1 : 0, stdout: `${renderBuild(view)}\n` };
+}
+
+/** fetch() rejects with a TypeError whose cause carries the socket error code. */
+function isConnectionFailure(error: unknown): boolean {
+  const code = ((error as { cause?: { code?: string } }).cause ?? {}).code;
+  return ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_SOCKET'].includes(code ?? '');
+}
+
+function hostDownMessage(host: string): string {
+  const pid = readLocalState()?.pid;
+  const who = pid ? ` (bif start, pid ${pid}, is not serving)` : '';
+  return `The host at ${host} is down${who}. Start it with \`npm start\` (or \`node dist/cli/bif.js start\`): the local world in .bif/ resumes where it stopped and unfinished builds continue. Its log is .bif/host.log.`;
 }
 
 /** `bif events`: tail the events topic (the local broker after `bif start`, or Azure with --namespace). */

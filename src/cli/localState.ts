@@ -6,6 +6,8 @@ export interface LocalState {
   hostOrigin: string;
   serviceBusConnection?: string;
   eventsTopic?: string;
+  /** The `bif start` process serving it, so `bif status` can tell a stopped world from a slow one. */
+  pid?: number;
 }
 
 export const WORK_DIR = join(process.cwd(), '.bif');

@@ -1,18 +1,20 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { appendFileSync, readFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { ServiceBusClient } from '@azure/service-bus';
 import { startLocalWorld, type LocalWorld } from '../local/localWorld';
+import { worldFiles } from '../local/worldFolder';
 import { startHost } from '../local/host/host';
 import { VirtualClock } from '../local/clock';
 import { SETTINGS } from '../config/settings';
 import { pipelineInstanceId } from '../domain/pipeline';
 import { arg, saveLocalState, WORK_DIR } from './localState';
-import { watchBuild } from './progress';
+import { fetchBuild, watchBuild } from './progress';
 import type { CommandResult } from './planCommand';
 
 const ROOT = join(__dirname, '..', '..');
 const DEFAULT_REQUEST = join(ROOT, 'examples', 'three-regions-3000-nodes.json');
+const LOG_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /**
  * `bif start [--target simulator|azure] [--once] [--speed S] [--request FILE] [--no-submit] [--port N]`.
@@ -29,16 +31,24 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
   const speed = Number(arg(args, 'speed') ?? 600);
   const once = args.includes('--once');
   const out = (text: string) => process.stdout.write(text);
-  const logLines: string[] = [];
+  const files = worldFiles(WORK_DIR);
+  mkdirSync(WORK_DIR, { recursive: true });
+  // The world is kept across starts; its log is not allowed to grow without bound.
+  if (existsSync(files.hostLog) && statSync(files.hostLog).size > LOG_LIMIT_BYTES)
+    renameSync(files.hostLog, `${files.hostLog}.1`);
+  // Appended line by line, so whatever the host said before a crash is there to read after it.
+  const log = (line: string) => appendFileSync(files.hostLog, `${new Date().toISOString()} ${line}\n`);
+  log(`bif start (pid ${process.pid}) ${args.join(' ')}`);
   let world: LocalWorld;
   try {
     world = await startLocalWorld({
       workDir: WORK_DIR,
       speed,
       hostPort: await portOr(Number(arg(args, 'port') ?? 7071)),
-      log: (line) => logLines.push(line),
+      log,
     });
   } catch (error) {
+    log(`could not start: ${(error as Error).stack ?? String(error)}`);
     return { exitCode: 1, stdout: `Could not start the local world: ${(error as Error).message}\n` };
   }
   const topic = world.settings[SETTINGS.eventsTopic.name]!;
@@ -46,18 +56,32 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     hostOrigin: world.host.origin,
     serviceBusConnection: world.broker.connectionString,
     eventsTopic: topic,
+    pid: process.pid,
   });
+  const resumed =
+    world.resumedAtSimMs === undefined
+      ? []
+      : [
+          `  resumed      the world in .bif/ at simulated ${world.clock.now().toISOString()}; unfinished pipelines continue${world.endedOrphans.length ? ` (ended ${world.endedOrphans.map((o) => `${o.role} pid ${o.pid}`).join(', ')} left by the last run)` : ''}`,
+        ];
   out(
     [
       `batch-image-factory — local world (simulated Azure; 1 real second = ${formatSim(speed * 1000)})`,
+      ...resumed,
       `  host         ${world.host.origin}   (${world.host.functions.length} functions)`,
       `  simulator    ${world.simulator.armUrl}   (Batch: ${Object.keys(world.simulator.batchAccounts).join(', ')})`,
       `  Azurite      queue port ${world.azurite.queuePort}`,
       `  Service Bus  127.0.0.1:${world.broker.port}   topic ${topic}`,
+      `  logs         .bif/host.log   (bif clean removes the whole world)`,
       '',
     ].join('\n'),
   );
 
+  // Ctrl-C at any point stops the world cleanly (a kill -9 is covered by the next start).
+  const signalled = new Promise<'signal'>((resolve) => {
+    process.once('SIGINT', () => resolve('signal'));
+    process.once('SIGTERM', () => resolve('signal'));
+  });
   let exitCode = 0;
   let summary = '';
   if (!args.includes('--no-submit')) {
@@ -65,15 +89,31 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     const text = readFileSync(file, 'utf8');
     const requestId = (JSON.parse(text) as { requestId: string }).requestId;
     const queueName = world.settings[SETTINGS.buildQueue.name]!;
-    const queue = QueueServiceClient.fromConnectionString(world.azurite.connectionString).getQueueClient(
-      queueName,
-    );
-    await queue.createIfNotExists();
-    await queue.sendMessage(Buffer.from(text, 'utf8').toString('base64'));
-    out(`Submitted ${file.replace(`${ROOT}/`, '')} to queue ${queueName} (request ${requestId})\n\n`);
+    const earlier = await fetchBuild(world.host.origin, requestId);
+    if (earlier) {
+      // Started again after a stop or a crash: the pipeline is already in the durable store and resumes.
+      out(`Request ${requestId} was submitted before this start (${earlier.runtimeStatus}): watching it\n\n`);
+    } else {
+      const queue = QueueServiceClient.fromConnectionString(world.azurite.connectionString).getQueueClient(
+        queueName,
+      );
+      await queue.createIfNotExists();
+      await queue.sendMessage(Buffer.from(text, 'utf8').toString('base64'));
+      out(`Submitted ${file.replace(`${ROOT}/`, '')} to queue ${queueName} (request ${requestId})\n\n`);
+    }
     const startedReal = Date.now();
     const startedSim = world.clock.nowMs();
-    const view = await watchBuild(world.host.origin, pipelineInstanceId(requestId), out, 300);
+    const watching = watchBuild(world.host.origin, pipelineInstanceId(requestId), out, 300);
+    watching.catch(() => undefined); // after a stop, its next poll fails: nobody is waiting for it then
+    const watched = await Promise.race([watching, signalled]);
+    if (watched === 'signal') {
+      await world.stop();
+      return {
+        exitCode: 130,
+        stdout: `\nStopped. \`npm start\` again continues ${requestId} where it is.\n`,
+      };
+    }
+    const view = watched;
     const events = await readEvents(world.broker.connectionString, topic);
     out(
       `\nEvents on Service Bus (${topic}/all):\n${events.map((e) => `  ${e}`).join('\n') || '  (none)'}\n\n`,
@@ -91,10 +131,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     return { exitCode, stdout: '' };
   }
   out(`Serving until Ctrl-C. Try: node dist/cli/bif.js status <requestId>, bif submit <file>, bif events.\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await signalled;
   await world.stop();
   return { exitCode, stdout: '' };
 }

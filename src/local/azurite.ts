@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ export interface RunningAzurite {
   queuePort: number;
   connectionString: string;
   pid: number;
+  /** Its data folder, which is also in its command line (how a restart recognises an orphan). */
+  location: string;
   stop(): Promise<void>;
 }
 
@@ -44,8 +46,22 @@ async function waitForPort(port: number, child: ChildProcess, deadlineMs: number
 }
 
 /**
+ * The compiled watcher Azurite is started with: beside this file in dist/, or in dist/ when this file
+ * runs from src/ (ts-jest). Without a build there is none, and Azurite runs as it comes.
+ */
+function preload(): string[] {
+  const candidates = [
+    join(__dirname, 'dieWithParent.js'),
+    join(__dirname, '..', '..', 'dist', 'local', 'dieWithParent.js'),
+  ];
+  const found = candidates.find((file) => existsSync(file));
+  return found ? ['--require', found] : [];
+}
+
+/**
  * Starts Azurite's queue service (from npm) on a free port with a time-boxed readiness wait. Used by
- * tests and `npm start`; stopped by the PID we started.
+ * tests and `npm start`; stopped by the PID we started. It dies with this process even after a
+ * `kill -9` (see dieWithParent), and its folder is kept, so a restart finds the queues as they were.
  */
 export async function startAzurite(
   options: { location?: string; port?: number; timeoutMs?: number } = {},
@@ -56,6 +72,7 @@ export async function startAzurite(
   const child = spawn(
     process.execPath,
     [
+      ...preload(),
       bin,
       '--queueHost',
       '127.0.0.1',
@@ -68,7 +85,8 @@ export async function startAzurite(
       '--skipApiVersionCheck',
       '--loose',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // stdin is the pipe the child watches: it closes when this process dies, however it dies.
+    { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, BIF_PARENT_PID: String(process.pid) } },
   );
   let stderr = '';
   child.stderr?.on('data', (c) => (stderr += c));
@@ -81,6 +99,7 @@ export async function startAzurite(
   return {
     queuePort,
     pid: child.pid!,
+    location,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};QueueEndpoint=http://127.0.0.1:${queuePort}/${DEV_ACCOUNT};`,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirtualClock } from './clock';
 import { startHost, type RunningHost } from './host/host';
@@ -9,9 +9,11 @@ import type { RunningAzurite } from './azurite';
 import type { Scenario } from './simulator/scenario';
 import { loadedComposition } from './appComposition';
 import { galleryEventsSubscription } from './eventGridWebhook';
+import { keepClockSaved, lastSimTime, worldCertificate, worldFiles } from './worldFolder';
+import { recordOf, endOrphans, procInfo, readRecords, stillRunning, writeRecords } from './processes';
 
 export interface LocalWorldOptions {
-  /** Where state, logs and the CA file go (default .bif/). */
+  /** The folder the world lives in (.bif/ for `npm start`): the same files on every start. */
   workDir: string;
   /** Simulated ms per real ms (default 600: one real second is ten simulated minutes). */
   speed?: number;
@@ -21,8 +23,6 @@ export interface LocalWorldOptions {
   /** Extra app settings (e.g. BIF_FACTORY_CONFIG). */
   settings?: Record<string, string>;
   log?: (line: string) => void;
-  /** Keep durable and simulator state across runs (files in workDir); default is a fresh world. */
-  persist?: boolean;
 }
 
 export interface LocalWorld {
@@ -32,19 +32,51 @@ export interface LocalWorld {
   azurite: RunningAzurite;
   host: RunningHost;
   settings: Record<string, string>;
+  /** Simulated ms the clock resumed at, when the folder held an earlier run. */
+  resumedAtSimMs?: number;
+  /** Processes an earlier run left behind (after a kill -9) that this start ended. */
+  endedOrphans: { role: string; pid: number }[];
   stop(): Promise<void>;
+}
+
+/** Thrown when another live process already runs a world in the same folder. */
+export class WorldInUseError extends Error {
+  constructor(
+    readonly pid: number,
+    workDir: string,
+  ) {
+    super(
+      `another local world (pid ${pid}) is running in ${workDir}: stop it (Ctrl-C in its terminal, or kill ${pid}) before starting again`,
+    );
+  }
 }
 
 /**
  * The embedded default: the cloud simulator, Azurite, the local Service Bus broker and the embedded
  * host, all on 127.0.0.1, sharing one virtual clock. The app is the compiled app as deployed; only
  * its settings point at the local stand-ins.
+ *
+ * The world is one durable place, like the Azure it mirrors: started again on the same folder after
+ * any end (Ctrl-C or kill -9) it has the same cloud resources, queues, durable history, undelivered
+ * events and simulated time, and the durable engine resumes every unfinished pipeline. Processes an
+ * earlier run left behind are ended first.
  */
 export async function startLocalWorld(options: LocalWorldOptions): Promise<LocalWorld> {
   const log = options.log ?? (() => undefined);
   mkdirSync(options.workDir, { recursive: true });
-  const clock = new VirtualClock({ speed: options.speed ?? 600 });
-  const stamp = options.persist ? '' : `-${process.pid}-${Date.now().toString(36)}`;
+  const files = worldFiles(options.workDir);
+
+  const records = readRecords(files.processes);
+  const running = records.find((r) => r.role === 'world' && r.pid !== process.pid && stillRunning(r));
+  if (running) throw new WorldInUseError(running.pid, options.workDir);
+  const endedOrphans = (await endOrphans(records)).map(({ role, pid }) => ({ role, pid }));
+  for (const o of endedOrphans) log(`ended ${o.role} (pid ${o.pid}) left running by an earlier run`);
+  // Recorded before anything starts, so even a crash during start-up leaves a trail to clean.
+  const self = recordOf('world', process.pid, procInfo(process.pid)?.cmdline ?? process.argv.join(' '));
+  writeRecords(files.processes, [self]);
+
+  const resumedAtSimMs = lastSimTime(options.workDir);
+  const clock = new VirtualClock({ speed: options.speed ?? 600, startSimMs: resumedAtSimMs });
   const {
     simulator,
     broker,
@@ -56,10 +88,18 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     clock,
     scenario: options.scenario,
     simulatorPort: options.simulatorPort,
-    simulatorStatePath: options.persist ? join(options.workDir, 'simulator-state.json') : undefined,
-    azuriteDir: join(options.workDir, `azurite${stamp}`),
+    simulatorStatePath: files.simulatorState,
+    simulatorCertificate: worldCertificate(files.simulatorCertificate),
+    requestLogPath: files.requestLog,
+    azuriteDir: files.azurite,
+    brokerStatePath: files.broker,
     settings: options.settings,
   });
+  writeRecords(files.processes, [self, recordOf('azurite', azurite.pid, azurite.location)]);
+  // The simulator may have answered a read after the last clock save: never let time run behind it.
+  const lastAnswered = Date.parse(simulator.recorder.lastSimTime ?? '');
+  if (lastAnswered > clock.nowMs()) clock.advance(lastAnswered - clock.nowMs());
+  const stopClock = keepClockSaved(clock, files.clock);
   Object.assign(process.env, settings);
 
   const root = join(__dirname, '..', '..');
@@ -68,7 +108,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     hostJsonPath: join(root, 'host.json'),
     port: options.hostPort ?? 0,
     clock,
-    dbPath: join(options.workDir, `durable${stamp}.db`),
+    dbPath: files.durableDb,
     log,
   });
   // Activities tell time by the same virtual clock as the simulator and the durable timers.
@@ -83,9 +123,14 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     azurite,
     host,
     settings,
+    resumedAtSimMs,
+    endedOrphans,
     stop: async () => {
       await host.stop();
       await stopStandIns();
+      stopClock();
+      // A clean stop leaves nothing running: no record for the next start to check.
+      rmSync(files.processes, { force: true });
     },
   };
 }

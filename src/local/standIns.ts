@@ -7,6 +7,7 @@ import { DEFAULT_BROKER_CONFIG } from './servicebus/defaultConfig';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { localAppSettings } from './localSettings';
 import type { Scenario } from './simulator/scenario';
+import type { LocalCertificate } from './tls';
 
 export interface LocalStandIns {
   simulator: RunningSimulator;
@@ -29,7 +30,14 @@ export async function startLocalStandIns(options: {
   scenario?: string | Scenario;
   simulatorPort?: number;
   simulatorStatePath?: string;
+  simulatorCertificate?: LocalCertificate;
+  /** Keep the simulator's request record here across restarts. */
+  requestLogPath?: string;
   azuriteDir?: string;
+  azuritePort?: number;
+  brokerPort?: number;
+  /** Keep the broker's messages here across restarts. */
+  brokerStatePath?: string;
   settings?: Record<string, string>;
 }): Promise<LocalStandIns> {
   const simulator = await startSimulator({
@@ -38,9 +46,17 @@ export async function startLocalStandIns(options: {
     scenario: options.scenario ?? 'demo',
     port: options.simulatorPort,
     statePath: options.simulatorStatePath,
+    certificate: options.simulatorCertificate,
+    requestLogPath: options.requestLogPath,
   });
-  const broker = await startBroker(DEFAULT_BROKER_CONFIG);
-  const azurite = await startAzurite({ location: options.azuriteDir ?? join(options.workDir, 'azurite') });
+  const broker = await startBroker(DEFAULT_BROKER_CONFIG, {
+    port: options.brokerPort,
+    statePath: options.brokerStatePath,
+  });
+  const azurite = await startAzurite({
+    location: options.azuriteDir ?? join(options.workDir, 'azurite'),
+    port: options.azuritePort,
+  });
   const caPath = join(options.workDir, 'simulator-ca.pem');
   writeFileSync(caPath, simulator.caCert);
   const settings = localAppSettings(

@@ -9,6 +9,7 @@ import {
   type MessageStore,
   type StoredMessage,
 } from './entities';
+import { loadBroker, saveBroker } from './persistence';
 
 /**
  * A local Service Bus broker: AMQP 1.0 on rhea, enough for the real `ServiceBusClient` with a
@@ -31,11 +32,15 @@ export interface RunningBroker {
 
 export async function startBroker(
   config: BrokerConfig,
-  options: { port?: number } = {},
+  /** statePath: keep messages and duplicate-detection ids in this file across restarts (see persistence.ts). */
+  options: { port?: number; statePath?: string } = {},
 ): Promise<RunningBroker> {
   const { entities, stores } = buildEntities(config);
   const container = rhea.create_container({ id: 'bif-local-servicebus' });
-  let sequence = 0;
+  let sequence = options.statePath ? loadBroker(options.statePath, entities, stores) : 0;
+  const persist = () => {
+    if (options.statePath) saveBroker(options.statePath, sequence, entities, stores);
+  };
   const deliveries = new WeakMap<object, { store: MessageStore; stored: StoredMessage }>();
 
   const storeFor = (address: string | undefined) => (address ? stores.get(address.toLowerCase()) : undefined);
@@ -88,6 +93,8 @@ export async function startBroker(
         ? batchedMessages(context.message as unknown as Buffer)
         : [context.message as unknown as Record<string, any>];
     for (const message of messages) enqueue(entity, message);
+    // rhea writes the accept disposition after this handler returns: the send is on disk first.
+    persist();
   });
 
   container.on('sendable', (context: rhea.EventContext) => pump(context.sender!));
@@ -182,6 +189,7 @@ export async function startBroker(
     const store = storeFor((sender as any).remote.attach?.source?.address);
     if (!store || !sender.is_open()) return;
     const peekLock = (sender as any).local.attach.snd_settle_mode !== 1;
+    let removed = false;
     while (sender.sendable() && store.available.length > 0) {
       const stored = store.available.shift()!;
       if (peekLock) {
@@ -193,14 +201,16 @@ export async function startBroker(
         deliveries.set(delivery, { store, stored });
       } else {
         sender.send(wireMessage(stored) as rhea.Message, randomBytes(16));
+        removed = true;
       }
     }
+    if (removed) persist(); // receive-and-delete: gone once sent
   }
 
   type Outcome = 'complete' | 'abandon' | 'deadletter';
   function settle(delivery: rhea.Delivery, outcome: Outcome, deadLetter?: StoredMessage['deadLetter']): void {
     const entry = deliveries.get(delivery);
-    if (entry) applyOutcome(entry.store, entry.stored, outcome, deadLetter);
+    if (entry && applyOutcome(entry.store, entry.stored, outcome, deadLetter)) persist();
     // Receiver settle mode "second": the client waits for us to settle with the outcome it chose.
     const outcomes = rhea.message as unknown as Record<string, (fields?: object) => { described(): unknown }>;
     const state =
@@ -252,15 +262,18 @@ export async function startBroker(
   // Locks that expire return their message, like Service Bus, counting a failed delivery.
   const sweeper = setInterval(() => {
     const now = Date.now();
+    let expired = false;
     for (const store of new Set(stores.values())) {
       for (const stored of [...store.locked.values()]) {
         if (stored.lock && stored.lock.until.getTime() <= now) {
           store.locked.delete(stored.lock.token);
           stored.lock = undefined;
           requeue(store, stored);
+          expired = true;
         }
       }
     }
+    if (expired) persist();
   }, LOCK_SWEEP_MS);
   sweeper.unref();
 
@@ -334,6 +347,7 @@ export async function startBroker(
               description: body['deadletter-description'],
             });
         }
+        persist();
         return reply(context, { statusCode: 200 });
       }
       default:

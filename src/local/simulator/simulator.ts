@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   scenario?: string | Scenario;
   /** Save the world here after every change and reload it at start. */
   statePath?: string;
+  /** Append every request here (JSON lines) and read them back at start, so GET /_sim/requests spans restarts. */
+  requestLogPath?: string;
   /** Share a clock with the embedded host. */
   clock?: VirtualClock;
   certificate?: LocalCertificate;
@@ -60,7 +62,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   }
   const world = new World(clock, options.statePath, saved ?? seedWorld(scenario, clock.nowMs()));
   world.changed();
-  const recorder = new RequestRecorder();
+  const recorder = new RequestRecorder(options.requestLogPath);
   const eventGrid = new SimulatedEventGrid(world, clock);
   const buckets = new TokenBuckets();
   const certificate = options.certificate ?? makeLocalCertificate();
