@@ -12,6 +12,8 @@ import { asStepError, step } from './steps';
 
 /** Operations per execution before continue-as-new keeps the history (and each replay) short. */
 const OPS_PER_EXECUTION = 20;
+/** How long the ledger must have nothing to do before it continues as new. */
+const IDLE_MS = 1_000;
 
 /**
  * One instance per image definition (a singleton: its id is derived from the definition), taking
@@ -22,13 +24,24 @@ const OPS_PER_EXECUTION = 20;
  */
 export const definitionLedger: OrchestrationHandler = function* (context: OrchestrationContext) {
   const state = context.df.getInput() as LedgerState;
-  for (let handled = 0; handled < OPS_PER_EXECUTION; handled++) {
+  for (let handled = 0; ; handled++) {
     context.df.setCustomStatus({
       definitionId: state.definitionId,
       leases: state.leases,
       highestAllocated: state.highestAllocated,
     });
-    const op = (yield context.df.waitForExternalEvent(LEDGER_OP_EVENT)) as LedgerOp;
+    const next = context.df.waitForExternalEvent(LEDGER_OP_EVENT);
+    if (handled >= OPS_PER_EXECUTION) {
+      // Continue as new only when no request is waiting (one already received is answered first):
+      // continue-as-new drops received but unprocessed events, and under load that would be most of them.
+      const idle = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + IDLE_MS));
+      const winner = (yield context.df.Task.any([next, idle])) as unknown;
+      if (winner !== next) break;
+      idle.cancel();
+    } else {
+      yield next;
+    }
+    const op = next.result as LedgerOp;
     let reply: unknown;
     try {
       reply = yield* handle(context, state, op);
@@ -48,7 +61,7 @@ export const definitionLedger: OrchestrationHandler = function* (context: Orches
       }
     }
   }
-  // Events that arrive while it restarts are not carried over: senders re-send until they get a reply.
+  // A request that arrives in the instant of the restart is dropped: its sender sends it again.
   context.df.continueAsNew(state);
   return undefined;
 };
@@ -56,7 +69,9 @@ export const definitionLedger: OrchestrationHandler = function* (context: Orches
 function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp) {
   switch (op.kind) {
     case 'lease': {
-      if (state.leases[op.from]) return grantLease(state, op, []);
+      // Only "auto" needs the existing versions; an explicit one is checked against the leases here
+      // and against the gallery by preflight.
+      if (state.leases[op.from] || op.version !== 'auto') return grantLease(state, op, []);
       const names = yield* step<string[]>(context, ACTIVITIES.listVersionNames, {
         definitionId: state.definitionId,
       });

@@ -3,9 +3,13 @@ import { ACTIVITIES } from '../activities/names';
 import type { LedgerOp } from '../domain/ledger';
 import { step, StepFailedError } from './steps';
 
-/** First wait for the ledger's answer before sending again; doubles up to the maximum. */
-const RESEND_FIRST_MS = 15 * 60_000;
-const RESEND_MAX_MS = 2 * 3_600_000;
+/**
+ * First wait for the ledger's answer before sending again; doubles up to the maximum. Long, because a
+ * request is lost only in the instant the ledger continues as new, while a re-send queues behind
+ * everyone else's requests; about two days in all before the build gives up.
+ */
+const RESEND_FIRST_MS = 3_600_000;
+const RESEND_MAX_MS = 8 * 3_600_000;
 const MAX_SENDS = 8;
 
 type Request = LedgerOp extends infer O ? (O extends LedgerOp ? Omit<O, 'from' | 'reply'> : never) : never;
