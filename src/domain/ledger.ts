@@ -21,6 +21,50 @@ export interface LedgerState {
   leases: Record<string, Lease>;
   /** The newest version ever handed out for "auto", so a released, deleted one is never reused. */
   highestAllocated?: string;
+  /** A retention put off while other builds were in flight; the last of them runs it. */
+  owedRetention?: RetentionParams;
+  lastRetentionAt?: string;
+}
+
+export interface RetentionParams {
+  keepVersions: number;
+  accounts: BatchAccountRef[];
+}
+
+/** While other builds of the definition are in flight, retention runs at most this often. */
+export const RETENTION_COALESCE_MS = 10 * 60_000;
+
+/**
+ * The retention to run now, or none when it can wait: a burst of builds finishing one after another
+ * would otherwise list every version and pool once per build. Putting it off is always safe (it only
+ * deletes less, later); it waits only while another build still holds a lease, so the last build of a
+ * burst runs it, with the largest keepVersions and every account any of them named.
+ */
+export function retentionToRun(
+  state: LedgerState,
+  request: RetentionParams | undefined,
+  nowMs: number,
+): RetentionParams | undefined {
+  const owed = mergeRetention(state.owedRetention, request);
+  if (!owed) return undefined;
+  const othersInFlight = Object.keys(state.leases).length > 0;
+  const recent =
+    state.lastRetentionAt !== undefined && nowMs - Date.parse(state.lastRetentionAt) < RETENTION_COALESCE_MS;
+  if (othersInFlight && recent) {
+    state.owedRetention = owed;
+    return undefined;
+  }
+  delete state.owedRetention;
+  state.lastRetentionAt = new Date(nowMs).toISOString();
+  return owed;
+}
+
+function mergeRetention(a?: RetentionParams, b?: RetentionParams): RetentionParams | undefined {
+  if (!a || !b) return a ?? b;
+  const accounts = [...a.accounts];
+  for (const account of b.accounts)
+    if (!accounts.some((x) => x.id.toLowerCase() === account.id.toLowerCase())) accounts.push(account);
+  return { keepVersions: Math.max(a.keepVersions, b.keepVersions), accounts };
 }
 
 interface OpBase {

@@ -7,6 +7,8 @@ import {
   type LeaseReply,
   type LedgerOp,
   type LedgerState,
+  type RetentionParams,
+  retentionToRun,
 } from '../domain/ledger';
 import { asStepError, step } from './steps';
 
@@ -79,16 +81,27 @@ function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp
     }
     case 'retention': {
       if (op.release) delete state.leases[op.from];
-      const actions = yield* step(context, ACTIVITIES.applyRetention, {
-        definitionId: state.definitionId,
-        keepVersions: op.keepVersions,
-        accounts: op.accounts,
-        leasedVersionIds: leasedVersionIds(state),
-      });
-      return { ok: true, actions };
+      const run = retentionToRun(
+        state,
+        { keepVersions: op.keepVersions, accounts: op.accounts },
+        context.df.currentUtcDateTime.getTime(),
+      );
+      return { ok: true, actions: run ? yield* retain(context, state, run) : [], deferred: !run };
     }
-    case 'release':
+    case 'release': {
       delete state.leases[op.from];
+      const run = retentionToRun(state, undefined, context.df.currentUtcDateTime.getTime());
+      if (run) yield* retain(context, state, run);
       return { ok: true };
+    }
   }
+}
+
+function* retain(context: OrchestrationContext, state: LedgerState, run: RetentionParams) {
+  return yield* step(context, ACTIVITIES.applyRetention, {
+    definitionId: state.definitionId,
+    keepVersions: run.keepVersions,
+    accounts: run.accounts,
+    leasedVersionIds: leasedVersionIds(state),
+  });
 }

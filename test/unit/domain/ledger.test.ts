@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { emptyLedger, grantLease, leasedVersionIds, ledgerInstanceId } from '../../../src/domain/ledger';
+import {
+  emptyLedger,
+  grantLease,
+  leasedVersionIds,
+  ledgerInstanceId,
+  RETENTION_COALESCE_MS,
+  retentionToRun,
+} from '../../../src/domain/ledger';
 import { planRetention } from '../../../src/domain/retention';
 import { INSTANCE_ID_MAX } from '../../../src/domain/pipeline';
 
@@ -77,5 +84,40 @@ describe('the definition ledger', () => {
         },
       ),
     );
+  });
+
+  it('puts retention off only while other builds are in flight and it ran lately; the last build runs it', () => {
+    const ledger = emptyLedger(DEF);
+    const a = {
+      id: '/subscriptions/s/resourceGroups/b/providers/Microsoft.Batch/batchAccounts/a',
+      endpoint: 'https://a',
+      region: 'westeurope',
+    };
+    const b = { ...a, id: a.id.replace(/a$/, 'b') };
+    const t0 = NOW.getTime();
+    ledger.leases.p2 = { version: '1.0.2', versionId: `${DEF}/versions/1.0.2` };
+    expect(retentionToRun(ledger, { keepVersions: 2, accounts: [a] }, t0)).toEqual({
+      keepVersions: 2,
+      accounts: [a],
+    });
+    // p2 still in flight and a run just happened: owed, not run.
+    expect(retentionToRun(ledger, { keepVersions: 5, accounts: [b] }, t0 + 1000)).toBeUndefined();
+    // Later than the coalescing window: runs what is owed, merged.
+    expect(retentionToRun(ledger, undefined, t0 + RETENTION_COALESCE_MS + 1)).toEqual({
+      keepVersions: 5,
+      accounts: [b],
+    });
+    expect(
+      retentionToRun(ledger, { keepVersions: 1, accounts: [a] }, t0 + RETENTION_COALESCE_MS + 2),
+    ).toBeUndefined();
+    // The last build out (no lease left) runs it at once, with everything owed.
+    delete ledger.leases.p2;
+    expect(
+      retentionToRun(ledger, { keepVersions: 3, accounts: [b] }, t0 + RETENTION_COALESCE_MS + 3),
+    ).toEqual({
+      keepVersions: 3,
+      accounts: [a, b],
+    });
+    expect(ledger.owedRetention).toBeUndefined();
   });
 });
