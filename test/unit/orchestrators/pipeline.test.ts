@@ -1,19 +1,12 @@
-import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
-import { DurableEngine } from '../../../src/local/host/durable/engine';
-import { VirtualClock } from '../../../src/local/clock';
-import { ACTIVITY_IMPLEMENTATIONS } from '../../../src/activities';
-import { runActivity } from '../../../src/activities/result';
-import { imagePipeline } from '../../../src/orchestrators/imagePipeline';
-import { regionRollout } from '../../../src/orchestrators/regionRollout';
 import {
-  ORCHESTRATORS,
   DEFAULT_ORCHESTRATION_SETTINGS,
+  ORCHESTRATORS,
   pipelineInstanceId,
   type PipelineInput,
 } from '../../../src/domain/pipeline';
+import type { DurableEngine } from '../../../src/local/host/durable/engine';
 import { buildRequestSchema } from '../../../src/domain/buildRequest';
-import { ScriptedCloud } from '../../helpers/scriptedCloud';
-import { demoVm } from '../../helpers/fakes';
+import { ScriptedCloud, startScriptedEngine, stopScriptedEngines } from '../../helpers/scriptedCloud';
 import { exampleInput, SUB_A } from '../../helpers/requests';
 
 /**
@@ -22,34 +15,9 @@ import { exampleInput, SUB_A } from '../../helpers/requests';
  */
 jest.setTimeout(60_000);
 const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
-const engines: DurableEngine[] = [];
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.stop()));
-});
+afterEach(stopScriptedEngines);
 
-function setup() {
-  const clock = new VirtualClock({ speed: 20_000 });
-  const cloud = new ScriptedCloud(() => clock.nowMs());
-  cloud.vms.set(VM.toLowerCase(), demoVm(VM, false));
-  const engine = new DurableEngine({
-    dbPath: ':memory:',
-    clock,
-    maxConcurrentActivities: 8,
-    maxConcurrentOrchestrations: 8,
-  });
-  engines.push(engine);
-  engine.registerOrchestrator(ORCHESTRATORS.imagePipeline, createOrchestrator(imagePipeline) as never);
-  engine.registerOrchestrator(ORCHESTRATORS.regionRollout, createOrchestrator(regionRollout) as never);
-  const activityCalls: Record<string, number> = {};
-  for (const [name, impl] of Object.entries(ACTIVITY_IMPLEMENTATIONS)) {
-    engine.registerActivity(name, (input) => {
-      activityCalls[name] = (activityCalls[name] ?? 0) + 1;
-      return runActivity(() => impl(cloud.services(), input as never));
-    });
-  }
-  engine.start();
-  return { clock, cloud, engine, activityCalls };
-}
+const setup = () => startScriptedEngine(VM);
 
 const request = (edit?: (i: Record<string, any>) => void) => {
   const input = exampleInput('three-regions-3000-nodes') as Record<string, any>;
