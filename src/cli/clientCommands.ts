@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ServiceBusClient } from '@azure/service-bus';
 import { DefaultAzureCredential } from '@azure/identity';
 import { arg, hostFrom, readLocalState } from './localState';
-import { renderBuild, fetchBuild, watchBuild, TERMINAL } from './progress';
+import { renderBuild, fetchBuild, watchBuild, TERMINAL, type BuildRef } from './progress';
 import type { CommandResult } from './planCommand';
 
 /** `bif submit <request.json>`: POST /api/builds on the running host. */
@@ -31,22 +31,32 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
     return { exitCode: 1, stdout: `The host answered ${response.status}: ${JSON.stringify(body)}\n` };
   return {
     exitCode: 0,
-    stdout: `${body.outcome === 'duplicate' ? 'Already submitted' : 'Started'}: ${body.instanceId}\nStatus: ${body.statusQueryGetUri}\nWatch:  bif status ${body.instanceId} --watch\n`,
+    stdout: `${body.outcome === 'duplicate' ? 'Already submitted' : 'Started'}: ${body.instanceId}\nStatus: ${body.statusQueryGetUri}\nWatch:  bif status --instance ${body.instanceId} --watch\n`,
   };
 }
 
-/** `bif status <id> [--watch]`: the progress view from GET /api/builds/{id}. */
+/**
+ * `bif status <requestId> | --instance <instanceId> [--watch]`: the progress view from
+ * GET /api/builds/{requestId} or GET /api/builds/instances/{instanceId} (never guessed from the id's shape).
+ */
 export async function statusCommand(args: string[]): Promise<CommandResult> {
-  const id = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--host');
+  const instanceId = arg(args, 'instance');
+  const requestId = args.find(
+    (a) => !a.startsWith('--') && !['--host', '--instance'].includes(args[args.indexOf(a) - 1] ?? ''),
+  );
+  const id: BuildRef | undefined = instanceId ? { instanceId } : requestId;
   if (!id)
-    return { exitCode: 2, stdout: 'usage: bif status <requestId|instanceId> [--watch] [--host URL]\n' };
+    return {
+      exitCode: 2,
+      stdout: 'usage: bif status <requestId> | --instance <instanceId> [--watch] [--host URL]\n',
+    };
   const host = hostFrom(args);
   if (args.includes('--watch')) {
     const view = await watchBuild(host, id, (t) => process.stdout.write(t));
     return { exitCode: view?.runtimeStatus === 'Completed' ? 0 : 1, stdout: '' };
   }
   const view = await fetchBuild(host, id);
-  if (!view) return { exitCode: 1, stdout: `No build ${id}.\n` };
+  if (!view) return { exitCode: 1, stdout: `No build ${instanceId ?? requestId}.\n` };
   return { exitCode: view.runtimeStatus === 'Failed' ? 1 : 0, stdout: `${renderBuild(view)}\n` };
 }
 

@@ -6,7 +6,6 @@ import { startLocalWorld, type LocalWorld } from '../local/localWorld';
 import { startHost } from '../local/host/host';
 import { VirtualClock } from '../local/clock';
 import { SETTINGS } from '../config/settings';
-import { pipelineInstanceId } from '../domain/pipeline';
 import { arg, saveLocalState, WORK_DIR } from './localState';
 import { watchBuild } from './progress';
 import type { CommandResult } from './planCommand';
@@ -73,7 +72,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     out(`Submitted ${file.replace(`${ROOT}/`, '')} to queue ${queueName} (request ${requestId})\n\n`);
     const startedReal = Date.now();
     const startedSim = world.clock.nowMs();
-    const view = await watchBuild(world.host.origin, pipelineInstanceId(requestId), out, 300);
+    const view = await watchBuild(world.host.origin, requestId, out, 300);
     const events = await readEvents(world.broker.connectionString, topic);
     out(
       `\nEvents on Service Bus (${topic}/all):\n${events.map((e) => `  ${e}`).join('\n') || '  (none)'}\n\n`,

@@ -14,29 +14,9 @@ import {
 } from '../domain/pipeline';
 import type { ProvisioningState, VersionSource } from '../ports';
 import { asStepError, nowIso, publish, sleep, step, steps, StepFailedError } from './steps';
+import { pipelineStatus, type PipelineState, type Stage } from './pipelineStatus';
 
-type Stage =
-  'preflight' | 'snapshot' | 'gallery' | 'version' | 'rollout' | 'retention' | 'completed' | 'failed';
-
-/** The pipeline's custom status: the plan, the stage, and (from region children) live progress. */
-export interface PipelineStatus {
-  requestId: string;
-  stage: Stage;
-  version?: string;
-  imageVersionId?: string;
-  regions: { name: string; replicaCount: number; capacity: number }[];
-  pools: { poolId: string; region: string }[];
-  regionInstances: string[];
-  startedAt: string;
-  updatedAt: string;
-  outcome?: {
-    regionsReplicated: string[];
-    regionsFailed: string[];
-    poolsReady: string[];
-    poolsFailed: string[];
-  };
-  error?: string;
-}
+export type { PipelineStatus } from './pipelineStatus';
 
 class PreflightRejected extends Error {
   constructor(readonly findings: Finding[]) {
@@ -59,7 +39,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
   const { request, settings } = context.df.getInput() as PipelineInput;
   const instanceId = context.df.instanceId;
   const owner = { instanceId, requestId: request.requestId };
-  const status: PipelineStatus = {
+  const status: PipelineState = {
     requestId: request.requestId,
     stage: 'preflight',
     regions: [],
@@ -71,7 +51,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
   const report = (stage?: Stage) => {
     if (stage) status.stage = stage;
     status.updatedAt = nowIso(context);
-    context.df.setCustomStatus(status);
+    context.df.setCustomStatus(pipelineStatus(status));
   };
   const succeeded = {
     imageVersionId: undefined as string | undefined,
@@ -323,7 +303,7 @@ function* rollOutRegions(
   requestId: string,
   plan: PreflightResult,
   settings: PipelineInput['settings'],
-  status: PipelineStatus,
+  status: PipelineState,
   report: () => void,
 ): Generator<Task, RegionOutcome[], RegionOutcome[]> {
   const children = plan.targetRegions.map((region) => {

@@ -14,23 +14,9 @@ import {
   steps,
   type EventSpec,
 } from './steps';
+import { regionStatus, type RegionState } from './regionStatus';
 
-/** What `GET /api/builds/{id}` shows for a region: enough to draw a progress bar and a line per pool. */
-export interface RegionStatus {
-  region: string;
-  stage: 'replicating' | 'retrying' | 'replicated' | 'creating-pools' | 'retiring' | 'done' | 'failed';
-  replication: { state: string; progress: number; attempts: number; details?: string };
-  pools: {
-    poolId: string;
-    state: string;
-    allocationState?: string;
-    currentNodes: number;
-    targetNodes: number;
-    errors?: string[];
-  }[];
-  updatedAt: string;
-  reason?: string;
-}
+export type { RegionStatus } from './regionStatus';
 
 /**
  * One region of a rollout: wait for this region's replication (durable timers, backoff, retry of the
@@ -40,7 +26,7 @@ export interface RegionStatus {
 export const regionRollout: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as RegionRolloutInput;
   const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
-  const status: RegionStatus = {
+  const status: RegionState = {
     region: input.region,
     stage: 'replicating',
     replication: { state: 'Unknown', progress: 0, attempts: 1 },
@@ -54,7 +40,7 @@ export const regionRollout: OrchestrationHandler = function* (context: Orchestra
   };
   const report = () => {
     status.updatedAt = nowIso(context);
-    context.df.setCustomStatus(status);
+    context.df.setCustomStatus(regionStatus(status));
   };
   report();
 
@@ -149,7 +135,7 @@ function outcome(
 function* waitForReplication(
   context: OrchestrationContext,
   input: RegionRolloutInput,
-  status: RegionStatus,
+  status: RegionState,
   report: () => void,
 ) {
   const { pollMinMs, pollMaxMs, regionStallLimitMs, regionRetryLimit } = input.settings;
@@ -222,7 +208,7 @@ function* waitForReplication(
 function* createAndWaitForPools(
   context: OrchestrationContext,
   input: RegionRolloutInput,
-  status: RegionStatus,
+  status: RegionState,
   report: () => void,
 ) {
   const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
@@ -335,7 +321,7 @@ function* retireReplacedPools(
   context: OrchestrationContext,
   input: RegionRolloutInput,
   outcomes: PoolOutcome[],
-  status: RegionStatus,
+  status: RegionState,
   report: () => void,
 ) {
   const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
