@@ -6,7 +6,7 @@ import {
 } from '../../../src/domain/pipeline';
 import type { DurableEngine } from '../../../src/local/host/durable/engine';
 import { buildRequestSchema } from '../../../src/domain/buildRequest';
-import type { ScriptedCloud} from '../../helpers/scriptedCloud';
+import type { ScriptedCloud } from '../../helpers/scriptedCloud';
 import { startScriptedEngine, stopScriptedEngines } from '../../helpers/scriptedCloud';
 import { exampleInput, SUB_A } from '../../helpers/requests';
 
