@@ -11,9 +11,20 @@ import {
   type PreflightResult,
   type RegionOutcome,
   type RegionRolloutInput,
+  waitDeadlines,
 } from '../domain/pipeline';
 import type { ProvisioningState, VersionSource } from '../ports';
-import { asStepError, nowIso, publish, sleep, step, steps, StepFailedError } from './steps';
+import {
+  asStepError,
+  describeMs,
+  nowIso,
+  nowMs,
+  publish,
+  sleep,
+  step,
+  steps,
+  StepFailedError,
+} from './steps';
 import { pipelineStatus, type PipelineState, type Stage } from './pipelineStatus';
 
 export type { PipelineStatus } from './pipelineStatus';
@@ -99,20 +110,34 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
         targetRegions: plan.targetRegions,
       });
     } else {
-      const source = yield* captureSource(context, request, plan, report, instanceId);
+      const source = yield* captureSource(
+        context,
+        request,
+        plan,
+        report,
+        instanceId,
+        waitDeadlines(settings).provisioningMs,
+      );
       report('gallery');
-      yield* untilProvisioned(context, ACTIVITIES.ensureGallery, {
-        galleryId: request.image.galleryId,
-        location: plan.galleryLocation,
-      });
-      yield* untilProvisioned(context, ACTIVITIES.ensureImageDefinition, {
-        id: plan.definitionId,
-        location: plan.galleryLocation,
-        osType: request.image.osType,
-        hyperVGeneration: request.image.hyperVGeneration,
-        identifier: request.image.identifier,
-        description: request.image.description,
-      });
+      yield* untilProvisioned(
+        context,
+        ACTIVITIES.ensureGallery,
+        { galleryId: request.image.galleryId, location: plan.galleryLocation },
+        waitDeadlines(settings).provisioningMs,
+      );
+      yield* untilProvisioned(
+        context,
+        ACTIVITIES.ensureImageDefinition,
+        {
+          id: plan.definitionId,
+          location: plan.galleryLocation,
+          osType: request.image.osType,
+          hyperVGeneration: request.image.hyperVGeneration,
+          identifier: request.image.identifier,
+          description: request.image.description,
+        },
+        waitDeadlines(settings).provisioningMs,
+      );
       report('version');
       yield* step(context, ACTIVITIES.createImageVersion, {
         versionId: plan.versionId,
@@ -167,13 +192,17 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
 
     const failedRegions = outcomes.filter((o) => !o.replicated);
     const failedPools = outcomes.flatMap((o) => o.pools.filter((p) => p.state !== 'ready'));
+    // After replication, a region can still fail in ways that are no pool's own (an old pool left undrained).
+    const problems = outcomes.flatMap((o) =>
+      o.replicated ? (o.problems ?? []).map((p) => `region ${o.region}: ${p}`) : [],
+    );
     status.outcome = {
       regionsReplicated: succeeded.regionsReplicated,
       regionsFailed: failedRegions.map((o) => o.region),
       poolsReady: succeeded.poolsReady,
       poolsFailed: failedPools.map((p) => p.poolId),
     };
-    if (failedRegions.length === 0 && failedPools.length === 0) {
+    if (failedRegions.length === 0 && failedPools.length === 0 && problems.length === 0) {
       report('completed');
       yield* publish(context, owner, [
         {
@@ -193,6 +222,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     const reason = [
       ...failedRegions.map((o) => `region ${o.region}: ${o.reason}`),
       ...failedPools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
+      ...problems,
     ].join('; ');
     throw new StepFailedError('rollout', { kind: 'permanent', code: 'RolloutIncomplete', message: reason });
   } catch (error) {
@@ -221,6 +251,7 @@ function* captureSource(
   plan: PreflightResult,
   report: (s: Stage) => void,
   instanceId: string,
+  provisioningMs: number,
 ) {
   const source = request.source;
   if (source.type === 'managedImage') return { managedImageId: source.id } as VersionSource;
@@ -243,6 +274,7 @@ function* captureSource(
   yield* untilAllProvisioned(
     context,
     plan.disks.map((d) => d.snapshotId),
+    provisioningMs,
   );
   const os = plan.disks.find((d) => d.role === 'os')!;
   return {
@@ -253,9 +285,11 @@ function* captureSource(
   } as VersionSource;
 }
 
-function* untilAllProvisioned(context: OrchestrationContext, ids: string[]) {
+function* untilAllProvisioned(context: OrchestrationContext, ids: string[], deadlineMs: number) {
   let pending = ids;
+  const deadline = nowMs(context) + deadlineMs;
   while (pending.length > 0) {
+    if (nowMs(context) >= deadline) throw provisioningTimedOut('snapshot', pending, deadlineMs);
     yield* sleep(context, PROVISIONING_POLL_MS);
     const states = yield* steps<ProvisioningState>(
       context,
@@ -276,12 +310,24 @@ function* untilAllProvisioned(context: OrchestrationContext, ids: string[]) {
   }
 }
 
-/** Calls an "ensure" step until what it ensures has finished provisioning. */
+/** A provisioning wait past its deadline: permanent, naming what is still not provisioned. */
+function provisioningTimedOut(stage: string, ids: string[], deadlineMs: number): StepFailedError {
+  return new StepFailedError(stage, {
+    kind: 'permanent',
+    code: 'ProvisioningTimedOut',
+    message: `${ids.join(', ')} did not finish provisioning within ${describeMs(deadlineMs)}; check it in the Azure portal (activity log) and submit the request again`,
+    target: ids[0],
+  });
+}
+
+/** Calls an "ensure" step until what it ensures has finished provisioning, at most until the deadline. */
 function* untilProvisioned(
   context: OrchestrationContext,
   name: typeof ACTIVITIES.ensureGallery | typeof ACTIVITIES.ensureImageDefinition,
   input: unknown,
+  deadlineMs: number,
 ) {
+  const deadline = nowMs(context) + deadlineMs;
   for (;;) {
     const state = yield* step<ProvisioningState>(context, name, input);
     if (state.state === 'Succeeded') return;
@@ -292,6 +338,7 @@ function* untilProvisioned(
         message: `${state.id} failed to provision`,
         target: state.id,
       });
+    if (nowMs(context) >= deadline) throw provisioningTimedOut(name, [state.id], deadlineMs);
     yield* sleep(context, PROVISIONING_POLL_MS);
   }
 }

@@ -70,14 +70,20 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
   context.df.setCustomStatus(
     withinBudget((limit) => ({
       requestId: input.requestId,
-      stage: summary.regionsFailed.length || summary.poolsFailed.length ? 'failed' : 'completed',
+      stage:
+        summary.regionsFailed.length || summary.poolsFailed.length || outcomes.some((o) => o.problems?.length)
+          ? 'failed'
+          : 'completed',
       imageVersionId: input.versionId,
       regionsTotal: regionInstances.length,
       outcome: boundedSummary(summary, limit),
       startedAt,
     })),
   );
-  if (summary.regionsFailed.length === 0 && summary.poolsFailed.length === 0) {
+  const problems = outcomes.flatMap((o) =>
+    o.replicated ? (o.problems ?? []).map((p) => `region ${o.region}: ${p}`) : [],
+  );
+  if (summary.regionsFailed.length === 0 && summary.poolsFailed.length === 0 && problems.length === 0) {
     yield* publish(context, owner, [
       {
         type: EVENT_TYPES.pipelineCompleted,
@@ -98,6 +104,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
       ...(o.replicated ? [] : [`region ${o.region}: ${o.reason}`]),
       ...o.pools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
     ])
+    .concat(problems)
     .join('; ');
   return yield* fail(reason, summary.regionsReplicated, summary.poolsReady);
 

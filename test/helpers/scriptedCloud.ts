@@ -28,6 +28,13 @@ export class ScriptedCloud extends FakeWorld {
   poolMinutes = 20;
   failingPools: Record<string, string> = {};
   permanentPoolErrors: Record<string, string> = {};
+  /** Pools whose allocation never ends (Batch stuck resizing). */
+  stuckPools = new Set<string>();
+  /** Old pools that never finish draining (long-running tasks). */
+  stuckDrains = new Set<string>();
+  /** Resources that never finish provisioning. */
+  stuckProvisioning: (id: string) => boolean = () => false;
+  permanentDeleteErrors: Record<string, string> = {};
   transientReplicationErrors = 0;
   replicationReads = 0;
 
@@ -44,6 +51,7 @@ export class ScriptedCloud extends FakeWorld {
       },
       // Snapshots take two simulated minutes.
       getProvisioning: async (id) => {
+        if (this.stuckProvisioning(id)) return { id, state: 'Creating' };
         const at = startedAt.get(id.toLowerCase());
         if (at !== undefined && this.now.getTime() - at >= 2 * 60_000) return { id, state: 'Succeeded' };
         return baseCompute.getProvisioning(id);
@@ -101,11 +109,19 @@ export class ScriptedCloud extends FakeWorld {
         this.poolCreatedAt[spec.poolId] = this.now.getTime();
         return result;
       },
+      deletePool: async (account, poolId) => {
+        if (this.permanentDeleteErrors[poolId]) {
+          this.calls.push(`deletePool ${poolId}`);
+          throw new PermanentError(this.permanentDeleteErrors[poolId]!, 'OperationNotAllowed', poolId);
+        }
+        return baseBatch.deletePool(account, poolId);
+      },
       getPool: async (account, poolId) => {
         const pool = await baseBatch.getPool(account, poolId);
         if (!pool || pool.allocationState !== 'resizing') return pool;
         const created = this.poolCreatedAt[poolId];
         const draining = pool.targetDedicatedNodes + pool.targetLowPriorityNodes === 0;
+        if (draining ? this.stuckDrains.has(poolId) : this.stuckPools.has(poolId)) return pool;
         if (
           draining ||
           (created !== undefined && this.now.getTime() - created >= this.poolMinutes * 60_000)
