@@ -26,6 +26,7 @@ import {
   StepFailedError,
 } from './steps';
 import { pipelineStatus, type PipelineState, type Stage } from './pipelineStatus';
+import { joinReasons } from './statusBudget';
 
 export type { PipelineStatus } from './pipelineStatus';
 
@@ -219,11 +220,11 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
       ]);
       return { requestId: request.requestId, imageVersionId: plan.versionId, ...status.outcome };
     }
-    const reason = [
+    const reason = joinReasons([
       ...failedRegions.map((o) => `region ${o.region}: ${o.reason}`),
       ...failedPools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
       ...problems,
-    ].join('; ');
+    ]);
     throw new StepFailedError('rollout', { kind: 'permanent', code: 'RolloutIncomplete', message: reason });
   } catch (error) {
     const findings = error instanceof PreflightRejected ? error.findings : [];

@@ -9,7 +9,7 @@ import {
 } from '../domain/pipeline';
 import { ACTIVITIES } from '../activities/names';
 import { asStepError, nowIso, publish, step } from './steps';
-import { firstEntries, withinBudget } from './statusBudget';
+import { firstEntries, joinReasons, withinBudget } from './statusBudget';
 import { boundedSummary, type RolloutSummary } from './pipelineStatus';
 
 /**
@@ -99,13 +99,14 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
     ]);
     return summary;
   }
-  const reason = outcomes
-    .flatMap((o) => [
-      ...(o.replicated ? [] : [`region ${o.region}: ${o.reason}`]),
-      ...o.pools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
-    ])
-    .concat(problems)
-    .join('; ');
+  const reason = joinReasons(
+    outcomes
+      .flatMap((o) => [
+        ...(o.replicated ? [] : [`region ${o.region}: ${o.reason}`]),
+        ...o.pools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
+      ])
+      .concat(problems),
+  );
   return yield* fail(reason, summary.regionsReplicated, summary.poolsReady);
 
   /** Pipeline.Failed with what did succeed, then the instance fails with the reason. */

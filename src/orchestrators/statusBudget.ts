@@ -45,3 +45,13 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Recor
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
 }
+
+/**
+ * A failure reason made of many parts (one per region or pool): the first ones, each cut, and how many
+ * more. It travels in Pipeline.Failed and the instance's output, which must stay a reasonable size.
+ */
+export function joinReasons(parts: readonly string[], limit = STATUS_LIST_LIMIT): string {
+  const shown = parts.slice(0, limit).map((p) => truncateText(p, 500));
+  const more = parts.length - shown.length;
+  return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
+}

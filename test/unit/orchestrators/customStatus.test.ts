@@ -144,5 +144,9 @@ describe('bounded custom status with the largest request the schema allows', () 
     expect(pipeline.error.length).toBeLessThan(2_100);
     expect(pipeline.error).toMatch(/more characters\)$/);
     expect(pipeline.outcome.counts.poolsFailed).toBe(100);
+    // The event names the first failures and counts the rest: it must fit a Service Bus message.
+    const reason = (failed!.data as { reason: string }).reason;
+    expect(reason).toMatch(/; and 80 more$/);
+    expect(reason.length).toBeLessThan(16_000);
   });
 });
