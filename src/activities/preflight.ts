@@ -38,8 +38,10 @@ export async function preflight(
   const source = await inspectSource(services, request);
   const definitionId = imageDefinitionId(request.image);
   const existingGalleryLocation = await services.gallery.getGalleryLocation(request.image.galleryId);
-  const galleryLocation =
-    existingGalleryLocation ?? source.location ?? request.pools[0]?.account.region ?? 'westeurope';
+  // A version lives in its gallery's region and its source must be in that region too: the gallery's
+  // real location, or for a gallery still to be made, the source's. Never a guess (a pool's region, a
+  // literal) that would only fail later at Azure with "source ... not in the same region".
+  const galleryLocation = existingGalleryLocation ?? source.location ?? '';
 
   const existingVersions = existingGalleryLocation
     ? await services.gallery.listVersions(definitionId).catch(ignoreMissing)
@@ -51,6 +53,14 @@ export async function preflight(
   const versionId =
     request.source.type === 'galleryImageVersion' ? request.source.id : `${definitionId}/versions/${version}`;
   const findings: Finding[] = [...source.findings];
+  if (!galleryLocation && source.findings.length === 0)
+    findings.push(
+      finding(
+        'GALLERY_LOCATION_UNKNOWN',
+        'image.galleryId',
+        `The gallery ${request.image.galleryId} does not exist, and the region of a ${request.source.type} source is not read, so the gallery's region is unknown. Create the gallery in the source's region first (az sig create --location <source region>), then submit again.`,
+      ),
+    );
   if (request.source.type !== 'galleryImageVersion' && existingVersions.some((v) => v.name === version)) {
     const replication = await services.gallery.getReplication(versionId);
     if (replication.tags[OWNER_TAG] !== instanceId) {
@@ -67,7 +77,7 @@ export async function preflight(
   const facts: PlanFacts = {
     now: services.clock.now(),
     source: source.facts,
-    galleryRegion: galleryLocation,
+    galleryRegion: galleryLocation || undefined,
     supportedImages: await supportedImagesByAccount(services, request),
     placement: { batchProviderRegistration: await providerRegistration(services, request) },
   };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ServiceBusClient } from '@azure/service-bus';
 import { DefaultAzureCredential } from '@azure/identity';
 import { arg, hostFrom, readLocalState } from './localState';
-import { renderBuild, fetchBuild, watchBuild, TERMINAL } from './progress';
+import { renderBuild, fetchBuild, watchBuild, TERMINAL, type BuildRef } from './progress';
 import type { CommandResult } from './planCommand';
 
 /** `bif submit <request.json>`: POST /api/builds on the running host. */
@@ -31,7 +31,7 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
     return { exitCode: 1, stdout: `The host answered ${response.status}: ${JSON.stringify(body)}\n` };
   return {
     exitCode: 0,
-    stdout: `${body.outcome === 'duplicate' ? 'Already submitted' : 'Started'}: ${body.instanceId}\nStatus: ${body.statusQueryGetUri}\nWatch:  bif status ${body.instanceId} --watch\n`,
+    stdout: `${body.outcome === 'duplicate' ? 'Already submitted' : 'Started'}: ${body.instanceId}\nStatus: ${body.statusQueryGetUri}\nWatch:  bif status --instance ${body.instanceId} --watch\n`,
   };
 }
 
@@ -39,16 +39,21 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
 export const EXIT_HOST_DOWN = 3;
 
 /**
- * `bif status <id> [--watch|--json]`: the progress view from GET /api/builds/{id}; with --json the
+ * `bif status <requestId> | --instance <instanceId> [--watch|--json]`: the progress view from
+ * GET /api/builds/{requestId} or GET /api/builds/instances/{instanceId} (never guessed from the id's shape); with --json the
  * status object itself, for scripts. A host that does not answer is reported as down, with how to
  * start it, not as a stack trace.
  */
 export async function statusCommand(args: string[]): Promise<CommandResult> {
-  const id = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--host');
+  const instanceId = arg(args, 'instance');
+  const requestId = args.find(
+    (a) => !a.startsWith('--') && !['--host', '--instance'].includes(args[args.indexOf(a) - 1] ?? ''),
+  );
+  const id: BuildRef | undefined = instanceId ? { instanceId } : requestId;
   if (!id)
     return {
       exitCode: 2,
-      stdout: 'usage: bif status <requestId|instanceId> [--watch|--json] [--host URL]\n',
+      stdout: 'usage: bif status <requestId> | --instance <instanceId> [--watch|--json] [--host URL]\n',
     };
   const host = hostFrom(args);
   const asJson = args.includes('--json');
@@ -62,8 +67,8 @@ export async function statusCommand(args: string[]): Promise<CommandResult> {
       return {
         exitCode: 1,
         stdout: asJson
-          ? `${JSON.stringify({ error: { code: 'NotFound', message: `No build ${id}.` } })}\n`
-          : `No build ${id}.\n`,
+          ? `${JSON.stringify({ error: { code: 'NotFound', message: `No build ${instanceId ?? requestId}.` } })}\n`
+          : `No build ${instanceId ?? requestId}.\n`,
       };
     return {
       exitCode: view.runtimeStatus === 'Failed' ? 1 : 0,

@@ -7,7 +7,6 @@ import { worldFiles } from '../local/worldFolder';
 import { startHost } from '../local/host/host';
 import { VirtualClock } from '../local/clock';
 import { SETTINGS } from '../config/settings';
-import { pipelineInstanceId } from '../domain/pipeline';
 import { arg, saveLocalState, WORK_DIR } from './localState';
 import { fetchBuild, watchBuild } from './progress';
 import type { CommandResult } from './planCommand';
@@ -103,7 +102,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     }
     const startedReal = Date.now();
     const startedSim = world.clock.nowMs();
-    const watching = watchBuild(world.host.origin, pipelineInstanceId(requestId), out, 300);
+    const watching = watchBuild(world.host.origin, requestId, out, 300);
     watching.catch(() => undefined); // after a stop, its next poll fails: nobody is waiting for it then
     const watched = await Promise.race([watching, signalled]);
     if (watched === 'signal') {

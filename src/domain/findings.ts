@@ -45,6 +45,7 @@ export const FINDING_CODES = {
   CROSS_SUBSCRIPTION_GALLERY: 'warning',
   BATCH_PROVIDER_NOT_REGISTERED: 'error',
   CROSS_TENANT: 'error',
+  GALLERY_LOCATION_UNKNOWN: 'error',
 } as const satisfies Record<string, Severity>;
 
 export type FindingCode = keyof typeof FINDING_CODES;

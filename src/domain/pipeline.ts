@@ -20,6 +20,33 @@ export interface OrchestrationSettings {
   /** First and longest wait between replication and allocation polls. */
   pollMinMs: number;
   pollMaxMs: number;
+  /**
+   * Deadlines of the wait loops (every wait ends, with a clear failure, when its deadline passes).
+   * Optional so that settings built before they existed still work: the defaults below apply.
+   */
+  deadlines?: Partial<WaitDeadlines>;
+}
+
+export interface WaitDeadlines {
+  /** A snapshot, the gallery or the image definition finishing provisioning. */
+  provisioningMs: number;
+  /** One region's replication, all attempts together (reports go past 24 hours for many regions). */
+  replicationMs: number;
+  /** Beyond a pool's resizeTimeout, after which Batch should have ended the resize itself. */
+  allocationGraceMs: number;
+  /** A replaced pool draining (resize to 0 with taskcompletion waits for running tasks). */
+  drainMs: number;
+}
+
+export const DEFAULT_WAIT_DEADLINES: WaitDeadlines = {
+  provisioningMs: 2 * 3_600_000,
+  replicationMs: 3 * 24 * 3_600_000,
+  allocationGraceMs: 30 * 60_000,
+  drainMs: 24 * 3_600_000,
+};
+
+export function waitDeadlines(settings: OrchestrationSettings): WaitDeadlines {
+  return { ...DEFAULT_WAIT_DEADLINES, ...settings.deadlines };
 }
 
 export const DEFAULT_ORCHESTRATION_SETTINGS: OrchestrationSettings = {
@@ -68,6 +95,8 @@ export interface RegionOutcome {
   attempts: number;
   reason?: string;
   pools: PoolOutcome[];
+  /** What went wrong after replication that is not a pool's own failure (e.g. a pool left undrained). */
+  problems?: string[];
 }
 
 export interface RolloutVersionInput {

@@ -11,32 +11,24 @@ import {
   type PreflightResult,
   type RegionOutcome,
   type RegionRolloutInput,
+  waitDeadlines,
 } from '../domain/pipeline';
 import type { ProvisioningState, VersionSource } from '../ports';
-import { asStepError, nowIso, publish, sleep, step, steps, StepFailedError } from './steps';
+import {
+  asStepError,
+  describeMs,
+  nowIso,
+  nowMs,
+  publish,
+  sleep,
+  step,
+  steps,
+  StepFailedError,
+} from './steps';
+import { pipelineStatus, type PipelineState, type Stage } from './pipelineStatus';
+import { joinReasons } from './statusBudget';
 
-type Stage =
-  'preflight' | 'snapshot' | 'gallery' | 'version' | 'rollout' | 'retention' | 'completed' | 'failed';
-
-/** The pipeline's custom status: the plan, the stage, and (from region children) live progress. */
-export interface PipelineStatus {
-  requestId: string;
-  stage: Stage;
-  version?: string;
-  imageVersionId?: string;
-  regions: { name: string; replicaCount: number; capacity: number }[];
-  pools: { poolId: string; region: string }[];
-  regionInstances: string[];
-  startedAt: string;
-  updatedAt: string;
-  outcome?: {
-    regionsReplicated: string[];
-    regionsFailed: string[];
-    poolsReady: string[];
-    poolsFailed: string[];
-  };
-  error?: string;
-}
+export type { PipelineStatus } from './pipelineStatus';
 
 class PreflightRejected extends Error {
   constructor(readonly findings: Finding[]) {
@@ -59,7 +51,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
   const { request, settings } = context.df.getInput() as PipelineInput;
   const instanceId = context.df.instanceId;
   const owner = { instanceId, requestId: request.requestId };
-  const status: PipelineStatus = {
+  const status: PipelineState = {
     requestId: request.requestId,
     stage: 'preflight',
     regions: [],
@@ -71,7 +63,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
   const report = (stage?: Stage) => {
     if (stage) status.stage = stage;
     status.updatedAt = nowIso(context);
-    context.df.setCustomStatus(status);
+    context.df.setCustomStatus(pipelineStatus(status));
   };
   const succeeded = {
     imageVersionId: undefined as string | undefined,
@@ -119,20 +111,34 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
         targetRegions: plan.targetRegions,
       });
     } else {
-      const source = yield* captureSource(context, request, plan, report, instanceId);
+      const source = yield* captureSource(
+        context,
+        request,
+        plan,
+        report,
+        instanceId,
+        waitDeadlines(settings).provisioningMs,
+      );
       report('gallery');
-      yield* untilProvisioned(context, ACTIVITIES.ensureGallery, {
-        galleryId: request.image.galleryId,
-        location: plan.galleryLocation,
-      });
-      yield* untilProvisioned(context, ACTIVITIES.ensureImageDefinition, {
-        id: plan.definitionId,
-        location: plan.galleryLocation,
-        osType: request.image.osType,
-        hyperVGeneration: request.image.hyperVGeneration,
-        identifier: request.image.identifier,
-        description: request.image.description,
-      });
+      yield* untilProvisioned(
+        context,
+        ACTIVITIES.ensureGallery,
+        { galleryId: request.image.galleryId, location: plan.galleryLocation },
+        waitDeadlines(settings).provisioningMs,
+      );
+      yield* untilProvisioned(
+        context,
+        ACTIVITIES.ensureImageDefinition,
+        {
+          id: plan.definitionId,
+          location: plan.galleryLocation,
+          osType: request.image.osType,
+          hyperVGeneration: request.image.hyperVGeneration,
+          identifier: request.image.identifier,
+          description: request.image.description,
+        },
+        waitDeadlines(settings).provisioningMs,
+      );
       report('version');
       yield* step(context, ACTIVITIES.createImageVersion, {
         versionId: plan.versionId,
@@ -187,13 +193,17 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
 
     const failedRegions = outcomes.filter((o) => !o.replicated);
     const failedPools = outcomes.flatMap((o) => o.pools.filter((p) => p.state !== 'ready'));
+    // After replication, a region can still fail in ways that are no pool's own (an old pool left undrained).
+    const problems = outcomes.flatMap((o) =>
+      o.replicated ? (o.problems ?? []).map((p) => `region ${o.region}: ${p}`) : [],
+    );
     status.outcome = {
       regionsReplicated: succeeded.regionsReplicated,
       regionsFailed: failedRegions.map((o) => o.region),
       poolsReady: succeeded.poolsReady,
       poolsFailed: failedPools.map((p) => p.poolId),
     };
-    if (failedRegions.length === 0 && failedPools.length === 0) {
+    if (failedRegions.length === 0 && failedPools.length === 0 && problems.length === 0) {
       report('completed');
       yield* publish(context, owner, [
         {
@@ -210,10 +220,11 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
       ]);
       return { requestId: request.requestId, imageVersionId: plan.versionId, ...status.outcome };
     }
-    const reason = [
+    const reason = joinReasons([
       ...failedRegions.map((o) => `region ${o.region}: ${o.reason}`),
       ...failedPools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
-    ].join('; ');
+      ...problems,
+    ]);
     throw new StepFailedError('rollout', { kind: 'permanent', code: 'RolloutIncomplete', message: reason });
   } catch (error) {
     const findings = error instanceof PreflightRejected ? error.findings : [];
@@ -241,6 +252,7 @@ function* captureSource(
   plan: PreflightResult,
   report: (s: Stage) => void,
   instanceId: string,
+  provisioningMs: number,
 ) {
   const source = request.source;
   if (source.type === 'managedImage') return { managedImageId: source.id } as VersionSource;
@@ -263,6 +275,7 @@ function* captureSource(
   yield* untilAllProvisioned(
     context,
     plan.disks.map((d) => d.snapshotId),
+    provisioningMs,
   );
   const os = plan.disks.find((d) => d.role === 'os')!;
   return {
@@ -273,9 +286,11 @@ function* captureSource(
   } as VersionSource;
 }
 
-function* untilAllProvisioned(context: OrchestrationContext, ids: string[]) {
+function* untilAllProvisioned(context: OrchestrationContext, ids: string[], deadlineMs: number) {
   let pending = ids;
+  const deadline = nowMs(context) + deadlineMs;
   while (pending.length > 0) {
+    if (nowMs(context) >= deadline) throw provisioningTimedOut('snapshot', pending, deadlineMs);
     yield* sleep(context, PROVISIONING_POLL_MS);
     const states = yield* steps<ProvisioningState>(
       context,
@@ -296,12 +311,24 @@ function* untilAllProvisioned(context: OrchestrationContext, ids: string[]) {
   }
 }
 
-/** Calls an "ensure" step until what it ensures has finished provisioning. */
+/** A provisioning wait past its deadline: permanent, naming what is still not provisioned. */
+function provisioningTimedOut(stage: string, ids: string[], deadlineMs: number): StepFailedError {
+  return new StepFailedError(stage, {
+    kind: 'permanent',
+    code: 'ProvisioningTimedOut',
+    message: `${ids.join(', ')} did not finish provisioning within ${describeMs(deadlineMs)}; check it in the Azure portal (activity log) and submit the request again`,
+    target: ids[0],
+  });
+}
+
+/** Calls an "ensure" step until what it ensures has finished provisioning, at most until the deadline. */
 function* untilProvisioned(
   context: OrchestrationContext,
   name: typeof ACTIVITIES.ensureGallery | typeof ACTIVITIES.ensureImageDefinition,
   input: unknown,
+  deadlineMs: number,
 ) {
+  const deadline = nowMs(context) + deadlineMs;
   for (;;) {
     const state = yield* step<ProvisioningState>(context, name, input);
     if (state.state === 'Succeeded') return;
@@ -312,6 +339,7 @@ function* untilProvisioned(
         message: `${state.id} failed to provision`,
         target: state.id,
       });
+    if (nowMs(context) >= deadline) throw provisioningTimedOut(name, [state.id], deadlineMs);
     yield* sleep(context, PROVISIONING_POLL_MS);
   }
 }
@@ -323,7 +351,7 @@ function* rollOutRegions(
   requestId: string,
   plan: PreflightResult,
   settings: PipelineInput['settings'],
-  status: PipelineStatus,
+  status: PipelineState,
   report: () => void,
 ): Generator<Task, RegionOutcome[], RegionOutcome[]> {
   const children = plan.targetRegions.map((region) => {

@@ -25,7 +25,11 @@ interface Case {
  * case here fails the "every code" test below.
  */
 /** Codes only the preflight activity produces (it reads Azure); test/unit/activities/preflight.test.ts covers them. */
-const PREFLIGHT_ACTIVITY_CODES = ['SOURCE_NOT_FOUND', 'IMAGE_VERSION_EXISTS'] as const;
+const PREFLIGHT_ACTIVITY_CODES = [
+  'SOURCE_NOT_FOUND',
+  'IMAGE_VERSION_EXISTS',
+  'GALLERY_LOCATION_UNKNOWN',
+] as const;
 
 const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[number]>, Case> = {
   FIELD_REQUIRED: { edit: (i) => delete i.image.identifier, path: 'image.identifier', message: /required/ },
