@@ -19,6 +19,8 @@ export interface SourceFacts {
   extensions?: string[];
   /** Marketplace purchase plan of the base image, if any. */
   plan?: { name: string; publisher: string; product: string };
+  /** Storage type of each managed disk to capture (os, data0, data1…), e.g. Premium_LRS, UltraSSD_LRS. */
+  diskSkus?: Record<string, string>;
 }
 
 /** Where the subscriptions involved stand, for cross-subscription galleries. */
@@ -86,6 +88,17 @@ export function checkSource(request: Pick<BuildRequest, 'source' | 'image'>, fac
       ),
     );
   }
+  for (const [disk, sku] of Object.entries(facts.diskSkus ?? {})) {
+    if (sku.toLowerCase() === 'ultrassd_lrs') {
+      findings.push(
+        finding(
+          'ULTRA_DISK_NOT_SUPPORTED',
+          at,
+          `The source VM's ${disk} disk is an Ultra Disk (UltraSSD_LRS); Azure does not make VM images from Ultra Disks. Copy its data to a Premium SSD or Premium SSD v2 data disk, detach the Ultra Disk, and capture again.`,
+        ),
+      );
+    }
+  }
   if (facts.plan) {
     findings.push(
       finding(
@@ -96,6 +109,74 @@ export function checkSource(request: Pick<BuildRequest, 'source' | 'image'>, fac
     );
   }
   return findings;
+}
+
+/** What the preflight records when ARM refuses (403) to say whether Microsoft.Batch is registered. */
+export const PROVIDER_STATE_UNREADABLE = 'Unknown (403)';
+
+/**
+ * Where the version's source lives against where the version will: Azure creates a version only from
+ * a source in its own region ("Source … is not found. Please check source exists, and is in the same
+ * region as gallery image version being created"). A VM's disks are copied across by the pipeline
+ * (incremental snapshots, CopyStart); the sources named here are used as they are, so they must match.
+ */
+export function checkSourceRegion(
+  source: BuildRequest['source'],
+  sourceRegion: string | undefined,
+  galleryRegion: string,
+): Finding[] {
+  if (!sourceRegion || sourceRegion === galleryRegion) return [];
+  if (source.type !== 'snapshots' && source.type !== 'managedImage') return [];
+  const what = source.type === 'snapshots' ? 'snapshots' : 'managed image';
+  const path = source.type === 'snapshots' ? 'source.osDisk' : 'source.id';
+  return [
+    finding(
+      'SOURCE_REGION_MISMATCH',
+      path,
+      `The source ${what} ${source.type === 'snapshots' ? 'are' : 'is'} in ${sourceRegion} but the gallery (and so the image version) is in ${galleryRegion}; Azure builds a version only from a source in its own region. Use a source in ${galleryRegion} (copy incremental snapshots there with az snapshot create --copy-start, or copy the image), point image.galleryId at a gallery in ${sourceRegion}, or build from the VM (source.type "virtualMachine"), whose disks the pipeline copies across.`,
+    ),
+  ];
+}
+
+/**
+ * Publisher/offer/sku identify a definition within its gallery: Azure refuses a second definition with
+ * the same triplet (409 "Gallery image: <name> identified by (publisher…, offer…, sku…) already exists")
+ * and refuses to change an existing definition's identifier ("Changing property
+ * 'galleryImage.properties.identifier' is not allowed").
+ */
+export function checkDefinitionIdentity(
+  image: Pick<BuildRequest['image'], 'definition' | 'identifier'>,
+  existing: { name: string; publisher: string; offer: string; sku: string }[],
+): Finding[] {
+  const lower = (v: string) => v.toLowerCase();
+  const { publisher, offer, sku } = image.identifier;
+  const triplet = `${publisher}/${offer}/${sku}`;
+  const same = existing.find((d) => lower(d.name) === lower(image.definition));
+  if (same) {
+    const existingTriplet = `${same.publisher}/${same.offer}/${same.sku}`;
+    if (lower(existingTriplet) === lower(triplet)) return [];
+    return [
+      finding(
+        'IMAGE_DEFINITION_IDENTIFIER_MISMATCH',
+        'image.identifier',
+        `Image definition ${same.name} already exists with publisher/offer/sku ${existingTriplet}, and Azure does not allow changing it; set image.identifier to ${existingTriplet}, or choose a new image.definition for ${triplet}.`,
+      ),
+    ];
+  }
+  const taken = existing.find(
+    (d) =>
+      lower(d.publisher) === lower(publisher) &&
+      lower(d.offer) === lower(offer) &&
+      lower(d.sku) === lower(sku),
+  );
+  if (!taken) return [];
+  return [
+    finding(
+      'IMAGE_IDENTIFIER_TAKEN',
+      'image.identifier',
+      `Image definition ${taken.name} in this gallery already has publisher/offer/sku ${triplet}, and Azure allows each combination once per gallery; build into image.definition "${taken.name}", or choose another publisher/offer/sku.`,
+    ),
+  ];
 }
 
 /**
@@ -126,7 +207,15 @@ export function checkPlacement(
       );
     }
     const state = facts.batchProviderRegistration?.[gallerySubscription];
-    if (state === undefined) {
+    if (state === PROVIDER_STATE_UNREADABLE) {
+      findings.push(
+        finding(
+          'BATCH_PROVIDER_STATE_UNKNOWN',
+          path,
+          `Could not read whether Microsoft.Batch is registered in the gallery's subscription ${gallerySubscription} (403: the identity may not read that subscription's providers). Pools in ${accountSubscription} need it registered: check with az provider show -n Microsoft.Batch --subscription ${gallerySubscription}, or give the identity Reader on that subscription so preflight can check.`,
+        ),
+      );
+    } else if (state === undefined) {
       findings.push(
         finding(
           'CROSS_SUBSCRIPTION_GALLERY',
