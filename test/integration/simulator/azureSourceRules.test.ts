@@ -193,6 +193,36 @@ describe('Premium SSD v2 and Ultra disks take incremental snapshots only', () =>
   });
 });
 
+describe('Ultra Disks cannot make VM images', () => {
+  it('refuses a version whose source snapshot was taken from an UltraSSD_LRS disk', async () => {
+    const scenario = readScenario('premium-v2-data-disk');
+    scenario.virtualMachines![0]!.osDisk.sku = 'UltraSSD_LRS';
+    const { sim, compute } = await startTestSimulator({ scenario });
+    try {
+      await started(
+        sim,
+        compute.snapshots.beginCreateOrUpdate(
+          BUILD_RG,
+          'snap-ultra',
+          {
+            location: 'westeurope',
+            incremental: true,
+            creationData: { createOption: 'Copy', sourceResourceId: OS_DISK },
+          },
+          FAST,
+        ),
+      );
+      sim.clock.advance(120 * MINUTE);
+      await galleryAndDefinition(sim, compute, 'westeurope');
+      const error = await failure(versionFrom(compute, 'westeurope', snapshotId('snap-ultra')));
+      expect(error).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+      expect(error.message).toMatch(/Ultra Disks can't be used with VM images/);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
 describe('image definition identifiers', () => {
   it('refuses a second definition with the same publisher/offer/sku, and bad identifier characters', async () => {
     const { sim, compute } = await startTestSimulator();

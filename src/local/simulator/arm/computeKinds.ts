@@ -4,7 +4,7 @@ import { TIMING } from '../timing';
 import { query } from '../http';
 import type { ArmResource } from '../model';
 import type { World } from '../world';
-import { backgroundCopyPercent, snapshotBackgroundCopy } from './snapshotRules';
+import { backgroundCopyPercent, originDiskSku, snapshotBackgroundCopy } from './snapshotRules';
 
 /** Virtual machines are seeded by scenarios: the pipeline only reads them. */
 export const virtualMachineKind: ResourceKind = {
@@ -89,7 +89,13 @@ export const snapshotKind: ResourceKind = {
     const resource = newResource(ctx, this.type, properties, TIMING.snapshotMs(sizeGb));
     resource.sizeGb = sizeGb;
     resource.extra = { sku: ctx.body.sku ?? { name: 'Standard_LRS', tier: 'Standard' } };
-    if (backgroundCopy) resource.hidden = { ...(resource.hidden ?? {}), backgroundCopy };
+    const originSku = originDiskSku(source);
+    if (backgroundCopy || originSku)
+      resource.hidden = {
+        ...(resource.hidden ?? {}),
+        ...(backgroundCopy ? { backgroundCopy } : {}),
+        ...(originSku ? { originDiskSku: originSku } : {}),
+      };
     return resource;
   },
   render(resource, world) {

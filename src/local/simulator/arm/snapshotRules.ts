@@ -34,6 +34,12 @@ function skuOf(resource: ArmResource): string | undefined {
   return (resource.extra?.sku as { name?: string } | undefined)?.name;
 }
 
+/** The SKU of the disk a snapshot (or a copy of one) was taken from, kept for the version's rules. */
+export function originDiskSku(source: ArmResource): string | undefined {
+  if (source.type === 'microsoft.compute/disks') return skuOf(source);
+  return source.hidden?.originDiskSku as string | undefined;
+}
+
 /**
  * Checks a new snapshot against its source and says whether it carries a background copy.
  * Throws ArmFailure for what Azure refuses.

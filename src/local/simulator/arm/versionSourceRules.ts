@@ -1,6 +1,6 @@
 import { ArmFailure } from './armErrors';
 import { normalizeLocation } from './kinds';
-import { backgroundCopyPercent } from './snapshotRules';
+import { backgroundCopyPercent, originDiskSku } from './snapshotRules';
 import type { World } from '../world';
 
 /**
@@ -31,6 +31,16 @@ export function requireVersionSourcesInRegion(
         404,
         'NotFound',
         `Source ${id} is not found. Please check source exists, and is in the same region as gallery image version being created.`,
+        target,
+      );
+    }
+    // "Ultra disks also can't be used with … VM images" (learn.microsoft.com, Ultra Disk limitations,
+    // includes/disk-storage-ultra-ssd-limitations.md).
+    if (originDiskSku(source) === 'UltraSSD_LRS') {
+      throw new ArmFailure(
+        400,
+        'InvalidParameter',
+        `Source ${id} comes from an Ultra Disk (UltraSSD_LRS); Ultra Disks can't be used with VM images.`,
         target,
       );
     }
