@@ -314,3 +314,24 @@ describe('rules over what preflight reads', () => {
     ).toEqual([]);
   });
 });
+
+describe('image name rules beyond one case each', () => {
+  const codesAt = (edit: (i: Record<string, any>) => void) =>
+    run({ edit, path: '', message: /./ }).summary.findings.map((f) => [f.code, f.path]);
+
+  it('a version part above 2147483647 is not a valid Azure version name', () => {
+    expect(codesAt((i) => (i.image.version = '1.0.2147483648'))).toContainEqual([
+      'IMAGE_NAME_INVALID',
+      'image.version',
+    ]);
+    expect(codesAt((i) => (i.image.version = '2147483647.0.0'))).toEqual([]);
+  });
+
+  it('offer and sku stop at 64 characters, publisher at 128; a gallery name may not end with a period', () => {
+    expect(codesAt((i) => (i.image.identifier.publisher = 'p'.repeat(128)))).toEqual([]);
+    expect(codesAt((i) => (i.image.identifier.offer = 'contoso_render-2204.lts'))).toEqual([]);
+    expect(
+      codesAt((i) => (i.image.galleryId = i.image.galleryId.replace('galHpcImages', 'galHpcImages.'))),
+    ).toContainEqual(['IMAGE_NAME_INVALID', 'image.galleryId']);
+  });
+});
