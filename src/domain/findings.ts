@@ -40,7 +40,7 @@ export const FINDING_CODES = {
   UNMANAGED_DISKS: 'error',
   PURCHASE_PLAN_PRESENT: 'error',
   SOURCE_NOT_FOUND: 'error',
-  ULTRA_DISK_NOT_SUPPORTED: 'error',
+  DISK_SKU_NOT_SUPPORTED: 'error',
   IMAGE_VERSION_EXISTS: 'error',
   // Names and identity of the image, against Azure's rules and the gallery's existing definitions.
   IMAGE_NAME_INVALID: 'error',

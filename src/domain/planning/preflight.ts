@@ -31,6 +31,16 @@ export interface PlacementFacts {
   tenants?: Record<string, string>;
 }
 
+/**
+ * "Premium SSD v2 disks can't be used as an OS disk or with Azure Compute Gallery"; "Ultra Disks can't be
+ * used with Azure Compute Gallery" (learn.microsoft.com/azure/virtual-machines/disks-types, the limitations
+ * of each). Their snapshots (incremental only) cannot become an image version either.
+ */
+const GALLERY_UNSUPPORTED_DISKS: Record<string, { label: string; plural: string }> = {
+  premiumv2_lrs: { label: 'a Premium SSD v2 disk', plural: 'Premium SSD v2 disks' },
+  ultrassd_lrs: { label: 'an Ultra Disk', plural: 'Ultra Disks' },
+};
+
 export function checkSource(request: Pick<BuildRequest, 'source' | 'image'>, facts: SourceFacts): Finding[] {
   const findings: Finding[] = [];
   const at = 'source';
@@ -89,12 +99,13 @@ export function checkSource(request: Pick<BuildRequest, 'source' | 'image'>, fac
     );
   }
   for (const [disk, sku] of Object.entries(facts.diskSkus ?? {})) {
-    if (sku.toLowerCase() === 'ultrassd_lrs') {
+    const kind = GALLERY_UNSUPPORTED_DISKS[sku.toLowerCase()];
+    if (kind) {
       findings.push(
         finding(
-          'ULTRA_DISK_NOT_SUPPORTED',
+          'DISK_SKU_NOT_SUPPORTED',
           at,
-          `The source VM's ${disk} disk is an Ultra Disk (UltraSSD_LRS); Azure does not make VM images from Ultra Disks. Copy its data to a Premium SSD or Premium SSD v2 data disk, detach the Ultra Disk, and capture again.`,
+          `The source VM's ${disk} disk is ${kind.label} (${sku}), and Azure Compute Gallery can't use ${kind.plural}. Move its data to a Premium SSD (Premium_LRS) or Standard SSD disk, detach that disk, and build again.`,
         ),
       );
     }

@@ -193,34 +193,39 @@ describe('Premium SSD v2 and Ultra disks take incremental snapshots only', () =>
   });
 });
 
-describe('Ultra Disks cannot make VM images', () => {
-  it('refuses a version whose source snapshot was taken from an UltraSSD_LRS disk', async () => {
-    const scenario = readScenario('premium-v2-data-disk');
-    scenario.virtualMachines![0]!.osDisk.sku = 'UltraSSD_LRS';
-    const { sim, compute } = await startTestSimulator({ scenario });
-    try {
-      await started(
-        sim,
-        compute.snapshots.beginCreateOrUpdate(
-          BUILD_RG,
-          'snap-ultra',
-          {
-            location: 'westeurope',
-            incremental: true,
-            creationData: { createOption: 'Copy', sourceResourceId: OS_DISK },
-          },
-          FAST,
-        ),
-      );
-      sim.clock.advance(120 * MINUTE);
-      await galleryAndDefinition(sim, compute, 'westeurope');
-      const error = await failure(versionFrom(compute, 'westeurope', snapshotId('snap-ultra')));
-      expect(error).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
-      expect(error.message).toMatch(/Ultra Disks can't be used with VM images/);
-    } finally {
-      await sim.stop();
-    }
-  });
+describe('Premium SSD v2 and Ultra Disks cannot be used with Azure Compute Gallery', () => {
+  it.each(['UltraSSD_LRS', 'PremiumV2_LRS'])(
+    'refuses a version whose source snapshot was taken from a %s disk',
+    async (sku) => {
+      const scenario = readScenario('premium-v2-data-disk');
+      scenario.virtualMachines![0]!.osDisk.sku = sku;
+      const { sim, compute } = await startTestSimulator({ scenario });
+      try {
+        await started(
+          sim,
+          compute.snapshots.beginCreateOrUpdate(
+            BUILD_RG,
+            'snap-os',
+            {
+              location: 'westeurope',
+              incremental: true,
+              creationData: { createOption: 'Copy', sourceResourceId: OS_DISK },
+            },
+            FAST,
+          ),
+        );
+        sim.clock.advance(120 * MINUTE);
+        await galleryAndDefinition(sim, compute, 'westeurope');
+        const error = await failure(versionFrom(compute, 'westeurope', snapshotId('snap-os')));
+        expect(error).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+        expect(error.message).toMatch(
+          new RegExp(`from a ${sku} disk; .* can't be used with Azure Compute Gallery`),
+        );
+      } finally {
+        await sim.stop();
+      }
+    },
+  );
 });
 
 describe('image definition identifiers', () => {

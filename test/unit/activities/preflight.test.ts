@@ -175,15 +175,19 @@ describe('preflight activity (in-memory ports)', () => {
     );
   });
 
-  it('refuses a VM with an Ultra Disk (ULTRA_DISK_NOT_SUPPORTED)', async () => {
-    const w = world();
-    w.vms.get(VM.toLowerCase())!.dataDisks[0]!.sku = 'UltraSSD_LRS';
-    const result = await preflight(w.services(), { request: request(), instanceId: 'x' });
-    expect(result.findings.find((f) => f.code === 'ULTRA_DISK_NOT_SUPPORTED')).toMatchObject({
-      path: 'source',
-      severity: 'error',
-    });
-  });
+  it.each(['UltraSSD_LRS', 'PremiumV2_LRS'])(
+    'refuses a VM with a %s disk, which Azure Compute Gallery cannot use (DISK_SKU_NOT_SUPPORTED)',
+    async (sku) => {
+      const w = world();
+      w.vms.get(VM.toLowerCase())!.dataDisks[0]!.sku = sku;
+      const result = await preflight(w.services(), { request: request(), instanceId: 'x' });
+      expect(result.ok).toBe(false);
+      const f = result.findings.find((x) => x.code === 'DISK_SKU_NOT_SUPPORTED');
+      expect(f).toMatchObject({ path: 'source', severity: 'error' });
+      expect(f!.message).toContain(`data0 disk is`);
+      expect(f!.message).toContain(sku);
+    },
+  );
 
   it('turns a 403 on the provider registration read into a warning, not a failed preflight', async () => {
     const w = world();

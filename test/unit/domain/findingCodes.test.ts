@@ -223,10 +223,11 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     path: 'pools[0].account.id',
     message: /Could not read whether Microsoft.Batch is registered .*az provider show -n Microsoft.Batch/,
   },
-  ULTRA_DISK_NOT_SUPPORTED: {
+  DISK_SKU_NOT_SUPPORTED: {
     facts: { source: { diskSkus: { os: 'Premium_LRS', data0: 'UltraSSD_LRS' } } },
     path: 'source',
-    message: /data0 disk is an Ultra Disk .*Premium SSD/,
+    message:
+      /data0 disk is an Ultra Disk \(UltraSSD_LRS\).*can't use Ultra Disks. Move its data to a Premium SSD/,
   },
   IMAGE_NAME_INVALID: {
     edit: (i) => (i.image.galleryId = i.image.galleryId.replace('galHpcImages', 'gal-hpc-images')),

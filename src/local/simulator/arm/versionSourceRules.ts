@@ -1,6 +1,8 @@
 import { ArmFailure } from './armErrors';
 import { normalizeLocation } from './kinds';
-import { backgroundCopyPercent, originDiskSku } from './snapshotRules';
+import { backgroundCopyPercent, BACKGROUND_COPY_SKUS, originDiskSku } from './snapshotRules';
+
+const GALLERY_UNSUPPORTED_SKUS: readonly string[] = BACKGROUND_COPY_SKUS;
 import type { World } from '../world';
 
 /**
@@ -34,13 +36,15 @@ export function requireVersionSourcesInRegion(
         target,
       );
     }
-    // "Ultra disks also can't be used with … VM images" (learn.microsoft.com, Ultra Disk limitations,
-    // includes/disk-storage-ultra-ssd-limitations.md).
-    if (originDiskSku(source) === 'UltraSSD_LRS') {
+    // "Ultra Disks can't be used with Azure Compute Gallery", "Premium SSD v2 disks can't be used as an
+    // OS disk or with Azure Compute Gallery" (learn.microsoft.com/azure/virtual-machines/disks-types,
+    // Ultra Disk and Premium SSD v2 limitations): a version from their snapshots is refused.
+    const origin = originDiskSku(source);
+    if (origin && GALLERY_UNSUPPORTED_SKUS.includes(origin)) {
       throw new ArmFailure(
         400,
         'InvalidParameter',
-        `Source ${id} comes from an Ultra Disk (UltraSSD_LRS); Ultra Disks can't be used with VM images.`,
+        `Source ${id} comes from a ${origin} disk; Premium SSD v2 and Ultra Disks can't be used with Azure Compute Gallery.`,
         target,
       );
     }
