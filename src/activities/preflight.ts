@@ -1,7 +1,12 @@
 import type { Services } from './services';
 import type { BuildRequest } from '../domain/buildRequest';
 import type { PlanFacts } from '../domain/planning/plan';
-import type { SourceFacts } from '../domain/planning/preflight';
+import {
+  checkDefinitionIdentity,
+  checkSourceRegion,
+  PROVIDER_STATE_UNREADABLE,
+  type SourceFacts,
+} from '../domain/planning/preflight';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import type { PoolRollout, PreflightResult } from '../domain/pipeline';
 import type { TargetRegionSpec } from '../ports';
@@ -61,6 +66,15 @@ export async function preflight(
         `The gallery ${request.image.galleryId} does not exist, and the region of a ${request.source.type} source is not read, so the gallery's region is unknown. Create the gallery in the source's region first (az sig create --location <source region>), then submit again.`,
       ),
     );
+  findings.push(...checkSourceRegion(request.source, source.location, galleryLocation));
+  if (request.source.type !== 'galleryImageVersion' && existingGalleryLocation) {
+    const definitions = await services.compute.listImageDefinitions(request.image.galleryId);
+    findings.push(...checkDefinitionIdentity(request.image, definitions));
+  }
+  const disks =
+    source.location && source.location !== galleryLocation
+      ? source.disks.map((d) => ({ ...d, copyId: copyIdFor(d.snapshotId, galleryLocation) }))
+      : source.disks;
   if (request.source.type !== 'galleryImageVersion' && existingVersions.some((v) => v.name === version)) {
     const replication = await services.gallery.getReplication(versionId);
     if (replication.tags[OWNER_TAG] !== instanceId) {
@@ -129,7 +143,7 @@ export async function preflight(
     sourceLocation: source.location ?? galleryLocation,
     targetRegions,
     pools,
-    disks: source.disks,
+    disks,
     capacityByRegion: Object.fromEntries(plan.regions.map((r) => [r.name, r.capacity])),
   };
 }
@@ -154,11 +168,15 @@ async function inspectSource(services: Services, request: BuildRequest): Promise
       const snapshotId = (role: 'os' | 'data', lun?: number) =>
         `${workingGroup}/providers/Microsoft.Compute/snapshots/${snapshotName(request.requestId, role, lun)}`;
       const disks: PreflightResult['disks'] = [];
+      const diskSkus: Record<string, string> = {};
       if (vm.osDisk.id) disks.push({ role: 'os', diskId: vm.osDisk.id, snapshotId: snapshotId('os') });
-      for (const d of vm.dataDisks)
+      if (vm.osDisk.sku) diskSkus.os = vm.osDisk.sku;
+      for (const d of vm.dataDisks) {
         if (d.id)
           disks.push({ role: 'data', lun: d.lun, diskId: d.id, snapshotId: snapshotId('data', d.lun) });
-      return { facts: vm.facts, location: vm.location, disks, findings: [] };
+        if (d.sku) diskSkus[`data${d.lun}`] = d.sku;
+      }
+      return { facts: { ...vm.facts, diskSkus }, location: vm.location, disks, findings: [] };
     }
     case 'snapshots': {
       const os = await services.compute.inspectSnapshot(request.source.osDisk).catch(missingAs(undefined));
@@ -180,9 +198,9 @@ async function inspectSource(services: Services, request: BuildRequest): Promise
       };
     }
     case 'managedImage': {
-      const state = await services.compute.getProvisioning(request.source.id);
-      if (state.state === 'NotFound') return notFound(request.source.id, 'managed image');
-      return { facts: {}, disks: [], findings: [] };
+      const image = await services.compute.inspectManagedImage(request.source.id);
+      if (image.state === 'NotFound') return notFound(request.source.id, 'managed image');
+      return { facts: {}, location: image.location, disks: [], findings: [] };
     }
     case 'galleryImageVersion': {
       const replication = await services.gallery.getReplication(request.source.id);
@@ -225,7 +243,21 @@ async function providerRegistration(
   const crossSubscription = request.pools.some(
     (p) => mustParse(p.account.id).subscriptionId.toLowerCase() !== gallerySubscription,
   );
-  return crossSubscription
-    ? { [gallerySubscription]: await services.compute.batchProviderState(gallerySubscription) }
-    : {};
+  if (!crossSubscription) return {};
+  try {
+    return { [gallerySubscription]: await services.compute.batchProviderState(gallerySubscription) };
+  } catch (error) {
+    // Reading a subscription's providers needs read access there, which a least-privilege identity
+    // may lack: not knowing is a warning to check by hand, not a reason to refuse the build.
+    if (error instanceof PermanentError && /^(AuthorizationFailed|Forbidden|Http403)$/.test(error.code))
+      return { [gallerySubscription]: PROVIDER_STATE_UNREADABLE };
+    throw error;
+  }
+}
+
+/** The copy of a snapshot in the gallery's region: same group, the region appended, within 80 characters. */
+function copyIdFor(snapshotId: string, region: string): string {
+  const at = snapshotId.lastIndexOf('/');
+  const name = snapshotId.slice(at + 1);
+  return `${snapshotId.slice(0, at + 1)}${name.slice(0, 79 - region.length)}-${region}`;
 }

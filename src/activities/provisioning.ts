@@ -20,6 +20,18 @@ export const beginSnapshot = (
     tags: input.tags,
   });
 
+/** Starts copying an incremental snapshot into the gallery's region (CopyStart); poll getProvisioning. */
+export const beginSnapshotCopy = (
+  s: Services,
+  input: { copyId: string; location: string; sourceSnapshotId: string; tags: Record<string, string> },
+): Promise<ProvisioningState> =>
+  s.compute.beginSnapshotCopy({
+    id: input.copyId,
+    location: input.location,
+    sourceSnapshotId: input.sourceSnapshotId,
+    tags: input.tags,
+  });
+
 export const getProvisioning = (s: Services, input: { id: string }): Promise<ProvisioningState> =>
   s.compute.getProvisioning(input.id);
 

@@ -120,7 +120,12 @@ export interface PreflightResult {
   targetRegions: TargetRegionSpec[];
   pools: PoolRollout[];
   /** Disks to snapshot (virtualMachine source), in LUN order, OS disk first. */
-  disks: { role: 'os' | 'data'; lun?: number; diskId: string; snapshotId: string }[];
+  /**
+   * The VM's disks to capture. `copyId`: when the VM is in another region than the gallery, the
+   * incremental snapshot is copied (CopyStart) to this id in the gallery's region and the version is
+   * built from the copy.
+   */
+  disks: { role: 'os' | 'data'; lun?: number; diskId: string; snapshotId: string; copyId?: string }[];
   capacityByRegion: Record<string, number>;
 }
 

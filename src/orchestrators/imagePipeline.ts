@@ -188,7 +188,9 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     });
     const allReplicated = outcomes.every((o) => o.replicated);
     if (request.retention.deleteIntermediates && plan.disks.length > 0 && allReplicated) {
-      yield* step(context, ACTIVITIES.deleteIntermediates, { ids: plan.disks.map((d) => d.snapshotId) });
+      yield* step(context, ACTIVITIES.deleteIntermediates, {
+        ids: plan.disks.flatMap((d) => (d.copyId ? [d.snapshotId, d.copyId] : [d.snapshotId])),
+      });
     }
 
     const failedRegions = outcomes.filter((o) => !o.replicated);
@@ -277,12 +279,32 @@ function* captureSource(
     plan.disks.map((d) => d.snapshotId),
     provisioningMs,
   );
+  // A version is built only from sources in its own region: copy the snapshots into the gallery's.
+  const copies = plan.disks.filter((d) => d.copyId);
+  if (copies.length > 0) {
+    yield* steps(
+      context,
+      ACTIVITIES.beginSnapshotCopy,
+      copies.map((d) => ({
+        copyId: d.copyId!,
+        location: plan.galleryLocation,
+        sourceSnapshotId: d.snapshotId,
+        tags: ownershipTags(instanceId, request.requestId),
+      })),
+    );
+    yield* untilAllProvisioned(
+      context,
+      copies.map((d) => d.copyId!),
+      provisioningMs,
+    );
+  }
+  const usable = (d: PreflightResult['disks'][number]) => d.copyId ?? d.snapshotId;
   const os = plan.disks.find((d) => d.role === 'os')!;
   return {
-    osSnapshotId: os.snapshotId,
+    osSnapshotId: usable(os),
     dataDisks: plan.disks
       .filter((d) => d.role === 'data')
-      .map((d) => ({ lun: d.lun!, snapshotId: d.snapshotId })),
+      .map((d) => ({ lun: d.lun!, snapshotId: usable(d) })),
   } as VersionSource;
 }
 
@@ -302,12 +324,16 @@ function* untilAllProvisioned(context: OrchestrationContext, ids: string[], dead
         throw new StepFailedError('snapshot', {
           kind: 'permanent',
           code: s.state === 'Failed' ? 'ProvisioningFailed' : 'NotFound',
-          message: `${s.id} ${s.state === 'Failed' ? 'failed to provision' : 'disappeared'}`,
+          message: `${s.id} ${s.state === 'Failed' ? 'failed to provision' : 'disappeared'}${s.error ? ` (${s.error.code}: ${s.error.message})` : ''}`,
           target: s.id,
         });
       }
     }
-    pending = states.filter((s) => s.state !== 'Succeeded').map((s) => s.id);
+    // A snapshot with a background copy (CopyStart, Premium SSD v2, Ultra) says Succeeded before its
+    // data has arrived: it is usable only at completionPercent 100.
+    pending = states
+      .filter((s) => s.state !== 'Succeeded' || (s.completionPercent ?? 100) < 100)
+      .map((s) => s.id);
   }
 }
 

@@ -30,12 +30,14 @@ describe('ComputePort over the wire', () => {
     expect(vm.osDisk).toEqual({
       id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk`,
       sizeGb: 64,
+      sku: 'Premium_LRS',
     });
     expect(vm.dataDisks).toEqual([
       {
         lun: 0,
         id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-data0`,
         sizeGb: 128,
+        sku: 'Premium_LRS',
       },
     ]);
   });

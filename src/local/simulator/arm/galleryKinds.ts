@@ -5,6 +5,8 @@ import { query } from '../http';
 import { takeFault } from '../faults';
 import type { ArmResource, RegionReplication } from '../model';
 import type { World } from '../world';
+import { checkImageDefinition } from './imageDefinitionRules';
+import { requireVersionSourcesInRegion } from './versionSourceRules';
 
 const GALLERY_NAME = /^[A-Za-z0-9]([A-Za-z0-9._]{0,78}[A-Za-z0-9])?$/;
 const VERSION_NAME = /^\d+\.\d+\.\d+$/;
@@ -67,6 +69,7 @@ export const galleryImageKind: ResourceKind = {
         'properties.osState',
       );
     }
+    checkImageDefinition(ctx.world, ctx.id, ctx.path.names.at(-1)!, p.identifier, !ctx.existing);
     const properties: Record<string, any> = { hyperVGeneration: 'V1', ...p };
     if (ctx.existing) {
       for (const field of IMMUTABLE_IMAGE_PROPERTIES) {
@@ -263,6 +266,7 @@ export const galleryImageVersionKind: ResourceKind = {
         "Required parameter 'storageProfile.source.id' (or osDiskImage.source.id) is missing.",
         'properties.storageProfile',
       );
+    requireVersionSourcesInRegion(ctx.world, storage, location);
     const source = ctx.world.resource(sourceId);
     const allowed = [
       'microsoft.compute/images',
