@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadApp } from '../helpers/appLoad';
+import { copyDeployable } from '../helpers/funcignore';
+import { ROOT } from '../helpers/requests';
+
+// In Azure only the deployment artifact exists: what `azd deploy` zips (the service folder minus
+// .funcignore) after the prepackage hook (`npm ci && npm run build && npm prune --omit=dev`), so only
+// production dependencies are there and the worker finds the app through package.json "main".
+// Here: the same files in a fresh folder, production dependencies installed from the lock file, and the
+// app loaded through the embedded host's functions-core shim. Every function the dev tree registers
+// must register from the artifact too. Needs `npm run build` first (as `npm test` does).
+describe('the deployment artifact', () => {
+  let dir: string;
+  let files: string[];
+  let install: ReturnType<typeof spawnSync>;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bif-artifact-'));
+    files = copyDeployable(ROOT, dir, ['node_modules']);
+    install = spawnSync(
+      'npm',
+      ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'],
+      { cwd: dir, encoding: 'utf8', timeout: 120_000 },
+    );
+  }, 150_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('holds the compiled app, host.json and package files, and no sources, tests or local world', () => {
+    expect(install.status).toBe(0);
+    expect(files).toEqual(expect.arrayContaining(['host.json', 'package.json', 'package-lock.json']));
+    const main = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string }).main;
+    expect(files.some((f) => f.startsWith('dist/functions/'))).toBe(true);
+    expect(main.startsWith('dist/')).toBe(true);
+    expect(files.filter((f) => /^(src|test|infra|docs|dist\/local)\//.test(f) || f.endsWith('.ts'))).toEqual(
+      [],
+    );
+  });
+
+  it('registers every function from package.json main with production dependencies only', () => {
+    const dev = loadApp(ROOT, { appRoot: ROOT });
+    expect(dev.stderr).toBe('');
+    expect(dev.functions.length).toBeGreaterThan(0);
+    const deployed = loadApp(ROOT, { appRoot: dir });
+    // A runtime import of a devDependency or of src/local shows up here as "Cannot find module".
+    expect(deployed.stderr).toBe('');
+    expect(deployed.functions).toEqual(dev.functions);
+  });
+});
