@@ -7,7 +7,8 @@ import { copyDeployable } from '../helpers/funcignore';
 import { ROOT } from '../helpers/requests';
 
 // In Azure only the deployment artifact exists: what `azd deploy` zips (the service folder minus
-// .funcignore) after the prepackage hook (`npm ci && npm run build && npm prune --omit=dev`), so only
+// .funcignore) after the prepackage hook (`npm ci && npm run build && npm run bundle && npm prune
+// --omit=dev`, see azure.yaml), so only
 // production dependencies are there and the worker finds the app through package.json "main".
 // Here: the same files in a fresh folder, production dependencies installed from the lock file, and the
 // app loaded through the embedded host's functions-core shim. Every function the dev tree registers
@@ -16,6 +17,7 @@ describe('the deployment artifact', () => {
   let dir: string;
   let files: string[];
   let install: ReturnType<typeof spawnSync>;
+  let bundle: ReturnType<typeof spawnSync>;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'bif-artifact-'));
@@ -25,6 +27,9 @@ describe('the deployment artifact', () => {
       ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'],
       { cwd: dir, encoding: 'utf8', timeout: 120_000 },
     );
+    // The hook's `npm run bundle`, here after the install so bundled packages resolve from production
+    // dependencies only (in the hook they are pruned right after).
+    bundle = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.js'), dir], { encoding: 'utf8' });
   }, 150_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -43,9 +48,25 @@ describe('the deployment artifact', () => {
     const dev = loadApp(ROOT, { appRoot: ROOT });
     expect(dev.stderr).toBe('');
     expect(dev.functions.length).toBeGreaterThan(0);
+    // A bundled import esbuild cannot resolve from production dependencies fails here first.
+    expect(bundle.stderr).toBe('');
+    expect(bundle.status).toBe(0);
     const deployed = loadApp(ROOT, { appRoot: dir });
     // A runtime import of a devDependency or of src/local shows up here as "Cannot find module".
     expect(deployed.stderr).toBe('');
     expect(deployed.functions).toEqual(dev.functions);
+  });
+
+  it('loads no Azure SDK at start-up besides @azure/functions (the SDKs load on first use)', () => {
+    // Cold start: a Functions instance pays for every module the entry imports (docs/benchmarks.md).
+    const sdks = (packages: string[]) =>
+      packages.filter((p) => p.startsWith('@azure/') && !p.startsWith('@azure/functions'));
+    const dev = loadApp(ROOT, { appRoot: ROOT });
+    expect(dev.stderr).toBe('');
+    expect(sdks(dev.packages)).toEqual([]);
+    expect(dev.packages).toEqual(expect.arrayContaining(['@azure/functions', 'durable-functions']));
+    const deployed = loadApp(ROOT, { appRoot: dir });
+    expect(deployed.stderr).toBe('');
+    expect(sdks(deployed.packages)).toEqual([]);
   });
 });
