@@ -70,3 +70,23 @@ describe('the deployment artifact', () => {
     expect(sdks(deployed.packages)).toEqual([]);
   });
 });
+
+describe('the bif command of a clone', () => {
+  it('runs through npx from package.json bin (npm links the package’s own bin; --no: never from the registry)', () => {
+    // npm 11 runs a project's own bin by linking the project into its npx cache; a fresh cache makes it
+    // link the bin package.json names now rather than one linked by an earlier run.
+    const cache = mkdtempSync(join(tmpdir(), 'bif-npx-cache-'));
+    try {
+      const plan = spawnSync(
+        'npx',
+        ['--cache', cache, '--prefer-offline', '--no', 'bif', 'plan', 'examples/one-region-small.json'],
+        { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(plan.stderr).not.toMatch(/not found|Cannot find module/i);
+      expect(plan.status).toBe(0);
+      expect(plan.stdout).toMatch(/^Plan for examples\/one-region-small\.json: VALID/);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 150_000);
+});
