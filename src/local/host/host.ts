@@ -61,10 +61,13 @@ function seconds(timespan: string | undefined, fallback: number): number {
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Before anything listens: a "main" that finds no app stops the host with nothing to clean up.
+  const entries = appEntryFiles(options.appRoot);
   const hostJsonPath = options.hostJsonPath ?? join(options.appRoot, 'host.json');
-  const hostJson: HostJson = existsSync(hostJsonPath)
-    ? (JSON.parse(readFileSync(hostJsonPath, 'utf8')) as HostJson)
-    : {};
+  const hostJson: HostJson =
+    options.hostJsonPath || existsSync(hostJsonPath)
+      ? (JSON.parse(readFileSync(hostJsonPath, 'utf8')) as HostJson)
+      : {};
   const durable = hostJson.extensions?.durableTask ?? {};
   const taskHub = durable.hubName ?? 'BatchImageFactory';
 
@@ -80,7 +83,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   installFunctionsCore();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded as the worker loads it
-  for (const entry of appEntryFiles(options.appRoot)) require(entry);
+  for (const entry of entries) require(entry);
   const functions = [...registrations.values()];
 
   const engine = new DurableEngine({

@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appEntryFiles, expandGlob } from '../../../src/local/host/appEntry';
+import { startHost } from '../../../src/local/host/host';
+import { VirtualClock } from '../../../src/local/clock';
 import { loadApp } from '../../helpers/appLoad';
 import { ROOT } from '../../helpers/requests';
 
@@ -60,6 +62,13 @@ describe('the app entry, found as the Functions worker finds it', () => {
     expect(() => appEntryFiles(root)).toThrow(
       /"main".*"dist\/src\/functions\/index\.js".*matches no file.*npm run build/s,
     );
+  });
+
+  it('stops the host on such an app root before it listens, instead of serving no function', async () => {
+    const root = appRoot('dist/src/functions/index.js', tree);
+    await expect(
+      startHost({ appRoot: root, clock: new VirtualClock({ speed: 1 }), dbPath: ':memory:', port: 0 }),
+    ).rejects.toThrow(/matches no file/);
   });
 
   it('refuses an app root without "main" or without package.json', () => {
