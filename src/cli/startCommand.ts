@@ -149,7 +149,7 @@ async function startAgainstAzure(args: string[]): Promise<CommandResult> {
     if (v !== '' && process.env[k] === undefined) process.env[k] = v;
   process.env.BIF_TARGET = 'azure';
   const host = await startHost({
-    appEntry: join(ROOT, 'dist', 'functions', 'index.js'),
+    appRoot: ROOT,
     hostJsonPath: join(ROOT, 'host.json'),
     port: Number(arg(args, 'port') ?? 7071),
     clock: new VirtualClock({ speed: 1 }),

@@ -104,7 +104,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
 
   const root = join(__dirname, '..', '..');
   const host = await startHost({
-    appEntry: join(root, 'dist', 'functions', 'index.js'),
+    appRoot: root,
     hostJsonPath: join(root, 'host.json'),
     port: options.hostPort ?? 0,
     clock,

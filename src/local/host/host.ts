@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
+import { appEntryFiles } from './appEntry';
 import { installFunctionsCore, registrations, type Registration } from './functionsCore';
 import { DurableEngine, type EngineClock } from './durable/engine';
 import { durableClientData, serveDurableApi } from './durableHttpApi';
@@ -10,9 +12,12 @@ import { QueueListener } from './queueListener';
 import { TimerTrigger } from './timerTrigger';
 
 export interface HostOptions {
-  /** The compiled app's entry module, as deployed (dist/functions/index.js). */
-  appEntry: string;
-  /** host.json: task hub, concurrency and queue settings. */
+  /**
+   * The app root, as deployed (the folder holding package.json and host.json). The app is found from
+   * package.json "main" there, path or glob, exactly as the Functions Node worker finds it.
+   */
+  appRoot: string;
+  /** host.json: task hub, concurrency and queue settings. Default: the app root's host.json. */
   hostJsonPath?: string;
   port?: number;
   clock: EngineClock;
@@ -56,9 +61,13 @@ function seconds(timespan: string | undefined, fallback: number): number {
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const hostJson: HostJson = options.hostJsonPath
-    ? (JSON.parse(readFileSync(options.hostJsonPath, 'utf8')) as HostJson)
-    : {};
+  // Before anything listens: a "main" that finds no app stops the host with nothing to clean up.
+  const entries = appEntryFiles(options.appRoot);
+  const hostJsonPath = options.hostJsonPath ?? join(options.appRoot, 'host.json');
+  const hostJson: HostJson =
+    options.hostJsonPath || existsSync(hostJsonPath)
+      ? (JSON.parse(readFileSync(hostJsonPath, 'utf8')) as HostJson)
+      : {};
   const durable = hostJson.extensions?.durableTask ?? {};
   const taskHub = durable.hubName ?? 'BatchImageFactory';
 
@@ -74,7 +83,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   installFunctionsCore();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded as the worker loads it
-  require(options.appEntry);
+  for (const entry of entries) require(entry);
   const functions = [...registrations.values()];
 
   const engine = new DurableEngine({
