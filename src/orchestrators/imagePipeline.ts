@@ -14,6 +14,7 @@ import {
 } from '../domain/pipeline';
 import type { ProvisioningState, VersionSource } from '../ports';
 import { asStepError, nowIso, publish, sleep, step, steps, StepFailedError } from './steps';
+import { updateTargetRegionsWhenIdle } from './versionWrites';
 
 type Stage =
   'preflight' | 'snapshot' | 'gallery' | 'version' | 'rollout' | 'retention' | 'completed' | 'failed';
@@ -114,10 +115,11 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     if (request.source.type === 'galleryImageVersion') {
       report('version');
       // An existing version: make sure every pool region is a target (never lowering replicas).
-      yield* step(context, ACTIVITIES.retryRegion, {
-        versionId: plan.versionId,
-        targetRegions: plan.targetRegions,
-      });
+      yield* updateTargetRegionsWhenIdle(
+        context,
+        { versionId: plan.versionId, targetRegions: plan.targetRegions },
+        settings,
+      );
     } else {
       const source = yield* captureSource(context, request, plan, report, instanceId);
       report('gallery');

@@ -14,6 +14,7 @@ import {
   steps,
   type EventSpec,
 } from './steps';
+import { updateTargetRegionsWhenIdle } from './versionWrites';
 
 /** What `GET /api/builds/{id}` shows for a region: enough to draw a progress bar and a line per pool. */
 export interface RegionStatus {
@@ -191,13 +192,15 @@ function* waitForReplication(
       status.replication.attempts += 1;
       status.stage = 'retrying';
       report();
-      yield* step(context, ACTIVITIES.retryRegion, {
-        versionId: input.versionId,
-        targetRegions: input.targetRegions,
-      });
+      yield* updateTargetRegionsWhenIdle(
+        context,
+        { versionId: input.versionId, targetRegions: input.targetRegions },
+        input.settings,
+      );
       status.stage = 'replicating';
-      lastChangeAt = now;
-      attemptStartedAt = now;
+      // The update may have waited (durably) for the version to stop Creating/Updating: count from now.
+      lastChangeAt = context.df.currentUtcDateTime.getTime();
+      attemptStartedAt = lastChangeAt;
       lastProgress = -1;
       interval = pollMinMs;
     } else {
