@@ -27,6 +27,7 @@ import {
 } from './steps';
 import { pipelineStatus, type PipelineState, type Stage } from './pipelineStatus';
 import { joinReasons } from './statusBudget';
+import { updateTargetRegionsWhenIdle } from './versionWrites';
 
 export type { PipelineStatus } from './pipelineStatus';
 
@@ -106,10 +107,11 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     if (request.source.type === 'galleryImageVersion') {
       report('version');
       // An existing version: make sure every pool region is a target (never lowering replicas).
-      yield* step(context, ACTIVITIES.retryRegion, {
-        versionId: plan.versionId,
-        targetRegions: plan.targetRegions,
-      });
+      yield* updateTargetRegionsWhenIdle(
+        context,
+        { versionId: plan.versionId, targetRegions: plan.targetRegions },
+        settings,
+      );
     } else {
       const source = yield* captureSource(
         context,

@@ -20,6 +20,7 @@ import {
 } from './steps';
 import { createAndWaitForPools, retireReplacedPools, type SettledPools } from './regionPools';
 import { regionStatus, type RegionState } from './regionStatus';
+import { updateTargetRegionsWhenIdle } from './versionWrites';
 
 export type { RegionStatus } from './regionStatus';
 
@@ -230,13 +231,15 @@ function* waitForReplication(
       status.replication.attempts += 1;
       status.stage = 'retrying';
       report();
-      yield* step(context, ACTIVITIES.retryRegion, {
-        versionId: input.versionId,
-        targetRegions: input.targetRegions,
-      });
+      yield* updateTargetRegionsWhenIdle(
+        context,
+        { versionId: input.versionId, targetRegions: input.targetRegions },
+        input.settings,
+      );
       status.stage = 'replicating';
-      lastChangeAt = now;
-      attemptStartedAt = now;
+      // The update may have waited (durably) for the version to stop Creating/Updating: count from now.
+      lastChangeAt = context.df.currentUtcDateTime.getTime();
+      attemptStartedAt = lastChangeAt;
       lastProgress = -1;
       interval = pollMinMs;
     } else {

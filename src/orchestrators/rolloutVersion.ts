@@ -7,10 +7,10 @@ import {
   type RegionRolloutInput,
   type RolloutVersionInput,
 } from '../domain/pipeline';
-import { ACTIVITIES } from '../activities/names';
-import { asStepError, nowIso, publish, step } from './steps';
+import { asStepError, nowIso, publish } from './steps';
 import { firstEntries, joinReasons, withinBudget } from './statusBudget';
 import { boundedSummary, type RolloutSummary } from './pipelineStatus';
+import { updateTargetRegionsWhenIdle } from './versionWrites';
 
 /**
  * The region part alone, for a version that already exists (an Event Grid notice of a new version of a
@@ -36,10 +36,11 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
   );
   let outcomes: RegionOutcome[] = [];
   try {
-    yield* step(context, ACTIVITIES.retryRegion, {
-      versionId: input.versionId,
-      targetRegions: input.targetRegions,
-    });
+    yield* updateTargetRegionsWhenIdle(
+      context,
+      { versionId: input.versionId, targetRegions: input.targetRegions },
+      input.settings,
+    );
     outcomes = yield context.df.Task.all(
       regions.map((region) => {
         const child: RegionRolloutInput = {

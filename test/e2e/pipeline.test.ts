@@ -172,8 +172,13 @@ describe('end to end', () => {
       {
         location: 'westeurope',
         publishingProfile: { targetRegions: [{ name: 'westeurope', regionalReplicaCount: 1 }] },
+        // A managed disk is a per-disk source (osDiskImage), not a storageProfile.source.id (GalleryRP).
         storageProfile: {
-          source: { id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk` },
+          osDiskImage: {
+            source: {
+              id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk`,
+            },
+          },
         },
       },
     );
