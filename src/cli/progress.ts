@@ -51,8 +51,11 @@ export function renderBuild(view: BuildView): string {
 
 export const TERMINAL = ['Completed', 'Failed', 'Terminated'];
 
-export async function fetchBuild(host: string, id: string): Promise<BuildView | undefined> {
-  const response = await fetch(`${host}/api/builds/${encodeURIComponent(id)}`);
+/** GET /api/builds/{id}; `key` is the function key the route's authLevel asks for. */
+export async function fetchBuild(host: string, id: string, key?: string): Promise<BuildView | undefined> {
+  const response = await fetch(`${host}/api/builds/${encodeURIComponent(id)}`, {
+    headers: key ? { 'x-functions-key': key } : {},
+  });
   if (response.status === 404) return undefined;
   if (!response.ok)
     throw new Error(`GET /api/builds/${id} answered ${response.status}: ${await response.text()}`);
@@ -66,13 +69,14 @@ export async function watchBuild(
   write: (text: string) => void,
   intervalMs = 500,
   timeoutMs = 30 * 60_000,
+  key?: string,
 ): Promise<BuildView | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let view: BuildView | undefined;
   const tty = process.stdout.isTTY;
   while (Date.now() < deadline) {
-    view = await fetchBuild(host, id);
+    view = await fetchBuild(host, id, key);
     if (view) {
       const text = renderBuild(view);
       if (text !== last) {

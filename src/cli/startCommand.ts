@@ -46,6 +46,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     hostOrigin: world.host.origin,
     serviceBusConnection: world.broker.connectionString,
     eventsTopic: topic,
+    keysPath: world.host.keysPath,
   });
   out(
     [
@@ -73,7 +74,14 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     out(`Submitted ${file.replace(`${ROOT}/`, '')} to queue ${queueName} (request ${requestId})\n\n`);
     const startedReal = Date.now();
     const startedSim = world.clock.nowMs();
-    const view = await watchBuild(world.host.origin, pipelineInstanceId(requestId), out, 300);
+    const view = await watchBuild(
+      world.host.origin,
+      pipelineInstanceId(requestId),
+      out,
+      300,
+      undefined,
+      world.host.keys.functionKeys.default,
+    );
     const events = await readEvents(world.broker.connectionString, topic);
     out(
       `\nEvents on Service Bus (${topic}/all):\n${events.map((e) => `  ${e}`).join('\n') || '  (none)'}\n\n`,
@@ -119,7 +127,7 @@ async function startAgainstAzure(args: string[]): Promise<CommandResult> {
     clock: new VirtualClock({ speed: 1 }),
     dbPath: join(WORK_DIR, 'durable-azure.db'),
   });
-  saveLocalState({ hostOrigin: host.origin });
+  saveLocalState({ hostOrigin: host.origin, keysPath: host.keysPath });
   process.stdout.write(`Embedded host against Azure on ${host.origin}. Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', resolve));
   await host.stop();
