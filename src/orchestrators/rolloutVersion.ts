@@ -1,6 +1,7 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { EVENT_TYPES } from '../domain/events';
 import {
+  executionStamp,
   ORCHESTRATORS,
   regionInstanceId,
   type RegionOutcome,
@@ -17,6 +18,7 @@ import { asStepError, nowIso, publish, step } from './steps';
 export const rolloutVersion: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as RolloutVersionInput;
   const instanceId = context.df.instanceId;
+  const execution = executionStamp(context.df.currentUtcDateTime);
   const owner = { instanceId, requestId: input.requestId };
   const startedAt = nowIso(context);
   const regions = [...new Set(input.pools.map((p) => p.account.region))];
@@ -24,7 +26,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
     requestId: input.requestId,
     stage: 'rollout',
     imageVersionId: input.versionId,
-    regionInstances: regions.map((r) => regionInstanceId(instanceId, r)),
+    regionInstances: regions.map((r) => regionInstanceId(instanceId, r, execution)),
     startedAt,
   });
   let outcomes: RegionOutcome[] = [];
@@ -47,7 +49,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
         return context.df.callSubOrchestrator(
           ORCHESTRATORS.regionRollout,
           child,
-          regionInstanceId(instanceId, region),
+          regionInstanceId(instanceId, region, execution),
         );
       }),
     );
