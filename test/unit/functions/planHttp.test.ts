@@ -2,8 +2,13 @@ import { HttpRequest } from '@azure/functions';
 import { planHandler } from '../../../src/functions/planHttp';
 import { exampleInput } from '../../helpers/requests';
 
-const post = (body: string) =>
-  new HttpRequest({ method: 'POST', url: 'http://127.0.0.1:7071/api/plan', body: { string: body } });
+const post = (body: string, contentType = 'application/json') =>
+  new HttpRequest({
+    method: 'POST',
+    url: 'http://127.0.0.1:7071/api/plan',
+    headers: { 'content-type': contentType },
+    body: { string: body },
+  });
 
 describe('POST /api/plan', () => {
   it('answers 200 with the plan for a valid request', async () => {
@@ -18,5 +23,17 @@ describe('POST /api/plan', () => {
     const body = response.jsonBody as { valid: boolean; findings: { path: string }[] };
     expect(body.valid).toBe(false);
     expect(body.findings.map((f) => f.path)).toEqual(expect.arrayContaining(['source', 'image']));
+  });
+
+  it('refuses a body that is not JSON (415), e.g. a cross-site form post', async () => {
+    const response = await planHandler(post('requestId=x', 'application/x-www-form-urlencoded'));
+    expect(response.status).toBe(415);
+    expect((response.jsonBody as { error: string }).error).toMatch(/application\/json/);
+  });
+
+  it('refuses a body over the build request limit (413 naming it) without parsing it', async () => {
+    const response = await planHandler(post(`{"requestId":"${'x'.repeat(60_000)}"}`));
+    expect(response.status).toBe(413);
+    expect((response.jsonBody as { error: string }).error).toMatch(/49152 bytes/);
   });
 });
