@@ -87,8 +87,8 @@ export class QueueListener {
     try {
       const bytes = decodeQueueMessage(message.messageText, this.options.messageEncoding);
       if (!bytes) {
-        // The extension's MessageDecodingFailed handler moves such a message to poison at once:
-        // no retry can decode it (azure-sdk-for-net PR #18326).
+        // The extension's MessageDecodingFailed handler (QueueServiceClientProvider.cs in
+        // azure-sdk-for-net) moves such a message to poison at once, through a non-encoding client.
         await this.moveToPoison(
           message,
           `it is not base64 and host.json sets extensions.queues.messageEncoding to "base64" (send base64, or set "none")`,
