@@ -74,9 +74,10 @@ function buildPath(ref: BuildRef): string {
     : `/api/builds/instances/${encodeURIComponent(ref.instanceId)}`;
 }
 
-export async function fetchBuild(host: string, ref: BuildRef): Promise<BuildView | undefined> {
+/** GET the build's status; `key` is the function key the route's authLevel asks for. */
+export async function fetchBuild(host: string, ref: BuildRef, key?: string): Promise<BuildView | undefined> {
   const path = buildPath(ref);
-  const response = await fetch(`${host}${path}`);
+  const response = await fetch(`${host}${path}`, { headers: key ? { 'x-functions-key': key } : {} });
   if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as BuildView;
@@ -89,13 +90,14 @@ export async function watchBuild(
   write: (text: string) => void,
   intervalMs = 500,
   timeoutMs = 30 * 60_000,
+  key?: string,
 ): Promise<BuildView | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let view: BuildView | undefined;
   const tty = process.stdout.isTTY;
   while (Date.now() < deadline) {
-    view = await fetchBuild(host, id);
+    view = await fetchBuild(host, id, key);
     if (view) {
       const text = renderBuild(view);
       if (text !== last) {

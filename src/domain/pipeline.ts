@@ -134,8 +134,18 @@ export function pipelineInstanceId(requestId: string): string {
   return `bif-${requestId}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 100);
 }
 
-export function regionInstanceId(ownerInstanceId: string, region: string): string {
-  return `${ownerInstanceId}:region:${region}`;
+/**
+ * A region child's id: unique per execution of its owner, so a restarted owner (same instance id,
+ * new execution) never shares a child — nor a child's late answers — with the run it replaced.
+ * `execution` is deterministic per execution: see executionStamp.
+ */
+export function regionInstanceId(ownerInstanceId: string, region: string, execution: string): string {
+  return `${ownerInstanceId}:${execution}:region:${region}`;
+}
+
+/** A short, replay-safe identity of one execution: its start time (the first currentUtcDateTime), base 36. */
+export function executionStamp(startedAt: Date): string {
+  return startedAt.getTime().toString(36);
 }
 
 export function rolloutInstanceId(versionId: string): string {

@@ -1,18 +1,24 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { submitBuild } from '../triggers/intake';
+import { MAX_REQUEST_BYTES, submitBuild } from '../triggers/intake';
 import { pipelineInstanceId } from '../domain/pipeline';
 import { appServices, orchestrationSettings } from '../compositionRoot';
 import { durableStarter, triggerLog } from './durableStarter';
+import { readJsonText } from './jsonBody';
 
-/** POST /api/builds: the queue's intake over HTTP; 202 with the Durable status URLs. */
+/**
+ * POST /api/builds: the queue's intake over HTTP; 202 with the Durable status URLs when it starts
+ * (or restarts a failed run), 409 when the request's build already exists and may not restart.
+ */
 export async function submitBuildHandler(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
+  const body = await readJsonText(request, MAX_REQUEST_BYTES);
+  if ('refusal' in body) return body.refusal;
   const client = df.getClient(context);
   const services = appServices();
-  const result = await submitBuild(await request.text(), {
+  const result = await submitBuild(body.text, {
     starter: durableStarter(client),
     events: services.events,
     clock: services.clock,
@@ -26,9 +32,15 @@ export async function submitBuildHandler(
     };
   const links = client.createHttpManagementPayload(result.instanceId);
   return {
-    status: result.outcome === 'started' ? 202 : 409,
+    status: result.outcome === 'duplicate' ? 409 : 202,
     headers: { Location: links.statusQueryGetUri },
-    jsonBody: { outcome: result.outcome, instanceId: result.instanceId, ...links },
+    jsonBody: {
+      outcome: result.outcome,
+      instanceId: result.instanceId,
+      ...(result.outcome === 'duplicate' ? { runtimeStatus: result.runtimeStatus } : {}),
+      ...(result.outcome === 'restarted' ? { previousStatus: result.previousStatus } : {}),
+      ...links,
+    },
   };
 }
 

@@ -2,6 +2,8 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { checkBuildRequestText } from '../domain/planRequest';
 import { appServices } from '../compositionRoot';
 import type { Clock } from '../ports/clock';
+import { MAX_REQUEST_BYTES } from '../triggers/intake';
+import { readJsonText } from './jsonBody';
 
 /**
  * POST /api/plan: the dry run over HTTP. 200 with the plan when valid, 422 with the findings when not.
@@ -12,7 +14,9 @@ export async function planHandler(
   _context?: InvocationContext,
   clock: Clock = appServices().clock,
 ): Promise<HttpResponseInit> {
-  const { summary } = checkBuildRequestText(await request.text(), { now: clock.now() });
+  const body = await readJsonText(request, MAX_REQUEST_BYTES);
+  if ('refusal' in body) return body.refusal;
+  const { summary } = checkBuildRequestText(body.text, { now: clock.now() });
   return { status: summary.valid ? 200 : 422, jsonBody: summary };
 }
 

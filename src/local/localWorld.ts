@@ -114,7 +114,9 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   // Activities tell time by the same virtual clock as the simulator and the durable timers.
   loadedComposition(root).overrideServices({ clock: { now: () => clock.now() } });
   // Gallery changes reach the app as Azure delivers them: Event Grid → the host's webhook.
-  await simulator.eventGrid.subscribe(galleryEventsSubscription(host.origin));
+  await simulator.eventGrid.subscribe(
+    galleryEventsSubscription(host.origin, host.keys.systemKeys.eventgrid_extension),
+  );
 
   return {
     clock,

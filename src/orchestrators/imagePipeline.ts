@@ -4,6 +4,7 @@ import { EVENT_TYPES } from '../domain/events';
 import type { Finding } from '../domain/findings';
 import type { BuildRequest } from '../domain/buildRequest';
 import {
+  executionStamp,
   ORCHESTRATORS,
   ownershipTags,
   regionInstanceId,
@@ -51,6 +52,7 @@ const PROVISIONING_POLL_MS = 30_000;
 export const imagePipeline: OrchestrationHandler = function* (context: OrchestrationContext) {
   const { request, settings } = context.df.getInput() as PipelineInput;
   const instanceId = context.df.instanceId;
+  const execution = executionStamp(context.df.currentUtcDateTime);
   const owner = { instanceId, requestId: request.requestId };
   const status: PipelineState = {
     requestId: request.requestId,
@@ -170,7 +172,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     report('rollout');
     const outcomes = yield* rollOutRegions(
       context,
-      instanceId,
+      { instanceId, execution },
       request.requestId,
       plan,
       settings,
@@ -375,7 +377,7 @@ function* untilProvisioned(
 /** One sub-orchestration per region, started together: each region's pools follow its own replication. */
 function* rollOutRegions(
   context: OrchestrationContext,
-  ownerInstanceId: string,
+  owner: { instanceId: string; execution: string },
   requestId: string,
   plan: PreflightResult,
   settings: PipelineInput['settings'],
@@ -385,14 +387,14 @@ function* rollOutRegions(
   const children = plan.targetRegions.map((region) => {
     const input: RegionRolloutInput = {
       requestId,
-      ownerInstanceId,
+      ownerInstanceId: owner.instanceId,
       versionId: plan.versionId,
       region: region.name,
       targetRegions: plan.targetRegions,
       pools: plan.pools.filter((p) => p.account.region === region.name),
       settings,
     };
-    const childId = regionInstanceId(ownerInstanceId, region.name);
+    const childId = regionInstanceId(owner.instanceId, region.name, owner.execution);
     status.regionInstances.push(childId);
     return context.df.callSubOrchestrator(ORCHESTRATORS.regionRollout, input, childId);
   });

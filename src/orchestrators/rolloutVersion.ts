@@ -1,6 +1,7 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { EVENT_TYPES } from '../domain/events';
 import {
+  executionStamp,
   ORCHESTRATORS,
   regionInstanceId,
   type RegionOutcome,
@@ -19,11 +20,12 @@ import { updateTargetRegionsWhenIdle } from './versionWrites';
 export const rolloutVersion: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as RolloutVersionInput;
   const instanceId = context.df.instanceId;
+  const execution = executionStamp(context.df.currentUtcDateTime);
   const owner = { instanceId, requestId: input.requestId };
   const startedAt = nowIso(context);
   const regions = [...new Set(input.pools.map((p) => p.account.region))];
   // Bounded like every custom status (statusBudget.ts): the first region instances and their count.
-  const regionInstances = regions.map((r) => regionInstanceId(instanceId, r));
+  const regionInstances = regions.map((r) => regionInstanceId(instanceId, r, execution));
   context.df.setCustomStatus(
     withinBudget((limit) => ({
       requestId: input.requestId,
@@ -55,7 +57,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
         return context.df.callSubOrchestrator(
           ORCHESTRATORS.regionRollout,
           child,
-          regionInstanceId(instanceId, region),
+          regionInstanceId(instanceId, region, execution),
         );
       }),
     );

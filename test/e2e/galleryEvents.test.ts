@@ -113,7 +113,7 @@ beforeAll(async () => {
   const origin = await world.startHost();
   // The deployed subscription (infra/modules/eventgrid.bicep) filters to version writes; this one lets
   // deletes through too, and delivers everything twice (Event Grid is at least once).
-  const subscription = galleryEventsSubscription(origin);
+  const subscription = galleryEventsSubscription(origin, world.keys().systemKeys.eventgrid_extension);
   const answer = await rawRequest(world.simulator, 'POST', '/_sim/eventSubscriptions', {
     ...subscription,
     includedEventTypes: [RESOURCE_WRITE_SUCCESS, RESOURCE_DELETE_SUCCESS],

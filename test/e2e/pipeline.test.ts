@@ -106,6 +106,7 @@ describe('end to end', () => {
     const bif = (...args: string[]) =>
       spawnSync(process.execPath, [join(ROOT, 'dist/cli/bif.js'), ...args, '--host', world.host!.origin], {
         encoding: 'utf8',
+        env: { ...process.env, BIF_FUNCTION_KEY: world.keys().functionKeys.default },
       });
     const status = bif('status', 'render-global-2026-11-28');
     expect(status.status).toBe(0);

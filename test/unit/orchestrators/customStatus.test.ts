@@ -6,7 +6,6 @@ import {
   DEFAULT_ORCHESTRATION_SETTINGS,
   ORCHESTRATORS,
   pipelineInstanceId,
-  regionInstanceId,
   type PipelineInput,
 } from '../../../src/domain/pipeline';
 import { buildRequestSchema, type BuildRequest } from '../../../src/domain/buildRequest';
@@ -101,7 +100,12 @@ describe('bounded custom status with the largest request the schema allows', () 
     const input: PipelineInput = { request, settings: DEFAULT_ORCHESTRATION_SETTINGS };
     world.engine.startNew(ORCHESTRATORS.imagePipeline, id, input);
     const status = await world.engine.waitFor(id, ['Completed', 'Failed'], 100_000);
-    const region = world.engine.status(regionInstanceId(id, 'westeurope'));
+    // The child's id carries the parent's execution stamp: find it among the instances.
+    const regionId = world.engine
+      .list()
+      .map((i) => i.instanceId)
+      .find((i) => i.startsWith(`${id}:`) && i.endsWith(':region:westeurope'))!;
+    const region = world.engine.status(regionId);
     return { ...world, id, status, region };
   }
 

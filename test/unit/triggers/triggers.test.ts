@@ -299,14 +299,14 @@ describe('intake', () => {
     );
   });
 
-  it('refuses a body over 64 KiB (more than a queue message can hold)', async () => {
+  it('refuses a body over 48 KiB (more than a base64 queue message of 64 KiB can carry)', async () => {
     const { deps: d } = deps();
     const input = exampleInput() as any;
-    input.pools[0].startTask = { commandLine: 'x'.repeat(70_000) };
+    input.pools[0].startTask = { commandLine: 'x'.repeat(50_000) };
     const result = await submitBuild(JSON.stringify(input), d);
     expect(result).toMatchObject({ outcome: 'invalid' });
     expect((result as { findings: { message: string }[] }).findings[0]!.message).toMatch(
-      /at most 65536 fit in a queue message/,
+      /at most 49152 fit in a queue message/,
     );
   });
 });
