@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import type { TokenCredential } from '@azure/core-auth';
 import { readConfig, type AppConfig } from './config/config';
-import { credentialFor } from './azure/credentials';
-import { serviceBusClient } from './azure/clients';
-import { AzureComputeAdapter, ComputeClients } from './azure/computeAdapter';
-import { AzureGalleryAdapter } from './azure/galleryAdapter';
-import { AzureBatchAdapter } from './azure/batchAdapter';
-import { ServiceBusEventPublisher } from './azure/serviceBusPublisher';
+import type * as Credentials from './azure/credentials';
+import type * as Clients from './azure/clients';
+import type * as ComputeAdapter from './azure/computeAdapter';
+import type * as GalleryAdapter from './azure/galleryAdapter';
+import type * as BatchAdapter from './azure/batchAdapter';
+import type * as ServiceBusPublisher from './azure/serviceBusPublisher';
 import { systemClock } from './ports/clock';
 import type { Services } from './activities/services';
 import type { OrchestrationSettings } from './domain/pipeline';
@@ -13,11 +14,15 @@ import { mustParse, resourceName } from './domain/resourceId';
 
 /**
  * The one place that turns settings into adapters. Config is read and validated once, the first time
- * anything asks (the Functions entry point asks at load, so bad settings stop the app at start-up);
- * adapters are built on first use so loading the app connects to nothing.
+ * anything asks (the Functions entry point asks at load, so bad settings stop the app at start-up).
+ * Adapters, and the Azure SDKs behind them, are built on first use: loading the app (a cold start in
+ * Azure) imports no SDK besides @azure/functions and durable-functions, and an activity that only
+ * touches the gallery never loads @azure/batch or @azure/service-bus. Hence the `require`s inside
+ * functions below, with `import type` keeping them typed.
  */
 let config: AppConfig | undefined;
 let services: Services | undefined;
+const overrides: Partial<Services> = {};
 
 export function appConfig(): AppConfig {
   config ??= readConfig(process.env);
@@ -34,28 +39,76 @@ export function orchestrationSettings(): OrchestrationSettings {
   };
 }
 
-export function appServices(): Services {
-  if (services) return services;
-  const c = appConfig();
-  const credential = credentialFor(c.target, c.clientId);
-  const ca =
-    c.target === 'simulator' && c.simulatorCaPath ? readFileSync(c.simulatorCaPath, 'utf8') : undefined;
-  const clients = new ComputeClients({ armEndpoint: c.armEndpoint, ca }, credential);
-  // Locally the Batch accounts live on simulator ports; in Azure each account's own endpoint is used.
-  const resolveBatch = (account: { id: string; endpoint: string }) =>
-    c.batchEndpoints[resourceName(mustParse(account.id)).toLowerCase()] ?? account.endpoint;
-  services = {
-    compute: new AzureComputeAdapter(clients),
-    gallery: new AzureGalleryAdapter(clients),
-    batch: new AzureBatchAdapter(credential, resolveBatch, ca),
-    events: new ServiceBusEventPublisher(serviceBusClient(c.serviceBus, credential), c.eventsTopic),
-    clock: systemClock,
-    workingResourceGroupId: c.workingResourceGroupId,
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose: see the comment at the top */
+function lazyServices(c: AppConfig): Services {
+  const once = <T>(build: () => T): (() => T) => {
+    let value: T | undefined;
+    return () => (value ??= build());
   };
+  const credential = once((): TokenCredential =>
+    (require('./azure/credentials') as typeof Credentials).credentialFor(c.target, c.clientId),
+  );
+  const ca = once(() =>
+    c.target === 'simulator' && c.simulatorCaPath ? readFileSync(c.simulatorCaPath, 'utf8') : undefined,
+  );
+  const computeClients = once(() => {
+    const { ComputeClients } = require('./azure/computeAdapter') as typeof ComputeAdapter;
+    return new ComputeClients({ armEndpoint: c.armEndpoint, ca: ca() }, credential());
+  });
+  const compute = once(() => {
+    const { AzureComputeAdapter } = require('./azure/computeAdapter') as typeof ComputeAdapter;
+    return new AzureComputeAdapter(computeClients());
+  });
+  const gallery = once(() => {
+    const { AzureGalleryAdapter } = require('./azure/galleryAdapter') as typeof GalleryAdapter;
+    return new AzureGalleryAdapter(computeClients());
+  });
+  const batch = once(() => {
+    const { AzureBatchAdapter } = require('./azure/batchAdapter') as typeof BatchAdapter;
+    // Locally the Batch accounts live on simulator ports; in Azure each account's own endpoint is used.
+    const resolveBatch = (account: { id: string; endpoint: string }) =>
+      c.batchEndpoints[resourceName(mustParse(account.id)).toLowerCase()] ?? account.endpoint;
+    return new AzureBatchAdapter(credential(), resolveBatch, ca());
+  });
+  const events = once(() => {
+    const { serviceBusClient } = require('./azure/clients') as typeof Clients;
+    const { ServiceBusEventPublisher } = require('./azure/serviceBusPublisher') as typeof ServiceBusPublisher;
+    return new ServiceBusEventPublisher(serviceBusClient(c.serviceBus, credential()), c.eventsTopic);
+  });
+  return {
+    get compute() {
+      return overrides.compute ?? compute();
+    },
+    get gallery() {
+      return overrides.gallery ?? gallery();
+    },
+    get batch() {
+      return overrides.batch ?? batch();
+    },
+    get events() {
+      return overrides.events ?? events();
+    },
+    get clock() {
+      return overrides.clock ?? systemClock;
+    },
+    get workingResourceGroupId() {
+      return 'workingResourceGroupId' in overrides
+        ? overrides.workingResourceGroupId
+        : c.workingResourceGroupId;
+    },
+  };
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export function appServices(): Services {
+  services ??= lazyServices(appConfig());
   return services;
 }
 
-/** Tests and the embedded host replace the clock (the virtual one) or the services wholesale. */
+/**
+ * Tests and the embedded host replace the clock (the virtual one) or the services wholesale. The rest
+ * stay lazy: replacing the clock builds no adapter.
+ */
 export function overrideServices(replacement: Partial<Services>): void {
-  services = { ...appServices(), ...replacement };
+  Object.assign(overrides, replacement);
 }

@@ -3,6 +3,7 @@ import { ACTIVITIES, type ActivityName } from './names';
 import { preflight } from './preflight';
 import {
   beginSnapshot,
+  beginSnapshotCopy,
   createImageVersion,
   deleteIntermediates,
   ensureGallery,
@@ -24,6 +25,7 @@ export const ACTIVITY_IMPLEMENTATIONS: Record<
 > = {
   [ACTIVITIES.preflight]: preflight,
   [ACTIVITIES.beginSnapshot]: beginSnapshot,
+  [ACTIVITIES.beginSnapshotCopy]: beginSnapshotCopy,
   [ACTIVITIES.getProvisioning]: getProvisioning,
   [ACTIVITIES.ensureGallery]: ensureGallery,
   [ACTIVITIES.ensureImageDefinition]: ensureImageDefinition,

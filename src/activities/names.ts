@@ -2,6 +2,7 @@
 export const ACTIVITIES = {
   preflight: 'preflight',
   beginSnapshot: 'beginSnapshot',
+  beginSnapshotCopy: 'beginSnapshotCopy',
   getProvisioning: 'getProvisioning',
   ensureGallery: 'ensureGallery',
   ensureImageDefinition: 'ensureImageDefinition',

@@ -1,7 +1,12 @@
 import type { Services } from './services';
 import type { BuildRequest } from '../domain/buildRequest';
 import type { PlanFacts } from '../domain/planning/plan';
-import type { SourceFacts } from '../domain/planning/preflight';
+import {
+  checkDefinitionIdentity,
+  checkSourceRegion,
+  PROVIDER_STATE_UNREADABLE,
+  type SourceFacts,
+} from '../domain/planning/preflight';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import type { PoolRollout, PreflightResult } from '../domain/pipeline';
 import type { TargetRegionSpec } from '../ports';
@@ -40,8 +45,10 @@ export async function preflight(
   const source = await inspectSource(services, request);
   const definitionId = imageDefinitionId(request.image);
   const existingGalleryLocation = await services.gallery.getGalleryLocation(request.image.galleryId);
-  const galleryLocation =
-    existingGalleryLocation ?? source.location ?? request.pools[0]?.account.region ?? 'westeurope';
+  // A version lives in its gallery's region and its source must be in that region too: the gallery's
+  // real location, or for a gallery still to be made, the source's. Never a guess (a pool's region, a
+  // literal) that would only fail later at Azure with "source ... not in the same region".
+  const galleryLocation = existingGalleryLocation ?? source.location ?? '';
 
   const existingVersions = existingGalleryLocation
     ? await services.gallery.listVersions(definitionId).catch(ignoreMissing)
@@ -54,6 +61,23 @@ export async function preflight(
   const versionId =
     request.source.type === 'galleryImageVersion' ? request.source.id : `${definitionId}/versions/${version}`;
   const findings: Finding[] = [...source.findings];
+  if (!galleryLocation && source.findings.length === 0)
+    findings.push(
+      finding(
+        'GALLERY_LOCATION_UNKNOWN',
+        'image.galleryId',
+        `The gallery ${request.image.galleryId} does not exist, and the region of a ${request.source.type} source is not read, so the gallery's region is unknown. Create the gallery in the source's region first (az sig create --location <source region>), then submit again.`,
+      ),
+    );
+  findings.push(...checkSourceRegion(request.source, source.location, galleryLocation));
+  if (request.source.type !== 'galleryImageVersion' && existingGalleryLocation) {
+    const definitions = await services.compute.listImageDefinitions(request.image.galleryId);
+    findings.push(...checkDefinitionIdentity(request.image, definitions));
+  }
+  const disks =
+    source.location && source.location !== galleryLocation
+      ? source.disks.map((d) => ({ ...d, copyId: copyIdFor(d.snapshotId, galleryLocation) }))
+      : source.disks;
   if (request.source.type !== 'galleryImageVersion' && existingVersions.some((v) => v.name === version)) {
     const replication = await services.gallery.getReplication(versionId);
     if (replication.tags[OWNER_TAG] !== instanceId) {
@@ -70,7 +94,7 @@ export async function preflight(
   const facts: PlanFacts = {
     now: services.clock.now(),
     source: source.facts,
-    galleryRegion: galleryLocation,
+    galleryRegion: galleryLocation || undefined,
     supportedImages: await supportedImagesByAccount(services, request),
     placement: { batchProviderRegistration: await providerRegistration(services, request) },
   };
@@ -122,7 +146,7 @@ export async function preflight(
     sourceLocation: source.location ?? galleryLocation,
     targetRegions,
     pools,
-    disks: source.disks,
+    disks,
     capacityByRegion: Object.fromEntries(plan.regions.map((r) => [r.name, r.capacity])),
   };
 }
@@ -147,11 +171,15 @@ async function inspectSource(services: Services, request: BuildRequest): Promise
       const snapshotId = (role: 'os' | 'data', lun?: number) =>
         `${workingGroup}/providers/Microsoft.Compute/snapshots/${snapshotName(request.requestId, role, lun)}`;
       const disks: PreflightResult['disks'] = [];
+      const diskSkus: Record<string, string> = {};
       if (vm.osDisk.id) disks.push({ role: 'os', diskId: vm.osDisk.id, snapshotId: snapshotId('os') });
-      for (const d of vm.dataDisks)
+      if (vm.osDisk.sku) diskSkus.os = vm.osDisk.sku;
+      for (const d of vm.dataDisks) {
         if (d.id)
           disks.push({ role: 'data', lun: d.lun, diskId: d.id, snapshotId: snapshotId('data', d.lun) });
-      return { facts: vm.facts, location: vm.location, disks, findings: [] };
+        if (d.sku) diskSkus[`data${d.lun}`] = d.sku;
+      }
+      return { facts: { ...vm.facts, diskSkus }, location: vm.location, disks, findings: [] };
     }
     case 'snapshots': {
       const os = await services.compute.inspectSnapshot(request.source.osDisk).catch(missingAs(undefined));
@@ -173,9 +201,9 @@ async function inspectSource(services: Services, request: BuildRequest): Promise
       };
     }
     case 'managedImage': {
-      const state = await services.compute.getProvisioning(request.source.id);
-      if (state.state === 'NotFound') return notFound(request.source.id, 'managed image');
-      return { facts: {}, disks: [], findings: [] };
+      const image = await services.compute.inspectManagedImage(request.source.id);
+      if (image.state === 'NotFound') return notFound(request.source.id, 'managed image');
+      return { facts: {}, location: image.location, disks: [], findings: [] };
     }
     case 'galleryImageVersion': {
       const replication = await services.gallery.getReplication(request.source.id);
@@ -218,7 +246,21 @@ async function providerRegistration(
   const crossSubscription = request.pools.some(
     (p) => mustParse(p.account.id).subscriptionId.toLowerCase() !== gallerySubscription,
   );
-  return crossSubscription
-    ? { [gallerySubscription]: await services.compute.batchProviderState(gallerySubscription) }
-    : {};
+  if (!crossSubscription) return {};
+  try {
+    return { [gallerySubscription]: await services.compute.batchProviderState(gallerySubscription) };
+  } catch (error) {
+    // Reading a subscription's providers needs read access there, which a least-privilege identity
+    // may lack: not knowing is a warning to check by hand, not a reason to refuse the build.
+    if (error instanceof PermanentError && /^(AuthorizationFailed|Forbidden|Http403)$/.test(error.code))
+      return { [gallerySubscription]: PROVIDER_STATE_UNREADABLE };
+    throw error;
+  }
+}
+
+/** The copy of a snapshot in the gallery's region: same group, the region appended, within 80 characters. */
+function copyIdFor(snapshotId: string, region: string): string {
+  const at = snapshotId.lastIndexOf('/');
+  const name = snapshotId.slice(at + 1);
+  return `${snapshotId.slice(0, at + 1)}${name.slice(0, 79 - region.length)}-${region}`;
 }

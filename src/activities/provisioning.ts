@@ -2,10 +2,12 @@ import type { Services } from './services';
 import type {
   ImageDefinitionSpec,
   ProvisioningState,
+  RegionUpdate,
   TargetRegionSpec,
   VersionReplication,
   VersionSource,
 } from '../ports';
+import { VersionBusyError } from '../ports/gallery';
 
 /** Thin steps over the Compute and Gallery ports: each starts or reads one thing, never waits. */
 
@@ -17,6 +19,18 @@ export const beginSnapshot = (
     id: input.snapshotId,
     location: input.location,
     sourceId: input.diskId,
+    tags: input.tags,
+  });
+
+/** Starts copying an incremental snapshot into the gallery's region (CopyStart); poll getProvisioning. */
+export const beginSnapshotCopy = (
+  s: Services,
+  input: { copyId: string; location: string; sourceSnapshotId: string; tags: Record<string, string> },
+): Promise<ProvisioningState> =>
+  s.compute.beginSnapshotCopy({
+    id: input.copyId,
+    location: input.location,
+    sourceSnapshotId: input.sourceSnapshotId,
     tags: input.tags,
   });
 
@@ -56,11 +70,23 @@ export const createImageVersion = (
 export const getReplication = (s: Services, input: { versionId: string }): Promise<VersionReplication> =>
   s.gallery.getReplication(input.versionId);
 
-/** Re-requests replication: a PATCH of the same target regions restarts only the regions that failed. */
-export const retryRegion = (
+/**
+ * Re-requests replication: a PATCH of the same target regions restarts only the regions that failed.
+ * A version still Creating or Updating takes no write; that comes back as "not applied" so the
+ * orchestrator waits on a durable timer and asks again (the activity itself never waits).
+ */
+export async function retryRegion(
   s: Services,
   input: { versionId: string; targetRegions: TargetRegionSpec[] },
-): Promise<void> => s.gallery.updateTargetRegions(input.versionId, input.targetRegions);
+): Promise<RegionUpdate> {
+  try {
+    await s.gallery.updateTargetRegions(input.versionId, input.targetRegions);
+    return { applied: true };
+  } catch (error) {
+    if (error instanceof VersionBusyError) return { applied: false, reason: error.message };
+    throw error;
+  }
+}
 
 export async function deleteIntermediates(
   s: Services,

@@ -1,10 +1,12 @@
 import type { Services } from './services';
 import type { BatchAccountRef } from '../ports';
 import { planRetention, type RetentionAction } from '../domain/retention';
+import { VersionBusyError } from '../ports/gallery';
 
 /**
  * Applies retention to one image definition: newest `keepVersions` stay; older ones still used by a
- * pool in any of `accounts` are retired (excluded from latest, end of life now), the rest deleted.
+ * pool in any of `accounts` are retired (excluded from latest), the rest deleted. The end-of-life date
+ * is left alone: Azure only takes one in the future, and it is informational anyway.
  */
 export async function applyRetention(
   s: Services,
@@ -25,15 +27,21 @@ export async function applyRetention(
     for (const pool of await s.batch.listPools(account))
       if (pool.imageVersionId && pool.state !== 'deleting') inUse.push(pool.imageVersionId);
   }
-  const now = s.clock.now();
-  const actions = planRetention(versions, inUse, input.keepVersions, now, input.leasedVersionIds);
+  const actions = planRetention(versions, inUse, input.keepVersions, input.leasedVersionIds);
+  const done: RetentionAction[] = [];
   for (const action of actions) {
-    if (action.kind === 'retire')
-      await s.gallery.updateVersionPublishing(action.versionId, {
-        excludeFromLatest: true,
-        endOfLifeDate: now.toISOString(),
-      });
+    if (action.kind === 'retire') {
+      try {
+        await s.gallery.updateVersionPublishing(action.versionId, { excludeFromLatest: true });
+      } catch (error) {
+        // Someone is writing to that version right now; the next retention run retires it.
+        if (!(error instanceof VersionBusyError)) throw error;
+        done.push({ kind: 'keep', versionId: action.versionId, reason: 'busy' });
+        continue;
+      }
+    }
     if (action.kind === 'delete') await s.gallery.beginDeleteVersion(action.versionId);
+    done.push(action);
   }
-  return actions;
+  return done;
 }

@@ -1,14 +1,19 @@
 import { Agent } from 'node:https';
-import { ComputeManagementClient } from '@azure/arm-compute';
-import { BatchServiceClient } from '@azure/batch';
-import { ServiceBusClient } from '@azure/service-bus';
-import {
-  AzureIdentityCredentialAdapter,
-  exponentialRetryPolicy,
-  systemErrorRetryPolicy,
-  throttlingRetryPolicy,
-} from '@azure/ms-rest-js';
+import type * as ArmCompute from '@azure/arm-compute';
+import type { ComputeManagementClient } from '@azure/arm-compute';
+import type * as Batch from '@azure/batch';
+import type { BatchServiceClient } from '@azure/batch';
+import type * as ServiceBus from '@azure/service-bus';
+import type { ServiceBusClient } from '@azure/service-bus';
+import type * as MsRest from '@azure/ms-rest-js';
 import type { TokenCredential } from '@azure/core-auth';
+
+/*
+ * Each SDK is required inside the function that builds its client, not at the top: importing
+ * @azure/arm-compute, @azure/batch and @azure/service-bus costs more than loading the rest of the app,
+ * and a Functions cold start pays for whatever the entry point imports (see docs/benchmarks.md).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
 
 /** Where to reach Azure, which extra CA to trust (the local simulator's), and how hard the SDKs retry. */
 export interface Endpoints {
@@ -31,6 +36,7 @@ export function computeClient(
   credential: TokenCredential,
   subscriptionId: string,
 ): ComputeManagementClient {
+  const { ComputeManagementClient } = require('@azure/arm-compute') as typeof ArmCompute;
   return new ComputeManagementClient(credential, subscriptionId, {
     endpoint: endpoints.armEndpoint,
     retryOptions: {
@@ -53,6 +59,13 @@ export function batchClient(
   ca?: string,
   maxRetries = 3,
 ): BatchServiceClient {
+  const { BatchServiceClient } = require('@azure/batch') as typeof Batch;
+  const {
+    AzureIdentityCredentialAdapter,
+    exponentialRetryPolicy,
+    systemErrorRetryPolicy,
+    throttlingRetryPolicy,
+  } = require('@azure/ms-rest-js') as typeof MsRest;
   const adapter = new AzureIdentityCredentialAdapter(credential, BATCH_SCOPE);
   return new BatchServiceClient(adapter, accountUrl, {
     noRetryPolicy: true,
@@ -74,7 +87,9 @@ export function serviceBusClient(
   connection: { fullyQualifiedNamespace: string } | { emulatorConnectionString: string },
   credential: TokenCredential,
 ): ServiceBusClient {
+  const { ServiceBusClient } = require('@azure/service-bus') as typeof ServiceBus;
   return 'fullyQualifiedNamespace' in connection
     ? new ServiceBusClient(connection.fullyQualifiedNamespace, credential)
     : new ServiceBusClient(connection.emulatorConnectionString);
 }
+/* eslint-enable @typescript-eslint/no-require-imports */

@@ -1,6 +1,12 @@
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import type { TokenCredential } from '@azure/core-auth';
-import type { ComputePort, ProvisioningState, SnapshotInspection, VmInspection } from '../ports/compute';
+import type {
+  ComputePort,
+  ImageDefinitionIdentity,
+  ProvisioningState,
+  SnapshotInspection,
+  VmInspection,
+} from '../ports/compute';
 import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { mustParse, resourceName } from '../domain/resourceId';
 import { normalizeRegion } from '../domain/region';
@@ -53,7 +59,7 @@ export class AzureComputeAdapter implements ComputePort {
     const osDisk = vm.storageProfile?.osDisk;
     const statuses = vm.instanceView?.statuses?.map((s) => s.code?.toLowerCase() ?? '') ?? [];
     const osDiskSize = async (diskId?: string, fallback?: number) => {
-      if (!diskId) return { sizeGb: fallback ?? 0, encrypted: false };
+      if (!diskId) return { sizeGb: fallback ?? 0, encrypted: false, sku: undefined };
       const d = mustParse(diskId);
       const disk = await azureCall('Reading a disk of the source VM', diskId, () =>
         this.clients.for(d.subscriptionId).disks.get(d.resourceGroup, resourceName(d)),
@@ -61,15 +67,15 @@ export class AzureComputeAdapter implements ComputePort {
       return {
         sizeGb: disk.diskSizeGB ?? fallback ?? 0,
         encrypted: Boolean(disk.encryptionSettingsCollection?.enabled),
+        sku: disk.sku?.name,
       };
     };
     const os = await osDiskSize(osDisk?.managedDisk?.id, osDisk?.diskSizeGB);
     const dataDisks = await Promise.all(
-      (vm.storageProfile?.dataDisks ?? []).map(async (d) => ({
-        lun: d.lun,
-        id: d.managedDisk?.id,
-        sizeGb: (await osDiskSize(d.managedDisk?.id, d.diskSizeGB)).sizeGb,
-      })),
+      (vm.storageProfile?.dataDisks ?? []).map(async (d) => {
+        const disk = await osDiskSize(d.managedDisk?.id, d.diskSizeGB);
+        return { lun: d.lun, id: d.managedDisk?.id, sizeGb: disk.sizeGb, sku: disk.sku };
+      }),
     );
     const extensions = (vm.resources ?? [])
       .filter((r) => /extensions$/i.test(r.type ?? ''))
@@ -77,7 +83,7 @@ export class AzureComputeAdapter implements ComputePort {
     return {
       id: vm.id ?? vmId,
       location: normalizeRegion(vm.location),
-      osDisk: { id: osDisk?.managedDisk?.id, sizeGb: os.sizeGb },
+      osDisk: { id: osDisk?.managedDisk?.id, sizeGb: os.sizeGb, sku: os.sku },
       dataDisks,
       facts: {
         osType: osDisk?.osType,
@@ -106,6 +112,7 @@ export class AzureComputeAdapter implements ComputePort {
       hyperVGeneration: snapshot.hyperVGeneration as 'V1' | 'V2' | undefined,
       sizeGb: snapshot.diskSizeGB ?? 0,
       encrypted: Boolean(snapshot.encryptionSettingsCollection?.enabled),
+      incremental: snapshot.incremental,
       state: provisioning(snapshotId, snapshot.provisioningState).state,
     };
   }
@@ -122,10 +129,63 @@ export class AzureComputeAdapter implements ComputePort {
         location: spec.location,
         tags: spec.tags,
         creationData: { createOption: 'Copy', sourceResourceId: spec.sourceId },
-        incremental: false,
+        // Incremental: CopyStart copies only incremental snapshots across regions, and Premium SSD v2
+        // and Ultra disks allow no other kind.
+        incremental: true,
       }),
     );
     return startedState(spec.id, poller);
+  }
+
+  async beginSnapshotCopy(spec: Parameters<ComputePort['beginSnapshotCopy']>[0]): Promise<ProvisioningState> {
+    const id = mustParse(spec.id);
+    const poller = await azureCall('Copying snapshot across regions to', spec.id, () =>
+      this.clients.for(id.subscriptionId).snapshots.beginCreateOrUpdate(id.resourceGroup, resourceName(id), {
+        location: spec.location,
+        tags: spec.tags,
+        creationData: { createOption: 'CopyStart', sourceResourceId: spec.sourceSnapshotId },
+        incremental: true,
+      }),
+    );
+    return startedState(spec.id, poller);
+  }
+
+  async inspectManagedImage(
+    imageId: string,
+  ): Promise<Awaited<ReturnType<ComputePort['inspectManagedImage']>>> {
+    const id = mustParse(imageId);
+    try {
+      const image = await this.clients.for(id.subscriptionId).images.get(id.resourceGroup, resourceName(id));
+      return {
+        id: image.id ?? imageId,
+        location: normalizeRegion(image.location),
+        state: provisioning(imageId, image.provisioningState).state,
+      };
+    } catch (error) {
+      if (isNotFound(error)) return { id: imageId, state: 'NotFound' };
+      throw toFactoryError(error, 'Reading the source managed image', imageId);
+    }
+  }
+
+  async listImageDefinitions(galleryId: string): Promise<ImageDefinitionIdentity[]> {
+    const id = mustParse(galleryId);
+    const out: ImageDefinitionIdentity[] = [];
+    try {
+      for await (const d of this.clients
+        .for(id.subscriptionId)
+        .galleryImages.listByGallery(id.resourceGroup, resourceName(id))) {
+        out.push({
+          name: d.name ?? '',
+          publisher: d.identifier?.publisher ?? '',
+          offer: d.identifier?.offer ?? '',
+          sku: d.identifier?.sku ?? '',
+        });
+      }
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw toFactoryError(error, 'Listing image definitions of gallery', galleryId);
+    }
+    return out;
   }
 
   async beginManagedImage(spec: Parameters<ComputePort['beginManagedImage']>[0]): Promise<ProvisioningState> {
@@ -151,10 +211,7 @@ export class AzureComputeAdapter implements ComputePort {
     try {
       const type = id.types.join('/').toLowerCase();
       if (type === 'snapshots')
-        return provisioning(
-          resourceId,
-          (await client.snapshots.get(id.resourceGroup, resourceName(id))).provisioningState,
-        );
+        return snapshotState(resourceId, await client.snapshots.get(id.resourceGroup, resourceName(id)));
       if (type === 'images')
         return provisioning(
           resourceId,
@@ -228,6 +285,34 @@ export class AzureComputeAdapter implements ComputePort {
     );
     return response.registrationState ?? 'Unknown';
   }
+}
+
+/**
+ * A snapshot's state with its background copy: DiskRP reports `completionPercent` (and
+ * `copyCompletionError` when the copy failed, e.g. CopySourceNotFound) for CopyStart copies and for
+ * Premium SSD v2 / Ultra snapshots (DiskRP 2025-01-02 SnapshotProperties).
+ */
+function snapshotState(
+  id: string,
+  snapshot: {
+    provisioningState?: string;
+    completionPercent?: number;
+    copyCompletionError?: { errorCode: string; errorMessage: string };
+  },
+): ProvisioningState {
+  const state = provisioning(id, snapshot.provisioningState);
+  if (snapshot.copyCompletionError)
+    return {
+      id,
+      state: 'Failed',
+      error: {
+        code: snapshot.copyCompletionError.errorCode,
+        message: snapshot.copyCompletionError.errorMessage,
+      },
+    };
+  return snapshot.completionPercent === undefined
+    ? state
+    : { ...state, completionPercent: snapshot.completionPercent };
 }
 
 /** Where an LRO stands right after it was started: we never wait on it here. */

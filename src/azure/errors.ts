@@ -19,7 +19,6 @@ const TRANSIENT_NETWORK = new Set([
 /** 409s that clear by themselves: another operation holds the resource. */
 const TRANSIENT_CONFLICTS = new Set([
   'Conflict',
-  'OperationNotAllowed',
   'AnotherOperationInProgress',
   'PoolNotSteady',
   'RetryableError',
@@ -103,7 +102,10 @@ export function toFactoryError(error: unknown, operation: string, target: string
     }
     return new PermanentError(`${operation} ${target} failed unexpectedly: ${message}`, code, target);
   }
-  if (TRANSIENT_STATUS.has(status) || (status === 409 && TRANSIENT_CONFLICTS.has(code))) {
+  if (
+    TRANSIENT_STATUS.has(status) ||
+    (status === 409 && (TRANSIENT_CONFLICTS.has(code) || busyOperationNotAllowed(code, message)))
+  ) {
     return new TransientError(
       `${operation} ${target}: Azure answered ${status} ${code} (${message}); will retry.`,
       code,
@@ -138,4 +140,17 @@ export async function azureCall<T>(operation: string, target: string, call: () =
 export function isNotFound(error: unknown): boolean {
   const e = error as SdkErrorLike;
   return (e?.statusCode ?? e?.response?.status) === 404;
+}
+
+/**
+ * Azure answers 409 OperationNotAllowed both for a resource busy with another operation (it clears) and
+ * for requests that can never succeed — a gallery image identifier (publisher/offer/sku) already taken,
+ * a quota exceeded — which must fail at once instead of retrying for the whole retry budget.
+ */
+function busyOperationNotAllowed(code: string, message: string): boolean {
+  return (
+    code === 'OperationNotAllowed' &&
+    /in progress|is being|currently|provisioning state|try again later/i.test(message) &&
+    !/already exists|quota/i.test(message)
+  );
 }

@@ -1,16 +1,23 @@
-import type { GalleryImageVersion, TargetRegion } from '@azure/arm-compute';
 import type {
-  GalleryPort,
-  ImageDefinitionSpec,
-  TargetRegionSpec,
-  VersionReplication,
-  VersionSummary,
+  GalleryImageVersion,
+  GalleryImageVersionPublishingProfile,
+  TargetRegion,
+} from '@azure/arm-compute';
+import {
+  VersionBusyError,
+  type GalleryPort,
+  type ImageDefinitionSpec,
+  type TargetRegionSpec,
+  type VersionReplication,
+  type VersionSummary,
 } from '../ports/gallery';
+import { OWNER_TAG } from '../domain/pipeline';
 import type { ProvisioningState } from '../ports/compute';
 import { mustParse } from '../domain/resourceId';
 import { normalizeRegion } from '../domain/region';
 import { PermanentError } from '../domain/errors';
 import { azureCall, isNotFound, toFactoryError } from './errors';
+import { mergeRegions, republished } from './publishingProfile';
 import { provisioning, type ComputeClients } from './computeAdapter';
 
 /** Parts of a gallery, definition or version id. */
@@ -123,6 +130,19 @@ export class AzureGalleryAdapter implements GalleryPort {
 
   async beginImageVersion(spec: Parameters<GalleryPort['beginImageVersion']>[0]): Promise<ProvisioningState> {
     const p = galleryParts(spec.id);
+    // Durable runs an activity at least once: a retry after Azure accepted the PUT finds the version
+    // Creating, and a second PUT would be refused (409) while it is. The owner tag says whose it is.
+    const existing = await this.findVersion(spec.id);
+    if (existing) {
+      const owner = existing.tags?.[OWNER_TAG];
+      if (owner !== undefined && owner === spec.tags?.[OWNER_TAG])
+        return provisioning(spec.id, existing.provisioningState);
+      throw new PermanentError(
+        `Image version ${spec.id} already exists and was not made by this build (its ${OWNER_TAG} tag is ${owner ?? 'absent'}). Choose another version number, or delete that version first.`,
+        'VersionExists',
+        spec.id,
+      );
+    }
     const storageProfile: GalleryImageVersion['storageProfile'] =
       'managedImageId' in spec.source
         ? { source: { id: spec.source.managedImageId } }
@@ -181,14 +201,12 @@ export class AzureGalleryAdapter implements GalleryPort {
   }
 
   async updateTargetRegions(versionId: string, targetRegions: TargetRegionSpec[]): Promise<void> {
-    const p = galleryParts(versionId);
-    await azureCall('Updating target regions of', versionId, () =>
-      this.clients
-        .for(p.subscriptionId)
-        .galleryImageVersions.beginUpdate(p.resourceGroup, p.gallery, p.image!, p.version!, {
-          publishingProfile: { targetRegions: toTargetRegions(targetRegions) },
-        }),
-    );
+    const current = await this.versionForWrite(versionId);
+    const profile = current.publishingProfile ?? {};
+    await this.patchPublishing(versionId, {
+      ...republished(profile),
+      targetRegions: mergeRegions(profile.targetRegions ?? [], toTargetRegions(targetRegions)),
+    });
   }
 
   async listVersions(definitionId: string): Promise<VersionSummary[]> {
@@ -216,19 +234,59 @@ export class AzureGalleryAdapter implements GalleryPort {
     versionId: string,
     changes: { excludeFromLatest?: boolean; endOfLifeDate?: string },
   ): Promise<void> {
+    const current = await this.versionForWrite(versionId);
+    await this.patchPublishing(versionId, {
+      ...republished(current.publishingProfile ?? {}),
+      ...(changes.excludeFromLatest !== undefined ? { excludeFromLatest: changes.excludeFromLatest } : {}),
+      ...(changes.endOfLifeDate ? { endOfLifeDate: new Date(changes.endOfLifeDate) } : {}),
+    });
+  }
+
+  private async findVersion(versionId: string): Promise<GalleryImageVersion | undefined> {
     const p = galleryParts(versionId);
-    await azureCall('Updating publishing of', versionId, () =>
-      this.clients
+    try {
+      return await this.clients
+        .for(p.subscriptionId)
+        .galleryImageVersions.get(p.resourceGroup, p.gallery, p.image!, p.version!);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw toFactoryError(error, 'Reading image version', versionId);
+    }
+  }
+
+  /** The version as it is now, when Azure would accept a write to it (not Creating or Updating). */
+  private async versionForWrite(versionId: string): Promise<GalleryImageVersion> {
+    const version = await this.findVersion(versionId);
+    if (!version)
+      throw new PermanentError(
+        `Image version ${versionId} does not exist (deleted?). Check the version id.`,
+        'GalleryImageVersionNotFound',
+        versionId,
+      );
+    const state = version.provisioningState ?? 'Succeeded';
+    if (['creating', 'updating'].includes(state.toLowerCase())) throw new VersionBusyError(versionId, state);
+    return version;
+  }
+
+  /**
+   * PATCH with the whole publishing profile and a storageProfile (the spec requires it; `{}` keeps the
+   * source, as Microsoft's examples send). A 409 means another write got there first: wait, not fail.
+   */
+  private async patchPublishing(versionId: string, publishingProfile: GalleryImageVersionPublishingProfile) {
+    const p = galleryParts(versionId);
+    try {
+      await this.clients
         .for(p.subscriptionId)
         .galleryImageVersions.beginUpdate(p.resourceGroup, p.gallery, p.image!, p.version!, {
-          publishingProfile: {
-            ...(changes.excludeFromLatest !== undefined
-              ? { excludeFromLatest: changes.excludeFromLatest }
-              : {}),
-            ...(changes.endOfLifeDate ? { endOfLifeDate: new Date(changes.endOfLifeDate) } : {}),
-          },
-        }),
-    );
+          publishingProfile,
+          storageProfile: {},
+        });
+    } catch (error) {
+      const e = error as { statusCode?: number; code?: string };
+      if (e.statusCode === 409 && e.code !== 'PropertyChangeNotAllowed')
+        throw new VersionBusyError(versionId, `being written by another operation (${e.code ?? 'Conflict'})`);
+      throw toFactoryError(error, 'Updating image version', versionId);
+    }
   }
 
   async beginDeleteVersion(versionId: string): Promise<void> {

@@ -1,26 +1,48 @@
 import { readFileSync } from 'node:fs';
 import { ServiceBusClient } from '@azure/service-bus';
 import { DefaultAzureCredential } from '@azure/identity';
-import { arg, hostFrom, readLocalState } from './localState';
-import { renderBuild, fetchBuild, watchBuild, TERMINAL } from './progress';
+import { arg, functionKeyFrom, hostFrom, keyHeaders, readLocalState } from './localState';
+import { renderBuild, fetchBuild, watchBuild, TERMINAL, type BuildRef } from './progress';
 import type { CommandResult } from './planCommand';
 
-/** `bif submit <request.json>`: POST /api/builds on the running host. */
+/** The first argument that is not an option or an option's value. */
+function positional(args: string[]): string | undefined {
+  return args.find((a, i) => !a.startsWith('--') && !['--host', '--key'].includes(args[i - 1] ?? ''));
+}
+
+/**
+ * `bif submit <request.json>`: POST /api/builds on the running host, with the function key. A
+ * request whose earlier run failed or was terminated starts again; a running or completed one does not.
+ */
 export async function submitCommand(args: string[]): Promise<CommandResult> {
-  const file = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--host');
-  if (!file) return { exitCode: 2, stdout: 'usage: bif submit <request.json> [--host URL]\n' };
+  const file = positional(args);
+  if (!file) return { exitCode: 2, stdout: 'usage: bif submit <request.json> [--host URL] [--key KEY]\n' };
   const host = hostFrom(args);
   const response = await fetch(`${host}/api/builds`, {
     method: 'POST',
     body: readFileSync(file, 'utf8'),
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...keyHeaders(functionKeyFrom(args)) },
   });
-  const body = (await response.json()) as {
+  const text = await response.text();
+  let body: {
     instanceId?: string;
     outcome?: string;
+    runtimeStatus?: string;
+    previousStatus?: string;
+    error?: string;
     findings?: { code: string; path: string; message: string }[];
     statusQueryGetUri?: string;
-  };
+  } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    body = { error: text };
+  }
+  if (response.status === 401)
+    return {
+      exitCode: 1,
+      stdout: `The host wants a function key: run \`bif start\` here (it writes .bif/host-keys.json), or pass --key / set BIF_FUNCTION_KEY.\n`,
+    };
   if (response.status === 422) {
     return {
       exitCode: 2,
@@ -28,10 +50,22 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
     };
   }
   if (response.status >= 400 && response.status !== 409)
-    return { exitCode: 1, stdout: `The host answered ${response.status}: ${JSON.stringify(body)}\n` };
+    return { exitCode: 1, stdout: `The host answered ${response.status}: ${body.error ?? text}\n` };
+  const headline =
+    body.outcome === 'duplicate'
+      ? 'Already submitted'
+      : body.outcome === 'restarted'
+        ? 'Restarted'
+        : 'Started';
+  const why =
+    body.outcome === 'duplicate'
+      ? `  It is ${body.runtimeStatus ?? 'known'}; only a failed or terminated build starts again.\n`
+      : body.outcome === 'restarted'
+        ? `  The previous run was ${body.previousStatus}; this request replaces it.\n`
+        : '';
   return {
     exitCode: 0,
-    stdout: `${body.outcome === 'duplicate' ? 'Already submitted' : 'Started'}: ${body.instanceId}\nStatus: ${body.statusQueryGetUri}\nWatch:  bif status ${body.instanceId} --watch\n`,
+    stdout: `${headline}: ${body.instanceId}\n${why}Status: ${body.statusQueryGetUri}\nWatch:  bif status --instance ${body.instanceId} --watch\n`,
   };
 }
 
@@ -39,31 +73,39 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
 export const EXIT_HOST_DOWN = 3;
 
 /**
- * `bif status <id> [--watch|--json]`: the progress view from GET /api/builds/{id}; with --json the
+ * `bif status <requestId> | --instance <instanceId> [--watch|--json]`: the progress view from
+ * GET /api/builds/{requestId} or GET /api/builds/instances/{instanceId} (never guessed from the id's shape); with --json the
  * status object itself, for scripts. A host that does not answer is reported as down, with how to
  * start it, not as a stack trace.
  */
 export async function statusCommand(args: string[]): Promise<CommandResult> {
-  const id = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--host');
+  const instanceId = arg(args, 'instance');
+  const requestId = args.find(
+    (a) =>
+      !a.startsWith('--') && !['--host', '--instance', '--key'].includes(args[args.indexOf(a) - 1] ?? ''),
+  );
+  const id: BuildRef | undefined = instanceId ? { instanceId } : requestId;
   if (!id)
     return {
       exitCode: 2,
-      stdout: 'usage: bif status <requestId|instanceId> [--watch|--json] [--host URL]\n',
+      stdout:
+        'usage: bif status <requestId> | --instance <instanceId> [--watch|--json] [--host URL] [--key KEY]\n',
     };
   const host = hostFrom(args);
+  const key = functionKeyFrom(args);
   const asJson = args.includes('--json');
   try {
     if (args.includes('--watch')) {
-      const view = await watchBuild(host, id, (t) => process.stdout.write(t));
+      const view = await watchBuild(host, id, (t) => process.stdout.write(t), 500, undefined, key);
       return { exitCode: view?.runtimeStatus === 'Completed' ? 0 : 1, stdout: '' };
     }
-    const view = await fetchBuild(host, id);
+    const view = await fetchBuild(host, id, key);
     if (!view)
       return {
         exitCode: 1,
         stdout: asJson
-          ? `${JSON.stringify({ error: { code: 'NotFound', message: `No build ${id}.` } })}\n`
-          : `No build ${id}.\n`,
+          ? `${JSON.stringify({ error: { code: 'NotFound', message: `No build ${instanceId ?? requestId}.` } })}\n`
+          : `No build ${instanceId ?? requestId}.\n`,
       };
     return {
       exitCode: view.runtimeStatus === 'Failed' ? 1 : 0,

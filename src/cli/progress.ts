@@ -9,8 +9,11 @@ export interface BuildView {
     stage?: string;
     version?: string;
     error?: string;
-    outcome?: Record<string, string[]>;
+    outcome?: Record<string, unknown>;
     regions?: { name: string; replicaCount: number; capacity: number }[];
+    /** Statuses list their first regions and pools only (16 KB limit): the totals tell how many more. */
+    regionsTotal?: number;
+    poolsTotal?: number;
   };
   regions?: RegionStatus[];
 }
@@ -43,36 +46,58 @@ export function renderBuild(view: BuildView): string {
         `      pool ${pool.poolId.padEnd(22)} ${bar(pool.targetNodes ? pool.currentNodes / pool.targetNodes : 1)} ${nodes.padEnd(16)} ${pool.allocationState ?? ''} ${pool.state}${pool.errors?.length ? ` ${pool.errors.join(',')}` : ''}`,
       );
     }
+    const hiddenPools = (r?.poolsTotal ?? 0) - (r?.pools.length ?? 0);
+    if (r && hiddenPools > 0)
+      lines.push(`      +${hiddenPools} more pools (${describeCounts(r.poolCounts)})`);
     if (r?.reason) lines.push(`      ${r.reason}`);
   }
+  const hiddenRegions = (p.regionsTotal ?? 0) - (p.regions?.length ?? 0);
+  if (hiddenRegions > 0) lines.push(`  +${hiddenRegions} more regions`);
   if (p.error) lines.push(`  error: ${p.error}`);
   return lines.join('\n');
 }
 
+function describeCounts(counts: Record<string, number> | undefined): string {
+  return Object.entries(counts ?? {})
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+}
+
 export const TERMINAL = ['Completed', 'Failed', 'Terminated'];
 
-export async function fetchBuild(host: string, id: string): Promise<BuildView | undefined> {
-  const response = await fetch(`${host}/api/builds/${encodeURIComponent(id)}`);
+/** A build by its request id, or any orchestration (e.g. an Event Grid rollout) by its instance id. */
+export type BuildRef = string | { instanceId: string };
+
+function buildPath(ref: BuildRef): string {
+  return typeof ref === 'string'
+    ? `/api/builds/${encodeURIComponent(ref)}`
+    : `/api/builds/instances/${encodeURIComponent(ref.instanceId)}`;
+}
+
+/** GET the build's status; `key` is the function key the route's authLevel asks for. */
+export async function fetchBuild(host: string, ref: BuildRef, key?: string): Promise<BuildView | undefined> {
+  const path = buildPath(ref);
+  const response = await fetch(`${host}${path}`, { headers: key ? { 'x-functions-key': key } : {} });
   if (response.status === 404) return undefined;
-  if (!response.ok)
-    throw new Error(`GET /api/builds/${id} answered ${response.status}: ${await response.text()}`);
+  if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as BuildView;
 }
 
 /** Polls and redraws until the build ends; returns the last view. */
 export async function watchBuild(
   host: string,
-  id: string,
+  id: BuildRef,
   write: (text: string) => void,
   intervalMs = 500,
   timeoutMs = 30 * 60_000,
+  key?: string,
 ): Promise<BuildView | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let view: BuildView | undefined;
   const tty = process.stdout.isTTY;
   while (Date.now() < deadline) {
-    view = await fetchBuild(host, id);
+    view = await fetchBuild(host, id, key);
     if (view) {
       const text = renderBuild(view);
       if (text !== last) {

@@ -7,7 +7,6 @@ import { worldFiles } from '../local/worldFolder';
 import { startHost } from '../local/host/host';
 import { VirtualClock } from '../local/clock';
 import { SETTINGS } from '../config/settings';
-import { pipelineInstanceId } from '../domain/pipeline';
 import { arg, saveLocalState, WORK_DIR } from './localState';
 import { fetchBuild, watchBuild } from './progress';
 import type { CommandResult } from './planCommand';
@@ -57,6 +56,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     serviceBusConnection: world.broker.connectionString,
     eventsTopic: topic,
     pid: process.pid,
+    keysPath: world.host.keysPath,
   });
   const resumed =
     world.resumedAtSimMs === undefined
@@ -89,7 +89,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     const text = readFileSync(file, 'utf8');
     const requestId = (JSON.parse(text) as { requestId: string }).requestId;
     const queueName = world.settings[SETTINGS.buildQueue.name]!;
-    const earlier = await fetchBuild(world.host.origin, requestId);
+    const earlier = await fetchBuild(world.host.origin, requestId, world.host.keys.functionKeys.default);
     if (earlier) {
       // Started again after a stop or a crash: the pipeline is already in the durable store and resumes.
       out(`Request ${requestId} was submitted before this start (${earlier.runtimeStatus}): watching it\n\n`);
@@ -103,7 +103,14 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     }
     const startedReal = Date.now();
     const startedSim = world.clock.nowMs();
-    const watching = watchBuild(world.host.origin, pipelineInstanceId(requestId), out, 300);
+    const watching = watchBuild(
+      world.host.origin,
+      requestId,
+      out,
+      300,
+      undefined,
+      world.host.keys.functionKeys.default,
+    );
     watching.catch(() => undefined); // after a stop, its next poll fails: nobody is waiting for it then
     const watched = await Promise.race([watching, signalled]);
     if (watched === 'signal') {
@@ -150,13 +157,13 @@ async function startAgainstAzure(args: string[]): Promise<CommandResult> {
     if (v !== '' && process.env[k] === undefined) process.env[k] = v;
   process.env.BIF_TARGET = 'azure';
   const host = await startHost({
-    appEntry: join(ROOT, 'dist', 'functions', 'index.js'),
+    appRoot: ROOT,
     hostJsonPath: join(ROOT, 'host.json'),
     port: Number(arg(args, 'port') ?? 7071),
     clock: new VirtualClock({ speed: 1 }),
     dbPath: join(WORK_DIR, 'durable-azure.db'),
   });
-  saveLocalState({ hostOrigin: host.origin });
+  saveLocalState({ hostOrigin: host.origin, keysPath: host.keysPath });
   process.stdout.write(`Embedded host against Azure on ${host.origin}. Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', resolve));
   await host.stop();

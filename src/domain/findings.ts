@@ -40,11 +40,20 @@ export const FINDING_CODES = {
   UNMANAGED_DISKS: 'error',
   PURCHASE_PLAN_PRESENT: 'error',
   SOURCE_NOT_FOUND: 'error',
+  DISK_SKU_NOT_SUPPORTED: 'error',
   IMAGE_VERSION_EXISTS: 'error',
+  // Names and identity of the image, against Azure's rules and the gallery's existing definitions.
+  IMAGE_NAME_INVALID: 'error',
+  IMAGE_IDENTIFIER_INVALID: 'error',
+  IMAGE_IDENTIFIER_TAKEN: 'error',
+  IMAGE_DEFINITION_IDENTIFIER_MISMATCH: 'error',
   // Where things live.
   CROSS_SUBSCRIPTION_GALLERY: 'warning',
+  BATCH_PROVIDER_STATE_UNKNOWN: 'warning',
+  SOURCE_REGION_MISMATCH: 'error',
   BATCH_PROVIDER_NOT_REGISTERED: 'error',
   CROSS_TENANT: 'error',
+  GALLERY_LOCATION_UNKNOWN: 'error',
 } as const satisfies Record<string, Severity>;
 
 export type FindingCode = keyof typeof FINDING_CODES;

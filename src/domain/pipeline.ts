@@ -21,6 +21,33 @@ export interface OrchestrationSettings {
   /** First and longest wait between replication and allocation polls. */
   pollMinMs: number;
   pollMaxMs: number;
+  /**
+   * Deadlines of the wait loops (every wait ends, with a clear failure, when its deadline passes).
+   * Optional so that settings built before they existed still work: the defaults below apply.
+   */
+  deadlines?: Partial<WaitDeadlines>;
+}
+
+export interface WaitDeadlines {
+  /** A snapshot, the gallery or the image definition finishing provisioning. */
+  provisioningMs: number;
+  /** One region's replication, all attempts together (reports go past 24 hours for many regions). */
+  replicationMs: number;
+  /** Beyond a pool's resizeTimeout, after which Batch should have ended the resize itself. */
+  allocationGraceMs: number;
+  /** A replaced pool draining (resize to 0 with taskcompletion waits for running tasks). */
+  drainMs: number;
+}
+
+export const DEFAULT_WAIT_DEADLINES: WaitDeadlines = {
+  provisioningMs: 2 * 3_600_000,
+  replicationMs: 3 * 24 * 3_600_000,
+  allocationGraceMs: 30 * 60_000,
+  drainMs: 24 * 3_600_000,
+};
+
+export function waitDeadlines(settings: OrchestrationSettings): WaitDeadlines {
+  return { ...DEFAULT_WAIT_DEADLINES, ...settings.deadlines };
 }
 
 export const DEFAULT_ORCHESTRATION_SETTINGS: OrchestrationSettings = {
@@ -69,6 +96,8 @@ export interface RegionOutcome {
   attempts: number;
   reason?: string;
   pools: PoolOutcome[];
+  /** What went wrong after replication that is not a pool's own failure (e.g. a pool left undrained). */
+  problems?: string[];
 }
 
 export interface RolloutVersionInput {
@@ -92,7 +121,12 @@ export interface PreflightResult {
   targetRegions: TargetRegionSpec[];
   pools: PoolRollout[];
   /** Disks to snapshot (virtualMachine source), in LUN order, OS disk first. */
-  disks: { role: 'os' | 'data'; lun?: number; diskId: string; snapshotId: string }[];
+  /**
+   * The VM's disks to capture. `copyId`: when the VM is in another region than the gallery, the
+   * incremental snapshot is copied (CopyStart) to this id in the gallery's region and the version is
+   * built from the copy.
+   */
+  disks: { role: 'os' | 'data'; lun?: number; diskId: string; snapshotId: string; copyId?: string }[];
   capacityByRegion: Record<string, number>;
 }
 
@@ -138,9 +172,19 @@ export function intakeInstanceId(messageHash: string): string {
   return `bif-intake-${messageHash}`;
 }
 
-export function regionInstanceId(ownerInstanceId: string, region: string): string {
-  const id = `${ownerInstanceId}:region:${region}`;
+/**
+ * A region child's id: unique per execution of its owner, so a restarted owner (same instance id,
+ * new execution) never shares a child — nor a child's late answers — with the run it replaced.
+ * `execution` is deterministic per execution: see executionStamp. Bounded like every derived id.
+ */
+export function regionInstanceId(ownerInstanceId: string, region: string, execution: string): string {
+  const id = `${ownerInstanceId}:${execution}:region:${region}`;
   return boundedName(id, INSTANCE_ID_MAX, id);
+}
+
+/** A short, replay-safe identity of one execution: its start time (the first currentUtcDateTime), base 36. */
+export function executionStamp(startedAt: Date): string {
+  return startedAt.getTime().toString(36);
 }
 
 export function rolloutInstanceId(versionId: string): string {

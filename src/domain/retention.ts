@@ -11,20 +11,20 @@ export interface VersionForRetention {
 }
 
 export type RetentionAction =
-  | { kind: 'keep'; versionId: string; reason: 'newest' | 'in-use' | 'in-progress' | 'leased' }
+  | { kind: 'keep'; versionId: string; reason: 'newest' | 'in-use' | 'in-progress' | 'busy' | 'leased' }
   | { kind: 'retire'; versionId: string; reason: string }
   | { kind: 'delete'; versionId: string };
 
 /**
- * Keep the newest `keepVersions` and every version a running pipeline leased; beyond that, a version any pool still uses is retired (hidden from
- * "latest", end of life now) but never deleted, and the rest are deleted. Pure, so it is tested with
+ * Keep the newest `keepVersions` and every version a running pipeline leased; beyond that, a version
+ * any pool still uses is retired (hidden from "latest"; its end-of-life date is not ours to set: Azure
+ * only takes future ones) but never deleted, and the rest are deleted. Pure, so it is tested with
  * properties: whatever the input, an in-use version is never deleted.
  */
 export function planRetention(
   versions: readonly VersionForRetention[],
   inUseVersionIds: readonly string[],
   keepVersions: number,
-  now: Date,
   leasedVersionIds: readonly string[] = [],
 ): RetentionAction[] {
   const newestFirst = [...versions].sort((a, b) => compareVersions(b.name, a.name));
@@ -42,11 +42,7 @@ export function planRetention(
       return { kind: 'keep', versionId: version.id, reason: 'in-progress' };
     }
     if (inUse(version.id)) {
-      const alreadyRetired =
-        version.excludeFromLatest &&
-        version.endOfLifeDate !== undefined &&
-        Date.parse(version.endOfLifeDate) <= now.getTime();
-      return alreadyRetired
+      return version.excludeFromLatest
         ? { kind: 'keep', versionId: version.id, reason: 'in-use' }
         : { kind: 'retire', versionId: version.id, reason: 'still used by a pool' };
     }

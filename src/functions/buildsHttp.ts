@@ -1,18 +1,24 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { submitBuild } from '../triggers/intake';
+import { MAX_REQUEST_BYTES, submitBuild } from '../triggers/intake';
 import { pipelineInstanceId } from '../domain/pipeline';
 import { appServices, orchestrationSettings } from '../compositionRoot';
 import { durableStarter, triggerLog } from './durableStarter';
+import { readJsonText } from './jsonBody';
 
-/** POST /api/builds: the queue's intake over HTTP; 202 with the Durable status URLs. */
+/**
+ * POST /api/builds: the queue's intake over HTTP; 202 with the Durable status URLs when it starts
+ * (or restarts a failed run), 409 when the request's build already exists and may not restart.
+ */
 export async function submitBuildHandler(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
+  const body = await readJsonText(request, MAX_REQUEST_BYTES);
+  if ('refusal' in body) return body.refusal;
   const client = df.getClient(context);
   const services = appServices();
-  const result = await submitBuild(await request.text(), {
+  const result = await submitBuild(body.text, {
     starter: durableStarter(client),
     events: services.events,
     clock: services.clock,
@@ -26,29 +32,59 @@ export async function submitBuildHandler(
     };
   const links = client.createHttpManagementPayload(result.instanceId);
   return {
-    status: result.outcome === 'started' ? 202 : 409,
+    status: result.outcome === 'duplicate' ? 409 : 202,
     headers: { Location: links.statusQueryGetUri },
-    jsonBody: { outcome: result.outcome, instanceId: result.instanceId, ...links },
+    jsonBody: {
+      outcome: result.outcome,
+      instanceId: result.instanceId,
+      ...(result.outcome === 'duplicate' ? { runtimeStatus: result.runtimeStatus } : {}),
+      ...(result.outcome === 'restarted' ? { previousStatus: result.previousStatus } : {}),
+      ...links,
+    },
   };
 }
 
-/** GET /api/builds/{id}: runtime status plus the pipeline's and each region's progress. */
+/** What the status routes need of the Durable client (tests hand in a fake). */
+export type StatusClient = Pick<df.DurableClient, 'getStatus'>;
+
+/**
+ * GET /api/builds/{requestId}: the build of that request. The id is always a request id (a request id may
+ * itself start with "bif-"); an instance id, such as an Event Grid rollout's, has its own route below.
+ */
 export async function buildStatusHandler(
   request: HttpRequest,
   context: InvocationContext,
+  client: StatusClient = df.getClient(context),
 ): Promise<HttpResponseInit> {
-  const client = df.getClient(context);
-  const raw = request.params.id ?? '';
-  const instanceId = raw.startsWith('bif-') ? raw : pipelineInstanceId(raw);
+  const requestId = request.params.requestId ?? '';
+  return describeInstance(client, pipelineInstanceId(requestId), `build ${requestId}`);
+}
+
+/** GET /api/builds/instances/{instanceId}: the same view for an orchestration instance id. */
+export async function instanceStatusHandler(
+  request: HttpRequest,
+  context: InvocationContext,
+  client: StatusClient = df.getClient(context),
+): Promise<HttpResponseInit> {
+  const instanceId = request.params.instanceId ?? '';
+  return describeInstance(client, instanceId, `instance ${instanceId}`);
+}
+
+/** Runtime status plus the pipeline's and each listed region's progress (statuses list the first few). */
+async function describeInstance(
+  client: StatusClient,
+  instanceId: string,
+  what: string,
+): Promise<HttpResponseInit> {
   let status;
   try {
     status = await client.getStatus(instanceId);
   } catch (error) {
     if (/404/.test((error as Error).message))
-      return { status: 404, jsonBody: { error: `No build ${raw} (instance ${instanceId}).` } };
+      return { status: 404, jsonBody: { error: `No ${what} (instance ${instanceId}).` } };
     throw error;
   }
-  const custom = (status.customStatus ?? {}) as { regionInstances?: string[] };
+  const custom = (status.customStatus ?? {}) as { regionInstances?: string[]; regionsTotal?: number };
   const regions = [];
   for (const child of custom.regionInstances ?? []) {
     try {
@@ -57,6 +93,7 @@ export async function buildStatusHandler(
       regions.push(null); // not started yet
     }
   }
+  const listed = custom.regionInstances?.length ?? 0;
   return {
     status: 200,
     jsonBody: {
@@ -67,6 +104,8 @@ export async function buildStatusHandler(
       output: status.output,
       pipeline: status.customStatus,
       regions: regions.filter(Boolean),
+      /** Regions whose progress is not listed: the status names only the first few (16 KB limit). */
+      regionsNotShown: Math.max(0, (custom.regionsTotal ?? listed) - listed),
     },
   };
 }
@@ -79,9 +118,16 @@ app.http('submitBuild', {
   handler: submitBuildHandler,
 });
 app.http('buildStatus', {
-  route: 'builds/{id}',
+  route: 'builds/{requestId}',
   methods: ['GET'],
   authLevel: 'function',
   extraInputs: [df.input.durableClient()],
   handler: buildStatusHandler,
+});
+app.http('instanceStatus', {
+  route: 'builds/instances/{instanceId}',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: instanceStatusHandler,
 });

@@ -31,6 +31,12 @@ export async function refreshImagesHandler(_timer: Timer, context: InvocationCon
   context.log(
     `refreshImages: ${plan.builds.length} build(s) due, retention checked on ${plan.retention.length} definition(s).`,
   );
+  // A definition whose versions could not be read was not built: fail the run so it shows as a failure.
+  for (const f of plan.failures) context.warn(`refreshImages: ${f.definitionId} ${f.reason}`);
+  if (plan.failures.length)
+    throw new Error(
+      `refreshImages: ${plan.failures.length} watched definition(s) skipped: ${plan.failures.map((f) => `${f.definitionId} ${f.reason}`).join('; ')}`,
+    );
 }
 
 app.timer('refreshImages', {

@@ -104,7 +104,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
 
   const root = join(__dirname, '..', '..');
   const host = await startHost({
-    appEntry: join(root, 'dist', 'functions', 'index.js'),
+    appRoot: root,
     hostJsonPath: join(root, 'host.json'),
     port: options.hostPort ?? 0,
     clock,
@@ -114,7 +114,9 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   // Activities tell time by the same virtual clock as the simulator and the durable timers.
   loadedComposition(root).overrideServices({ clock: { now: () => clock.now() } });
   // Gallery changes reach the app as Azure delivers them: Event Grid → the host's webhook.
-  await simulator.eventGrid.subscribe(galleryEventsSubscription(host.origin));
+  await simulator.eventGrid.subscribe(
+    galleryEventsSubscription(host.origin, host.keys.systemKeys.eventgrid_extension),
+  );
 
   return {
     clock,

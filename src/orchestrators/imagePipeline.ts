@@ -4,6 +4,7 @@ import { EVENT_TYPES } from '../domain/events';
 import type { Finding } from '../domain/findings';
 import type { BuildRequest } from '../domain/buildRequest';
 import {
+  executionStamp,
   ORCHESTRATORS,
   ownershipTags,
   regionInstanceId,
@@ -11,36 +12,29 @@ import {
   type PreflightResult,
   type RegionOutcome,
   type RegionRolloutInput,
+  waitDeadlines,
 } from '../domain/pipeline';
 import type { ProvisioningState, VersionSource } from '../ports';
-import { asStepError, nowIso, publish, sleep, step, steps, StepFailedError } from './steps';
+import {
+  asStepError,
+  describeMs,
+  nowIso,
+  nowMs,
+  publish,
+  sleep,
+  step,
+  steps,
+  StepFailedError,
+} from './steps';
+import { pipelineStatus, type PipelineState, type Stage } from './pipelineStatus';
+import { joinReasons } from './statusBudget';
+import { updateTargetRegionsWhenIdle } from './versionWrites';
 import { askLedger, tellLedger } from './ledgerCalls';
 import { finding } from '../domain/findings';
 import { imageDefinitionId } from '../domain/factoryConfig';
 import type { LeaseReply } from '../domain/ledger';
 
-type Stage =
-  'preflight' | 'snapshot' | 'gallery' | 'version' | 'rollout' | 'retention' | 'completed' | 'failed';
-
-/** The pipeline's custom status: the plan, the stage, and (from region children) live progress. */
-export interface PipelineStatus {
-  requestId: string;
-  stage: Stage;
-  version?: string;
-  imageVersionId?: string;
-  regions: { name: string; replicaCount: number; capacity: number }[];
-  pools: { poolId: string; region: string }[];
-  regionInstances: string[];
-  startedAt: string;
-  updatedAt: string;
-  outcome?: {
-    regionsReplicated: string[];
-    regionsFailed: string[];
-    poolsReady: string[];
-    poolsFailed: string[];
-  };
-  error?: string;
-}
+export type { PipelineStatus } from './pipelineStatus';
 
 class PreflightRejected extends Error {
   constructor(readonly findings: Finding[]) {
@@ -62,8 +56,9 @@ const PROVISIONING_POLL_MS = 30_000;
 export const imagePipeline: OrchestrationHandler = function* (context: OrchestrationContext) {
   const { request, settings } = context.df.getInput() as PipelineInput;
   const instanceId = context.df.instanceId;
+  const execution = executionStamp(context.df.currentUtcDateTime);
   const owner = { instanceId, requestId: request.requestId };
-  const status: PipelineStatus = {
+  const status: PipelineState = {
     requestId: request.requestId,
     stage: 'preflight',
     regions: [],
@@ -75,7 +70,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
   const report = (stage?: Stage) => {
     if (stage) status.stage = stage;
     status.updatedAt = nowIso(context);
-    context.df.setCustomStatus(status);
+    context.df.setCustomStatus(pipelineStatus(status));
   };
   const succeeded = {
     imageVersionId: undefined as string | undefined,
@@ -83,7 +78,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     poolsReady: [] as string[],
   };
   // Event ids tell this execution from an earlier one of the same instance id.
-  const sender = { ...owner, occurrence: status.startedAt };
+  const sender = { ...owner, occurrence: execution };
   report();
 
   // Versions of one definition are allocated, leased and retained by its ledger, one build at a time.
@@ -139,25 +134,40 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     if (request.source.type === 'galleryImageVersion') {
       report('version');
       // An existing version: make sure every pool region is a target (never lowering replicas).
-      yield* step(context, ACTIVITIES.retryRegion, {
-        versionId: plan.versionId,
-        targetRegions: plan.targetRegions,
-      });
+      yield* updateTargetRegionsWhenIdle(
+        context,
+        { versionId: plan.versionId, targetRegions: plan.targetRegions },
+        settings,
+      );
     } else {
-      const source = yield* captureSource(context, request, plan, report, instanceId);
+      const source = yield* captureSource(
+        context,
+        request,
+        plan,
+        report,
+        instanceId,
+        waitDeadlines(settings).provisioningMs,
+      );
       report('gallery');
-      yield* untilProvisioned(context, ACTIVITIES.ensureGallery, {
-        galleryId: request.image.galleryId,
-        location: plan.galleryLocation,
-      });
-      yield* untilProvisioned(context, ACTIVITIES.ensureImageDefinition, {
-        id: plan.definitionId,
-        location: plan.galleryLocation,
-        osType: request.image.osType,
-        hyperVGeneration: request.image.hyperVGeneration,
-        identifier: request.image.identifier,
-        description: request.image.description,
-      });
+      yield* untilProvisioned(
+        context,
+        ACTIVITIES.ensureGallery,
+        { galleryId: request.image.galleryId, location: plan.galleryLocation },
+        waitDeadlines(settings).provisioningMs,
+      );
+      yield* untilProvisioned(
+        context,
+        ACTIVITIES.ensureImageDefinition,
+        {
+          id: plan.definitionId,
+          location: plan.galleryLocation,
+          osType: request.image.osType,
+          hyperVGeneration: request.image.hyperVGeneration,
+          identifier: request.image.identifier,
+          description: request.image.description,
+        },
+        waitDeadlines(settings).provisioningMs,
+      );
       report('version');
       yield* step(context, ACTIVITIES.createImageVersion, {
         versionId: plan.versionId,
@@ -187,7 +197,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     report('rollout');
     const outcomes = yield* rollOutRegions(
       context,
-      instanceId,
+      { instanceId, execution },
       request.requestId,
       plan,
       settings,
@@ -209,18 +219,24 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     });
     const allReplicated = outcomes.every((o) => o.replicated);
     if (request.retention.deleteIntermediates && plan.disks.length > 0 && allReplicated) {
-      yield* step(context, ACTIVITIES.deleteIntermediates, { ids: plan.disks.map((d) => d.snapshotId) });
+      yield* step(context, ACTIVITIES.deleteIntermediates, {
+        ids: plan.disks.flatMap((d) => (d.copyId ? [d.snapshotId, d.copyId] : [d.snapshotId])),
+      });
     }
 
     const failedRegions = outcomes.filter((o) => !o.replicated);
     const failedPools = outcomes.flatMap((o) => o.pools.filter((p) => p.state !== 'ready'));
+    // After replication, a region can still fail in ways that are no pool's own (an old pool left undrained).
+    const problems = outcomes.flatMap((o) =>
+      o.replicated ? (o.problems ?? []).map((p) => `region ${o.region}: ${p}`) : [],
+    );
     status.outcome = {
       regionsReplicated: succeeded.regionsReplicated,
       regionsFailed: failedRegions.map((o) => o.region),
       poolsReady: succeeded.poolsReady,
       poolsFailed: failedPools.map((p) => p.poolId),
     };
-    if (failedRegions.length === 0 && failedPools.length === 0) {
+    if (failedRegions.length === 0 && failedPools.length === 0 && problems.length === 0) {
       report('completed');
       yield* publish(context, sender, [
         {
@@ -237,10 +253,11 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
       ]);
       return { requestId: request.requestId, imageVersionId: plan.versionId, ...status.outcome };
     }
-    const reason = [
+    const reason = joinReasons([
       ...failedRegions.map((o) => `region ${o.region}: ${o.reason}`),
       ...failedPools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
-    ].join('; ');
+      ...problems,
+    ]);
     throw new StepFailedError('rollout', { kind: 'permanent', code: 'RolloutIncomplete', message: reason });
   } catch (error) {
     const findings = error instanceof PreflightRejected ? error.findings : [];
@@ -283,6 +300,7 @@ function* captureSource(
   plan: PreflightResult,
   report: (s: Stage) => void,
   instanceId: string,
+  provisioningMs: number,
 ) {
   const source = request.source;
   if (source.type === 'managedImage') return { managedImageId: source.id } as VersionSource;
@@ -305,19 +323,42 @@ function* captureSource(
   yield* untilAllProvisioned(
     context,
     plan.disks.map((d) => d.snapshotId),
+    provisioningMs,
   );
+  // A version is built only from sources in its own region: copy the snapshots into the gallery's.
+  const copies = plan.disks.filter((d) => d.copyId);
+  if (copies.length > 0) {
+    yield* steps(
+      context,
+      ACTIVITIES.beginSnapshotCopy,
+      copies.map((d) => ({
+        copyId: d.copyId!,
+        location: plan.galleryLocation,
+        sourceSnapshotId: d.snapshotId,
+        tags: ownershipTags(instanceId, request.requestId),
+      })),
+    );
+    yield* untilAllProvisioned(
+      context,
+      copies.map((d) => d.copyId!),
+      provisioningMs,
+    );
+  }
+  const usable = (d: PreflightResult['disks'][number]) => d.copyId ?? d.snapshotId;
   const os = plan.disks.find((d) => d.role === 'os')!;
   return {
-    osSnapshotId: os.snapshotId,
+    osSnapshotId: usable(os),
     dataDisks: plan.disks
       .filter((d) => d.role === 'data')
-      .map((d) => ({ lun: d.lun!, snapshotId: d.snapshotId })),
+      .map((d) => ({ lun: d.lun!, snapshotId: usable(d) })),
   } as VersionSource;
 }
 
-function* untilAllProvisioned(context: OrchestrationContext, ids: string[]) {
+function* untilAllProvisioned(context: OrchestrationContext, ids: string[], deadlineMs: number) {
   let pending = ids;
+  const deadline = nowMs(context) + deadlineMs;
   while (pending.length > 0) {
+    if (nowMs(context) >= deadline) throw provisioningTimedOut('snapshot', pending, deadlineMs);
     yield* sleep(context, PROVISIONING_POLL_MS);
     const states = yield* steps<ProvisioningState>(
       context,
@@ -329,21 +370,37 @@ function* untilAllProvisioned(context: OrchestrationContext, ids: string[]) {
         throw new StepFailedError('snapshot', {
           kind: 'permanent',
           code: s.state === 'Failed' ? 'ProvisioningFailed' : 'NotFound',
-          message: `${s.id} ${s.state === 'Failed' ? 'failed to provision' : 'disappeared'}`,
+          message: `${s.id} ${s.state === 'Failed' ? 'failed to provision' : 'disappeared'}${s.error ? ` (${s.error.code}: ${s.error.message})` : ''}`,
           target: s.id,
         });
       }
     }
-    pending = states.filter((s) => s.state !== 'Succeeded').map((s) => s.id);
+    // A snapshot with a background copy (CopyStart, Premium SSD v2, Ultra) says Succeeded before its
+    // data has arrived: it is usable only at completionPercent 100.
+    pending = states
+      .filter((s) => s.state !== 'Succeeded' || (s.completionPercent ?? 100) < 100)
+      .map((s) => s.id);
   }
 }
 
-/** Calls an "ensure" step until what it ensures has finished provisioning. */
+/** A provisioning wait past its deadline: permanent, naming what is still not provisioned. */
+function provisioningTimedOut(stage: string, ids: string[], deadlineMs: number): StepFailedError {
+  return new StepFailedError(stage, {
+    kind: 'permanent',
+    code: 'ProvisioningTimedOut',
+    message: `${ids.join(', ')} did not finish provisioning within ${describeMs(deadlineMs)}; check it in the Azure portal (activity log) and submit the request again`,
+    target: ids[0],
+  });
+}
+
+/** Calls an "ensure" step until what it ensures has finished provisioning, at most until the deadline. */
 function* untilProvisioned(
   context: OrchestrationContext,
   name: typeof ACTIVITIES.ensureGallery | typeof ACTIVITIES.ensureImageDefinition,
   input: unknown,
+  deadlineMs: number,
 ) {
+  const deadline = nowMs(context) + deadlineMs;
   for (;;) {
     const state = yield* step<ProvisioningState>(context, name, input);
     if (state.state === 'Succeeded') return;
@@ -354,6 +411,7 @@ function* untilProvisioned(
         message: `${state.id} failed to provision`,
         target: state.id,
       });
+    if (nowMs(context) >= deadline) throw provisioningTimedOut(name, [state.id], deadlineMs);
     yield* sleep(context, PROVISIONING_POLL_MS);
   }
 }
@@ -361,24 +419,24 @@ function* untilProvisioned(
 /** One sub-orchestration per region, started together: each region's pools follow its own replication. */
 function* rollOutRegions(
   context: OrchestrationContext,
-  ownerInstanceId: string,
+  owner: { instanceId: string; execution: string },
   requestId: string,
   plan: PreflightResult,
   settings: PipelineInput['settings'],
-  status: PipelineStatus,
+  status: PipelineState,
   report: () => void,
 ): Generator<Task, RegionOutcome[], RegionOutcome[]> {
   const children = plan.targetRegions.map((region) => {
     const input: RegionRolloutInput = {
       requestId,
-      ownerInstanceId,
+      ownerInstanceId: owner.instanceId,
       versionId: plan.versionId,
       region: region.name,
       targetRegions: plan.targetRegions,
       pools: plan.pools.filter((p) => p.account.region === region.name),
       settings,
     };
-    const childId = regionInstanceId(ownerInstanceId, region.name);
+    const childId = regionInstanceId(owner.instanceId, region.name, owner.execution);
     status.regionInstances.push(childId);
     return context.df.callSubOrchestrator(ORCHESTRATORS.regionRollout, input, childId);
   });

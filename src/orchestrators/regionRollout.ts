@@ -1,38 +1,28 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { ACTIVITIES } from '../activities/names';
 import { EVENT_TYPES } from '../domain/events';
-import type { PoolOutcome, PoolRollout, RegionOutcome, RegionRolloutInput } from '../domain/pipeline';
-import type { PoolStatus, VersionReplication } from '../ports';
+import {
+  waitDeadlines,
+  type PoolOutcome,
+  type RegionOutcome,
+  type RegionRolloutInput,
+} from '../domain/pipeline';
+import type { VersionReplication } from '../ports';
 import {
   asStepError,
+  describeMs,
   intervalFromProgress,
   nextInterval,
   nowIso,
   publish,
-  scheduleStep,
   sleep,
   step,
-  steps,
-  type EventSpec,
 } from './steps';
-import type { ActivityResult } from '../activities/result';
+import { createAndWaitForPools, retireReplacedPools, type SettledPools } from './regionPools';
+import { regionStatus, type RegionState } from './regionStatus';
+import { updateTargetRegionsWhenIdle } from './versionWrites';
 
-/** What `GET /api/builds/{id}` shows for a region: enough to draw a progress bar and a line per pool. */
-export interface RegionStatus {
-  region: string;
-  stage: 'replicating' | 'retrying' | 'replicated' | 'creating-pools' | 'retiring' | 'done' | 'failed';
-  replication: { state: string; progress: number; attempts: number; details?: string };
-  pools: {
-    poolId: string;
-    state: string;
-    allocationState?: string;
-    currentNodes: number;
-    targetNodes: number;
-    errors?: string[];
-  }[];
-  updatedAt: string;
-  reason?: string;
-}
+export type { RegionStatus } from './regionStatus';
 
 /**
  * One region of a rollout: wait for this region's replication (durable timers, backoff, retry of the
@@ -42,7 +32,7 @@ export interface RegionStatus {
 export const regionRollout: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as RegionRolloutInput;
   const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
-  const status: RegionStatus = {
+  const status: RegionState = {
     region: input.region,
     stage: 'replicating',
     replication: { state: 'Unknown', progress: 0, attempts: 1 },
@@ -56,9 +46,10 @@ export const regionRollout: OrchestrationHandler = function* (context: Orchestra
   };
   const report = () => {
     status.updatedAt = nowIso(context);
-    context.df.setCustomStatus(status);
+    context.df.setCustomStatus(regionStatus(status));
   };
   report();
+  const settled: SettledPools = new Map();
 
   try {
     const replicated = yield* waitForReplication(context, input, status, report);
@@ -111,30 +102,68 @@ export const regionRollout: OrchestrationHandler = function* (context: Orchestra
       },
     ]);
 
-    const pools = yield* createAndWaitForPools(context, input, status, report);
+    const pools = yield* createAndWaitForPools(context, input, status, report, settled);
     status.stage = 'retiring';
     report();
-    yield* retireReplacedPools(context, input, pools, status, report);
-    status.stage = 'done';
+    const problems = yield* retireReplacedPools(context, input, pools, status, report);
+    status.stage = problems.length ? 'failed' : 'done';
+    if (problems.length) status.reason = problems.join('; ');
     report();
-    return outcome(input, true, status.replication.attempts, pools);
+    return {
+      ...outcome(input, true, status.replication.attempts, pools),
+      ...(problems.length ? { problems } : {}),
+    };
   } catch (error) {
+    // A late failure: pools already settled keep their outcome (a pool published Ready stays ready); the
+    // rest fail with this reason, and the failure is a problem of the region even if every pool was ready.
     const failure = asStepError('regionRollout', error);
     status.stage = 'failed';
     status.reason = failure.message;
+    const unsettled = input.pools.filter((p) => !settled.has(p.poolId));
+    for (const line of status.pools)
+      if (unsettled.some((p) => p.poolId === line.poolId)) line.state = 'failed';
     report();
-    return outcome(
-      input,
-      status.replication.state === 'Completed',
-      status.replication.attempts,
-      input.pools.map((p) => ({
-        poolId: p.poolId,
-        accountId: p.account.id,
-        state: 'failed',
-        reason: failure.message,
-      })),
-      failure.message,
+    if (unsettled.length) {
+      try {
+        yield* publish(
+          context,
+          owner,
+          unsettled.map((p) => ({
+            type: EVENT_TYPES.poolFailed,
+            subject: `${p.account.id}/pools/${p.poolId}`,
+            data: {
+              ...owner,
+              accountId: p.account.id,
+              poolId: p.poolId,
+              region: input.region,
+              reason: failure.message,
+              resizeErrors: [],
+            },
+          })),
+        );
+      } catch {
+        // Publishing is what may have failed: the outcome below still reports every pool.
+      }
+    }
+    const pools: PoolOutcome[] = input.pools.map(
+      (p) =>
+        settled.get(p.poolId) ?? {
+          poolId: p.poolId,
+          accountId: p.account.id,
+          state: 'failed',
+          reason: failure.message,
+        },
     );
+    return {
+      ...outcome(
+        input,
+        status.replication.state === 'Completed',
+        status.replication.attempts,
+        pools,
+        failure.message,
+      ),
+      problems: [failure.message],
+    };
   }
 };
 
@@ -151,7 +180,7 @@ function outcome(
 function* waitForReplication(
   context: OrchestrationContext,
   input: RegionRolloutInput,
-  status: RegionStatus,
+  status: RegionState,
   report: () => void,
 ) {
   const { pollMinMs, pollMaxMs, regionStallLimitMs, regionRetryLimit } = input.settings;
@@ -159,6 +188,8 @@ function* waitForReplication(
   let lastProgress = -1;
   let lastChangeAt = context.df.currentUtcDateTime.getTime();
   let attemptStartedAt = lastChangeAt;
+  const { replicationMs } = waitDeadlines(input.settings);
+  const deadline = lastChangeAt + replicationMs;
   for (;;) {
     const replication = yield* step<VersionReplication>(context, ACTIVITIES.getReplication, {
       versionId: input.versionId,
@@ -179,6 +210,13 @@ function* waitForReplication(
       report();
       return { ok: true as const };
     }
+    if (now >= deadline) {
+      report();
+      return {
+        ok: false as const,
+        reason: `replication did not complete within ${describeMs(replicationMs)} (${state} at ${progress}%, attempt ${status.replication.attempts})`,
+      };
+    }
     const stalled = state !== 'Failed' && now - lastChangeAt >= regionStallLimitMs;
     if (state === 'Failed' || stalled) {
       const why =
@@ -193,13 +231,15 @@ function* waitForReplication(
       status.replication.attempts += 1;
       status.stage = 'retrying';
       report();
-      yield* step(context, ACTIVITIES.retryRegion, {
-        versionId: input.versionId,
-        targetRegions: input.targetRegions,
-      });
+      yield* updateTargetRegionsWhenIdle(
+        context,
+        { versionId: input.versionId, targetRegions: input.targetRegions },
+        input.settings,
+      );
       status.stage = 'replicating';
-      lastChangeAt = now;
-      attemptStartedAt = now;
+      // The update may have waited (durably) for the version to stop Creating/Updating: count from now.
+      lastChangeAt = context.df.currentUtcDateTime.getTime();
+      attemptStartedAt = lastChangeAt;
       lastProgress = -1;
       interval = pollMinMs;
     } else {
@@ -218,210 +258,5 @@ function* waitForReplication(
       report();
     }
     yield* sleep(context, interval);
-  }
-}
-
-function* createAndWaitForPools(
-  context: OrchestrationContext,
-  input: RegionRolloutInput,
-  status: RegionStatus,
-  report: () => void,
-) {
-  const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
-  if (input.pools.length === 0) return [];
-  status.stage = 'creating-pools';
-  for (const p of status.pools) p.state = 'creating';
-  report();
-  // A pool Batch refuses is that pool's failure, told like any other; the region's other pools go on.
-  let created: ActivityResult<unknown>[];
-  try {
-    created = yield context.df.Task.all(
-      input.pools.map((p) =>
-        scheduleStep(context, ACTIVITIES.createPool, { account: p.account, spec: p.spec }),
-      ),
-    );
-  } catch (error) {
-    throw asStepError(ACTIVITIES.createPool, error);
-  }
-  const results = new Map<string, PoolOutcome>();
-  const refused: EventSpec[] = [];
-  input.pools.forEach((pool, i) => {
-    const outcome = created[i]!;
-    const line = status.pools.find((s) => s.poolId === pool.poolId)!;
-    if (outcome.ok) {
-      line.state = 'allocating';
-      return;
-    }
-    const reason = `${ACTIVITIES.createPool}: ${outcome.error.message}`;
-    line.state = 'failed';
-    line.errors = [outcome.error.code];
-    results.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
-    refused.push({
-      type: EVENT_TYPES.poolFailed,
-      subject: `${pool.account.id}/pools/${pool.poolId}`,
-      data: {
-        ...owner,
-        accountId: pool.account.id,
-        poolId: pool.poolId,
-        region: input.region,
-        reason,
-        resizeErrors: [],
-      },
-    });
-  });
-  report();
-  if (refused.length) yield* publish(context, owner, refused);
-
-  const allocationStartedAt = context.df.currentUtcDateTime.getTime();
-  let interval = input.settings.pollMinMs;
-  let pending: PoolRollout[] = input.pools.filter((p) => !results.has(p.poolId));
-  while (pending.length > 0) {
-    yield* sleep(context, interval);
-    const answers = yield* steps<PoolStatus | null>(
-      context,
-      ACTIVITIES.getPool,
-      pending.map((p) => ({ account: p.account, poolId: p.poolId })),
-    );
-    const events: EventSpec[] = [];
-    let changed = false;
-    pending.forEach((pool, i) => {
-      const answer = answers[i] ?? null;
-      const line = status.pools.find((s) => s.poolId === pool.poolId)!;
-      const target = pool.spec.targetDedicatedNodes + pool.spec.targetLowPriorityNodes;
-      if (!answer) {
-        results.set(pool.poolId, {
-          poolId: pool.poolId,
-          accountId: pool.account.id,
-          state: 'failed',
-          reason: 'the pool disappeared while allocating',
-        });
-        return;
-      }
-      const current = answer.currentDedicatedNodes + answer.currentLowPriorityNodes;
-      changed ||= current !== line.currentNodes || answer.allocationState !== line.allocationState;
-      Object.assign(line, { allocationState: answer.allocationState, currentNodes: current });
-      if (answer.allocationState !== 'steady') return;
-      if (answer.resizeErrors.length === 0 && current >= target) {
-        line.state = 'ready';
-        results.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'ready' });
-        events.push({
-          type: EVENT_TYPES.poolReady,
-          subject: `${pool.account.id}/pools/${pool.poolId}`,
-          data: {
-            ...owner,
-            accountId: pool.account.id,
-            poolId: pool.poolId,
-            region: input.region,
-            imageVersionId: input.versionId,
-            currentDedicatedNodes: answer.currentDedicatedNodes,
-            currentLowPriorityNodes: answer.currentLowPriorityNodes,
-          },
-        });
-      } else {
-        const reason = answer.resizeErrors.length
-          ? answer.resizeErrors.map((e) => `${e.code}: ${e.message}`).join('; ')
-          : `allocation stopped at ${current} of ${target} nodes`;
-        line.state = 'failed';
-        line.errors = answer.resizeErrors.map((e) => e.code);
-        results.set(pool.poolId, {
-          poolId: pool.poolId,
-          accountId: pool.account.id,
-          state: 'failed',
-          reason,
-        });
-        events.push({
-          type: EVENT_TYPES.poolFailed,
-          subject: `${pool.account.id}/pools/${pool.poolId}`,
-          data: {
-            ...owner,
-            accountId: pool.account.id,
-            poolId: pool.poolId,
-            region: input.region,
-            reason,
-            resizeErrors: answer.resizeErrors,
-          },
-        });
-      }
-    });
-    report();
-    if (events.length) yield* publish(context, owner, events);
-    pending = pending.filter((p) => !results.has(p.poolId));
-    // Pace by the slowest pool still allocating.
-    const lines = status.pools.filter((l) => pending.some((p) => p.poolId === l.poolId));
-    const progress = lines.length
-      ? Math.min(...lines.map((l) => (l.targetNodes ? (100 * l.currentNodes) / l.targetNodes : 100)))
-      : 100;
-    const backoff = nextInterval(interval, changed, input.settings.pollMinMs, input.settings.pollMaxMs);
-    interval = intervalFromProgress(
-      progress,
-      context.df.currentUtcDateTime.getTime() - allocationStartedAt,
-      backoff,
-      input.settings.pollMinMs,
-      input.settings.pollMaxMs,
-    );
-  }
-  return input.pools.map((p) => results.get(p.poolId)!);
-}
-
-/** Blue/green: once the new pool is ready, drain the old one to 0 (taskcompletion), then delete it. */
-function* retireReplacedPools(
-  context: OrchestrationContext,
-  input: RegionRolloutInput,
-  outcomes: PoolOutcome[],
-  status: RegionStatus,
-  report: () => void,
-) {
-  const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
-  const toRetire = input.pools.filter(
-    (p) => p.replaces && outcomes.find((o) => o.poolId === p.poolId)?.state === 'ready',
-  );
-  if (toRetire.length === 0) return;
-  const drains = yield* steps<string>(
-    context,
-    ACTIVITIES.drainPool,
-    toRetire.map((p) => ({ account: p.account, poolId: p.replaces })),
-  );
-  let draining = toRetire.filter((_, i) => drains[i] !== 'missing');
-  let interval = input.settings.pollMinMs;
-  while (draining.length > 0) {
-    yield* sleep(context, interval);
-    const answers = yield* steps<PoolStatus | null>(
-      context,
-      ACTIVITIES.getPool,
-      draining.map((p) => ({ account: p.account, poolId: p.replaces })),
-    );
-    draining = draining.filter((_, i) => {
-      const a = answers[i];
-      return (
-        a !== null &&
-        a !== undefined &&
-        !(a.allocationState === 'steady' && a.currentDedicatedNodes + a.currentLowPriorityNodes === 0)
-      );
-    });
-    interval = nextInterval(interval, false, input.settings.pollMinMs, input.settings.pollMaxMs);
-  }
-  const retiring = toRetire.filter((_, i) => drains[i] !== 'missing');
-  yield* steps(
-    context,
-    ACTIVITIES.deletePool,
-    retiring.map((p) => ({ account: p.account, poolId: p.replaces })),
-  );
-  for (const p of retiring) {
-    const result = outcomes.find((o) => o.poolId === p.poolId)!;
-    result.retired = p.replaces;
-    const line = status.pools.find((s) => s.poolId === p.poolId)!;
-    line.state = `ready (replaced ${p.replaces})`;
-  }
-  report();
-  if (retiring.length > 0) {
-    yield* publish(
-      context,
-      owner,
-      retiring.map((p) => ({
-        type: EVENT_TYPES.poolRetired,
-        subject: `${p.account.id}/pools/${p.replaces}`,
-        data: { ...owner, accountId: p.account.id, poolId: p.replaces!, replacedBy: p.poolId },
-      })),
-    );
   }
 }

@@ -1,14 +1,17 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { EVENT_TYPES } from '../domain/events';
 import {
+  executionStamp,
   ORCHESTRATORS,
   regionInstanceId,
   type RegionOutcome,
   type RegionRolloutInput,
   type RolloutVersionInput,
 } from '../domain/pipeline';
-import { ACTIVITIES } from '../activities/names';
-import { asStepError, nowIso, publish, step } from './steps';
+import { asStepError, nowIso, publish } from './steps';
+import { firstEntries, joinReasons, withinBudget } from './statusBudget';
+import { boundedSummary, type RolloutSummary } from './pipelineStatus';
+import { updateTargetRegionsWhenIdle } from './versionWrites';
 
 /**
  * The region part alone, for a version that already exists (an Event Grid notice of a new version of a
@@ -17,22 +20,29 @@ import { asStepError, nowIso, publish, step } from './steps';
 export const rolloutVersion: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as RolloutVersionInput;
   const instanceId = context.df.instanceId;
+  const execution = executionStamp(context.df.currentUtcDateTime);
   const owner = { instanceId, requestId: input.requestId };
   const startedAt = nowIso(context);
   const regions = [...new Set(input.pools.map((p) => p.account.region))];
-  context.df.setCustomStatus({
-    requestId: input.requestId,
-    stage: 'rollout',
-    imageVersionId: input.versionId,
-    regionInstances: regions.map((r) => regionInstanceId(instanceId, r)),
-    startedAt,
-  });
+  // Bounded like every custom status (statusBudget.ts): the first region instances and their count.
+  const regionInstances = regions.map((r) => regionInstanceId(instanceId, r, execution));
+  context.df.setCustomStatus(
+    withinBudget((limit) => ({
+      requestId: input.requestId,
+      stage: 'rollout',
+      imageVersionId: input.versionId,
+      regionInstances: firstEntries(regionInstances, limit),
+      regionsTotal: regionInstances.length,
+      startedAt,
+    })),
+  );
   let outcomes: RegionOutcome[] = [];
   try {
-    yield* step(context, ACTIVITIES.retryRegion, {
-      versionId: input.versionId,
-      targetRegions: input.targetRegions,
-    });
+    yield* updateTargetRegionsWhenIdle(
+      context,
+      { versionId: input.versionId, targetRegions: input.targetRegions },
+      input.settings,
+    );
     outcomes = yield context.df.Task.all(
       regions.map((region) => {
         const child: RegionRolloutInput = {
@@ -47,27 +57,36 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
         return context.df.callSubOrchestrator(
           ORCHESTRATORS.regionRollout,
           child,
-          regionInstanceId(instanceId, region),
+          regionInstanceId(instanceId, region, execution),
         );
       }),
     );
   } catch (error) {
     return yield* fail(asStepError('rollout', error).message, [], []);
   }
-  const summary = {
+  const summary: RolloutSummary = {
     regionsReplicated: outcomes.filter((o) => o.replicated).map((o) => o.region),
     regionsFailed: outcomes.filter((o) => !o.replicated).map((o) => o.region),
     poolsReady: outcomes.flatMap((o) => o.pools.filter((p) => p.state === 'ready').map((p) => p.poolId)),
     poolsFailed: outcomes.flatMap((o) => o.pools.filter((p) => p.state !== 'ready').map((p) => p.poolId)),
   };
-  context.df.setCustomStatus({
-    requestId: input.requestId,
-    stage: summary.regionsFailed.length || summary.poolsFailed.length ? 'failed' : 'completed',
-    imageVersionId: input.versionId,
-    outcome: summary,
-    startedAt,
-  });
-  if (summary.regionsFailed.length === 0 && summary.poolsFailed.length === 0) {
+  context.df.setCustomStatus(
+    withinBudget((limit) => ({
+      requestId: input.requestId,
+      stage:
+        summary.regionsFailed.length || summary.poolsFailed.length || outcomes.some((o) => o.problems?.length)
+          ? 'failed'
+          : 'completed',
+      imageVersionId: input.versionId,
+      regionsTotal: regionInstances.length,
+      outcome: boundedSummary(summary, limit),
+      startedAt,
+    })),
+  );
+  const problems = outcomes.flatMap((o) =>
+    o.replicated ? (o.problems ?? []).map((p) => `region ${o.region}: ${p}`) : [],
+  );
+  if (summary.regionsFailed.length === 0 && summary.poolsFailed.length === 0 && problems.length === 0) {
     yield* publish(context, owner, [
       {
         type: EVENT_TYPES.pipelineCompleted,
@@ -83,12 +102,14 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
     ]);
     return summary;
   }
-  const reason = outcomes
-    .flatMap((o) => [
-      ...(o.replicated ? [] : [`region ${o.region}: ${o.reason}`]),
-      ...o.pools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
-    ])
-    .join('; ');
+  const reason = joinReasons(
+    outcomes
+      .flatMap((o) => [
+        ...(o.replicated ? [] : [`region ${o.region}: ${o.reason}`]),
+        ...o.pools.filter((p) => p.state === 'failed').map((p) => `pool ${p.poolId}: ${p.reason}`),
+      ])
+      .concat(problems),
+  );
   return yield* fail(reason, summary.regionsReplicated, summary.poolsReady);
 
   /** Pipeline.Failed with what did succeed, then the instance fails with the reason. */

@@ -81,6 +81,23 @@ export function* steps<T>(
   return outcomes.map((o) => unwrap(name, o));
 }
 
+/**
+ * Several steps at once, each with its own outcome: a permanent failure of one does not hide what the
+ * others did (a pool that was created must still be waited for). Retries exhausted still throw.
+ */
+export function* settledSteps<T>(
+  context: OrchestrationContext,
+  name: ActivityName,
+  inputs: unknown[],
+): Generator<Task, ActivityResult<T>[], ActivityResult<T>[]> {
+  if (inputs.length === 0) return [];
+  try {
+    return yield context.df.Task.all(inputs.map((input) => scheduleStep(context, name, input)));
+  } catch (error) {
+    throw asStepError(name, error);
+  }
+}
+
 export function* sleep(context: OrchestrationContext, ms: number): Generator<Task, void, unknown> {
   yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + ms));
 }
@@ -127,3 +144,10 @@ export function* publish(
 }
 
 export const nowIso = (context: OrchestrationContext): string => context.df.currentUtcDateTime.toISOString();
+export const nowMs = (context: OrchestrationContext): number => context.df.currentUtcDateTime.getTime();
+
+/** "90 minutes", "36 hours": deadlines in failure messages. */
+export function describeMs(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 180 ? `${minutes} minutes` : `${Math.round(minutes / 60)} hours`;
+}

@@ -7,6 +7,11 @@ export interface ProvisioningState {
   state: 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting' | 'NotFound';
   /** Azure's error when it failed. */
   error?: { code: string; message: string };
+  /**
+   * Snapshots with a background copy (CopyStart across regions, Premium SSD v2 / Ultra disks) say
+   * Succeeded before their data has arrived: only 100 here means usable. Absent = nothing to wait for.
+   */
+  completionPercent?: number;
 }
 
 export interface DiskToCapture {
@@ -14,6 +19,8 @@ export interface DiskToCapture {
   id?: string;
   lun?: number;
   sizeGb: number;
+  /** The disk's storage type, e.g. Premium_LRS, PremiumV2_LRS, UltraSSD_LRS. */
+  sku?: string;
 }
 
 export interface VmInspection {
@@ -31,20 +38,49 @@ export interface SnapshotInspection {
   hyperVGeneration?: 'V1' | 'V2';
   sizeGb: number;
   encrypted: boolean;
+  incremental?: boolean;
   state: ProvisioningState['state'];
+}
+
+/** A gallery image definition's name and publisher/offer/sku, unique within its gallery. */
+export interface ImageDefinitionIdentity {
+  name: string;
+  publisher: string;
+  offer: string;
+  sku: string;
 }
 
 /** Compute resources: the build VM, snapshots and managed images. */
 export interface ComputePort {
   inspectVirtualMachine(vmId: string): Promise<VmInspection>;
   inspectSnapshot(snapshotId: string): Promise<SnapshotInspection>;
-  /** PUT a snapshot copying `sourceId` (idempotent: the same name finds the same snapshot). */
+  /**
+   * PUT an incremental snapshot of disk `sourceId` (idempotent: the same name finds the same snapshot).
+   * Incremental because it is the only kind CopyStart copies across regions and the only kind Premium
+   * SSD v2 and Ultra disks allow.
+   */
   beginSnapshot(spec: {
     id: string;
     location: string;
     sourceId: string;
     tags?: Record<string, string>;
   }): Promise<ProvisioningState>;
+  /**
+   * PUT an incremental snapshot in `location` copying incremental snapshot `sourceSnapshotId` from
+   * another region (createOption CopyStart). Usable once getProvisioning reports completionPercent 100.
+   */
+  beginSnapshotCopy(spec: {
+    id: string;
+    location: string;
+    sourceSnapshotId: string;
+    tags?: Record<string, string>;
+  }): Promise<ProvisioningState>;
+  /** A managed image's region and state (NotFound when missing). */
+  inspectManagedImage(
+    imageId: string,
+  ): Promise<{ id: string; location?: string; state: ProvisioningState['state'] }>;
+  /** The image definitions of a gallery (empty when the gallery does not exist). */
+  listImageDefinitions(galleryId: string): Promise<ImageDefinitionIdentity[]>;
   beginManagedImage(spec: {
     id: string;
     location: string;

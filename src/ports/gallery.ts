@@ -1,5 +1,23 @@
 import type { OsType } from '../domain/buildRequest';
+import { TransientError } from '../domain/errors';
 import type { ProvisioningState } from './compute';
+
+/**
+ * Azure refuses writes to a version that is still Creating or Updating (409). Not a failure: the caller
+ * waits (an orchestrator with a durable timer) and asks again once the version is Succeeded or Failed.
+ */
+export class VersionBusyError extends TransientError {
+  constructor(versionId: string, state: string) {
+    super(
+      `Image version ${versionId} is ${state}: Azure accepts no write to it until that ends; waiting.`,
+      'VersionBusy',
+      versionId,
+    );
+  }
+}
+
+/** What a target-region update did: applied, or deferred because the version was busy. */
+export type RegionUpdate = { applied: true } | { applied: false; reason: string };
 
 export interface TargetRegionSpec {
   name: string;
@@ -54,6 +72,10 @@ export interface GalleryPort {
   ensureGallery(galleryId: string, location: string): Promise<ProvisioningState>;
   /** Creates the definition, or checks an existing one: a different OS, state, generation or identifier is a permanent error naming both. */
   ensureImageDefinition(spec: ImageDefinitionSpec): Promise<ProvisioningState>;
+  /**
+   * Starts the version, or finds the one an earlier attempt of the same build started (same owner tag):
+   * a retried activity must not fail on its own version. A version owned by someone else is a permanent error.
+   */
   beginImageVersion(spec: {
     id: string;
     location: string;
@@ -64,10 +86,14 @@ export interface GalleryPort {
     tags?: Record<string, string>;
   }): Promise<ProvisioningState>;
   getReplication(versionId: string): Promise<VersionReplication>;
-  /** PATCH the target regions: re-requests failed regions and applies new replica counts. */
+  /**
+   * PATCH the target regions: re-requests failed regions, adds regions, raises replica counts (never
+   * lowers them, never drops a region). Everything else of the publishing profile is sent back as it is.
+   * Throws {@link VersionBusyError} while the version is Creating or Updating.
+   */
   updateTargetRegions(versionId: string, targetRegions: TargetRegionSpec[]): Promise<void>;
   listVersions(definitionId: string): Promise<VersionSummary[]>;
-  /** Retention: hide from "latest" and/or set end of life. */
+  /** Retention: hide from "latest" and/or set a (future) end of life. Throws {@link VersionBusyError} while busy. */
   updateVersionPublishing(
     versionId: string,
     changes: { excludeFromLatest?: boolean; endOfLifeDate?: string },

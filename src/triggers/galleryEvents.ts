@@ -3,6 +3,7 @@ import { imageDefinitionId, poolIdForVersion } from '../domain/factoryConfig';
 import { isOfType, parseResourceId, RESOURCE_TYPES, sameResourceId } from '../domain/resourceId';
 import { compareVersions } from '../domain/version';
 import { replicasFor } from '../domain/planning/replicas';
+import { replicationSchema } from '../domain/buildRequest';
 import { planResizeTimeout } from '../domain/planning/resizeTimeout';
 import { mergeTargetRegions } from '../domain/targetRegions';
 import {
@@ -175,10 +176,17 @@ export async function planFollowerRollout(
       f.account.region,
       (capacity.get(f.account.region) ?? 0) + f.targetDedicatedNodes + f.targetLowPriorityNodes,
     );
+  // The watched image's own replication settings (its refresh recipe); without them, the schema's
+  // default headroom and the storage type the version was published with.
+  const replication = watched.refresh?.replication ?? replicationSchema.parse({});
+  const storageAccountType = watched.refresh
+    ? replication.storageAccountType
+    : (existingTargets.find((t) => t.storageAccountType)?.storageAccountType ??
+      replication.storageAccountType);
   const planned: TargetRegionSpec[] = [...capacity].map(([name, nodes]) => ({
     name,
-    replicaCount: Math.min(100, replicasFor(nodes, 20)),
-    storageAccountType: 'Standard_LRS',
+    replicaCount: Math.min(100, replicasFor(nodes, replication.headroomPercent)),
+    storageAccountType,
   }));
   return {
     requestId: `rollout-${watched.image.definition}-${version}`,

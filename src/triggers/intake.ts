@@ -15,16 +15,30 @@ import type { DurableStarter, TriggerLog } from './starter';
 
 export type IntakeResult =
   | { outcome: 'started'; instanceId: string; request: BuildRequest }
+  | { outcome: 'restarted'; instanceId: string; request: BuildRequest; previousStatus: string }
   | { outcome: 'duplicate'; instanceId: string; runtimeStatus: string }
   | { outcome: 'invalid'; findings: Finding[]; requestId: string };
 
-/** Storage queue messages can be at most 64 KiB; a larger body cannot have come through a queue. */
-export const MAX_REQUEST_BYTES = 64 * 1024;
+/**
+ * The largest request that fits in a storage queue message: Azure takes at most 64 KiB as sent, and
+ * the trigger decodes base64 (host.json messageEncoding), so the function receives at most 48 KiB.
+ * HTTP takes the same limit, so whatever one door accepts the other would too.
+ */
+export const MAX_REQUEST_BYTES = (64 * 1024 * 3) / 4;
 
 /**
- * A build request arriving by queue or HTTP. Invalid → a Pipeline.Failed event with every finding (the
- * caller keeps the message: poison queue or 422). Valid → imagePipeline with an id derived from
- * requestId; a request whose instance already exists starts nothing.
+ * Whether a request may start again under an instance that already exists: only a run that ended
+ * without success (Failed, Terminated, Canceled) is replaced by the corrected request; a pending,
+ * running or completed build is left alone. Durable's startNew replaces a non-running instance
+ * (overridableExistingInstanceStates), so the rule is ours to keep, at every door.
+ */
+export const RESTARTABLE_STATUSES = ['Failed', 'Terminated', 'Canceled'];
+
+/**
+ * A build request arriving by queue, HTTP or timer. Invalid → a Pipeline.Failed event with every
+ * finding (the caller keeps the message: poison queue or 422). Valid → imagePipeline with an id
+ * derived from requestId; if that instance exists, it is restarted only when RESTARTABLE_STATUSES
+ * allows, else nothing starts.
  */
 export async function submitBuild(
   body: unknown,
@@ -44,7 +58,7 @@ export async function submitBuild(
       finding(
         'FIELD_INVALID',
         '',
-        `The request is ${Buffer.byteLength(text, 'utf8')} bytes; at most ${MAX_REQUEST_BYTES} fit in a queue message. Trim startTask or split the pools into several requests.`,
+        `The request is ${Buffer.byteLength(text, 'utf8')} bytes; at most ${MAX_REQUEST_BYTES} fit in a queue message (64 KiB as sent, base64-encoded). Trim startTask or split the pools into several requests.`,
       ),
     ];
   } else {
@@ -69,8 +83,9 @@ export async function submitBuild(
       `Build request ${requestId} is not valid: ${findings.map((f) => `${f.code} at ${f.path || '(request)'}`).join(', ')}`,
     );
     const owner = namedId ? await deps.starter.runtimeStatus(pipelineInstanceId(namedId)) : undefined;
-    if (owner) {
-      // A build with this requestId exists: a Pipeline.Failed would read as that build failing.
+    if (owner && !RESTARTABLE_STATUSES.includes(owner)) {
+      // A build with this requestId runs or completed: a Pipeline.Failed would read as that build
+      // failing. (After a failed or terminated run, the new message's rejection is that request's news.)
       deps.log.warn(
         `Request ${requestId} already belongs to instance ${pipelineInstanceId(requestId)} (${owner}); the invalid message publishes no event and is kept (poison queue / 422).`,
       );
@@ -97,7 +112,7 @@ export async function submitBuild(
 
   const instanceId = pipelineInstanceId(request.requestId);
   const existing = await deps.starter.runtimeStatus(instanceId);
-  if (existing) {
+  if (existing && !RESTARTABLE_STATUSES.includes(existing)) {
     deps.log.info(
       `Request ${request.requestId} is already owned by instance ${instanceId} (${existing}); nothing started.`,
     );
@@ -110,6 +125,12 @@ export async function submitBuild(
       `Request ${request.requestId} was started concurrently by another delivery; instance ${instanceId} owns it.`,
     );
     return { outcome: 'duplicate', instanceId, runtimeStatus: 'Running' };
+  }
+  if (existing) {
+    deps.log.info(
+      `Restarted ${ORCHESTRATORS.imagePipeline} ${instanceId} for request ${request.requestId} (the previous run was ${existing}).`,
+    );
+    return { outcome: 'restarted', instanceId, request, previousStatus: existing };
   }
   deps.log.info(`Started ${ORCHESTRATORS.imagePipeline} ${instanceId} for request ${request.requestId}.`);
   return { outcome: 'started', instanceId, request };

@@ -2,11 +2,17 @@ import type { FactoryConfig } from '../domain/factoryConfig';
 import { imageDefinitionId, isRefreshDue, poolIdForVersion } from '../domain/factoryConfig';
 import type { BuildRequestInput } from '../domain/buildRequest';
 import { nextPatchVersion, sortVersionsDescending } from '../domain/version';
-import type { BatchAccountRef, GalleryPort } from '../ports';
+import type { BatchAccountRef, GalleryPort, VersionSummary } from '../ports';
+import { FactoryError } from '../domain/errors';
+
+const isNotFound = (error: unknown): boolean =>
+  error instanceof FactoryError && error.kind === 'permanent' && /NotFound$/i.test(error.code);
 
 export interface RefreshPlan {
   builds: BuildRequestInput[];
   retention: { definitionId: string; keepVersions: number; accounts: BatchAccountRef[] }[];
+  /** Definitions whose versions could not be read: nothing is built for them this time. */
+  failures: { definitionId: string; reason: string }[];
 }
 
 /**
@@ -19,7 +25,7 @@ export async function planRefresh(
   gallery: GalleryPort,
   now: Date,
 ): Promise<RefreshPlan> {
-  const plan: RefreshPlan = { builds: [], retention: [] };
+  const plan: RefreshPlan = { builds: [], retention: [], failures: [] };
   for (const watched of factory.images) {
     const definitionId = imageDefinitionId(watched.image);
     plan.retention.push({
@@ -28,8 +34,22 @@ export async function planRefresh(
       accounts: watched.followers.map((f) => f.account),
     });
     if (!watched.refresh) continue;
-    const galleryExists = (await gallery.getGalleryLocation(watched.image.galleryId)) !== undefined;
-    const versions = galleryExists ? await gallery.listVersions(definitionId).catch(() => []) : [];
+    let versions: VersionSummary[];
+    try {
+      const galleryExists = (await gallery.getGalleryLocation(watched.image.galleryId)) !== undefined;
+      versions = galleryExists ? await gallery.listVersions(definitionId) : [];
+    } catch (error) {
+      // Only a definition that does not exist yet has no versions; any other failure to read them must
+      // not start a build, which would otherwise be 1.0.0 next to the versions we could not see.
+      if (isNotFound(error)) versions = [];
+      else {
+        plan.failures.push({
+          definitionId,
+          reason: `could not list its versions, so no refresh build was started: ${error instanceof Error ? error.message : String(error)}`,
+        });
+        continue;
+      }
+    }
     const newest = sortVersionsDescending(versions.map((v) => v.name))[0];
     const newestPublished = versions.find((v) => v.name === newest)?.publishedDate;
     if (!isRefreshDue(watched.refresh.every, newestPublished ? new Date(newestPublished) : undefined, now))

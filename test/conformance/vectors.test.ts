@@ -123,14 +123,71 @@ function reset(): void {
     });
   snapshot('{subscription-id}', 'myResourceGroup', 'mySnapshot1');
   snapshot('{subscriptionId}', '{resourceGroup}', '{osSnapshotName}');
+  const examples =
+    '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Compute';
+  // The sources the version examples name, shaped like the disks their answers describe (10 GB, data lun 1).
   sim.world.put({
-    id: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Compute/images/{imageName}',
+    id: `${examples}/images/{imageName}`,
     type: 'microsoft.compute/images',
     name: '{imageName}',
     location: 'westus',
-    properties: { storageProfile: { osDisk: { osType: 'Windows', osState: 'Generalized' } } },
+    properties: {
+      storageProfile: {
+        osDisk: { osType: 'Windows', osState: 'Generalized', diskSizeGB: 10 },
+        dataDisks: [{ lun: 1, diskSizeGB: 10, caching: 'None' }],
+      },
+    },
     createdAtSimMs: sim.clock.nowMs(),
-    sizeGb: 30,
+    sizeGb: 20,
+  });
+  sim.world.put({
+    id: `${examples}/virtualMachines/{vmName}`,
+    type: 'microsoft.compute/virtualmachines',
+    name: '{vmName}',
+    location: 'westus',
+    properties: {
+      storageProfile: {
+        osDisk: { osType: 'Windows', diskSizeGB: 10, managedDisk: { id: `${examples}/disks/os` } },
+        dataDisks: [{ lun: 1, diskSizeGB: 10, managedDisk: { id: `${examples}/disks/data1` } }],
+      },
+    },
+    createdAtSimMs: sim.clock.nowMs(),
+  });
+  const sourceVersion = (galleryId: string, image: string, version: string, sharing?: object) => {
+    sim.world.put({
+      id: galleryId,
+      type: 'microsoft.compute/galleries',
+      name: galleryId.split('/').at(-1)!,
+      location: 'westus',
+      properties: sharing ? { sharingProfile: sharing } : {},
+      createdAtSimMs: sim.clock.nowMs(),
+    });
+    sim.world.put({
+      id: `${galleryId}/images/${image}`,
+      type: 'microsoft.compute/galleries/images',
+      name: image,
+      location: 'westus',
+      properties: { osType: 'Windows', osState: 'Generalized' },
+      createdAtSimMs: sim.clock.nowMs(),
+    });
+    sim.world.put({
+      id: `${galleryId}/images/${image}/versions/${version}`,
+      type: 'microsoft.compute/galleries/images/versions',
+      name: version,
+      location: 'westus',
+      properties: {
+        storageProfile: {
+          osDiskImage: { sizeInGB: 10, hostCaching: 'ReadOnly' },
+          dataDiskImages: [{ lun: 1, sizeInGB: 10, hostCaching: 'None' }],
+        },
+      },
+      createdAtSimMs: sim.clock.nowMs(),
+    });
+  };
+  sourceVersion(`${examples}/galleries/{galleryName}`, '{imageDefinitionName}', '{versionName}');
+  sourceVersion(`${examples}/galleries/communitySource`, '{communityGalleryImageName}', '1.0.0', {
+    permissions: 'Community',
+    communityGalleryInfo: { publicNames: ['{communityGalleryName}'] },
   });
 }
 
@@ -163,6 +220,10 @@ const VERSION_NOT_MODELLED = [
   'safetyProfile.reportedForPolicyViolation',
   'type',
   'storageProfile.osDiskImage.source',
+  // These examples send neither storageAccountType nor storageAccountStrategy and answer
+  // storageAccountType Standard_LRS; the spec (StorageAccountStrategy) says an omitted strategy is
+  // PreferStandard_ZRS from 2025-03-03 and cannot be sent with storageAccountType: we answer the strategy.
+  'publishingProfile.storageAccountType',
 ];
 const SNAPSHOT_NOT_MODELLED = [
   'purchasePlan',
@@ -244,6 +305,39 @@ const CASES: Case[] = [
     rules: galleryRules,
     notModelled: [...VERSION_NOT_MODELLED, 'storageProfile.dataDiskImages.source'],
     setup: () => runSetup('gallery/Gallery_Create.json', 'gallery/GalleryImage_Create.json'),
+  },
+  ...[
+    'WithVmAsSource',
+    'WithImageVersionAsSource',
+    'WithCommunityImageVersionAsSource',
+    'WithShallowReplicationMode',
+    'WithStorageAccountStrategy',
+  ].map((variant): Case => ({
+    file: `gallery/GalleryImageVersion_Create_${variant}.json`,
+    method: 'PUT',
+    path: (p) => `${version(p)}?${api(p)}`,
+    bodyParam: 'galleryImageVersion',
+    rules: galleryRules,
+    notModelled: VERSION_NOT_MODELLED,
+    setup: () => runSetup('gallery/Gallery_Create.json', 'gallery/GalleryImage_Create.json'),
+    headers: ['azure-asyncoperation'],
+  })),
+  {
+    file: 'gallery/GalleryImageVersion_Update.json',
+    method: 'PATCH',
+    path: (p) => `${version(p)}?${api(p)}`,
+    bodyParam: 'galleryImageVersion',
+    rules: galleryRules,
+    // The example keeps West US's encryption although its request omits it. An ARM PATCH is a JSON merge
+    // patch (arrays replace), so ours drops it: which is why the product always sends regions back whole.
+    notModelled: [...VERSION_NOT_MODELLED, 'properties.publishingProfile.targetRegions.encryption'],
+    setup: () =>
+      runSetup(
+        'gallery/Gallery_Create.json',
+        'gallery/GalleryImage_Create.json',
+        'gallery/GalleryImageVersion_Create.json',
+      ),
+    advanceMinutes: 24 * 60,
   },
   {
     file: 'gallery/GalleryImageVersion_Get_WithReplicationStatus.json',

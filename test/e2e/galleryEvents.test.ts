@@ -54,7 +54,10 @@ function publishElsewhere(version: string) {
       location: 'westeurope',
       publishingProfile: { targetRegions: [{ name: 'westeurope', regionalReplicaCount: 1 }] },
       storageProfile: {
-        source: { id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk` },
+        // A disk is a per-disk source (osDiskImage), never storageProfile.source (Azure refuses that).
+        osDiskImage: {
+          source: { id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk` },
+        },
       },
     },
     fast,
@@ -113,7 +116,7 @@ beforeAll(async () => {
   const origin = await world.startHost();
   // The deployed subscription (infra/modules/eventgrid.bicep) filters to version writes; this one lets
   // deletes through too, and delivers everything twice (Event Grid is at least once).
-  const subscription = galleryEventsSubscription(origin);
+  const subscription = galleryEventsSubscription(origin, world.keys().systemKeys.eventgrid_extension);
   const answer = await rawRequest(world.simulator, 'POST', '/_sim/eventSubscriptions', {
     ...subscription,
     includedEventTypes: [RESOURCE_WRITE_SUCCESS, RESOURCE_DELETE_SUCCESS],

@@ -106,6 +106,7 @@ describe('end to end', () => {
     const bif = (...args: string[]) =>
       spawnSync(process.execPath, [join(ROOT, 'dist/cli/bif.js'), ...args, '--host', world.host!.origin], {
         encoding: 'utf8',
+        env: { ...process.env, BIF_FUNCTION_KEY: world.keys().functionKeys.default },
       });
     const status = bif('status', 'render-global-2026-11-28');
     expect(status.status).toBe(0);
@@ -174,8 +175,13 @@ describe('end to end', () => {
       {
         location: 'westeurope',
         publishingProfile: { targetRegions: [{ name: 'westeurope', regionalReplicaCount: 1 }] },
+        // A managed disk is a per-disk source (osDiskImage), not a storageProfile.source.id (GalleryRP).
         storageProfile: {
-          source: { id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk` },
+          osDiskImage: {
+            source: {
+              id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk`,
+            },
+          },
         },
       },
     );

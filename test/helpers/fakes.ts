@@ -6,6 +6,7 @@ import type {
   GalleryPort,
   PoolSpec,
   PoolStatus,
+  ImageDefinitionIdentity,
   ProvisioningState,
   SnapshotInspection,
   TargetRegionSpec,
@@ -55,7 +56,12 @@ export class FakeWorld {
   supportedImages: SupportedImage[] = readJson<{ value: SupportedImage[] }>(
     join(ROOT, 'src/local/simulator/scenarios/supported-images.json'),
   ).value;
-  providerState = 'Registered';
+  /** Microsoft.Batch registration the provider read answers; an Error is thrown instead. */
+  providerState: string | Error = 'Registered';
+  /** Managed image id (lower-case) → region. */
+  managedImages = new Map<string, string>();
+  /** Gallery id (lower-case) → its image definitions. */
+  definitions = new Map<string, ImageDefinitionIdentity[]>();
   published: CloudEvent[] = [];
   private fixedNow = new Date('2026-11-28T00:00:00Z');
   /** Follows a (virtual) clock when one is given, else a fixed instant tests can move. */
@@ -106,6 +112,20 @@ export class FakeWorld {
       this.snapshotTags.set(spec.id.toLowerCase(), { ...spec.tags });
       return { id: spec.id, state: 'Creating' };
     },
+    beginSnapshotCopy: async (spec) => {
+      this.record(`beginSnapshotCopy ${spec.id} ${spec.location} from ${spec.sourceSnapshotId}`);
+      this.provisioning.set(spec.id.toLowerCase(), 'Creating');
+      return { id: spec.id, state: 'Creating' };
+    },
+    inspectManagedImage: async (id) => {
+      this.record(`inspectManagedImage ${id}`);
+      const location = this.managedImages.get(id.toLowerCase());
+      return location ? { id, location, state: 'Succeeded' } : { id, state: 'NotFound' };
+    },
+    listImageDefinitions: async (galleryId) => {
+      this.record(`listImageDefinitions ${galleryId}`);
+      return this.definitions.get(galleryId.toLowerCase()) ?? [];
+    },
     beginManagedImage: async (spec) => {
       this.record(`beginManagedImage ${spec.id}`);
       this.provisioning.set(spec.id.toLowerCase(), 'Creating');
@@ -125,6 +145,7 @@ export class FakeWorld {
     },
     batchProviderState: async (sub) => {
       this.record(`batchProviderState ${sub}`);
+      if (this.providerState instanceof Error) throw this.providerState;
       return this.providerState;
     },
   };

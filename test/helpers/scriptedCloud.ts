@@ -1,6 +1,17 @@
 import type { VersionReplication, PoolStatus } from '../../src/ports';
 import { PermanentError, TransientError } from '../../src/domain/errors';
-import { FakeWorld } from './fakes';
+import { FakeWorld, demoVm } from './fakes';
+import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
+import { DurableEngine } from '../../src/local/host/durable/engine';
+import { VirtualClock } from '../../src/local/clock';
+import { ACTIVITY_IMPLEMENTATIONS } from '../../src/activities';
+import { runActivity } from '../../src/activities/result';
+import { imagePipeline } from '../../src/orchestrators/imagePipeline';
+import { regionRollout } from '../../src/orchestrators/regionRollout';
+import { definitionLedger } from '../../src/orchestrators/definitionLedger';
+import { engineInstances } from './engineInstances';
+import { rolloutVersion } from '../../src/orchestrators/rolloutVersion';
+import { ORCHESTRATORS } from '../../src/domain/pipeline';
 
 /**
  * A FakeWorld whose replication and allocation move with the clock, for orchestrator tests: each region
@@ -19,6 +30,13 @@ export class ScriptedCloud extends FakeWorld {
   poolMinutes = 20;
   failingPools: Record<string, string> = {};
   permanentPoolErrors: Record<string, string> = {};
+  /** Pools whose allocation never ends (Batch stuck resizing). */
+  stuckPools = new Set<string>();
+  /** Old pools that never finish draining (long-running tasks). */
+  stuckDrains = new Set<string>();
+  /** Resources that never finish provisioning. */
+  stuckProvisioning: (id: string) => boolean = () => false;
+  permanentDeleteErrors: Record<string, string> = {};
   transientReplicationErrors = 0;
   replicationReads = 0;
 
@@ -35,6 +53,7 @@ export class ScriptedCloud extends FakeWorld {
       },
       // Snapshots take two simulated minutes.
       getProvisioning: async (id) => {
+        if (this.stuckProvisioning(id)) return { id, state: 'Creating' };
         const at = startedAt.get(id.toLowerCase());
         if (at !== undefined && this.now.getTime() - at >= 2 * 60_000) return { id, state: 'Succeeded' };
         return baseCompute.getProvisioning(id);
@@ -92,11 +111,19 @@ export class ScriptedCloud extends FakeWorld {
         this.poolCreatedAt[spec.poolId] = this.now.getTime();
         return result;
       },
+      deletePool: async (account, poolId) => {
+        if (this.permanentDeleteErrors[poolId]) {
+          this.calls.push(`deletePool ${poolId}`);
+          throw new PermanentError(this.permanentDeleteErrors[poolId]!, 'OperationNotAllowed', poolId);
+        }
+        return baseBatch.deletePool(account, poolId);
+      },
       getPool: async (account, poolId) => {
         const pool = await baseBatch.getPool(account, poolId);
         if (!pool || pool.allocationState !== 'resizing') return pool;
         const created = this.poolCreatedAt[poolId];
         const draining = pool.targetDedicatedNodes + pool.targetLowPriorityNodes === 0;
+        if (draining ? this.stuckDrains.has(poolId) : this.stuckPools.has(poolId)) return pool;
         if (
           draining ||
           (created !== undefined && this.now.getTime() - created >= this.poolMinutes * 60_000)
@@ -135,4 +162,43 @@ export class ScriptedCloud extends FakeWorld {
     }
     return { region, state: 'Replicating', progress: Math.floor((100 * elapsed) / duration) };
   }
+}
+
+/**
+ * The real orchestrators on the embedded engine over a ScriptedCloud: replication and allocation move
+ * with a fast virtual clock. Stop the engine after the test (`stopScriptedEngines`).
+ */
+const startedEngines: DurableEngine[] = [];
+
+export function startScriptedEngine(vmId: string) {
+  const clock = new VirtualClock({ speed: 20_000 });
+  const cloud = new ScriptedCloud(() => clock.nowMs());
+  cloud.vms.set(vmId.toLowerCase(), demoVm(vmId, false));
+  const engine = new DurableEngine({
+    dbPath: ':memory:',
+    clock,
+    maxConcurrentActivities: 8,
+    maxConcurrentOrchestrations: 8,
+  });
+  startedEngines.push(engine);
+  engine.registerOrchestrator(ORCHESTRATORS.imagePipeline, createOrchestrator(imagePipeline) as never);
+  engine.registerOrchestrator(ORCHESTRATORS.regionRollout, createOrchestrator(regionRollout) as never);
+  engine.registerOrchestrator(ORCHESTRATORS.rolloutVersion, createOrchestrator(rolloutVersion) as never);
+  engine.registerOrchestrator(ORCHESTRATORS.definitionLedger, createOrchestrator(definitionLedger) as never);
+  const activityCalls: Record<string, number> = {};
+  for (const [name, impl] of Object.entries(ACTIVITY_IMPLEMENTATIONS)) {
+    engine.registerActivity(name, (input) => {
+      activityCalls[name] = (activityCalls[name] ?? 0) + 1;
+      // The ledger's messaging activities reach the engine as they reach the Durable client in Azure.
+      return runActivity(() =>
+        impl({ ...cloud.services(), instances: engineInstances(engine) }, input as never),
+      );
+    });
+  }
+  engine.start();
+  return { clock, cloud, engine, activityCalls };
+}
+
+export async function stopScriptedEngines(): Promise<void> {
+  await Promise.all(startedEngines.splice(0).map((e) => e.stop()));
 }

@@ -10,6 +10,7 @@ import type { RunningSimulator } from '../../src/local/simulator/simulator';
 import type { RunningBroker } from '../../src/local/servicebus/broker';
 import type { RunningAzurite } from '../../src/local/azurite';
 import { readScenario } from '../../src/local/simulator/scenario';
+import { readKeys, type HostKeys } from '../../src/local/host/keys';
 import { ROOT } from './requests';
 
 /**
@@ -37,6 +38,12 @@ export interface TestWorld {
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T }>;
   waitForStatus(instanceId: string, statuses?: string[], timeoutMs?: number): Promise<any>;
+  /** The host's keys (host-keys.json beside its durable db); getJson/postJson send the right one. */
+  keys(): HostKeys;
+  /** The key a path's door wants, as the local world's own callers send it. */
+  keyFor(path: string): string;
+  /** A request with no key added: for tests of the doors themselves. */
+  fetchRaw(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -127,8 +134,26 @@ export async function startTestWorld(
     async receiveEvents(max = 100, waitMs = 1000) {
       return receiver.receiveMessages(max, { maxWaitTimeInMs: waitMs });
     },
+    keys() {
+      const keys = readKeys(join(dir, 'host-keys.json'));
+      if (!keys) throw new Error(`The host wrote no keys file in ${dir}`);
+      return keys;
+    },
+    keyFor(path) {
+      const keys = world.keys();
+      const lower = path.toLowerCase();
+      if (lower.startsWith('/runtime/webhooks/durabletask')) return keys.systemKeys.durabletask_extension;
+      if (lower.startsWith('/runtime/webhooks/eventgrid')) return keys.systemKeys.eventgrid_extension;
+      if (lower.startsWith('/admin/')) return keys.masterKey;
+      return keys.functionKeys.default;
+    },
+    fetchRaw(path, init) {
+      return fetch(`${world.host!.origin}${path}`, init);
+    },
     async getJson(path) {
-      const response = await fetch(`${world.host!.origin}${path}`);
+      const response = await fetch(`${world.host!.origin}${path}`, {
+        headers: { 'x-functions-key': world.keyFor(path) },
+      });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
@@ -136,7 +161,7 @@ export async function startTestWorld(
       const response = await fetch(`${world.host!.origin}${path}`, {
         method: 'POST',
         body: typeof body === 'string' ? body : JSON.stringify(body),
-        headers: { 'Content-Type': 'application/json', ...headers },
+        headers: { 'Content-Type': 'application/json', 'x-functions-key': world.keyFor(path), ...headers },
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };

@@ -287,12 +287,12 @@ describe('bad inputs', () => {
     },
   );
 
-  it('refuses a body too large for a queue message over HTTP with 422 naming the size', async () => {
+  it('refuses a body too large for a queue message over HTTP with 413 naming the limit', async () => {
     const body = JSON.stringify(
       smallRequest(140, (i) => (i.pools[0].startTask = { commandLine: 'x'.repeat(70 * 1024) })),
     );
     const response = await world.postJson('/api/builds', body);
-    expect(response.status).toBe(422);
-    expect(response.body.findings[0].message).toMatch(/at most 65536 fit in a queue message/);
+    expect(response.status).toBe(413);
+    expect(response.body.error).toMatch(/larger than 49152 bytes/);
   });
 });

@@ -79,9 +79,12 @@ describe('duplicate triggers', () => {
       {
         location: 'westeurope',
         publishingProfile: { targetRegions: [{ name: 'westeurope', regionalReplicaCount: 1 }] },
+        // A managed disk is a per-disk source (osDiskImage), not a storageProfile.source.id (GalleryRP).
         storageProfile: {
-          source: {
-            id: '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-render-build/providers/Microsoft.Compute/disks/vm-render-build-osdisk',
+          osDiskImage: {
+            source: {
+              id: '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-render-build/providers/Microsoft.Compute/disks/vm-render-build-osdisk',
+            },
           },
         },
       },

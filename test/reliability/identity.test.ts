@@ -1,5 +1,5 @@
 import { startTestWorld, type TestWorld } from '../helpers/world';
-import { pipelineInstanceId, regionInstanceId } from '../../src/domain/pipeline';
+import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { EVENT_TYPES } from '../../src/domain/events';
 import { smallRequest } from './requests';
 
@@ -171,7 +171,7 @@ describe('leftovers', () => {
     expect(poolFailed.map((e) => e.data.poolId)).toEqual(['rel-pool-34']);
     expect(String(poolFailed[0]!.data.reason)).toMatch(/cannot be created/);
     const region = await world.waitForStatus(
-      regionInstanceId(id, 'westeurope'),
+      status.customStatus.regionInstances[0],
       ['Completed', 'Failed'],
       10_000,
     );

@@ -5,6 +5,7 @@ import { planResizeTimeout } from './resizeTimeout';
 import { checkNodeAgentSku, type SupportedImage } from './nodeAgentSku';
 import { checkPools } from './pools';
 import { checkPlacement, checkSource, type PlacementFacts, type SourceFacts } from './preflight';
+import { checkImageNames } from './imageNames';
 
 export interface PoolPlan {
   poolId: string;
@@ -72,6 +73,7 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
 
   if (facts.source) findings.push(...checkSource(request, facts.source));
   findings.push(...checkPlacement(request, facts.placement));
+  findings.push(...checkImageNames(request.image));
   return { valid: !hasErrors(findings), regions, pools, findings };
 }
 

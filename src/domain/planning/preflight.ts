@@ -19,6 +19,8 @@ export interface SourceFacts {
   extensions?: string[];
   /** Marketplace purchase plan of the base image, if any. */
   plan?: { name: string; publisher: string; product: string };
+  /** Storage type of each managed disk to capture (os, data0, data1…), e.g. Premium_LRS, UltraSSD_LRS. */
+  diskSkus?: Record<string, string>;
 }
 
 /** Where the subscriptions involved stand, for cross-subscription galleries. */
@@ -28,6 +30,16 @@ export interface PlacementFacts {
   /** Tenant id per subscription id (lower-case). */
   tenants?: Record<string, string>;
 }
+
+/**
+ * "Premium SSD v2 disks can't be used as an OS disk or with Azure Compute Gallery"; "Ultra Disks can't be
+ * used with Azure Compute Gallery" (learn.microsoft.com/azure/virtual-machines/disks-types, the limitations
+ * of each). Their snapshots (incremental only) cannot become an image version either.
+ */
+const GALLERY_UNSUPPORTED_DISKS: Record<string, { label: string; plural: string }> = {
+  premiumv2_lrs: { label: 'a Premium SSD v2 disk', plural: 'Premium SSD v2 disks' },
+  ultrassd_lrs: { label: 'an Ultra Disk', plural: 'Ultra Disks' },
+};
 
 export function checkSource(request: Pick<BuildRequest, 'source' | 'image'>, facts: SourceFacts): Finding[] {
   const findings: Finding[] = [];
@@ -86,6 +98,18 @@ export function checkSource(request: Pick<BuildRequest, 'source' | 'image'>, fac
       ),
     );
   }
+  for (const [disk, sku] of Object.entries(facts.diskSkus ?? {})) {
+    const kind = GALLERY_UNSUPPORTED_DISKS[sku.toLowerCase()];
+    if (kind) {
+      findings.push(
+        finding(
+          'DISK_SKU_NOT_SUPPORTED',
+          at,
+          `The source VM's ${disk} disk is ${kind.label} (${sku}), and Azure Compute Gallery can't use ${kind.plural}. Move its data to a Premium SSD (Premium_LRS) or Standard SSD disk, detach that disk, and build again.`,
+        ),
+      );
+    }
+  }
   if (facts.plan) {
     findings.push(
       finding(
@@ -96,6 +120,74 @@ export function checkSource(request: Pick<BuildRequest, 'source' | 'image'>, fac
     );
   }
   return findings;
+}
+
+/** What the preflight records when ARM refuses (403) to say whether Microsoft.Batch is registered. */
+export const PROVIDER_STATE_UNREADABLE = 'Unknown (403)';
+
+/**
+ * Where the version's source lives against where the version will: Azure creates a version only from
+ * a source in its own region ("Source … is not found. Please check source exists, and is in the same
+ * region as gallery image version being created"). A VM's disks are copied across by the pipeline
+ * (incremental snapshots, CopyStart); the sources named here are used as they are, so they must match.
+ */
+export function checkSourceRegion(
+  source: BuildRequest['source'],
+  sourceRegion: string | undefined,
+  galleryRegion: string,
+): Finding[] {
+  if (!sourceRegion || sourceRegion === galleryRegion) return [];
+  if (source.type !== 'snapshots' && source.type !== 'managedImage') return [];
+  const what = source.type === 'snapshots' ? 'snapshots' : 'managed image';
+  const path = source.type === 'snapshots' ? 'source.osDisk' : 'source.id';
+  return [
+    finding(
+      'SOURCE_REGION_MISMATCH',
+      path,
+      `The source ${what} ${source.type === 'snapshots' ? 'are' : 'is'} in ${sourceRegion} but the gallery (and so the image version) is in ${galleryRegion}; Azure builds a version only from a source in its own region. Use a source in ${galleryRegion} (copy incremental snapshots there with az snapshot create --copy-start, or copy the image), point image.galleryId at a gallery in ${sourceRegion}, or build from the VM (source.type "virtualMachine"), whose disks the pipeline copies across.`,
+    ),
+  ];
+}
+
+/**
+ * Publisher/offer/sku identify a definition within its gallery: Azure refuses a second definition with
+ * the same triplet (409 "Gallery image: <name> identified by (publisher…, offer…, sku…) already exists")
+ * and refuses to change an existing definition's identifier ("Changing property
+ * 'galleryImage.properties.identifier' is not allowed").
+ */
+export function checkDefinitionIdentity(
+  image: Pick<BuildRequest['image'], 'definition' | 'identifier'>,
+  existing: { name: string; publisher: string; offer: string; sku: string }[],
+): Finding[] {
+  const lower = (v: string) => v.toLowerCase();
+  const { publisher, offer, sku } = image.identifier;
+  const triplet = `${publisher}/${offer}/${sku}`;
+  const same = existing.find((d) => lower(d.name) === lower(image.definition));
+  if (same) {
+    const existingTriplet = `${same.publisher}/${same.offer}/${same.sku}`;
+    if (lower(existingTriplet) === lower(triplet)) return [];
+    return [
+      finding(
+        'IMAGE_DEFINITION_IDENTIFIER_MISMATCH',
+        'image.identifier',
+        `Image definition ${same.name} already exists with publisher/offer/sku ${existingTriplet}, and Azure does not allow changing it; set image.identifier to ${existingTriplet}, or choose a new image.definition for ${triplet}.`,
+      ),
+    ];
+  }
+  const taken = existing.find(
+    (d) =>
+      lower(d.publisher) === lower(publisher) &&
+      lower(d.offer) === lower(offer) &&
+      lower(d.sku) === lower(sku),
+  );
+  if (!taken) return [];
+  return [
+    finding(
+      'IMAGE_IDENTIFIER_TAKEN',
+      'image.identifier',
+      `Image definition ${taken.name} in this gallery already has publisher/offer/sku ${triplet}, and Azure allows each combination once per gallery; build into image.definition "${taken.name}", or choose another publisher/offer/sku.`,
+    ),
+  ];
 }
 
 /**
@@ -126,7 +218,15 @@ export function checkPlacement(
       );
     }
     const state = facts.batchProviderRegistration?.[gallerySubscription];
-    if (state === undefined) {
+    if (state === PROVIDER_STATE_UNREADABLE) {
+      findings.push(
+        finding(
+          'BATCH_PROVIDER_STATE_UNKNOWN',
+          path,
+          `Could not read whether Microsoft.Batch is registered in the gallery's subscription ${gallerySubscription} (403: the identity may not read that subscription's providers). Pools in ${accountSubscription} need it registered: check with az provider show -n Microsoft.Batch --subscription ${gallerySubscription}, or give the identity Reader on that subscription so preflight can check.`,
+        ),
+      );
+    } else if (state === undefined) {
       findings.push(
         finding(
           'CROSS_SUBSCRIPTION_GALLERY',

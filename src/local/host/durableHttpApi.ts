@@ -1,19 +1,49 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableEngine, InstanceStatus } from './durable/engine';
 import { InstanceExistsError } from './durable/engine';
+import { HttpRefusal, decodeSegments, parseJson, requireJson, sendJson } from './httpGuards';
+import { keyAllows, presentedKey, type HostKeys } from './keys';
+import { redactSecrets } from './redact';
 
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
+/**
+ * The Durable client's RPC base. In Azure the extension serves it on a loopback-only listener
+ * (LocalHttpListener, http://127.0.0.1:17071/durabletask/) the outside cannot reach. The embedded
+ * host has one port, so the RPC path carries the durabletask_extension key as a segment: the library
+ * resolves `instances/...` against rpcBaseUrl, which would drop a `?code=` query.
+ */
+export const RPC_PREFIX = '/durabletask';
 
-/** The Durable Functions HTTP management API and the client's RPC calls: one set of routes, Azure's JSON. */
-export function durableClientData(origin: string, taskHub: string): Record<string, unknown> {
+const RUNTIME_STATUSES = [
+  'Pending',
+  'Running',
+  'Completed',
+  'ContinuedAsNew',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'Suspended',
+];
+const TERMINAL = ['Completed', 'Failed', 'Terminated', 'Canceled'];
+
+export interface DurableApiContext {
+  engine: DurableEngine;
+  origin: string;
+  taskHub: string;
+  keys: HostKeys;
+}
+
+/** What a durableClient input binding receives: every URL carries the system key, as Azure's do. */
+export function durableClientData(origin: string, taskHub: string, keys: HostKeys): Record<string, unknown> {
+  const code = encodeURIComponent(keys.systemKeys.durabletask_extension);
   const base = `${origin}${WEBHOOK_PREFIX}`;
-  const query = `taskHub=${taskHub}&connection=Storage&code=`;
+  const query = `taskHub=${taskHub}&connection=Storage&code=${code}`;
   const instance = `${base}/instances/INSTANCEID`;
   return {
     taskHubName: taskHub,
     creationUrls: {
-      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?code=`,
-      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=`,
+      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?code=${code}`,
+      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=${code}`,
     },
     managementUrls: {
       id: 'INSTANCEID',
@@ -27,14 +57,14 @@ export function durableClientData(origin: string, taskHub: string): Record<strin
       resumePostUri: `${instance}/resume?reason={text}&${query}`,
     },
     baseUrl: base,
-    requiredQueryStringParameters: '',
-    rpcBaseUrl: `${base}/`,
+    requiredQueryStringParameters: `code=${code}`,
+    rpcBaseUrl: `${origin}${RPC_PREFIX}/${encodeURIComponent(keys.systemKeys.durabletask_extension)}/`,
     httpBaseUrl: base,
   };
 }
 
-function managementPayload(origin: string, taskHub: string, instanceId: string): Record<string, string> {
-  const urls = durableClientData(origin, taskHub).managementUrls as Record<string, string>;
+function managementPayload(ctx: DurableApiContext, instanceId: string): Record<string, string> {
+  const urls = durableClientData(ctx.origin, ctx.taskHub, ctx.keys).managementUrls as Record<string, string>;
   const fill = (url: string) => url.replace('INSTANCEID', encodeURIComponent(instanceId));
   return {
     id: instanceId,
@@ -53,71 +83,147 @@ function statusCode(status: InstanceStatus): number {
   return status.runtimeStatus === 'Completed' ? 200 : 400;
 }
 
-export async function serveDurableApi(
-  engine: DurableEngine,
-  origin: string,
-  taskHub: string,
+function methodNotAllowed(method: string, path: string, allowed: string[]): HttpRefusal {
+  return new HttpRefusal(405, `${method} ${path} is not allowed; use ${allowed.join(' or ')}.`, {
+    Allow: allowed.join(', '),
+  });
+}
+
+/**
+ * Which of the Durable paths a request is on, and whether it carries the system key: the public
+ * webhook wants `code`/`x-functions-key`; the RPC path has the key as its first segment.
+ * Undefined when the path is neither.
+ */
+export function durableRoute(
+  url: URL,
+  headers: Record<string, string | string[] | undefined>,
+  keys: HostKeys,
+): { rest: string; authorized: boolean } | undefined {
+  const path = url.pathname;
+  const lower = path.toLowerCase();
+  if (lower === WEBHOOK_PREFIX || lower.startsWith(`${WEBHOOK_PREFIX}/`))
+    return {
+      rest: path.slice(WEBHOOK_PREFIX.length),
+      authorized: keyAllows(
+        keys,
+        { level: 'system', name: 'durabletask_extension' },
+        presentedKey(url, headers),
+      ),
+    };
+  if (lower.startsWith(`${RPC_PREFIX}/`)) {
+    const [token = '', ...rest] = path.slice(RPC_PREFIX.length + 1).split('/');
+    let decoded = '';
+    try {
+      decoded = decodeURIComponent(token);
+    } catch {
+      // a malformed token is simply not the key
+    }
+    return {
+      rest: `/${rest.join('/')}`,
+      authorized: keyAllows(keys, { level: 'system', name: 'durabletask_extension' }, decoded),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The Durable Functions HTTP management API and the client's RPC calls: one set of routes, Azure's
+ * JSON and status codes. Inputs and outputs in answers are redacted; the caller has checked the key.
+ */
+export function serveDurableApi(
+  ctx: DurableApiContext,
   req: IncomingMessage,
   res: ServerResponse,
-  body: string,
-): Promise<boolean> {
-  const url = new URL(req.url ?? '/', origin);
-  if (!url.pathname.startsWith(WEBHOOK_PREFIX)) return false;
-  const parts = url.pathname.slice(WEBHOOK_PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
-  const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-    res.end(payload === undefined ? '' : JSON.stringify(payload));
-  };
+  url: URL,
+  rest: string,
+  body: Buffer,
+): void {
+  const { engine } = ctx;
+  const parts = decodeSegments(rest);
   const method = req.method ?? 'GET';
+  const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) =>
+    sendJson(res, status, payload, headers);
+  const controller = parts[0]?.toLowerCase();
 
   // POST orchestrators/{name}[/{instanceId}]
-  if (parts[0] === 'orchestrators' && parts[1] && method === 'POST') {
+  if (controller === 'orchestrators' && parts[1]) {
+    if (method !== 'POST') throw methodNotAllowed(method, url.pathname, ['POST']);
+    requireJson(req, body);
     const instanceId =
       parts[2] ?? `${parts[1]}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    const input = body.trim() ? (JSON.parse(body) as unknown) : undefined;
+    const input = body.length ? parseJson(body, 'The orchestration input') : undefined;
     try {
       engine.startNew(parts[1], instanceId, input);
     } catch (error) {
-      if (error instanceof InstanceExistsError) return (send(409, { message: error.message }), true);
-      return (send(400, { message: (error as Error).message }), true);
+      if (error instanceof InstanceExistsError) return send(409, { message: error.message });
+      return send(400, { message: (error as Error).message });
     }
-    const payload = managementPayload(origin, taskHub, instanceId);
-    send(202, payload, { Location: payload.statusQueryGetUri });
-    return true;
+    const payload = managementPayload(ctx, instanceId);
+    return send(202, payload, { Location: payload.statusQueryGetUri });
   }
-  if (parts[0] !== 'instances') return (send(404, { message: `No route ${url.pathname}` }), true);
+  if (controller !== 'instances') return send(404, { message: `No Durable API route ${url.pathname}.` });
   const instanceId = parts[1];
-  const showHistory = url.searchParams.get('showHistory') === 'true';
-  const showInput = url.searchParams.get('showInput') !== 'false';
+  const flag = (name: string, fallback: boolean): boolean => {
+    const value = url.searchParams.get(name);
+    if (value === null) return fallback;
+    if (!/^(true|false)$/i.test(value))
+      throw new HttpRefusal(400, `Query parameter ${name} must be true or false, not "${value}".`);
+    return value.toLowerCase() === 'true';
+  };
 
   if (!instanceId) {
+    if (method !== 'GET') throw methodNotAllowed(method, url.pathname, ['GET']);
+    const asked = url.searchParams.get('runtimeStatus')?.split(',').filter(Boolean);
+    const canonical = (s: string) => RUNTIME_STATUSES.find((r) => r.toLowerCase() === s.trim().toLowerCase());
+    const unknown = asked?.filter((s) => !canonical(s)) ?? [];
+    if (unknown.length)
+      throw new HttpRefusal(
+        400,
+        `runtimeStatus ${unknown.join(',')} is not a runtime status; use ${RUNTIME_STATUSES.join(', ')}.`,
+      );
+    const showInput = flag('showInput', true);
+    const list = engine
+      .list({ runtimeStatus: asked?.map((s) => canonical(s)!) })
+      .map((s) => (showInput ? s : { ...s, input: null }));
+    return send(200, redactSecrets(list));
+  }
+  const action = parts[2]?.toLowerCase();
+  if (!action) {
     if (method === 'GET') {
-      const statuses = url.searchParams.get('runtimeStatus')?.split(',').filter(Boolean);
-      return (send(200, engine.list({ runtimeStatus: statuses })), true);
+      const status = engine.status(instanceId, {
+        showHistory: flag('showHistory', false),
+        showInput: flag('showInput', true),
+      });
+      if (!status) return send(404, { message: `No instance with ID '${instanceId}' found.` });
+      return send(statusCode(status), redactSecrets(status));
     }
-    return (send(405, { message: 'Only GET lists instances.' }), true);
+    if (method === 'DELETE') {
+      const status = engine.status(instanceId);
+      if (!status) return send(404, { instancesDeleted: 0 });
+      // Azure's extension refuses to purge an instance that is not finished (HttpApiHandler,
+      // HandleDeleteHistoryByIdRequestAsync): a purged running instance would be replaced by a new
+      // one that receives the old one's task results.
+      if (!TERMINAL.includes(status.runtimeStatus))
+        return send(412, {
+          message: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${status.runtimeStatus}. Terminate it first.`,
+        });
+      engine.purge(instanceId);
+      return send(200, { instancesDeleted: 1 });
+    }
+    throw methodNotAllowed(method, url.pathname, ['GET', 'DELETE']);
   }
-  const action = parts[2];
-  if (!action && method === 'GET') {
-    const status = engine.status(instanceId, { showHistory, showInput });
-    if (!status) return (send(404, { message: `No instance with ID '${instanceId}' found.` }), true);
-    return (send(statusCode(status), status), true);
-  }
-  if (!action && method === 'DELETE') {
-    return engine.purge(instanceId)
-      ? (send(200, { instancesDeleted: 1 }), true)
-      : (send(404, { instancesDeleted: 0 }), true);
-  }
-  if (action === 'raiseEvent' && parts[3] && method === 'POST') {
+  if (action === 'raiseevent' && parts[3]) {
+    if (method !== 'POST') throw methodNotAllowed(method, url.pathname, ['POST']);
+    requireJson(req, body);
+    const data = body.length ? parseJson(body, 'The event data') : undefined;
     if (!engine.status(instanceId))
-      return (send(404, { message: `No instance with ID '${instanceId}' found.` }), true);
-    const ok = engine.raiseEvent(instanceId, parts[3], body.trim() ? JSON.parse(body) : undefined);
-    return (send(ok ? 202 : 410), true);
+      return send(404, { message: `No instance with ID '${instanceId}' found.` });
+    return send(engine.raiseEvent(instanceId, parts[3], data) ? 202 : 410);
   }
-  if (action === 'terminate' && method === 'POST') {
+  if (action === 'terminate') {
+    if (method !== 'POST') throw methodNotAllowed(method, url.pathname, ['POST']);
     const result = engine.terminate(instanceId, url.searchParams.get('reason') ?? 'terminated');
-    return (send(result === 'terminated' ? 202 : result === 'missing' ? 404 : 410), true);
+    return send(result === 'terminated' ? 202 : result === 'missing' ? 404 : 410);
   }
   send(501, { message: `${method} ${url.pathname} is not supported by the embedded host.` });
-  return true;
 }

@@ -1,18 +1,30 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
+import { appEntryFiles } from './appEntry';
 import { installFunctionsCore, registrations, type Registration } from './functionsCore';
 import { DurableEngine, type EngineClock } from './durable/engine';
-import { durableClientData, serveDurableApi } from './durableHttpApi';
-import { invokeFunction, withInputBindings, type InvokeEnvironment } from './invoke';
+import { durableClientData } from './durableHttpApi';
+import { createHttpHandler } from './httpRoutes';
+import { loadOrCreateKeys, type HostKeys } from './keys';
+import { withInputBindings, type InvokeEnvironment } from './invoke';
+import { messageEncodingFrom } from './queueEncoding';
 import { QueueListener } from './queueListener';
 import { TimerTrigger } from './timerTrigger';
 
+/** Where a host keeps its keys when not told: beside its durable state (.bif/ for the local world). */
+export function defaultKeysPath(dbPath: string): string {
+  return join(dirname(dbPath), 'host-keys.json');
+}
+
 export interface HostOptions {
-  /** The compiled app's entry module, as deployed (dist/functions/index.js). */
-  appEntry: string;
-  /** host.json: task hub, concurrency and queue settings. */
+  /**
+   * The app root, as deployed (the folder holding package.json and host.json). The app is found from
+   * package.json "main" there, path or glob, exactly as the Functions Node worker finds it.
+   */
+  appRoot: string;
+  /** host.json: task hub, concurrency and queue settings. Default: the app root's host.json. */
   hostJsonPath?: string;
   port?: number;
   clock: EngineClock;
@@ -21,6 +33,8 @@ export interface HostOptions {
   log?: (line: string) => void;
   /** Real ms between polls of an empty queue. */
   queuePollMs?: number;
+  /** The host's keys file (created 0600 when missing); default host-keys.json beside dbPath. */
+  keysPath?: string;
 }
 
 export interface RunningHost {
@@ -30,6 +44,9 @@ export interface RunningHost {
   functions: Registration[];
   timers: TimerTrigger[];
   queues: QueueListener[];
+  /** The keys every door checks; callers in the local world read them from keysPath. */
+  keys: HostKeys;
+  keysPath: string;
   stop(): Promise<void>;
 }
 
@@ -40,7 +57,12 @@ interface HostJson {
       maxConcurrentActivityFunctions?: number;
       maxConcurrentOrchestratorFunctions?: number;
     };
-    queues?: { maxDequeueCount?: number; visibilityTimeout?: string; batchSize?: number };
+    queues?: {
+      maxDequeueCount?: number;
+      visibilityTimeout?: string;
+      batchSize?: number;
+      messageEncoding?: string;
+    };
   };
 }
 
@@ -56,11 +78,19 @@ function seconds(timespan: string | undefined, fallback: number): number {
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const hostJson: HostJson = options.hostJsonPath
-    ? (JSON.parse(readFileSync(options.hostJsonPath, 'utf8')) as HostJson)
-    : {};
+  // Before anything listens: a "main" that finds no app stops the host with nothing to clean up.
+  const entries = appEntryFiles(options.appRoot);
+  const hostJsonPath = options.hostJsonPath ?? join(options.appRoot, 'host.json');
+  const hostJson: HostJson =
+    options.hostJsonPath || existsSync(hostJsonPath)
+      ? (JSON.parse(readFileSync(hostJsonPath, 'utf8')) as HostJson)
+      : {};
   const durable = hostJson.extensions?.durableTask ?? {};
   const taskHub = durable.hubName ?? 'BatchImageFactory';
+  const queueSettings = hostJson.extensions?.queues ?? {};
+  const messageEncoding = messageEncodingFrom(queueSettings.messageEncoding);
+  const keysPath = options.keysPath ?? defaultKeysPath(options.dbPath);
+  const keys = loadOrCreateKeys(keysPath);
 
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -74,7 +104,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   installFunctionsCore();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded as the worker loads it
-  require(options.appEntry);
+  for (const entry of entries) require(entry);
   const functions = [...registrations.values()];
 
   const engine = new DurableEngine({
@@ -84,7 +114,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions ?? 10,
     log,
   });
-  const env: InvokeEnvironment = { durableClientData: durableClientData(origin, taskHub), log };
+  const env: InvokeEnvironment = {
+    durableClientData: durableClientData(origin, taskHub, keys),
+    log,
+    messageEncoding,
+  };
   for (const f of functions) {
     if (f.trigger.type === 'orchestrationTrigger') engine.registerOrchestrator(f.name, f.handler as never);
     if (f.trigger.type === 'activityTrigger')
@@ -94,97 +128,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
   }
 
-  const httpFunctions = functions.filter((f) => f.trigger.type === 'httpTrigger');
-  const eventGridFunctions = new Map(
-    functions.filter((f) => f.trigger.type === 'eventGridTrigger').map((f) => [f.name.toLowerCase(), f]),
-  );
-  server.on('request', (req, res) => {
-    void handleHttp(req, res).catch((error: unknown) => {
-      log(`http ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ error: (error as Error).message }));
-    });
-  });
+  server.on('request', createHttpHandler({ port, origin, taskHub, engine, keys, functions, env, log }));
 
-  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    if (await serveDurableApi(engine, origin, taskHub, req, res, body)) return;
-    const url = new URL(req.url ?? '/', origin);
-    if (url.pathname === '/runtime/webhooks/eventgrid') return serveEventGrid(url, req, res, body);
-    if (url.pathname === '/admin/host/status') {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ state: 'Running', functions: functions.map((f) => f.name) }));
-      return;
-    }
-    if (url.pathname.startsWith('/api/')) {
-      const path = url.pathname.slice(5);
-      for (const f of httpFunctions) {
-        const methods = ((f.trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map((m) =>
-          m.toUpperCase(),
-        );
-        const params = matchRoute(String(f.trigger.route ?? f.name), path);
-        if (!params || !methods.includes(req.method ?? 'GET')) continue;
-        const request = new HttpRequest({
-          method: req.method ?? 'GET',
-          url: url.toString(),
-          headers: Object.fromEntries(
-            Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
-          ),
-          query: Object.fromEntries(url.searchParams),
-          params,
-          body: { string: body },
-        });
-        const answer = (await invokeFunction(f, request, env)) as HttpResponseInit | HttpResponse | undefined;
-        return writeHttpAnswer(res, answer);
-      }
-    }
-    res.writeHead(404, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ error: `No function serves ${req.method} ${url.pathname}` }));
-  }
-
-  /** Event Grid webhook: the subscription validation handshake (both schemas), then one invocation per event. */
-  async function serveEventGrid(
-    url: URL,
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: string,
-  ): Promise<void> {
-    const f = eventGridFunctions.get((url.searchParams.get('functionName') ?? '').toLowerCase());
-    if (!f) {
-      res.writeHead(404, { 'Content-Type': 'application/json' });
-      res.end(
-        JSON.stringify({ error: `No Event Grid function named ${url.searchParams.get('functionName')}` }),
-      );
-      return;
-    }
-    if (req.method === 'OPTIONS') {
-      // CloudEvents webhook validation (abuse protection).
-      res.writeHead(200, {
-        'WebHook-Allowed-Origin': String(req.headers['webhook-request-origin'] ?? '*'),
-        'WebHook-Allowed-Rate': '*',
-      });
-      res.end();
-      return;
-    }
-    const parsed = JSON.parse(body || '[]') as unknown;
-    const events = (Array.isArray(parsed) ? parsed : [parsed]) as {
-      eventType?: string;
-      data?: { validationCode?: string };
-    }[];
-    const validation = events.find((e) => e.eventType === 'Microsoft.EventGrid.SubscriptionValidationEvent');
-    if (req.headers['aeg-event-type'] === 'SubscriptionValidation' || validation) {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ validationResponse: validation?.data?.validationCode }));
-      return;
-    }
-    for (const event of events) await invokeFunction(f, event, env);
-    res.writeHead(200);
-    res.end();
-  }
-
-  const queueSettings = hostJson.extensions?.queues ?? {};
   const queues = functions
     .filter((f) => f.trigger.type === 'queueTrigger')
     .map(
@@ -194,6 +139,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           maxDequeueCount: queueSettings.maxDequeueCount ?? 5,
           visibilityTimeoutSeconds: Math.max(1, seconds(queueSettings.visibilityTimeout, 30)),
           pollMs: options.queuePollMs ?? 500,
+          messageEncoding,
         }),
     );
   const timers = functions
@@ -212,6 +158,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     functions,
     timers,
     queues,
+    keys,
+    keysPath,
     stop: async () => {
       for (const t of timers) t.stop();
       await Promise.all(queues.map((q) => q.stop()));
@@ -220,49 +168,4 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await engine.stop();
     },
   };
-}
-
-/** `builds/{id}` against `builds/abc` → { id: 'abc' }; undefined when it does not match. */
-export function matchRoute(route: string, path: string): Record<string, string> | undefined {
-  const routeParts = route.replace(/^\/+|\/+$/g, '').split('/');
-  const pathParts = path.replace(/^\/+|\/+$/g, '').split('/');
-  if (routeParts.length !== pathParts.length) return undefined;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < routeParts.length; i++) {
-    const r = routeParts[i]!;
-    const p = decodeURIComponent(pathParts[i]!);
-    const param = /^\{([^}:?]+)(?::[^}]*)?\??\}$/.exec(r);
-    if (param) params[param[1]!] = p;
-    else if (r.toLowerCase() !== p.toLowerCase()) return undefined;
-  }
-  return params;
-}
-
-async function writeHttpAnswer(
-  res: ServerResponse,
-  answer: HttpResponseInit | HttpResponse | undefined,
-): Promise<void> {
-  if (!answer) {
-    res.writeHead(204);
-    res.end();
-    return;
-  }
-  if (answer instanceof HttpResponse) {
-    const headers: Record<string, string> = {};
-    answer.headers.forEach((value, key) => (headers[key] = value));
-    res.writeHead(answer.status, headers);
-    res.end(await answer.text());
-    return;
-  }
-  const headers: Record<string, string> = {
-    ...((answer.headers as Record<string, string> | undefined) ?? {}),
-  };
-  let payload: string | undefined;
-  if (answer.jsonBody !== undefined) {
-    payload = JSON.stringify(answer.jsonBody);
-    headers['Content-Type'] ??= 'application/json';
-  } else if (answer.body !== undefined)
-    payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-  res.writeHead(answer.status ?? 200, headers);
-  res.end(payload);
 }

@@ -1,6 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { Registration } from './functionsCore';
+import { encodeQueueMessage, type MessageEncoding } from './queueEncoding';
 
 /** `%NAME%` in binding properties reads the app setting NAME, as in Azure. */
 export function resolveSetting(value: string): string {
@@ -16,6 +17,8 @@ export interface InvokeEnvironment {
   /** What a durableClient input binding receives. */
   durableClientData: unknown;
   log: (line: string) => void;
+  /** host.json extensions.queues.messageEncoding: queue output bindings write in it (default base64). */
+  messageEncoding?: MessageEncoding;
 }
 
 /**
@@ -60,6 +63,7 @@ export async function invokeFunction(
         String(output.connection ?? 'AzureWebJobsStorage'),
         resolveSetting(String(output.queueName)),
         value,
+        env.messageEncoding ?? 'base64',
       );
     else
       env.log(
@@ -69,15 +73,23 @@ export async function invokeFunction(
   return result;
 }
 
-/** Queue messages are base64 text, as the Functions runtime writes them. */
-export async function sendToQueue(connection: string, queueName: string, value: unknown): Promise<void> {
+/**
+ * A queue output binding: each item as text in the host's messageEncoding (base64 by default), so
+ * a trigger on the same host receives exactly the text the function set.
+ */
+export async function sendToQueue(
+  connection: string,
+  queueName: string,
+  value: unknown,
+  encoding: MessageEncoding = 'base64',
+): Promise<void> {
   const connectionString = process.env[connection] ?? process.env[`${connection}`];
   if (!connectionString) throw new Error(`Storage connection ${connection} is not set.`);
   const queue = QueueServiceClient.fromConnectionString(connectionString).getQueueClient(queueName);
   await queue.createIfNotExists();
   for (const item of Array.isArray(value) ? value : [value]) {
     const text = typeof item === 'string' ? item : JSON.stringify(item);
-    await queue.sendMessage(Buffer.from(text, 'utf8').toString('base64'));
+    await queue.sendMessage(encodeQueueMessage(text, encoding));
   }
 }
 

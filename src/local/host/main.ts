@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     ? VirtualClock.fromAnchor(await fetchAnchor(clockFrom, process.env.BIF_SIMULATOR_CA_PATH))
     : new VirtualClock({ speed: 1 });
   const host = await startHost({
-    appEntry: join(root, 'dist', 'functions', 'index.js'),
+    appRoot: root,
     hostJsonPath: join(root, 'host.json'),
     port: Number(arg('port') ?? 7071),
     clock,

@@ -1,6 +1,16 @@
+import { isUtf8 } from 'node:buffer';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import type { Registration } from './functionsCore';
 import { resolveSetting, invokeFunction, type InvokeEnvironment } from './invoke';
+import { decodeQueueMessage, type MessageEncoding } from './queueEncoding';
+
+interface QueueMessage {
+  messageId: string;
+  popReceipt: string;
+  messageText: string;
+  dequeueCount: number;
+  insertedOn: Date;
+}
 
 export interface QueueOptions {
   batchSize: number;
@@ -8,12 +18,16 @@ export interface QueueOptions {
   visibilityTimeoutSeconds: number;
   /** Real milliseconds between polls of an empty queue (Functions backs off up to a minute; locally we stay quick). */
   pollMs: number;
+  /** host.json extensions.queues.messageEncoding: what the trigger expects producers to send. */
+  messageEncoding: MessageEncoding;
 }
 
 /**
- * A storage queue trigger over Azurite, with the Functions runtime's semantics: messages are base64
- * JSON, a failed invocation leaves the message to reappear after the visibility timeout, and after
- * maxDequeueCount attempts it moves to `<queue>-poison`.
+ * A storage queue trigger over Azurite, with the Functions storage extension's semantics: messages
+ * are decoded per `messageEncoding` (base64 by default); one that cannot be decoded never reaches the
+ * function and moves to `<queue>-poison` at once; one whose bytes are not UTF-8 fails to bind as a
+ * string; a failed invocation leaves the message to reappear after the visibility timeout, and after
+ * maxDequeueCount attempts it moves to `<queue>-poison`. Poison keeps the message exactly as sent.
  */
 export class QueueListener {
   private timer?: NodeJS.Timeout;
@@ -68,16 +82,32 @@ export class QueueListener {
     this.schedule(got > 0 ? 0 : this.options.pollMs);
   }
 
-  private async handle(message: {
-    messageId: string;
-    popReceipt: string;
-    messageText: string;
-    dequeueCount: number;
-    insertedOn: Date;
-  }): Promise<void> {
+  private async handle(message: QueueMessage): Promise<void> {
     this.active += 1;
-    const text = decode(message.messageText);
     try {
+      const bytes = decodeQueueMessage(message.messageText, this.options.messageEncoding);
+      if (!bytes) {
+        // The extension's MessageDecodingFailed handler (QueueServiceClientProvider.cs in
+        // azure-sdk-for-net) moves such a message to poison at once, through a non-encoding client.
+        await this.moveToPoison(
+          message,
+          `it is not base64 and host.json sets extensions.queues.messageEncoding to "base64" (send base64, or set "none")`,
+        );
+        return;
+      }
+      await this.invoke(message, bytes);
+    } finally {
+      this.active -= 1;
+    }
+  }
+
+  private async invoke(message: QueueMessage, bytes: Buffer): Promise<void> {
+    try {
+      // Binding to a string needs valid UTF-8, as the extension's ToValidUTF8String does; else the
+      // invocation fails and the message follows the normal retry and poison path.
+      if (!isUtf8(bytes))
+        throw new Error('The message is not valid UTF-8 text, so it cannot be bound to a string.');
+      const text = bytes.toString('utf8');
       await invokeFunction(this.registration, parse(text), this.env, {
         id: message.messageId,
         dequeueCount: message.dequeueCount,
@@ -87,20 +117,22 @@ export class QueueListener {
       await this.queue.deleteMessage(message.messageId, message.popReceipt);
     } catch (error) {
       const reason = (error as Error).message;
-      if (message.dequeueCount >= this.options.maxDequeueCount) {
-        await this.poison.sendMessage(message.messageText);
-        await this.queue.deleteMessage(message.messageId, message.popReceipt);
-        this.env.log(
-          `[${this.registration.name}] message ${message.messageId} moved to ${this.queueName}-poison after ${message.dequeueCount} attempts: ${reason}`,
-        );
-      } else {
+      if (message.dequeueCount >= this.options.maxDequeueCount)
+        await this.moveToPoison(message, `after ${message.dequeueCount} attempts: ${reason}`);
+      else
         this.env.log(
           `[${this.registration.name}] message ${message.messageId} failed (attempt ${message.dequeueCount} of ${this.options.maxDequeueCount}): ${reason}`,
         );
-      }
-    } finally {
-      this.active -= 1;
     }
+  }
+
+  /** Copies the message text as it arrived — never re-encoded — then deletes the original. */
+  private async moveToPoison(message: QueueMessage, why: string): Promise<void> {
+    await this.poison.sendMessage(message.messageText);
+    await this.queue.deleteMessage(message.messageId, message.popReceipt);
+    this.env.log(
+      `[${this.registration.name}] message ${message.messageId} moved to ${this.queueName}-poison ${why.startsWith('after') ? why : `because ${why}`}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -109,15 +141,6 @@ export class QueueListener {
     const deadline = Date.now() + 10_000;
     while (this.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** The runtime accepts base64 or plain text; it hands the function parsed JSON when the text is JSON. */
-function decode(text: string): string {
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0) {
-    const decoded = Buffer.from(text, 'base64').toString('utf8');
-    if (Buffer.from(decoded, 'utf8').toString('base64') === text) return decoded;
-  }
-  return text;
 }
 
 function parse(text: string): unknown {

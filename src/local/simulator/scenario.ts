@@ -44,8 +44,9 @@ export interface ScenarioVm {
   osState: 'Generalized' | 'Specialized';
   hyperVGeneration?: 'V1' | 'V2';
   vmSize?: string;
-  osDisk: { name: string; sizeGb: number; encrypted?: boolean; unmanaged?: boolean };
-  dataDisks?: { lun: number; name: string; sizeGb: number }[];
+  osDisk: { name: string; sizeGb: number; encrypted?: boolean; unmanaged?: boolean; sku?: string };
+  /** `sku`: the disk's storage type, Premium_LRS unless given (e.g. PremiumV2_LRS, UltraSSD_LRS). */
+  dataDisks?: { lun: number; name: string; sizeGb: number; sku?: string }[];
   extensions?: { name: string; publisher: string; type: string }[];
   plan?: { name: string; publisher: string; product: string };
   imageReference?: Record<string, string>;
@@ -142,14 +143,17 @@ function seedVm(vm: ScenarioVm, put: (r: Omit<ArmResource, 'createdAtSimMs'>) =>
   const [, , sub, , rg] = vm.id.split('/');
   const diskId = (name: string) =>
     `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/${name}`;
-  const disk = (name: string, sizeGb: number, osType?: string, encrypted?: boolean) =>
+  const disk = (name: string, sizeGb: number, sku: string, osType?: string, encrypted?: boolean) =>
     put({
       id: diskId(name),
       type: 'microsoft.compute/disks',
       name,
       location: vm.location,
       sizeGb,
-      extra: { managedBy: vm.id, sku: { name: 'Premium_LRS', tier: 'Premium' } },
+      extra: {
+        managedBy: vm.id,
+        sku: { name: sku, tier: sku.startsWith('Standard') ? 'Standard' : 'Premium' },
+      },
       properties: {
         ...(osType ? { osType, hyperVGeneration: vm.hyperVGeneration ?? 'V2' } : {}),
         diskSizeGB: sizeGb,
@@ -168,8 +172,9 @@ function seedVm(vm: ScenarioVm, put: (r: Omit<ArmResource, 'createdAtSimMs'>) =>
       },
       hidden: { uniqueId: `d15c0000-0000-4000-8000-${name.length.toString().padStart(12, '0')}` },
     });
-  if (!vm.osDisk.unmanaged) disk(vm.osDisk.name, vm.osDisk.sizeGb, vm.osType, vm.osDisk.encrypted);
-  for (const d of vm.dataDisks ?? []) disk(d.name, d.sizeGb);
+  if (!vm.osDisk.unmanaged)
+    disk(vm.osDisk.name, vm.osDisk.sizeGb, vm.osDisk.sku ?? 'Premium_LRS', vm.osType, vm.osDisk.encrypted);
+  for (const d of vm.dataDisks ?? []) disk(d.name, d.sizeGb, d.sku ?? 'Premium_LRS');
   const osDisk = vm.osDisk.unmanaged
     ? {
         osType: vm.osType,
@@ -183,7 +188,7 @@ function seedVm(vm: ScenarioVm, put: (r: Omit<ArmResource, 'createdAtSimMs'>) =>
         name: vm.osDisk.name,
         createOption: 'FromImage',
         caching: 'ReadWrite',
-        managedDisk: { id: diskId(vm.osDisk.name), storageAccountType: 'Premium_LRS' },
+        managedDisk: { id: diskId(vm.osDisk.name), storageAccountType: vm.osDisk.sku ?? 'Premium_LRS' },
         diskSizeGB: vm.osDisk.sizeGb,
         ...(vm.osDisk.encrypted ? { encryptionSettings: { enabled: true } } : {}),
       };
@@ -227,7 +232,7 @@ function seedVm(vm: ScenarioVm, put: (r: Omit<ArmResource, 'createdAtSimMs'>) =>
           name: d.name,
           createOption: 'Attach',
           caching: 'None',
-          managedDisk: { id: diskId(d.name), storageAccountType: 'Premium_LRS' },
+          managedDisk: { id: diskId(d.name), storageAccountType: d.sku ?? 'Premium_LRS' },
           diskSizeGB: d.sizeGb,
         })),
       },

@@ -1,5 +1,7 @@
 import { startSimulator, type RunningSimulator } from '../../../src/local/simulator/simulator';
 import { adaptersFor, GALLERY_ID, MINUTE, RG, SUB, testScenario, VM_ID } from '../../helpers/simulator';
+import { computeClient } from '../../../src/azure/clients';
+import { SimulatorCredential } from '../../../src/azure/credentials';
 import { PermanentError } from '../../../src/domain/errors';
 
 let sim: RunningSimulator;
@@ -30,12 +32,14 @@ describe('ComputePort over the wire', () => {
     expect(vm.osDisk).toEqual({
       id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk`,
       sizeGb: 64,
+      sku: 'Premium_LRS',
     });
     expect(vm.dataDisks).toEqual([
       {
         lun: 0,
         id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-data0`,
         sizeGb: 128,
+        sku: 'Premium_LRS',
       },
     ]);
   });
@@ -190,5 +194,124 @@ describe('GalleryPort over the wire', () => {
       'NotFound',
     );
     await adapters.gallery.beginDeleteVersion(`${DEFINITION}/versions/1.0.2`); // already gone: fine
+  });
+});
+
+describe('version writes as Azure accepts them', () => {
+  const compute = () =>
+    computeClient({ armEndpoint: sim.armUrl, ca: sim.caCert }, new SimulatorCredential('writes'), SUB);
+  const REGIONS = [{ name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' }];
+
+  it('a retried createImageVersion finds the version its first attempt created, and refuses one it does not own', async () => {
+    const spec = {
+      id: `${DEFINITION}/versions/2.0.0`,
+      location: 'westeurope',
+      source: { managedImageId: IMAGE },
+      targetRegions: REGIONS,
+      excludeFromLatest: false,
+      tags: { 'bif-instance': 'build-a', 'bif-request': 'r-a' },
+    };
+    expect((await adapters.gallery.beginImageVersion(spec)).state).toBe('Creating');
+    // Durable delivers at least once: the same activity again, while Azure still creates the version.
+    expect((await adapters.gallery.beginImageVersion(spec)).state).toBe('Creating');
+    const other = await adapters.gallery
+      .beginImageVersion({ ...spec, tags: { 'bif-instance': 'build-b', 'bif-request': 'r-b' } })
+      .catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(PermanentError);
+    expect((other as Error).message).toMatch(/already exists.*build-a/);
+  });
+
+  it('asks to wait instead of writing while the version is still Creating (no PATCH sent)', async () => {
+    const versionId = `${DEFINITION}/versions/2.0.0`;
+    const before = sim.recorder.since(0).length;
+    const busy = await adapters.gallery
+      .updateTargetRegions(versionId, [
+        ...REGIONS,
+        { name: 'eastus', replicaCount: 1, storageAccountType: 'Standard_LRS' },
+      ])
+      .catch((e: unknown) => e);
+    expect(busy).toMatchObject({ kind: 'transient', code: 'VersionBusy' });
+    expect(sim.recorder.since(before).filter((r) => r.method === 'PATCH')).toEqual([]);
+  });
+
+  it('treats a 409 from Azure during the write as "wait", not as a failure', async () => {
+    const versionId = `${DEFINITION}/versions/2.0.0`;
+    sim.clock.advance(24 * 60 * MINUTE);
+    sim.addFault({
+      kind: 'status',
+      status: 409,
+      code: 'AnotherOperationInProgress',
+      method: 'PATCH',
+      times: 1,
+    });
+    const busy = await adapters.gallery.updateTargetRegions(versionId, REGIONS).catch((e: unknown) => e);
+    expect(busy).toMatchObject({ kind: 'transient', code: 'VersionBusy' });
+  });
+
+  it('sends the whole publishing profile back: per-region encryption and settings survive adding a region', async () => {
+    const des = `${RG('rg-hpc-images')}/providers/Microsoft.Compute/diskEncryptionSets/des-weu`;
+    await compute().galleryImageVersions.beginCreateOrUpdate(
+      'rg-hpc-images',
+      'galHpcImages',
+      'ubuntu2204-render',
+      '2.1.0',
+      {
+        location: 'westeurope',
+        publishingProfile: {
+          targetRegions: [
+            {
+              name: 'westeurope',
+              regionalReplicaCount: 3,
+              storageAccountType: 'Standard_ZRS',
+              excludeFromLatest: true,
+              encryption: { osDiskImage: { diskEncryptionSetId: des } },
+            },
+          ],
+          endOfLifeDate: new Date(sim.clock.nowMs() + 365 * 24 * 60 * MINUTE),
+        },
+        storageProfile: { source: { id: IMAGE } },
+      },
+    );
+    sim.clock.advance(24 * 60 * MINUTE);
+    const versionId = `${DEFINITION}/versions/2.1.0`;
+    await adapters.gallery.updateTargetRegions(versionId, [
+      { name: 'westeurope', replicaCount: 3, storageAccountType: 'Standard_ZRS' },
+      { name: 'eastus', replicaCount: 2, storageAccountType: 'Standard_LRS' },
+    ]);
+    const after = await compute().galleryImageVersions.get(
+      'rg-hpc-images',
+      'galHpcImages',
+      'ubuntu2204-render',
+      '2.1.0',
+    );
+    expect(after.publishingProfile?.targetRegions).toEqual([
+      {
+        name: 'westeurope',
+        regionalReplicaCount: 3,
+        storageAccountType: 'Standard_ZRS',
+        excludeFromLatest: true,
+        encryption: { osDiskImage: { diskEncryptionSetId: des } },
+      },
+      {
+        name: 'eastus',
+        regionalReplicaCount: 2,
+        storageAccountType: 'Standard_LRS',
+        excludeFromLatest: false,
+      },
+    ]);
+    expect(after.publishingProfile?.endOfLifeDate).toBeDefined();
+  });
+
+  it('never lowers a replica count nor drops a region it was not asked about', async () => {
+    const versionId = `${DEFINITION}/versions/2.1.0`;
+    sim.clock.advance(24 * 60 * MINUTE);
+    await adapters.gallery.updateTargetRegions(versionId, [
+      { name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_ZRS' },
+    ]);
+    const regions = (await adapters.gallery.getReplication(versionId)).targetRegions;
+    expect(regions.map((r) => [r.name, r.replicaCount])).toEqual([
+      ['westeurope', 3],
+      ['eastus', 2],
+    ]);
   });
 });

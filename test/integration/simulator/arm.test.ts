@@ -201,6 +201,7 @@ describe('ARM Compute over the wire', () => {
       '1.0.0',
       {
         publishingProfile: { targetRegions: current.publishingProfile!.targetRegions },
+        storageProfile: {},
       },
     );
     s = await status();
@@ -240,7 +241,7 @@ describe('ARM Compute over the wire', () => {
           storageProfile: { source },
         },
       ),
-    ).rejects.toThrow(/must include the region of the gallery image version/);
+    ).rejects.toThrow(/must contain the location of the image version/);
   });
 
   it('lists versions across pages with nextLink', async () => {

@@ -3,6 +3,7 @@ import { buildRequestSchema } from '../../../src/domain/buildRequest';
 import { demoVm, FakeWorld } from '../../helpers/fakes';
 import { exampleInput, SUB_A } from '../../helpers/requests';
 import { OWNER_TAG } from '../../../src/domain/pipeline';
+import { PermanentError } from '../../../src/domain/errors';
 
 const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
 
@@ -129,5 +130,82 @@ describe('preflight activity (in-memory ports)', () => {
     expect(result.findings.find((f) => f.code === 'BATCH_PROVIDER_NOT_REGISTERED')?.path).toBe(
       'pools[2].account.id',
     );
+  });
+
+  it('plans incremental-snapshot copies into the gallery region when the VM lives elsewhere', async () => {
+    const w = world();
+    const r = request();
+    w.vms.get(VM.toLowerCase())!.location = 'northeurope';
+    w.galleries.set(r.image.galleryId.toLowerCase(), 'westeurope');
+    const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+    expect(result.ok).toBe(true);
+    expect(result).toMatchObject({ sourceLocation: 'northeurope', galleryLocation: 'westeurope' });
+    expect(result.disks.map((d) => [d.snapshotId.split('/').at(-1), d.copyId?.split('/').at(-1)])).toEqual([
+      ['bif-render-global-2026-11-28-os', 'bif-render-global-2026-11-28-os-westeurope'],
+      ['bif-render-global-2026-11-28-data0', 'bif-render-global-2026-11-28-data0-westeurope'],
+    ]);
+    // Same region: nothing to copy.
+    w.vms.get(VM.toLowerCase())!.location = 'westeurope';
+    const local = await preflight(w.services(), { request: r, instanceId: 'x' });
+    expect(local.disks.every((d) => d.copyId === undefined)).toBe(true);
+  });
+
+  it('refuses a managed image or snapshots in another region than the gallery (SOURCE_REGION_MISMATCH)', async () => {
+    const w = world();
+    const imageId = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/images/img-render`;
+    w.managedImages.set(imageId.toLowerCase(), 'northeurope');
+    const r = request((i) => (i.source = { type: 'managedImage', id: imageId }));
+    w.galleries.set(r.image.galleryId.toLowerCase(), 'westeurope');
+    const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+    expect(result.ok).toBe(false);
+    const f = result.findings.find((x) => x.code === 'SOURCE_REGION_MISMATCH');
+    expect(f).toMatchObject({ path: 'source.id', severity: 'error' });
+    expect(f!.message).toMatch(/northeurope .* westeurope/);
+  });
+
+  it('refuses a publisher/offer/sku another definition of the gallery already has (IMAGE_IDENTIFIER_TAKEN)', async () => {
+    const w = world();
+    const r = request();
+    w.galleries.set(r.image.galleryId.toLowerCase(), 'westeurope');
+    w.definitions.set(r.image.galleryId.toLowerCase(), [{ name: 'render-legacy', ...r.image.identifier }]);
+    const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+    expect(result.ok).toBe(false);
+    expect(result.findings.find((f) => f.code === 'IMAGE_IDENTIFIER_TAKEN')?.message).toMatch(
+      /render-legacy/,
+    );
+  });
+
+  it.each(['UltraSSD_LRS', 'PremiumV2_LRS'])(
+    'refuses a VM with a %s disk, which Azure Compute Gallery cannot use (DISK_SKU_NOT_SUPPORTED)',
+    async (sku) => {
+      const w = world();
+      w.vms.get(VM.toLowerCase())!.dataDisks[0]!.sku = sku;
+      const result = await preflight(w.services(), { request: request(), instanceId: 'x' });
+      expect(result.ok).toBe(false);
+      const f = result.findings.find((x) => x.code === 'DISK_SKU_NOT_SUPPORTED');
+      expect(f).toMatchObject({ path: 'source', severity: 'error' });
+      expect(f!.message).toContain(`data0 disk is`);
+      expect(f!.message).toContain(sku);
+    },
+  );
+
+  it('turns a 403 on the provider registration read into a warning, not a failed preflight', async () => {
+    const w = world();
+    w.providerState = new PermanentError(
+      'Reading Microsoft.Batch registration in subscription x: Azure answered 403 AuthorizationFailed',
+      'AuthorizationFailed',
+    );
+    const r = request((i) => {
+      i.pools[2].account.id = i.pools[2].account.id.replace(SUB_A, '11111111-2222-4333-8444-555555555555');
+    });
+    const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+    expect(result.ok).toBe(true);
+    expect(result.findings.find((f) => f.code === 'BATCH_PROVIDER_STATE_UNKNOWN')).toMatchObject({
+      path: 'pools[2].account.id',
+      severity: 'warning',
+    });
+    // Other failures of that read still fail the step (Durable retries transient ones).
+    w.providerState = new PermanentError('boom', 'SubscriptionNotFound');
+    await expect(preflight(w.services(), { request: r, instanceId: 'x' })).rejects.toThrow('boom');
   });
 });

@@ -1,7 +1,12 @@
 import { FINDING_CODES, type FindingCode } from '../../../src/domain/findings';
 import { checkBuildRequest, checkBuildRequestText } from '../../../src/domain/planRequest';
 import type { PlanFacts } from '../../../src/domain/planning/plan';
-import { exampleInput, poolInput, SUB_A, SUB_B } from '../../helpers/requests';
+import { exampleInput, exampleRequest, poolInput, SUB_A, SUB_B } from '../../helpers/requests';
+import {
+  checkDefinitionIdentity,
+  checkSourceRegion,
+  PROVIDER_STATE_UNREADABLE,
+} from '../../../src/domain/planning/preflight';
 
 const NOW = new Date('2026-11-28T00:00:00Z');
 const accountIn = (sub: string, name: string, region: string) => ({
@@ -25,7 +30,15 @@ interface Case {
  * case here fails the "every code" test below.
  */
 /** Codes only the preflight activity produces (it reads Azure); test/unit/activities/preflight.test.ts covers them. */
-const PREFLIGHT_ACTIVITY_CODES = ['SOURCE_NOT_FOUND', 'IMAGE_VERSION_EXISTS'] as const;
+const PREFLIGHT_ACTIVITY_CODES = [
+  'SOURCE_NOT_FOUND',
+  'IMAGE_VERSION_EXISTS',
+  'GALLERY_LOCATION_UNKNOWN',
+  // Pure rules over what the activity reads; their cases are in "rules over what preflight reads" below.
+  'SOURCE_REGION_MISMATCH',
+  'IMAGE_IDENTIFIER_TAKEN',
+  'IMAGE_DEFINITION_IDENTIFIER_MISMATCH',
+] as const;
 
 const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[number]>, Case> = {
   FIELD_REQUIRED: { edit: (i) => delete i.image.identifier, path: 'image.identifier', message: /required/ },
@@ -205,6 +218,28 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     path: 'pools[0].account.id',
     message: /Microsoft.Batch is NotRegistered/,
   },
+  BATCH_PROVIDER_STATE_UNKNOWN: {
+    edit: (i) => (i.pools[0].account = accountIn(SUB_B, 'batchother', 'westeurope')),
+    facts: { placement: { batchProviderRegistration: { [SUB_A]: PROVIDER_STATE_UNREADABLE } } },
+    path: 'pools[0].account.id',
+    message: /Could not read whether Microsoft.Batch is registered .*az provider show -n Microsoft.Batch/,
+  },
+  DISK_SKU_NOT_SUPPORTED: {
+    facts: { source: { diskSkus: { os: 'Premium_LRS', data0: 'UltraSSD_LRS' } } },
+    path: 'source',
+    message:
+      /data0 disk is an Ultra Disk \(UltraSSD_LRS\).*can't use Ultra Disks. Move its data to a Premium SSD/,
+  },
+  IMAGE_NAME_INVALID: {
+    edit: (i) => (i.image.galleryId = i.image.galleryId.replace('galHpcImages', 'gal-hpc-images')),
+    path: 'image.galleryId',
+    message: /no hyphens\), e.g. "gal_hpc_images"/,
+  },
+  IMAGE_IDENTIFIER_INVALID: {
+    edit: (i) => (i.image.identifier.sku = '22.04 LTS.'),
+    path: 'image.identifier.sku',
+    message: /only English letters.*do not end it with a period/,
+  },
   CROSS_TENANT: {
     edit: (i) => (i.pools[0].account = accountIn(SUB_B, 'batchother', 'westeurope')),
     facts: {
@@ -245,5 +280,60 @@ describe('finding codes', () => {
 
   it('the unchanged example has no findings at all', () => {
     expect(run({ path: '', message: /./ }).summary.findings).toEqual([]);
+  });
+});
+
+describe('rules over what preflight reads', () => {
+  const request = exampleRequest();
+  it('SOURCE_REGION_MISMATCH: snapshots or a managed image elsewhere than the gallery, naming both regions', () => {
+    const snapshots = exampleRequest('snapshot-source').source;
+    const [f] = checkSourceRegion(snapshots, 'northeurope', 'westeurope');
+    expect(f).toMatchObject({ code: 'SOURCE_REGION_MISMATCH', severity: 'error', path: 'source.osDisk' });
+    expect(f!.message).toMatch(/in northeurope but the gallery .* is in westeurope.*--copy-start/);
+    // A VM's disks are copied across by the pipeline; same region is fine.
+    expect(checkSourceRegion(request.source, 'northeurope', 'westeurope')).toEqual([]);
+    expect(checkSourceRegion(snapshots, 'westeurope', 'westeurope')).toEqual([]);
+  });
+
+  it('IMAGE_IDENTIFIER_TAKEN: another definition of the gallery has the same publisher/offer/sku', () => {
+    const [f] = checkDefinitionIdentity(request.image, [
+      { name: 'render-old', publisher: 'Contoso', offer: 'render', sku: '2204' },
+    ]);
+    expect(f).toMatchObject({ code: 'IMAGE_IDENTIFIER_TAKEN', severity: 'error', path: 'image.identifier' });
+    expect(f!.message).toMatch(/render-old .*build into image.definition "render-old"/);
+  });
+
+  it('IMAGE_DEFINITION_IDENTIFIER_MISMATCH: the definition exists with another publisher/offer/sku', () => {
+    const [f] = checkDefinitionIdentity(request.image, [
+      { name: 'ubuntu2204-render', publisher: 'contoso', offer: 'render', sku: '2404' },
+    ]);
+    expect(f).toMatchObject({ code: 'IMAGE_DEFINITION_IDENTIFIER_MISMATCH', path: 'image.identifier' });
+    expect(f!.message).toMatch(/set image.identifier to contoso\/render\/2404/);
+    expect(
+      checkDefinitionIdentity(request.image, [
+        { name: 'ubuntu2204-render', publisher: 'contoso', offer: 'render', sku: '2204' },
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe('image name rules beyond one case each', () => {
+  const codesAt = (edit: (i: Record<string, any>) => void) =>
+    run({ edit, path: '', message: /./ }).summary.findings.map((f) => [f.code, f.path]);
+
+  it('a version part above 2147483647 is not a valid Azure version name', () => {
+    expect(codesAt((i) => (i.image.version = '1.0.2147483648'))).toContainEqual([
+      'IMAGE_NAME_INVALID',
+      'image.version',
+    ]);
+    expect(codesAt((i) => (i.image.version = '2147483647.0.0'))).toEqual([]);
+  });
+
+  it('offer and sku stop at 64 characters, publisher at 128; a gallery name may not end with a period', () => {
+    expect(codesAt((i) => (i.image.identifier.publisher = 'p'.repeat(128)))).toEqual([]);
+    expect(codesAt((i) => (i.image.identifier.offer = 'contoso_render-2204.lts'))).toEqual([]);
+    expect(
+      codesAt((i) => (i.image.galleryId = i.image.galleryId.replace('galHpcImages', 'galHpcImages.'))),
+    ).toContainEqual(['IMAGE_NAME_INVALID', 'image.galleryId']);
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   INSTANCE_ID_MAX,
+  executionStamp,
   SNAPSHOT_NAME_MAX,
   pipelineInstanceId,
   regionInstanceId,
@@ -25,6 +26,8 @@ const similarPair = fc
   .tuple(requestId(60), fc.array(idChar, { minLength: 1, maxLength: 20 }))
   .map(([a, tail]) => [a, (a.slice(0, 100 - tail.length) + tail.join('')).slice(0, 100)] as const)
   .filter(([a, b]) => a !== b);
+/** An execution stamp as a pipeline makes it (its start time, base 36). */
+const STAMP = executionStamp(new Date('2026-11-29T18:00:00Z'));
 const SNAPSHOT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
 const INSTANCE_ID = /^[A-Za-z0-9_.:-]+$/;
 
@@ -37,7 +40,9 @@ describe('names derived from requestIds', () => {
           const instance = pipelineInstanceId(id);
           expect(instance.length).toBeLessThanOrEqual(INSTANCE_ID_MAX);
           expect(instance).toMatch(INSTANCE_ID);
-          expect(regionInstanceId(instance, 'southeastasia').length).toBeLessThanOrEqual(INSTANCE_ID_MAX);
+          expect(regionInstanceId(instance, 'southeastasia', STAMP).length).toBeLessThanOrEqual(
+            INSTANCE_ID_MAX,
+          );
           for (const name of [snapshotName(id, 'os'), snapshotName(id, 'data', 63)]) {
             expect(name.length).toBeLessThanOrEqual(SNAPSHOT_NAME_MAX);
             expect(name).toMatch(SNAPSHOT_NAME);
@@ -51,8 +56,8 @@ describe('names derived from requestIds', () => {
     const check = (a: string, b: string) => {
       if (a === b) return;
       expect(pipelineInstanceId(a)).not.toBe(pipelineInstanceId(b));
-      expect(regionInstanceId(pipelineInstanceId(a), 'westeurope')).not.toBe(
-        regionInstanceId(pipelineInstanceId(b), 'westeurope'),
+      expect(regionInstanceId(pipelineInstanceId(a), 'westeurope', STAMP)).not.toBe(
+        regionInstanceId(pipelineInstanceId(b), 'westeurope', STAMP),
       );
       for (const [role, lun] of [['os'], ['data', 0], ['data', 12]] as const)
         expect(snapshotName(a, role, lun).toLowerCase()).not.toBe(snapshotName(b, role, lun).toLowerCase());
@@ -71,7 +76,7 @@ describe('names derived from requestIds', () => {
   it('keeps short, plain names readable and stable', () => {
     expect(pipelineInstanceId('rel-21')).toBe('bif-rel-21');
     expect(snapshotName('rel-21', 'data', 1)).toBe('bif-rel-21-data1');
-    expect(regionInstanceId('bif-rel-21', 'westeurope')).toBe('bif-rel-21:region:westeurope');
+    expect(regionInstanceId('bif-rel-21', 'westeurope', STAMP)).toBe(`bif-rel-21:${STAMP}:region:westeurope`);
   });
 });
 

@@ -79,7 +79,7 @@ describe('the definition ledger', () => {
           });
           const used = usedIdx.map((i) => versions[i % versions.length]!.id);
           const leased = leasedVersionIds(ledger);
-          for (const action of planRetention(versions, used, keep, NOW, leased))
+          for (const action of planRetention(versions, used, keep, leased))
             if (leased.includes(action.versionId)) expect(action.kind).toBe('keep');
         },
       ),

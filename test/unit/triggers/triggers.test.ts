@@ -12,6 +12,7 @@ import {
 } from '../../../src/domain/pipeline';
 import type { DurableStarter } from '../../../src/triggers/starter';
 import { FakeWorld } from '../../helpers/fakes';
+import { PermanentError, TransientError } from '../../../src/domain/errors';
 import { exampleInput, SUB_A, VECTORS } from '../../helpers/requests';
 
 const GALLERY = `/subscriptions/${SUB_A}/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages`;
@@ -298,14 +299,14 @@ describe('intake', () => {
     );
   });
 
-  it('refuses a body over 64 KiB (more than a queue message can hold)', async () => {
+  it('refuses a body over 48 KiB (more than a base64 queue message of 64 KiB can carry)', async () => {
     const { deps: d } = deps();
     const input = exampleInput() as any;
-    input.pools[0].startTask = { commandLine: 'x'.repeat(70_000) };
+    input.pools[0].startTask = { commandLine: 'x'.repeat(50_000) };
     const result = await submitBuild(JSON.stringify(input), d);
     expect(result).toMatchObject({ outcome: 'invalid' });
     expect((result as { findings: { message: string }[] }).findings[0]!.message).toMatch(
-      /at most 65536 fit in a queue message/,
+      /at most 49152 fit in a queue message/,
     );
   });
 });
@@ -323,6 +324,38 @@ describe('refresh planning', () => {
     });
     expect(plan.builds[0]!.pools![0]).toMatchObject({ poolId: 'render-2-0-1', replaces: 'render-2-0-0' });
     expect(plan.retention).toEqual([{ definitionId: DEFINITION, keepVersions: 3, accounts: [ACCOUNT] }]);
+  });
+
+  it('does not build, and reports the definition, when listing its versions fails', async () => {
+    const w = new FakeWorld();
+    await withVersions(w, [{ name: '2.0.0' }]);
+    w.now = new Date(w.now.getTime() + 8 * 86_400_000);
+    w.gallery.listVersions = async (id) => {
+      throw new TransientError(
+        'Azure answered 503 ServiceUnavailable; will retry.',
+        'ServiceUnavailable',
+        id,
+      );
+    };
+    const plan = await planRefresh(factory, w.gallery, w.now);
+    expect(plan.builds).toEqual([]);
+    expect(plan.failures).toEqual([
+      {
+        definitionId: DEFINITION,
+        reason: expect.stringMatching(/could not list its versions.*503 ServiceUnavailable/),
+      },
+    ]);
+  });
+
+  it('builds 1.0.0 for a definition that does not exist yet', async () => {
+    const w = new FakeWorld();
+    w.galleries.set(GALLERY.toLowerCase(), 'westeurope');
+    w.gallery.listVersions = async (id) => {
+      throw new PermanentError('Azure answered 404 ResourceNotFound', 'ResourceNotFound', id);
+    };
+    const plan = await planRefresh(factory, w.gallery, w.now);
+    expect(plan.builds.map((b) => b.image.version)).toEqual(['1.0.0']);
+    expect(plan.failures).toEqual([]);
   });
 
   it('does not build when the newest version is recent', async () => {

@@ -13,6 +13,7 @@ import {
   type Action,
   type HistoryEvent,
 } from './history';
+import { customStatusViolation } from './customStatusLimit';
 
 export type OrchestratorHandler = (trigger: unknown, context: InvocationContext) => Promise<unknown>;
 export type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
@@ -348,6 +349,12 @@ export class DurableEngine {
     answer: OrchestratorAnswer,
   ): void {
     const id = row.id;
+    // As in Azure, an oversized custom status fails the instance before any of this turn's actions run.
+    const oversized = customStatusViolation(row.name, answer.customStatus, answer.error !== undefined);
+    if (oversized) {
+      this.fail(row, inboxId, newEvents, oversized);
+      return;
+    }
     const now = this.options.clock.nowMs();
     const recorded = this.store.actions(id);
     const replayed = flattenActions(answer.actions);

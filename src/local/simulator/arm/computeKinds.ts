@@ -4,6 +4,7 @@ import { TIMING } from '../timing';
 import { query } from '../http';
 import type { ArmResource } from '../model';
 import type { World } from '../world';
+import { backgroundCopyPercent, originDiskSku, snapshotBackgroundCopy } from './snapshotRules';
 
 /** Virtual machines are seeded by scenarios: the pipeline only reads them. */
 export const virtualMachineKind: ResourceKind = {
@@ -75,6 +76,7 @@ export const snapshotKind: ResourceKind = {
       'microsoft.compute/disks',
       'microsoft.compute/snapshots',
     ]);
+    const backgroundCopy = snapshotBackgroundCopy(source, ctx.body, ctx.body.location, ctx.world.now());
     const sizeGb = Number(source.properties.diskSizeGB ?? 30);
     const properties: Record<string, unknown> = {
       ...(ctx.body.properties ?? {}),
@@ -95,7 +97,19 @@ export const snapshotKind: ResourceKind = {
     const resource = newResource(ctx, this.type, properties, TIMING.snapshotMs(sizeGb));
     resource.sizeGb = sizeGb;
     resource.extra = { sku: ctx.body.sku ?? { name: 'Standard_LRS', tier: 'Standard' } };
+    const originSku = originDiskSku(source);
+    if (backgroundCopy || originSku)
+      resource.hidden = {
+        ...(resource.hidden ?? {}),
+        ...(backgroundCopy ? { backgroundCopy } : {}),
+        ...(originSku ? { originDiskSku: originSku } : {}),
+      };
     return resource;
+  },
+  render(resource, world) {
+    // Only snapshots with a background copy report it; others are usable as soon as they succeed.
+    const completionPercent = backgroundCopyPercent(resource, world.now());
+    return completionPercent === undefined ? {} : { completionPercent };
   },
 };
 

@@ -1,14 +1,30 @@
 import { ArmFailure, invalidParameter } from './armErrors';
-import { isReady, newResource, normalizeLocation, type KindContext, type ResourceKind } from './kinds';
+import {
+  newResource,
+  normalizeLocation,
+  provisioningState,
+  type KindContext,
+  type ResourceKind,
+} from './kinds';
+import {
+  newPublishingProfile,
+  requireFutureEndOfLife,
+  updatedPublishingProfile,
+  validateProfileFields,
+  validateTargetRegions,
+  type TargetRegion,
+} from './versionPublishing';
+import { resolveVersionSource, sourceKey } from './versionSource';
 import { TIMING, replicationMs } from '../timing';
 import { query } from '../http';
 import { takeFault } from '../faults';
 import type { ArmResource, RegionReplication } from '../model';
 import type { World } from '../world';
+import { checkImageDefinition } from './imageDefinitionRules';
+import { requireVersionSourcesInRegion } from './versionSourceRules';
 
 const GALLERY_NAME = /^[A-Za-z0-9]([A-Za-z0-9._]{0,78}[A-Za-z0-9])?$/;
 const VERSION_NAME = /^\d+\.\d+\.\d+$/;
-const MAX_REPLICAS = 100;
 
 function requireLocation(ctx: KindContext): void {
   if (!ctx.body.location)
@@ -67,6 +83,9 @@ export const galleryImageKind: ResourceKind = {
         'properties.osState',
       );
     }
+    checkImageDefinition(ctx.world, ctx.id, ctx.path.names.at(-1)!, p.identifier, !ctx.existing);
+    if (p.endOfLifeDate !== ctx.existing?.properties.endOfLifeDate)
+      requireFutureEndOfLife(p.endOfLifeDate, ctx.world.now(), 'properties.endOfLifeDate');
     const properties: Record<string, any> = { hyperVGeneration: 'V1', ...p };
     if (ctx.existing) {
       for (const field of IMMUTABLE_IMAGE_PROPERTIES) {
@@ -102,52 +121,6 @@ export const galleryImageKind: ResourceKind = {
     }
   },
 };
-
-interface TargetRegion {
-  name: string;
-  regionalReplicaCount?: number;
-  storageAccountType?: string;
-  excludeFromLatest?: boolean;
-  [key: string]: unknown;
-}
-
-function validateTargetRegions(regions: unknown, location: string): TargetRegion[] {
-  if (!Array.isArray(regions) || regions.length === 0) {
-    throw invalidParameter(
-      'publishingProfile.targetRegions must list at least one region.',
-      'publishingProfile.targetRegions',
-    );
-  }
-  const seen = new Set<string>();
-  for (const [i, region] of (regions as TargetRegion[]).entries()) {
-    if (!region?.name)
-      throw invalidParameter(
-        `targetRegions[${i}].name is required.`,
-        `publishingProfile.targetRegions[${i}].name`,
-      );
-    const key = normalizeLocation(region.name);
-    if (seen.has(key))
-      throw invalidParameter(
-        `Region '${region.name}' is listed twice in targetRegions.`,
-        'publishingProfile.targetRegions',
-      );
-    seen.add(key);
-    const count = region.regionalReplicaCount ?? 1;
-    if (!Number.isInteger(count) || count < 1 || count > MAX_REPLICAS) {
-      throw invalidParameter(
-        `The regionalReplicaCount ${count} for region '${region.name}' is out of range: a gallery image version can have 1 to ${MAX_REPLICAS} replicas per region.`,
-        `publishingProfile.targetRegions[${i}].regionalReplicaCount`,
-      );
-    }
-  }
-  if (!seen.has(location)) {
-    throw invalidParameter(
-      `The target regions must include the region of the gallery image version ('${location}').`,
-      'publishingProfile.targetRegions',
-    );
-  }
-  return regions as TargetRegion[];
-}
 
 /** Starts (or restarts) replication of one region now, applying an injected failure if one matches. */
 function startRegion(
@@ -213,8 +186,27 @@ function settle(version: ArmResource): void {
     : undefined;
 }
 
-function sourceOf(storage: Record<string, any>): string | undefined {
-  return storage.source?.id ?? storage.osDiskImage?.source?.id;
+/** A write while the version is still being created or updated: ARM's documented 409 for a concurrent operation. */
+function refuseWhileBusy(existing: ArmResource, nowMs: number): void {
+  const state = provisioningState(existing, nowMs);
+  if (state === 'Creating' || state === 'Updating') {
+    throw new ArmFailure(
+      409,
+      'AnotherOperationInProgress',
+      `Gallery image version '${existing.name}' is ${state}: wait for its provisioningState to be Succeeded or Failed before writing to it again.`,
+    );
+  }
+}
+
+/** GalleryImageVersionProperties requires storageProfile, on PATCH as on PUT (Microsoft's examples send `{}`). */
+function requireStorageProfile(ctx: KindContext): Record<string, any> {
+  const storage = ctx.body.properties?.storageProfile;
+  if (storage === undefined || storage === null || typeof storage !== 'object')
+    throw invalidParameter(
+      "Required parameter 'storageProfile' is missing (null): send properties.storageProfile (an empty object keeps the source).",
+      'properties.storageProfile',
+    );
+  return storage as Record<string, any>;
 }
 
 export const galleryImageVersionKind: ResourceKind = {
@@ -225,7 +217,7 @@ export const galleryImageVersionKind: ResourceKind = {
     const name = ctx.path.names.at(-1)!;
     if (!VERSION_NAME.test(name))
       throw invalidParameter(
-        `The gallery image version name '${name}' is invalid: use major.minor.patch.`,
+        `The image version name is invalid. The image version name should follow Major(int).Minor(int).Patch(int) format, for e.g: 1.0.0, 2018.12.1 etc. (got '${name}').`,
         'galleryImageVersionName',
       );
     const imageDefinition = ctx.world.resource(ctx.id.split('/').slice(0, -2).join('/'))!;
@@ -237,97 +229,33 @@ export const galleryImageVersionKind: ResourceKind = {
         'location',
       );
     }
+    if (ctx.existing) return update(ctx, ctx.existing);
+    const storage = requireStorageProfile(ctx);
     const profile = (ctx.body.properties?.publishingProfile ?? {}) as Record<string, any>;
-    const storage = (ctx.body.properties?.storageProfile ?? {}) as Record<string, any>;
     const regions = validateTargetRegions(profile.targetRegions, location);
-
-    if (ctx.existing) {
-      if (
-        sourceOf(storage) &&
-        sourceOf(ctx.existing.properties.storageProfile as Record<string, any>)?.toLowerCase() !==
-          sourceOf(storage)?.toLowerCase()
-      ) {
-        throw new ArmFailure(
-          409,
-          'PropertyChangeNotAllowed',
-          "Changing property 'storageProfile.source' is not allowed.",
-          'properties.storageProfile',
-        );
-      }
-      return updateRegions(ctx, ctx.existing, profile, regions);
-    }
-
-    const sourceId = sourceOf(storage);
-    if (!sourceId)
-      throw invalidParameter(
-        "Required parameter 'storageProfile.source.id' (or osDiskImage.source.id) is missing.",
-        'properties.storageProfile',
-      );
-    const source = ctx.world.resource(sourceId);
-    const allowed = [
-      'microsoft.compute/images',
-      'microsoft.compute/snapshots',
-      'microsoft.compute/disks',
-      'microsoft.compute/virtualmachines',
-      'microsoft.compute/galleries/images/versions',
-    ];
-    if (!source || !allowed.includes(source.type))
-      throw new ArmFailure(
-        404,
-        'NotFound',
-        `The source ${sourceId} was not found.`,
-        'properties.storageProfile.source.id',
-      );
-    if (!isReady(source, ctx.world.now()))
-      throw new ArmFailure(
-        409,
-        'Conflict',
-        `The source ${sourceId} has not finished provisioning.`,
-        'properties.storageProfile.source.id',
-      );
-    const sourceOs = (source.properties.storageProfile as any)?.osDisk?.osType ?? source.properties.osType;
-    if (sourceOs && imageDefinition.properties.osType && sourceOs !== imageDefinition.properties.osType) {
-      throw invalidParameter(
-        `The source OS type ${sourceOs} does not match the gallery image's OS type ${imageDefinition.properties.osType}.`,
-        'properties.storageProfile',
-      );
-    }
-    const dataDisks = ((storage.dataDiskImages ?? []) as Record<string, any>[]).map((d) => {
-      const disk = ctx.world.resource(d.source?.id ?? '');
-      if (!disk)
-        throw new ArmFailure(
-          404,
-          'NotFound',
-          `The data disk source ${d.source?.id} was not found.`,
-          'properties.storageProfile.dataDiskImages',
-        );
-      return {
-        lun: d.lun,
-        sizeInGB: Number(disk.properties.diskSizeGB ?? 0),
-        hostCaching: d.hostCaching ?? 'None',
-        source: d.source,
-      };
-    });
-    const sizeGb = source.sizeGb ?? Number(source.properties.diskSizeGB ?? 30);
     const now = ctx.world.now();
+    validateProfileFields(profile, now);
+    requireVersionSourcesInRegion(ctx.world, storage, location);
+    const source = resolveVersionSource(ctx.world, storage);
+    if (
+      source.osType &&
+      imageDefinition.properties.osType &&
+      source.osType !== imageDefinition.properties.osType
+    ) {
+      throw invalidParameter(
+        `The resource with id '${sourceKey(storage)}' has a different OS type ['${source.osType}'] than the parent gallery image OS type ['${imageDefinition.properties.osType}'].`,
+        'properties.storageProfile',
+      );
+    }
+    const publishingProfile = newPublishingProfile(
+      profile,
+      regions,
+      query(ctx.req, 'api-version') ?? '',
+      now,
+    );
     const properties = {
-      publishingProfile: {
-        ...profile,
-        targetRegions: regions.map(withRegionDefaults),
-        replicaCount: profile.replicaCount ?? 1,
-        excludeFromLatest: Boolean(profile.excludeFromLatest),
-        publishedDate: new Date(now).toISOString(),
-        storageAccountType: profile.storageAccountType ?? 'Standard_LRS',
-      },
-      storageProfile: {
-        ...storage,
-        osDiskImage: {
-          ...(storage.osDiskImage ?? {}),
-          sizeInGB: Math.round(sizeGb),
-          hostCaching: storage.osDiskImage?.hostCaching ?? 'ReadOnly',
-        },
-        dataDiskImages: dataDisks,
-      },
+      publishingProfile,
+      storageProfile: source.storageProfile,
       safetyProfile: {
         allowDeletionOfReplicatedLocations: false,
         reportedForPolicyViolation: false,
@@ -336,20 +264,16 @@ export const galleryImageVersionKind: ResourceKind = {
       },
     };
     const version = newResource(ctx, this.type, properties, 1);
-    version.sizeGb = sizeGb;
+    version.sizeGb = source.sizeGb;
     const start = now + TIMING.versionPrepareMs;
-    version.replication = regions.map((r) =>
+    version.replication = (publishingProfile.targetRegions as TargetRegion[]).map((r) =>
       startRegion(ctx.world, version, r, start, 1, location, ctx.timing),
     );
     settle(version);
     return version;
   },
   patch(ctx) {
-    const profile = (ctx.body.properties?.publishingProfile ?? {}) as Record<string, any>;
-    const regions = profile.targetRegions
-      ? validateTargetRegions(profile.targetRegions, ctx.existing.location)
-      : ((ctx.existing.properties.publishingProfile as Record<string, any>).targetRegions as TargetRegion[]);
-    return updateRegions(ctx, ctx.existing, profile, regions);
+    return update(ctx, ctx.existing);
   },
   render(resource, world, req) {
     const expand = query(req, '$expand');
@@ -367,32 +291,63 @@ export const galleryImageVersionKind: ResourceKind = {
   },
 };
 
-function withRegionDefaults(r: TargetRegion): TargetRegion {
-  return {
-    ...r,
-    regionalReplicaCount: r.regionalReplicaCount ?? 1,
-    storageAccountType: r.storageAccountType ?? 'Standard_LRS',
-    excludeFromLatest: r.excludeFromLatest ?? false,
+/** PATCH, or PUT on an existing version: refused while busy; storageProfile required; the source cannot change. */
+function update(ctx: KindContext, existing: ArmResource): ArmResource {
+  refuseWhileBusy(existing, ctx.world.now());
+  const storage = requireStorageProfile(ctx);
+  const before = sourceKey(existing.properties.storageProfile as Record<string, any>);
+  const after = sourceKey(storage);
+  if (after !== undefined && after !== before) {
+    throw new ArmFailure(
+      409,
+      'PropertyChangeNotAllowed',
+      "Changing property 'galleryImageVersion.properties.storageProfile.source.id' is not allowed.",
+      'properties.storageProfile',
+    );
+  }
+  const profile = (ctx.body.properties?.publishingProfile ?? {}) as Record<string, any>;
+  const oldProfile = existing.properties.publishingProfile as Record<string, any>;
+  // Sending back the end of life a version already has is no change, even once that date has passed.
+  const unchangedEndOfLife =
+    profile.endOfLifeDate !== undefined &&
+    Date.parse(String(profile.endOfLifeDate)) === Date.parse(String(oldProfile.endOfLifeDate));
+  validateProfileFields(
+    unchangedEndOfLife ? { ...profile, endOfLifeDate: undefined } : profile,
+    ctx.world.now(),
+  );
+  const regions = profile.targetRegions
+    ? validateTargetRegions(profile.targetRegions, existing.location)
+    : (oldProfile.targetRegions as TargetRegion[]);
+  const publishingProfile = updatedPublishingProfile(oldProfile, profile, regions);
+  const updated = updateRegions(ctx, existing, publishingProfile.targetRegions as TargetRegion[]);
+  updated.properties = {
+    ...updated.properties,
+    publishingProfile,
+    ...(ctx.body.properties?.safetyProfile
+      ? {
+          safetyProfile: {
+            ...(existing.properties.safetyProfile as object),
+            ...ctx.body.properties.safetyProfile,
+          },
+        }
+      : {}),
   };
+  if (ctx.body.tags) updated.tags = ctx.body.tags as Record<string, string>;
+  return updated;
 }
 
 /**
  * A PATCH (or re-PUT) of target regions: new regions start now, a failed region or one whose replica
  * count changed restarts, dropped regions go. This is how a single failed region is retried.
  */
-function updateRegions(
-  ctx: KindContext,
-  existing: ArmResource,
-  profile: Record<string, any>,
-  regions: TargetRegion[],
-): ArmResource {
+function updateRegions(ctx: KindContext, existing: ArmResource, regions: TargetRegion[]): ArmResource {
   const now = ctx.world.now();
   const before = new Map((existing.replication ?? []).map((r) => [normalizeLocation(r.region), r]));
   const replication = regions.map((region) => {
     const key = normalizeLocation(region.name);
     const current = before.get(key);
     const status = current ? regionStatus(current, now).state : undefined;
-    const replicas = region.regionalReplicaCount ?? 1;
+    const replicas = region.regionalReplicaCount ?? current?.replicaCount ?? 1;
     if (current && status !== 'Failed' && current.replicaCount === replicas) return current;
     return startRegion(
       ctx.world,
@@ -404,13 +359,8 @@ function updateRegions(
       ctx.timing,
     );
   });
-  const oldProfile = existing.properties.publishingProfile as Record<string, any>;
   const updated: ArmResource = {
     ...existing,
-    properties: {
-      ...existing.properties,
-      publishingProfile: { ...oldProfile, ...profile, targetRegions: regions.map(withRegionDefaults) },
-    },
     replication,
     hidden: { ...(existing.hidden ?? {}), updating: true },
   };

@@ -1,0 +1,254 @@
+import type { OrchestrationContext } from 'durable-functions';
+import { ACTIVITIES } from '../activities/names';
+import { EVENT_TYPES } from '../domain/events';
+import { parseDurationMs } from '../domain/duration';
+import {
+  waitDeadlines,
+  type PoolOutcome,
+  type PoolRollout,
+  type RegionRolloutInput,
+} from '../domain/pipeline';
+import type { PoolStatus } from '../ports';
+import {
+  describeMs,
+  intervalFromProgress,
+  nextInterval,
+  nowMs,
+  publish,
+  settledSteps,
+  sleep,
+  steps,
+  type EventSpec,
+} from './steps';
+import type { RegionState } from './regionStatus';
+
+/** Batch's default when a pool sets no resizeTimeout. */
+const DEFAULT_RESIZE_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * Pool outcomes as they become known. Once a pool is settled its outcome stands, whatever fails later:
+ * a pool published Ready stays ready, a pool published Failed stays failed.
+ */
+export type SettledPools = Map<string, PoolOutcome>;
+
+function poolFailedEvent(
+  input: RegionRolloutInput,
+  pool: PoolRollout,
+  reason: string,
+  resizeErrors: PoolStatus['resizeErrors'] = [],
+): EventSpec {
+  return {
+    type: EVENT_TYPES.poolFailed,
+    subject: `${pool.account.id}/pools/${pool.poolId}`,
+    data: {
+      instanceId: input.ownerInstanceId,
+      requestId: input.requestId,
+      accountId: pool.account.id,
+      poolId: pool.poolId,
+      region: input.region,
+      reason,
+      resizeErrors,
+    },
+  };
+}
+
+/**
+ * Creates the region's pools at once and waits for each to allocate. A pool whose creation fails for
+ * good is failed on its own (Pool.Failed); the pools that were created are still waited for. Each pool
+ * waits at most its resizeTimeout plus a grace period: Batch ends a resize by then.
+ */
+export function* createAndWaitForPools(
+  context: OrchestrationContext,
+  input: RegionRolloutInput,
+  status: RegionState,
+  report: () => void,
+  settled: SettledPools,
+) {
+  const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
+  if (input.pools.length === 0) return [];
+  const line = (poolId: string) => status.pools.find((s) => s.poolId === poolId)!;
+  const fail = (pool: PoolRollout, reason: string, errors: string[] = []): void => {
+    settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
+    Object.assign(line(pool.poolId), { state: 'failed', ...(errors.length ? { errors } : {}) });
+  };
+  status.stage = 'creating-pools';
+  for (const p of status.pools) p.state = 'creating';
+  report();
+  const created = yield* settledSteps(
+    context,
+    ACTIVITIES.createPool,
+    input.pools.map((p) => ({ account: p.account, spec: p.spec })),
+  );
+  const creationFailures: EventSpec[] = [];
+  input.pools.forEach((pool, i) => {
+    const result = created[i]!;
+    if (result.ok) {
+      line(pool.poolId).state = 'allocating';
+      return;
+    }
+    fail(pool, result.error.message, [result.error.code]);
+    creationFailures.push(poolFailedEvent(input, pool, result.error.message));
+  });
+  report();
+  if (creationFailures.length) yield* publish(context, owner, creationFailures);
+
+  const allocationStartedAt = nowMs(context);
+  const { allocationGraceMs } = waitDeadlines(input.settings);
+  const deadlineOf = (pool: PoolRollout) =>
+    allocationStartedAt +
+    (parseDurationMs(pool.spec.resizeTimeout) ?? DEFAULT_RESIZE_TIMEOUT_MS) +
+    allocationGraceMs;
+  let interval = input.settings.pollMinMs;
+  let pending: PoolRollout[] = input.pools.filter((p) => !settled.has(p.poolId));
+  while (pending.length > 0) {
+    yield* sleep(context, interval);
+    const answers = yield* steps<PoolStatus | null>(
+      context,
+      ACTIVITIES.getPool,
+      pending.map((p) => ({ account: p.account, poolId: p.poolId })),
+    );
+    const now = nowMs(context);
+    const events: EventSpec[] = [];
+    let changed = false;
+    pending.forEach((pool, i) => {
+      const answer = answers[i] ?? null;
+      const l = line(pool.poolId);
+      const target = pool.spec.targetDedicatedNodes + pool.spec.targetLowPriorityNodes;
+      if (!answer) {
+        const reason = 'the pool disappeared while allocating';
+        fail(pool, reason);
+        events.push(poolFailedEvent(input, pool, reason));
+        return;
+      }
+      const current = answer.currentDedicatedNodes + answer.currentLowPriorityNodes;
+      changed ||= current !== l.currentNodes || answer.allocationState !== l.allocationState;
+      Object.assign(l, { allocationState: answer.allocationState, currentNodes: current });
+      if (answer.allocationState !== 'steady') {
+        if (now < deadlineOf(pool)) return;
+        const reason = `still ${answer.allocationState} at ${current} of ${target} nodes ${describeMs(now - allocationStartedAt)} after creation: past its resizeTimeout (${pool.spec.resizeTimeout}) plus ${describeMs(allocationGraceMs)}; the pool is left for inspection`;
+        fail(pool, reason);
+        events.push(poolFailedEvent(input, pool, reason));
+        return;
+      }
+      if (answer.resizeErrors.length === 0 && current >= target) {
+        l.state = 'ready';
+        settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'ready' });
+        events.push({
+          type: EVENT_TYPES.poolReady,
+          subject: `${pool.account.id}/pools/${pool.poolId}`,
+          data: {
+            ...owner,
+            accountId: pool.account.id,
+            poolId: pool.poolId,
+            region: input.region,
+            imageVersionId: input.versionId,
+            currentDedicatedNodes: answer.currentDedicatedNodes,
+            currentLowPriorityNodes: answer.currentLowPriorityNodes,
+          },
+        });
+      } else {
+        const reason = answer.resizeErrors.length
+          ? answer.resizeErrors.map((e) => `${e.code}: ${e.message}`).join('; ')
+          : `allocation stopped at ${current} of ${target} nodes`;
+        fail(
+          pool,
+          reason,
+          answer.resizeErrors.map((e) => e.code),
+        );
+        events.push(poolFailedEvent(input, pool, reason, answer.resizeErrors));
+      }
+    });
+    report();
+    if (events.length) yield* publish(context, owner, events);
+    pending = pending.filter((p) => !settled.has(p.poolId));
+    // Pace by the slowest pool still allocating.
+    const lines = status.pools.filter((l) => pending.some((p) => p.poolId === l.poolId));
+    const progress = lines.length
+      ? Math.min(...lines.map((l) => (l.targetNodes ? (100 * l.currentNodes) / l.targetNodes : 100)))
+      : 100;
+    const backoff = nextInterval(interval, changed, input.settings.pollMinMs, input.settings.pollMaxMs);
+    interval = intervalFromProgress(
+      progress,
+      now - allocationStartedAt,
+      backoff,
+      input.settings.pollMinMs,
+      input.settings.pollMaxMs,
+    );
+  }
+  return input.pools.map((p) => settled.get(p.poolId)!);
+}
+
+/**
+ * Blue/green: once the new pool is ready, drain the old one to 0 (taskcompletion), then delete it.
+ * Draining waits at most the drain deadline; an old pool still draining then is left in place (not
+ * deleted) and reported as a problem of the region.
+ */
+export function* retireReplacedPools(
+  context: OrchestrationContext,
+  input: RegionRolloutInput,
+  outcomes: PoolOutcome[],
+  status: RegionState,
+  report: () => void,
+) {
+  const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
+  const toRetire = input.pools.filter(
+    (p) => p.replaces && outcomes.find((o) => o.poolId === p.poolId)?.state === 'ready',
+  );
+  if (toRetire.length === 0) return [];
+  const drains = yield* steps<string>(
+    context,
+    ACTIVITIES.drainPool,
+    toRetire.map((p) => ({ account: p.account, poolId: p.replaces })),
+  );
+  const present = toRetire.filter((_, i) => drains[i] !== 'missing');
+  const { drainMs } = waitDeadlines(input.settings);
+  const deadline = nowMs(context) + drainMs;
+  let draining = present;
+  let interval = input.settings.pollMinMs;
+  while (draining.length > 0 && nowMs(context) < deadline) {
+    yield* sleep(context, Math.min(interval, Math.max(1_000, deadline - nowMs(context))));
+    const answers = yield* steps<PoolStatus | null>(
+      context,
+      ACTIVITIES.getPool,
+      draining.map((p) => ({ account: p.account, poolId: p.replaces })),
+    );
+    draining = draining.filter((_, i) => {
+      const a = answers[i];
+      return (
+        a !== null &&
+        a !== undefined &&
+        !(a.allocationState === 'steady' && a.currentDedicatedNodes + a.currentLowPriorityNodes === 0)
+      );
+    });
+    interval = nextInterval(interval, false, input.settings.pollMinMs, input.settings.pollMaxMs);
+  }
+  const problems = draining.map(
+    (p) =>
+      `pool ${p.replaces} (replaced by ${p.poolId}) was still draining after ${describeMs(drainMs)}; it was left in place, not deleted`,
+  );
+  const retiring = present.filter((p) => !draining.includes(p));
+  yield* steps(
+    context,
+    ACTIVITIES.deletePool,
+    retiring.map((p) => ({ account: p.account, poolId: p.replaces })),
+  );
+  for (const p of retiring) {
+    const result = outcomes.find((o) => o.poolId === p.poolId)!;
+    result.retired = p.replaces;
+    const line = status.pools.find((s) => s.poolId === p.poolId)!;
+    line.state = `ready (replaced ${p.replaces})`;
+  }
+  report();
+  if (retiring.length > 0) {
+    yield* publish(
+      context,
+      owner,
+      retiring.map((p) => ({
+        type: EVENT_TYPES.poolRetired,
+        subject: `${p.account.id}/pools/${p.replaces}`,
+        data: { ...owner, accountId: p.account.id, poolId: p.replaces!, replacedBy: p.poolId },
+      })),
+    );
+  }
+  return problems;
+}

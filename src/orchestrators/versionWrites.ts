@@ -1,0 +1,35 @@
+import type { OrchestrationContext } from 'durable-functions';
+import { ACTIVITIES } from '../activities/names';
+import type { OrchestrationSettings } from '../domain/pipeline';
+import type { RegionUpdate, TargetRegionSpec } from '../ports';
+import { nextInterval, sleep, step, StepFailedError } from './steps';
+
+/**
+ * Azure takes no write to an image version while it is Creating or Updating (a version's PUT lasts until
+ * every region has replicated: hours). The target-region update therefore waits here, on durable timers
+ * with a growing interval, until the version is Succeeded or Failed, then writes.
+ */
+const MAX_WAIT_MS = 48 * 3_600_000;
+
+export function* updateTargetRegionsWhenIdle(
+  context: OrchestrationContext,
+  input: { versionId: string; targetRegions: TargetRegionSpec[] },
+  settings: Pick<OrchestrationSettings, 'pollMinMs' | 'pollMaxMs'>,
+) {
+  const startedAt = context.df.currentUtcDateTime.getTime();
+  let interval = settings.pollMinMs;
+  for (;;) {
+    const update = yield* step<RegionUpdate>(context, ACTIVITIES.retryRegion, input);
+    if (update.applied) return;
+    if (context.df.currentUtcDateTime.getTime() - startedAt >= MAX_WAIT_MS) {
+      throw new StepFailedError(ACTIVITIES.retryRegion, {
+        kind: 'permanent',
+        code: 'VersionBusy',
+        message: `${update.reason} It stayed busy for ${MAX_WAIT_MS / 3_600_000} hours; check the version in the portal.`,
+        target: input.versionId,
+      });
+    }
+    yield* sleep(context, interval);
+    interval = nextInterval(interval, false, settings.pollMinMs, settings.pollMaxMs);
+  }
+}

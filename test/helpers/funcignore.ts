@@ -1,0 +1,67 @@
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * `.funcignore` as azd reads it: gitignore syntax relative to the service folder (azd parses it with
+ * github.com/denormal/go-gitignore in pkg/project/service_target_functionapp.go). azd also always leaves
+ * out the ignore file itself and local.settings.json.
+ */
+export function funcIgnore(root: string): (relPath: string, isDir: boolean) => boolean {
+  const rules = readFileSync(join(root, '.funcignore'), 'utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const negate = line.startsWith('!');
+      let pattern = negate ? line.slice(1) : line;
+      const dirOnly = pattern.endsWith('/');
+      pattern = pattern.replace(/\/+$/, '');
+      const anchored = pattern.includes('/');
+      pattern = pattern.replace(/^\//, '');
+      const body = pattern
+        .split('/')
+        .map((segment) =>
+          segment === '**'
+            ? '⁂'
+            : segment
+                .replace(/[.+^$()|\\{}[\]]/g, '\\$&')
+                .replace(/\*/g, '[^/]*')
+                .replace(/\?/g, '[^/]'),
+        )
+        .join('/')
+        .replace(/⁂\//g, '(?:.*/)?')
+        .replace(/\/⁂/g, '/.*')
+        .replace(/⁂/g, '.*');
+      return { negate, dirOnly, regex: new RegExp(`${anchored ? '^' : '(?:^|/)'}${body}$`) };
+    });
+  return (relPath, isDir) => {
+    const name = relPath.split('/').at(-1);
+    if (!isDir && (name === '.funcignore' || relPath === 'local.settings.json')) return true;
+    let ignored = false;
+    for (const rule of rules)
+      if ((!rule.dirOnly || isDir) && rule.regex.test(relPath)) ignored = !rule.negate;
+    return ignored;
+  };
+}
+
+/** Copies what azd would zip from `root` into `target` (skipping `skipDirs` at the top, e.g. node_modules). */
+export function copyDeployable(root: string, target: string, skipDirs: string[]): string[] {
+  const ignored = funcIgnore(root);
+  const copied: string[] = [];
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(root, rel))) {
+      const path = rel ? `${rel}/${name}` : name;
+      if (!rel && skipDirs.includes(name)) continue;
+      const isDir = statSync(join(root, path)).isDirectory();
+      if (ignored(path, isDir)) continue;
+      if (isDir) walk(path);
+      else {
+        mkdirSync(dirname(join(target, path)), { recursive: true });
+        copyFileSync(join(root, path), join(target, path));
+        copied.push(path);
+      }
+    }
+  };
+  walk('');
+  return copied.sort();
+}

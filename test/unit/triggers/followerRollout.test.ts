@@ -1,0 +1,80 @@
+import { planFollowerRollout } from '../../../src/triggers/galleryEvents';
+import { factoryConfigSchema } from '../../../src/domain/factoryConfig';
+import { DEFAULT_ORCHESTRATION_SETTINGS } from '../../../src/domain/pipeline';
+import { FakeWorld } from '../../helpers/fakes';
+import { SUB_A } from '../../helpers/requests';
+
+const GALLERY = `/subscriptions/${SUB_A}/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages`;
+const VERSION = `${GALLERY}/images/ubuntu2204-render/versions/2.0.0`;
+const ACCOUNT = {
+  id: `/subscriptions/${SUB_A}/resourceGroups/rg-batch-weu/providers/Microsoft.Batch/batchAccounts/batchrenderweu`,
+  endpoint: 'https://batchrenderweu.westeurope.batch.azure.com',
+  region: 'westeurope',
+};
+
+function watched(replication?: Record<string, unknown>) {
+  return factoryConfigSchema.parse({
+    images: [
+      {
+        image: {
+          galleryId: GALLERY,
+          definition: 'ubuntu2204-render',
+          osType: 'Linux',
+          identifier: { publisher: 'contoso', offer: 'render', sku: '2204' },
+        },
+        followers: [
+          {
+            account: ACCOUNT,
+            poolIdTemplate: 'render-{version}',
+            vmSize: 'Standard_D4s_v5',
+            targetDedicatedNodes: 3000,
+            nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+          },
+        ],
+        ...(replication
+          ? {
+              refresh: {
+                every: 'P7D',
+                source: {
+                  type: 'managedImage',
+                  id: `/subscriptions/${SUB_A}/resourceGroups/rg/providers/Microsoft.Compute/images/img`,
+                },
+                replication,
+              },
+            }
+          : {}),
+      },
+    ],
+  }).images[0]!;
+}
+
+describe('follower rollouts size replicas with the watched image’s settings', () => {
+  it('uses the headroom and storage account type of the image’s replication settings', async () => {
+    const input = await planFollowerRollout(
+      watched({ headroomPercent: 100, storageAccountType: 'Standard_ZRS' }),
+      VERSION,
+      [],
+      new FakeWorld().gallery,
+      DEFAULT_ORCHESTRATION_SETTINGS,
+    );
+    // 3000 nodes: 10 replicas for 1 per 300 VMs, doubled by 100 % headroom.
+    expect(input.targetRegions).toEqual([
+      { name: 'westeurope', replicaCount: 20, storageAccountType: 'Standard_ZRS' },
+    ]);
+  });
+
+  it('without replication settings, adds a region with the storage type the version was published with', async () => {
+    const input = await planFollowerRollout(
+      watched(),
+      VERSION,
+      [{ name: 'northeurope', replicaCount: 1, storageAccountType: 'Premium_LRS' }],
+      new FakeWorld().gallery,
+      DEFAULT_ORCHESTRATION_SETTINGS,
+    );
+    expect(input.targetRegions).toContainEqual({
+      name: 'westeurope',
+      replicaCount: 12,
+      storageAccountType: 'Premium_LRS',
+    });
+  });
+});
