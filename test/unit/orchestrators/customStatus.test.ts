@@ -100,11 +100,14 @@ describe('bounded custom status with the largest request the schema allows', () 
     const input: PipelineInput = { request, settings: DEFAULT_ORCHESTRATION_SETTINGS };
     world.engine.startNew(ORCHESTRATORS.imagePipeline, id, input);
     const status = await world.engine.waitFor(id, ['Completed', 'Failed'], 100_000);
-    // The child's id carries the parent's execution stamp: find it among the instances.
+    // The child's id carries the parent's execution stamp, and a 100-character requestId makes it end
+    // in a hash: find it among the instances by the region its status names.
     const regionId = world.engine
       .list()
-      .map((i) => i.instanceId)
-      .find((i) => i.startsWith(`${id}:`) && i.endsWith(':region:westeurope'))!;
+      .find(
+        (i) =>
+          i.instanceId !== id && (i.customStatus as { region?: string } | undefined)?.region === 'westeurope',
+      )!.instanceId;
     const region = world.engine.status(regionId);
     return { ...world, id, status, region };
   }
