@@ -27,11 +27,7 @@ const IDLE_MS = 1_000;
 export const definitionLedger: OrchestrationHandler = function* (context: OrchestrationContext) {
   const state = context.df.getInput() as LedgerState;
   for (let handled = 0; ; handled++) {
-    context.df.setCustomStatus({
-      definitionId: state.definitionId,
-      leases: state.leases,
-      highestAllocated: state.highestAllocated,
-    });
+    context.df.setCustomStatus(ledgerStatus(state));
     const next = context.df.waitForExternalEvent(LEDGER_OP_EVENT);
     if (handled >= OPS_PER_EXECUTION) {
       // Continue as new only when no request is waiting (one already received is answered first):
@@ -104,4 +100,19 @@ function* retain(context: OrchestrationContext, state: LedgerState, run: Retenti
     accounts: run.accounts,
     leasedVersionIds: leasedVersionIds(state),
   });
+}
+
+/** Leases listed in the status; the rest are counted (custom status must stay far under 16 KB). */
+const STATUS_LEASES = 20;
+
+/** What the ledger shows: bounded whatever the burst, since an oversized status fails the instance. */
+function ledgerStatus(state: LedgerState) {
+  const leases = Object.entries(state.leases);
+  return {
+    definitionId: state.definitionId,
+    leaseCount: leases.length,
+    leases: leases.slice(0, STATUS_LEASES).map(([holder, lease]) => ({ holder, version: lease.version })),
+    highestAllocated: state.highestAllocated,
+    retentionOwed: state.owedRetention !== undefined,
+  };
 }
