@@ -235,9 +235,20 @@ export class AzureGalleryAdapter implements GalleryPort {
     changes: { excludeFromLatest?: boolean; endOfLifeDate?: string },
   ): Promise<void> {
     const current = await this.versionForWrite(versionId);
+    const profile = republished(current.publishingProfile ?? {});
     await this.patchPublishing(versionId, {
-      ...republished(current.publishingProfile ?? {}),
-      ...(changes.excludeFromLatest !== undefined ? { excludeFromLatest: changes.excludeFromLatest } : {}),
+      ...profile,
+      ...(changes.excludeFromLatest !== undefined
+        ? {
+            excludeFromLatest: changes.excludeFromLatest,
+            // The spec has the flag per region too (TargetRegion.excludeFromLatest) and does not say which
+            // wins: set both, so a region's own false never keeps a retired version "latest" there.
+            targetRegions: profile.targetRegions?.map((r) => ({
+              ...r,
+              excludeFromLatest: changes.excludeFromLatest,
+            })),
+          }
+        : {}),
       ...(changes.endOfLifeDate ? { endOfLifeDate: new Date(changes.endOfLifeDate) } : {}),
     });
   }
@@ -283,9 +294,12 @@ export class AzureGalleryAdapter implements GalleryPort {
         });
     } catch (error) {
       const e = error as { statusCode?: number; code?: string };
-      if (e.statusCode === 409 && e.code !== 'PropertyChangeNotAllowed')
+      const typed = toFactoryError(error, 'Updating image version', versionId);
+      // Only a 409 that clears by itself (another operation holds the version) means "wait"; a permanent
+      // 409 (PropertyChangeNotAllowed, OperationNotAllowed for a rule) fails at once.
+      if (e.statusCode === 409 && typed.kind === 'transient')
         throw new VersionBusyError(versionId, `being written by another operation (${e.code ?? 'Conflict'})`);
-      throw toFactoryError(error, 'Updating image version', versionId);
+      throw typed;
     }
   }
 
