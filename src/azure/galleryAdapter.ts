@@ -11,7 +11,7 @@ import {
   type VersionReplication,
   type VersionSummary,
 } from '../ports/gallery';
-import { OWNER_TAG } from '../domain/pipeline';
+import { OWNER_TAG, SOURCE_TAG } from '../domain/pipeline';
 import type { ProvisioningState } from '../ports/compute';
 import { mustParse } from '../domain/resourceId';
 import { normalizeRegion } from '../domain/region';
@@ -135,8 +135,16 @@ export class AzureGalleryAdapter implements GalleryPort {
     const existing = await this.findVersion(spec.id);
     if (existing) {
       const owner = existing.tags?.[OWNER_TAG];
-      if (owner !== undefined && owner === spec.tags?.[OWNER_TAG])
-        return provisioning(spec.id, existing.provisioningState);
+      const madeFrom = existing.tags?.[SOURCE_TAG];
+      if (owner !== undefined && owner === spec.tags?.[OWNER_TAG]) {
+        if (madeFrom === undefined || madeFrom === spec.tags?.[SOURCE_TAG])
+          return provisioning(spec.id, existing.provisioningState);
+        throw new PermanentError(
+          `Image version ${spec.id} was made by an earlier run of this build from another source; a version's source cannot change. Choose another version number (or "auto"), or delete that version first.`,
+          'VersionExists',
+          spec.id,
+        );
+      }
       throw new PermanentError(
         `Image version ${spec.id} already exists and was not made by this build (its ${OWNER_TAG} tag is ${owner ?? 'absent'}). Choose another version number, or delete that version first.`,
         'VersionExists',

@@ -27,6 +27,7 @@ const ACCOUNT = {
 function fakeStarter() {
   const instances = new Map<string, { orchestrator: string; input: any }>();
   const starter: DurableStarter = {
+    endEarlierChildren: async () => [],
     runtimeStatus: async (id) => (instances.has(id) ? 'Running' : undefined),
     start: async (orchestrator, id, input) => {
       if (instances.has(id)) return 'exists';
