@@ -13,6 +13,8 @@ export const LEDGER_OP_EVENT = 'bif-ledger-op';
 export interface Lease {
   version: string;
   versionId: string;
+  /** Handed out for "auto" (counts when the next "auto" is chosen). */
+  auto?: boolean;
 }
 
 export interface LedgerState {
@@ -102,13 +104,16 @@ export function grantLease(
   existingNames: readonly string[],
 ): LeaseReply {
   const held = state.leases[op.from];
-  if (held) return { ok: true, ...held };
+  if (held) return { ok: true, version: held.version, versionId: held.versionId };
   const taken = Object.entries(state.leases);
   let version = op.version;
   if (version === 'auto') {
-    const known = [...existingNames, ...taken.map(([, l]) => l.version)];
+    // "auto" keeps its meaning (the patch after the newest existing version, and after every "auto"
+    // handed out); a version someone named explicitly and is still building is only stepped over.
+    const known = [...existingNames, ...taken.filter(([, l]) => l.auto).map(([, l]) => l.version)];
     if (state.highestAllocated) known.push(state.highestAllocated);
     version = nextPatchVersion(known);
+    while (taken.some(([, l]) => l.version === version)) version = nextPatchVersion([version]);
     state.highestAllocated = version;
   } else {
     const holder = taken.find(([, l]) => l.version === version);
@@ -118,9 +123,10 @@ export function grantLease(
         reason: `Image version ${version} is being built by ${holder[0]}; choose another version, or "auto" for the next patch.`,
       };
   }
-  const lease = { version, versionId: `${state.definitionId}/versions/${version}` };
+  const lease: Lease = { version, versionId: `${state.definitionId}/versions/${version}` };
+  if (op.version === 'auto') lease.auto = true;
   state.leases[op.from] = lease;
-  return { ok: true, ...lease };
+  return { ok: true, version: lease.version, versionId: lease.versionId };
 }
 
 export function leasedVersionIds(state: LedgerState): string[] {

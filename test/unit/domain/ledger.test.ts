@@ -120,4 +120,12 @@ describe('the definition ledger', () => {
     });
     expect(ledger.owedRetention).toBeUndefined();
   });
+
+  it('"auto" is the patch after the newest existing version; an explicit version in flight is only stepped over', () => {
+    const ledger = emptyLedger(DEF);
+    expect(grantLease(ledger, { from: 'small', version: '1.4.0' }, [])).toMatchObject({ version: '1.4.0' });
+    expect(grantLease(ledger, { from: 'global', version: 'auto' }, [])).toMatchObject({ version: '1.0.0' });
+    expect(grantLease(ledger, { from: 'p3', version: '1.0.1' }, [])).toMatchObject({ version: '1.0.1' });
+    expect(grantLease(ledger, { from: 'p4', version: 'auto' }, [])).toMatchObject({ version: '1.0.2' });
+  });
 });
