@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -267,6 +267,8 @@ describe('processes a crashed bif start leaves behind', () => {
     // kill -9 of bif start alone (not its group): Azurite sees its parent go and exits by itself.
     let first = start();
     await hostOf(home, first);
+    // Build inputs (start-task secrets), keys and the TLS key live there: the folder is the user's alone.
+    expect(statSync(join(home, '.bif')).mode & 0o777).toBe(0o700);
     first.child.kill('SIGKILL');
     await first.exited;
     expect(await noProcessesLeft(home, 3000)).toEqual([]);
