@@ -29,7 +29,12 @@ async function world(speed: number): Promise<LocalWorld> {
 }
 
 async function submit(w: LocalWorld, body: unknown): Promise<void> {
-  const response = await fetch(`${w.host.origin}/api/builds`, { method: 'POST', body: JSON.stringify(body) });
+  // The host checks keys at every door, as in Azure: the bench is a caller like any other.
+  const response = await fetch(`${w.host.origin}/api/builds`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'x-functions-key': w.host.keys.functionKeys.default, 'Content-Type': 'application/json' },
+  });
   if (response.status !== 202)
     throw new Error(`submit answered ${response.status}: ${await response.text()}`);
 }
