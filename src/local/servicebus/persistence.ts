@@ -26,6 +26,20 @@ interface Snapshot {
   >;
 }
 
+/**
+ * Stored messages are never changed in place (delivery builds a new wire message), so each is encoded
+ * once: re-encoding every held message on every save made a growing backlog cost quadratic time.
+ */
+const encoded = new WeakMap<object, string>();
+function encodedMessage(message: StoredMessage['message']): string {
+  let text = encoded.get(message);
+  if (text === undefined) {
+    text = rhea.message.encode(message as rhea.Message).toString('base64');
+    encoded.set(message, text);
+  }
+  return text;
+}
+
 export function saveBroker(
   path: string,
   sequence: number,
@@ -39,7 +53,7 @@ export function saveBroker(
       sequenceNumber: m.sequenceNumber,
       enqueuedAt: m.enqueuedAt.toISOString(),
       deliveryCount: m.deliveryCount,
-      message: rhea.message.encode(m.message as rhea.Message).toString('base64'),
+      message: encodedMessage(m.message),
       deadLetter: m.deadLetter,
     }));
   }
