@@ -8,7 +8,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schemas/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schemas/**', '.azure-deploy/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

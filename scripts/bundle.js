@@ -1,4 +1,4 @@
-// `npm run bundle` (run by azd's prepackage hook): replaces the app's entry (package.json "main") with
+// Run by scripts/package.js (azd's prepackage hook of the service), or `npm run bundle`: replaces the app's entry (package.json "main") with
 // one esbuild bundle of everything the entry loads at start-up: @azure/functions, durable-functions, zod
 // and our code. A Functions cold start then reads one file instead of resolving hundreds of modules.
 // The Azure SDKs stay external: the composition root requires them on first use, from the deployed

@@ -15,7 +15,7 @@ import { finding, hasErrors, type Finding } from '../domain/findings';
 import { imageDefinitionId } from '../domain/factoryConfig';
 import { mustParse, resourceGroupId } from '../domain/resourceId';
 import { nextPatchVersion } from '../domain/version';
-import { OWNER_TAG, snapshotName } from '../domain/pipeline';
+import { OWNER_TAG, SOURCE_TAG, snapshotName, sourceFingerprint } from '../domain/pipeline';
 import { PermanentError } from '../domain/errors';
 import { mergeTargetRegions } from '../domain/targetRegions';
 
@@ -77,7 +77,20 @@ export async function preflight(
       : source.disks;
   if (request.source.type !== 'galleryImageVersion' && existingVersions.some((v) => v.name === version)) {
     const replication = await services.gallery.getReplication(versionId);
-    if (replication.tags[OWNER_TAG] !== instanceId) {
+    const madeFrom = replication.tags[SOURCE_TAG];
+    if (
+      replication.tags[OWNER_TAG] === instanceId &&
+      madeFrom &&
+      madeFrom !== sourceFingerprint(request.source)
+    ) {
+      findings.push(
+        finding(
+          'IMAGE_VERSION_EXISTS',
+          'image.version',
+          `Image version ${version} was made by an earlier run of this request from another source, and a version's source cannot change; choose a new version, or "auto" for the next patch.`,
+        ),
+      );
+    } else if (replication.tags[OWNER_TAG] !== instanceId) {
       findings.push(
         finding(
           'IMAGE_VERSION_EXISTS',

@@ -11,7 +11,7 @@ import {
   type VersionReplication,
   type VersionSummary,
 } from '../ports/gallery';
-import { OWNER_TAG } from '../domain/pipeline';
+import { OWNER_TAG, SOURCE_TAG } from '../domain/pipeline';
 import type { ProvisioningState } from '../ports/compute';
 import { mustParse } from '../domain/resourceId';
 import { normalizeRegion } from '../domain/region';
@@ -135,8 +135,16 @@ export class AzureGalleryAdapter implements GalleryPort {
     const existing = await this.findVersion(spec.id);
     if (existing) {
       const owner = existing.tags?.[OWNER_TAG];
-      if (owner !== undefined && owner === spec.tags?.[OWNER_TAG])
-        return provisioning(spec.id, existing.provisioningState);
+      const madeFrom = existing.tags?.[SOURCE_TAG];
+      if (owner !== undefined && owner === spec.tags?.[OWNER_TAG]) {
+        if (madeFrom === undefined || madeFrom === spec.tags?.[SOURCE_TAG])
+          return provisioning(spec.id, existing.provisioningState);
+        throw new PermanentError(
+          `Image version ${spec.id} was made by an earlier run of this build from another source; a version's source cannot change. Choose another version number (or "auto"), or delete that version first.`,
+          'VersionExists',
+          spec.id,
+        );
+      }
       throw new PermanentError(
         `Image version ${spec.id} already exists and was not made by this build (its ${OWNER_TAG} tag is ${owner ?? 'absent'}). Choose another version number, or delete that version first.`,
         'VersionExists',
@@ -235,9 +243,20 @@ export class AzureGalleryAdapter implements GalleryPort {
     changes: { excludeFromLatest?: boolean; endOfLifeDate?: string },
   ): Promise<void> {
     const current = await this.versionForWrite(versionId);
+    const profile = republished(current.publishingProfile ?? {});
     await this.patchPublishing(versionId, {
-      ...republished(current.publishingProfile ?? {}),
-      ...(changes.excludeFromLatest !== undefined ? { excludeFromLatest: changes.excludeFromLatest } : {}),
+      ...profile,
+      ...(changes.excludeFromLatest !== undefined
+        ? {
+            excludeFromLatest: changes.excludeFromLatest,
+            // The spec has the flag per region too (TargetRegion.excludeFromLatest) and does not say which
+            // wins: set both, so a region's own false never keeps a retired version "latest" there.
+            targetRegions: profile.targetRegions?.map((r) => ({
+              ...r,
+              excludeFromLatest: changes.excludeFromLatest,
+            })),
+          }
+        : {}),
       ...(changes.endOfLifeDate ? { endOfLifeDate: new Date(changes.endOfLifeDate) } : {}),
     });
   }
@@ -283,9 +302,12 @@ export class AzureGalleryAdapter implements GalleryPort {
         });
     } catch (error) {
       const e = error as { statusCode?: number; code?: string };
-      if (e.statusCode === 409 && e.code !== 'PropertyChangeNotAllowed')
+      const typed = toFactoryError(error, 'Updating image version', versionId);
+      // Only a 409 that clears by itself (another operation holds the version) means "wait"; a permanent
+      // 409 (PropertyChangeNotAllowed, OperationNotAllowed for a rule) fails at once.
+      if (e.statusCode === 409 && typed.kind === 'transient')
         throw new VersionBusyError(versionId, `being written by another operation (${e.code ?? 'Conflict'})`);
-      throw toFactoryError(error, 'Updating image version', versionId);
+      throw typed;
     }
   }
 

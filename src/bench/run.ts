@@ -250,7 +250,7 @@ async function coldStart() {
   const bundleDir = join(ROOT, '.bif', 'bench-bundle');
   mkdirSync(bundleDir, { recursive: true });
   const bundle = join(bundleDir, 'index.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain script, shared with azd's prepackage hook
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain script, shared with scripts/package.js (azd's prepackage hook)
   const { bundleOptions } = require(join(ROOT, 'scripts', 'bundle.js')) as {
     bundleOptions: (appRoot: string, outfile?: string) => Parameters<typeof build>[0];
   };

@@ -140,6 +140,11 @@ export async function eventsCommand(args: string[]): Promise<CommandResult> {
   const topic = arg(args, 'topic') ?? local?.eventsTopic ?? 'bif-events';
   const subscription = arg(args, 'subscription') ?? 'cli';
   const seconds = Number(arg(args, 'seconds') ?? 0);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    return {
+      exitCode: 2,
+      stdout: `--seconds must be a number of seconds, 0 or more (0: until Ctrl-C); got ${JSON.stringify(arg(args, 'seconds'))}\n`,
+    };
   const client = namespace
     ? new ServiceBusClient(namespace, new DefaultAzureCredential())
     : local?.serviceBusConnection

@@ -17,7 +17,7 @@ export const WORK_DIR = join(process.cwd(), '.bif');
 const FILE = join(WORK_DIR, 'world.json');
 
 export function saveLocalState(state: LocalState): void {
-  mkdirSync(WORK_DIR, { recursive: true });
+  mkdirSync(WORK_DIR, { recursive: true, mode: 0o700 });
   writeFileSync(FILE, JSON.stringify(state, null, 2));
 }
 

@@ -143,6 +143,13 @@ export function regionInstanceId(ownerInstanceId: string, region: string, execut
   return `${ownerInstanceId}:${execution}:region:${region}`;
 }
 
+/** The execution stamp inside a region child's id of `ownerInstanceId` (undefined for another shape). */
+export function executionStampOf(childInstanceId: string, ownerInstanceId: string): string | undefined {
+  if (!childInstanceId.startsWith(`${ownerInstanceId}:`)) return undefined;
+  const [stamp, marker] = childInstanceId.slice(ownerInstanceId.length + 1).split(':');
+  return marker === 'region' && stamp ? stamp : undefined;
+}
+
 /** A short, replay-safe identity of one execution: its start time (the first currentUtcDateTime), base 36. */
 export function executionStamp(startedAt: Date): string {
   return startedAt.getTime().toString(36);
@@ -166,3 +173,13 @@ export function ownershipTags(instanceId: string, requestId: string): Record<str
 }
 
 export const OWNER_TAG = 'bif-instance';
+
+/**
+ * On a version: which source it was made from. A build restarted under the same requestId (same instance,
+ * same owner tag) with a corrected source must not adopt the version its failed run made from the old one.
+ */
+export const SOURCE_TAG = 'bif-source';
+
+export function sourceFingerprint(source: BuildRequest['source']): string {
+  return createHash('sha256').update(JSON.stringify(source)).digest('hex').slice(0, 16);
+}

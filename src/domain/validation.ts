@@ -169,7 +169,10 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Parses JSON text; a syntax error becomes a finding with the line and column. */
-export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; finding: Finding } {
+export function parseJsonText(raw: string): { ok: true; value: unknown } | { ok: false; finding: Finding } {
+  // A UTF-8 byte order mark (editors on Windows write one) is not JSON, but RFC 8259 §8.1 lets a parser
+  // ignore it: do, rather than report an invisible "unexpected token".
+  const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {

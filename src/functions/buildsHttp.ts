@@ -45,6 +45,9 @@ export async function submitBuildHandler(
 }
 
 /** What the status routes need of the Durable client (tests hand in a fake). */
+/** The request id rule of the build request schema (src/domain/buildRequest.ts). */
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
 export type StatusClient = Pick<df.DurableClient, 'getStatus'>;
 
 /**
@@ -57,6 +60,14 @@ export async function buildStatusHandler(
   client: StatusClient = df.getClient(context),
 ): Promise<HttpResponseInit> {
   const requestId = request.params.requestId ?? '';
+  // Only a valid request id names a build: "sec/1" or "sec 1" would otherwise map onto build "sec-1".
+  if (!REQUEST_ID.test(requestId))
+    return {
+      status: 400,
+      jsonBody: {
+        error: `"${requestId.slice(0, 120)}" is not a request id (letters, digits, . _ -; 1-100 characters).`,
+      },
+    };
   return describeInstance(client, pipelineInstanceId(requestId), `build ${requestId}`);
 }
 
@@ -67,6 +78,15 @@ export async function instanceStatusHandler(
   client: StatusClient = df.getClient(context),
 ): Promise<HttpResponseInit> {
   const instanceId = request.params.instanceId ?? '';
+  // Durable instance ids: 1-256 characters, none of / \ # ? or control characters.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
+  if (!/^[^/\\#?\u0000-\u001f\u007f]{1,256}$/.test(instanceId))
+    return {
+      status: 400,
+      jsonBody: {
+        error: 'Not an orchestration instance id (1-256 characters, no / \\ # ? or control characters).',
+      },
+    };
   return describeInstance(client, instanceId, `instance ${instanceId}`);
 }
 
@@ -82,7 +102,8 @@ async function describeInstance(
   } catch (error) {
     if (/404/.test((error as Error).message))
       return { status: 404, jsonBody: { error: `No ${what} (instance ${instanceId}).` } };
-    throw error;
+    // The client's message carries the management URL, and with it the system key: never echo it.
+    throw new Error(`Reading the status of ${what} failed: ${(error as Error).name}.`);
   }
   const custom = (status.customStatus ?? {}) as { regionInstances?: string[]; regionsTotal?: number };
   const regions = [];

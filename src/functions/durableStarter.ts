@@ -1,5 +1,6 @@
 import type { DurableClient } from 'durable-functions';
 import type { DurableStarter } from '../triggers/starter';
+import { executionStampOf, regionInstanceId, type PipelineInput } from '../domain/pipeline';
 
 /** The Durable client as the small interface triggers use; "not found" and "already exists" become values. */
 export function durableStarter(client: DurableClient): DurableStarter {
@@ -12,6 +13,25 @@ export function durableStarter(client: DurableClient): DurableStarter {
         if (/404/.test((error as Error).message)) return undefined;
         throw error;
       }
+    },
+    async endEarlierChildren(instanceId) {
+      const status = await client.getStatus(instanceId, { showInput: true }).catch(() => undefined);
+      const listed = (status?.customStatus as { regionInstances?: unknown } | undefined)?.regionInstances;
+      const input = status?.input as Partial<PipelineInput> | undefined;
+      if (!Array.isArray(listed) || typeof listed[0] !== 'string' || !input?.request) return [];
+      // The status lists only the first children (it is bounded); all share the execution stamp, and the
+      // rest follow from the regions of the request that run was given.
+      const stamp = executionStampOf(listed[0], instanceId);
+      if (!stamp) return [];
+      const regions = [...new Set(input.request.pools.map((p) => p.account.region))];
+      const ended: string[] = [];
+      for (const child of regions.map((region) => regionInstanceId(instanceId, region, stamp))) {
+        const state = await client.getStatus(child).catch(() => undefined);
+        if (state?.runtimeStatus !== 'Running' && state?.runtimeStatus !== 'Pending') continue;
+        await client.terminate(child, `its parent ${instanceId} is being restarted with a new request`);
+        ended.push(child);
+      }
+      return ended;
     },
     async start(orchestrator, instanceId, input) {
       try {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirtualClock } from './clock';
 import { startHost, type RunningHost } from './host/host';
@@ -63,7 +63,10 @@ export class WorldInUseError extends Error {
  */
 export async function startLocalWorld(options: LocalWorldOptions): Promise<LocalWorld> {
   const log = options.log ?? (() => undefined);
-  mkdirSync(options.workDir, { recursive: true });
+  // The world holds build inputs (start-task environment values), keys and the simulator's TLS key: its
+  // folder is the user's alone, whatever the umask made of the files inside.
+  mkdirSync(options.workDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.workDir, 0o700);
   const files = worldFiles(options.workDir);
 
   const records = readRecords(files.processes);

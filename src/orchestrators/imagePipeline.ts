@@ -7,6 +7,8 @@ import {
   executionStamp,
   ORCHESTRATORS,
   ownershipTags,
+  SOURCE_TAG,
+  sourceFingerprint,
   regionInstanceId,
   type PipelineInput,
   type PreflightResult,
@@ -151,7 +153,10 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
         targetRegions: plan.targetRegions,
         excludeFromLatest: request.replication.excludeFromLatest,
         endOfLifeDate: request.image.endOfLifeDate,
-        tags: ownershipTags(instanceId, request.requestId),
+        tags: {
+          ...ownershipTags(instanceId, request.requestId),
+          [SOURCE_TAG]: sourceFingerprint(request.source),
+        },
       });
       yield* publish(context, owner, [
         {

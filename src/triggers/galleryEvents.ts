@@ -27,7 +27,7 @@ export interface GalleryEvent {
   resourceUri?: string;
   operationName?: string;
   status?: string;
-  /** `data.httpRequest.method`: ARM puts it on updates (PATCH) and deletes; a create may lack it. */
+  /** `data.httpRequest.method`: ARM puts it on updates (PATCH, a PUT over an existing resource) and deletes only. */
   httpMethod?: string;
 }
 
@@ -66,7 +66,7 @@ export type GalleryEventDecision =
  * A gallery change → a rollout of the pools that follow that image definition. Event Grid can deliver
  * twice and before replication finishes, and ResourceWriteSuccess fires for every write, ours included:
  * PUTs, but also PATCHes (retention retiring an old version, a replica change). So: only a new version
- * rolls out — updates (PATCH) and versions older than the definition's newest are left alone —, dedupe
+ * rolls out — updates (an event carrying httpRequest) and versions older than the definition's newest are left alone —, dedupe
  * by version, confirm with a GET and a list, and leave versions a pipeline of ours is rolling out.
  */
 export async function handleGalleryEvent(
@@ -89,8 +89,10 @@ export async function handleGalleryEvent(
   if (event.operationName && event.operationName.toLowerCase() !== VERSION_WRITE.toLowerCase())
     return ignore(`operation ${event.operationName} is not an image version write`);
   const versionId = event.resourceUri ?? event.subject;
-  if (event.httpMethod?.toUpperCase() === 'PATCH')
-    return ignore(`${versionId} was updated (PATCH), which is not a new version`);
+  // ARM puts httpRequest only on updates of an existing resource (PATCH, or a PUT over it) and deletes
+  // (event-schema-resource-groups.md): a creation never carries it.
+  if (event.httpMethod)
+    return ignore(`${versionId} was updated (${event.httpMethod.toUpperCase()}), which is not a new version`);
   const parsed = parseResourceId(versionId);
   if (!parsed.ok || !isOfType(parsed.id, RESOURCE_TYPES.galleryImageVersion))
     return ignore(`${versionId} is not a gallery image version`);

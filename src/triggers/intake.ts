@@ -105,6 +105,11 @@ export async function submitBuild(
     );
     return { outcome: 'duplicate', instanceId, runtimeStatus: existing };
   }
+  if (existing) {
+    const ended = await deps.starter.endEarlierChildren(instanceId);
+    if (ended.length > 0)
+      deps.log.info(`Terminated ${ended.join(', ')}, left running by the ${existing} run of ${instanceId}.`);
+  }
   const input: PipelineInput = { request, settings: deps.settings };
   const started = await deps.starter.start(ORCHESTRATORS.imagePipeline, instanceId, input);
   if (started === 'exists') {

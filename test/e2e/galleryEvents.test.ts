@@ -54,7 +54,10 @@ function publishElsewhere(version: string) {
       location: 'westeurope',
       publishingProfile: { targetRegions: [{ name: 'westeurope', regionalReplicaCount: 1 }] },
       storageProfile: {
-        source: { id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk` },
+        // A disk is a per-disk source (osDiskImage), never storageProfile.source (Azure refuses that).
+        osDiskImage: {
+          source: { id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk` },
+        },
       },
     },
     fast,

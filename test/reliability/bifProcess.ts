@@ -99,3 +99,11 @@ export async function noProcessesLeft(
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** The function key `bif start` wrote for the world in `cwd` (every /api door asks for it, as in Azure). */
+export function functionKeyHeaders(cwd: string): Record<string, string> {
+  const keys = JSON.parse(readFileSync(join(cwd, '.bif', 'host-keys.json'), 'utf8')) as {
+    functionKeys: { default: string };
+  };
+  return { 'x-functions-key': keys.functionKeys.default, 'content-type': 'application/json' };
+}

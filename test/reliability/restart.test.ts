@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   processesOf,
   runBif,
   sleep,
+  functionKeyHeaders,
   type BifRun,
 } from './bifProcess';
 import { spawnSync } from 'node:child_process';
@@ -71,7 +72,7 @@ function bif(cwd: string, args: string[]): { code: number | null; out: string } 
 }
 
 async function view(origin: string, id: string): Promise<View | undefined> {
-  const response = await fetch(`${origin}/api/builds/${id}`);
+  const response = await fetch(`${origin}/api/builds/${id}`, { headers: functionKeyHeaders(dir) });
   return response.status === 200 ? ((await response.json()) as View) : undefined;
 }
 
@@ -125,6 +126,7 @@ describe('bif start killed with SIGKILL and started again', () => {
     // A second pipeline, submitted over HTTP while the bundled example runs.
     const submitted = await fetch(`${origin}/api/builds`, {
       method: 'POST',
+      headers: functionKeyHeaders(dir),
       body: readFileSync(join(ROOT, 'examples', 'one-region-small.json'), 'utf8'),
     });
     expect(submitted.status).toBe(202);
@@ -265,6 +267,8 @@ describe('processes a crashed bif start leaves behind', () => {
     // kill -9 of bif start alone (not its group): Azurite sees its parent go and exits by itself.
     let first = start();
     await hostOf(home, first);
+    // Build inputs (start-task secrets), keys and the TLS key live there: the folder is the user's alone.
+    expect(statSync(join(home, '.bif')).mode & 0o777).toBe(0o700);
     first.child.kill('SIGKILL');
     await first.exited;
     expect(await noProcessesLeft(home, 3000)).toEqual([]);
@@ -283,6 +287,7 @@ describe('processes a crashed bif start leaves behind', () => {
     // A child that cannot notice (frozen) outlives the kill; the next start ends it by its recorded PID.
     const submitted = await fetch(`${origin}/api/builds`, {
       method: 'POST',
+      headers: functionKeyHeaders(home),
       body: readFileSync(join(ROOT, 'examples', 'one-region-small.json'), 'utf8'),
     });
     expect(submitted.status).toBe(202);

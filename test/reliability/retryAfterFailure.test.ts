@@ -107,8 +107,16 @@ describe('purge and restart of a running pipeline', () => {
 
     expect((await world.postJson(`${path}/terminate?reason=operator`, '')).status).toBe(202);
     await world.waitForStatus(id, ['Terminated']);
+    // Terminating the parent leaves its region child running (in Azure too); the restart ends it first,
+    // so it never races the new run for the same pools.
+    expect(
+      (await world.getJson(`/runtime/webhooks/durabletask/instances/${first[0]}`)).body.runtimeStatus,
+    ).toBe('Running');
     const again = await world.postJson('/api/builds', corrected(304));
     expect(again.body).toMatchObject({ outcome: 'restarted', previousStatus: 'Terminated' });
+    expect(
+      (await world.getJson(`/runtime/webhooks/durabletask/instances/${first[0]}`)).body.runtimeStatus,
+    ).toBe('Terminated');
     const done = await world.waitForStatus(id, ['Completed', 'Failed'], 120_000);
     expect(done.runtimeStatus).toBe('Completed');
     const second: string[] = done.customStatus.regionInstances;

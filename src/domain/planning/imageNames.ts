@@ -7,8 +7,9 @@ import { parseVersion } from '../version';
  * Azure's character rules for the names that identify an image, checked before anything is created so
  * a build does not fail half-way at the gallery:
  * - gallery name: up to 80 letters, digits, underscores and periods, letter or digit at both ends — no
- *   hyphens (GalleryRP 2025-03-03 `galleryName` pattern; learn.microsoft.com/azure/virtual-machines/
- *   troubleshooting-shared-images, "Creating or modifying a gallery");
+ *   hyphens (learn.microsoft.com/azure/virtual-machines/troubleshooting-shared-images, "Creating or
+ *   modifying a gallery": "All other special characters, including dashes, are disallowed" — stricter than
+ *   the REST spec's `galleryName` pattern, which would let hyphens through);
  * - version: Major.Minor.Patch, each a 32-bit integer ("The image version name should follow
  *   Major(int).Minor(int).Patch(int) format");
  * - publisher (≤128), offer and sku (≤64): letters, digits, hyphens, periods, underscores, not ending

@@ -127,6 +127,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return;
     }
     let response: SimResponse;
+    const existedBefore = service === 'arm' && eventGrid.existedBefore(request);
     if (fault) {
       response = faultResponse(fault, service, request, accountName);
       world.changed();
@@ -159,7 +160,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       });
     }
     record(response.status, fault?.kind);
-    if (service === 'arm' && !fault) eventGrid.armAnswered(request, response.status, principal);
+    if (service === 'arm' && !fault)
+      eventGrid.armAnswered(request, response.status, principal, existedBefore);
     write(res, response);
   };
 

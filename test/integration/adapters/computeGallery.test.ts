@@ -188,6 +188,10 @@ describe('GalleryPort over the wire', () => {
     });
     const updated = (await adapters.gallery.listVersions(DEFINITION))[0]!;
     expect(updated).toMatchObject({ excludeFromLatest: true, endOfLifeDate: '2027-01-01T00:00:00.000Z' });
+    // Retired in every region too: the spec does not say the version-level flag overrides a region's.
+    expect(updated.targetRegions.map((r) => r.excludeFromLatest)).toEqual(
+      updated.targetRegions.map(() => true),
+    );
     await adapters.gallery.beginDeleteVersion(`${DEFINITION}/versions/1.0.2`);
     sim.clock.advance(10 * MINUTE);
     expect((await adapters.gallery.getReplication(`${DEFINITION}/versions/1.0.2`)).provisioningState).toBe(

@@ -114,7 +114,7 @@ describe('simulated Event Grid system topic', () => {
       ])
         expect(event.data).toHaveProperty(key);
       expect(event).toMatchObject({
-        topic: `/subscriptions/${SUB}`,
+        topic: `/subscriptions/${SUB}/resourceGroups/rg-hpc-images`,
         subject: versionId,
         eventType: 'Microsoft.Resources.ResourceWriteSuccess',
         dataVersion: '2',
@@ -146,9 +146,23 @@ describe('simulated Event Grid system topic', () => {
         publishingProfile: { excludeFromLatest: true },
         storageProfile: {},
       });
+      // A PUT over the existing version is an update too: ARM adds httpRequest with PUT.
+      const current = await compute.galleryImageVersions.get(rg!, gallery!, definition!, version!);
+      await compute.galleryImageVersions.beginCreateOrUpdateAndWait(rg!, gallery!, definition!, version!, {
+        location: current.location,
+        publishingProfile: {
+          targetRegions: current.publishingProfile!.targetRegions,
+          excludeFromLatest: true,
+        },
+        storageProfile: current.storageProfile,
+      });
       await compute.galleryImageVersions.beginDelete(rg!, gallery!, definition!, version!);
       await sim.eventGrid.delivery.idle();
-      const [patch, del] = hook.deliveries.slice(1).map((d) => d.body[0]);
+      const [patch, reput, del] = hook.deliveries.slice(1).map((d) => d.body[0]);
+      expect(reput).toMatchObject({
+        eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+        data: { operationName: VERSION_WRITE, httpRequest: { method: 'PUT' } },
+      });
       expect(patch).toMatchObject({
         eventType: 'Microsoft.Resources.ResourceWriteSuccess',
         data: { operationName: VERSION_WRITE, httpRequest: { method: 'PATCH' } },

@@ -203,6 +203,19 @@ describe('every source kind of GalleryImageVersionStorageProfile', () => {
     expect(storage.dataDiskImages?.map((d) => [d.lun, d.sizeInGB])).toEqual([[0, 128]]);
   });
 
+  it('takes a VHD blob per disk (uri with the storageAccountId holding it), and refuses half of that pair', async () => {
+    const account = `${RG('rg-render-build')}/providers/Microsoft.Storage/storageAccounts/stvhds`;
+    const uri = 'https://stvhds.blob.core.windows.net/vhds/render-os.vhd';
+    await put('4.0.5', { storageProfile: { osDiskImage: { source: { uri, storageAccountId: account } } } });
+    expect((await get('4.0.5')).storageProfile!.osDiskImage?.source).toMatchObject({ uri });
+    await expect(
+      put('4.0.6', { storageProfile: { osDiskImage: { source: { uri } } } }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/storageAccountId must be the resource id/),
+    });
+  });
+
   it.each([
     [
       'a source both under storageProfile and per disk',

@@ -2,7 +2,7 @@ import { preflight } from '../../../src/activities/preflight';
 import { buildRequestSchema } from '../../../src/domain/buildRequest';
 import { demoVm, FakeWorld } from '../../helpers/fakes';
 import { exampleInput, SUB_A } from '../../helpers/requests';
-import { OWNER_TAG } from '../../../src/domain/pipeline';
+import { OWNER_TAG, SOURCE_TAG, sourceFingerprint } from '../../../src/domain/pipeline';
 import { PermanentError } from '../../../src/domain/errors';
 
 const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
@@ -99,6 +99,37 @@ describe('preflight activity (in-memory ports)', () => {
       severity: 'error',
     });
     const retried = await preflight(w.services(), { request: r, instanceId: 'someone-else' });
+    expect(retried.findings.some((f) => f.code === 'IMAGE_VERSION_EXISTS')).toBe(false);
+  });
+
+  it('refuses to adopt the version an earlier run of this request made from another source', async () => {
+    const w = world();
+    const r = request((i) => (i.image.version = '1.5.0'));
+    w.galleries.set(r.image.galleryId.toLowerCase(), 'westeurope');
+    const earlier = request((i) => (i.source = { type: 'virtualMachine', id: `${i.source.id}-old` }));
+    await w.gallery.beginImageVersion({
+      id: `${r.image.galleryId}/images/ubuntu2204-render/versions/1.5.0`,
+      location: 'westeurope',
+      source: { managedImageId: 'x' },
+      targetRegions: [],
+      excludeFromLatest: false,
+      tags: { [OWNER_TAG]: 'bif-mine', [SOURCE_TAG]: sourceFingerprint(earlier.source) },
+    });
+    const result = await preflight(w.services(), { request: r, instanceId: 'bif-mine' });
+    expect(result.findings.find((f) => f.code === 'IMAGE_VERSION_EXISTS')?.message).toMatch(
+      /earlier run of this request from another source/,
+    );
+    // A plain retry of the same request (same source) adopts its own version.
+    const same = request((i) => (i.image.version = '1.6.0'));
+    await w.gallery.beginImageVersion({
+      id: `${r.image.galleryId}/images/ubuntu2204-render/versions/1.6.0`,
+      location: 'westeurope',
+      source: { managedImageId: 'x' },
+      targetRegions: [],
+      excludeFromLatest: false,
+      tags: { [OWNER_TAG]: 'bif-mine', [SOURCE_TAG]: sourceFingerprint(same.source) },
+    });
+    const retried = await preflight(w.services(), { request: same, instanceId: 'bif-mine' });
     expect(retried.findings.some((f) => f.code === 'IMAGE_VERSION_EXISTS')).toBe(false);
   });
 

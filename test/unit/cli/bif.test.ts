@@ -80,3 +80,12 @@ describe('bif plan', () => {
     expect(bad.stderr).toMatch(/no list of supported images/);
   });
 });
+
+describe('bif events --seconds', () => {
+  it.each(['abc', '-5'])('refuses %j with the rule, before connecting to anything', async (value) => {
+    const { eventsCommand } = await import('../../../src/cli/clientCommands');
+    const result = await eventsCommand(['--seconds', value]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toMatch(/--seconds must be a number of seconds, 0 or more/);
+  });
+});

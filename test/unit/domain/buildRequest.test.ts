@@ -149,6 +149,10 @@ describe('build request contract', () => {
     expect(parsed.finding.message).toMatch(/line 3, column 13/);
   });
 
+  it('ignores a UTF-8 byte order mark before the JSON (RFC 8259 §8.1)', () => {
+    expect(parseJsonText('\uFEFF{"requestId": "x"}')).toEqual({ ok: true, value: { requestId: 'x' } });
+  });
+
   it('does not plan a request whose shape is wrong', () => {
     const result = checkBuildRequestText('{"requestId": 5}', { now: NOW });
     expect(result.ok).toBe(false);

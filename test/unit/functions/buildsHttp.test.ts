@@ -49,6 +49,35 @@ describe('GET /api/builds/{requestId} and /api/builds/instances/{instanceId}', (
     expect(response.jsonBody).toMatchObject({ instanceId: 'bif-rollout-gal-1.0.1-abc' });
   });
 
+  it.each(['sec/1', 'sec 1', 'sec\u20141', ''])(
+    'answers 400 for %j, which is no request id (never an alias of "sec-1")',
+    async (requestId) => {
+      const durable = client({ 'bif-sec-1': { customStatus: { requestId: 'sec-1' } } });
+      const response = await buildStatusHandler(get(`builds/${requestId}`, { requestId }), context, durable);
+      expect(response.status).toBe(400);
+    },
+  );
+
+  it.each(['?', 'a/terminate', '\u0000'])('answers 400 for the instance id %j', async (instanceId) => {
+    const response = await instanceStatusHandler(
+      get('builds/instances/x', { instanceId }),
+      context,
+      client({}),
+    );
+    expect(response.status).toBe(400);
+  });
+
+  it('never echoes the client error (its URL carries the system key)', async () => {
+    const leaky = {
+      getStatus: async () => {
+        throw new Error('GET /durabletask/SECRETKEY/instances/x failed with 500');
+      },
+    } as unknown as Parameters<typeof buildStatusHandler>[2];
+    await expect(buildStatusHandler(get('builds/x', { requestId: 'x' }), context, leaky)).rejects.toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('SECRETKEY') }),
+    );
+  });
+
   it('answers 404 naming the request and the instance it looked for', async () => {
     const response = await buildStatusHandler(get('builds/x', { requestId: 'x' }), context, client({}));
     expect(response.status).toBe(404);

@@ -9,6 +9,7 @@ function world(existing: string | undefined) {
   const w = new FakeWorld();
   const started: string[] = [];
   const starter: DurableStarter = {
+    endEarlierChildren: async () => [],
     runtimeStatus: async () => existing,
     start: async (_name, id) => (started.push(id), 'started'),
   };

@@ -27,6 +27,7 @@ const ACCOUNT = {
 function fakeStarter() {
   const instances = new Map<string, { orchestrator: string; input: any }>();
   const starter: DurableStarter = {
+    endEarlierChildren: async () => [],
     runtimeStatus: async (id) => (instances.has(id) ? 'Running' : undefined),
     start: async (orchestrator, id, input) => {
       if (instances.has(id)) return 'exists';
@@ -222,10 +223,10 @@ describe('galleryEvents', () => {
     expect(started).toBe(0);
   });
 
-  it('still rolls out a new version whose event carries httpRequest with PUT', async () => {
+  it('ignores a PUT over an existing version (ARM adds httpRequest to updates, never to a creation)', async () => {
     const { decision, started } = await decide(updateOf(VERSION, 'PUT'), ['1.9.0', '2.0.0']);
-    expect(decision.action).toBe('started');
-    expect(started).toBe(1);
+    expect(decision).toEqual({ action: 'ignored', reason: expect.stringMatching(/was updated \(PUT\)/) });
+    expect(started).toBe(0);
   });
 
   it('leaves a version our own pipeline wrote to that pipeline', async () => {

@@ -617,6 +617,13 @@ export class DurableEngine {
     reason?: string,
   ): void {
     if (!row.parent_id || row.parent_task_id === null) return;
+    // A child of an earlier execution of its parent (the parent was restarted after starting it) answers
+    // nobody: its task id means something else to the new execution.
+    const parent = this.store.instance(row.parent_id);
+    if (!parent || parent.created_at > row.created_at) {
+      this.log(`${row.name} ${row.id} outlived the parent execution that started it: result dropped`);
+      return;
+    }
     const now = this.options.clock.nowMs();
     const event = succeeded
       ? historyEvent(EventType.SubOrchestrationInstanceCompleted, now, {
@@ -673,7 +680,10 @@ export class DurableEngine {
     this.stats.activities += 1;
     this.store.transaction(() => {
       const instance = this.store.instance(row.instance_id);
-      this.store.deleteActivity(row.id);
+      // The execution that scheduled this work ended (terminated, purged, restarted with a new input) while
+      // it ran: its result belongs to nobody now, as the Durable Task Framework drops a message for another
+      // execution id. Delivering it would answer a task id the new execution scheduled for something else.
+      if (!this.store.deleteActivity(row.id)) return;
       if (!instance || !['Pending', 'Running'].includes(instance.status)) return;
       if (event.EventType === EventType.TaskFailed && row.retry) {
         this.store.addFailedAttempt({

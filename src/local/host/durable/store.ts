@@ -192,8 +192,9 @@ export class DurableStore {
     });
   }
 
-  deleteActivity(id: number): void {
-    this.sql('DELETE FROM activities WHERE id = ?').run(id);
+  /** Whether the row was still there: a terminated, purged or restarted instance's work is gone. */
+  deleteActivity(id: number): boolean {
+    return this.sql('DELETE FROM activities WHERE id = ?').run(id).changes > 0;
   }
 
   addRetryTimer(row: RetryTimerRow): void {

@@ -24,8 +24,9 @@ type Disk = { lun: number; sizeInGB: number; hostCaching: string; source?: unkno
 
 const ONE_SOURCE =
   'The gallery artifact version source can only be specified either directly under storageProfile or within individual OS or data disks. One and only one source type (user image, snapshot, disk, virtual machine) can be provided.';
-const VHD_NOT_SERVED =
-  'VHD sources (source.uri with storageAccountId) are not served by this simulator: use a managed disk or snapshot id.';
+/** GalleryDiskImageSource: a VHD blob is `uri` plus the `storageAccountId` holding it (both, together). */
+const STORAGE_ACCOUNT_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[^/]+$/i;
 
 /** The identity of a version's source, to refuse changing it on update. */
 export function sourceKey(storage: Record<string, any> | undefined): string | undefined {
@@ -195,7 +196,7 @@ function fromDisks(
       'properties.storageProfile.dataDiskImages',
     );
   const ids = [storage.osDiskImage.source, ...dataDisks.map((d) => d.source)].map((s) =>
-    String(s?.id ?? '').toLowerCase(),
+    String(s?.id ?? s?.uri ?? '').toLowerCase(),
   );
   if (new Set(ids).size !== ids.length)
     throw invalidParameter(
@@ -203,7 +204,7 @@ function fromDisks(
       'properties.storageProfile',
     );
   const disk = (source: Record<string, any> | undefined, target: string) => {
-    if (source?.uri || source?.storageAccountId) throw invalidParameter(VHD_NOT_SERVED, target);
+    if (source?.uri || source?.storageAccountId) return vhd(source, target);
     if (!source?.id) throw invalidParameter(`Required parameter '${target}' is missing (null).`, target);
     const found = find(world, String(source.id), target);
     if (found.type !== 'microsoft.compute/disks' && found.type !== 'microsoft.compute/snapshots')
@@ -236,3 +237,19 @@ function fromDisks(
 }
 
 const osDisk = (sizeGb: number) => ({ sizeInGB: Math.round(sizeGb), hostCaching: 'ReadOnly' });
+
+/**
+ * A VHD blob source. Storage accounts are not modelled, so the blob is taken as it is named (size unknown:
+ * 30 GB, as for any source without one); the pairing the spec describes is checked.
+ */
+function vhd(source: Record<string, any>, target: string): ArmResource {
+  const field = target.replace(/\.id$/, '');
+  if (!/^https:\/\/[^/]+\/.+\.vhd$/i.test(String(source.uri ?? '')))
+    throw invalidParameter(`${field}.uri must be the https URI of a .vhd page blob.`, `${field}.uri`);
+  if (!STORAGE_ACCOUNT_ID.test(String(source.storageAccountId ?? '')))
+    throw invalidParameter(
+      `${field}.storageAccountId must be the resource id of the storage account holding ${source.uri}.`,
+      `${field}.storageAccountId`,
+    );
+  return { type: 'microsoft.storage/vhd', properties: {} } as unknown as ArmResource;
+}

@@ -22,14 +22,15 @@ export const RESOURCE_DELETE_SUCCESS = 'Microsoft.Resources.ResourceDeleteSucces
  * (Microsoft.Resources.Subscriptions; a resource-group topic carries the same events for its group).
  * Shape from the official samples (test/fixtures/azure-vectors/eventgrid and MicrosoftDocs azure-docs
  * articles/event-grid/event-schema-resource-groups.md): a PUT's ResourceWriteSuccess has no
- * `httpRequest`; an update (PATCH) and a delete carry `httpRequest` with the method and URL. ARM
+ * `httpRequest` when it creates; an update (PATCH, or a PUT over an existing resource) and a delete carry
+ * `httpRequest` with the method and URL ("only included when updating an existing resource or deleting"). ARM
  * raises the event when it accepts the write, so a version's event arrives while it still replicates.
  * Undefined for anything that is not a successful write of one resource.
  */
 export function armWriteEvent(
   request: SimRequest,
   status: number,
-  context: { tenantId: string; principal: string; simTime: string },
+  context: { tenantId: string; principal: string; simTime: string; existedBefore: boolean },
 ): EventGridEvent | undefined {
   const method = request.method;
   if (method !== 'PUT' && method !== 'PATCH' && method !== 'DELETE') return undefined;
@@ -48,7 +49,8 @@ export function armWriteEvent(
   const correlationId = header('x-ms-correlation-request-id') ?? randomUUID();
   return {
     id: randomUUID(),
-    topic: `/subscriptions/${path.subscriptionId}`,
+    // The resource group's system topic (the one infra/ subscribes to).
+    topic: `/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`,
     subject: resourceUri,
     eventType: deleting ? RESOURCE_DELETE_SUCCESS : RESOURCE_WRITE_SUCCESS,
     eventTime: context.simTime,
@@ -60,7 +62,7 @@ export function armWriteEvent(
         'http://schemas.microsoft.com/identity/claims/tenantid': context.tenantId,
       },
       correlationId,
-      ...(method === 'PUT'
+      ...(method === 'PUT' && !context.existedBefore
         ? {}
         : {
             httpRequest: {
@@ -80,4 +82,11 @@ export function armWriteEvent(
     dataVersion: '2',
     metadataVersion: '1',
   };
+}
+
+/** Whether the resource an ARM request names exists now (asked before the request is served). */
+export function armResourceExists(request: SimRequest, exists: (id: string) => boolean): boolean {
+  const path = parseArmPath(request.segments);
+  if (!path?.resourceGroup || !path.provider || path.types.length === 0 || isCollection(path)) return false;
+  return exists(resourceIdOf(path));
 }

@@ -1,7 +1,7 @@
 import type { VirtualClock } from '../../clock';
 import { json, type SimRequest, type SimResponse } from '../http';
 import type { World } from '../world';
-import { armWriteEvent } from './armEvents';
+import { armResourceExists, armWriteEvent } from './armEvents';
 import { EventGridDelivery, EventSubscriptionError, type EventSubscriptionInput } from './delivery';
 
 export { RESOURCE_DELETE_SUCCESS, RESOURCE_WRITE_SUCCESS, type EventGridEvent } from './armEvents';
@@ -28,13 +28,21 @@ export class SimulatedEventGrid {
   }
 
   /** Called with every ARM answer; raises the event when the answer is a successful write. */
-  armAnswered(request: SimRequest, status: number, principal: string): void {
+  /** Asked before ARM serves the request: a PUT over an existing resource is an update. */
+  existedBefore(request: SimRequest): boolean {
+    return (
+      request.method === 'PUT' && armResourceExists(request, (id) => this.world.resource(id) !== undefined)
+    );
+  }
+
+  armAnswered(request: SimRequest, status: number, principal: string, existedBefore: boolean): void {
     const subscriptionId = request.segments[1]?.toLowerCase() ?? '';
     const tenantId = this.world.state.subscriptions[subscriptionId]?.tenantId ?? '';
     const event = armWriteEvent(request, status, {
       tenantId,
       principal,
       simTime: this.world.clock.now().toISOString(),
+      existedBefore,
     });
     if (event) this.delivery.publish(event);
   }

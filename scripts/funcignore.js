@@ -1,12 +1,10 @@
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// `.funcignore` as the Functions deploy tools read it: gitignore syntax relative to the app folder (azd parses
+// it with github.com/denormal/go-gitignore). The ignore file itself and local.settings.json never ship.
+const { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } = require('node:fs');
+const { dirname, join } = require('node:path');
 
-/**
- * `.funcignore` as azd reads it: gitignore syntax relative to the service folder (azd parses it with
- * github.com/denormal/go-gitignore in pkg/project/service_target_functionapp.go). azd also always leaves
- * out the ignore file itself and local.settings.json.
- */
-export function funcIgnore(root: string): (relPath: string, isDir: boolean) => boolean {
+/** @returns {(relPath: string, isDir: boolean) => boolean} whether a path is left out */
+function funcIgnore(root) {
   const rules = readFileSync(join(root, '.funcignore'), 'utf8')
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -44,11 +42,11 @@ export function funcIgnore(root: string): (relPath: string, isDir: boolean) => b
   };
 }
 
-/** Copies what azd would zip from `root` into `target` (skipping `skipDirs` at the top, e.g. node_modules). */
-export function copyDeployable(root: string, target: string, skipDirs: string[]): string[] {
+/** Copies what ships from `root` into `target` (skipping `skipDirs` at the top); returns the files copied. */
+function copyDeployable(root, target, skipDirs) {
   const ignored = funcIgnore(root);
-  const copied: string[] = [];
-  const walk = (rel: string): void => {
+  const copied = [];
+  const walk = (rel) => {
     for (const name of readdirSync(join(root, rel))) {
       const path = rel ? `${rel}/${name}` : name;
       if (!rel && skipDirs.includes(name)) continue;
@@ -65,3 +63,5 @@ export function copyDeployable(root: string, target: string, skipDirs: string[])
   walk('');
   return copied.sort();
 }
+
+module.exports = { funcIgnore, copyDeployable };
