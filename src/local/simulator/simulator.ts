@@ -308,6 +308,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return added;
     },
     stop: async () => {
+      world.save();
       eventGrid.delivery.stop();
       await Promise.all(
         servers.map(
