@@ -3,33 +3,13 @@ import type { OrchestrationContext } from 'durable-functions';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
-import { DurableEngine, InstanceExistsError } from '../../../src/local/host/durable/engine';
-import { VirtualClock } from '../../../src/local/clock';
+import type { DurableEngine } from '../../../src/local/host/durable/engine';
+import { InstanceExistsError } from '../../../src/local/host/durable/engine';
+import { engineWith } from '../../helpers/engine';
 import { TransientError, encodeForDurable } from '../../../src/domain/errors';
 import { asStepError } from '../../../src/orchestrators/steps';
 
 // The engine replays real durable-functions orchestrators; activities are fakes here.
-type Gen = (context: OrchestrationContext) => Generator<unknown, unknown, any>;
-
-function engineWith(
-  orchestrators: Record<string, Gen>,
-  activities: Record<string, (input: any) => Promise<unknown>>,
-  dbPath = ':memory:',
-) {
-  const clock = new VirtualClock({ speed: 5000 });
-  const engine = new DurableEngine({
-    dbPath,
-    clock,
-    maxConcurrentActivities: 4,
-    maxConcurrentOrchestrations: 4,
-  });
-  for (const [name, fn] of Object.entries(orchestrators))
-    engine.registerOrchestrator(name, createOrchestrator(fn as never) as never);
-  for (const [name, fn] of Object.entries(activities)) engine.registerActivity(name, (input) => fn(input));
-  engine.start();
-  return { engine, clock };
-}
 
 const engines: DurableEngine[] = [];
 afterEach(async () => {

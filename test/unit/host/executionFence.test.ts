@@ -1,31 +1,12 @@
-import type { OrchestrationContext } from 'durable-functions';
-import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
-import { DurableEngine } from '../../../src/local/host/durable/engine';
-import { VirtualClock } from '../../../src/local/clock';
+import type { DurableEngine } from '../../../src/local/host/durable/engine';
+import { engineWith as startEngine, type Gen } from '../../helpers/engine';
+
+const engineWith = (o: Record<string, Gen>, a: Record<string, (input: any) => Promise<unknown>>) =>
+  startEngine(o, a).engine;
 
 // A restarted instance (terminated or failed, then started again under the same id with a new input) must
 // never take an answer meant for its earlier execution: the Durable Task Framework drops messages for
 // another execution id. Reproduces the stale-result probe: the new run completed with the old run's result.
-type Gen = (context: OrchestrationContext) => Generator<unknown, unknown, any>;
-
-function engineWith(
-  orchestrators: Record<string, Gen>,
-  activities: Record<string, (input: any) => Promise<unknown>>,
-) {
-  const clock = new VirtualClock({ speed: 5000 });
-  const engine = new DurableEngine({
-    dbPath: ':memory:',
-    clock,
-    maxConcurrentActivities: 4,
-    maxConcurrentOrchestrations: 4,
-  });
-  for (const [name, fn] of Object.entries(orchestrators))
-    engine.registerOrchestrator(name, createOrchestrator(fn as never) as never);
-  for (const [name, fn] of Object.entries(activities)) engine.registerActivity(name, (input) => fn(input));
-  engine.start();
-  return engine;
-}
-
 /** An activity whose answers the test releases one by one. */
 function gated() {
   const waiting: { input: unknown; release: () => void }[] = [];
