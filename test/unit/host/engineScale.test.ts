@@ -62,11 +62,10 @@ describe('embedded durable engine at scale', () => {
   it('commits each turn before the next replay starts', async () => {
     const started: { id: string; events: number }[] = [];
     const uncommitted: string[] = [];
-    let engine: DurableEngine | undefined;
-    engine = engineWith((handler) => async (trigger, context) => {
+    const engine: DurableEngine = engineWith((handler) => async (trigger, context) => {
       const { instanceId, history } = trigger as { instanceId: string; history: unknown[] };
       for (const turn of started)
-        if (engine!.store.history(turn.id).length < turn.events)
+        if (engine.store.history(turn.id).length < turn.events)
           uncommitted.push(`${turn.id} (${turn.events} events)`);
       started.push({ id: instanceId, events: history.length });
       return handler(trigger, context);
