@@ -66,9 +66,9 @@ export class World {
 
   /**
    * Persist after a change, when a state file was given; written atomically so a kill never leaves half a
-   * file. The write happens once per turn of the event loop, after every request that turn handled: a
-   * client in this process reads its answer only on a later turn, so it never acts on an unsaved change,
-   * and many pipelines at once no longer rewrite the whole world for each of their requests.
+   * file. The write happens once per turn of the event loop, after every request that turn handled, so
+   * many pipelines polling at once no longer rewrite the whole world for each of their reads; the server
+   * saves before it answers a write (simulator.ts), so an acknowledged write survives a kill -9.
    */
   changed(): void {
     if (!this.statePath || this.savePending) return;
