@@ -20,20 +20,23 @@ const ROOT = join(__dirname, '..', '..');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function world(speed: number): Promise<LocalWorld> {
-  return startLocalWorld({
-    workDir: mkdtempSync(join(tmpdir(), 'bif-bench-')),
-    speed,
-    scenario: benchScenario(),
-    log: () => undefined,
-  });
+  const workDir = mkdtempSync(join(tmpdir(), 'bif-bench-'));
+  const w = await startLocalWorld({ workDir, speed, scenario: benchScenario(), log: () => undefined });
+  const stop = w.stop.bind(w);
+  // Each run leaves tens of MB of state (SQLite, broker, simulator): nothing reads it after the figures.
+  w.stop = async () => {
+    await stop();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  return w;
 }
 
 async function submit(w: LocalWorld, body: unknown): Promise<void> {
-  // The host checks keys at every door, as in Azure: the bench is a caller like any other.
+  // The submit route is function-level: the bench calls it with the host's key, as bif does.
   const response = await fetch(`${w.host.origin}/api/builds`, {
     method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'x-functions-key': w.host.keys.functionKeys.default },
     body: JSON.stringify(body),
-    headers: { 'x-functions-key': w.host.keys.functionKeys.default, 'Content-Type': 'application/json' },
   });
   if (response.status !== 202)
     throw new Error(`submit answered ${response.status}: ${await response.text()}`);
@@ -161,8 +164,16 @@ async function burst(n: number) {
   }
 }
 
+/**
+ * The engine runs at 2000× (1 s = 33 simulated minutes). At 6000× the 200-pipeline run on a shared 2-core
+ * machine trips the pipeline's own 120-minute provisioning deadlines (1.2 s of queueing would be two
+ * hours in Azure), so it measured an overloaded host failing rather than the engine. Both sizes run at
+ * the same speed so their turn rates compare.
+ */
+const ENGINE_SPEED = 2000;
+
 async function engineScale(n: number) {
-  const w = await world(6000);
+  const w = await world(ENGINE_SPEED);
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   try {
@@ -180,8 +191,11 @@ async function engineScale(n: number) {
       );
     await waitAll(w, ids, 1_800_000);
     const wallS = (Date.now() - started) / 1000;
-    const turnMs = [...w.host.engine.stats.turnMs].sort((a, b) => a - b);
-    const pct = (p: number) => turnMs[Math.min(turnMs.length - 1, Math.floor((p / 100) * turnMs.length))]!;
+    const percentile = (values: number[], p: number) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+    };
+    const pct = (p: number) => percentile(w.host.engine.stats.turnMs, p);
     const maxHistory = (
       w.host.engine.store.db
         .prepare('SELECT MAX(n) AS m FROM (SELECT COUNT(*) AS n FROM history GROUP BY instance_id)')
@@ -193,6 +207,7 @@ async function engineScale(n: number) {
       turnsPerSecond: (w.host.engine.stats.turns - turns0) / wallS,
       replayP50Ms: pct(50),
       replayP99Ms: pct(99),
+      turnP99Ms: percentile(w.host.engine.stats.wholeTurnMs, 99),
       maxHistoryEvents: maxHistory,
       peakRssMb: peakRss / 2 ** 20,
     };
@@ -261,6 +276,7 @@ const SECTIONS = {
   makespan: () => makespanAndEconomy(),
   burst: (fast: boolean) => burst(fast ? 10 : 50),
   engine: (fast: boolean) => engineScale(fast ? 40 : 200),
+  engine40: () => engineScale(40),
   coldstart: () => coldStart(),
 };
 
@@ -290,6 +306,8 @@ async function main(): Promise<void> {
   const m = runSection('makespan', fast);
   const b = runSection('burst', fast);
   const e = runSection('engine', fast);
+  // The same engine run at 40 pipelines, for how throughput holds up as instances multiply.
+  const e40 = fast ? e : runSection('engine40', fast);
   const c = runSection('coldstart', fast);
 
   const rows: [string, string][] = [
@@ -313,7 +331,9 @@ async function main(): Promise<void> {
     [`engine: ${fast ? 40 : 200} pipelines wall time (s)`, e.wallS.toFixed(1)],
     ['engine: pipelines per second', e.pipelinesPerSecond.toFixed(2)],
     ['engine: orchestration turns per second', e.turnsPerSecond.toFixed(0)],
+    ['engine: turns per second at 40 pipelines', e40.turnsPerSecond.toFixed(0)],
     ['engine: replay p50 / p99 (ms)', `${e.replayP50Ms.toFixed(2)} / ${e.replayP99Ms.toFixed(2)}`],
+    ['engine: whole turn p99 (read, replay, commit; ms)', e.turnP99Ms.toFixed(2)],
     ['engine: max history events per instance', String(e.maxHistoryEvents)],
     ['engine: peak RSS (MB)', e.peakRssMb.toFixed(0)],
     [
@@ -342,8 +362,10 @@ async function main(): Promise<void> {
       throttledRequests: b.throttled,
       pipelinesPerSecond: +e.pipelinesPerSecond.toFixed(2),
       turnsPerSecond: +e.turnsPerSecond.toFixed(0),
+      turnsPerSecond40: +e40.turnsPerSecond.toFixed(0),
       replayP50Ms: +e.replayP50Ms.toFixed(2),
       replayP99Ms: +e.replayP99Ms.toFixed(2),
+      turnP99Ms: +e.turnP99Ms.toFixed(2),
       maxHistoryEvents: e.maxHistoryEvents,
       peakRssMb: +e.peakRssMb.toFixed(0),
       coldStartMs: +c.unbundledMs.toFixed(0),

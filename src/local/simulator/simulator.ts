@@ -162,6 +162,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     record(response.status, fault?.kind);
     if (service === 'arm' && !fault)
       eventGrid.armAnswered(request, response.status, principal, existedBefore);
+    // An acknowledged write is durable, as ARM's is: a kill -9 right after the answer must not lose it.
+    // Reads (the many polls) leave their derived changes to the once-per-turn save.
+    if (request.method !== 'GET') world.save();
     write(res, response);
   };
 
@@ -308,6 +311,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return added;
     },
     stop: async () => {
+      world.save();
       eventGrid.delivery.stop();
       await Promise.all(
         servers.map(

@@ -62,9 +62,24 @@ export class World {
     return withId;
   }
 
-  /** Persist after a change, when a state file was given; written atomically so a kill never leaves half a file. */
+  private savePending = false;
+
+  /**
+   * Persist after a change, when a state file was given; written atomically so a kill never leaves half a
+   * file. The write happens once per turn of the event loop, after every request that turn handled, so
+   * many pipelines polling at once no longer rewrite the whole world for each of their reads; the server
+   * saves before it answers a write (simulator.ts), so an acknowledged write survives a kill -9.
+   */
   changed(): void {
-    if (!this.statePath) return;
+    if (!this.statePath || this.savePending) return;
+    this.savePending = true;
+    setImmediate(() => this.save());
+  }
+
+  /** Writes a pending change now (on stop, so nothing waits for the next turn). */
+  save(): void {
+    if (!this.statePath || !this.savePending) return;
+    this.savePending = false;
     this.state.savedAtSimMs = this.now();
     const tmp = `${this.statePath}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.state));

@@ -58,7 +58,10 @@ interface OrchestratorAnswer {
 /** Figures for benchmarks. */
 export interface EngineStats {
   turns: number;
+  /** The orchestrator handler's replay of each turn. */
   turnMs: number[];
+  /** Each turn end to end: reading its state, the replay, and the commit. */
+  wholeTurnMs: number[];
   activities: number;
 }
 
@@ -72,7 +75,7 @@ const OUT_OF_PROC_MARKER = '$OutOfProcData$:';
  */
 export class DurableEngine {
   readonly store: DurableStore;
-  readonly stats: EngineStats = { turns: 0, turnMs: [], activities: 0 };
+  readonly stats: EngineStats = { turns: 0, turnMs: [], wholeTurnMs: [], activities: 0 };
   private readonly orchestrators = new Map<string, OrchestratorHandler>();
   private readonly activityHandlers = new Map<string, ActivityHandler>();
   private readonly busyInstances = new Set<string>();
@@ -82,7 +85,13 @@ export class DurableEngine {
   private again = false;
   private cancelTimer?: () => void;
   private tick?: NodeJS.Timeout;
-  private readonly waiters = new Set<() => void>();
+  /** waitFor callers by instance: a turn wakes only the callers of the instance it changed. */
+  private readonly waiters = new Map<string, Set<() => void>>();
+  /**
+   * Turns run one after another. A replay is synchronous CPU work on the one JS thread, so starting ten at
+   * once bought no parallelism: each turn's commit waited behind the other nine replays.
+   */
+  private turnChain: Promise<void> = Promise.resolve();
   private readonly maxActivities: number;
   private readonly maxOrchestrations: number;
   private readonly log: (message: string) => void;
@@ -159,6 +168,7 @@ export class DurableEngine {
         now,
       );
     });
+    this.notify(instanceId);
     this.pump();
     return instanceId;
   }
@@ -203,7 +213,7 @@ export class DurableEngine {
       });
       this.notifyParent(row, false, undefined, `Terminated: ${reason}`);
     });
-    this.wake();
+    this.wake(instanceId);
     return 'terminated';
   }
 
@@ -226,12 +236,16 @@ export class DurableEngine {
           `Timed out waiting for ${instanceId} to reach ${statuses.join('/')} (it is ${status?.runtimeStatus ?? 'missing'}).`,
         );
       await new Promise<void>((resolve) => {
+        const mine = this.waiters.get(instanceId) ?? new Set<() => void>();
+        this.waiters.set(instanceId, mine);
         const done = () => {
-          this.waiters.delete(done);
+          mine.delete(done);
+          if (mine.size === 0 && this.waiters.get(instanceId) === mine) this.waiters.delete(instanceId);
           resolve();
         };
-        this.waiters.add(done);
-        setTimeout(done, 100).unref();
+        mine.add(done);
+        // A slow re-check as a safety net; changes made by this engine wake the waiter at once.
+        setTimeout(done, 1000).unref();
       });
     }
   }
@@ -256,9 +270,11 @@ export class DurableEngine {
             if (this.busyInstances.size >= this.maxOrchestrations) break;
             if (this.busyInstances.has(id)) continue;
             this.busyInstances.add(id);
-            void this.runTurn(id).finally(() => {
+            const turn = this.turnChain.then(() => this.runTurn(id));
+            this.turnChain = turn.catch(() => undefined);
+            void turn.finally(() => {
               this.busyInstances.delete(id);
-              this.wake();
+              this.wake(id);
             });
           }
         }
@@ -279,9 +295,14 @@ export class DurableEngine {
     }
   }
 
-  private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
+  /** Schedules a pump and, when an instance changed, tells whoever waits for it. */
+  private wake(instanceId?: string): void {
+    if (instanceId !== undefined) this.notify(instanceId);
     setImmediate(() => this.pump());
+  }
+
+  private notify(instanceId: string): void {
+    for (const waiter of [...(this.waiters.get(instanceId) ?? [])]) waiter();
   }
 
   /** Sleeps until the earliest future inbox event (a durable timer) on the shared clock. */
@@ -294,6 +315,7 @@ export class DurableEngine {
   }
 
   private async runTurn(instanceId: string): Promise<void> {
+    const begun = process.hrtime.bigint();
     const row = this.store.instance(instanceId);
     const next = this.store.nextInboxEvent(instanceId, this.options.clock.nowMs());
     if (!row || !next) return;
@@ -307,15 +329,15 @@ export class DurableEngine {
       return;
     }
     const now = this.options.clock.nowMs();
+    // Freshly decoded from SQLite (stored with IsPlayed set), so the library may mutate it freely.
     const history = this.store.history(instanceId);
     const newEvents = [historyEvent(EventType.OrchestratorStarted, now), { ...next.event, IsPlayed: false }];
-    const replay = [...history.map((e) => ({ ...e, IsPlayed: true })), ...newEvents];
     const started = process.hrtime.bigint();
     let answer: OrchestratorAnswer;
     try {
       answer = (await handler(
         {
-          history: structuredClone(replay), // the library mutates what it is given
+          history: [...history, ...structuredClone(newEvents)], // the library mutates what it is given
           input: row.input === null ? undefined : JSON.parse(row.input),
           instanceId,
           isReplaying: history.length > 0,
@@ -339,6 +361,7 @@ export class DurableEngine {
     this.stats.turns += 1;
     this.stats.turnMs.push(Number(process.hrtime.bigint() - started) / 1e6);
     this.store.transaction(() => this.applyTurn(row, next.id, newEvents, answer));
+    this.stats.wholeTurnMs.push(Number(process.hrtime.bigint() - begun) / 1e6);
   }
 
   /** Commits one turn: history, new work for the actions the replay produced, and the instance state. */

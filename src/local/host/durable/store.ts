@@ -45,6 +45,10 @@ export interface RetryTimerRow {
  */
 export class DurableStore {
   readonly db: Database.Database;
+  /** Statements compiled once: preparing SQL on every call was the engine's largest cost at scale. */
+  private readonly statements = new Map<string, Database.Statement>();
+  /** One transaction wrapper for all work (better-sqlite3 turns nested calls into savepoints). */
+  private readonly atomically: (work: () => unknown) => unknown;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -67,22 +71,30 @@ export class DurableStore {
     `);
     // Activities that were running when the host died run again: at least once, like Azure.
     this.db.prepare(`UPDATE activities SET state = 'pending' WHERE state = 'running'`).run();
+    this.atomically = this.db.transaction((work: () => unknown) => work());
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.atomically(work) as T;
   }
 
   instance(id: string): InstanceRow | undefined {
-    return this.db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
+    return this.sql('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
   }
 
   insertInstance(row: Omit<InstanceRow, 'output' | 'custom_status' | 'next_task_id'>): void {
-    this.db
-      .prepare(
-        `INSERT INTO instances (id, name, status, input, created_at, updated_at, parent_id, parent_task_id) VALUES (@id, @name, @status, @input, @created_at, @updated_at, @parent_id, @parent_task_id)`,
-      )
-      .run(row);
+    this.sql(
+      `INSERT INTO instances (id, name, status, input, created_at, updated_at, parent_id, parent_task_id) VALUES (@id, @name, @status, @input, @created_at, @updated_at, @parent_id, @parent_task_id)`,
+    ).run(row);
   }
 
   updateInstance(
@@ -93,90 +105,88 @@ export class DurableStore {
   ): void {
     const keys = Object.keys(fields);
     if (keys.length === 0) return;
-    this.db
-      .prepare(`UPDATE instances SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
-      .run({ ...fields, id });
+    this.sql(`UPDATE instances SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({
+      ...fields,
+      id,
+    });
   }
 
   history(id: string): HistoryEvent[] {
     return (
-      this.db.prepare('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as {
+      this.sql('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as {
         event: string;
       }[]
     ).map((r) => JSON.parse(r.event) as HistoryEvent);
   }
 
   appendHistory(id: string, events: HistoryEvent[]): void {
-    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM history WHERE instance_id = ?').get(id) as {
+    const { n } = this.sql('SELECT COUNT(*) AS n FROM history WHERE instance_id = ?').get(id) as {
       n: number;
     };
-    const insert = this.db.prepare('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
+    const insert = this.sql('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
     events.forEach((e, i) => insert.run(id, n + i, JSON.stringify({ ...e, IsPlayed: true })));
   }
 
   actions(id: string): Action[] {
     return (
-      this.db.prepare('SELECT action FROM actions WHERE instance_id = ? ORDER BY idx').all(id) as {
+      this.sql('SELECT action FROM actions WHERE instance_id = ? ORDER BY idx').all(id) as {
         action: string;
       }[]
     ).map((r) => JSON.parse(r.action) as Action);
   }
 
   appendActions(id: string, from: number, actions: Action[]): void {
-    const insert = this.db.prepare('INSERT INTO actions (instance_id, idx, action) VALUES (?, ?, ?)');
+    const insert = this.sql('INSERT INTO actions (instance_id, idx, action) VALUES (?, ?, ?)');
     actions.forEach((a, i) => insert.run(id, from + i, JSON.stringify(a)));
   }
 
   enqueue(instanceId: string, event: HistoryEvent, visibleAt: number): void {
-    this.db
-      .prepare('INSERT INTO inbox (instance_id, event, visible_at) VALUES (?, ?, ?)')
-      .run(instanceId, JSON.stringify(event), visibleAt);
+    this.sql('INSERT INTO inbox (instance_id, event, visible_at) VALUES (?, ?, ?)').run(
+      instanceId,
+      JSON.stringify(event),
+      visibleAt,
+    );
   }
 
   /** Instances with an event visible now, oldest first. */
   readyInstances(nowMs: number, limit: number): string[] {
     return (
-      this.db
-        .prepare(
-          'SELECT instance_id, MIN(id) AS first FROM inbox WHERE visible_at <= ? GROUP BY instance_id ORDER BY first LIMIT ?',
-        )
-        .all(nowMs, limit) as { instance_id: string }[]
+      this.sql(
+        'SELECT instance_id, MIN(id) AS first FROM inbox WHERE visible_at <= ? GROUP BY instance_id ORDER BY first LIMIT ?',
+      ).all(nowMs, limit) as { instance_id: string }[]
     ).map((r) => r.instance_id);
   }
 
   nextInboxEvent(instanceId: string, nowMs: number): { id: number; event: HistoryEvent } | undefined {
-    const row = this.db
-      .prepare('SELECT id, event FROM inbox WHERE instance_id = ? AND visible_at <= ? ORDER BY id LIMIT 1')
-      .get(instanceId, nowMs) as { id: number; event: string } | undefined;
+    const row = this.sql(
+      'SELECT id, event FROM inbox WHERE instance_id = ? AND visible_at <= ? ORDER BY id LIMIT 1',
+    ).get(instanceId, nowMs) as { id: number; event: string } | undefined;
     return row ? { id: row.id, event: JSON.parse(row.event) as HistoryEvent } : undefined;
   }
 
   deleteInbox(id: number): void {
-    this.db.prepare('DELETE FROM inbox WHERE id = ?').run(id);
+    this.sql('DELETE FROM inbox WHERE id = ?').run(id);
   }
 
   nextTimerAt(): number | undefined {
     return (
-      (this.db.prepare('SELECT MIN(visible_at) AS at FROM inbox').get() as { at: number | null }).at ??
-      undefined
+      (this.sql('SELECT MIN(visible_at) AS at FROM inbox').get() as { at: number | null }).at ?? undefined
     );
   }
 
   addActivity(row: Omit<ActivityRow, 'id' | 'state'>): void {
-    this.db
-      .prepare(
-        'INSERT INTO activities (instance_id, task_id, name, input, attempt, retry) VALUES (@instance_id, @task_id, @name, @input, @attempt, @retry)',
-      )
-      .run(row);
+    this.sql(
+      'INSERT INTO activities (instance_id, task_id, name, input, attempt, retry) VALUES (@instance_id, @task_id, @name, @input, @attempt, @retry)',
+    ).run(row);
   }
 
   /** Claims pending activities (marks them running) so a slot never runs the same one twice. */
   claimActivities(limit: number): ActivityRow[] {
     return this.transaction(() => {
-      const rows = this.db
-        .prepare(`SELECT * FROM activities WHERE state = 'pending' ORDER BY id LIMIT ?`)
-        .all(limit) as ActivityRow[];
-      const mark = this.db.prepare(`UPDATE activities SET state = 'running' WHERE id = ?`);
+      const rows = this.sql(`SELECT * FROM activities WHERE state = 'pending' ORDER BY id LIMIT ?`).all(
+        limit,
+      ) as ActivityRow[];
+      const mark = this.sql(`UPDATE activities SET state = 'running' WHERE id = ?`);
       for (const r of rows) mark.run(r.id);
       return rows;
     });
@@ -184,25 +194,22 @@ export class DurableStore {
 
   /** Whether the row was still there: a terminated, purged or restarted instance's work is gone. */
   deleteActivity(id: number): boolean {
-    return this.db.prepare('DELETE FROM activities WHERE id = ?').run(id).changes > 0;
+    return this.sql('DELETE FROM activities WHERE id = ?').run(id).changes > 0;
   }
 
   addRetryTimer(row: RetryTimerRow): void {
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO retry_timers (instance_id, timer_id, name, input, attempt, retry) VALUES (@instance_id, @timer_id, @name, @input, @attempt, @retry)',
-      )
-      .run(row);
+    this.sql(
+      'INSERT OR REPLACE INTO retry_timers (instance_id, timer_id, name, input, attempt, retry) VALUES (@instance_id, @timer_id, @name, @input, @attempt, @retry)',
+    ).run(row);
   }
 
   takeRetryTimer(instanceId: string, timerId: number): RetryTimerRow | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM retry_timers WHERE instance_id = ? AND timer_id = ?')
-      .get(instanceId, timerId) as RetryTimerRow | undefined;
+    const row = this.sql('SELECT * FROM retry_timers WHERE instance_id = ? AND timer_id = ?').get(
+      instanceId,
+      timerId,
+    ) as RetryTimerRow | undefined;
     if (row)
-      this.db
-        .prepare('DELETE FROM retry_timers WHERE instance_id = ? AND timer_id = ?')
-        .run(instanceId, timerId);
+      this.sql('DELETE FROM retry_timers WHERE instance_id = ? AND timer_id = ?').run(instanceId, timerId);
     return row;
   }
 
@@ -215,42 +222,39 @@ export class DurableStore {
     attempt: number;
     retry: string;
   }): void {
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO failed_attempts (instance_id, task_id, name, input, attempt, retry) VALUES (@instance_id, @task_id, @name, @input, @attempt, @retry)',
-      )
-      .run(row);
+    this.sql(
+      'INSERT OR REPLACE INTO failed_attempts (instance_id, task_id, name, input, attempt, retry) VALUES (@instance_id, @task_id, @name, @input, @attempt, @retry)',
+    ).run(row);
   }
 
   takeFailedAttempt(instanceId: string, taskId: number): Omit<RetryTimerRow, 'timer_id'> | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM failed_attempts WHERE instance_id = ? AND task_id = ?')
-      .get(instanceId, taskId) as Omit<RetryTimerRow, 'timer_id'> | undefined;
+    const row = this.sql('SELECT * FROM failed_attempts WHERE instance_id = ? AND task_id = ?').get(
+      instanceId,
+      taskId,
+    ) as Omit<RetryTimerRow, 'timer_id'> | undefined;
     if (row)
-      this.db
-        .prepare('DELETE FROM failed_attempts WHERE instance_id = ? AND task_id = ?')
-        .run(instanceId, taskId);
+      this.sql('DELETE FROM failed_attempts WHERE instance_id = ? AND task_id = ?').run(instanceId, taskId);
     return row;
   }
 
   clearWork(instanceId: string): void {
     for (const table of ['inbox', 'activities', 'retry_timers', 'failed_attempts'])
-      this.db.prepare(`DELETE FROM ${table} WHERE instance_id = ?`).run(instanceId);
+      this.sql(`DELETE FROM ${table} WHERE instance_id = ?`).run(instanceId);
   }
 
   resetExecution(instanceId: string): void {
     for (const table of ['history', 'actions', 'retry_timers', 'failed_attempts'])
-      this.db.prepare(`DELETE FROM ${table} WHERE instance_id = ?`).run(instanceId);
+      this.sql(`DELETE FROM ${table} WHERE instance_id = ?`).run(instanceId);
   }
 
   purge(instanceId: string): number {
     this.clearWork(instanceId);
     this.resetExecution(instanceId);
-    return this.db.prepare('DELETE FROM instances WHERE id = ?').run(instanceId).changes;
+    return this.sql('DELETE FROM instances WHERE id = ?').run(instanceId).changes;
   }
 
   list(): InstanceRow[] {
-    return this.db.prepare('SELECT * FROM instances ORDER BY created_at').all() as InstanceRow[];
+    return this.sql('SELECT * FROM instances ORDER BY created_at').all() as InstanceRow[];
   }
 
   close(): void {
