@@ -15,7 +15,7 @@ import { finding, hasErrors, type Finding } from '../domain/findings';
 import { imageDefinitionId } from '../domain/factoryConfig';
 import { mustParse, resourceGroupId } from '../domain/resourceId';
 import { nextPatchVersion } from '../domain/version';
-import { OWNER_TAG, SOURCE_TAG, snapshotName, sourceFingerprint } from '../domain/pipeline';
+import { boundedName, OWNER_TAG, SOURCE_TAG, snapshotName, sourceFingerprint } from '../domain/pipeline';
 import { PermanentError } from '../domain/errors';
 import { mergeTargetRegions } from '../domain/targetRegions';
 
@@ -275,5 +275,6 @@ async function providerRegistration(
 function copyIdFor(snapshotId: string, region: string): string {
   const at = snapshotId.lastIndexOf('/');
   const name = snapshotId.slice(at + 1);
-  return `${snapshotId.slice(0, at + 1)}${name.slice(0, 79 - region.length)}-${region}`;
+  // Never a blind cut: the snapshot name may end in the hash that keeps long requestIds apart.
+  return `${snapshotId.slice(0, at + 1)}${boundedName(`${name}-${region}`, 80, `${name}\n${region}`, { caseInsensitive: true })}`;
 }

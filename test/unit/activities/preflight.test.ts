@@ -175,6 +175,16 @@ describe('preflight activity (in-memory ports)', () => {
       ['bif-render-global-2026-11-28-os', 'bif-render-global-2026-11-28-os-westeurope'],
       ['bif-render-global-2026-11-28-data0', 'bif-render-global-2026-11-28-data0-westeurope'],
     ]);
+    // The longest requestIds: every copy name distinct and within Azure's 80 characters (no blind cut).
+    w.vms.get(VM.toLowerCase())!.location = 'northeurope';
+    const names = new Set<string>();
+    for (const tail of ['a', 'b']) {
+      const long = request((i) => (i.requestId = `r${'x'.repeat(98)}${tail}`));
+      const planned = await preflight(w.services(), { request: long, instanceId: 'x' });
+      for (const d of planned.disks) names.add(d.copyId!.split('/').at(-1)!);
+    }
+    expect(names.size).toBe(4);
+    expect([...names].every((n) => n.length <= 80)).toBe(true);
     // Same region: nothing to copy.
     w.vms.get(VM.toLowerCase())!.location = 'westeurope';
     const local = await preflight(w.services(), { request: r, instanceId: 'x' });
