@@ -1,4 +1,5 @@
 import type { VersionReplication, PoolStatus } from '../../src/ports';
+import type { BuildRequest } from '../../src/domain/buildRequest';
 import { PermanentError, TransientError } from '../../src/domain/errors';
 import { FakeWorld, demoVm } from './fakes';
 import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
@@ -201,4 +202,22 @@ export function startScriptedEngine(vmId: string) {
 
 export async function stopScriptedEngines(): Promise<void> {
   await Promise.all(startedEngines.splice(0).map((e) => e.stop()));
+}
+
+/** A steady 100-node pool `render-sea-old` in the first pool's account: what a request's `replaces` retires. */
+export async function withOldPool(cloud: ScriptedCloud, r: BuildRequest): Promise<void> {
+  await cloud.batch.createPool(r.pools[0]!.account, {
+    poolId: 'render-sea-old',
+    vmSize: 'x',
+    imageVersionId: 'old',
+    nodeAgentSkuId: 'n',
+    targetDedicatedNodes: 100,
+    targetLowPriorityNodes: 0,
+    resizeTimeout: 'PT15M',
+    taskSlotsPerNode: 1,
+  });
+  Object.assign((await cloud.batch.getPool(r.pools[0]!.account, 'render-sea-old'))!, {
+    allocationState: 'steady',
+    currentDedicatedNodes: 100,
+  });
 }

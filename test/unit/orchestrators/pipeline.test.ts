@@ -7,7 +7,7 @@ import {
 import type { DurableEngine } from '../../../src/local/host/durable/engine';
 import { buildRequestSchema } from '../../../src/domain/buildRequest';
 import type { ScriptedCloud } from '../../helpers/scriptedCloud';
-import { startScriptedEngine, stopScriptedEngines } from '../../helpers/scriptedCloud';
+import { startScriptedEngine, stopScriptedEngines, withOldPool } from '../../helpers/scriptedCloud';
 import { exampleInput, SUB_A } from '../../helpers/requests';
 
 /**
@@ -173,20 +173,7 @@ describe('imagePipeline and regionRollout on the embedded engine', () => {
       i.pools[0].replaces = 'render-sea-old';
       i.replication.extraRegions = [];
     });
-    await cloud.batch.createPool(r.pools[0]!.account, {
-      poolId: 'render-sea-old',
-      vmSize: 'x',
-      imageVersionId: 'old',
-      nodeAgentSkuId: 'n',
-      targetDedicatedNodes: 100,
-      targetLowPriorityNodes: 0,
-      resizeTimeout: 'PT15M',
-      taskSlotsPerNode: 1,
-    });
-    Object.assign((await cloud.batch.getPool(r.pools[0]!.account, 'render-sea-old'))!, {
-      allocationState: 'steady',
-      currentDedicatedNodes: 100,
-    });
+    await withOldPool(cloud, r);
     const status = await run(engine, r);
     expect(status.runtimeStatus).toBe('Completed');
     expect(cloud.calls).toContain('resizePool render-sea-old 0/0 taskcompletion');

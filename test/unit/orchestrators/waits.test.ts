@@ -6,7 +6,7 @@ import {
 } from '../../../src/domain/pipeline';
 import { buildRequestSchema, type BuildRequest } from '../../../src/domain/buildRequest';
 import type { ScriptedCloud } from '../../helpers/scriptedCloud';
-import { startScriptedEngine, stopScriptedEngines } from '../../helpers/scriptedCloud';
+import { startScriptedEngine, stopScriptedEngines, withOldPool } from '../../helpers/scriptedCloud';
 import { exampleInput, SUB_A } from '../../helpers/requests';
 
 /**
@@ -31,23 +31,6 @@ const blueGreen = () =>
     i.pools[0].replaces = 'render-sea-old';
     i.replication.extraRegions = [];
   });
-
-async function withOldPool(cloud: ScriptedCloud, r: BuildRequest) {
-  await cloud.batch.createPool(r.pools[0]!.account, {
-    poolId: 'render-sea-old',
-    vmSize: 'x',
-    imageVersionId: 'old',
-    nodeAgentSkuId: 'n',
-    targetDedicatedNodes: 100,
-    targetLowPriorityNodes: 0,
-    resizeTimeout: 'PT15M',
-    taskSlotsPerNode: 1,
-  });
-  Object.assign((await cloud.batch.getPool(r.pools[0]!.account, 'render-sea-old'))!, {
-    allocationState: 'steady',
-    currentDedicatedNodes: 100,
-  });
-}
 
 async function run(prepare: (cloud: ScriptedCloud) => Promise<void> | void, r = request()) {
   const { cloud, engine } = startScriptedEngine(VM);

@@ -1,51 +1,24 @@
 import { planFollowerRollout } from '../../../src/triggers/galleryEvents';
-import { factoryConfigSchema } from '../../../src/domain/factoryConfig';
+import { GALLERY, watchingFactory } from '../../helpers/factory';
 import { DEFAULT_ORCHESTRATION_SETTINGS } from '../../../src/domain/pipeline';
 import { FakeWorld } from '../../helpers/fakes';
 import { SUB_A } from '../../helpers/requests';
 
-const GALLERY = `/subscriptions/${SUB_A}/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages`;
 const VERSION = `${GALLERY}/images/ubuntu2204-render/versions/2.0.0`;
-const ACCOUNT = {
-  id: `/subscriptions/${SUB_A}/resourceGroups/rg-batch-weu/providers/Microsoft.Batch/batchAccounts/batchrenderweu`,
-  endpoint: 'https://batchrenderweu.westeurope.batch.azure.com',
-  region: 'westeurope',
-};
 
 function watched(replication?: Record<string, unknown>) {
-  return factoryConfigSchema.parse({
-    images: [
-      {
-        image: {
-          galleryId: GALLERY,
-          definition: 'ubuntu2204-render',
-          osType: 'Linux',
-          identifier: { publisher: 'contoso', offer: 'render', sku: '2204' },
-        },
-        followers: [
-          {
-            account: ACCOUNT,
-            poolIdTemplate: 'render-{version}',
-            vmSize: 'Standard_D4s_v5',
-            targetDedicatedNodes: 3000,
-            nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+  return watchingFactory(
+    replication
+      ? {
+          every: 'P7D',
+          source: {
+            type: 'managedImage',
+            id: `/subscriptions/${SUB_A}/resourceGroups/rg/providers/Microsoft.Compute/images/img`,
           },
-        ],
-        ...(replication
-          ? {
-              refresh: {
-                every: 'P7D',
-                source: {
-                  type: 'managedImage',
-                  id: `/subscriptions/${SUB_A}/resourceGroups/rg/providers/Microsoft.Compute/images/img`,
-                },
-                replication,
-              },
-            }
-          : {}),
-      },
-    ],
-  }).images[0]!;
+          replication,
+        }
+      : undefined,
+  ).images[0]!;
 }
 
 describe('follower rollouts size replicas with the watched image’s settings', () => {

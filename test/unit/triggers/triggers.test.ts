@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { handleGalleryEvent } from '../../../src/triggers/galleryEvents';
 import { submitBuild } from '../../../src/triggers/intake';
 import { planRefresh } from '../../../src/triggers/refresh';
-import { factoryConfigSchema } from '../../../src/domain/factoryConfig';
 import {
   DEFAULT_ORCHESTRATION_SETTINGS,
   OWNER_TAG,
@@ -12,17 +11,11 @@ import {
 } from '../../../src/domain/pipeline';
 import type { DurableStarter } from '../../../src/triggers/starter';
 import { FakeWorld } from '../../helpers/fakes';
+import { ACCOUNT, DEFINITION, GALLERY, watchingFactory } from '../../helpers/factory';
 import { PermanentError, TransientError } from '../../../src/domain/errors';
 import { exampleInput, SUB_A, VECTORS } from '../../helpers/requests';
 
-const GALLERY = `/subscriptions/${SUB_A}/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages`;
-const DEFINITION = `${GALLERY}/images/ubuntu2204-render`;
 const VERSION = `${DEFINITION}/versions/2.0.0`;
-const ACCOUNT = {
-  id: `/subscriptions/${SUB_A}/resourceGroups/rg-batch-weu/providers/Microsoft.Batch/batchAccounts/batchrenderweu`,
-  endpoint: 'https://batchrenderweu.westeurope.batch.azure.com',
-  region: 'westeurope',
-};
 
 function fakeStarter() {
   const instances = new Map<string, { orchestrator: string; input: any }>();
@@ -47,33 +40,12 @@ const log = {
   },
 };
 
-const factory = factoryConfigSchema.parse({
-  images: [
-    {
-      image: {
-        galleryId: GALLERY,
-        definition: 'ubuntu2204-render',
-        osType: 'Linux',
-        identifier: { publisher: 'contoso', offer: 'render', sku: '2204' },
-      },
-      followers: [
-        {
-          account: ACCOUNT,
-          poolIdTemplate: 'render-{version}',
-          vmSize: 'Standard_D4s_v5',
-          targetDedicatedNodes: 3000,
-          nodeAgentSkuId: 'batch.node.ubuntu 22.04',
-        },
-      ],
-      refresh: {
-        every: 'P7D',
-        source: {
-          type: 'virtualMachine',
-          id: `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`,
-        },
-      },
-    },
-  ],
+const factory = watchingFactory({
+  every: 'P7D',
+  source: {
+    type: 'virtualMachine',
+    id: `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`,
+  },
 });
 
 const sample = JSON.parse(
