@@ -169,9 +169,12 @@ export const retentionSchema = z
   })
   .strict();
 
+/** A build's id: also what the status route accepts, so no other text can alias a build. */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
 export const buildRequestSchema = z
   .object({
-    requestId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+    requestId: z.string().regex(REQUEST_ID_PATTERN, {
       message: 'must be 1-100 letters, digits, dots, hyphens or underscores, starting with a letter or digit',
     }),
     source: sourceSchema,

@@ -2,6 +2,8 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { MAX_REQUEST_BYTES, submitBuild } from '../triggers/intake';
 import { pipelineInstanceId } from '../domain/pipeline';
+import { REQUEST_ID_PATTERN } from '../domain/buildRequest';
+import { instanceIdProblem } from '../domain/instanceId';
 import { appServices, orchestrationSettings } from '../compositionRoot';
 import { durableStarter, triggerLog } from './durableStarter';
 import { readJsonText } from './jsonBody';
@@ -45,9 +47,6 @@ export async function submitBuildHandler(
 }
 
 /** What the status routes need of the Durable client (tests hand in a fake). */
-/** The request id rule of the build request schema (src/domain/buildRequest.ts). */
-const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
 export type StatusClient = Pick<df.DurableClient, 'getStatus'>;
 
 /**
@@ -61,7 +60,7 @@ export async function buildStatusHandler(
 ): Promise<HttpResponseInit> {
   const requestId = request.params.requestId ?? '';
   // Only a valid request id names a build: "sec/1" or "sec 1" would otherwise map onto build "sec-1".
-  if (!REQUEST_ID.test(requestId))
+  if (!REQUEST_ID_PATTERN.test(requestId))
     return {
       status: 400,
       jsonBody: {
@@ -78,15 +77,8 @@ export async function instanceStatusHandler(
   client: StatusClient = df.getClient(context),
 ): Promise<HttpResponseInit> {
   const instanceId = request.params.instanceId ?? '';
-  // Durable instance ids: 1-256 characters, none of / \ # ? or control characters.
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
-  if (!/^[^/\\#?\u0000-\u001f\u007f]{1,256}$/.test(instanceId))
-    return {
-      status: 400,
-      jsonBody: {
-        error: 'Not an orchestration instance id (1-256 characters, no / \\ # ? or control characters).',
-      },
-    };
+  const problem = instanceIdProblem(instanceId);
+  if (problem) return { status: 400, jsonBody: { error: `Not an orchestration instance id: ${problem}` } };
   return describeInstance(client, instanceId, `instance ${instanceId}`);
 }
 

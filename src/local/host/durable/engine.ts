@@ -14,6 +14,7 @@ import {
   type HistoryEvent,
 } from './history';
 import { customStatusViolation } from './customStatusLimit';
+import { instanceIdProblem } from '../../../domain/instanceId';
 
 export type OrchestratorHandler = (trigger: unknown, context: InvocationContext) => Promise<unknown>;
 export type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
@@ -760,13 +761,7 @@ function decodeReason(reason: string | undefined): string {
   }
 }
 
-/** The Durable extension's rules for client-started ids (DurableClient.StartNewAsync): refused, not cut. */
-export const MAX_INSTANCE_ID_LENGTH = 256;
 function validateInstanceId(instanceId: string): void {
-  if (instanceId.startsWith('@')) throw new Error('Orchestration instance ids must not start with @.');
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(instanceId))
-    throw new Error('Orchestration instance ids must not contain /, \\, #, ?, or control characters.');
-  if (instanceId.length > MAX_INSTANCE_ID_LENGTH)
-    throw new Error(`Instance ID lengths must not exceed ${MAX_INSTANCE_ID_LENGTH} characters.`);
+  const problem = instanceIdProblem(instanceId);
+  if (problem) throw new Error(problem);
 }
