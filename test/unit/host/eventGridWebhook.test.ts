@@ -1,14 +1,5 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { DurableEngine } from '../../../src/local/host/durable/engine';
-import { VirtualClock } from '../../../src/local/clock';
-import { createHttpHandler } from '../../../src/local/host/httpRoutes';
-import { durableClientData } from '../../../src/local/host/durableHttpApi';
-import { loadOrCreateKeys, type HostKeys } from '../../../src/local/host/keys';
 import type { Registration } from '../../../src/local/host/functionsCore';
+import { startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
 
 /**
  * The Event Grid webhook decides by the `aeg-event-type` header, as the Functions Event Grid extension
@@ -25,63 +16,18 @@ const galleryEvents: Registration = {
   },
 };
 
-let server: Server;
-let port: number;
-let keys: HostKeys;
-let engine: DurableEngine;
+let host: DoorsHost;
+beforeAll(async () => (host = await startDoorsHost([galleryEvents])));
+afterAll(() => host.stop());
 
-beforeAll(async () => {
-  keys = loadOrCreateKeys(join(mkdtempSync(join(tmpdir(), 'bif-eg-')), 'host-keys.json'));
-  engine = new DurableEngine({ dbPath: ':memory:', clock: new VirtualClock({ speed: 1 }) });
-  engine.start();
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
-  const origin = `http://127.0.0.1:${port}`;
-  const env = { durableClientData: durableClientData(origin, 'Hub', keys), log: () => undefined };
-  server.on(
-    'request',
-    createHttpHandler({
-      port,
-      origin,
-      taskHub: 'Hub',
-      engine,
-      keys,
-      functions: [galleryEvents],
-      env,
-      log: () => undefined,
-    }),
-  );
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-  await engine.stop();
-});
-
-function deliver(kind: string | undefined, body: unknown): Promise<{ status: number; text: string }> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'x-functions-key': keys.systemKeys.eventgrid_extension,
-    ...(kind === undefined ? {} : { 'aeg-event-type': kind }),
-  };
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/runtime/webhooks/eventgrid?functionName=galleryEvents',
-        headers,
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
+async function deliver(kind: string | undefined, body: unknown): Promise<{ status: number; text: string }> {
+  return host.call('POST', '/runtime/webhooks/eventgrid?functionName=galleryEvents', {
+    headers: {
+      'content-type': 'application/json',
+      'x-functions-key': host.keys.systemKeys.eventgrid_extension,
+      ...(kind === undefined ? {} : { 'aeg-event-type': kind }),
+    },
+    body: JSON.stringify(body),
   });
 }
 
