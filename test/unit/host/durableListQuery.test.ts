@@ -14,7 +14,8 @@ beforeAll(async () => {
   host.engine.registerOrchestrator(
     'waiter',
     createOrchestrator(function* (context: OrchestrationContext) {
-      return yield context.df.waitForExternalEvent('go');
+      const go: unknown = yield context.df.waitForExternalEvent('go');
+      return go;
     } as never) as never,
   );
   for (const id of ['a-1', 'a-2', 'a-3', 'b-1']) host.engine.startNew('waiter', id, null);
