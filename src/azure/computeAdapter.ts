@@ -5,6 +5,7 @@ import type {
   ImageDefinitionIdentity,
   ProvisioningState,
   SnapshotInspection,
+  SnapshotListing,
   VmInspection,
 } from '../ports/compute';
 import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
@@ -228,14 +229,19 @@ export class AzureComputeAdapter implements ComputePort {
     }
   }
 
-  async listSnapshots(resourceGroupId: string): Promise<{ id: string; tags: Record<string, string> }[]> {
+  async listSnapshots(resourceGroupId: string): Promise<SnapshotListing[]> {
     const [, subscriptionId, , resourceGroup] = resourceGroupId.split('/').filter(Boolean);
     if (!subscriptionId || !resourceGroup)
       throw new PermanentError(`${resourceGroupId} is not a resource group id.`, 'InvalidResourceId');
     return azureCall('Listing snapshots in', resourceGroupId, async () => {
-      const out: { id: string; tags: Record<string, string> }[] = [];
+      const out: SnapshotListing[] = [];
       for await (const s of this.clients.for(subscriptionId).snapshots.listByResourceGroup(resourceGroup))
-        if (s.id) out.push({ id: s.id, tags: s.tags ?? {} });
+        if (s.id)
+          out.push({
+            id: s.id,
+            tags: s.tags ?? {},
+            ...(s.timeCreated ? { timeCreated: s.timeCreated.toISOString() } : {}),
+          });
       return out;
     });
   }

@@ -12,7 +12,8 @@ commands:
   start [--target simulator|azure] [--once] [--speed S] [--request FILE] [--no-submit] [--port N]
                                                              run the app locally (simulator: the whole local world)
   submit <request.json> [--host URL]                          submit a build to the running host
-  status <requestId> [--watch|--json] [--host URL]            progress of a build (--json: the status object)
+  status <requestId> [--watch] [--json] [--host URL]          progress of a build (--json: the status object;
+                                                             with --watch, one JSON line per change)
   events [--seconds N] [--namespace NS] [--topic T]           tail the events topic
   clean                                                       remove the local world in .bif/ (stop bif start first)
 `;

@@ -73,9 +73,9 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
 export const EXIT_HOST_DOWN = 3;
 
 /**
- * `bif status <requestId> | --instance <instanceId> [--watch|--json]`: the progress view from
+ * `bif status <requestId> | --instance <instanceId> [--watch] [--json]`: the progress view from
  * GET /api/builds/{requestId} or GET /api/builds/instances/{instanceId} (never guessed from the id's shape); with --json the
- * status object itself, for scripts. A host that does not answer is reported as down, with how to
+ * status object itself, for scripts — with --watch too, one JSON line per change (NDJSON). A host that does not answer is reported as down, with how to
  * start it, not as a stack trace.
  */
 export async function statusCommand(args: string[]): Promise<CommandResult> {
@@ -89,14 +89,15 @@ export async function statusCommand(args: string[]): Promise<CommandResult> {
     return {
       exitCode: 2,
       stdout:
-        'usage: bif status <requestId> | --instance <instanceId> [--watch|--json] [--host URL] [--key KEY]\n',
+        'usage: bif status <requestId> | --instance <instanceId> [--watch] [--json] [--host URL] [--key KEY]\n',
     };
   const host = hostFrom(args);
   const key = functionKeyFrom(args);
   const asJson = args.includes('--json');
   try {
     if (args.includes('--watch')) {
-      const view = await watchBuild(host, id, (t) => process.stdout.write(t), 500, undefined, key);
+      const format = asJson ? 'ndjson' : 'view';
+      const view = await watchBuild(host, id, (t) => process.stdout.write(t), 500, undefined, key, format);
       return { exitCode: view?.runtimeStatus === 'Completed' ? 0 : 1, stdout: '' };
     }
     const view = await fetchBuild(host, id, key);

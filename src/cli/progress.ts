@@ -83,7 +83,11 @@ export async function fetchBuild(host: string, ref: BuildRef, key?: string): Pro
   return (await response.json()) as BuildView;
 }
 
-/** Polls and redraws until the build ends; returns the last view. */
+/**
+ * Polls until the build ends and writes each change; returns the last view. `view` redraws the
+ * progress view in place on a terminal; `ndjson` writes the status object as one JSON line per
+ * change, never redrawing (`bif status --json --watch`, for scripts that read line by line).
+ */
 export async function watchBuild(
   host: string,
   id: BuildRef,
@@ -91,17 +95,18 @@ export async function watchBuild(
   intervalMs = 500,
   timeoutMs = 30 * 60_000,
   key?: string,
+  format: 'view' | 'ndjson' = 'view',
 ): Promise<BuildView | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let view: BuildView | undefined;
-  const tty = process.stdout.isTTY;
+  const redraw = format === 'view' && process.stdout.isTTY;
   while (Date.now() < deadline) {
     view = await fetchBuild(host, id, key);
     if (view) {
-      const text = renderBuild(view);
+      const text = format === 'ndjson' ? JSON.stringify(view) : renderBuild(view);
       if (text !== last) {
-        if (tty && last) write(`\x1b[${last.split('\n').length}A\x1b[0J`);
+        if (redraw && last) write(`\x1b[${last.split('\n').length}A\x1b[0J`);
         write(`${text}\n`);
         last = text;
       }

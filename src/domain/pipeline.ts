@@ -74,6 +74,12 @@ export interface RegionRolloutInput {
   requestId: string;
   /** The instance that owns the events (the pipeline or the rollout), for stable event ids. */
   ownerInstanceId: string;
+  /**
+   * The owner's execution stamp (executionStamp): the occurrence of every event the child publishes, so
+   * a restarted owner's events never share ids with the run it replaced (Service Bus would drop them as
+   * duplicates). Inputs of children started before it existed lack it: their ids stay as they were.
+   */
+  ownerExecution: string;
   versionId: string;
   region: string;
   /** Every target region of the version: a retry PATCHes them all, only the failed one restarts. */

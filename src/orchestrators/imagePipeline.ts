@@ -435,6 +435,7 @@ function* rollOutRegions(
     const input: RegionRolloutInput = {
       requestId,
       ownerInstanceId: owner.instanceId,
+      ownerExecution: owner.execution,
       versionId: plan.versionId,
       region: region.name,
       targetRegions: plan.targetRegions,

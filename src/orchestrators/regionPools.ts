@@ -31,6 +31,15 @@ const DEFAULT_RESIZE_TIMEOUT_MS = 15 * 60_000;
  */
 export type SettledPools = Map<string, PoolOutcome>;
 
+/** Who publishes a region child's events: its owner, in the owner's execution (see ownerExecution). */
+export function senderOf(input: RegionRolloutInput) {
+  return {
+    instanceId: input.ownerInstanceId,
+    requestId: input.requestId,
+    occurrence: input.ownerExecution,
+  };
+}
+
 function poolFailedEvent(
   input: RegionRolloutInput,
   pool: PoolRollout,
@@ -90,7 +99,7 @@ export function* createAndWaitForPools(
     creationFailures.push(poolFailedEvent(input, pool, result.error.message));
   });
   report();
-  if (creationFailures.length) yield* publish(context, owner, creationFailures);
+  if (creationFailures.length) yield* publish(context, senderOf(input), creationFailures);
 
   const allocationStartedAt = nowMs(context);
   const { allocationGraceMs } = waitDeadlines(input.settings);
@@ -159,7 +168,7 @@ export function* createAndWaitForPools(
       }
     });
     report();
-    if (events.length) yield* publish(context, owner, events);
+    if (events.length) yield* publish(context, senderOf(input), events);
     pending = pending.filter((p) => !settled.has(p.poolId));
     // Pace by the slowest pool still allocating.
     const lines = status.pools.filter((l) => pending.some((p) => p.poolId === l.poolId));
@@ -242,7 +251,7 @@ export function* retireReplacedPools(
   if (retiring.length > 0) {
     yield* publish(
       context,
-      owner,
+      senderOf(input),
       retiring.map((p) => ({
         type: EVENT_TYPES.poolRetired,
         subject: `${p.account.id}/pools/${p.replaces}`,

@@ -18,7 +18,7 @@ import {
   sleep,
   step,
 } from './steps';
-import { createAndWaitForPools, retireReplacedPools, type SettledPools } from './regionPools';
+import { createAndWaitForPools, retireReplacedPools, senderOf, type SettledPools } from './regionPools';
 import { regionStatus, type RegionState } from './regionStatus';
 import { updateTargetRegionsWhenIdle } from './versionWrites';
 
@@ -32,6 +32,7 @@ export type { RegionStatus } from './regionStatus';
 export const regionRollout: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as RegionRolloutInput;
   const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
+  const sender = senderOf(input);
   const status: RegionState = {
     region: input.region,
     stage: 'replicating',
@@ -57,7 +58,7 @@ export const regionRollout: OrchestrationHandler = function* (context: Orchestra
       status.stage = 'failed';
       status.reason = replicated.reason;
       report();
-      yield* publish(context, owner, [
+      yield* publish(context, sender, [
         {
           type: EVENT_TYPES.regionFailed,
           subject: `${input.versionId}/regions/${input.region}`,
@@ -87,7 +88,7 @@ export const regionRollout: OrchestrationHandler = function* (context: Orchestra
     status.stage = 'replicated';
     report();
     const replicaCount = input.targetRegions.find((r) => r.name === input.region)?.replicaCount ?? 1;
-    yield* publish(context, owner, [
+    yield* publish(context, sender, [
       {
         type: EVENT_TYPES.regionReplicated,
         subject: `${input.versionId}/regions/${input.region}`,
@@ -127,7 +128,7 @@ export const regionRollout: OrchestrationHandler = function* (context: Orchestra
       try {
         yield* publish(
           context,
-          owner,
+          sender,
           unsettled.map((p) => ({
             type: EVENT_TYPES.poolFailed,
             subject: `${p.account.id}/pools/${p.poolId}`,

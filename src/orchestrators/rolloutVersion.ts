@@ -48,6 +48,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
         const child: RegionRolloutInput = {
           requestId: input.requestId,
           ownerInstanceId: instanceId,
+          ownerExecution: execution,
           versionId: input.versionId,
           region,
           targetRegions: input.targetRegions,

@@ -31,6 +31,14 @@ export interface VmInspection {
   dataDisks: (DiskToCapture & { lun: number })[];
 }
 
+/** A snapshot as a resource group lists it: enough to tell whose it is and how old. */
+export interface SnapshotListing {
+  id: string;
+  tags: Record<string, string>;
+  /** ISO time Azure created it (properties.timeCreated); absent when Azure does not say. */
+  timeCreated?: string;
+}
+
 export interface SnapshotInspection {
   id: string;
   location: string;
@@ -93,7 +101,7 @@ export interface ComputePort {
   /** State of a snapshot or managed image. */
   getProvisioning(id: string): Promise<ProvisioningState>;
   /** The snapshots of a resource group with their tags (to find what a pipeline made and left). */
-  listSnapshots(resourceGroupId: string): Promise<{ id: string; tags: Record<string, string> }[]>;
+  listSnapshots(resourceGroupId: string): Promise<SnapshotListing[]>;
   /** Starts deleting a snapshot or managed image; a missing one is already deleted. */
   beginDelete(id: string): Promise<void>;
   /** Registration state of Microsoft.Batch in a subscription (e.g. "Registered"). */

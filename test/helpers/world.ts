@@ -161,7 +161,13 @@ export async function startTestWorld(
       const response = await fetch(`${world.host!.origin}${path}`, {
         method: 'POST',
         body: typeof body === 'string' ? body : JSON.stringify(body),
-        headers: { 'Content-Type': 'application/json', 'x-functions-key': world.keyFor(path), ...headers },
+        headers: {
+          'Content-Type': 'application/json',
+          'x-functions-key': world.keyFor(path),
+          // What Event Grid sends with every event delivery (the webhook decides by it).
+          ...(/^\/runtime\/webhooks\/eventgrid/i.test(path) ? { 'aeg-event-type': 'Notification' } : {}),
+          ...headers,
+        },
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };

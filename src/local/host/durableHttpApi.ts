@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableEngine, InstanceStatus } from './durable/engine';
 import { InstanceExistsError } from './durable/engine';
+import { continuationHeader, pageOf, readListQuery } from './durableListQuery';
 import { HttpRefusal, decodeSegments, parseJson, requireJson, sendJson } from './httpGuards';
 import { keyAllows, presentedKey, type HostKeys } from './keys';
 import { redactSecrets } from './redact';
@@ -182,10 +183,10 @@ export function serveDurableApi(
         `runtimeStatus ${unknown.join(',')} is not a runtime status; use ${RUNTIME_STATUSES.join(', ')}.`,
       );
     const showInput = flag('showInput', true);
-    const list = engine
-      .list({ runtimeStatus: asked?.map((s) => canonical(s)!) })
-      .map((s) => (showInput ? s : { ...s, input: null }));
-    return send(200, redactSecrets(list));
+    const query = readListQuery(url, req);
+    const { page, next } = pageOf(engine.list({ runtimeStatus: asked?.map((s) => canonical(s)!) }), query);
+    const list = page.map((s) => (showInput ? s : { ...s, input: null }));
+    return send(200, redactSecrets(list), continuationHeader(next));
   }
   const action = parts[2]?.toLowerCase();
   if (!action) {

@@ -101,7 +101,17 @@ function call(
 ): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, method, path, headers: { ...options.headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        // Event Grid always says what a delivery is; these tests are about keys, sizes and errors.
+        headers: {
+          ...(/eventgrid/i.test(path) ? { 'aeg-event-type': 'Notification' } : {}),
+          ...options.headers,
+        },
+      },
       (res) => {
         let text = '';
         res.on('data', (c) => (text += c));

@@ -1,0 +1,89 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpRefusal } from './httpGuards';
+
+/**
+ * The instance list's query, as the Durable extension reads it (HttpApiHandler
+ * HandleGetStatusRequestAsync): instanceIdPrefix, createdTimeFrom, createdTimeTo, top (the page size)
+ * and the x-ms-continuation-token request header. The extension skips a value it cannot parse
+ * (TryGet…QueryParameterValue) and lists everything; here it is refused with the parameter's name, so
+ * a caller's typo shows up locally instead of as a silently unfiltered list in Azure.
+ */
+export interface ListQuery {
+  instanceIdPrefix?: string;
+  createdFromMs?: number;
+  createdToMs?: number;
+  top?: number;
+  /** Where this page starts in the list (ordered by creation time, then id). */
+  offset: number;
+}
+
+/** int.TryParse's range: the page size is an Int32. */
+const INT32_MAX = 2 ** 31 - 1;
+const CONTINUATION_HEADER = 'x-ms-continuation-token';
+
+export function readListQuery(url: URL, req: IncomingMessage): ListQuery {
+  const time = (name: string): number | undefined => {
+    const value = url.searchParams.get(name);
+    if (value === null || value === '') return undefined;
+    const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
+    if (Number.isNaN(ms))
+      throw new HttpRefusal(
+        400,
+        `Query parameter ${name} must be a date and time such as 2026-11-29T08:00:00Z, not "${value}".`,
+      );
+    return ms;
+  };
+  const topText = url.searchParams.get('top');
+  let top: number | undefined;
+  if (topText !== null && topText !== '') {
+    top = /^\d+$/.test(topText) ? Number(topText) : NaN;
+    if (!(top >= 1 && top <= INT32_MAX))
+      throw new HttpRefusal(400, `Query parameter top must be a whole number from 1, not "${topText}".`);
+  }
+  const token = req.headers[CONTINUATION_HEADER];
+  const tokenText = Array.isArray(token) ? token[0] : token;
+  const offset = tokenText ? decodeToken(tokenText) : 0;
+  return {
+    instanceIdPrefix: url.searchParams.get('instanceIdPrefix') ?? undefined,
+    createdFromMs: time('createdTimeFrom'),
+    createdToMs: time('createdTimeTo'),
+    top,
+    offset,
+  };
+}
+
+/** One page of `all` and the token of the next (undefined on the last page). */
+export function pageOf<T extends { instanceId: string; createdTime: string }>(
+  all: T[],
+  query: ListQuery,
+): { page: T[]; next?: string } {
+  const matching = all
+    .filter((s) => !query.instanceIdPrefix || s.instanceId.startsWith(query.instanceIdPrefix))
+    .filter((s) => query.createdFromMs === undefined || Date.parse(s.createdTime) >= query.createdFromMs)
+    .filter((s) => query.createdToMs === undefined || Date.parse(s.createdTime) <= query.createdToMs)
+    .sort((a, b) => a.createdTime.localeCompare(b.createdTime) || a.instanceId.localeCompare(b.instanceId));
+  const end = query.top === undefined ? matching.length : query.offset + query.top;
+  const page = matching.slice(query.offset, end);
+  return end < matching.length ? { page, next: encodeToken(end) } : { page };
+}
+
+export function continuationHeader(next: string | undefined): Record<string, string> {
+  return next ? { [CONTINUATION_HEADER]: next } : {};
+}
+
+function encodeToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset })).toString('base64');
+}
+
+function decodeToken(token: string): number {
+  try {
+    const { offset } = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset?: unknown };
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // Falls through to the refusal: a token this host did not hand out.
+  }
+  throw new HttpRefusal(
+    400,
+    `The ${CONTINUATION_HEADER} header is not one this host handed out; send the one from the previous page, or none for the first page.`,
+  );
+}

@@ -1,0 +1,69 @@
+import type { OrchestrationContext } from 'durable-functions';
+import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
+import { startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
+
+/**
+ * The Durable HTTP API's instance list (GET /runtime/webhooks/durabletask/instances) with the query
+ * parameters of the extension's HttpApiHandler: instanceIdPrefix, createdTimeFrom/To, top with the
+ * x-ms-continuation-token header. A value that does not parse is refused with the parameter's name.
+ */
+let host: DoorsHost;
+const LIST = '/runtime/webhooks/durabletask/instances';
+beforeAll(async () => {
+  host = await startDoorsHost([]);
+  host.engine.registerOrchestrator(
+    'waiter',
+    createOrchestrator(function* (context: OrchestrationContext) {
+      const go: unknown = yield context.df.waitForExternalEvent('go');
+      return go;
+    } as never) as never,
+  );
+  for (const id of ['a-1', 'a-2', 'a-3', 'b-1']) host.engine.startNew('waiter', id, null);
+});
+afterAll(() => host.stop());
+
+async function list(query: string, headers: Record<string, string> = {}) {
+  const answer = await host.call('GET', `${LIST}${query}`, {
+    headers: { 'x-functions-key': host.keys.systemKeys.durabletask_extension, ...headers },
+  });
+  return { ...answer, body: answer.status === 200 ? JSON.parse(answer.text) : answer.text };
+}
+const ids = (body: { instanceId: string }[]) => body.map((s) => s.instanceId).sort();
+
+describe('list parameters', () => {
+  it.each([
+    ['top=abc', /top/],
+    ['top=0', /top/],
+    ['top=-5', /top/],
+    ['top=2.5', /top/],
+    ['createdTimeFrom=yesterday', /createdTimeFrom/],
+    ['createdTimeTo=2026-13-45T99:00:00Z', /createdTimeTo/],
+  ])('%s → 400 naming the parameter', async (query, name) => {
+    const answer = await list(`?${query}`);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toMatch(name);
+  });
+
+  it('instanceIdPrefix and createdTime filter the list', async () => {
+    expect(ids((await list('?instanceIdPrefix=a-')).body)).toEqual(['a-1', 'a-2', 'a-3']);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await list(`?createdTimeFrom=${future}`)).body).toEqual([]);
+    expect((await list(`?createdTimeTo=${future}`)).body).toHaveLength(4);
+    expect((await list('?createdTimeTo=2000-01-01T00:00:00Z')).body).toEqual([]);
+  });
+
+  it('top pages the list; x-ms-continuation-token fetches the next page until none is left', async () => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const answer = await list('?top=3', token ? { 'x-ms-continuation-token': token } : {});
+      expect(answer.status).toBe(200);
+      expect(answer.body.length).toBeLessThanOrEqual(3);
+      seen.push(...ids(answer.body));
+      token = answer.headers['x-ms-continuation-token'] as string | undefined;
+      if (!token) break;
+    }
+    expect(seen.sort()).toEqual(['a-1', 'a-2', 'a-3', 'b-1']);
+    expect((await list('?top=2', { 'x-ms-continuation-token': 'garbage' })).status).toBe(400);
+  });
+});
