@@ -12,6 +12,7 @@ import { asStepError, nowIso, publish } from './steps';
 import { firstEntries, joinReasons, withinBudget } from './statusBudget';
 import { boundedSummary, type RolloutSummary } from './pipelineStatus';
 import { updateTargetRegionsWhenIdle } from './versionWrites';
+import { askLedger, tellLedger } from './ledgerCalls';
 
 /**
  * The region part alone, for a version that already exists (an Event Grid notice of a new version of a
@@ -37,7 +38,15 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
     })),
   );
   let outcomes: RegionOutcome[] = [];
+  // A shared lease: retention leaves the version alone while it rolls out; other rollouts still run.
+  const ledger = { definitionId: input.versionId.replace(/\/versions\/[^/]+\/?$/i, ''), execution };
   try {
+    yield* askLedger(context, ledger.definitionId, {
+      kind: 'lease',
+      execution,
+      version: input.versionId.split('/').at(-1)!,
+      shared: true,
+    });
     yield* updateTargetRegionsWhenIdle(
       context,
       { versionId: input.versionId, targetRegions: input.targetRegions },
@@ -62,6 +71,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
       }),
     );
   } catch (error) {
+    yield* release();
     return yield* fail(asStepError('rollout', error).message, [], []);
   }
   const summary: RolloutSummary = {
@@ -86,6 +96,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
   const problems = outcomes.flatMap((o) =>
     o.replicated ? (o.problems ?? []).map((p) => `region ${o.region}: ${p}`) : [],
   );
+  yield* release();
   if (summary.regionsFailed.length === 0 && summary.poolsFailed.length === 0 && problems.length === 0) {
     yield* publish(context, owner, [
       {
@@ -111,6 +122,15 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
       .concat(problems),
   );
   return yield* fail(reason, summary.regionsReplicated, summary.poolsReady);
+
+  /** The pools exist (or failed): the version needs no lease from this rollout any more. */
+  function* release() {
+    try {
+      yield* tellLedger(context, ledger.definitionId, { kind: 'release', execution: ledger.execution });
+    } catch {
+      // A lease left behind is dropped by the ledger's holder check once this instance has finished.
+    }
+  }
 
   /** Pipeline.Failed with what did succeed, then the instance fails with the reason. */
   function* fail(reason: string, regionsReplicated: string[], poolsReady: string[]) {
