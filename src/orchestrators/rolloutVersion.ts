@@ -12,7 +12,7 @@ import { asStepError, nowIso, publish } from './steps';
 import { firstEntries, joinReasons, withinBudget } from './statusBudget';
 import { boundedSummary, type RolloutSummary } from './pipelineStatus';
 import { updateTargetRegionsWhenIdle } from './versionWrites';
-import { askLedger, tellLedger } from './ledgerCalls';
+import { leaseExistingVersion, releaseVersion } from './ledgerCalls';
 
 /**
  * The region part alone, for a version that already exists (an Event Grid notice of a new version of a
@@ -38,15 +38,9 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
     })),
   );
   let outcomes: RegionOutcome[] = [];
-  // A shared lease: retention leaves the version alone while it rolls out; other rollouts still run.
-  const ledger = { definitionId: input.versionId.replace(/\/versions\/[^/]+\/?$/i, ''), execution };
   try {
-    yield* askLedger(context, ledger.definitionId, {
-      kind: 'lease',
-      execution,
-      version: input.versionId.split('/').at(-1)!,
-      shared: true,
-    });
+    // A shared lease: retention leaves the version alone while it rolls out; other rollouts still run.
+    yield* leaseExistingVersion(context, input.versionId, execution);
     yield* updateTargetRegionsWhenIdle(
       context,
       { versionId: input.versionId, targetRegions: input.targetRegions },
@@ -71,7 +65,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
       }),
     );
   } catch (error) {
-    yield* release();
+    yield* releaseVersion(context, input.versionId, execution);
     return yield* fail(asStepError('rollout', error).message, [], []);
   }
   const summary: RolloutSummary = {
@@ -96,7 +90,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
   const problems = outcomes.flatMap((o) =>
     o.replicated ? (o.problems ?? []).map((p) => `region ${o.region}: ${p}`) : [],
   );
-  yield* release();
+  yield* releaseVersion(context, input.versionId, execution);
   if (summary.regionsFailed.length === 0 && summary.poolsFailed.length === 0 && problems.length === 0) {
     yield* publish(context, owner, [
       {
@@ -122,15 +116,6 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
       .concat(problems),
   );
   return yield* fail(reason, summary.regionsReplicated, summary.poolsReady);
-
-  /** The pools exist (or failed): the version needs no lease from this rollout any more. */
-  function* release() {
-    try {
-      yield* tellLedger(context, ledger.definitionId, { kind: 'release', execution: ledger.execution });
-    } catch {
-      // A lease left behind is dropped by the ledger's holder check once this instance has finished.
-    }
-  }
 
   /** Pipeline.Failed with what did succeed, then the instance fails with the reason. */
   function* fail(reason: string, regionsReplicated: string[], poolsReady: string[]) {
