@@ -295,5 +295,9 @@ describe('end to end', () => {
       .map((m) => m.body as any)
       .filter((e) => e.type.endsWith('Pool.Retired'));
     expect(retired.map((e) => e.data.poolId)).toContain('follow-3-0-0');
+    // The timer's retention runs in the definition's ledger, in turn with the builds' leases.
+    expect(world.host!.logs.join('')).toMatch(
+      new RegExp(`Retention on \\S+/images/${FOLLOWED} handed to its ledger bif-ledger-${FOLLOWED}-`),
+    );
   });
 });

@@ -84,6 +84,25 @@ describe('the definition ledger', () => {
     expect(ledger.customStatus.leases.map((l: { holder: string }) => l.holder)).not.toContain(a);
   });
 
+  it("R2: with nothing else to do, the ledger drops a terminated holder's lease on its idle timer", async () => {
+    const a = pipelineInstanceId('rel-l3a');
+    expect((await world.postJson('/api/builds', request('l3a', 'ledger-r3', '6.3.1'))).status).toBe(202);
+    await waitForStage(a, 'rollout');
+    expect(
+      (await ledgerStatus('ledger-r3')).customStatus.leases.map((l: { holder: string }) => l.holder),
+    ).toContain(a);
+    await terminate(a);
+    // 15 simulated minutes idle at speed 600 is 1.5 s; allow for a loaded machine.
+    let holders: string[] = [a];
+    for (let i = 0; i < 300 && holders.includes(a); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      holders = (await ledgerStatus('ledger-r3')).customStatus.leases.map(
+        (l: { holder: string }) => l.holder,
+      );
+    }
+    expect(holders).not.toContain(a);
+  });
+
   it('R4: two rollouts of one existing version run side by side', async () => {
     const first = pipelineInstanceId('rel-l4');
     expect((await world.postJson('/api/builds', request('l4', 'ledger-r4', '6.4.0'))).status).toBe(202);
