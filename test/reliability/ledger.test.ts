@@ -58,7 +58,7 @@ const ledgerStatus = async (definition: string) =>
     )
   ).body;
 
-describe('the definition ledger', () => {
+describe('the definition ledger: restarts and terminated holders', () => {
   it('R1: a terminated build resubmitted with a new version completes on the NEW version', async () => {
     const id = pipelineInstanceId('rel-l1');
     expect((await world.postJson('/api/builds', request('l1', 'ledger-r1', '6.1.1'))).status).toBe(202);
@@ -102,7 +102,9 @@ describe('the definition ledger', () => {
     }
     expect(holders).not.toContain(a);
   });
+});
 
+describe('the definition ledger: shared leases, accounts, rebuild', () => {
   it('R4: two rollouts of one existing version run side by side', async () => {
     const first = pipelineInstanceId('rel-l4');
     expect((await world.postJson('/api/builds', request('l4', 'ledger-r4', '6.4.0'))).status).toBe(202);
