@@ -11,6 +11,7 @@ import { systemClock } from './ports/clock';
 import type { Services } from './activities/services';
 import type { OrchestrationSettings } from './domain/pipeline';
 import { mustParse, resourceName } from './domain/resourceId';
+import { imageDefinitionId } from './domain/factoryConfig';
 
 /**
  * The one place that turns settings into adapters. Config is read and validated once, the first time
@@ -90,6 +91,11 @@ function lazyServices(c: AppConfig): Services {
     },
     get clock() {
       return overrides.clock ?? systemClock;
+    },
+    followerAccounts(definitionId: string) {
+      return c.factory.images
+        .filter((w) => imageDefinitionId(w.image).toLowerCase() === definitionId.toLowerCase())
+        .flatMap((w) => w.followers.map((f) => f.account));
     },
     get workingResourceGroupId() {
       return 'workingResourceGroupId' in overrides

@@ -15,7 +15,7 @@ import {
 import { createPool, deletePool, drainPool, getPool } from './pools';
 import { publishEvents } from './events';
 import { applyRetention } from './retention';
-import { listVersionNames, replyToInstance, sendToLedger } from './ledger';
+import { instanceStatuses, listVersionNames, replyToInstance, sendToLedger } from './ledger';
 import { deleteOwnedSnapshots, sweepLeftovers } from './cleanup';
 
 /** Every activity by name. Inputs and outputs are JSON; each does one step through the ports. */
@@ -42,6 +42,7 @@ export const ACTIVITY_IMPLEMENTATIONS: Record<
   [ACTIVITIES.sendToLedger]: sendToLedger,
   [ACTIVITIES.replyToInstance]: replyToInstance,
   [ACTIVITIES.listVersionNames]: listVersionNames,
+  [ACTIVITIES.instanceStatuses]: instanceStatuses,
   [ACTIVITIES.deleteOwnedSnapshots]: deleteOwnedSnapshots,
   [ACTIVITIES.sweepLeftovers]: sweepLeftovers,
 };

@@ -2,7 +2,13 @@ import type { Services } from './services';
 import type { InstancesPort } from '../ports';
 import { PermanentError, TransientError } from '../domain/errors';
 import { ORCHESTRATORS } from '../domain/pipeline';
-import { emptyLedger, LEDGER_OP_EVENT, ledgerInstanceId, type LedgerOp } from '../domain/ledger';
+import {
+  emptyLedger,
+  LEDGER_OP_EVENT,
+  ledgerInstanceId,
+  rebuildLedger,
+  type LedgerOp,
+} from '../domain/ledger';
 
 /**
  * The messaging around a definition's ledger. Orchestrators cannot raise events to each other in the
@@ -17,7 +23,12 @@ function instancesOf(s: Services): InstancesPort {
   return s.instances;
 }
 
-/** Starts the definition's ledger when it does not run, then hands it the operation. */
+const LIVE = ['Running', 'Pending', 'ContinuedAsNew'];
+
+/**
+ * Starts the definition's ledger when it does not run, then hands it the operation. A ledger that
+ * failed or was terminated is started again from what it last held (rebuildLedger), not empty.
+ */
 export async function sendToLedger(
   s: Services,
   input: { definitionId: string; op: LedgerOp },
@@ -25,8 +36,12 @@ export async function sendToLedger(
   const instances = instancesOf(s);
   const ledgerId = ledgerInstanceId(input.definitionId);
   const status = await instances.runtimeStatus(ledgerId);
-  if (!status || !['Running', 'Pending', 'ContinuedAsNew'].includes(status))
-    await instances.start(ORCHESTRATORS.definitionLedger, ledgerId, emptyLedger(input.definitionId));
+  if (!status || !LIVE.includes(status)) {
+    const state = status
+      ? rebuildLedger(input.definitionId, await instances.lastState(ledgerId))
+      : emptyLedger(input.definitionId);
+    await instances.start(ORCHESTRATORS.definitionLedger, ledgerId, state);
+  }
   if (!(await instances.raiseEvent(ledgerId, LEDGER_OP_EVENT, input.op)))
     throw new TransientError(`The ledger ${ledgerId} is not running yet; retrying.`, 'LedgerNotRunning');
   return { ledgerId };
@@ -48,4 +63,18 @@ export async function listVersionNames(s: Services, input: { definitionId: strin
     if (error instanceof PermanentError && /NotFound/.test(error.code)) return [];
     throw error;
   }
+}
+
+/**
+ * Runtime status of each instance (undefined when it does not exist): the ledger drops the leases of
+ * holders that have finished. Missing keys would read as "gone", so every id is answered.
+ */
+export async function instanceStatuses(
+  s: Services,
+  input: { instanceIds: string[] },
+): Promise<Record<string, string | undefined>> {
+  const instances = instancesOf(s);
+  const out: Record<string, string | undefined> = {};
+  for (const id of input.instanceIds) out[id] = (await instances.runtimeStatus(id)) ?? 'Missing';
+  return out;
 }

@@ -19,6 +19,7 @@ export const ACTIVITIES = {
   sendToLedger: 'sendToLedger',
   replyToInstance: 'replyToInstance',
   listVersionNames: 'listVersionNames',
+  instanceStatuses: 'instanceStatuses',
   deleteOwnedSnapshots: 'deleteOwnedSnapshots',
   sweepLeftovers: 'sweepLeftovers',
 } as const;
@@ -28,6 +29,7 @@ export const MESSAGING_ACTIVITIES: readonly ActivityName[] = [
   'sendToLedger',
   'replyToInstance',
   'sweepLeftovers',
+  'instanceStatuses',
 ];
 
 export type ActivityName = (typeof ACTIVITIES)[keyof typeof ACTIVITIES];

@@ -21,7 +21,8 @@ export async function applyRetention(
   const versions = await s.gallery.listVersions(input.definitionId);
   const seen = new Set<string>();
   const inUse: string[] = [];
-  for (const account of input.accounts) {
+  // The factory's followers of this definition count too, whichever build named them (or none did).
+  for (const account of [...input.accounts, ...(s.followerAccounts?.(input.definitionId) ?? [])]) {
     if (seen.has(account.id.toLowerCase())) continue;
     seen.add(account.id.toLowerCase());
     for (const pool of await s.batch.listPools(account))

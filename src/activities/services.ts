@@ -3,6 +3,7 @@ import type {
   Clock,
   ComputePort,
   EventPublisher,
+  BatchAccountRef,
   GalleryPort,
   InstancesPort,
 } from '../ports';
@@ -16,6 +17,8 @@ export interface Services {
   clock: Clock;
   /** Where snapshots go when the request does not say (config), else the source's resource group. */
   workingResourceGroupId?: string;
+  /** The Batch accounts of the factory's follower pools of a definition (config): retention counts their pools. */
+  followerAccounts?(definitionId: string): BatchAccountRef[];
   /** Only for the activities that message other instances (the definition ledger); bound per invocation. */
   instances?: InstancesPort;
 }

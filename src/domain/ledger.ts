@@ -1,5 +1,5 @@
 import { boundedName, INSTANCE_ID_MAX, shortHash } from './pipeline';
-import { nextPatchVersion } from './version';
+import { compareVersions, nextPatchVersion } from './version';
 import type { BatchAccountRef } from '../ports';
 
 /**
@@ -13,8 +13,18 @@ export const LEDGER_OP_EVENT = 'bif-ledger-op';
 export interface Lease {
   version: string;
   versionId: string;
+  /**
+   * The holder's execution (its execution stamp): a restarted build keeps its instance id, so its
+   * lease from the earlier run must not be handed back to it.
+   */
+  execution?: string;
   /** Handed out for "auto" (counts when the next "auto" is chosen). */
   auto?: boolean;
+  /**
+   * A rollout of a version that already exists: protects it from retention without excluding other
+   * rollouts of it; only a build that would create that version is refused.
+   */
+  shared?: boolean;
 }
 
 export interface LedgerState {
@@ -26,6 +36,55 @@ export interface LedgerState {
   /** A retention put off while other builds were in flight; the last of them runs it. */
   owedRetention?: RetentionParams;
   lastRetentionAt?: string;
+  /**
+   * Every Batch account any retention request named for this definition (newest last, bounded): a
+   * pool in an account only an earlier build used still counts as a user of its version.
+   */
+  accounts?: BatchAccountRef[];
+}
+
+/** Accounts remembered per definition; the oldest go first beyond it (it rides in every continue-as-new). */
+export const ACCOUNTS_REMEMBERED = 50;
+
+/** Runtime statuses of a holder that may still release its lease; any other (Completed, Failed, Terminated, missing) cannot. */
+export const LIVE_STATUSES: readonly string[] = ['Running', 'Pending', 'ContinuedAsNew', 'Suspended'];
+
+/** Remembers `accounts` (case-insensitive ids), the most recently named kept when over the bound. */
+export function rememberAccounts(state: LedgerState, accounts: readonly BatchAccountRef[]): void {
+  const known = (state.accounts ?? []).filter(
+    (k) => !accounts.some((a) => a.id.toLowerCase() === k.id.toLowerCase()),
+  );
+  const unique = accounts.filter(
+    (a, i) => accounts.findIndex((b) => b.id.toLowerCase() === a.id.toLowerCase()) === i,
+  );
+  state.accounts = [...known, ...unique].slice(-ACCOUNTS_REMEMBERED);
+}
+
+/**
+ * Drops the leases whose holder is finished or gone (`statuses`: runtime status per holder, undefined
+ * when the instance does not exist). A terminated build never releases; a one-way release can be lost.
+ */
+export function dropFinishedHolders(
+  state: LedgerState,
+  statuses: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const dropped: string[] = [];
+  for (const holder of Object.keys(state.leases)) {
+    if (!(holder in statuses)) continue;
+    const status = statuses[holder];
+    if (status === undefined || !LIVE_STATUSES.includes(status)) {
+      delete state.leases[holder];
+      dropped.push(holder);
+    }
+  }
+  return dropped;
+}
+
+/** A release or retention from `from`: only its own execution's lease goes (a late one from an earlier run does not). */
+export function releaseLease(state: LedgerState, from: string, execution?: string): void {
+  const held = state.leases[from];
+  if (held && (execution === undefined || held.execution === undefined || held.execution === execution))
+    delete state.leases[from];
 }
 
 export interface RetentionParams {
@@ -72,12 +131,14 @@ function mergeRetention(a?: RetentionParams, b?: RetentionParams): RetentionPara
 interface OpBase {
   /** The pipeline instance that sends it and gets the reply. */
   from: string;
+  /** The sender's execution stamp: leases are keyed by holder and execution. */
+  execution?: string;
   /** The event name the reply is raised under; none for a one-way operation. */
   reply?: string;
 }
 
 export type LedgerOp =
-  | (OpBase & { kind: 'lease'; version: string; allowExisting?: boolean })
+  | (OpBase & { kind: 'lease'; version: string; shared?: boolean })
   | (OpBase & { kind: 'retention'; keepVersions: number; accounts: BatchAccountRef[]; release: boolean })
   | (OpBase & { kind: 'release' });
 
@@ -94,17 +155,21 @@ export function emptyLedger(definitionId: string): LedgerState {
 }
 
 /**
- * A lease for `from`: the same one again when it already holds one (a re-sent request), else the
- * requested version, or for "auto" the next patch after every existing, leased and earlier allocated
- * version. An explicit version another running pipeline holds is refused.
+ * A lease for `from`: the same one again when this execution already holds one (a re-sent request),
+ * else the requested version, or for "auto" the next patch after every existing, leased and earlier
+ * allocated version. A lease an earlier execution of the same instance held is replaced (a restart).
+ * An explicit version another running pipeline holds is refused, unless both only roll it out
+ * (shared); a shared lease never refuses, since the version exists already.
  */
 export function grantLease(
   state: LedgerState,
-  op: { from: string; version: string },
+  op: { from: string; version: string; execution?: string; shared?: boolean },
   existingNames: readonly string[],
 ): LeaseReply {
   const held = state.leases[op.from];
-  if (held) return { ok: true, version: held.version, versionId: held.versionId };
+  if (held && held.execution === op.execution)
+    return { ok: true, version: held.version, versionId: held.versionId };
+  delete state.leases[op.from];
   const taken = Object.entries(state.leases);
   let version = op.version;
   if (version === 'auto') {
@@ -115,7 +180,7 @@ export function grantLease(
     version = nextPatchVersion(known);
     while (taken.some(([, l]) => l.version === version)) version = nextPatchVersion([version]);
     state.highestAllocated = version;
-  } else {
+  } else if (!op.shared) {
     const holder = taken.find(([, l]) => l.version === version);
     if (holder)
       return {
@@ -124,11 +189,87 @@ export function grantLease(
       };
   }
   const lease: Lease = { version, versionId: `${state.definitionId}/versions/${version}` };
+  if (op.execution !== undefined) lease.execution = op.execution;
   if (op.version === 'auto') lease.auto = true;
+  if (op.shared) lease.shared = true;
   state.leases[op.from] = lease;
   return { ok: true, version: lease.version, versionId: lease.versionId };
 }
 
+/** The holder of another execution's lease an explicit, exclusive `version` would conflict with. */
+export function conflictingHolder(
+  state: LedgerState,
+  op: { from: string; version: string; shared?: boolean },
+) {
+  if (op.shared || op.version === 'auto') return undefined;
+  return Object.entries(state.leases).find(
+    ([holder, l]) => holder !== op.from && l.version === op.version,
+  )?.[0];
+}
+
 export function leasedVersionIds(state: LedgerState): string[] {
   return Object.values(state.leases).map((l) => l.versionId);
+}
+
+/** One lease as the ledger's custom status shows it: enough to rebuild it (see rebuildLedger). */
+export interface LeaseShown {
+  holder: string;
+  version: string;
+  execution?: string;
+  auto?: boolean;
+  shared?: boolean;
+}
+
+/**
+ * The state a ledger starts with after an earlier ledger of the definition failed or was terminated
+ * (it would otherwise start empty and hand out an "auto" version twice): the input of its last
+ * execution (its state at the last continue-as-new) plus the leases and highestAllocated its last
+ * custom status showed (the newest leases, granted since). Leases released meanwhile come back too;
+ * the holder check drops those whose holder has finished.
+ */
+export function rebuildLedger(
+  definitionId: string,
+  previous: { input?: unknown; customStatus?: unknown } | undefined,
+): LedgerState {
+  const state = emptyLedger(definitionId);
+  const input = previous?.input as Partial<LedgerState> | undefined;
+  if (
+    input &&
+    typeof input === 'object' &&
+    input.definitionId?.toLowerCase() === definitionId.toLowerCase()
+  ) {
+    if (input.leases && typeof input.leases === 'object') state.leases = { ...input.leases };
+    if (typeof input.highestAllocated === 'string') state.highestAllocated = input.highestAllocated;
+    if (Array.isArray(input.accounts)) state.accounts = input.accounts;
+    if (input.owedRetention) state.owedRetention = input.owedRetention;
+  }
+  const shown = previous?.customStatus as { leases?: LeaseShown[]; highestAllocated?: string } | undefined;
+  for (const l of Array.isArray(shown?.leases) ? shown.leases : []) {
+    if (typeof l?.holder !== 'string' || typeof l.version !== 'string' || state.leases[l.holder]) continue;
+    const lease: Lease = { version: l.version, versionId: `${definitionId}/versions/${l.version}` };
+    if (l.execution !== undefined) lease.execution = l.execution;
+    if (l.auto) lease.auto = true;
+    if (l.shared) lease.shared = true;
+    state.leases[l.holder] = lease;
+  }
+  const highest = shown?.highestAllocated;
+  if (
+    typeof highest === 'string' &&
+    (!state.highestAllocated || compareVersions(highest, state.highestAllocated) > 0)
+  )
+    state.highestAllocated = highest;
+  return state;
+}
+
+/** The newest leases (most recently granted last in the record), as the custom status lists them. */
+export function leasesShown(state: LedgerState, max: number): LeaseShown[] {
+  return Object.entries(state.leases)
+    .slice(-max)
+    .map(([holder, l]) => ({
+      holder,
+      version: l.version,
+      ...(l.execution !== undefined ? { execution: l.execution } : {}),
+      ...(l.auto ? { auto: true } : {}),
+      ...(l.shared ? { shared: true } : {}),
+    }));
 }

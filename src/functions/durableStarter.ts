@@ -58,6 +58,15 @@ export function durableInstances(client: DurableClient): InstancesPort {
   const starter = durableStarter(client);
   return {
     ...starter,
+    async lastState(instanceId) {
+      try {
+        const status = await client.getStatus(instanceId, { showInput: true });
+        return status ? { input: status.input, customStatus: status.customStatus } : undefined;
+      } catch (error) {
+        if (/404/.test((error as Error).message)) return undefined;
+        throw error;
+      }
+    },
     async raiseEvent(instanceId, eventName, data) {
       // The client resolves on 410 (no longer running) too: ask first so a lost event is seen.
       const status = await starter.runtimeStatus(instanceId);

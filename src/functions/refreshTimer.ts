@@ -2,9 +2,12 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { planRefresh } from '../triggers/refresh';
 import { submitBuild } from '../triggers/intake';
-import { applyRetention } from '../activities/retention';
+import { sendToLedger } from '../activities/ledger';
 import { appConfig, appServices, orchestrationSettings } from '../compositionRoot';
-import { durableStarter, triggerLog } from './durableStarter';
+import { durableInstances, durableStarter, triggerLog } from './durableStarter';
+
+/** The sender the ledger sees for the timer's retention (one-way: it holds no lease, wants no reply). */
+const REFRESH_SENDER = 'refreshImages';
 
 /** Builds the watched images whose refresh is due, and applies retention to every watched definition. */
 export async function refreshImagesHandler(_timer: Timer, context: InvocationContext): Promise<void> {
@@ -20,13 +23,15 @@ export async function refreshImagesHandler(_timer: Timer, context: InvocationCon
       settings: orchestrationSettings(),
     });
   }
-  for (const retention of plan.retention) {
-    const actions = await applyRetention(services, retention);
-    const changed = actions.filter((a) => a.kind !== 'keep');
-    if (changed.length)
-      context.log(
-        `Retention on ${retention.definitionId}: ${changed.map((a) => `${a.kind} ${a.versionId.split('/').at(-1)}`).join(', ')}`,
-      );
+  // Retention goes through each definition's ledger, like a build's: it runs in turn with the ledger's
+  // other operations and never touches a version a running pipeline or rollout leases.
+  const ledgerServices = { ...services, instances: durableInstances(df.getClient(context)) };
+  for (const { definitionId, keepVersions, accounts } of plan.retention) {
+    const { ledgerId } = await sendToLedger(ledgerServices, {
+      definitionId,
+      op: { kind: 'retention', from: REFRESH_SENDER, keepVersions, accounts, release: false },
+    });
+    context.log(`Retention on ${definitionId} handed to its ledger ${ledgerId}.`);
   }
   context.log(
     `refreshImages: ${plan.builds.length} build(s) due, retention checked on ${plan.retention.length} definition(s).`,

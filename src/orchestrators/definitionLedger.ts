@@ -1,9 +1,14 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { ACTIVITIES } from '../activities/names';
 import {
+  conflictingHolder,
+  dropFinishedHolders,
   grantLease,
   leasedVersionIds,
+  leasesShown,
   LEDGER_OP_EVENT,
+  releaseLease,
+  rememberAccounts,
   type LeaseReply,
   type LedgerOp,
   type LedgerState,
@@ -16,6 +21,11 @@ import { asStepError, step } from './steps';
 const OPS_PER_EXECUTION = 20;
 /** How long the ledger must have nothing to do before it continues as new. */
 const IDLE_MS = 1_000;
+/**
+ * While it holds leases, how long the ledger waits idle before it continues as new, and so checks its
+ * holders again (every execution that starts with leases does): a terminated build never releases.
+ */
+const HOLDER_CHECK_MS = 15 * 60_000;
 
 /**
  * One instance per image definition (a singleton: its id is derived from the definition), taking
@@ -26,13 +36,17 @@ const IDLE_MS = 1_000;
  */
 export const definitionLedger: OrchestrationHandler = function* (context: OrchestrationContext) {
   const state = context.df.getInput() as LedgerState;
+  if (Object.keys(state.leases).length > 0) yield* dropFinished(context, state, Object.keys(state.leases));
+  yield* runOwedRetention(context, state);
   for (let handled = 0; ; handled++) {
     context.df.setCustomStatus(ledgerStatus(state));
     const next = context.df.waitForExternalEvent(LEDGER_OP_EVENT);
-    if (handled >= OPS_PER_EXECUTION) {
+    const waitMs =
+      handled >= OPS_PER_EXECUTION ? IDLE_MS : Object.keys(state.leases).length > 0 ? HOLDER_CHECK_MS : 0;
+    if (waitMs > 0) {
       // Continue as new only when no request is waiting (one already received is answered first):
       // continue-as-new drops received but unprocessed events, and under load that would be most of them.
-      const idle = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + IDLE_MS));
+      const idle = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
       const winner = (yield context.df.Task.any([next, idle])) as unknown;
       if (winner !== next) break;
       idle.cancel();
@@ -67,16 +81,22 @@ export const definitionLedger: OrchestrationHandler = function* (context: Orches
 function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp) {
   switch (op.kind) {
     case 'lease': {
+      // Before refusing a version, make sure its holder still runs (a terminated one never releases).
+      const holder = conflictingHolder(state, op);
+      if (holder) yield* dropFinished(context, state, [holder]);
       // Only "auto" needs the existing versions; an explicit one is checked against the leases here
       // and against the gallery by preflight.
-      if (state.leases[op.from] || op.version !== 'auto') return grantLease(state, op, []);
+      const held = state.leases[op.from];
+      if ((held && held.execution === op.execution) || op.version !== 'auto')
+        return grantLease(state, op, []);
       const names = yield* step<string[]>(context, ACTIVITIES.listVersionNames, {
         definitionId: state.definitionId,
       });
       return grantLease(state, op, names);
     }
     case 'retention': {
-      if (op.release) delete state.leases[op.from];
+      if (op.release) releaseLease(state, op.from, op.execution);
+      rememberAccounts(state, op.accounts);
       const run = retentionToRun(
         state,
         { keepVersions: op.keepVersions, accounts: op.accounts },
@@ -85,19 +105,39 @@ function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp
       return { ok: true, actions: run ? yield* retain(context, state, run) : [], deferred: !run };
     }
     case 'release': {
-      delete state.leases[op.from];
-      const run = retentionToRun(state, undefined, context.df.currentUtcDateTime.getTime());
-      if (run) yield* retain(context, state, run);
+      releaseLease(state, op.from, op.execution);
+      yield* runOwedRetention(context, state);
       return { ok: true };
     }
   }
 }
 
+/** Asks the Durable client which `holders` still run, and drops the leases of the rest. */
+function* dropFinished(context: OrchestrationContext, state: LedgerState, holders: string[]) {
+  const statuses = yield* step<Record<string, string | undefined>>(context, ACTIVITIES.instanceStatuses, {
+    instanceIds: holders,
+  });
+  return dropFinishedHolders(state, statuses);
+}
+
+function* runOwedRetention(context: OrchestrationContext, state: LedgerState) {
+  if (!state.owedRetention) return;
+  const run = retentionToRun(state, undefined, context.df.currentUtcDateTime.getTime());
+  if (run) yield* retain(context, state, run);
+}
+
+/**
+ * Retention with every account the definition was ever built for (a pool in any of them may use an
+ * older version), after dropping leases of finished holders (they would keep versions forever).
+ */
 function* retain(context: OrchestrationContext, state: LedgerState, run: RetentionParams) {
+  const holders = Object.keys(state.leases);
+  if (holders.length > 0) yield* dropFinished(context, state, holders);
+  rememberAccounts(state, run.accounts);
   return yield* step(context, ACTIVITIES.applyRetention, {
     definitionId: state.definitionId,
     keepVersions: run.keepVersions,
-    accounts: run.accounts,
+    accounts: state.accounts ?? run.accounts,
     leasedVersionIds: leasedVersionIds(state),
   });
 }
@@ -111,7 +151,8 @@ function ledgerStatus(state: LedgerState) {
   return {
     definitionId: state.definitionId,
     leaseCount: leases.length,
-    leases: leases.slice(0, STATUS_LEASES).map(([holder, lease]) => ({ holder, version: lease.version })),
+    // The newest leases: with the last execution's input they are what a rebuilt ledger starts from.
+    leases: leasesShown(state, STATUS_LEASES),
     highestAllocated: state.highestAllocated,
     retentionOwed: state.owedRetention !== undefined,
   };

@@ -88,12 +88,14 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
   /** Where this build puts snapshots: swept before, cleaned up after a failure. */
   let snapshotGroups: string[] = [];
   try {
+    // Keyed by this execution (a restart must not get the earlier run's version); rolling out an
+    // existing version only shares it.
     const lease = yield* askLedger<LeaseReply>(context, ledgerDefinition, {
       kind: 'lease',
-      version:
-        request.source.type === 'galleryImageVersion'
-          ? request.source.id.split('/').at(-1)!
-          : request.image.version,
+      execution,
+      ...(request.source.type === 'galleryImageVersion'
+        ? { version: request.source.id.split('/').at(-1)!, shared: true }
+        : { version: request.image.version }),
     });
     if (!lease.ok)
       throw new PreflightRejected([finding('IMAGE_VERSION_EXISTS', 'image.version', lease.reason)]);
@@ -218,6 +220,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     // The pools exist now (listed by retention as users of the version): the lease can go.
     yield* askLedger(context, ledgerDefinition, {
       kind: 'retention',
+      execution,
       keepVersions: request.retention.keepVersions,
       accounts: request.pools.map((p) => p.account),
       release: true,
@@ -273,7 +276,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     status.error = reason;
     report('failed');
     try {
-      yield* tellLedger(context, ledgerDefinition, { kind: 'release' });
+      yield* tellLedger(context, ledgerDefinition, { kind: 'release', execution });
     } catch {
       // A lease left behind only keeps a version from deletion; the failure must still be told.
     }

@@ -1,6 +1,6 @@
 import type { OrchestrationContext, TimerTask } from 'durable-functions';
 import { ACTIVITIES } from '../activities/names';
-import type { LedgerOp } from '../domain/ledger';
+import type { LeaseReply, LedgerOp } from '../domain/ledger';
 import { step, StepFailedError } from './steps';
 
 /**
@@ -49,4 +49,35 @@ export function* tellLedger(context: OrchestrationContext, definitionId: string,
     definitionId,
     op: { ...request, from: context.df.instanceId } as LedgerOp,
   });
+}
+
+/** The definition of a version id (…/images/{name}/versions/{version}) and the version's name. */
+function versionParts(versionId: string) {
+  return {
+    definitionId: versionId.replace(/\/versions\/[^/]+\/?$/i, ''),
+    version: versionId.split('/').at(-1)!,
+  };
+}
+
+/**
+ * A shared lease on a version that exists (a rollout of it): retention leaves it alone meanwhile, and
+ * other rollouts of it are not refused. `execution` is the caller's execution stamp.
+ */
+export function* leaseExistingVersion(context: OrchestrationContext, versionId: string, execution: string) {
+  const { definitionId, version } = versionParts(versionId);
+  return yield* askLedger<LeaseReply>(context, definitionId, {
+    kind: 'lease',
+    execution,
+    version,
+    shared: true,
+  });
+}
+
+/** Gives the lease back; never fails the caller (the ledger drops it once the caller has finished). */
+export function* releaseVersion(context: OrchestrationContext, versionId: string, execution: string) {
+  try {
+    yield* tellLedger(context, versionParts(versionId).definitionId, { kind: 'release', execution });
+  } catch {
+    // A lease left behind is dropped by the ledger's holder check once the caller has finished.
+  }
 }

@@ -12,6 +12,7 @@ import { asStepError, nowIso, publish } from './steps';
 import { firstEntries, joinReasons, withinBudget } from './statusBudget';
 import { boundedSummary, type RolloutSummary } from './pipelineStatus';
 import { updateTargetRegionsWhenIdle } from './versionWrites';
+import { leaseExistingVersion, releaseVersion } from './ledgerCalls';
 
 /**
  * The region part alone, for a version that already exists (an Event Grid notice of a new version of a
@@ -38,6 +39,8 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
   );
   let outcomes: RegionOutcome[] = [];
   try {
+    // A shared lease: retention leaves the version alone while it rolls out; other rollouts still run.
+    yield* leaseExistingVersion(context, input.versionId, execution);
     yield* updateTargetRegionsWhenIdle(
       context,
       { versionId: input.versionId, targetRegions: input.targetRegions },
@@ -63,6 +66,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
       }),
     );
   } catch (error) {
+    yield* releaseVersion(context, input.versionId, execution);
     return yield* fail(asStepError('rollout', error).message, [], []);
   }
   const summary: RolloutSummary = {
@@ -87,6 +91,7 @@ export const rolloutVersion: OrchestrationHandler = function* (context: Orchestr
   const problems = outcomes.flatMap((o) =>
     o.replicated ? (o.problems ?? []).map((p) => `region ${o.region}: ${p}`) : [],
   );
+  yield* releaseVersion(context, input.versionId, execution);
   if (summary.regionsFailed.length === 0 && summary.poolsFailed.length === 0 && problems.length === 0) {
     yield* publish(context, owner, [
       {

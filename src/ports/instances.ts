@@ -4,6 +4,8 @@
  */
 export interface InstancesPort {
   runtimeStatus(instanceId: string): Promise<string | undefined>;
+  /** The input of its latest execution and its last custom status; undefined when it does not exist. */
+  lastState(instanceId: string): Promise<{ input?: unknown; customStatus?: unknown } | undefined>;
   start(orchestrator: string, instanceId: string, input: unknown): Promise<'started' | 'exists'>;
   /** False when the instance does not exist or no longer runs (the event went nowhere). */
   raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<boolean>;

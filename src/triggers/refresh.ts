@@ -4,6 +4,23 @@ import type { BuildRequestInput } from '../domain/buildRequest';
 import { nextPatchVersion, sortVersionsDescending } from '../domain/version';
 import type { BatchAccountRef, GalleryPort, VersionSummary } from '../ports';
 import { FactoryError } from '../domain/errors';
+import { boundedName, shortHash } from '../domain/pipeline';
+
+/** The longest requestId the schema takes (REQUEST_ID_PATTERN). */
+const REQUEST_ID_MAX = 100;
+
+/**
+ * One refresh build's requestId: readable (definition and version) and unique per definition id, so
+ * one definition name in two galleries never shares a build; bounded to the schema's length.
+ */
+export function refreshRequestId(definitionId: string, definition: string, version: string): string {
+  const unique = `${definitionId.toLowerCase()}|${version}`;
+  return boundedName(
+    `refresh-${definition}-${version}-${shortHash(definitionId.toLowerCase())}`,
+    REQUEST_ID_MAX,
+    unique,
+  );
+}
 
 const isNotFound = (error: unknown): boolean =>
   error instanceof FactoryError && error.kind === 'permanent' && /NotFound$/i.test(error.code);
@@ -56,7 +73,7 @@ export async function planRefresh(
       continue;
     const version = nextPatchVersion(versions.map((v) => v.name));
     plan.builds.push({
-      requestId: `refresh-${watched.image.definition}-${version}`.slice(0, 100),
+      requestId: refreshRequestId(definitionId, watched.image.definition, version),
       source: watched.refresh.source,
       image: { ...watched.image, version },
       replication: watched.refresh.replication,

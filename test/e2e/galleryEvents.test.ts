@@ -2,6 +2,7 @@ import { startTestWorld, type TestWorld } from '../helpers/world';
 import { exampleInput } from '../helpers/requests';
 import { ACCOUNT_WEU, GALLERY_ID, RG, SUB, adaptersFor, rawRequest } from '../helpers/simulator';
 import { pipelineInstanceId, rolloutInstanceId } from '../../src/domain/pipeline';
+import { ledgerInstanceId } from '../../src/domain/ledger';
 import { computeClient } from '../../src/azure/clients';
 import { SimulatorCredential } from '../../src/azure/credentials';
 import { galleryEventsSubscription } from '../../src/local/eventGridWebhook';
@@ -166,5 +167,30 @@ describe('gallery events delivered by the simulated Event Grid', () => {
     expect(rollout.output.poolsReady).toEqual(['follow-3-0-0']);
     await world.simulator.eventGrid.delivery.idle();
     expect(await rollouts()).toEqual([rolloutInstanceId(versionId('3.0.0'))]);
+  });
+
+  it("holds a shared lease in the definition's ledger while it rolls out, and gives it back", async () => {
+    const rolloutId = rolloutInstanceId(versionId('4.0.0'));
+    const ledgerPath = `/runtime/webhooks/durabletask/instances/${ledgerInstanceId(`${GALLERY_ID}/images/${DEFINITION}`)}`;
+    await publishElsewhere('4.0.0');
+    const seen = new Set<string>();
+    for (let i = 0; i < 1200; i++) {
+      const ledger = (await world.getJson(ledgerPath)).body;
+      for (const l of ledger?.customStatus?.leases ?? []) if (l.shared) seen.add(l.holder);
+      const rollout = (await world.getJson(`/runtime/webhooks/durabletask/instances/${rolloutId}`)).body;
+      if (['Completed', 'Failed'].includes(rollout?.runtimeStatus)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await world.waitForStatus(rolloutId, undefined, 120_000)).runtimeStatus).toBe('Completed');
+    expect([...seen]).toContain(rolloutId);
+    // The one-way release is raised before the rollout completes; the ledger takes it in turn.
+    let holders: string[] = [rolloutId];
+    for (let i = 0; i < 100 && holders.includes(rolloutId); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      holders = ((await world.getJson(ledgerPath)).body.customStatus.leases as { holder: string }[]).map(
+        (l) => l.holder,
+      );
+    }
+    expect(holders).not.toContain(rolloutId);
   });
 });

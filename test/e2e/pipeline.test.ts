@@ -7,6 +7,7 @@ import { pipelineInstanceId, rolloutInstanceId } from '../../src/domain/pipeline
 import { computeClient } from '../../src/azure/clients';
 import { SimulatorCredential } from '../../src/azure/credentials';
 import { GALLERY_ID, RG, SUB } from '../helpers/simulator';
+import { refreshRequestId } from '../../src/triggers/refresh';
 
 jest.setTimeout(120_000);
 
@@ -285,7 +286,7 @@ describe('end to end', () => {
       ],
     });
     await world.startHost();
-    const requestId = 'refresh-ubuntu2204-followed-3.0.1';
+    const requestId = refreshRequestId(`${GALLERY_ID}/images/${FOLLOWED}`, FOLLOWED, '3.0.1');
     const status = await world.waitForStatus(pipelineInstanceId(requestId), ['Completed', 'Failed'], 90_000);
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output.poolsReady).toEqual(['follow-3-0-1']);
@@ -294,5 +295,9 @@ describe('end to end', () => {
       .map((m) => m.body as any)
       .filter((e) => e.type.endsWith('Pool.Retired'));
     expect(retired.map((e) => e.data.poolId)).toContain('follow-3-0-0');
+    // The timer's retention runs in the definition's ledger, in turn with the builds' leases.
+    expect(world.host!.logs.join('')).toMatch(
+      new RegExp(`Retention on \\S+/images/${FOLLOWED} handed to its ledger bif-ledger-${FOLLOWED}-`),
+    );
   });
 });

@@ -5,6 +5,10 @@ import type { InstancesPort } from '../../src/ports';
 export function engineInstances(engine: DurableEngine): InstancesPort {
   return {
     runtimeStatus: async (id) => engine.status(id)?.runtimeStatus,
+    lastState: async (id) => {
+      const status = engine.status(id, { showInput: true });
+      return status ? { input: status.input, customStatus: status.customStatus } : undefined;
+    },
     start: async (name, id, input) => {
       try {
         engine.startNew(name, id, input);

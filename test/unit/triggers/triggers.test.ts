@@ -292,7 +292,7 @@ describe('refresh planning', () => {
     const plan = await planRefresh(factory, w.gallery, w.now);
     expect(plan.builds).toHaveLength(1);
     expect(plan.builds[0]).toMatchObject({
-      requestId: 'refresh-ubuntu2204-render-2.0.1',
+      requestId: expect.stringMatching(/^refresh-ubuntu2204-render-2\.0\.1-[0-9a-f]{10,}$/),
       image: { version: '2.0.1' },
     });
     expect(plan.builds[0]!.pools![0]).toMatchObject({ poolId: 'render-2-0-1', replaces: 'render-2-0-0' });

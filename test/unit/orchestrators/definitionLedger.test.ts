@@ -1,0 +1,67 @@
+import type { OrchestrationContext } from 'durable-functions';
+import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
+import { emptyLedger, LEDGER_OP_EVENT, ledgerInstanceId, type LeaseReply } from '../../../src/domain/ledger';
+import { ORCHESTRATORS } from '../../../src/domain/pipeline';
+import { askLedger } from '../../../src/orchestrators/ledgerCalls';
+import { startScriptedEngine, stopScriptedEngines } from '../../helpers/scriptedCloud';
+import { SUB_A } from '../../helpers/requests';
+
+/**
+ * The ledger orchestration itself on the embedded engine: before it refuses a version, it asks the
+ * Durable client whether the holder still runs (a terminated build never releases its lease).
+ */
+jest.setTimeout(60_000);
+const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
+const DEF = `/subscriptions/${SUB_A}/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages/images/ledger-unit`;
+afterEach(stopScriptedEngines);
+
+/** A holder that runs until the test ends. */
+const sleeper = function* (context: OrchestrationContext) {
+  yield context.df.waitForExternalEvent('never');
+};
+
+/** A pipeline stand-in: asks the ledger for a lease of the version in its input and returns the answer. */
+const asker = function* (context: OrchestrationContext) {
+  const version = context.df.getInput() as string;
+  return yield* askLedger<LeaseReply>(context, DEF, { kind: 'lease', execution: 'e1', version });
+};
+
+async function settle(engine: ReturnType<typeof startScriptedEngine>['engine'], id: string, version: string) {
+  for (let i = 0; i < 200; i++) {
+    const leases = (engine.status(id)?.customStatus as { leases?: { version: string }[] } | undefined)
+      ?.leases;
+    if (leases?.some((l) => l.version === version)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`the ledger never leased ${version}`);
+}
+
+describe('definitionLedger on the engine', () => {
+  it('grants a version whose holder no longer exists, and refuses one whose holder still runs', async () => {
+    const { engine } = startScriptedEngine(VM);
+    engine.registerOrchestrator('ledgerAsker', createOrchestrator(asker) as never);
+    const ledgerId = ledgerInstanceId(DEF);
+    engine.startNew(ORCHESTRATORS.definitionLedger, ledgerId, emptyLedger(DEF));
+    // A lease whose holder is gone (terminated and purged, or never there): one-way, like a lost release.
+    engine.raiseEvent(ledgerId, LEDGER_OP_EVENT, { kind: 'lease', from: 'gone', version: '9.0.0' });
+    await settle(engine, ledgerId, '9.0.0');
+    engine.startNew('ledgerAsker', 'asker-1', '9.0.0');
+    const first = await engine.waitFor('asker-1', ['Completed', 'Failed'], 30_000);
+    expect(first.output).toMatchObject({ ok: true, version: '9.0.0' });
+    // asker-1 has completed too: its lease goes the same way; a running holder's would not.
+    engine.startNew('ledgerAsker', 'asker-2', '9.0.0');
+    expect((await engine.waitFor('asker-2', ['Completed', 'Failed'], 30_000)).output).toMatchObject({
+      ok: true,
+    });
+
+    engine.registerOrchestrator('ledgerSleeper', createOrchestrator(sleeper) as never);
+    engine.startNew('ledgerSleeper', 'sleeper', undefined);
+    engine.raiseEvent(ledgerId, LEDGER_OP_EVENT, { kind: 'lease', from: 'sleeper', version: '9.1.0' });
+    await settle(engine, ledgerId, '9.1.0');
+    engine.startNew('ledgerAsker', 'asker-3', '9.1.0');
+    expect((await engine.waitFor('asker-3', ['Completed', 'Failed'], 30_000)).output).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/9\.1\.0 is being built by sleeper/),
+    });
+  });
+});
