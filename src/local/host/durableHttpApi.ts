@@ -5,14 +5,14 @@ import { HttpRefusal, decodeSegments, parseJson, requireJson, sendJson } from '.
 import { keyAllows, presentedKey, type HostKeys } from './keys';
 import { redactSecrets } from './redact';
 
-export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
+const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
  * The Durable client's RPC base. In Azure the extension serves it on a loopback-only listener
  * (LocalHttpListener, http://127.0.0.1:17071/durabletask/) the outside cannot reach. The embedded
  * host has one port, so the RPC path carries the durabletask_extension key as a segment: the library
  * resolves `instances/...` against rpcBaseUrl, which would drop a `?code=` query.
  */
-export const RPC_PREFIX = '/durabletask';
+const RPC_PREFIX = '/durabletask';
 
 const RUNTIME_STATUSES = [
   'Pending',
@@ -26,7 +26,7 @@ const RUNTIME_STATUSES = [
 ];
 const TERMINAL = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
-export interface DurableApiContext {
+interface DurableApiContext {
   engine: DurableEngine;
   origin: string;
   taskHub: string;

@@ -14,11 +14,11 @@ import { QueueListener } from './queueListener';
 import { TimerTrigger } from './timerTrigger';
 
 /** Where a host keeps its keys when not told: beside its durable state (.bif/ for the local world). */
-export function defaultKeysPath(dbPath: string): string {
+function defaultKeysPath(dbPath: string): string {
   return join(dirname(dbPath), 'host-keys.json');
 }
 
-export interface HostOptions {
+interface HostOptions {
   /**
    * The app root, as deployed (the folder holding package.json and host.json). The app is found from
    * package.json "main" there, path or glob, exactly as the Functions Node worker finds it.
@@ -42,8 +42,6 @@ export interface RunningHost {
   origin: string;
   engine: DurableEngine;
   functions: Registration[];
-  timers: TimerTrigger[];
-  queues: QueueListener[];
   /** The keys every door checks; callers in the local world read them from keysPath. */
   keys: HostKeys;
   keysPath: string;
@@ -119,8 +117,6 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     origin,
     engine,
     functions,
-    timers,
-    queues,
     keys,
     keysPath,
     stop: async () => {

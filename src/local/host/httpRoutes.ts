@@ -9,14 +9,14 @@ import { keyAllows, presentedKey, type HostKeys, type KeyRequirement } from './k
 import { invokeFunction, type InvokeEnvironment } from './invoke';
 
 /** The Functions host's request limit (100 MB), which the FUNCTIONS_REQUEST_BODY_SIZE_LIMIT app setting changes. */
-export const DEFAULT_MAX_REQUEST_BYTES = 104_857_600;
+const DEFAULT_MAX_REQUEST_BYTES = 104_857_600;
 
-export function maxRequestBytes(): number {
+function maxRequestBytes(): number {
   const setting = Number(process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT);
   return Number.isInteger(setting) && setting > 0 ? setting : DEFAULT_MAX_REQUEST_BYTES;
 }
 
-export interface HttpRoutesOptions {
+interface HttpRoutesOptions {
   port: number;
   origin: string;
   taskHub: string;
@@ -167,7 +167,7 @@ function keyRequirement(f: Registration): KeyRequirement {
  * `builds/{id}` against `builds/abc` → { id: 'abc' }; undefined when it does not match. Literal
  * segments match case-insensitively, as the Functions host's routes do.
  */
-export function matchRoute(route: string, path: string): Record<string, string> | undefined {
+function matchRoute(route: string, path: string): Record<string, string> | undefined {
   const routeParts = route.replace(/^\/+|\/+$/g, '').split('/');
   const pathParts = decodeSegments(path.replace(/^\/+|\/+$/g, ''));
   if (path.replace(/^\/+|\/+$/g, '') === '') pathParts.length = 0;

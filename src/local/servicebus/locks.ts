@@ -29,7 +29,7 @@ export class Locks {
     const tag = randomBytes(16);
     const until = new Date(Date.now() + store.lockDurationMs);
     const delivery = sender.send(wireMessage(stored, until) as rhea.Message, tag);
-    stored.lock = { token: tag.toString('hex'), until, link: sender, delivery };
+    stored.lock = { token: tag.toString('hex'), until };
     store.locked.set(stored.lock.token, stored);
     this.deliveries.set(delivery, { store, stored });
   }

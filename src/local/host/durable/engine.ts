@@ -19,7 +19,7 @@ import { readFailure, type OrchestratorAnswer } from './orchestratorAnswer';
 import { isTerminal, TERMINAL_STATUSES } from './runtimeStatus';
 
 export type OrchestratorHandler = (trigger: unknown, context: InvocationContext) => Promise<unknown>;
-export type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
+type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
 
 export interface EngineClock {
   nowMs(): number;
@@ -27,7 +27,7 @@ export interface EngineClock {
   at(ms: number, callback: () => void): () => void;
 }
 
-export interface EngineOptions {
+interface EngineOptions {
   /** SQLite file (":memory:" for tests). */
   dbPath: string;
   clock: EngineClock;
@@ -51,13 +51,12 @@ export interface InstanceStatus {
 export class InstanceExistsError extends Error {}
 
 /** Figures for benchmarks. */
-export interface EngineStats {
+interface EngineStats {
   turns: number;
   /** The orchestrator handler's replay of each turn. */
   turnMs: number[];
   /** Each turn end to end: reading its state, the replay, and the commit. */
   wholeTurnMs: number[];
-  activities: number;
 }
 
 /** One turn being committed: the history it appends and the task ids it hands out. */
@@ -78,7 +77,7 @@ interface Turn {
  */
 export class DurableEngine {
   readonly store: DurableStore;
-  readonly stats: EngineStats = { turns: 0, turnMs: [], wholeTurnMs: [], activities: 0 };
+  readonly stats: EngineStats = { turns: 0, turnMs: [], wholeTurnMs: [] };
   private readonly orchestrators = new Map<string, OrchestratorHandler>();
   private readonly activityHandlers = new Map<string, ActivityHandler>();
   private readonly busyInstances = new Set<string>();
@@ -677,7 +676,6 @@ export class DurableEngine {
       });
       this.log(`activity ${row.name} (attempt ${row.attempt}) failed: ${e.message.split('\n')[0]}`);
     }
-    this.stats.activities += 1;
     this.store.transaction(() => {
       const instance = this.store.instance(row.instance_id);
       // The execution that scheduled this work ended (terminated, purged, restarted with a new input) while
