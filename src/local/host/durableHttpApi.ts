@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableEngine, InstanceStatus } from './durable/engine';
 import { InstanceExistsError } from './durable/engine';
+import { isTerminal } from './durable/runtimeStatus';
 import { HttpRefusal, decodeSegments, parseJson, requireJson, sendJson } from './httpGuards';
 import { keyAllows, presentedKey, type HostKeys } from './keys';
 import { redactSecrets } from './redact';
@@ -24,7 +25,6 @@ const RUNTIME_STATUSES = [
   'Terminated',
   'Suspended',
 ];
-const TERMINAL = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
 interface DurableApiContext {
   engine: DurableEngine;
@@ -257,7 +257,7 @@ function purgeInstance(ctx: DurableApiContext, send: Send, instanceId: string): 
   // Azure's extension refuses to purge an instance that is not finished (HttpApiHandler,
   // HandleDeleteHistoryByIdRequestAsync): a purged running instance would be replaced by a new
   // one that receives the old one's task results.
-  if (!TERMINAL.includes(status.runtimeStatus))
+  if (!isTerminal(status.runtimeStatus))
     return send(412, {
       message: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${status.runtimeStatus}. Terminate it first.`,
     });
