@@ -202,7 +202,7 @@ export class DurableEngine {
   /** Resolves when the instance reaches one of the given statuses (tests, CLI). */
   async waitFor(
     instanceId: string,
-    statuses: RuntimeStatus[] = TERMINAL_STATUSES,
+    statuses: readonly RuntimeStatus[] = TERMINAL_STATUSES,
     timeoutMs = 60_000,
   ): Promise<InstanceStatus> {
     const deadline = Date.now() + timeoutMs;
