@@ -70,7 +70,7 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
 }
 
 /** Exit code of `bif status` when no host answers (1 is a failed build, 2 bad usage). */
-export const EXIT_HOST_DOWN = 3;
+const EXIT_HOST_DOWN = 3;
 
 /**
  * `bif status <requestId> | --instance <instanceId> [--watch] [--json]`: the progress view from

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readKeys } from '../local/host/keys';
 
 /** What `bif start` leaves for the other commands: where the host and the broker are, and its keys file. */
-export interface LocalState {
+interface LocalState {
   hostOrigin: string;
   serviceBusConnection?: string;
   eventsTopic?: string;

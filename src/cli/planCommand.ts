@@ -9,9 +9,9 @@ export interface CommandResult {
   stdout: string;
 }
 
-export const EXIT_VALID = 0;
+const EXIT_VALID = 0;
 export const EXIT_UNEXPECTED = 1;
-export const EXIT_INVALID = 2;
+const EXIT_INVALID = 2;
 
 /**
  * `bif plan <request.json> [--json] [--supported-images FILE]`: validate and plan, no side effects.
@@ -55,7 +55,7 @@ function readSupportedImages(file: string): SupportedImage[] {
   return list as SupportedImage[];
 }
 
-export function renderPlan(file: string, summary: PlanSummary): string {
+function renderPlan(file: string, summary: PlanSummary): string {
   const out: string[] = [`Plan for ${file}: ${summary.valid ? 'VALID' : 'NOT VALID'}`, ''];
   if (summary.regions.length > 0) {
     out.push(

@@ -1,7 +1,7 @@
 import type { RegionStatus } from '../orchestrators/regionRollout';
 
 /** The progress view of `bif status --watch` and `npm start`: a bar per region, a line per pool. */
-export interface BuildView {
+interface BuildView {
   instanceId: string;
   runtimeStatus: string;
   pipeline?: {

@@ -29,14 +29,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
 
   const speed = Number(arg(args, 'speed') ?? 600);
   const once = args.includes('--once');
-  const out = (text: string) => process.stdout.write(text);
-  const files = worldFiles(WORK_DIR);
-  mkdirSync(WORK_DIR, { recursive: true });
-  // The world is kept across starts; its log is not allowed to grow without bound.
-  if (existsSync(files.hostLog) && statSync(files.hostLog).size > LOG_LIMIT_BYTES)
-    renameSync(files.hostLog, `${files.hostLog}.1`);
-  // Appended line by line, so whatever the host said before a crash is there to read after it.
-  const log = (line: string) => appendFileSync(files.hostLog, `${new Date().toISOString()} ${line}\n`);
+  const log = openHostLog();
   log(`bif start (pid ${process.pid}) ${args.join(' ')}`);
   let world: LocalWorld;
   try {
@@ -58,24 +51,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     pid: process.pid,
     keysPath: world.host.keysPath,
   });
-  const resumed =
-    world.resumedAtSimMs === undefined
-      ? []
-      : [
-          `  resumed      the world in .bif/ at simulated ${world.clock.now().toISOString()}; unfinished pipelines continue${world.endedOrphans.length ? ` (ended ${world.endedOrphans.map((o) => `${o.role} pid ${o.pid}`).join(', ')} left by the last run)` : ''}`,
-        ];
-  out(
-    [
-      `batch-image-factory — local world (simulated Azure; 1 real second = ${formatSim(speed * 1000)})`,
-      ...resumed,
-      `  host         ${world.host.origin}   (${world.host.functions.length} functions)`,
-      `  simulator    ${world.simulator.armUrl}   (Batch: ${Object.keys(world.simulator.batchAccounts).join(', ')})`,
-      `  Azurite      queue port ${world.azurite.queuePort}`,
-      `  Service Bus  127.0.0.1:${world.broker.port}   topic ${topic}`,
-      `  logs         .bif/host.log   (bif clean removes the whole world)`,
-      '',
-    ].join('\n'),
-  );
+  out(banner(world, speed, topic));
 
   // Ctrl-C at any point stops the world cleanly (a kill -9 is covered by the next start).
   const signalled = new Promise<'signal'>((resolve) => {
@@ -83,55 +59,10 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     process.once('SIGTERM', () => resolve('signal'));
   });
   let exitCode = 0;
-  let summary = '';
   if (!args.includes('--no-submit')) {
-    const file = arg(args, 'request') ?? DEFAULT_REQUEST;
-    const text = readFileSync(file, 'utf8');
-    const requestId = (JSON.parse(text) as { requestId: string }).requestId;
-    const queueName = world.settings[SETTINGS.buildQueue.name]!;
-    const earlier = await fetchBuild(world.host.origin, requestId, world.host.keys.functionKeys.default);
-    if (earlier) {
-      // Started again after a stop or a crash: the pipeline is already in the durable store and resumes.
-      out(`Request ${requestId} was submitted before this start (${earlier.runtimeStatus}): watching it\n\n`);
-    } else {
-      const queue = QueueServiceClient.fromConnectionString(world.azurite.connectionString).getQueueClient(
-        queueName,
-      );
-      await queue.createIfNotExists();
-      await queue.sendMessage(Buffer.from(text, 'utf8').toString('base64'));
-      out(`Submitted ${file.replace(`${ROOT}/`, '')} to queue ${queueName} (request ${requestId})\n\n`);
-    }
-    const startedReal = Date.now();
-    const startedSim = world.clock.nowMs();
-    const watching = watchBuild(
-      world.host.origin,
-      requestId,
-      out,
-      300,
-      undefined,
-      world.host.keys.functionKeys.default,
-    );
-    watching.catch(() => undefined); // after a stop, its next poll fails: nobody is waiting for it then
-    const watched = await Promise.race([watching, signalled]);
-    if (watched === 'signal') {
-      await world.stop();
-      return {
-        exitCode: 130,
-        stdout: `\nStopped. \`npm start\` again continues ${requestId} where it is.\n`,
-      };
-    }
-    const view = watched;
-    const events = await readEvents(world.broker.connectionString, topic);
-    out(
-      `\nEvents on Service Bus (${topic}/all):\n${events.map((e) => `  ${e}`).join('\n') || '  (none)'}\n\n`,
-    );
-    const took = `${((Date.now() - startedReal) / 1000).toFixed(1)} s (${formatSim(world.clock.nowMs() - startedSim)} simulated)`;
-    if (view?.runtimeStatus === 'Completed') summary = `Pipeline completed in ${took}.`;
-    else {
-      exitCode = 1;
-      summary = `Pipeline did not complete (${view?.runtimeStatus ?? 'no status'}): ${view?.pipeline?.error ?? 'see .bif/host.log'}`;
-    }
-    out(`${summary}\n`);
+    const watched = await submitAndWatch(world, args, topic, signalled);
+    if ('stopped' in watched) return watched.stopped;
+    exitCode = watched.exitCode;
   }
   if (once) {
     await world.stop();
@@ -141,6 +72,102 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
   await signalled;
   await world.stop();
   return { exitCode, stdout: '' };
+}
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+/** The host's log in .bif/, appended line by line, so whatever the host said before a crash is there after it. */
+function openHostLog(): (line: string) => void {
+  const files = worldFiles(WORK_DIR);
+  mkdirSync(WORK_DIR, { recursive: true });
+  // The world is kept across starts; its log is not allowed to grow without bound.
+  if (existsSync(files.hostLog) && statSync(files.hostLog).size > LOG_LIMIT_BYTES)
+    renameSync(files.hostLog, `${files.hostLog}.1`);
+  return (line: string) => appendFileSync(files.hostLog, `${new Date().toISOString()} ${line}\n`);
+}
+
+/** What is running where, and whether an earlier world was resumed. */
+function banner(world: LocalWorld, speed: number, topic: string): string {
+  const resumed =
+    world.resumedAtSimMs === undefined
+      ? []
+      : [
+          `  resumed      the world in .bif/ at simulated ${world.clock.now().toISOString()}; unfinished pipelines continue${world.endedOrphans.length ? ` (ended ${world.endedOrphans.map((o) => `${o.role} pid ${o.pid}`).join(', ')} left by the last run)` : ''}`,
+        ];
+  return [
+    `batch-image-factory — local world (simulated Azure; 1 real second = ${formatSim(speed * 1000)})`,
+    ...resumed,
+    `  host         ${world.host.origin}   (${world.host.functions.length} functions)`,
+    `  simulator    ${world.simulator.armUrl}   (Batch: ${Object.keys(world.simulator.batchAccounts).join(', ')})`,
+    `  Azurite      queue port ${world.azurite.queuePort}`,
+    `  Service Bus  127.0.0.1:${world.broker.port}   topic ${topic}`,
+    `  logs         .bif/host.log   (bif clean removes the whole world)`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Submits the request through the build queue (unless an earlier start already did), follows it to
+ * its end, and prints the events it published; a signal on the way stops the world.
+ */
+async function submitAndWatch(
+  world: LocalWorld,
+  args: string[],
+  topic: string,
+  signalled: Promise<'signal'>,
+): Promise<{ exitCode: number } | { stopped: CommandResult }> {
+  const file = arg(args, 'request') ?? DEFAULT_REQUEST;
+  const text = readFileSync(file, 'utf8');
+  const requestId = (JSON.parse(text) as { requestId: string }).requestId;
+  await submitOnce(world, file, text, requestId);
+  const startedReal = Date.now();
+  const startedSim = world.clock.nowMs();
+  const watching = watchBuild(
+    world.host.origin,
+    requestId,
+    out,
+    300,
+    undefined,
+    world.host.keys.functionKeys.default,
+  );
+  watching.catch(() => undefined); // after a stop, its next poll fails: nobody is waiting for it then
+  const watched = await Promise.race([watching, signalled]);
+  if (watched === 'signal') {
+    await world.stop();
+    return {
+      stopped: {
+        exitCode: 130,
+        stdout: `\nStopped. \`npm start\` again continues ${requestId} where it is.\n`,
+      },
+    };
+  }
+  const view = watched;
+  const events = await readEvents(world.broker.connectionString, topic);
+  out(`\nEvents on Service Bus (${topic}/all):\n${events.map((e) => `  ${e}`).join('\n') || '  (none)'}\n\n`);
+  const took = `${((Date.now() - startedReal) / 1000).toFixed(1)} s (${formatSim(world.clock.nowMs() - startedSim)} simulated)`;
+  const completed = view?.runtimeStatus === 'Completed';
+  out(
+    `${completed ? `Pipeline completed in ${took}.` : `Pipeline did not complete (${view?.runtimeStatus ?? 'no status'}): ${view?.pipeline?.error ?? 'see .bif/host.log'}`}\n`,
+  );
+  return { exitCode: completed ? 0 : 1 };
+}
+
+/** Started again after a stop or a crash, the pipeline is already in the durable store and resumes. */
+async function submitOnce(world: LocalWorld, file: string, text: string, requestId: string): Promise<void> {
+  const queueName = world.settings[SETTINGS.buildQueue.name]!;
+  const earlier = await fetchBuild(world.host.origin, requestId, world.host.keys.functionKeys.default);
+  if (earlier) {
+    out(`Request ${requestId} was submitted before this start (${earlier.runtimeStatus}): watching it\n\n`);
+    return;
+  }
+  const queue = QueueServiceClient.fromConnectionString(world.azurite.connectionString).getQueueClient(
+    queueName,
+  );
+  await queue.createIfNotExists();
+  await queue.sendMessage(Buffer.from(text, 'utf8').toString('base64'));
+  out(`Submitted ${file.replace(`${ROOT}/`, '')} to queue ${queueName} (request ${requestId})\n\n`);
 }
 
 /** The host alone, against Azure: settings from local.settings.json, DefaultAzureCredential. */

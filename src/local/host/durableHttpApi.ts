@@ -2,18 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableEngine, InstanceStatus } from './durable/engine';
 import { InstanceExistsError } from './durable/engine';
 import { continuationHeader, pageOf, readListQuery } from './durableListQuery';
+import { isTerminal } from './durable/runtimeStatus';
 import { HttpRefusal, decodeSegments, parseJson, requireJson, sendJson } from './httpGuards';
 import { keyAllows, presentedKey, type HostKeys } from './keys';
 import { redactSecrets } from './redact';
 
-export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
+const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
  * The Durable client's RPC base. In Azure the extension serves it on a loopback-only listener
  * (LocalHttpListener, http://127.0.0.1:17071/durabletask/) the outside cannot reach. The embedded
  * host has one port, so the RPC path carries the durabletask_extension key as a segment: the library
  * resolves `instances/...` against rpcBaseUrl, which would drop a `?code=` query.
  */
-export const RPC_PREFIX = '/durabletask';
+const RPC_PREFIX = '/durabletask';
 
 const RUNTIME_STATUSES = [
   'Pending',
@@ -25,9 +26,8 @@ const RUNTIME_STATUSES = [
   'Terminated',
   'Suspended',
 ];
-const TERMINAL = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
-export interface DurableApiContext {
+interface DurableApiContext {
   engine: DurableEngine;
   origin: string;
   taskHub: string;
@@ -147,21 +147,8 @@ export function serveDurableApi(
   const controller = parts[0]?.toLowerCase();
 
   // POST orchestrators/{name}[/{instanceId}]
-  if (controller === 'orchestrators' && parts[1]) {
-    if (method !== 'POST') throw methodNotAllowed(method, url.pathname, ['POST']);
-    requireJson(req, body);
-    const instanceId =
-      parts[2] ?? `${parts[1]}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    const input = body.length ? parseJson(body, 'The orchestration input') : undefined;
-    try {
-      engine.startNew(parts[1], instanceId, input);
-    } catch (error) {
-      if (error instanceof InstanceExistsError) return send(409, { message: error.message });
-      return send(400, { message: (error as Error).message });
-    }
-    const payload = managementPayload(ctx, instanceId);
-    return send(202, payload, { Location: payload.statusQueryGetUri });
-  }
+  if (controller === 'orchestrators' && parts[1])
+    return startOrchestration(ctx, req, url, parts[1], parts[2], body, send);
   if (controller !== 'instances') return send(404, { message: `No Durable API route ${url.pathname}.` });
   const instanceId = parts[1];
   const flag = (name: string, fallback: boolean): boolean => {
@@ -188,29 +175,56 @@ export function serveDurableApi(
     const list = page.map((s) => (showInput ? s : { ...s, input: null }));
     return send(200, redactSecrets(list), continuationHeader(next));
   }
+  return serveInstance(ctx, { req, url, parts, body, send, flag }, instanceId);
+}
+
+type Send = (status: number, payload?: unknown, headers?: Record<string, string>) => void;
+
+/** One request on the Durable API, as the route handlers below read it. */
+interface DurableRequest {
+  req: IncomingMessage;
+  url: URL;
+  parts: string[];
+  body: Buffer;
+  send: Send;
+  /** A boolean query parameter; anything but true/false is refused. */
+  flag: (name: string, fallback: boolean) => boolean;
+}
+
+/** POST orchestrators/{name}[/{instanceId}]: a new instance, answered with its management URLs. */
+function startOrchestration(
+  ctx: DurableApiContext,
+  req: IncomingMessage,
+  url: URL,
+  name: string,
+  givenId: string | undefined,
+  body: Buffer,
+  send: Send,
+): void {
+  const method = req.method ?? 'GET';
+  if (method !== 'POST') throw methodNotAllowed(method, url.pathname, ['POST']);
+  requireJson(req, body);
+  const instanceId = givenId ?? `${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const input = body.length ? parseJson(body, 'The orchestration input') : undefined;
+  try {
+    ctx.engine.startNew(name, instanceId, input);
+  } catch (error) {
+    if (error instanceof InstanceExistsError) return send(409, { message: error.message });
+    return send(400, { message: (error as Error).message });
+  }
+  const payload = managementPayload(ctx, instanceId);
+  return send(202, payload, { Location: payload.statusQueryGetUri });
+}
+
+/** instances/{id}[/{action}…]: status, purge, raise an event, terminate. */
+function serveInstance(ctx: DurableApiContext, request: DurableRequest, instanceId: string): void {
+  const { engine } = ctx;
+  const { req, url, parts, body, send } = request;
+  const method = req.method ?? 'GET';
   const action = parts[2]?.toLowerCase();
   if (!action) {
-    if (method === 'GET') {
-      const status = engine.status(instanceId, {
-        showHistory: flag('showHistory', false),
-        showInput: flag('showInput', true),
-      });
-      if (!status) return send(404, { message: `No instance with ID '${instanceId}' found.` });
-      return send(statusCode(status), redactSecrets(status));
-    }
-    if (method === 'DELETE') {
-      const status = engine.status(instanceId);
-      if (!status) return send(404, { instancesDeleted: 0 });
-      // Azure's extension refuses to purge an instance that is not finished (HttpApiHandler,
-      // HandleDeleteHistoryByIdRequestAsync): a purged running instance would be replaced by a new
-      // one that receives the old one's task results.
-      if (!TERMINAL.includes(status.runtimeStatus))
-        return send(412, {
-          message: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${status.runtimeStatus}. Terminate it first.`,
-        });
-      engine.purge(instanceId);
-      return send(200, { instancesDeleted: 1 });
-    }
+    if (method === 'GET') return sendStatus(ctx, request, instanceId);
+    if (method === 'DELETE') return purgeInstance(ctx, send, instanceId);
     throw methodNotAllowed(method, url.pathname, ['GET', 'DELETE']);
   }
   if (action === 'raiseevent' && parts[3]) {
@@ -227,4 +241,27 @@ export function serveDurableApi(
     return send(result === 'terminated' ? 202 : result === 'missing' ? 404 : 410);
   }
   send(501, { message: `${method} ${url.pathname} is not supported by the embedded host.` });
+}
+
+function sendStatus(ctx: DurableApiContext, { send, flag }: DurableRequest, instanceId: string): void {
+  const status = ctx.engine.status(instanceId, {
+    showHistory: flag('showHistory', false),
+    showInput: flag('showInput', true),
+  });
+  if (!status) return send(404, { message: `No instance with ID '${instanceId}' found.` });
+  return send(statusCode(status), redactSecrets(status));
+}
+
+function purgeInstance(ctx: DurableApiContext, send: Send, instanceId: string): void {
+  const status = ctx.engine.status(instanceId);
+  if (!status) return send(404, { instancesDeleted: 0 });
+  // Azure's extension refuses to purge an instance that is not finished (HttpApiHandler,
+  // HandleDeleteHistoryByIdRequestAsync): a purged running instance would be replaced by a new
+  // one that receives the old one's task results.
+  if (!isTerminal(status.runtimeStatus))
+    return send(412, {
+      message: `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${status.runtimeStatus}. Terminate it first.`,
+    });
+  ctx.engine.purge(instanceId);
+  return send(200, { instancesDeleted: 1 });
 }

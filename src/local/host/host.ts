@@ -14,11 +14,11 @@ import { QueueListener } from './queueListener';
 import { TimerTrigger } from './timerTrigger';
 
 /** Where a host keeps its keys when not told: beside its durable state (.bif/ for the local world). */
-export function defaultKeysPath(dbPath: string): string {
+function defaultKeysPath(dbPath: string): string {
   return join(dirname(dbPath), 'host-keys.json');
 }
 
-export interface HostOptions {
+interface HostOptions {
   /**
    * The app root, as deployed (the folder holding package.json and host.json). The app is found from
    * package.json "main" there, path or glob, exactly as the Functions Node worker finds it.
@@ -42,8 +42,6 @@ export interface RunningHost {
   origin: string;
   engine: DurableEngine;
   functions: Registration[];
-  timers: TimerTrigger[];
-  queues: QueueListener[];
   /** The keys every door checks; callers in the local world read them from keysPath. */
   keys: HostKeys;
   keysPath: string;
@@ -80,11 +78,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   // Before anything listens: a "main" that finds no app stops the host with nothing to clean up.
   const entries = appEntryFiles(options.appRoot);
-  const hostJsonPath = options.hostJsonPath ?? join(options.appRoot, 'host.json');
-  const hostJson: HostJson =
-    options.hostJsonPath || existsSync(hostJsonPath)
-      ? (JSON.parse(readFileSync(hostJsonPath, 'utf8')) as HostJson)
-      : {};
+  const hostJson = readHostJson(options);
   const durable = hostJson.extensions?.durableTask ?? {};
   const taskHub = durable.hubName ?? 'BatchImageFactory';
   const queueSettings = hostJson.extensions?.queues ?? {};
@@ -93,55 +87,22 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const keys = loadOrCreateKeys(keysPath);
 
   const server: Server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 7071, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.port ?? 7071);
   const origin = `http://127.0.0.1:${port}`;
   // Durable's client rewrites management URLs to localhost:7071 unless it knows the host name.
   process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
 
-  installFunctionsCore();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded as the worker loads it
-  for (const entry of entries) require(entry);
-  const functions = [...registrations.values()];
-
-  const engine = new DurableEngine({
-    dbPath: options.dbPath,
-    clock: options.clock,
-    maxConcurrentActivities: durable.maxConcurrentActivityFunctions ?? 10,
-    maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions ?? 10,
-    log,
-  });
+  const functions = loadApp(entries);
   const env: InvokeEnvironment = {
     durableClientData: durableClientData(origin, taskHub, keys),
     log,
     messageEncoding,
   };
-  for (const f of functions) {
-    if (f.trigger.type === 'orchestrationTrigger') engine.registerOrchestrator(f.name, f.handler as never);
-    if (f.trigger.type === 'activityTrigger')
-      engine.registerActivity(
-        f.name,
-        (input, context) => f.handler(input, withInputBindings(f, context, env)) as Promise<unknown>,
-      );
-  }
-
+  const engine = createEngine(options, durable, functions, env, log);
   server.on('request', createHttpHandler({ port, origin, taskHub, engine, keys, functions, env, log }));
-
   const queues = functions
     .filter((f) => f.trigger.type === 'queueTrigger')
-    .map(
-      (f) =>
-        new QueueListener(f, env, {
-          batchSize: queueSettings.batchSize ?? 16,
-          maxDequeueCount: queueSettings.maxDequeueCount ?? 5,
-          visibilityTimeoutSeconds: Math.max(1, seconds(queueSettings.visibilityTimeout, 30)),
-          pollMs: options.queuePollMs ?? 500,
-          messageEncoding,
-        }),
-    );
+    .map((f) => new QueueListener(f, env, queueOptions(queueSettings, options, messageEncoding)));
   const timers = functions
     .filter((f) => f.trigger.type === 'timerTrigger')
     .map((f) => new TimerTrigger(f, options.clock, env));
@@ -156,8 +117,6 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     origin,
     engine,
     functions,
-    timers,
-    queues,
     keys,
     keysPath,
     stop: async () => {
@@ -167,5 +126,70 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.stop();
     },
+  };
+}
+
+/** host.json as given, or the app root's, or none (every setting at its default). */
+function readHostJson(options: HostOptions): HostJson {
+  const hostJsonPath = options.hostJsonPath ?? join(options.appRoot, 'host.json');
+  return options.hostJsonPath || existsSync(hostJsonPath)
+    ? (JSON.parse(readFileSync(hostJsonPath, 'utf8')) as HostJson)
+    : {};
+}
+
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Loads the app's entry files as the worker does; what they register is the app. */
+function loadApp(entries: string[]): Registration[] {
+  installFunctionsCore();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded as the worker loads it
+  for (const entry of entries) require(entry);
+  return [...registrations.values()];
+}
+
+/** The engine with host.json's concurrency, running the app's orchestrators and activities. */
+function createEngine(
+  options: HostOptions,
+  durable: NonNullable<NonNullable<HostJson['extensions']>['durableTask']>,
+  functions: Registration[],
+  env: InvokeEnvironment,
+  log: (line: string) => void,
+): DurableEngine {
+  const engine = new DurableEngine({
+    dbPath: options.dbPath,
+    clock: options.clock,
+    maxConcurrentActivities: durable.maxConcurrentActivityFunctions ?? 10,
+    maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions ?? 10,
+    log,
+  });
+  for (const f of functions) {
+    if (f.trigger.type === 'orchestrationTrigger') engine.registerOrchestrator(f.name, f.handler as never);
+    if (f.trigger.type === 'activityTrigger')
+      engine.registerActivity(
+        f.name,
+        (input, context) => f.handler(input, withInputBindings(f, context, env)) as Promise<unknown>,
+      );
+  }
+  return engine;
+}
+
+/** host.json's queues section with the Functions host's defaults. */
+function queueOptions(
+  settings: NonNullable<NonNullable<HostJson['extensions']>['queues']>,
+  options: HostOptions,
+  messageEncoding: ReturnType<typeof messageEncodingFrom>,
+): ConstructorParameters<typeof QueueListener>[2] {
+  return {
+    batchSize: settings.batchSize ?? 16,
+    maxDequeueCount: settings.maxDequeueCount ?? 5,
+    visibilityTimeoutSeconds: Math.max(1, seconds(settings.visibilityTimeout, 30)),
+    pollMs: options.queuePollMs ?? 500,
+    messageEncoding,
   };
 }

@@ -11,7 +11,7 @@ const RANGES: [number, number][] = [
   [0, 6],
 ];
 
-export type Schedule = Set<number>[];
+type Schedule = Set<number>[];
 
 export function parseNcrontab(expression: string): Schedule {
   const fields = expression.trim().split(/\s+/);

@@ -12,7 +12,7 @@ interface QueueMessage {
   insertedOn: Date;
 }
 
-export interface QueueOptions {
+interface QueueOptions {
   batchSize: number;
   maxDequeueCount: number;
   visibilityTimeoutSeconds: number;

@@ -22,7 +22,7 @@ export interface StoredMessage {
   deliveryCount: number;
   /** The message as the sender encoded it (decoded by rhea), without broker annotations. */
   message: Record<string, any>;
-  lock?: { token: string; until: Date; link: unknown; delivery: unknown };
+  lock?: { token: string; until: Date };
   deadLetter?: { reason?: string; description?: string };
 }
 
@@ -46,7 +46,6 @@ export class MessageStore {
 
 /** A send target: a queue delivers to itself, a topic to each of its subscriptions. */
 export interface Entity {
-  name: string;
   duplicateDetection: boolean;
   /** Message ids seen recently, for duplicate detection (10-minute window, like the Azure default). */
   seen: Map<string, number>;
@@ -80,7 +79,6 @@ export function buildEntities(config: BrokerConfig): {
   };
   for (const q of config.queues ?? []) {
     entities.set(q.name.toLowerCase(), {
-      name: q.name,
       duplicateDetection: q.duplicateDetection ?? false,
       seen: new Map(),
       stores: [addStore(q.name, q.maxDeliveryCount, q.lockDurationSeconds)],
@@ -88,7 +86,6 @@ export function buildEntities(config: BrokerConfig): {
   }
   for (const t of config.topics ?? []) {
     entities.set(t.name.toLowerCase(), {
-      name: t.name,
       duplicateDetection: t.duplicateDetection ?? true,
       seen: new Map(),
       stores: t.subscriptions.map((s) => {

@@ -15,7 +15,7 @@
  * 4. durable-functions 3.5.0 builds `new Error(`${Reason} \n ${Details}`)` from a TaskFailed event
  *    without FailureDetails (lib/src/orchestrations/TaskOrchestrationExecutor.js).
  */
-export interface TaskFailure {
+interface TaskFailure {
   Reason: string;
   Details: string;
 }

@@ -11,7 +11,7 @@
  * (Listener/TaskOrchestrationShim.cs); when the orchestrator itself threw, the exception escapes that
  * handler and the bare message is the failure.
  */
-export const MAX_CUSTOM_STATUS_KB = 16;
+const MAX_CUSTOM_STATUS_KB = 16;
 
 /** UTF-16 bytes of the status as JSON: a JavaScript string's length counts UTF-16 code units. */
 export function customStatusBytes(customStatus: unknown): number {

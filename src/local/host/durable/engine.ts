@@ -15,9 +15,11 @@ import {
 } from './history';
 import { customStatusViolation } from './customStatusLimit';
 import { instanceIdProblem } from '../../../domain/instanceId';
+import { readFailure, type OrchestratorAnswer } from './orchestratorAnswer';
+import { isTerminal, TERMINAL_STATUSES } from './runtimeStatus';
 
 export type OrchestratorHandler = (trigger: unknown, context: InvocationContext) => Promise<unknown>;
-export type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
+type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
 
 export interface EngineClock {
   nowMs(): number;
@@ -25,7 +27,7 @@ export interface EngineClock {
   at(ms: number, callback: () => void): () => void;
 }
 
-export interface EngineOptions {
+interface EngineOptions {
   /** SQLite file (":memory:" for tests). */
   dbPath: string;
   clock: EngineClock;
@@ -48,25 +50,24 @@ export interface InstanceStatus {
 
 export class InstanceExistsError extends Error {}
 
-interface OrchestratorAnswer {
-  isDone: boolean;
-  actions: unknown;
-  output?: unknown;
-  customStatus?: unknown;
-  error?: string;
-}
-
 /** Figures for benchmarks. */
-export interface EngineStats {
+interface EngineStats {
   turns: number;
   /** The orchestrator handler's replay of each turn. */
   turnMs: number[];
   /** Each turn end to end: reading its state, the replay, and the commit. */
   wholeTurnMs: number[];
-  activities: number;
 }
 
-const OUT_OF_PROC_MARKER = '$OutOfProcData$:';
+/** One turn being committed: the history it appends and the task ids it hands out. */
+interface Turn {
+  row: InstanceRow;
+  now: number;
+  /** OrchestratorStarted, the event the turn consumed, then what its actions and retries record. */
+  events: HistoryEvent[];
+  nextTaskId: number;
+  continueAsNew?: Action;
+}
 
 /**
  * A Durable Task engine for the embedded host: it replays orchestrators through the durable-functions
@@ -76,7 +77,7 @@ const OUT_OF_PROC_MARKER = '$OutOfProcData$:';
  */
 export class DurableEngine {
   readonly store: DurableStore;
-  readonly stats: EngineStats = { turns: 0, turnMs: [], wholeTurnMs: [], activities: 0 };
+  readonly stats: EngineStats = { turns: 0, turnMs: [], wholeTurnMs: [] };
   private readonly orchestrators = new Map<string, OrchestratorHandler>();
   private readonly activityHandlers = new Map<string, ActivityHandler>();
   private readonly busyInstances = new Set<string>();
@@ -132,42 +133,18 @@ export class DurableEngine {
 
   // ---- client API -------------------------------------------------------------------------------
 
-  startNew(
-    name: string,
-    instanceId: string,
-    input: unknown,
-    parent?: { id: string; taskId: number },
-  ): string {
+  startNew(name: string, instanceId: string, input: unknown): string {
     if (!this.orchestrators.has(name.toLowerCase()))
       throw new Error(`No orchestrator named ${name} is registered.`);
     validateInstanceId(instanceId);
-    const now = this.options.clock.nowMs();
     this.store.transaction(() => {
       const existing = this.store.instance(instanceId);
-      if (existing && ['Pending', 'Running'].includes(existing.status))
+      if (existing && !isTerminal(existing.status))
         throw new InstanceExistsError(
           `An instance with ID '${instanceId}' already exists and is ${existing.status}.`,
         );
       if (existing) this.store.purge(instanceId);
-      this.store.insertInstance({
-        id: instanceId,
-        name,
-        status: 'Pending',
-        input: encode(input) ?? null,
-        created_at: now,
-        updated_at: now,
-        parent_id: parent?.id ?? null,
-        parent_task_id: parent?.taskId ?? null,
-      });
-      this.store.enqueue(
-        instanceId,
-        historyEvent(EventType.ExecutionStarted, now, {
-          Name: name,
-          Input: encode(input),
-          ...(parent ? { ParentInstance: { OrchestrationInstance: { InstanceId: parent.id } } } : {}),
-        }),
-        now,
-      );
+      this.createInstance(name, instanceId, input);
     });
     this.notify(instanceId);
     this.pump();
@@ -191,7 +168,7 @@ export class DurableEngine {
 
   raiseEvent(instanceId: string, name: string, data: unknown): boolean {
     const row = this.store.instance(instanceId);
-    if (!row || !['Pending', 'Running'].includes(row.status)) return false;
+    if (!row || isTerminal(row.status)) return false;
     this.store.enqueue(
       instanceId,
       historyEvent(EventType.EventRaised, this.options.clock.nowMs(), { Name: name, Input: encode(data) }),
@@ -204,7 +181,7 @@ export class DurableEngine {
   terminate(instanceId: string, reason: string): 'terminated' | 'not-running' | 'missing' {
     const row = this.store.instance(instanceId);
     if (!row) return 'missing';
-    if (!['Pending', 'Running'].includes(row.status)) return 'not-running';
+    if (isTerminal(row.status)) return 'not-running';
     this.store.transaction(() => {
       this.store.clearWork(instanceId);
       this.store.updateInstance(instanceId, {
@@ -225,7 +202,7 @@ export class DurableEngine {
   /** Resolves when the instance reaches one of the given statuses (tests, CLI). */
   async waitFor(
     instanceId: string,
-    statuses: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'],
+    statuses: readonly RuntimeStatus[] = TERMINAL_STATUSES,
     timeoutMs = 60_000,
   ): Promise<InstanceStatus> {
     const deadline = Date.now() + timeoutMs;
@@ -320,7 +297,7 @@ export class DurableEngine {
     const row = this.store.instance(instanceId);
     const next = this.store.nextInboxEvent(instanceId, this.options.clock.nowMs());
     if (!row || !next) return;
-    if (!['Pending', 'Running'].includes(row.status)) {
+    if (isTerminal(row.status)) {
       this.store.deleteInbox(next.id); // late events for a finished instance
       return;
     }
@@ -372,184 +349,194 @@ export class DurableEngine {
     newEvents: HistoryEvent[],
     answer: OrchestratorAnswer,
   ): void {
-    const id = row.id;
+    const recorded = this.store.actions(row.id);
+    const replayed = flattenActions(answer.actions);
     // As in Azure, an oversized custom status fails the instance before any of this turn's actions run.
-    const oversized = customStatusViolation(row.name, answer.customStatus, answer.error !== undefined);
-    if (oversized) {
-      this.fail(row, inboxId, newEvents, oversized);
+    const refusal =
+      customStatusViolation(row.name, answer.customStatus, answer.error !== undefined) ??
+      nondeterminism(recorded, replayed);
+    if (refusal) {
+      this.fail(row, inboxId, newEvents, refusal);
       return;
     }
-    const now = this.options.clock.nowMs();
-    const recorded = this.store.actions(id);
-    const replayed = flattenActions(answer.actions);
-    for (let i = 0; i < Math.min(recorded.length, replayed.length); i++) {
-      if (!sameAction(recorded[i]!, replayed[i]!)) {
-        this.fail(
-          row,
-          inboxId,
-          newEvents,
-          `Non-deterministic orchestration: on replay, action ${i} is ${describeAction(replayed[i]!)}, but the history recorded ${describeAction(recorded[i]!)}. Orchestrator code must make the same calls in the same order on every replay.`,
-        );
-        return;
-      }
-    }
     this.store.deleteInbox(inboxId);
-    const turnEvents: HistoryEvent[] = [...newEvents];
-    let nextTaskId = row.next_task_id;
-    const consumed = newEvents[1]!;
-
-    // Retries the extension would do: a failed attempt of a task with RetryOptions is followed by a
-    // timer (the library numbers it next), and when that fires, by the next attempt.
-    if (consumed.EventType === EventType.TaskFailed) {
-      const failed = this.store.takeFailedAttempt(id, consumed.TaskScheduledId as number);
-      if (failed) {
-        const retry = JSON.parse(failed.retry) as NonNullable<Action['retryOptions']>;
-        const timerId = nextTaskId++;
-        const exhausted = failed.attempt >= retry.maxNumberOfAttempts;
-        const delay = exhausted ? 0 : retryDelay(retry, failed.attempt);
-        turnEvents.push(
-          historyEvent(EventType.TimerCreated, now, { FireAt: new Date(now + delay).toISOString() }, timerId),
-        );
-        this.store.enqueue(
-          id,
-          historyEvent(EventType.TimerFired, now + delay, {
-            TimerId: timerId,
-            FireAt: new Date(now + delay).toISOString(),
-          }),
-          now + delay,
-        );
-        if (!exhausted)
-          this.store.addRetryTimer({
-            instance_id: id,
-            timer_id: timerId,
-            name: failed.name,
-            input: failed.input,
-            attempt: failed.attempt + 1,
-            retry: failed.retry,
-          });
-      }
-    } else if (consumed.EventType === EventType.TimerFired) {
-      const retryTimer = this.store.takeRetryTimer(id, consumed.TimerId as number);
-      if (retryTimer) {
-        const taskId = nextTaskId++;
-        turnEvents.push(
-          historyEvent(
-            EventType.TaskScheduled,
-            now,
-            { Name: retryTimer.name, Input: retryTimer.input ?? undefined },
-            taskId,
-          ),
-        );
-        this.store.addActivity({
-          instance_id: id,
-          task_id: taskId,
-          name: retryTimer.name,
-          input: retryTimer.input,
-          attempt: retryTimer.attempt,
-          retry: retryTimer.retry,
-        });
-      }
-    }
-
+    const turn: Turn = {
+      row,
+      now: this.options.clock.nowMs(),
+      events: [...newEvents],
+      nextTaskId: row.next_task_id,
+    };
+    this.continueRetries(turn, newEvents[1]!);
     const fresh = replayed.slice(recorded.length);
-    let continueAsNew: Action | undefined;
-    for (const action of fresh) {
-      const taskId = takesTaskId(action) ? nextTaskId++ : -1;
-      switch (action.actionType) {
-        case ActionType.CallActivity:
-        case ActionType.CallActivityWithRetry:
-          turnEvents.push(
-            historyEvent(
-              EventType.TaskScheduled,
-              now,
-              { Name: action.functionName, Input: encode(activityInput(action.input)) },
-              taskId,
-            ),
-          );
-          this.store.addActivity({
-            instance_id: id,
-            task_id: taskId,
-            name: action.functionName!,
-            input: encode(activityInput(action.input)) ?? null,
-            attempt: 1,
-            retry:
-              action.actionType === ActionType.CallActivityWithRetry
-                ? JSON.stringify(action.retryOptions)
-                : null,
-          });
-          break;
-        case ActionType.CreateTimer: {
-          const fireAt = new Date(action.fireAt as string).getTime();
-          turnEvents.push(
-            historyEvent(EventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, taskId),
-          );
-          this.store.enqueue(
-            id,
-            historyEvent(EventType.TimerFired, fireAt, {
-              TimerId: taskId,
-              FireAt: new Date(fireAt).toISOString(),
-            }),
-            fireAt,
-          );
-          break;
-        }
-        case ActionType.CallSubOrchestrator:
-        case ActionType.CallSubOrchestratorWithRetry: {
-          const childId = action.instanceId ?? `${id}:${taskId}`;
-          turnEvents.push(
-            historyEvent(
-              EventType.SubOrchestrationInstanceCreated,
-              now,
-              { Name: action.functionName, InstanceId: childId, Input: encode(action.input) },
-              taskId,
-            ),
-          );
-          this.startChild(action.functionName!, childId, action.input, { id, taskId });
-          break;
-        }
-        case ActionType.ContinueAsNew:
-          continueAsNew = action;
-          break;
-        default:
-          break; // external events wait for raiseEvent; nothing to schedule
-      }
-    }
-    this.store.appendActions(id, recorded.length, fresh);
-    this.store.appendHistory(id, turnEvents);
-    const custom =
-      answer.customStatus === undefined ? row.custom_status : (encode(answer.customStatus) ?? null);
+    for (const action of fresh) this.applyAction(turn, action);
+    this.store.appendActions(row.id, recorded.length, fresh);
+    this.store.appendHistory(row.id, turn.events);
+    this.endTurn(turn, answer);
+  }
 
-    if (answer.error !== undefined) {
-      this.store.appendHistory(id, [historyEvent(EventType.ExecutionFailed, now, { Reason: answer.error })]);
-      this.finish(row, 'Failed', encode(answer.error) ?? null, custom, false, answer.error);
-    } else if (continueAsNew && answer.isDone) {
-      this.store.resetExecution(id);
-      this.store.clearWork(id);
-      this.store.updateInstance(id, {
-        status: 'Running',
-        input: encode(continueAsNew.input) ?? null,
-        next_task_id: 0,
-        custom_status: custom,
-        updated_at: now,
-      });
-      this.store.enqueue(
-        id,
-        historyEvent(EventType.ExecutionStarted, now, { Name: row.name, Input: encode(continueAsNew.input) }),
-        now,
-      );
-    } else if (answer.isDone) {
-      this.store.appendHistory(id, [
-        historyEvent(EventType.ExecutionCompleted, now, { Result: encode(answer.output) }),
-      ]);
-      this.finish(row, 'Completed', encode(answer.output) ?? null, custom, true, encode(answer.output));
-    } else {
-      this.store.updateInstance(id, {
-        status: 'Running',
-        custom_status: custom,
-        next_task_id: nextTaskId,
-        updated_at: now,
-      });
+  /** One method per action kind, as durabletask-js's in-memory backend processes its actions. */
+  private applyAction(turn: Turn, action: Action): void {
+    const taskId = takesTaskId(action) ? turn.nextTaskId++ : -1;
+    switch (action.actionType) {
+      case ActionType.CallActivity:
+      case ActionType.CallActivityWithRetry:
+        return this.scheduleActivity(turn, action, taskId);
+      case ActionType.CreateTimer:
+        return this.createTimer(turn, new Date(action.fireAt as string).getTime(), taskId);
+      case ActionType.CallSubOrchestrator:
+      case ActionType.CallSubOrchestratorWithRetry:
+        return this.callSubOrchestration(turn, action, taskId);
+      case ActionType.ContinueAsNew:
+        // Applied when the turn ends, after the rest of its actions are recorded.
+        turn.continueAsNew = action;
+        return;
+      default:
+        return; // WaitForExternalEvent: raiseEvent delivers the event; nothing to schedule
     }
+  }
+
+  private scheduleActivity(turn: Turn, action: Action, taskId: number): void {
+    const retry =
+      action.actionType === ActionType.CallActivityWithRetry ? JSON.stringify(action.retryOptions) : null;
+    this.addTask(turn, taskId, action.functionName!, encode(activityInput(action.input)), 1, retry);
+  }
+
+  /** A TaskScheduled event and the activity work it stands for. */
+  private addTask(
+    turn: Turn,
+    taskId: number,
+    name: string,
+    input: string | undefined,
+    attempt: number,
+    retry: string | null,
+  ): void {
+    turn.events.push(historyEvent(EventType.TaskScheduled, turn.now, { Name: name, Input: input }, taskId));
+    this.store.addActivity({
+      instance_id: turn.row.id,
+      task_id: taskId,
+      name,
+      input: input ?? null,
+      attempt,
+      retry,
+    });
+  }
+
+  /** A TimerCreated event now, and its TimerFired waiting in the inbox until `fireAt`. */
+  private createTimer(turn: Turn, fireAt: number, timerId: number): void {
+    const fireAtText = new Date(fireAt).toISOString();
+    turn.events.push(historyEvent(EventType.TimerCreated, turn.now, { FireAt: fireAtText }, timerId));
+    this.store.enqueue(
+      turn.row.id,
+      historyEvent(EventType.TimerFired, fireAt, { TimerId: timerId, FireAt: fireAtText }),
+      fireAt,
+    );
+  }
+
+  private callSubOrchestration(turn: Turn, action: Action, taskId: number): void {
+    const childId = action.instanceId ?? `${turn.row.id}:${taskId}`;
+    turn.events.push(
+      historyEvent(
+        EventType.SubOrchestrationInstanceCreated,
+        turn.now,
+        { Name: action.functionName, InstanceId: childId, Input: encode(action.input) },
+        taskId,
+      ),
+    );
+    this.startChild(action.functionName!, childId, action.input, { id: turn.row.id, taskId });
+  }
+
+  /**
+   * Retries the extension would do: a failed attempt of a task with RetryOptions is followed by a
+   * timer (the library numbers it next), and when that fires, by the next attempt.
+   */
+  private continueRetries(turn: Turn, consumed: HistoryEvent): void {
+    if (consumed.EventType === EventType.TaskFailed) this.scheduleRetryTimer(turn, consumed);
+    else if (consumed.EventType === EventType.TimerFired) this.retryAfterTimer(turn, consumed);
+  }
+
+  private scheduleRetryTimer(turn: Turn, consumed: HistoryEvent): void {
+    const failed = this.store.takeFailedAttempt(turn.row.id, consumed.TaskScheduledId as number);
+    if (!failed) return;
+    const retry = JSON.parse(failed.retry) as NonNullable<Action['retryOptions']>;
+    const timerId = turn.nextTaskId++;
+    const exhausted = failed.attempt >= retry.maxNumberOfAttempts;
+    this.createTimer(turn, turn.now + (exhausted ? 0 : retryDelay(retry, failed.attempt)), timerId);
+    if (!exhausted)
+      this.store.addRetryTimer({
+        instance_id: turn.row.id,
+        timer_id: timerId,
+        name: failed.name,
+        input: failed.input,
+        attempt: failed.attempt + 1,
+        retry: failed.retry,
+      });
+  }
+
+  private retryAfterTimer(turn: Turn, consumed: HistoryEvent): void {
+    const retryTimer = this.store.takeRetryTimer(turn.row.id, consumed.TimerId as number);
+    if (!retryTimer) return;
+    const taskId = turn.nextTaskId++;
+    this.addTask(
+      turn,
+      taskId,
+      retryTimer.name,
+      retryTimer.input ?? undefined,
+      retryTimer.attempt,
+      retryTimer.retry,
+    );
+  }
+
+  /** The instance state after the turn: failed, continued as new, completed, or still running. */
+  private endTurn(turn: Turn, answer: OrchestratorAnswer): void {
+    const custom = this.customStatusAfter(turn.row, answer);
+    if (answer.error !== undefined) this.failExecution(turn, answer.error, custom);
+    else if (turn.continueAsNew && answer.isDone) this.continueAsNew(turn, turn.continueAsNew, custom);
+    else if (answer.isDone) this.completeExecution(turn, answer.output, custom);
+    else
+      this.store.updateInstance(turn.row.id, {
+        status: 'Running',
+        custom_status: custom,
+        next_task_id: turn.nextTaskId,
+        updated_at: turn.now,
+      });
+  }
+
+  /** A turn that sets no custom status keeps the one an earlier turn set. */
+  private customStatusAfter(row: InstanceRow, answer: OrchestratorAnswer): string | null {
+    return answer.customStatus === undefined ? row.custom_status : (encode(answer.customStatus) ?? null);
+  }
+
+  private failExecution(turn: Turn, error: string, custom: string | null): void {
+    this.store.appendHistory(turn.row.id, [
+      historyEvent(EventType.ExecutionFailed, turn.now, { Reason: error }),
+    ]);
+    this.finish(turn.row, 'Failed', encode(error) ?? null, custom, false, error);
+  }
+
+  private completeExecution(turn: Turn, output: unknown, custom: string | null): void {
+    this.store.appendHistory(turn.row.id, [
+      historyEvent(EventType.ExecutionCompleted, turn.now, { Result: encode(output) }),
+    ]);
+    this.finish(turn.row, 'Completed', encode(output) ?? null, custom, true, encode(output));
+  }
+
+  /** A new execution of the same instance: fresh history and task ids, the new input, the custom status kept. */
+  private continueAsNew(turn: Turn, action: Action, custom: string | null): void {
+    const { row, now } = turn;
+    this.store.resetExecution(row.id);
+    this.store.clearWork(row.id);
+    this.store.updateInstance(row.id, {
+      status: 'Running',
+      input: encode(action.input) ?? null,
+      next_task_id: 0,
+      custom_status: custom,
+      updated_at: now,
+    });
+    this.store.enqueue(
+      row.id,
+      historyEvent(EventType.ExecutionStarted, now, { Name: row.name, Input: encode(action.input) }),
+      now,
+    );
   }
 
   private startChild(
@@ -561,7 +548,7 @@ export class DurableEngine {
     const existing = this.store.instance(childId);
     if (existing) {
       // The parent's turn is being re-applied after a crash, or the id is reused: never run a child twice.
-      if (['Completed', 'Failed', 'Terminated'].includes(existing.status) && existing.parent_id === parent.id)
+      if (isTerminal(existing.status) && existing.parent_id === parent.id)
         this.notifyParent(
           existing,
           existing.status === 'Completed',
@@ -570,19 +557,29 @@ export class DurableEngine {
         );
       return;
     }
+    this.createInstance(name, childId, input, parent);
+  }
+
+  /** The one way an instance comes to be, top-level or child: a Pending row and its ExecutionStarted. */
+  private createInstance(
+    name: string,
+    instanceId: string,
+    input: unknown,
+    parent?: { id: string; taskId: number },
+  ): void {
     const now = this.options.clock.nowMs();
     this.store.insertInstance({
-      id: childId,
+      id: instanceId,
       name,
       status: 'Pending',
       input: encode(input) ?? null,
       created_at: now,
       updated_at: now,
-      parent_id: parent.id,
-      parent_task_id: parent.taskId,
+      parent_id: parent?.id ?? null,
+      parent_task_id: parent?.taskId ?? null,
     });
     this.store.enqueue(
-      childId,
+      instanceId,
       historyEvent(EventType.ExecutionStarted, now, { Name: name, Input: encode(input) }),
       now,
     );
@@ -679,14 +676,13 @@ export class DurableEngine {
       });
       this.log(`activity ${row.name} (attempt ${row.attempt}) failed: ${e.message.split('\n')[0]}`);
     }
-    this.stats.activities += 1;
     this.store.transaction(() => {
       const instance = this.store.instance(row.instance_id);
       // The execution that scheduled this work ended (terminated, purged, restarted with a new input) while
       // it ran: its result belongs to nobody now, as the Durable Task Framework drops a message for another
       // execution id. Delivering it would answer a task id the new execution scheduled for something else.
       if (!this.store.deleteActivity(row.id)) return;
-      if (!instance || !['Pending', 'Running'].includes(instance.status)) return;
+      if (!instance || isTerminal(instance.status)) return;
       if (event.EventType === EventType.TaskFailed && row.retry) {
         this.store.addFailedAttempt({
           instance_id: row.instance_id,
@@ -735,19 +731,13 @@ function retryDelay(retry: NonNullable<Action['retryOptions']>, attempt: number)
   return retry.maxRetryIntervalInMilliseconds ? Math.min(delay, retry.maxRetryIntervalInMilliseconds) : delay;
 }
 
-/** A failed orchestrator throws "…$OutOfProcData$:{state}": the error is in that state. */
-function readFailure(error: unknown): OrchestratorAnswer {
-  const message = error instanceof Error ? error.message : String(error);
-  const at = message.indexOf(OUT_OF_PROC_MARKER);
-  if (at >= 0) {
-    try {
-      const state = JSON.parse(message.slice(at + OUT_OF_PROC_MARKER.length)) as OrchestratorAnswer;
-      return { ...state, error: state.error ?? 'orchestrator failed' };
-    } catch {
-      // fall through
-    }
+/** The replay made a call other than the one its history recorded at the same position. */
+function nondeterminism(recorded: Action[], replayed: Action[]): string | undefined {
+  for (let i = 0; i < Math.min(recorded.length, replayed.length); i++) {
+    if (!sameAction(recorded[i]!, replayed[i]!))
+      return `Non-deterministic orchestration: on replay, action ${i} is ${describeAction(replayed[i]!)}, but the history recorded ${describeAction(recorded[i]!)}. Orchestrator code must make the same calls in the same order on every replay.`;
   }
-  return { isDone: false, actions: [], error: message };
+  return undefined;
 }
 
 /** Failure reasons are stored JSON-encoded like outputs; hand the parent the plain text. */

@@ -28,7 +28,7 @@ export interface ActivityRow {
   state: 'pending' | 'running';
 }
 
-export interface RetryTimerRow {
+interface RetryTimerRow {
   instance_id: string;
   timer_id: number;
   name: string;
