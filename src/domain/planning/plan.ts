@@ -98,8 +98,9 @@ export function planSummary(plan: BuildPlan) {
       nodeAgentSkuId,
       resizeTimeout,
     })),
-    image: plan.image,
     findings: plan.findings,
+    // New in #12: security type and architecture (a key of its own, so existing keys keep their meaning).
+    image: plan.image,
   };
 }
 

@@ -21,7 +21,17 @@ export interface Scenario {
     providers?: Record<string, string>;
   }[];
   virtualMachines?: ScenarioVm[];
-  snapshots?: { id: string; location: string; osType?: string; sizeGb: number; hyperVGeneration?: string }[];
+  snapshots?: {
+    id: string;
+    location: string;
+    osType?: string;
+    sizeGb: number;
+    hyperVGeneration?: string;
+    /** DiskRP `securityProfile.securityType`, e.g. TrustedLaunch (absent: Standard). */
+    securityType?: string;
+    /** DiskRP `supportedCapabilities.architecture` (absent: not reported). */
+    architecture?: 'x64' | 'Arm64';
+  }[];
   galleries?: { id: string; location: string }[];
   batchAccounts?: {
     id: string;
@@ -50,6 +60,28 @@ export interface ScenarioVm {
   extensions?: { name: string; publisher: string; type: string }[];
   plan?: { name: string; publisher: string; product: string };
   imageReference?: Record<string, string>;
+  /**
+   * The VM's `securityProfile.securityType` (absent: Standard). Its OS disk reports the disk form:
+   * TrustedLaunch, or ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey for a Confidential VM.
+   */
+  securityType?: 'TrustedLaunch' | 'ConfidentialVM';
+  uefiSettings?: { secureBootEnabled?: boolean; vTpmEnabled?: boolean };
+  /** The OS disk's `supportedCapabilities.architecture` (absent: not reported, as for older disks). */
+  architecture?: 'x64' | 'Arm64';
+}
+
+/** What DiskRP reports for the OS disk of a VM of each security type. */
+const DISK_SECURITY_TYPE = {
+  TrustedLaunch: 'TrustedLaunch',
+  ConfidentialVM: 'ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey',
+} as const;
+
+/** Security type and architecture as DiskRP returns them on a disk or snapshot. */
+function diskSecurity(securityType: string | undefined, architecture: string | undefined) {
+  return {
+    ...(securityType ? { securityProfile: { securityType } } : {}),
+    ...(architecture ? { supportedCapabilities: { architecture } } : {}),
+  };
 }
 
 export const SCENARIO_DIR = join(__dirname, 'scenarios');
@@ -105,6 +137,7 @@ export function seedWorld(scenario: Scenario, nowMs: number): WorldState {
         creationData: { createOption: 'Import' },
         diskState: 'Unattached',
         encryption: { type: 'EncryptionAtRestWithPlatformKey' },
+        ...diskSecurity(snap.securityType, snap.architecture),
       },
     });
   }
@@ -155,7 +188,13 @@ function seedVm(vm: ScenarioVm, put: (r: Omit<ArmResource, 'createdAtSimMs'>) =>
         sku: { name: sku, tier: sku.startsWith('Standard') ? 'Standard' : 'Premium' },
       },
       properties: {
-        ...(osType ? { osType, hyperVGeneration: vm.hyperVGeneration ?? 'V2' } : {}),
+        ...(osType
+          ? {
+              osType,
+              hyperVGeneration: vm.hyperVGeneration ?? 'V2',
+              ...diskSecurity(vm.securityType && DISK_SECURITY_TYPE[vm.securityType], vm.architecture),
+            }
+          : {}),
         diskSizeGB: sizeGb,
         creationData: { createOption: osType ? 'FromImage' : 'Empty' },
         diskState: 'Reserved',
@@ -219,6 +258,14 @@ function seedVm(vm: ScenarioVm, put: (r: Omit<ArmResource, 'createdAtSimMs'>) =>
     properties: {
       vmId: `0b1d0000-0000-4000-8000-${vm.id.length.toString().padStart(12, '0')}`,
       hardwareProfile: { vmSize: vm.vmSize ?? 'Standard_D4s_v5' },
+      ...(vm.securityType
+        ? {
+            securityProfile: {
+              uefiSettings: { secureBootEnabled: true, vTpmEnabled: true, ...vm.uefiSettings },
+              securityType: vm.securityType,
+            },
+          }
+        : {}),
       storageProfile: {
         imageReference: vm.imageReference ?? {
           publisher: 'Canonical',
