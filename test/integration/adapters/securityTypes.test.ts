@@ -4,6 +4,14 @@ import { adaptersFor, GALLERY_ID, MINUTE, RG, SUB } from '../../helpers/simulato
 import { computeClient } from '../../../src/azure/clients';
 import { SimulatorCredential } from '../../../src/azure/credentials';
 import { PermanentError } from '../../../src/domain/errors';
+import { join } from 'node:path';
+import { readJson, VECTORS } from '../../helpers/requests';
+
+/** DiskRP's own examples (test/fixtures/azure-vectors/MANIFEST.md): the shapes the simulator must answer in. */
+const diskExample = (name: string) =>
+  readJson<{ responses: { 200: { body: { properties: Record<string, unknown> } } } }>(
+    join(VECTORS, 'disk-security', name),
+  ).responses[200].body.properties;
 
 /** Each scenario's build VM: vm-tl-build, vm-arm64-build, vm-cvm-build. */
 const VM = (name: string) => `${RG('rg-render-build')}/providers/Microsoft.Compute/virtualMachines/${name}`;
@@ -64,7 +72,7 @@ describe('security types in the simulator (GalleryRP and ComputeRP rules)', () =
       securityType: 'TrustedLaunch',
     });
     const disk = await world.compute.disks.get('rg-render-build', 'vm-tl-build-osdisk');
-    expect(disk.securityProfile).toEqual({ securityType: 'TrustedLaunch' });
+    expect(disk.securityProfile).toEqual(diskExample('Disk_Create_WithSecurityProfile.json').securityProfile);
     expect(disk.supportedCapabilities).toEqual({ architecture: 'x64' });
     const snapshot = await world.compute.snapshots.get(
       'rg-render-build',
@@ -182,6 +190,10 @@ describe('security types through the adapters', () => {
   it('reads an Arm64 VM and builds into an Arm64 definition', async () => {
     const world = await simulatorWith('arm64-vm');
     try {
+      const disk = await world.compute.disks.get('rg-render-build', 'vm-arm64-build-osdisk');
+      expect(disk.supportedCapabilities).toEqual(
+        diskExample('Disk_Update_ToAddArchitecture.json').supportedCapabilities,
+      );
       const vm = await world.adapters.compute.inspectVirtualMachine(VM('vm-arm64-build'));
       expect(vm.facts.security).toEqual({ securityType: 'Standard', architecture: 'Arm64' });
       await world.adapters.gallery.ensureGallery(GALLERY_ID, 'westeurope');
