@@ -216,6 +216,41 @@ describe('preflight activity (in-memory ports)', () => {
     );
   });
 
+  it('reads the Trusted Launch source and the existing definition: a Standard definition is refused', async () => {
+    const w = world();
+    const r = request();
+    w.vms.get(VM.toLowerCase())!.facts.security = { securityType: 'TrustedLaunch', architecture: 'x64' };
+    w.galleries.set(r.image.galleryId.toLowerCase(), 'westeurope');
+    w.definitions.set(r.image.galleryId.toLowerCase(), [
+      { name: r.image.definition, ...r.image.identifier, securityType: 'Standard', architecture: 'x64' },
+    ]);
+    const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+    expect(result.ok).toBe(false);
+    expect(result.findings.find((f) => f.code === 'DEFINITION_SECURITY_TYPE_MISMATCH')).toMatchObject({
+      path: 'image.definition',
+    });
+  });
+
+  it('carries what the definition and the pools need into the result', async () => {
+    const w = world();
+    w.vms.get(VM.toLowerCase())!.facts.security = {
+      securityType: 'TrustedLaunch',
+      uefiSettings: { secureBootEnabled: false, vTpmEnabled: true },
+      architecture: 'x64',
+    };
+    const result = await preflight(w.services(), { request: request(), instanceId: 'x' });
+    expect(result.ok).toBe(true);
+    expect(result.image).toEqual({
+      sourceSecurityType: 'TrustedLaunch',
+      definitionSecurityType: 'TrustedLaunch',
+      architecture: 'x64',
+      poolSecurityProfile: {
+        securityType: 'trustedLaunch',
+        uefiSettings: { secureBootEnabled: false, vTpmEnabled: true },
+      },
+    });
+  });
+
   it.each(['UltraSSD_LRS', 'PremiumV2_LRS'])(
     'refuses a VM with a %s disk, which Azure Compute Gallery cannot use (DISK_SKU_NOT_SUPPORTED)',
     async (sku) => {
