@@ -251,6 +251,36 @@ describe('preflight activity (in-memory ports)', () => {
     });
   });
 
+  it.each([
+    ['TrustedLaunch', { securityType: 'trustedLaunch' }, undefined],
+    ['ConfidentialVM', undefined, 'BATCH_CONFIDENTIAL_VM_UNSUPPORTED'],
+  ] as const)(
+    'rolls out an existing version by its definition: %s',
+    async (securityType, poolProfile, code) => {
+      const w = world();
+      const r0 = request();
+      const versionId = `${r0.image.galleryId}/images/${r0.image.definition}/versions/1.0.0`;
+      const r = request((i) => (i.source = { type: 'galleryImageVersion', id: versionId }));
+      w.galleries.set(r.image.galleryId.toLowerCase(), 'westeurope');
+      w.definitions.set(r.image.galleryId.toLowerCase(), [
+        { name: r.image.definition, ...r.image.identifier, securityType, architecture: 'x64' },
+      ]);
+      w.versions.set(versionId.toLowerCase(), {
+        id: versionId,
+        name: '1.0.0',
+        excludeFromLatest: false,
+        provisioningState: 'Succeeded',
+        targetRegions: [{ name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' }],
+        tags: {},
+        regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
+      });
+      const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+      expect(result.image?.definitionSecurityType).toBe(securityType);
+      if (poolProfile) expect(result.image?.poolSecurityProfile).toMatchObject(poolProfile);
+      expect(result.findings.some((f) => f.code === code)).toBe(code !== undefined);
+    },
+  );
+
   it.each(['UltraSSD_LRS', 'PremiumV2_LRS'])(
     'refuses a VM with a %s disk, which Azure Compute Gallery cannot use (DISK_SKU_NOT_SUPPORTED)',
     async (sku) => {
