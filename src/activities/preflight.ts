@@ -10,6 +10,8 @@ import {
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import type { PoolRollout, PreflightResult } from '../domain/pipeline';
 import type { TargetRegionSpec } from '../ports';
+import type { ImageDefinitionIdentity } from '../ports/compute';
+import type { SecurityFacts } from '../domain/planning/securityType';
 import { planBuild } from '../domain/planning/plan';
 import { finding, hasErrors, type Finding } from '../domain/findings';
 import { imageDefinitionId } from '../domain/factoryConfig';
@@ -73,6 +75,10 @@ export async function preflight(
   if (request.source.type !== 'galleryImageVersion' && existingGalleryLocation) {
     const definitions = await services.compute.listImageDefinitions(request.image.galleryId);
     findings.push(...checkDefinitionIdentity(request.image, definitions));
+    source.facts.security = {
+      ...source.facts.security,
+      definition: definitionSecurity(definitions, request.image.definition),
+    };
   }
   const disks =
     source.location && source.location !== galleryLocation
@@ -161,6 +167,7 @@ export async function preflight(
     pools,
     disks,
     capacityByRegion: Object.fromEntries(plan.regions.map((r) => [r.name, r.capacity])),
+    image: plan.image,
   };
 }
 
@@ -207,6 +214,7 @@ async function inspectSource(services: Services, request: BuildRequest): Promise
           hyperVGeneration: os.hyperVGeneration,
           osDiskEncrypted: os.encrypted,
           managedDisks: true,
+          security: { securityType: os.securityType, architecture: os.architecture },
         },
         location: os.location,
         disks: [],
@@ -216,14 +224,36 @@ async function inspectSource(services: Services, request: BuildRequest): Promise
     case 'managedImage': {
       const image = await services.compute.inspectManagedImage(request.source.id);
       if (image.state === 'NotFound') return notFound(request.source.id, 'managed image');
-      return { facts: {}, location: image.location, disks: [], findings: [] };
+      // A managed image is never Trusted Launch: Azure makes none from a Trusted Launch VM or disk.
+      const facts = {
+        hyperVGeneration: image.hyperVGeneration,
+        security: { securityType: 'Standard' as const },
+      };
+      return { facts, location: image.location, disks: [], findings: [] };
     }
     case 'galleryImageVersion': {
       const replication = await services.gallery.getReplication(request.source.id);
       if (replication.provisioningState === 'NotFound') return notFound(request.source.id, 'image version');
-      return { facts: { osState: 'Generalized' }, disks: [], findings: [] };
+      // The version is its definition's: its SecurityType and architecture decide what pools need.
+      const definitionId = request.source.id.split('/').slice(0, -2).join('/');
+      const definitions = await services.compute.listImageDefinitions(
+        definitionId.split('/').slice(0, -2).join('/'),
+      );
+      const security = { definition: definitionSecurity(definitions, definitionId.split('/').at(-1)!) };
+      return { facts: { osState: 'Generalized', security }, disks: [], findings: [] };
     }
   }
+}
+
+/** The security type and architecture of the named definition, when it exists. */
+function definitionSecurity(
+  definitions: ImageDefinitionIdentity[],
+  name: string,
+): SecurityFacts['definition'] {
+  const found = definitions.find((d) => d.name.toLowerCase() === name.toLowerCase());
+  return (
+    found && { securityType: found.securityType ?? 'Standard', architecture: found.architecture ?? 'x64' }
+  );
 }
 
 /** A 404 on a read means "not there": a finding, not a failed step. */

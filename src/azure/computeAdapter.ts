@@ -14,6 +14,13 @@ import { normalizeRegion } from '../domain/region';
 import { computeClient, type Endpoints } from './clients';
 import { azureCall, isNotFound, toFactoryError } from './errors';
 import { PermanentError } from '../domain/errors';
+import {
+  definitionSecurityTypeOf,
+  sourceSecurityType,
+  vmSizeArchitecture,
+  type Architecture,
+} from '../domain/planning/securityType';
+import type { SecurityFacts } from '../domain/planning/securityType';
 
 const httpClient = createDefaultHttpClient();
 
@@ -60,7 +67,8 @@ export class AzureComputeAdapter implements ComputePort {
     const osDisk = vm.storageProfile?.osDisk;
     const statuses = vm.instanceView?.statuses?.map((s) => s.code?.toLowerCase() ?? '') ?? [];
     const osDiskSize = async (diskId?: string, fallback?: number) => {
-      if (!diskId) return { sizeGb: fallback ?? 0, encrypted: false, sku: undefined };
+      if (!diskId)
+        return { sizeGb: fallback ?? 0, encrypted: false, sku: undefined, architecture: undefined };
       const d = mustParse(diskId);
       const disk = await azureCall('Reading a disk of the source VM', diskId, () =>
         this.clients.for(d.subscriptionId).disks.get(d.resourceGroup, resourceName(d)),
@@ -69,6 +77,7 @@ export class AzureComputeAdapter implements ComputePort {
         sizeGb: disk.diskSizeGB ?? fallback ?? 0,
         encrypted: Boolean(disk.encryptionSettingsCollection?.enabled),
         sku: disk.sku?.name,
+        architecture: asArchitecture(disk.supportedCapabilities?.architecture),
       };
     };
     const os = await osDiskSize(osDisk?.managedDisk?.id, osDisk?.diskSizeGB);
@@ -97,6 +106,7 @@ export class AzureComputeAdapter implements ComputePort {
         plan: vm.plan?.name
           ? { name: vm.plan.name, publisher: vm.plan.publisher ?? '', product: vm.plan.product ?? '' }
           : undefined,
+        security: vmSecurity(vm, os.architecture),
       },
     };
   }
@@ -115,6 +125,8 @@ export class AzureComputeAdapter implements ComputePort {
       encrypted: Boolean(snapshot.encryptionSettingsCollection?.enabled),
       incremental: snapshot.incremental,
       state: provisioning(snapshotId, snapshot.provisioningState).state,
+      securityType: sourceSecurityType(snapshot.securityProfile?.securityType) ?? 'Standard',
+      architecture: asArchitecture(snapshot.supportedCapabilities?.architecture),
     };
   }
 
@@ -161,6 +173,7 @@ export class AzureComputeAdapter implements ComputePort {
         id: image.id ?? imageId,
         location: normalizeRegion(image.location),
         state: provisioning(imageId, image.provisioningState).state,
+        hyperVGeneration: image.hyperVGeneration as 'V1' | 'V2' | undefined,
       };
     } catch (error) {
       if (isNotFound(error)) return { id: imageId, state: 'NotFound' };
@@ -180,6 +193,8 @@ export class AzureComputeAdapter implements ComputePort {
           publisher: d.identifier?.publisher ?? '',
           offer: d.identifier?.offer ?? '',
           sku: d.identifier?.sku ?? '',
+          securityType: definitionSecurityTypeOf(d.features),
+          architecture: asArchitecture(d.architecture) ?? 'x64',
         });
       }
     } catch (error) {
@@ -291,6 +306,35 @@ export class AzureComputeAdapter implements ComputePort {
     );
     return response.registrationState ?? 'Unknown';
   }
+}
+
+function asArchitecture(value: string | undefined): Architecture | undefined {
+  if (!value) return undefined;
+  return value.toLowerCase() === 'arm64' ? 'Arm64' : 'x64';
+}
+
+/**
+ * The VM's security type and secure boot/vTPM (`securityProfile`; absent = Standard) and architecture:
+ * the OS disk's `supportedCapabilities.architecture` when DiskRP reports it, else the VM size's.
+ */
+function vmSecurity(
+  vm: {
+    securityProfile?: {
+      securityType?: string;
+      uefiSettings?: { secureBootEnabled?: boolean; vTpmEnabled?: boolean };
+    };
+    hardwareProfile?: { vmSize?: string };
+  },
+  diskArchitecture: Architecture | undefined,
+): SecurityFacts {
+  const uefi = vm.securityProfile?.uefiSettings;
+  return {
+    securityType: sourceSecurityType(vm.securityProfile?.securityType) ?? 'Standard',
+    ...(uefi
+      ? { uefiSettings: { secureBootEnabled: uefi.secureBootEnabled, vTpmEnabled: uefi.vTpmEnabled } }
+      : {}),
+    architecture: diskArchitecture ?? vmSizeArchitecture(vm.hardwareProfile?.vmSize ?? ''),
+  };
 }
 
 /**

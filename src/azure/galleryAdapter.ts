@@ -19,6 +19,19 @@ import { PermanentError } from '../domain/errors';
 import { azureCall, isNotFound, toFactoryError } from './errors';
 import { mergeRegions, republished } from './publishingProfile';
 import { provisioning, type ComputeClients } from './computeAdapter';
+import {
+  definitionAccepts,
+  definitionSecurityTypeOf,
+  type DefinitionSecurityType,
+} from '../domain/planning/securityType';
+
+/** Whether an existing definition's SecurityType takes what the pipeline would have created for the source. */
+function acceptsSource(existing: DefinitionSecurityType, wanted: DefinitionSecurityType): boolean {
+  return (
+    (wanted === 'Standard' || wanted === 'TrustedLaunch' || wanted === 'ConfidentialVM') &&
+    definitionAccepts(existing, wanted)
+  );
+}
 
 /** Parts of a gallery, definition or version id. */
 function galleryParts(value: string) {
@@ -96,19 +109,26 @@ export class AzureGalleryAdapter implements GalleryPort {
         osState: 'Generalized',
         hyperVGeneration: spec.hyperVGeneration,
         identifier: `${spec.identifier.publisher}/${spec.identifier.offer}/${spec.identifier.sku}`,
+        securityType: spec.securityType ?? 'Standard',
+        architecture: spec.architecture ?? 'x64',
       };
       const actual = {
         osType: existing.osType,
         osState: existing.osState,
         hyperVGeneration: existing.hyperVGeneration ?? 'V1',
         identifier: `${existing.identifier?.publisher}/${existing.identifier?.offer}/${existing.identifier?.sku}`,
+        securityType: definitionSecurityTypeOf(existing.features),
+        architecture: existing.architecture ?? 'x64',
       };
       const differences = (Object.keys(wanted) as (keyof typeof wanted)[])
         .filter((k) => String(wanted[k]).toLowerCase() !== String(actual[k]).toLowerCase())
+        // A SecurityType that accepts the source is a match (a TrustedLaunchSupported definition
+        // takes Standard and Trusted Launch sources alike).
+        .filter((k) => k !== 'securityType' || !acceptsSource(actual.securityType, wanted.securityType))
         .map((k) => `${k} is ${actual[k]} there but ${wanted[k]} in the request`);
       if (differences.length > 0) {
         throw new PermanentError(
-          `Image definition ${spec.id} already exists and does not match: ${differences.join('; ')}. Use another definition name, or make image.* match it (these properties cannot change).`,
+          `Image definition ${spec.id} already exists and does not match: ${differences.join('; ')}. Use another definition name, or make image.* (and the source's security type and architecture) match it (these properties cannot change).`,
           'ImageDefinitionMismatch',
           spec.id,
         );
@@ -123,6 +143,11 @@ export class AzureGalleryAdapter implements GalleryPort {
         hyperVGeneration: spec.hyperVGeneration,
         identifier: spec.identifier,
         description: spec.description,
+        // No feature for Standard: GalleryRP treats a definition without SecurityType as Standard.
+        ...(spec.securityType && spec.securityType !== 'Standard'
+          ? { features: [{ name: 'SecurityType', value: spec.securityType }] }
+          : {}),
+        ...(spec.architecture ? { architecture: spec.architecture } : {}),
       }),
     );
     return { id: spec.id, state: 'Creating' };

@@ -77,6 +77,7 @@ function renderPlan(file: string, summary: PlanSummary): string {
       '',
     );
   }
+  out.push(...renderImage(summary.image));
   if (summary.findings.length === 0) out.push('No findings.');
   else {
     const errors = summary.findings.filter((f) => f.severity === 'error').length;
@@ -90,4 +91,30 @@ function renderPlan(file: string, summary: PlanSummary): string {
       );
   }
   return `${out.join('\n')}\n`;
+}
+
+/** Security type and architecture, with what is not known before preflight reads the source said so. */
+function renderImage(image: PlanSummary['image']): string[] {
+  const unknown = '(read from the source at preflight)';
+  const profile = image.poolSecurityProfile;
+  return [
+    'Image',
+    renderTable(
+      ['property', 'value'],
+      [
+        ['source security type', image.sourceSecurityType ?? unknown],
+        ['definition SecurityType', image.definitionSecurityType ?? unknown],
+        ['architecture', image.architecture ?? unknown],
+        [
+          'pool securityProfile',
+          profile
+            ? `${profile.securityType} (secure boot ${profile.uefiSettings.secureBootEnabled ? 'on' : 'off'}, vTPM ${profile.uefiSettings.vTpmEnabled ? 'on' : 'off'})`
+            : image.definitionSecurityType
+              ? 'none needed'
+              : unknown,
+        ],
+      ],
+    ),
+    '',
+  ];
 }

@@ -42,6 +42,15 @@ export const FINDING_CODES = {
   SOURCE_NOT_FOUND: 'error',
   DISK_SKU_NOT_SUPPORTED: 'error',
   IMAGE_VERSION_EXISTS: 'error',
+  // Security type and architecture, source → definition → pool (src/domain/planning/securityType.ts).
+  SECURITY_TYPE_REQUIRES_GEN2: 'error',
+  ARM64_REQUIRES_GEN2: 'error',
+  DEFINITION_SECURITY_TYPE_MISMATCH: 'error',
+  DEFINITION_ARCHITECTURE_MISMATCH: 'error',
+  BATCH_CONFIDENTIAL_VM_UNSUPPORTED: 'error',
+  POOL_VM_SIZE_ARCHITECTURE_MISMATCH: 'error',
+  POOL_NODE_AGENT_ARCHITECTURE_MISMATCH: 'error',
+  POOL_ARCHITECTURES_DIFFER: 'error',
   // Names and identity of the image, against Azure's rules and the gallery's existing definitions.
   IMAGE_NAME_INVALID: 'error',
   IMAGE_IDENTIFIER_INVALID: 'error',

@@ -1,3 +1,4 @@
+import type { ImageSecurityPlan } from './planning/securityType';
 import { createHash } from 'node:crypto';
 import type { BuildRequest, PoolRequest } from './buildRequest';
 import type { Finding } from './findings';
@@ -134,6 +135,11 @@ export interface PreflightResult {
    */
   disks: { role: 'os' | 'data'; lun?: number; diskId: string; snapshotId: string; copyId?: string }[];
   capacityByRegion: Record<string, number>;
+  /**
+   * Security type and architecture from source to definition, and the `securityProfile` pools from this
+   * image need (src/domain/planning/securityType.ts). Optional: results recorded before it lack it.
+   */
+  image?: ImageSecurityPlan;
 }
 
 /**

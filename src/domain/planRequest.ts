@@ -6,7 +6,7 @@ export type RequestCheck =
   | { ok: true; request: BuildRequest; plan: BuildPlan; summary: PlanSummary }
   | { ok: false; request?: undefined; summary: PlanSummary };
 
-const EMPTY = { regions: [], pools: [] };
+const EMPTY = { regions: [], pools: [], image: {} };
 
 /** Validate untrusted input and, when its shape is right, plan it: the whole dry run. */
 export function checkBuildRequest(input: unknown, facts: PlanFacts): RequestCheck {

@@ -169,6 +169,8 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
           hyperVGeneration: request.image.hyperVGeneration,
           identifier: request.image.identifier,
           description: request.image.description,
+          securityType: plan.image?.definitionSecurityType,
+          architecture: plan.image?.architecture,
         },
         waitDeadlines(settings).provisioningMs,
       );

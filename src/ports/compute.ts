@@ -1,5 +1,10 @@
 import type { SourceFacts } from '../domain/planning/preflight';
 import type { OsType } from '../domain/buildRequest';
+import type {
+  Architecture,
+  DefinitionSecurityType,
+  SourceSecurityType,
+} from '../domain/planning/securityType';
 
 /** Provisioning of an ARM resource as the pipeline cares about it. */
 export interface ProvisioningState {
@@ -48,6 +53,10 @@ export interface SnapshotInspection {
   encrypted: boolean;
   incremental?: boolean;
   state: ProvisioningState['state'];
+  /** DiskRP `securityProfile.securityType`, reduced (absent on the snapshot: Standard). */
+  securityType?: SourceSecurityType;
+  /** DiskRP `supportedCapabilities.architecture`, when reported. */
+  architecture?: Architecture;
 }
 
 /** A gallery image definition's name and publisher/offer/sku, unique within its gallery. */
@@ -56,6 +65,9 @@ export interface ImageDefinitionIdentity {
   publisher: string;
   offer: string;
   sku: string;
+  /** Its `SecurityType` feature (none: Standard) and architecture (none: x64). */
+  securityType?: DefinitionSecurityType;
+  architecture?: Architecture;
 }
 
 /** Compute resources: the build VM, snapshots and managed images. */
@@ -84,9 +96,12 @@ export interface ComputePort {
     tags?: Record<string, string>;
   }): Promise<ProvisioningState>;
   /** A managed image's region and state (NotFound when missing). */
-  inspectManagedImage(
-    imageId: string,
-  ): Promise<{ id: string; location?: string; state: ProvisioningState['state'] }>;
+  inspectManagedImage(imageId: string): Promise<{
+    id: string;
+    location?: string;
+    state: ProvisioningState['state'];
+    hyperVGeneration?: 'V1' | 'V2';
+  }>;
   /** The image definitions of a gallery (empty when the gallery does not exist). */
   listImageDefinitions(galleryId: string): Promise<ImageDefinitionIdentity[]>;
   beginManagedImage(spec: {

@@ -1,6 +1,7 @@
 import type { OsType } from '../domain/buildRequest';
 import { TransientError } from '../domain/errors';
 import type { ProvisioningState } from './compute';
+import type { Architecture, DefinitionSecurityType } from '../domain/planning/securityType';
 
 /**
  * Azure refuses writes to a version that is still Creating or Updating (409). Not a failure: the caller
@@ -33,6 +34,10 @@ export interface ImageDefinitionSpec {
   hyperVGeneration: 'V1' | 'V2';
   identifier: { publisher: string; offer: string; sku: string };
   description?: string;
+  /** The `SecurityType` feature (absent or Standard: no feature). */
+  securityType?: DefinitionSecurityType;
+  /** Absent: x64, Azure's default. */
+  architecture?: Architecture;
 }
 
 export type VersionSource =

@@ -6,6 +6,8 @@ import { checkNodeAgentSku, type SupportedImage } from './nodeAgentSku';
 import { checkPools } from './pools';
 import { checkPlacement, checkSource, type PlacementFacts, type SourceFacts } from './preflight';
 import { checkImageNames } from './imageNames';
+import { planImageSecurity, type ImageSecurityPlan } from './securityType';
+import { checkImageSecurity } from './securityFindings';
 
 export interface PoolPlan {
   poolId: string;
@@ -22,6 +24,8 @@ export interface BuildPlan {
   valid: boolean;
   regions: RegionPlan[];
   pools: PoolPlan[];
+  /** Security type and architecture from source to definition to pool. */
+  image: ImageSecurityPlan;
   findings: Finding[];
 }
 
@@ -74,7 +78,13 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
   if (facts.source) findings.push(...checkSource(request, facts.source));
   findings.push(...checkPlacement(request, facts.placement));
   findings.push(...checkImageNames(request.image));
-  return { valid: !hasErrors(findings), regions, pools, findings };
+  const allSupported = [
+    ...Object.values(facts.supportedImages ?? {}).flat(),
+    ...(facts.supportedImagesForAll ?? []),
+  ];
+  findings.push(...checkImageSecurity(request, facts.source?.security, allSupported));
+  const image = planImageSecurity(request, facts.source?.security);
+  return { valid: !hasErrors(findings), regions, pools, image, findings };
 }
 
 /** The stable JSON shape `bif plan --json` and `POST /api/plan` print. */
@@ -89,6 +99,8 @@ export function planSummary(plan: BuildPlan) {
       resizeTimeout,
     })),
     findings: plan.findings,
+    // New in #12: security type and architecture (a key of its own, so existing keys keep their meaning).
+    image: plan.image,
   };
 }
 

@@ -1,6 +1,7 @@
 import { finding, type Finding } from '../findings';
 import type { BuildRequest, OsType } from '../buildRequest';
 import { mustParse } from '../resourceId';
+import type { SecurityFacts } from './securityType';
 
 /**
  * What the adapters learn about the source before anything is created. Every field is what ARM reports;
@@ -21,6 +22,8 @@ export interface SourceFacts {
   plan?: { name: string; publisher: string; product: string };
   /** Storage type of each managed disk to capture (os, data0, data1…), e.g. Premium_LRS, UltraSSD_LRS. */
   diskSkus?: Record<string, string>;
+  /** Security type, secure boot/vTPM and architecture of the source, and of the existing definition. */
+  security?: SecurityFacts;
 }
 
 /** Where the subscriptions involved stand, for cross-subscription galleries. */

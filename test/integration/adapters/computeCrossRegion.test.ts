@@ -60,7 +60,15 @@ describe('ComputePort: incremental snapshots copied across regions', () => {
       identifier: { publisher: 'contoso', offer: 'render', sku: '2204' },
     });
     expect(await adapters.compute.listImageDefinitions(GALLERY_ID)).toEqual([
-      { name: 'render-legacy', publisher: 'contoso', offer: 'render', sku: '2204' },
+      // No features and no architecture: a Standard x64 definition, as GalleryRP defaults them.
+      {
+        name: 'render-legacy',
+        publisher: 'contoso',
+        offer: 'render',
+        sku: '2204',
+        securityType: 'Standard',
+        architecture: 'x64',
+      },
     ]);
     const otherGallery = `${RG('rg-hpc-images')}/providers/Microsoft.Compute/galleries/galNone`;
     expect(await adapters.compute.listImageDefinitions(otherGallery)).toEqual([]);

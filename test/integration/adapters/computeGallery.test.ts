@@ -28,6 +28,8 @@ describe('ComputePort over the wire', () => {
       osDiskEncrypted: false,
       extensions: [],
       plan: undefined,
+      // No securityProfile on the VM: Standard; no architecture on the disk: the VM size's (D4s_v5, x64).
+      security: { securityType: 'Standard', architecture: 'x64' },
     });
     expect(vm.osDisk).toEqual({
       id: `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk`,

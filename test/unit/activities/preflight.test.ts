@@ -216,6 +216,71 @@ describe('preflight activity (in-memory ports)', () => {
     );
   });
 
+  it('reads the Trusted Launch source and the existing definition: a Standard definition is refused', async () => {
+    const w = world();
+    const r = request();
+    w.vms.get(VM.toLowerCase())!.facts.security = { securityType: 'TrustedLaunch', architecture: 'x64' };
+    w.galleries.set(r.image.galleryId.toLowerCase(), 'westeurope');
+    w.definitions.set(r.image.galleryId.toLowerCase(), [
+      { name: r.image.definition, ...r.image.identifier, securityType: 'Standard', architecture: 'x64' },
+    ]);
+    const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+    expect(result.ok).toBe(false);
+    expect(result.findings.find((f) => f.code === 'DEFINITION_SECURITY_TYPE_MISMATCH')).toMatchObject({
+      path: 'image.definition',
+    });
+  });
+
+  it('carries what the definition and the pools need into the result', async () => {
+    const w = world();
+    w.vms.get(VM.toLowerCase())!.facts.security = {
+      securityType: 'TrustedLaunch',
+      uefiSettings: { secureBootEnabled: false, vTpmEnabled: true },
+      architecture: 'x64',
+    };
+    const result = await preflight(w.services(), { request: request(), instanceId: 'x' });
+    expect(result.ok).toBe(true);
+    expect(result.image).toEqual({
+      sourceSecurityType: 'TrustedLaunch',
+      definitionSecurityType: 'TrustedLaunch',
+      architecture: 'x64',
+      poolSecurityProfile: {
+        securityType: 'trustedLaunch',
+        uefiSettings: { secureBootEnabled: false, vTpmEnabled: true },
+      },
+    });
+  });
+
+  it.each([
+    ['TrustedLaunch', { securityType: 'trustedLaunch' }, undefined],
+    ['ConfidentialVM', undefined, 'BATCH_CONFIDENTIAL_VM_UNSUPPORTED'],
+  ] as const)(
+    'rolls out an existing version by its definition: %s',
+    async (securityType, poolProfile, code) => {
+      const w = world();
+      const r0 = request();
+      const versionId = `${r0.image.galleryId}/images/${r0.image.definition}/versions/1.0.0`;
+      const r = request((i) => (i.source = { type: 'galleryImageVersion', id: versionId }));
+      w.galleries.set(r.image.galleryId.toLowerCase(), 'westeurope');
+      w.definitions.set(r.image.galleryId.toLowerCase(), [
+        { name: r.image.definition, ...r.image.identifier, securityType, architecture: 'x64' },
+      ]);
+      w.versions.set(versionId.toLowerCase(), {
+        id: versionId,
+        name: '1.0.0',
+        excludeFromLatest: false,
+        provisioningState: 'Succeeded',
+        targetRegions: [{ name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' }],
+        tags: {},
+        regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
+      });
+      const result = await preflight(w.services(), { request: r, instanceId: 'x' });
+      expect(result.image?.definitionSecurityType).toBe(securityType);
+      if (poolProfile) expect(result.image?.poolSecurityProfile).toMatchObject(poolProfile);
+      expect(result.findings.some((f) => f.code === code)).toBe(code !== undefined);
+    },
+  );
+
   it.each(['UltraSSD_LRS', 'PremiumV2_LRS'])(
     'refuses a VM with a %s disk, which Azure Compute Gallery cannot use (DISK_SKU_NOT_SUPPORTED)',
     async (sku) => {

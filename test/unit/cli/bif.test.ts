@@ -19,7 +19,9 @@ describe('bif plan', () => {
     const result = bif('plan', join(ROOT, 'examples', 'three-regions-3000-nodes.json'), '--json');
     expect(result.status).toBe(0);
     const plan = JSON.parse(result.stdout);
-    expect(Object.keys(plan)).toEqual(['valid', 'regions', 'pools', 'findings']);
+    expect(Object.keys(plan)).toEqual(['valid', 'regions', 'pools', 'findings', 'image']);
+    // Without facts, the architecture comes from the pools' VM sizes.
+    expect(plan.image).toEqual({ architecture: 'x64' });
     expect(plan.valid).toBe(true);
     expect(plan.regions[0]).toEqual({ name: 'westeurope', capacity: 3000, replicaCount: 12 });
     expect(plan.pools[0]).toEqual({
@@ -36,6 +38,8 @@ describe('bif plan', () => {
     expect(result.stdout).toMatch(/region\s+capacity \(nodes\)\s+replicas/);
     expect(result.stdout).toMatch(/westeurope\s+3000\s+12/);
     expect(result.stdout).toMatch(/render-weu-next\s+westeurope\s+batch.node.ubuntu 22.04\s+PT45M/);
+    expect(result.stdout).toMatch(/architecture\s+x64/);
+    expect(result.stdout).toMatch(/source security type\s+\(read from the source at preflight\)/);
     expect(result.stdout).toContain('No findings.');
   });
 

@@ -240,6 +240,76 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     path: 'image.identifier.sku',
     message: /only English letters.*do not end it with a period/,
   },
+  SECURITY_TYPE_REQUIRES_GEN2: {
+    edit: (i) => (i.image.hyperVGeneration = 'V1'),
+    facts: { source: { security: { securityType: 'TrustedLaunch' } } },
+    path: 'image.hyperVGeneration',
+    message: /TrustedLaunch but image.hyperVGeneration is V1.*Set image.hyperVGeneration to V2/,
+  },
+  ARM64_REQUIRES_GEN2: {
+    edit: (i) => {
+      i.image.hyperVGeneration = 'V1';
+      i.pools[0].vmSize = 'Standard_D4ps_v5';
+    },
+    facts: { source: { security: { architecture: 'Arm64' } } },
+    path: 'image.hyperVGeneration',
+    message: /Arm64 VM sizes run generation 2 images only/,
+  },
+  DEFINITION_SECURITY_TYPE_MISMATCH: {
+    facts: {
+      source: {
+        security: {
+          securityType: 'TrustedLaunch',
+          definition: { securityType: 'Standard', architecture: 'x64' },
+        },
+      },
+    },
+    path: 'image.definition',
+    message:
+      /source is TrustedLaunch but the existing image definition's SecurityType is Standard.*new image.definition/,
+  },
+  DEFINITION_ARCHITECTURE_MISMATCH: {
+    edit: (i) => (i.pools[0].vmSize = 'Standard_D4ps_v5'),
+    facts: {
+      source: {
+        security: { architecture: 'Arm64', definition: { securityType: 'Standard', architecture: 'x64' } },
+      },
+    },
+    path: 'image.definition',
+    message: /source is Arm64 but the existing image definition is x64/,
+  },
+  BATCH_CONFIDENTIAL_VM_UNSUPPORTED: {
+    facts: { source: { security: { securityType: 'ConfidentialVM' } } },
+    path: 'source',
+    message: /ConfidentialVM-only.*management API 2023-11-01.*Trusted Launch or Standard Gen2 VM/,
+  },
+  POOL_VM_SIZE_ARCHITECTURE_MISMATCH: {
+    facts: { source: { security: { architecture: 'Arm64' } } },
+    path: 'pools[0].vmSize',
+    message: /image is Arm64 but VM size Standard_D4s_v5 is x64.*Standard_D4ps_v5/,
+  },
+  POOL_NODE_AGENT_ARCHITECTURE_MISMATCH: {
+    edit: (i) => (i.pools[0].vmSize = 'Standard_D4ps_v5'),
+    facts: {
+      source: { security: { architecture: 'Arm64' } },
+      supportedImagesForAll: [
+        {
+          nodeAgentSKUId: 'batch.node.ubuntu 22.04',
+          imageReference: { publisher: 'canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts' },
+          verificationType: 'verified',
+          osType: 'linux',
+        },
+      ],
+    },
+    path: 'pools[0].nodeAgentSkuId',
+    message: /node agent SKU "batch.node.ubuntu 22.04" serves x64 images/,
+  },
+  POOL_ARCHITECTURES_DIFFER: {
+    edit: (i) =>
+      i.pools.push({ ...i.pools[0], poolId: 'arm-pool', replaces: undefined, vmSize: 'Standard_E8ps_v5' }),
+    path: 'pools',
+    message: /mix x64 and Arm64 VM sizes \(Standard_D4s_v5, Standard_E8ps_v5\)/,
+  },
   CROSS_TENANT: {
     edit: (i) => (i.pools[0].account = accountIn(SUB_B, 'batchother', 'westeurope')),
     facts: {

@@ -5,6 +5,7 @@ import { query } from '../http';
 import type { ArmResource } from '../model';
 import type { World } from '../world';
 import { backgroundCopyPercent, originDiskSku, snapshotBackgroundCopy } from './snapshotRules';
+import { refuseTrustedLaunchManagedImage } from './securityTypeRules';
 
 /** Virtual machines are seeded by scenarios: the pipeline only reads them. */
 export const virtualMachineKind: ResourceKind = {
@@ -89,6 +90,11 @@ export const snapshotKind: ResourceKind = {
       ...(source.properties.encryptionSettingsCollection
         ? { encryptionSettingsCollection: source.properties.encryptionSettingsCollection }
         : {}),
+      // DiskRP carries the disk's security type and architecture to its snapshots (and their copies).
+      ...(source.properties.securityProfile ? { securityProfile: source.properties.securityProfile } : {}),
+      ...(source.properties.supportedCapabilities
+        ? { supportedCapabilities: source.properties.supportedCapabilities }
+        : {}),
       incremental: Boolean(ctx.body.properties?.incremental),
       timeCreated: new Date(ctx.world.now()).toISOString(),
       diskState: 'Unattached',
@@ -139,6 +145,7 @@ export const managedImageKind: ResourceKind = {
       'storageProfile.osDisk.snapshot.id',
       sourceTypes,
     );
+    refuseTrustedLaunchManagedImage(os);
     const dataDisks = (storage.dataDisks ?? []) as Record<string, any>[];
     const data = dataDisks.map((d, i) =>
       requireSource(

@@ -22,6 +22,7 @@ import type { ArmResource, RegionReplication } from '../model';
 import type { World } from '../world';
 import { checkImageDefinition } from './imageDefinitionRules';
 import { requireVersionSourcesInRegion } from './versionSourceRules';
+import { checkDefinitionSecurity, checkVersionSecurity } from './securityTypeRules';
 
 const GALLERY_NAME = /^[A-Za-z0-9]([A-Za-z0-9._]{0,78}[A-Za-z0-9])?$/;
 const VERSION_NAME = /^\d+\.\d+\.\d+$/;
@@ -87,6 +88,7 @@ export const galleryImageKind: ResourceKind = {
     if (p.endOfLifeDate !== ctx.existing?.properties.endOfLifeDate)
       requireFutureEndOfLife(p.endOfLifeDate, ctx.world.now(), 'properties.endOfLifeDate');
     const properties: Record<string, any> = { hyperVGeneration: 'V1', ...p };
+    checkDefinitionSecurity(properties, ctx.existing);
     if (ctx.existing) {
       for (const field of IMMUTABLE_IMAGE_PROPERTIES) {
         if (String(ctx.existing.properties[field]) !== String(properties[field])) {
@@ -236,6 +238,7 @@ export const galleryImageVersionKind: ResourceKind = {
     const now = ctx.world.now();
     validateProfileFields(profile, now);
     requireVersionSourcesInRegion(ctx.world, storage, location);
+    checkVersionSecurity(ctx.world, storage, imageDefinition);
     const source = resolveVersionSource(ctx.world, storage);
     if (
       source.osType &&
