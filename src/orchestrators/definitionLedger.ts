@@ -1,5 +1,4 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { ACTIVITIES } from '../activities/names';
 import {
   grantLease,
   leasedVersionIds,
@@ -10,7 +9,7 @@ import {
   type RetentionParams,
   retentionToRun,
 } from '../domain/ledger';
-import { asStepError, step } from './steps';
+import { asStepError, call } from './steps';
 
 /** Operations per execution before continue-as-new keeps the history (and each replay) short. */
 const OPS_PER_EXECUTION = 20;
@@ -49,7 +48,7 @@ export const definitionLedger: OrchestrationHandler = function* (context: Orches
     }
     if (op.reply) {
       try {
-        yield* step(context, ACTIVITIES.replyToInstance, {
+        yield* call(context, 'replyToInstance', {
           instanceId: op.from,
           eventName: op.reply,
           data: reply,
@@ -70,7 +69,7 @@ function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp
       // Only "auto" needs the existing versions; an explicit one is checked against the leases here
       // and against the gallery by preflight.
       if (state.leases[op.from] || op.version !== 'auto') return grantLease(state, op, []);
-      const names = yield* step<string[]>(context, ACTIVITIES.listVersionNames, {
+      const names = yield* call(context, 'listVersionNames', {
         definitionId: state.definitionId,
       });
       return grantLease(state, op, names);
@@ -94,7 +93,7 @@ function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp
 }
 
 function* retain(context: OrchestrationContext, state: LedgerState, run: RetentionParams) {
-  return yield* step(context, ACTIVITIES.applyRetention, {
+  return yield* call(context, 'applyRetention', {
     definitionId: state.definitionId,
     keepVersions: run.keepVersions,
     accounts: run.accounts,

@@ -1,5 +1,4 @@
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
-import { ACTIVITIES } from '../activities/names';
 import { EVENT_TYPES } from '../domain/events';
 import type { Finding } from '../domain/findings';
 import type { BuildRequest } from '../domain/buildRequest';
@@ -24,9 +23,10 @@ import {
   nowMs,
   publish,
   sleep,
-  step,
-  steps,
+  call,
+  callEach,
   StepFailedError,
+  type InputOf,
 } from './steps';
 import { pipelineStatus, type PipelineState, type Stage } from './pipelineStatus';
 import { joinReasons } from './statusBudget';
@@ -97,7 +97,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     });
     if (!lease.ok)
       throw new PreflightRejected([finding('IMAGE_VERSION_EXISTS', 'image.version', lease.reason)]);
-    const plan = yield* step<PreflightResult>(context, ACTIVITIES.preflight, {
+    const plan = yield* call(context, 'preflight', {
       request,
       instanceId,
       version: lease.version,
@@ -153,13 +153,13 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
       report('gallery');
       yield* untilProvisioned(
         context,
-        ACTIVITIES.ensureGallery,
+        'ensureGallery',
         { galleryId: request.image.galleryId, location: plan.galleryLocation },
         waitDeadlines(settings).provisioningMs,
       );
       yield* untilProvisioned(
         context,
-        ACTIVITIES.ensureImageDefinition,
+        'ensureImageDefinition',
         {
           id: plan.definitionId,
           location: plan.galleryLocation,
@@ -171,7 +171,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
         waitDeadlines(settings).provisioningMs,
       );
       report('version');
-      yield* step(context, ACTIVITIES.createImageVersion, {
+      yield* call(context, 'createImageVersion', {
         versionId: plan.versionId,
         location: plan.galleryLocation,
         source,
@@ -224,7 +224,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     });
     const allReplicated = outcomes.every((o) => o.replicated);
     if (request.retention.deleteIntermediates && plan.disks.length > 0 && allReplicated) {
-      yield* step(context, ACTIVITIES.deleteIntermediates, {
+      yield* call(context, 'deleteIntermediates', {
         ids: plan.disks.flatMap((d) => (d.copyId ? [d.snapshotId, d.copyId] : [d.snapshotId])),
       });
     }
@@ -279,7 +279,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     }
     if (snapshotGroups.length > 0) {
       try {
-        yield* step(context, ACTIVITIES.deleteOwnedSnapshots, {
+        yield* call(context, 'deleteOwnedSnapshots', {
           resourceGroupIds: snapshotGroups,
           instanceId,
         });
@@ -315,9 +315,9 @@ function* captureSource(
       dataDisks: source.dataDisks.map((d) => ({ lun: d.lun, snapshotId: d.id })),
     } as VersionSource;
   report('snapshot');
-  yield* steps(
+  yield* callEach(
     context,
-    ACTIVITIES.beginSnapshot,
+    'beginSnapshot',
     plan.disks.map((d) => ({
       snapshotId: d.snapshotId,
       location: plan.sourceLocation,
@@ -333,9 +333,9 @@ function* captureSource(
   // A version is built only from sources in its own region: copy the snapshots into the gallery's.
   const copies = plan.disks.filter((d) => d.copyId);
   if (copies.length > 0) {
-    yield* steps(
+    yield* callEach(
       context,
-      ACTIVITIES.beginSnapshotCopy,
+      'beginSnapshotCopy',
       copies.map((d) => ({
         copyId: d.copyId!,
         location: plan.galleryLocation,
@@ -365,9 +365,9 @@ function* untilAllProvisioned(context: OrchestrationContext, ids: string[], dead
   while (pending.length > 0) {
     if (nowMs(context) >= deadline) throw provisioningTimedOut('snapshot', pending, deadlineMs);
     yield* sleep(context, PROVISIONING_POLL_MS);
-    const states = yield* steps<ProvisioningState>(
+    const states = yield* callEach(
       context,
-      ACTIVITIES.getProvisioning,
+      'getProvisioning',
       pending.map((id) => ({ id })),
     );
     for (const s of states) {
@@ -399,15 +399,15 @@ function provisioningTimedOut(stage: string, ids: string[], deadlineMs: number):
 }
 
 /** Calls an "ensure" step until what it ensures has finished provisioning, at most until the deadline. */
-function* untilProvisioned(
+function* untilProvisioned<K extends 'ensureGallery' | 'ensureImageDefinition'>(
   context: OrchestrationContext,
-  name: typeof ACTIVITIES.ensureGallery | typeof ACTIVITIES.ensureImageDefinition,
-  input: unknown,
+  name: K,
+  input: InputOf<K>,
   deadlineMs: number,
 ) {
   const deadline = nowMs(context) + deadlineMs;
   for (;;) {
-    const state = yield* step<ProvisioningState>(context, name, input);
+    const state: ProvisioningState = yield* call(context, name, input);
     if (state.state === 'Succeeded') return;
     if (state.state === 'Failed')
       throw new StepFailedError(name, {
@@ -459,7 +459,7 @@ function ledgerDefinitionOf(request: BuildRequest): string {
 /** Leftovers of failed or terminated builds in a group this build uses; never fails the build. */
 function* sweep(context: OrchestrationContext, resourceGroupId: string, instanceId: string) {
   try {
-    yield* step(context, ACTIVITIES.sweepLeftovers, { resourceGroupId, instanceId });
+    yield* call(context, 'sweepLeftovers', { resourceGroupId, instanceId });
   } catch {
     // Best effort: the next build sweeps again.
   }

@@ -1,6 +1,5 @@
 import type { OrchestrationContext } from 'durable-functions';
-import { ACTIVITIES } from '../activities/names';
-import { EVENT_TYPES } from '../domain/events';
+import { EVENT_TYPES, type EventToPublish } from '../domain/events';
 import { parseDurationMs } from '../domain/duration';
 import {
   waitDeadlines,
@@ -15,10 +14,9 @@ import {
   nextInterval,
   nowMs,
   publish,
-  settledSteps,
+  callEachSettled,
   sleep,
-  steps,
-  type EventSpec,
+  callEach,
 } from './steps';
 import type { RegionState } from './regionStatus';
 
@@ -36,7 +34,7 @@ function poolFailedEvent(
   pool: PoolRollout,
   reason: string,
   resizeErrors: PoolStatus['resizeErrors'] = [],
-): EventSpec {
+): EventToPublish {
   return {
     type: EVENT_TYPES.poolFailed,
     subject: `${pool.account.id}/pools/${pool.poolId}`,
@@ -74,12 +72,12 @@ export function* createAndWaitForPools(
   status.stage = 'creating-pools';
   for (const p of status.pools) p.state = 'creating';
   report();
-  const created = yield* settledSteps(
+  const created = yield* callEachSettled(
     context,
-    ACTIVITIES.createPool,
+    'createPool',
     input.pools.map((p) => ({ account: p.account, spec: p.spec })),
   );
-  const creationFailures: EventSpec[] = [];
+  const creationFailures: EventToPublish[] = [];
   input.pools.forEach((pool, i) => {
     const result = created[i]!;
     if (result.ok) {
@@ -102,13 +100,13 @@ export function* createAndWaitForPools(
   let pending: PoolRollout[] = input.pools.filter((p) => !settled.has(p.poolId));
   while (pending.length > 0) {
     yield* sleep(context, interval);
-    const answers = yield* steps<PoolStatus | null>(
+    const answers = yield* callEach(
       context,
-      ACTIVITIES.getPool,
+      'getPool',
       pending.map((p) => ({ account: p.account, poolId: p.poolId })),
     );
     const now = nowMs(context);
-    const events: EventSpec[] = [];
+    const events: EventToPublish[] = [];
     let changed = false;
     pending.forEach((pool, i) => {
       const answer = answers[i] ?? null;
@@ -191,13 +189,15 @@ export function* retireReplacedPools(
   report: () => void,
 ) {
   const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
-  const toRetire = input.pools.filter(
-    (p) => p.replaces && outcomes.find((o) => o.poolId === p.poolId)?.state === 'ready',
+  const toRetire = input.pools.flatMap((p) =>
+    p.replaces && outcomes.find((o) => o.poolId === p.poolId)?.state === 'ready'
+      ? [{ ...p, replaces: p.replaces }]
+      : [],
   );
   if (toRetire.length === 0) return [];
-  const drains = yield* steps<string>(
+  const drains = yield* callEach(
     context,
-    ACTIVITIES.drainPool,
+    'drainPool',
     toRetire.map((p) => ({ account: p.account, poolId: p.replaces })),
   );
   const present = toRetire.filter((_, i) => drains[i] !== 'missing');
@@ -207,9 +207,9 @@ export function* retireReplacedPools(
   let interval = input.settings.pollMinMs;
   while (draining.length > 0 && nowMs(context) < deadline) {
     yield* sleep(context, Math.min(interval, Math.max(1_000, deadline - nowMs(context))));
-    const answers = yield* steps<PoolStatus | null>(
+    const answers = yield* callEach(
       context,
-      ACTIVITIES.getPool,
+      'getPool',
       draining.map((p) => ({ account: p.account, poolId: p.replaces })),
     );
     draining = draining.filter((_, i) => {
@@ -227,9 +227,9 @@ export function* retireReplacedPools(
       `pool ${p.replaces} (replaced by ${p.poolId}) was still draining after ${describeMs(drainMs)}; it was left in place, not deleted`,
   );
   const retiring = present.filter((p) => !draining.includes(p));
-  yield* steps(
+  yield* callEach(
     context,
-    ACTIVITIES.deletePool,
+    'deletePool',
     retiring.map((p) => ({ account: p.account, poolId: p.replaces })),
   );
   for (const p of retiring) {
@@ -246,7 +246,7 @@ export function* retireReplacedPools(
       retiring.map((p) => ({
         type: EVENT_TYPES.poolRetired,
         subject: `${p.account.id}/pools/${p.replaces}`,
-        data: { ...owner, accountId: p.account.id, poolId: p.replaces!, replacedBy: p.poolId },
+        data: { ...owner, accountId: p.account.id, poolId: p.replaces, replacedBy: p.poolId },
       })),
     );
   }

@@ -1,5 +1,4 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { ACTIVITIES } from '../activities/names';
 import { EVENT_TYPES } from '../domain/events';
 import {
   waitDeadlines,
@@ -7,7 +6,6 @@ import {
   type RegionOutcome,
   type RegionRolloutInput,
 } from '../domain/pipeline';
-import type { VersionReplication } from '../ports';
 import {
   asStepError,
   describeMs,
@@ -16,7 +14,7 @@ import {
   nowIso,
   publish,
   sleep,
-  step,
+  call,
 } from './steps';
 import { createAndWaitForPools, retireReplacedPools, type SettledPools } from './regionPools';
 import { regionStatus, type RegionState } from './regionStatus';
@@ -191,7 +189,7 @@ function* waitForReplication(
   const { replicationMs } = waitDeadlines(input.settings);
   const deadline = lastChangeAt + replicationMs;
   for (;;) {
-    const replication = yield* step<VersionReplication>(context, ACTIVITIES.getReplication, {
+    const replication = yield* call(context, 'getReplication', {
       versionId: input.versionId,
     });
     if (replication.provisioningState === 'NotFound')

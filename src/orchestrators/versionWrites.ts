@@ -1,8 +1,7 @@
 import type { OrchestrationContext } from 'durable-functions';
-import { ACTIVITIES } from '../activities/names';
 import type { OrchestrationSettings } from '../domain/pipeline';
-import type { RegionUpdate, TargetRegionSpec } from '../ports';
-import { nextInterval, sleep, step, StepFailedError } from './steps';
+import type { TargetRegionSpec } from '../ports';
+import { call, nextInterval, sleep, StepFailedError } from './steps';
 
 /**
  * Azure takes no write to an image version while it is Creating or Updating (a version's PUT lasts until
@@ -19,10 +18,10 @@ export function* updateTargetRegionsWhenIdle(
   const startedAt = context.df.currentUtcDateTime.getTime();
   let interval = settings.pollMinMs;
   for (;;) {
-    const update = yield* step<RegionUpdate>(context, ACTIVITIES.retryRegion, input);
+    const update = yield* call(context, 'retryRegion', input);
     if (update.applied) return;
     if (context.df.currentUtcDateTime.getTime() - startedAt >= MAX_WAIT_MS) {
-      throw new StepFailedError(ACTIVITIES.retryRegion, {
+      throw new StepFailedError('retryRegion', {
         kind: 'permanent',
         code: 'VersionBusy',
         message: `${update.reason} It stayed busy for ${MAX_WAIT_MS / 3_600_000} hours; check the version in the portal.`,
