@@ -142,8 +142,4 @@ export function* publish(
 export const nowIso = (context: OrchestrationContext): string => context.df.currentUtcDateTime.toISOString();
 export const nowMs = (context: OrchestrationContext): number => context.df.currentUtcDateTime.getTime();
 
-/** "90 minutes", "36 hours": deadlines in failure messages. */
-export function describeMs(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  return minutes < 180 ? `${minutes} minutes` : `${Math.round(minutes / 60)} hours`;
-}
+export { describeMs } from '../domain/duration';
