@@ -45,7 +45,8 @@ export function classifyPool(
   const wanted = target.targetDedicatedNodes + target.targetLowPriorityNodes;
   const current = reading.currentDedicatedNodes + reading.currentLowPriorityNodes;
   if (reading.allocationState !== 'steady') {
-    if (elapsedMs < allocationDeadlineMs(target, graceMs)) return { kind: 'allocating', currentNodes: current };
+    if (elapsedMs < allocationDeadlineMs(target, graceMs))
+      return { kind: 'allocating', currentNodes: current };
     return {
       kind: 'failed',
       reason: `still ${reading.allocationState} at ${current} of ${wanted} nodes ${describeMs(elapsedMs)} after creation: past its resizeTimeout (${target.resizeTimeout}) plus ${describeMs(graceMs)}; the pool is left for inspection`,
