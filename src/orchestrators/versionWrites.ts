@@ -1,7 +1,7 @@
 import type { OrchestrationContext } from 'durable-functions';
 import type { OrchestrationSettings } from '../domain/pipeline';
 import type { TargetRegionSpec } from '../ports';
-import { call, nextInterval, sleep, StepFailedError } from './steps';
+import { call, nextInterval, nowMs, sleep, StepFailedError } from './steps';
 
 /**
  * Azure takes no write to an image version while it is Creating or Updating (a version's PUT lasts until
@@ -15,20 +15,19 @@ export function* updateTargetRegionsWhenIdle(
   input: { versionId: string; targetRegions: TargetRegionSpec[] },
   settings: Pick<OrchestrationSettings, 'pollMinMs' | 'pollMaxMs'>,
 ) {
-  const startedAt = context.df.currentUtcDateTime.getTime();
+  const deadline = nowMs(context) + MAX_WAIT_MS;
   let interval = settings.pollMinMs;
-  for (;;) {
-    const update = yield* call(context, 'retryRegion', input);
-    if (update.applied) return;
-    if (context.df.currentUtcDateTime.getTime() - startedAt >= MAX_WAIT_MS) {
-      throw new StepFailedError('retryRegion', {
-        kind: 'permanent',
-        code: 'VersionBusy',
-        message: `${update.reason} It stayed busy for ${MAX_WAIT_MS / 3_600_000} hours; check the version in the portal.`,
-        target: input.versionId,
-      });
-    }
+  let update = yield* call(context, 'retryRegion', input);
+  while (!update.applied && nowMs(context) < deadline) {
     yield* sleep(context, interval);
     interval = nextInterval(interval, false, settings.pollMinMs, settings.pollMaxMs);
+    update = yield* call(context, 'retryRegion', input);
   }
+  if (update.applied) return;
+  throw new StepFailedError('retryRegion', {
+    kind: 'permanent',
+    code: 'VersionBusy',
+    message: `${update.reason} It stayed busy for ${MAX_WAIT_MS / 3_600_000} hours; check the version in the portal.`,
+    target: input.versionId,
+  });
 }
