@@ -10,7 +10,7 @@ import {
   ensureImageDefinition,
   getProvisioning,
   getReplication,
-  retryRegion,
+  updateTargetRegions,
 } from './provisioning';
 import { createPool, deletePool, drainPool, getPool } from './pools';
 import { publishEvents } from './events';
@@ -32,7 +32,7 @@ export const ACTIVITY_IMPLEMENTATIONS = {
   ensureImageDefinition,
   createImageVersion,
   getReplication,
-  retryRegion,
+  updateTargetRegions,
   createPool,
   getPool,
   drainPool,

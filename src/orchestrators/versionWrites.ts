@@ -17,14 +17,14 @@ export function* updateTargetRegionsWhenIdle(
 ) {
   const deadline = nowMs(context) + MAX_WAIT_MS;
   let interval = settings.pollMinMs;
-  let update = yield* call(context, 'retryRegion', input);
+  let update = yield* call(context, 'updateTargetRegions', input);
   while (!update.applied && nowMs(context) < deadline) {
     yield* sleep(context, interval);
     interval = nextInterval(interval, false, settings.pollMinMs, settings.pollMaxMs);
-    update = yield* call(context, 'retryRegion', input);
+    update = yield* call(context, 'updateTargetRegions', input);
   }
   if (update.applied) return;
-  throw new StepFailedError('retryRegion', {
+  throw new StepFailedError('updateTargetRegions', {
     kind: 'permanent',
     code: 'VersionBusy',
     message: `${update.reason} It stayed busy for ${MAX_WAIT_MS / 3_600_000} hours; check the version in the portal.`,

@@ -48,7 +48,7 @@ function world(outcomes: Record<string, RegionOutcome>): World {
   return {
     activity(name) {
       if (name === 'preflight') return plan;
-      if (name === 'retryRegion') return { applied: true };
+      if (name === 'updateTargetRegions') return { applied: true };
       if (name === 'publishEvents') return { ids: [] };
       if (name === 'sendToLedger') return { ledgerId: 'ledger' };
       if (name === 'sweepLeftovers') return { deleted: [] };
@@ -71,7 +71,7 @@ describe('imagePipeline replayed', () => {
     const names = run.calls.map((c) => c.name);
     for (const step of ['beginSnapshot', 'ensureGallery', 'ensureImageDefinition', 'createImageVersion'])
       expect(names).not.toContain(step);
-    expect(run.calls.find((c) => c.name === 'retryRegion')!.input).toEqual({
+    expect(run.calls.find((c) => c.name === 'updateTargetRegions')!.input).toEqual({
       versionId: VERSION,
       targetRegions,
     });

@@ -66,7 +66,7 @@ function world(read: () => unknown, pools: Record<string, unknown> = {}): World 
   return {
     activity(name, input) {
       if (name === 'getReplication') return read();
-      if (name === 'retryRegion') return { applied: true };
+      if (name === 'updateTargetRegions') return { applied: true };
       if (name === 'createPool') return pools[`create ${input.spec.poolId}`] ?? 'created';
       if (name === 'getPool') return pools[input.poolId] ?? steady(10);
       if (name === 'publishEvents') return { ids: [] };
@@ -84,7 +84,7 @@ describe('regionRollout replayed', () => {
       { maxTurns: 400 },
     );
     const start = run.turns[0]!.atMs;
-    const retries = run.calls.filter((c) => c.name === 'retryRegion');
+    const retries = run.calls.filter((c) => c.name === 'updateTargetRegions');
     expect(retries.length).toBeGreaterThan(0);
     const first = retries[0]!.atMs - start;
     // The stall limit is 6 hours; reads are at most 10 minutes apart.
@@ -102,7 +102,7 @@ describe('regionRollout replayed', () => {
       world(() => replication('Failed', 0)),
     );
     expect(run.done).toBe(true);
-    expect(run.calls.filter((c) => c.name === 'retryRegion')).toHaveLength(
+    expect(run.calls.filter((c) => c.name === 'updateTargetRegions')).toHaveLength(
       DEFAULT_ORCHESTRATION_SETTINGS.regionRetryLimit,
     );
     expect(run.calls.some((c) => c.name === 'createPool')).toBe(false);
