@@ -1,11 +1,5 @@
 import type { Services } from './services';
-import { makeEvent, type EventData, type EventType } from '../domain/events';
-
-export interface EventToPublish<T extends EventType = EventType> {
-  type: T;
-  subject: string;
-  data: EventData<T>;
-}
+import { makeEvent, type EventToPublish } from '../domain/events';
 
 /**
  * Publishes milestones. Ids come from (instance, type, subject, occurrence), so when Durable runs this activity
@@ -21,7 +15,7 @@ export async function publishEvents(
       instanceId: input.instanceId,
       subject: e.subject,
       time,
-      data: e.data as never,
+      data: e.data,
       occurrence: input.occurrence,
     }),
   );

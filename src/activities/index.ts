@@ -1,5 +1,5 @@
 import type { Services } from './services';
-import { ACTIVITIES, type ActivityName } from './names';
+import type { ActivityName } from './names';
 import { preflight } from './preflight';
 import {
   beginSnapshot,
@@ -10,7 +10,7 @@ import {
   ensureImageDefinition,
   getProvisioning,
   getReplication,
-  retryRegion,
+  updateTargetRegions,
 } from './provisioning';
 import { createPool, deletePool, drainPool, getPool } from './pools';
 import { publishEvents } from './events';
@@ -18,34 +18,37 @@ import { applyRetention } from './retention';
 import { instanceStatuses, listVersionNames, replyToInstance, sendToLedger } from './ledger';
 import { deleteOwnedSnapshots, sweepLeftovers } from './cleanup';
 
-/** Every activity by name. Inputs and outputs are JSON; each does one step through the ports. */
-export const ACTIVITY_IMPLEMENTATIONS: Record<
-  ActivityName,
-  (services: Services, input: never) => Promise<unknown>
-> = {
-  [ACTIVITIES.preflight]: preflight,
-  [ACTIVITIES.beginSnapshot]: beginSnapshot,
-  [ACTIVITIES.beginSnapshotCopy]: beginSnapshotCopy,
-  [ACTIVITIES.getProvisioning]: getProvisioning,
-  [ACTIVITIES.ensureGallery]: ensureGallery,
-  [ACTIVITIES.ensureImageDefinition]: ensureImageDefinition,
-  [ACTIVITIES.createImageVersion]: createImageVersion,
-  [ACTIVITIES.getReplication]: getReplication,
-  [ACTIVITIES.retryRegion]: retryRegion,
-  [ACTIVITIES.createPool]: createPool,
-  [ACTIVITIES.getPool]: getPool,
-  [ACTIVITIES.drainPool]: drainPool,
-  [ACTIVITIES.deletePool]: deletePool,
-  [ACTIVITIES.publishEvents]: publishEvents,
-  [ACTIVITIES.applyRetention]: applyRetention,
-  [ACTIVITIES.deleteIntermediates]: deleteIntermediates,
-  [ACTIVITIES.sendToLedger]: sendToLedger,
-  [ACTIVITIES.replyToInstance]: replyToInstance,
-  [ACTIVITIES.listVersionNames]: listVersionNames,
-  [ACTIVITIES.instanceStatuses]: instanceStatuses,
-  [ACTIVITIES.deleteOwnedSnapshots]: deleteOwnedSnapshots,
-  [ACTIVITIES.sweepLeftovers]: sweepLeftovers,
-};
+/**
+ * Every activity, keyed by the name Azure registers it under. Inputs and outputs are JSON; each does one
+ * step through the ports. Orchestrators import `Activities` (the type only) so a call's input and result
+ * come from the function itself; `satisfies` keeps the keys equal to the registered names.
+ */
+export const ACTIVITY_IMPLEMENTATIONS = {
+  preflight,
+  beginSnapshot,
+  beginSnapshotCopy,
+  getProvisioning,
+  ensureGallery,
+  ensureImageDefinition,
+  createImageVersion,
+  getReplication,
+  updateTargetRegions,
+  createPool,
+  getPool,
+  drainPool,
+  deletePool,
+  publishEvents,
+  applyRetention,
+  deleteIntermediates,
+  sendToLedger,
+  replyToInstance,
+  listVersionNames,
+  instanceStatuses,
+  deleteOwnedSnapshots,
+  sweepLeftovers,
+} satisfies Record<ActivityName, (services: Services, input: never) => Promise<unknown>>;
+
+export type Activities = typeof ACTIVITY_IMPLEMENTATIONS;
 
 export { ACTIVITIES, MESSAGING_ACTIVITIES } from './names';
 export type { Services } from './services';

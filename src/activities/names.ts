@@ -8,7 +8,7 @@ export const ACTIVITIES = {
   ensureImageDefinition: 'ensureImageDefinition',
   createImageVersion: 'createImageVersion',
   getReplication: 'getReplication',
-  retryRegion: 'retryRegion',
+  updateTargetRegions: 'updateTargetRegions',
   createPool: 'createPool',
   getPool: 'getPool',
   drainPool: 'drainPool',

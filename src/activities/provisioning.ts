@@ -71,11 +71,12 @@ export const getReplication = (s: Services, input: { versionId: string }): Promi
   s.gallery.getReplication(input.versionId);
 
 /**
- * Re-requests replication: a PATCH of the same target regions restarts only the regions that failed.
+ * Sets the version's target regions: adds regions and raises replica counts, and re-requests replication
+ * (a PATCH of the same target regions restarts only the regions that failed).
  * A version still Creating or Updating takes no write; that comes back as "not applied" so the
  * orchestrator waits on a durable timer and asks again (the activity itself never waits).
  */
-export async function retryRegion(
+export async function updateTargetRegions(
   s: Services,
   input: { versionId: string; targetRegions: TargetRegionSpec[] },
 ): Promise<RegionUpdate> {

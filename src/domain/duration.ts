@@ -26,3 +26,9 @@ export function formatMinutes(totalMinutes: number): string {
 }
 
 export const MINUTE_MS = 60_000;
+
+/** "90 minutes", "36 hours": deadlines in failure messages. */
+export function describeMs(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 180 ? `${minutes} minutes` : `${Math.round(minutes / 60)} hours`;
+}

@@ -114,6 +114,14 @@ export const EVENT_DATA_SCHEMAS = {
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;
 
+/**
+ * A milestone as an orchestrator asks for it: what the publisher turns into a CloudEvent. One variant per
+ * type, so the data must be that type's data.
+ */
+export type EventToPublish<T extends EventType = EventType> = T extends EventType
+  ? { type: T; subject: string; data: EventData<T> }
+  : never;
+
 export interface CloudEvent<T extends EventType = EventType> {
   specversion: '1.0';
   id: string;

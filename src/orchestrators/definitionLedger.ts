@@ -1,5 +1,4 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { ACTIVITIES } from '../activities/names';
 import {
   conflictingHolder,
   dropFinishedHolders,
@@ -15,7 +14,7 @@ import {
   type RetentionParams,
   retentionToRun,
 } from '../domain/ledger';
-import { asStepError, step } from './steps';
+import { asStepError, call } from './steps';
 
 /** Operations per execution before continue-as-new keeps the history (and each replay) short. */
 const OPS_PER_EXECUTION = 20;
@@ -63,7 +62,7 @@ export const definitionLedger: OrchestrationHandler = function* (context: Orches
     }
     if (op.reply) {
       try {
-        yield* step(context, ACTIVITIES.replyToInstance, {
+        yield* call(context, 'replyToInstance', {
           instanceId: op.from,
           eventName: op.reply,
           data: reply,
@@ -89,7 +88,7 @@ function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp
       const held = state.leases[op.from];
       if ((held && held.execution === op.execution) || op.version !== 'auto')
         return grantLease(state, op, []);
-      const names = yield* step<string[]>(context, ACTIVITIES.listVersionNames, {
+      const names = yield* call(context, 'listVersionNames', {
         definitionId: state.definitionId,
       });
       return grantLease(state, op, names);
@@ -114,7 +113,7 @@ function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp
 
 /** Asks the Durable client which `holders` still run, and drops the leases of the rest. */
 function* dropFinished(context: OrchestrationContext, state: LedgerState, holders: string[]) {
-  const statuses = yield* step<Record<string, string | undefined>>(context, ACTIVITIES.instanceStatuses, {
+  const statuses = yield* call(context, 'instanceStatuses', {
     instanceIds: holders,
   });
   return dropFinishedHolders(state, statuses);
@@ -134,7 +133,7 @@ function* retain(context: OrchestrationContext, state: LedgerState, run: Retenti
   const holders = Object.keys(state.leases);
   if (holders.length > 0) yield* dropFinished(context, state, holders);
   rememberAccounts(state, run.accounts);
-  return yield* step(context, ACTIVITIES.applyRetention, {
+  return yield* call(context, 'applyRetention', {
     definitionId: state.definitionId,
     keepVersions: run.keepVersions,
     accounts: state.accounts ?? run.accounts,

@@ -1,263 +1,159 @@
 import type { OrchestrationContext } from 'durable-functions';
-import { ACTIVITIES } from '../activities/names';
-import { EVENT_TYPES } from '../domain/events';
-import { parseDurationMs } from '../domain/duration';
+import { EVENT_TYPES, type EventToPublish } from '../domain/events';
+import { waitDeadlines, type PoolRollout } from '../domain/pipeline';
+import { allocationDeadlineMs, classifyPool, type PoolReading } from '../domain/poolState';
 import {
-  waitDeadlines,
-  type PoolOutcome,
-  type PoolRollout,
-  type RegionRolloutInput,
-} from '../domain/pipeline';
-import type { PoolStatus } from '../ports';
-import {
-  describeMs,
+  callEach,
+  callEachSettled,
   intervalFromProgress,
   nextInterval,
   nowMs,
   publish,
-  settledSteps,
   sleep,
-  steps,
-  type EventSpec,
 } from './steps';
-import type { RegionState } from './regionStatus';
-
-/** Batch's default when a pool sets no resizeTimeout. */
-const DEFAULT_RESIZE_TIMEOUT_MS = 15 * 60_000;
-
-/**
- * Pool outcomes as they become known. Once a pool is settled its outcome stands, whatever fails later:
- * a pool published Ready stays ready, a pool published Failed stays failed.
- */
-export type SettledPools = Map<string, PoolOutcome>;
-
-/** Who publishes a region child's events: its owner, in the owner's execution (see ownerExecution). */
-export function senderOf(input: RegionRolloutInput) {
-  return {
-    instanceId: input.ownerInstanceId,
-    requestId: input.requestId,
-    occurrence: input.ownerExecution,
-  };
-}
-
-function poolFailedEvent(
-  input: RegionRolloutInput,
-  pool: PoolRollout,
-  reason: string,
-  resizeErrors: PoolStatus['resizeErrors'] = [],
-): EventSpec {
-  return {
-    type: EVENT_TYPES.poolFailed,
-    subject: `${pool.account.id}/pools/${pool.poolId}`,
-    data: {
-      instanceId: input.ownerInstanceId,
-      requestId: input.requestId,
-      accountId: pool.account.id,
-      poolId: pool.poolId,
-      region: input.region,
-      reason,
-      resizeErrors,
-    },
-  };
-}
+import type { RegionRun } from './regionRun';
 
 /**
  * Creates the region's pools at once and waits for each to allocate. A pool whose creation fails for
  * good is failed on its own (Pool.Failed); the pools that were created are still waited for. Each pool
  * waits at most its resizeTimeout plus a grace period: Batch ends a resize by then.
  */
-export function* createAndWaitForPools(
-  context: OrchestrationContext,
-  input: RegionRolloutInput,
-  status: RegionState,
-  report: () => void,
-  settled: SettledPools,
-) {
-  const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
-  if (input.pools.length === 0) return [];
-  const line = (poolId: string) => status.pools.find((s) => s.poolId === poolId)!;
-  const fail = (pool: PoolRollout, reason: string, errors: string[] = []): void => {
-    settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
-    Object.assign(line(pool.poolId), { state: 'failed', ...(errors.length ? { errors } : {}) });
-  };
-  status.stage = 'creating-pools';
-  for (const p of status.pools) p.state = 'creating';
-  report();
-  const created = yield* settledSteps(
-    context,
-    ACTIVITIES.createPool,
-    input.pools.map((p) => ({ account: p.account, spec: p.spec })),
-  );
-  const creationFailures: EventSpec[] = [];
-  input.pools.forEach((pool, i) => {
-    const result = created[i]!;
-    if (result.ok) {
-      line(pool.poolId).state = 'allocating';
-      return;
-    }
-    fail(pool, result.error.message, [result.error.code]);
-    creationFailures.push(poolFailedEvent(input, pool, result.error.message));
-  });
-  report();
-  if (creationFailures.length) yield* publish(context, senderOf(input), creationFailures);
-
-  const allocationStartedAt = nowMs(context);
-  const { allocationGraceMs } = waitDeadlines(input.settings);
-  const deadlineOf = (pool: PoolRollout) =>
-    allocationStartedAt +
-    (parseDurationMs(pool.spec.resizeTimeout) ?? DEFAULT_RESIZE_TIMEOUT_MS) +
-    allocationGraceMs;
-  let interval = input.settings.pollMinMs;
-  let pending: PoolRollout[] = input.pools.filter((p) => !settled.has(p.poolId));
-  while (pending.length > 0) {
-    yield* sleep(context, interval);
-    const answers = yield* steps<PoolStatus | null>(
-      context,
-      ACTIVITIES.getPool,
-      pending.map((p) => ({ account: p.account, poolId: p.poolId })),
-    );
-    const now = nowMs(context);
-    const events: EventSpec[] = [];
-    let changed = false;
-    pending.forEach((pool, i) => {
-      const answer = answers[i] ?? null;
-      const l = line(pool.poolId);
-      const target = pool.spec.targetDedicatedNodes + pool.spec.targetLowPriorityNodes;
-      if (!answer) {
-        const reason = 'the pool disappeared while allocating';
-        fail(pool, reason);
-        events.push(poolFailedEvent(input, pool, reason));
-        return;
-      }
-      const current = answer.currentDedicatedNodes + answer.currentLowPriorityNodes;
-      changed ||= current !== l.currentNodes || answer.allocationState !== l.allocationState;
-      Object.assign(l, { allocationState: answer.allocationState, currentNodes: current });
-      if (answer.allocationState !== 'steady') {
-        if (now < deadlineOf(pool)) return;
-        const reason = `still ${answer.allocationState} at ${current} of ${target} nodes ${describeMs(now - allocationStartedAt)} after creation: past its resizeTimeout (${pool.spec.resizeTimeout}) plus ${describeMs(allocationGraceMs)}; the pool is left for inspection`;
-        fail(pool, reason);
-        events.push(poolFailedEvent(input, pool, reason));
-        return;
-      }
-      if (answer.resizeErrors.length === 0 && current >= target) {
-        l.state = 'ready';
-        settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'ready' });
-        events.push({
-          type: EVENT_TYPES.poolReady,
-          subject: `${pool.account.id}/pools/${pool.poolId}`,
-          data: {
-            ...owner,
-            accountId: pool.account.id,
-            poolId: pool.poolId,
-            region: input.region,
-            imageVersionId: input.versionId,
-            currentDedicatedNodes: answer.currentDedicatedNodes,
-            currentLowPriorityNodes: answer.currentLowPriorityNodes,
-          },
-        });
-      } else {
-        const reason = answer.resizeErrors.length
-          ? answer.resizeErrors.map((e) => `${e.code}: ${e.message}`).join('; ')
-          : `allocation stopped at ${current} of ${target} nodes`;
-        fail(
-          pool,
-          reason,
-          answer.resizeErrors.map((e) => e.code),
-        );
-        events.push(poolFailedEvent(input, pool, reason, answer.resizeErrors));
-      }
-    });
-    report();
-    if (events.length) yield* publish(context, senderOf(input), events);
-    pending = pending.filter((p) => !settled.has(p.poolId));
-    // Pace by the slowest pool still allocating.
-    const lines = status.pools.filter((l) => pending.some((p) => p.poolId === l.poolId));
-    const progress = lines.length
-      ? Math.min(...lines.map((l) => (l.targetNodes ? (100 * l.currentNodes) / l.targetNodes : 100)))
-      : 100;
-    const backoff = nextInterval(interval, changed, input.settings.pollMinMs, input.settings.pollMaxMs);
-    interval = intervalFromProgress(
-      progress,
-      now - allocationStartedAt,
-      backoff,
-      input.settings.pollMinMs,
-      input.settings.pollMaxMs,
-    );
-  }
-  return input.pools.map((p) => settled.get(p.poolId)!);
+export function* createAndWaitForPools(context: OrchestrationContext, run: RegionRun) {
+  if (run.input.pools.length === 0) return [];
+  yield* createPools(context, run);
+  yield* waitForPools(context, run);
+  return run.input.pools.map((p) => run.settled.get(p.poolId)!);
 }
 
-/**
- * Blue/green: once the new pool is ready, drain the old one to 0 (taskcompletion), then delete it.
- * Draining waits at most the drain deadline; an old pool still draining then is left in place (not
- * deleted) and reported as a problem of the region.
- */
-export function* retireReplacedPools(
-  context: OrchestrationContext,
-  input: RegionRolloutInput,
-  outcomes: PoolOutcome[],
-  status: RegionState,
-  report: () => void,
+function* createPools(context: OrchestrationContext, run: RegionRun) {
+  const { input, status } = run;
+  status.stage = 'creating-pools';
+  for (const p of status.pools) p.state = 'creating';
+  run.showStatus();
+  const specs = input.pools.map((p) => ({ account: p.account, spec: p.spec }));
+  const created = yield* callEachSettled(context, 'createPool', specs);
+  const failures = input.pools.flatMap((pool, i) => {
+    const result = created[i]!;
+    if (result.ok) run.line(pool.poolId).state = 'allocating';
+    return result.ok ? [] : [failPool(run, pool, result.error.message, [], [result.error.code])];
+  });
+  run.showStatus();
+  if (failures.length) yield* publish(context, run.sender, failures);
+}
+
+/** Reads every pool still allocating until each is ready or failed; the last pool's deadline bounds it. */
+function* waitForPools(context: OrchestrationContext, run: RegionRun) {
+  const { settings } = run.input;
+  const startedAt = nowMs(context);
+  const { allocationGraceMs } = waitDeadlines(settings);
+  let pending = run.input.pools.filter((p) => !run.settled.has(p.poolId));
+  // A read at or past a pool's deadline settles it, so no pool is left pending when this passes.
+  const deadline =
+    startedAt + Math.max(0, ...pending.map((p) => allocationDeadlineMs(p.spec, allocationGraceMs)));
+  let interval = settings.pollMinMs;
+  while (pending.length > 0 && nowMs(context) < deadline) {
+    yield* sleep(context, interval);
+    const answers = yield* callEach(
+      context,
+      'getPool',
+      pending.map((p) => ({ account: p.account, poolId: p.poolId })),
+    );
+    const elapsed = nowMs(context) - startedAt;
+    const changed = pending.map((pool, i) => record(run, pool, answers[i] ?? null)).some(Boolean);
+    const events = pending.flatMap((pool, i) =>
+      settle(run, pool, answers[i] ?? null, elapsed, allocationGraceMs),
+    );
+    run.showStatus();
+    if (events.length) yield* publish(context, run.sender, events);
+    pending = pending.filter((p) => !run.settled.has(p.poolId));
+    interval = nextPoll(run, pending, interval, changed, elapsed);
+  }
+}
+
+/** Puts a reading on the pool's status line; true when it moved. */
+function record(run: RegionRun, pool: PoolRollout, reading: PoolReading | null): boolean {
+  if (!reading) return false;
+  const line = run.line(pool.poolId);
+  const current = reading.currentDedicatedNodes + reading.currentLowPriorityNodes;
+  const moved = current !== line.currentNodes || reading.allocationState !== line.allocationState;
+  Object.assign(line, { allocationState: reading.allocationState, currentNodes: current });
+  return moved;
+}
+
+/** Settles a pool whose reading says ready or failed; the events to publish for it. */
+function settle(
+  run: RegionRun,
+  pool: PoolRollout,
+  reading: PoolReading | null,
+  elapsedMs: number,
+  graceMs: number,
+): EventToPublish[] {
+  const verdict = classifyPool(pool.spec, reading, elapsedMs, graceMs);
+  if (verdict.kind === 'failed') {
+    const codes = verdict.resizeErrors.map((e) => e.code);
+    return [failPool(run, pool, verdict.reason, verdict.resizeErrors, codes)];
+  }
+  if (verdict.kind === 'allocating' || !reading) return [];
+  run.line(pool.poolId).state = 'ready';
+  run.settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'ready' });
+  const { input, owner } = run;
+  return [
+    {
+      type: EVENT_TYPES.poolReady,
+      subject: `${pool.account.id}/pools/${pool.poolId}`,
+      data: {
+        ...owner,
+        accountId: pool.account.id,
+        poolId: pool.poolId,
+        region: input.region,
+        imageVersionId: input.versionId,
+        currentDedicatedNodes: reading.currentDedicatedNodes,
+        currentLowPriorityNodes: reading.currentLowPriorityNodes,
+      },
+    },
+  ];
+}
+
+/** Settles a pool as failed (its outcome stands from now on); its Pool.Failed event. */
+export function failPool(
+  run: RegionRun,
+  pool: PoolRollout,
+  reason: string,
+  resizeErrors: PoolReading['resizeErrors'] = [],
+  errorCodes: string[] = [],
+): EventToPublish {
+  run.settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
+  Object.assign(run.line(pool.poolId), {
+    state: 'failed',
+    ...(errorCodes.length ? { errors: errorCodes } : {}),
+  });
+  return {
+    type: EVENT_TYPES.poolFailed,
+    subject: `${pool.account.id}/pools/${pool.poolId}`,
+    data: {
+      ...run.owner,
+      accountId: pool.account.id,
+      poolId: pool.poolId,
+      region: run.input.region,
+      reason,
+      resizeErrors,
+    },
+  };
+}
+
+/** Paces by the slowest pool still allocating. */
+function nextPoll(
+  run: RegionRun,
+  pending: PoolRollout[],
+  interval: number,
+  changed: boolean,
+  elapsed: number,
 ) {
-  const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
-  const toRetire = input.pools.filter(
-    (p) => p.replaces && outcomes.find((o) => o.poolId === p.poolId)?.state === 'ready',
-  );
-  if (toRetire.length === 0) return [];
-  const drains = yield* steps<string>(
-    context,
-    ACTIVITIES.drainPool,
-    toRetire.map((p) => ({ account: p.account, poolId: p.replaces })),
-  );
-  const present = toRetire.filter((_, i) => drains[i] !== 'missing');
-  const { drainMs } = waitDeadlines(input.settings);
-  const deadline = nowMs(context) + drainMs;
-  let draining = present;
-  let interval = input.settings.pollMinMs;
-  while (draining.length > 0 && nowMs(context) < deadline) {
-    yield* sleep(context, Math.min(interval, Math.max(1_000, deadline - nowMs(context))));
-    const answers = yield* steps<PoolStatus | null>(
-      context,
-      ACTIVITIES.getPool,
-      draining.map((p) => ({ account: p.account, poolId: p.replaces })),
-    );
-    draining = draining.filter((_, i) => {
-      const a = answers[i];
-      return (
-        a !== null &&
-        a !== undefined &&
-        !(a.allocationState === 'steady' && a.currentDedicatedNodes + a.currentLowPriorityNodes === 0)
-      );
-    });
-    interval = nextInterval(interval, false, input.settings.pollMinMs, input.settings.pollMaxMs);
-  }
-  const problems = draining.map(
-    (p) =>
-      `pool ${p.replaces} (replaced by ${p.poolId}) was still draining after ${describeMs(drainMs)}; it was left in place, not deleted`,
-  );
-  const retiring = present.filter((p) => !draining.includes(p));
-  yield* steps(
-    context,
-    ACTIVITIES.deletePool,
-    retiring.map((p) => ({ account: p.account, poolId: p.replaces })),
-  );
-  for (const p of retiring) {
-    const result = outcomes.find((o) => o.poolId === p.poolId)!;
-    result.retired = p.replaces;
-    const line = status.pools.find((s) => s.poolId === p.poolId)!;
-    line.state = `ready (replaced ${p.replaces})`;
-  }
-  report();
-  if (retiring.length > 0) {
-    yield* publish(
-      context,
-      senderOf(input),
-      retiring.map((p) => ({
-        type: EVENT_TYPES.poolRetired,
-        subject: `${p.account.id}/pools/${p.replaces}`,
-        data: { ...owner, accountId: p.account.id, poolId: p.replaces!, replacedBy: p.poolId },
-      })),
-    );
-  }
-  return problems;
+  const { pollMinMs, pollMaxMs } = run.input.settings;
+  const lines = pending.map((p) => run.line(p.poolId));
+  const progress = lines.length
+    ? Math.min(...lines.map((l) => (l.targetNodes ? (100 * l.currentNodes) / l.targetNodes : 100)))
+    : 100;
+  const backoff = nextInterval(interval, changed, pollMinMs, pollMaxMs);
+  return intervalFromProgress(progress, elapsed, backoff, pollMinMs, pollMaxMs);
 }

@@ -1,15 +1,21 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
-import type { ActivityName } from '../activities/names';
+// Type-only: orchestrators replay, so they never load activity code; they borrow its signatures.
+import type { Activities } from '../activities';
 import type { ActivityResult } from '../activities/result';
-import { ACTIVITIES } from '../activities/names';
 import { parseFactoryError, type SerializedFactoryError } from '../domain/errors';
-import type { EventData, EventType } from '../domain/events';
+import type { EventToPublish } from '../domain/events';
 
 /**
- * Building blocks for orchestrators: call a step with retries for transient errors only, wait with
+ * Building blocks for orchestrators: call an activity with retries for transient errors only, wait with
  * durable timers, publish events. Everything here is deterministic: time comes from the context.
  */
+
+/** The name an activity is registered under in Azure, which is its key in the activity map. */
+type ActivityName = keyof Activities;
+/** What an activity takes and gives back, read from its own signature. */
+export type InputOf<K extends ActivityName> = Parameters<Activities[K]>[1];
+export type ResultOf<K extends ActivityName> = Awaited<ReturnType<Activities[K]>>;
 
 /** A step that failed for good: permanent error, or transient errors outlasting the retries. */
 export class StepFailedError extends Error {
@@ -30,7 +36,7 @@ export function transientRetry(): df.RetryOptions {
   return retry;
 }
 
-export function scheduleStep(context: OrchestrationContext, name: ActivityName, input: unknown): Task {
+function schedule<K extends ActivityName>(context: OrchestrationContext, name: K, input: InputOf<K>): Task {
   return context.df.callActivityWithRetry(name, transientRetry(), input);
 }
 
@@ -50,49 +56,44 @@ export function asStepError(name: string, error: unknown): StepFailedError {
   );
 }
 
-/** One step, waited for. */
-export function* step<T>(
+/** One activity, waited for: `yield* call(context, 'preflight', input)` gives preflight's own result. */
+export function* call<K extends ActivityName>(
   context: OrchestrationContext,
-  name: ActivityName,
-  input: unknown,
-): Generator<Task, T, ActivityResult<T>> {
-  let outcome: ActivityResult<T>;
+  name: K,
+  input: InputOf<K>,
+): Generator<Task, ResultOf<K>, ActivityResult<ResultOf<K>>> {
+  let outcome: ActivityResult<ResultOf<K>>;
   try {
-    outcome = yield scheduleStep(context, name, input);
+    outcome = yield schedule(context, name, input);
   } catch (error) {
     throw asStepError(name, error);
   }
   return unwrap(name, outcome);
 }
 
-/** Several steps at once (fan-out), all waited for; the first failure is reported. */
-export function* steps<T>(
+/** One activity per input, all at once (fan-out), all waited for; the first failure is reported. */
+export function* callEach<K extends ActivityName>(
   context: OrchestrationContext,
-  name: ActivityName,
-  inputs: unknown[],
-): Generator<Task, T[], ActivityResult<T>[]> {
-  if (inputs.length === 0) return [];
-  let outcomes: ActivityResult<T>[];
-  try {
-    outcomes = yield context.df.Task.all(inputs.map((input) => scheduleStep(context, name, input)));
-  } catch (error) {
-    throw asStepError(name, error);
-  }
+  name: K,
+  inputs: InputOf<K>[],
+): Generator<Task, ResultOf<K>[], ActivityResult<ResultOf<K>>[]> {
+  const outcomes = yield* callEachSettled(context, name, inputs);
   return outcomes.map((o) => unwrap(name, o));
 }
 
 /**
- * Several steps at once, each with its own outcome: a permanent failure of one does not hide what the
- * others did (a pool that was created must still be waited for). Retries exhausted still throw.
+ * One activity per input, all at once, each with its own outcome: a permanent failure of one does not
+ * hide what the others did (a pool that was created must still be waited for). Retries exhausted still
+ * throw.
  */
-export function* settledSteps<T>(
+export function* callEachSettled<K extends ActivityName>(
   context: OrchestrationContext,
-  name: ActivityName,
-  inputs: unknown[],
-): Generator<Task, ActivityResult<T>[], ActivityResult<T>[]> {
+  name: K,
+  inputs: InputOf<K>[],
+): Generator<Task, ActivityResult<ResultOf<K>>[], ActivityResult<ResultOf<K>>[]> {
   if (inputs.length === 0) return [];
   try {
-    return yield context.df.Task.all(inputs.map((input) => scheduleStep(context, name, input)));
+    return yield context.df.Task.all(inputs.map((input) => schedule(context, name, input)));
   } catch (error) {
     throw asStepError(name, error);
   }
@@ -124,18 +125,13 @@ export function intervalFromProgress(
   return Math.max(min, Math.min(max, Math.round(remainingMs / 3)));
 }
 
-export interface EventSpec<T extends EventType = EventType> {
-  type: T;
-  subject: string;
-  data: EventData<T>;
-}
-
+/** Publishes milestones as this instance; event ids come from the owner, so re-sends are deduplicated. */
 export function* publish(
   context: OrchestrationContext,
   owner: { instanceId: string; requestId: string; occurrence?: string },
-  events: EventSpec[],
-): Generator<Task, void, ActivityResult<unknown>> {
-  yield* step(context, ACTIVITIES.publishEvents, {
+  events: EventToPublish[],
+) {
+  yield* call(context, 'publishEvents', {
     instanceId: owner.instanceId,
     requestId: owner.requestId,
     occurrence: owner.occurrence,
@@ -146,8 +142,4 @@ export function* publish(
 export const nowIso = (context: OrchestrationContext): string => context.df.currentUtcDateTime.toISOString();
 export const nowMs = (context: OrchestrationContext): number => context.df.currentUtcDateTime.getTime();
 
-/** "90 minutes", "36 hours": deadlines in failure messages. */
-export function describeMs(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  return minutes < 180 ? `${minutes} minutes` : `${Math.round(minutes / 60)} hours`;
-}
+export { describeMs } from '../domain/duration';

@@ -1,8 +1,7 @@
 import type { OrchestrationContext } from 'durable-functions';
-import { ACTIVITIES } from '../activities/names';
 import type { OrchestrationSettings } from '../domain/pipeline';
-import type { RegionUpdate, TargetRegionSpec } from '../ports';
-import { nextInterval, sleep, step, StepFailedError } from './steps';
+import type { TargetRegionSpec } from '../ports';
+import { call, nextInterval, nowMs, sleep, StepFailedError } from './steps';
 
 /**
  * Azure takes no write to an image version while it is Creating or Updating (a version's PUT lasts until
@@ -16,20 +15,19 @@ export function* updateTargetRegionsWhenIdle(
   input: { versionId: string; targetRegions: TargetRegionSpec[] },
   settings: Pick<OrchestrationSettings, 'pollMinMs' | 'pollMaxMs'>,
 ) {
-  const startedAt = context.df.currentUtcDateTime.getTime();
+  const deadline = nowMs(context) + MAX_WAIT_MS;
   let interval = settings.pollMinMs;
-  for (;;) {
-    const update = yield* step<RegionUpdate>(context, ACTIVITIES.retryRegion, input);
-    if (update.applied) return;
-    if (context.df.currentUtcDateTime.getTime() - startedAt >= MAX_WAIT_MS) {
-      throw new StepFailedError(ACTIVITIES.retryRegion, {
-        kind: 'permanent',
-        code: 'VersionBusy',
-        message: `${update.reason} It stayed busy for ${MAX_WAIT_MS / 3_600_000} hours; check the version in the portal.`,
-        target: input.versionId,
-      });
-    }
+  let update = yield* call(context, 'updateTargetRegions', input);
+  while (!update.applied && nowMs(context) < deadline) {
     yield* sleep(context, interval);
     interval = nextInterval(interval, false, settings.pollMinMs, settings.pollMaxMs);
+    update = yield* call(context, 'updateTargetRegions', input);
   }
+  if (update.applied) return;
+  throw new StepFailedError('updateTargetRegions', {
+    kind: 'permanent',
+    code: 'VersionBusy',
+    message: `${update.reason} It stayed busy for ${MAX_WAIT_MS / 3_600_000} hours; check the version in the portal.`,
+    target: input.versionId,
+  });
 }

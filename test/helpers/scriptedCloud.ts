@@ -191,7 +191,7 @@ export function startScriptedEngine(vmId: string) {
     engine.registerActivity(name, (input) => {
       activityCalls[name] = (activityCalls[name] ?? 0) + 1;
       // The ledger's messaging activities reach the engine as they reach the Durable client in Azure.
-      return runActivity(() =>
+      return runActivity<unknown>(() =>
         impl({ ...cloud.services(), instances: engineInstances(engine) }, input as never),
       );
     });

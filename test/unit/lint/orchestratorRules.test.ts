@@ -38,6 +38,15 @@ describe('orchestrator determinism lint rules', () => {
     ['export const r = () => Math.random();', /newGuid/],
     ['export const env = () => process.env.X;', /No process state/],
     ['export const t = () => setTimeout(() => 1, 5);', /createTimer/],
+    // Activities are borrowed as types only: loading their code would put I/O in the replay.
+    [
+      "import { ACTIVITY_IMPLEMENTATIONS } from '../activities';\nexport const x = ACTIVITY_IMPLEMENTATIONS;",
+      /types only/,
+    ],
+    ["import { preflight } from '../activities/preflight';\nexport const x = preflight;", /types only/],
+    ["import { ACTIVITIES } from '../activities/names';\nexport const x = ACTIVITIES;", /types only/],
+    ["import { runActivity } from '../activities/result';\nexport const x = runActivity;", /types only/],
+    ["import { loadConfig } from '../config';\nexport const x = loadConfig;", /activity types/],
   ])('rejects %p', (code, message) => {
     const [messages] = lintAll([{ code, file: ORCHESTRATOR }]);
     expect(messages!.some((m) => message.test(m))).toBe(true);
@@ -50,5 +59,15 @@ describe('orchestrator determinism lint rules', () => {
     ]);
     expect(outside).toEqual([]);
     expect(inside).toEqual([]);
+  });
+
+  it('allows type-only imports of activities in orchestrators', () => {
+    const [typeOnly] = lintAll([
+      {
+        code: "import type { Activities } from '../activities';\nexport type P = Parameters<Activities['preflight']>[1];\n",
+        file: ORCHESTRATOR,
+      },
+    ]);
+    expect(typeOnly).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils'
 import { DurableEngine } from '../../../src/local/host/durable/engine';
 import { VirtualClock } from '../../../src/local/clock';
 import { ACTIVITIES } from '../../../src/activities/names';
-import { retryRegion } from '../../../src/activities/provisioning';
+import { updateTargetRegions } from '../../../src/activities/provisioning';
 import { runActivity } from '../../../src/activities/result';
 import { DEFAULT_ORCHESTRATION_SETTINGS } from '../../../src/domain/pipeline';
 import { updateTargetRegionsWhenIdle } from '../../../src/orchestrators/versionWrites';
@@ -46,8 +46,8 @@ it('waits with timers while the version is busy, then writes once', async () => 
     return 'written';
   };
   engine.registerOrchestrator('writeWhenIdle', createOrchestrator(orchestrator) as never);
-  engine.registerActivity(ACTIVITIES.retryRegion, (input) =>
-    runActivity(() => retryRegion(services, input as never)),
+  engine.registerActivity(ACTIVITIES.updateTargetRegions, (input) =>
+    runActivity(() => updateTargetRegions(services, input as never)),
   );
   engine.start();
   try {

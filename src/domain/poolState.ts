@@ -1,0 +1,64 @@
+import { describeMs, parseDurationMs } from './duration';
+
+/** Batch's default when a pool sets no resizeTimeout. */
+export const DEFAULT_RESIZE_TIMEOUT_MS = 15 * 60_000;
+
+/** What the pipeline asked of a pool. */
+export interface PoolTarget {
+  targetDedicatedNodes: number;
+  targetLowPriorityNodes: number;
+  resizeTimeout: string;
+}
+
+/** One read of a pool while it allocates (Batch's allocationState, node counts, resize errors). */
+export interface PoolReading {
+  allocationState: string;
+  currentDedicatedNodes: number;
+  currentLowPriorityNodes: number;
+  resizeErrors: { code: string; message: string }[];
+}
+
+export type PoolVerdict =
+  | { kind: 'allocating'; currentNodes: number }
+  | { kind: 'ready'; currentNodes: number }
+  | { kind: 'failed'; reason: string; resizeErrors: PoolReading['resizeErrors'] };
+
+/**
+ * How long a pool may allocate: Batch ends a resize by its resizeTimeout, so past that plus a grace
+ * period for the service to report it, waiting longer cannot help.
+ */
+export function allocationDeadlineMs(target: PoolTarget, graceMs: number): number {
+  return (parseDurationMs(target.resizeTimeout) ?? DEFAULT_RESIZE_TIMEOUT_MS) + graceMs;
+}
+
+/**
+ * Where a pool stands after `elapsedMs` of allocation. Ready only when steady with every node and no
+ * resize error: a steady pool short of nodes will not grow by itself (Batch stopped the resize).
+ */
+export function classifyPool(
+  target: PoolTarget,
+  reading: PoolReading | null,
+  elapsedMs: number,
+  graceMs: number,
+): PoolVerdict {
+  if (!reading) return { kind: 'failed', reason: 'the pool disappeared while allocating', resizeErrors: [] };
+  const wanted = target.targetDedicatedNodes + target.targetLowPriorityNodes;
+  const current = reading.currentDedicatedNodes + reading.currentLowPriorityNodes;
+  if (reading.allocationState !== 'steady') {
+    if (elapsedMs < allocationDeadlineMs(target, graceMs))
+      return { kind: 'allocating', currentNodes: current };
+    return {
+      kind: 'failed',
+      reason: `still ${reading.allocationState} at ${current} of ${wanted} nodes ${describeMs(elapsedMs)} after creation: past its resizeTimeout (${target.resizeTimeout}) plus ${describeMs(graceMs)}; the pool is left for inspection`,
+      resizeErrors: [],
+    };
+  }
+  if (reading.resizeErrors.length === 0 && current >= wanted) return { kind: 'ready', currentNodes: current };
+  return {
+    kind: 'failed',
+    reason: reading.resizeErrors.length
+      ? reading.resizeErrors.map((e) => `${e.code}: ${e.message}`).join('; ')
+      : `allocation stopped at ${current} of ${wanted} nodes`,
+    resizeErrors: reading.resizeErrors,
+  };
+}

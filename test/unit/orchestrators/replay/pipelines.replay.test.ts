@@ -1,0 +1,137 @@
+import { imagePipeline } from '../../../../src/orchestrators/imagePipeline';
+import { rolloutVersion } from '../../../../src/orchestrators/rolloutVersion';
+import {
+  DEFAULT_ORCHESTRATION_SETTINGS,
+  type PreflightResult,
+  type RegionOutcome,
+  type RolloutVersionInput,
+} from '../../../../src/domain/pipeline';
+import { ActionType } from '../../../../src/local/host/durable/history';
+import { exampleRequest } from '../../../helpers/requests';
+import { published, replay, type World } from './replayer';
+
+/**
+ * The pipelines' decisions, replayed through the durable-functions engine: which steps an existing
+ * version as source takes (and skips), and how a follower rollout turns region outcomes into Completed
+ * or Failed.
+ */
+const DEFINITION =
+  '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages/images/ubuntu2204-render';
+const VERSION = `${DEFINITION}/versions/1.3.0`;
+const targetRegions = [
+  { name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' as const },
+  { name: 'eastus', replicaCount: 2, storageAccountType: 'Standard_LRS' as const },
+];
+
+const existingVersion = exampleRequest('one-region-small', (i) => {
+  i.source = { type: 'galleryImageVersion', id: VERSION };
+});
+
+const plan: PreflightResult = {
+  ok: true,
+  findings: [],
+  version: '1.3.0',
+  definitionId: DEFINITION,
+  versionId: VERSION,
+  galleryLocation: 'westeurope',
+  galleryExists: true,
+  sourceLocation: 'westeurope',
+  targetRegions,
+  pools: [],
+  disks: [],
+  capacityByRegion: {},
+};
+
+const ok = (region: string): RegionOutcome => ({ region, replicated: true, attempts: 1, pools: [] });
+
+function world(outcomes: Record<string, RegionOutcome>): World {
+  return {
+    activity(name) {
+      if (name === 'preflight') return plan;
+      if (name === 'updateTargetRegions') return { applied: true };
+      if (name === 'publishEvents') return { ids: [] };
+      if (name === 'sendToLedger') return { ledgerId: 'ledger' };
+      if (name === 'sweepLeftovers') return { deleted: [] };
+      throw new Error(`unexpected activity ${name}`);
+    },
+    child: (_name, input) => outcomes[input.region] ?? ok(input.region),
+    event: (name) =>
+      name.endsWith('lease') ? { ok: true, version: '1.3.0', versionId: VERSION } : { ok: true, deleted: [] },
+  };
+}
+
+describe('imagePipeline replayed', () => {
+  it('with an existing version as source, makes every region a target and builds nothing', async () => {
+    const run = await replay(
+      imagePipeline,
+      { request: existingVersion, settings: DEFAULT_ORCHESTRATION_SETTINGS },
+      world({}),
+    );
+    expect(run.error).toBeUndefined();
+    const names = run.calls.map((c) => c.name);
+    for (const step of ['beginSnapshot', 'ensureGallery', 'ensureImageDefinition', 'createImageVersion'])
+      expect(names).not.toContain(step);
+    expect(run.calls.find((c) => c.name === 'updateTargetRegions')!.input).toEqual({
+      versionId: VERSION,
+      targetRegions,
+    });
+    // The lease names the source version itself, in the source's own definition's ledger.
+    expect(run.calls[0]!.input.op).toMatchObject({ kind: 'lease', version: '1.3.0' });
+    const children = run.turns
+      .flatMap((t) => t.actions)
+      .filter((a) => a.actionType === ActionType.CallSubOrchestrator);
+    expect(children.map((c) => (c.input as { region: string }).region)).toEqual(['westeurope', 'eastus']);
+    expect(published(run).map((e) => e.type)).toEqual([
+      'BatchImageFactory.Pipeline.Accepted',
+      'BatchImageFactory.Pipeline.Completed',
+    ]);
+  });
+});
+
+describe('rolloutVersion replayed', () => {
+  const input: RolloutVersionInput = {
+    requestId: 'follow-1',
+    versionId: VERSION,
+    targetRegions,
+    pools: [],
+    settings: DEFAULT_ORCHESTRATION_SETTINGS,
+  };
+  const withPools: RolloutVersionInput = {
+    ...input,
+    pools: targetRegions.map((r) => ({
+      poolId: `pool-${r.name}`,
+      account: { id: `acc-${r.name}`, endpoint: 'https://x', region: r.name },
+      spec: {} as never,
+    })),
+  };
+
+  it('completes when every region delivered, with the summary as output', async () => {
+    const run = await replay(rolloutVersion, withPools, world({}));
+    expect(run.error).toBeUndefined();
+    expect(run.output).toEqual({
+      regionsReplicated: ['westeurope', 'eastus'],
+      regionsFailed: [],
+      poolsReady: [],
+      poolsFailed: [],
+    });
+    expect(published(run).map((e) => e.type)).toEqual(['BatchImageFactory.Pipeline.Completed']);
+  });
+
+  it('fails naming the region that did not replicate, and keeps what did succeed', async () => {
+    const failed: RegionOutcome = {
+      region: 'eastus',
+      replicated: false,
+      attempts: 3,
+      reason: 'replication failed: quota',
+      pools: [],
+    };
+    const run = await replay(rolloutVersion, withPools, world({ eastus: failed }));
+    expect(run.error).toMatch(/Rollout of .*1\.3\.0 failed: region eastus: replication failed: quota/);
+    const [event] = published(run);
+    expect(event!.type).toBe('BatchImageFactory.Pipeline.Failed');
+    expect(event!.data).toMatchObject({
+      stage: 'rollout',
+      succeeded: { imageVersionId: VERSION, regionsReplicated: ['westeurope'], poolsReady: [] },
+    });
+  });
+});
