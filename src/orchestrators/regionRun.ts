@@ -40,7 +40,11 @@ export function startRegionRun(context: OrchestrationContext, input: RegionRollo
   return {
     input,
     owner: { instanceId: input.ownerInstanceId, requestId: input.requestId },
-    sender: { instanceId: input.ownerInstanceId, requestId: input.requestId, occurrence: input.ownerExecution },
+    sender: {
+      instanceId: input.ownerInstanceId,
+      requestId: input.requestId,
+      occurrence: input.ownerExecution,
+    },
     status,
     settled: new Map(),
     line: (poolId) => status.pools.find((s) => s.poolId === poolId)!,
