@@ -213,14 +213,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         world.changed();
         return json(204);
       case 'GET state':
-        return json(200, world.state);
+        return json(200, world.plain);
       case 'POST save': {
         const path = String(body.path ?? options.statePath ?? '');
         if (!path)
           return json(400, {
             error: { code: 'MissingPath', message: 'Give {"path": "<file>"} or start with --state.' },
           });
-        writeFileSync(path, JSON.stringify({ ...world.state, savedAtSimMs: clock.nowMs() }));
+        writeFileSync(path, JSON.stringify({ ...world.plain, savedAtSimMs: clock.nowMs() }));
         return json(200, { path });
       }
       default:
