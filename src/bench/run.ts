@@ -295,22 +295,18 @@ function runSection<K extends keyof typeof SECTIONS>(
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as never;
 }
 
-async function main(): Promise<void> {
-  const fast = process.argv.includes('--quick');
-  const sectionAt = process.argv.indexOf('--section');
-  if (sectionAt >= 0) {
-    const name = process.argv[sectionAt + 1] as keyof typeof SECTIONS;
-    process.stdout.write(`${JSON.stringify(await SECTIONS[name](fast))}\n`);
-    return;
-  }
-  const m = runSection('makespan', fast);
-  const b = runSection('burst', fast);
-  const e = runSection('engine', fast);
-  // The same engine run at 40 pipelines, for how throughput holds up as instances multiply.
-  const e40 = fast ? e : runSection('engine40', fast);
-  const c = runSection('coldstart', fast);
+type Figures<K extends keyof typeof SECTIONS> = Awaited<ReturnType<(typeof SECTIONS)[K]>>;
 
-  const rows: [string, string][] = [
+/** The human-readable table printed before the JSON line. */
+function tableRows(
+  m: Figures<'makespan'>,
+  b: Figures<'burst'>,
+  e: Figures<'engine'>,
+  e40: Figures<'engine40'>,
+  c: Figures<'coldstart'>,
+  fast: boolean,
+): [string, string][] {
+  return [
     ['makespan (simulated min)', m.makespanMin.toFixed(1)],
     ['critical-path lower bound (min)', m.boundMin.toFixed(1)],
     ['barrier strategy (min)', m.barrierMin.toFixed(1)],
@@ -345,6 +341,24 @@ async function main(): Promise<void> {
       `${c.ratio.toFixed(2)} (${c.ratioUnbundled.toFixed(2)})`,
     ],
   ];
+}
+
+async function main(): Promise<void> {
+  const fast = process.argv.includes('--quick');
+  const sectionAt = process.argv.indexOf('--section');
+  if (sectionAt >= 0) {
+    const name = process.argv[sectionAt + 1] as keyof typeof SECTIONS;
+    process.stdout.write(`${JSON.stringify(await SECTIONS[name](fast))}\n`);
+    return;
+  }
+  const m = runSection('makespan', fast);
+  const b = runSection('burst', fast);
+  const e = runSection('engine', fast);
+  // The same engine run at 40 pipelines, for how throughput holds up as instances multiply.
+  const e40 = fast ? e : runSection('engine40', fast);
+  const c = runSection('coldstart', fast);
+
+  const rows = tableRows(m, b, e, e40, c, fast);
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
   process.stdout.write(

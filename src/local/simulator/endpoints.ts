@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalCertificate } from '../tls';
 
-export type RequestListener = (req: IncomingMessage, res: ServerResponse, batchAccount?: string) => void;
+type RequestListener = (req: IncomingMessage, res: ServerResponse, batchAccount?: string) => void;
 
 /**
  * The simulator's HTTPS listeners on 127.0.0.1: one for ARM (and /_sim, and /batch/{account} for

@@ -25,7 +25,7 @@ interface Call {
   principal: string;
 }
 
-export interface RouterParts {
+interface RouterParts {
   world: World;
   recorder: RequestRecorder;
   eventGrid: SimulatedEventGrid;
