@@ -44,6 +44,18 @@ export class WorldStore {
     }
   }
 
+  /** Simulated time at the last save, without rebuilding the world; undefined when unreadable. */
+  static savedAtSimMs(path: string): number | undefined {
+    try {
+      const contents = readJournal<WorldState, Entry>(path);
+      let at = contents?.snapshot.savedAtSimMs;
+      for (const entry of contents?.entries ?? []) if (entry.c === 'clock') at = entry.savedAtSimMs ?? at;
+      return at;
+    } catch {
+      return undefined; // torn or foreign: the other clues to simulated time decide
+    }
+  }
+
   /** The state handlers should change, so the store knows what they changed. */
   track(state: WorldState): WorldState {
     this.fresh = true;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../../../src/local/clock';
 import { World } from '../../../src/local/simulator/world';
+import { lastSimTime, worldFiles } from '../../../src/local/worldFolder';
 import type { ArmResource, BatchPoolState, WorldState } from '../../../src/local/simulator/model';
 
 // The simulator's state file is a snapshot plus a journal of what each save found changed: a save
@@ -150,5 +151,26 @@ describe('simulator state journal', () => {
     world.state = seeded(5);
     saveNow(world);
     expect(Object.keys(World.load(path)!.resources)).toHaveLength(5);
+  });
+});
+
+describe('where simulated time stood, from the simulator state file', () => {
+  it('reads the last save of a journal, not only its snapshot line', () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), 'bif-world-time-'));
+    try {
+      const files = worldFiles(dir);
+      // Real time stands still, so the saved instant is exactly what the clock reads.
+      const clock = new VirtualClock({ speed: 1, startSimMs: 1_000_000 }, () => 0);
+      const world = new World(clock, files.simulatorState, seeded(2));
+      world.changed();
+      world.save();
+      clock.advance(3_600_000);
+      world.resource(resource(0).id)!.properties.n = 1;
+      world.changed();
+      world.save();
+      expect(lastSimTime(dir)).toBe(1_000_000 + 3_600_000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
