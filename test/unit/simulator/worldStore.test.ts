@@ -60,7 +60,7 @@ function seeded(count: number): WorldState {
   return state;
 }
 
-describe('simulator state journal', () => {
+describe('simulator state journal, written', () => {
   let dir: string;
   let path: string;
   beforeEach(() => {
@@ -130,6 +130,21 @@ describe('simulator state journal', () => {
     expect(lines.length).toBeLessThan(1200);
     expect(World.load(path)!.resources[resource(0).id.toLowerCase()]!.properties.n).toBe(1199);
   });
+});
+
+describe('simulator state journal, read back', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(join(tmpdir(), 'bif-world-journal-'));
+    path = join(dir, 'world.json');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const saveNow = (world: World) => {
+    world.changed();
+    world.save();
+  };
 
   it('skips a journal line torn by a kill mid-append: that write was never acknowledged', () => {
     const world = new World(new VirtualClock({ speed: 1 }), path, seeded(2));
