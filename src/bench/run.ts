@@ -10,6 +10,7 @@ import type { RecordedRequest } from '../local/simulator/recorder';
 import { pipelineInstanceId } from '../domain/pipeline';
 import { benchRequest, benchScenario, REGIONS } from './scenario';
 import { appEntryFiles } from '../local/host/appEntry';
+import { stateFileBench } from './stateFile';
 
 /**
  * `npm run bench`: makespan against the critical path, API economy, engine scale and cold start, on the
@@ -278,6 +279,7 @@ const SECTIONS = {
   engine: (fast: boolean) => engineScale(fast ? 40 : 200),
   engine40: () => engineScale(40),
   coldstart: () => coldStart(),
+  statefile: () => stateFileBench(),
 };
 
 /** Each section runs in its own process: a fresh app (its composition root is per process) and a clean RSS. */
@@ -303,10 +305,11 @@ interface Figures {
   e: SectionResult<'engine'>;
   e40: SectionResult<'engine40'>;
   c: SectionResult<'coldstart'>;
+  s: SectionResult<'statefile'>;
 }
 
 /** The table a person reads; the JSON line after it is for machines. */
-function figureRows({ m, b, e, e40, c }: Figures, fast: boolean): [string, string][] {
+function figureRows({ m, b, e, e40, c, s }: Figures, fast: boolean): [string, string][] {
   return [
     ['makespan (simulated min)', m.makespanMin.toFixed(1)],
     ['critical-path lower bound (min)', m.boundMin.toFixed(1)],
@@ -341,6 +344,10 @@ function figureRows({ m, b, e, e40, c }: Figures, fast: boolean): [string, strin
       'cold start / eager SDKs, deployed bundle (tsc output)',
       `${c.ratio.toFixed(2)} (${c.ratioUnbundled.toFixed(2)})`,
     ],
+    [
+      `simulator state file (${s.stateKb.toFixed(0)} KB): ms per write, journal / whole state`,
+      `${s.journalMs.toFixed(3)} / ${s.wholeMs.toFixed(2)} (file ${s.fileKb.toFixed(0)} KB after compactions)`,
+    ],
   ];
 }
 
@@ -358,8 +365,9 @@ async function main(): Promise<void> {
   // The same engine run at 40 pipelines, for how throughput holds up as instances multiply.
   const e40 = fast ? e : runSection('engine40', fast);
   const c = runSection('coldstart', fast);
+  const s = runSection('statefile', fast);
 
-  const rows = figureRows({ m, b, e, e40, c }, fast);
+  const rows = figureRows({ m, b, e, e40, c, s }, fast);
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
   process.stdout.write(
@@ -388,6 +396,8 @@ async function main(): Promise<void> {
       eagerSdkImportMs: +c.eagerSdkMs.toFixed(0),
       coldStartRatio: +c.ratio.toFixed(2),
       coldStartRatioUnbundled: +c.ratioUnbundled.toFixed(2),
+      simSaveMs: +s.journalMs.toFixed(3),
+      simWholeStateSaveMs: +s.wholeMs.toFixed(2),
     })}\n`,
   );
 }

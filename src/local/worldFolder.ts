@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { VirtualClock } from './clock';
 import { makeLocalCertificate, type LocalCertificate } from './tls';
+import { WorldStore } from './simulator/worldStore';
 
 /**
  * One local world lives in one folder (`.bif/` for `npm start`), the same files on every start, so
@@ -51,7 +52,7 @@ export function lastSimTime(workDir: string): number | undefined {
   const files = worldFiles(workDir);
   const candidates = [
     readJson<{ simMs: number }>(files.clock)?.simMs,
-    readJson<{ savedAtSimMs?: number }>(files.simulatorState)?.savedAtSimMs,
+    WorldStore.savedAtSimMs(files.simulatorState),
     lastDurableTurn(files.durableDb),
   ].filter((t): t is number => typeof t === 'number' && Number.isFinite(t));
   return candidates.length ? Math.max(...candidates) : undefined;

@@ -166,7 +166,10 @@ function* acceptPlan(context: OrchestrationContext, run: PipelineRun, plan: Pref
 /** After a failure: give the lease back and remove this build's snapshots, both best effort. */
 function* cleanUpAfterFailure(context: OrchestrationContext, run: PipelineRun) {
   try {
-    yield* tellLedger(context, ledgerDefinitionOf(run.request), { kind: 'release', execution: run.execution });
+    yield* tellLedger(context, ledgerDefinitionOf(run.request), {
+      kind: 'release',
+      execution: run.execution,
+    });
   } catch {
     // A lease left behind only keeps a version from deletion; the failure must still be told.
   }

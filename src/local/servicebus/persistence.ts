@@ -1,5 +1,5 @@
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import rhea from 'rhea';
+import { appendJournal, journalOutgrows, readJournal, writeJournalSnapshot } from '../journalFile';
 import type { Entity, MessageStore, StoredMessage } from './entities';
 
 /**
@@ -112,8 +112,8 @@ export function saveBroker(
   before.sequence = sequence;
   before.entries += entries.length;
   before.live = live;
-  if (before.entries > 2 * before.live + 1000) return writeSnapshot(path, sequence, entities, stores);
-  if (entries.length) appendFileSync(path, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  if (journalOutgrows(before.entries, before.live)) return writeSnapshot(path, sequence, entities, stores);
+  appendJournal(path, entries);
 }
 
 function writeSnapshot(
@@ -135,8 +135,7 @@ function writeSnapshot(
     record.messages.set(key, new Map(all.map((m) => [m.sequenceNumber, signature(m)])));
     record.live += all.length;
   }
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(snapshot)}\n`);
-  renameSync(`${path}.tmp`, path);
+  writeJournalSnapshot(path, snapshot);
   written.set(stores, record);
 }
 
@@ -148,9 +147,10 @@ export function loadBroker(
 ): number {
   let snapshot: Snapshot;
   try {
-    snapshot = replay(readFileSync(path, 'utf8'));
+    const contents = readJournal<Snapshot, JournalEntry>(path);
+    if (!contents) return 0;
+    snapshot = replay(contents.snapshot, contents.entries);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw new Error(
       `cannot read the Service Bus broker state ${path}: ${(error as Error).message}. Delete it to start with empty topics.`,
     );
@@ -175,10 +175,8 @@ export function loadBroker(
   return snapshot.sequence;
 }
 
-/** The snapshot line with the journal applied. A torn last line (a kill mid-append) was never acknowledged. */
-function replay(text: string): Snapshot {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  const snapshot = JSON.parse(lines[0] ?? '') as Snapshot;
+/** The snapshot line with the journal applied. */
+function replay(snapshot: Snapshot, entries: JournalEntry[]): Snapshot {
   const messages = new Map(
     Object.entries(snapshot.stores).map(([key, list]) => [
       key,
@@ -186,14 +184,7 @@ function replay(text: string): Snapshot {
     ]),
   );
   const seen = new Map(Object.entries(snapshot.seen).map(([key, ids]) => [key, new Map(ids)]));
-  lines.slice(1).forEach((line, i) => {
-    let entry: JournalEntry;
-    try {
-      entry = JSON.parse(line) as JournalEntry;
-    } catch (error) {
-      if (i === lines.length - 2) return;
-      throw error;
-    }
+  for (const entry of entries) {
     const inStore = (key: string) => messages.get(key) ?? messages.set(key, new Map()).get(key)!;
     const ofEntity = (key: string) => seen.get(key) ?? seen.set(key, new Map()).get(key)!;
     if (entry.op === 'put') inStore(entry.store).set(entry.m.sequenceNumber, entry.m);
@@ -201,7 +192,7 @@ function replay(text: string): Snapshot {
     else if (entry.op === 'seen') ofEntity(entry.entity).set(entry.id, entry.at);
     else if (entry.op === 'unseen') ofEntity(entry.entity).delete(entry.id);
     else snapshot.sequence = entry.sequence;
-  });
+  }
   return {
     sequence: snapshot.sequence,
     seen: Object.fromEntries([...seen].map(([key, ids]) => [key, [...ids]])),

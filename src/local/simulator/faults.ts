@@ -3,7 +3,7 @@
  * fire before a request is handled; the others are consulted where their moment comes (an operation
  * ending, a region replicating, a pool allocating).
  */
-export type FaultKind =
+type FaultKind =
   /** 429 with Retry-After and x-ms-ratelimit-remaining-* headers. */
   | 'throttle'
   /** An HTTP error status (500, 503, …) with an Azure-shaped body. */
@@ -39,7 +39,7 @@ export interface FaultRule {
 
 export const REQUEST_FAULTS: readonly FaultKind[] = ['throttle', 'status', 'reset'];
 
-export interface FaultProbe {
+interface FaultProbe {
   service?: 'arm' | 'batch';
   method?: string;
   path?: string;

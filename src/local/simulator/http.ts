@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
 
 /** What a handler sees of a request. */
 export interface SimRequest {
@@ -53,4 +54,18 @@ export function json(status: number, body?: unknown, headers: Record<string, str
 export function query(req: SimRequest, name: string): string | undefined {
   for (const [key, value] of req.url.searchParams) if (key.toLowerCase() === name.toLowerCase()) return value;
   return undefined;
+}
+
+/** Writes a handler's answer, with the x-ms-request-id every Azure answer carries. */
+export function writeResponse(res: ServerResponse, response: SimResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string> = { ...(response.headers ?? {}) };
+  let payload: string | undefined = response.text;
+  if (payload === undefined && response.body !== undefined) {
+    payload = JSON.stringify(response.body);
+    headers['Content-Type'] ??= 'application/json; charset=utf-8';
+  }
+  headers['x-ms-request-id'] ??= createHash('sha1').update(String(Math.random())).digest('hex').slice(0, 32);
+  res.writeHead(response.status, headers);
+  res.end(payload);
 }

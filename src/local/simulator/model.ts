@@ -21,7 +21,7 @@ export interface WorldState {
   sequence: number;
 }
 
-export interface SubscriptionState {
+interface SubscriptionState {
   tenantId: string;
   /** Lower-cased resource group names → location. */
   resourceGroups: Record<string, { name: string; location: string }>;
@@ -109,7 +109,6 @@ export interface BatchPoolState {
     /** Injected or modelled failure: nodes stop at this fraction with these errors. */
     error?: { code: string; message: string; values?: { name: string; value: string }[]; atFraction: number };
     stoppedAtSimMs?: number;
-    deallocation?: string;
   };
   deletingAtSimMs?: number;
 }

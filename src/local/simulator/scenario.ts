@@ -71,14 +71,14 @@ export interface ScenarioVm {
   architecture?: 'x64' | 'Arm64';
 }
 
-export const SCENARIO_DIR = join(__dirname, 'scenarios');
+const SCENARIO_DIR = join(__dirname, 'scenarios');
 
 export function readScenario(pathOrName: string): Scenario {
   const path = pathOrName.endsWith('.json') ? pathOrName : join(SCENARIO_DIR, `${pathOrName}.json`);
   return JSON.parse(readFileSync(path, 'utf8')) as Scenario;
 }
 
-export function defaultSupportedImages(): SupportedImage[] {
+function defaultSupportedImages(): SupportedImage[] {
   return (
     JSON.parse(readFileSync(join(SCENARIO_DIR, 'supported-images.json'), 'utf8')) as {
       value: SupportedImage[];

@@ -2,12 +2,12 @@
  * ARM's throttling model: a token bucket per principal and kind of request. Reads hold 250 and refill
  * 25 per second, writes 200 and 10 per second. Refill follows the simulated clock.
  */
-export interface BucketSpec {
+interface BucketSpec {
   capacity: number;
   refillPerSecond: number;
 }
 
-export const ARM_BUCKETS = {
+const ARM_BUCKETS = {
   read: { capacity: 250, refillPerSecond: 25 },
   write: { capacity: 200, refillPerSecond: 10 },
 } as const satisfies Record<string, BucketSpec>;

@@ -1,27 +1,41 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { VirtualClock } from '../clock';
 import { emptyWorld, type ArmResource, type WorldState } from './model';
 import type { FaultRule } from './faults';
+import { WorldStore } from './worldStore';
 
 /** The simulated world plus the clock it lives on, with optional save-to-file after every change. */
 export class World {
-  state: WorldState;
+  /** The state itself, for serialising it whole without noting every entry as changed. */
+  private plainState!: WorldState;
+  /** With a state file, the state handlers see: the store notes what they take out of it. */
+  private trackedState!: WorldState;
+  private readonly store?: WorldStore;
 
   constructor(
     readonly clock: VirtualClock,
-    private readonly statePath?: string,
+    statePath?: string,
     initial?: WorldState,
   ) {
+    if (statePath) this.store = new WorldStore(statePath);
     this.state = initial ?? emptyWorld();
   }
 
+  get state(): WorldState {
+    return this.trackedState;
+  }
+
+  set state(state: WorldState) {
+    this.plainState = state;
+    this.trackedState = this.store ? this.store.track(state) : state;
+  }
+
+  /** The state unwrapped, for reading it whole (GET /_sim/state, POST /_sim/save). */
+  get plain(): WorldState {
+    return this.plainState;
+  }
+
   static load(statePath: string): WorldState | undefined {
-    try {
-      return JSON.parse(readFileSync(statePath, 'utf8')) as WorldState;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new Error(`cannot read simulator state ${statePath}: ${(error as Error).message}`);
-    }
+    return WorldStore.load(statePath);
   }
 
   now(): number {
@@ -65,25 +79,23 @@ export class World {
   private savePending = false;
 
   /**
-   * Persist after a change, when a state file was given; written atomically so a kill never leaves half a
-   * file. The write happens once per turn of the event loop, after every request that turn handled, so
-   * many pipelines polling at once no longer rewrite the whole world for each of their reads; the server
-   * saves before it answers a write (simulator.ts), so an acknowledged write survives a kill -9.
+   * Persist after a change, when a state file was given (worldStore.ts: what changed is appended, the
+   * whole world rewritten atomically now and then). The write happens once per turn of the event loop,
+   * after every request that turn handled; the server saves before it answers a write (simulator.ts),
+   * so an acknowledged write survives a kill -9.
    */
   changed(): void {
-    if (!this.statePath || this.savePending) return;
+    if (!this.store || this.savePending) return;
     this.savePending = true;
     setImmediate(() => this.save());
   }
 
   /** Writes a pending change now (on stop, so nothing waits for the next turn). */
   save(): void {
-    if (!this.statePath || !this.savePending) return;
+    if (!this.store || !this.savePending) return;
     this.savePending = false;
-    this.state.savedAtSimMs = this.now();
-    const tmp = `${this.statePath}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state));
-    renameSync(tmp, this.statePath);
+    this.plainState.savedAtSimMs = this.now();
+    this.store.save(this.plainState);
   }
 }
 

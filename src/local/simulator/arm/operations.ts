@@ -5,7 +5,7 @@ import { provisioningState } from './kinds';
 import { armError } from './armErrors';
 
 /** Status of a long-running operation, derived from its resource or its fixed end. */
-export function operationStatus(
+function operationStatus(
   op: Operation,
   world: World,
 ): {

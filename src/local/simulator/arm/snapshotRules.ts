@@ -20,12 +20,12 @@ const MINUTE = 60_000;
 export const BACKGROUND_COPY_SKUS = ['PremiumV2_LRS', 'UltraSSD_LRS'] as const;
 
 /** Copy time on the virtual clock: a fixed start-up plus the data (cross-region copies are slower). */
-export const COPY_TIMING = {
+const COPY_TIMING = {
   crossRegionMs: (sizeGb: number) => 10 * MINUTE + sizeGb * 3_000,
   backgroundFromDiskMs: (sizeGb: number) => 5 * MINUTE + sizeGb * 1_500,
 };
 
-export interface BackgroundCopy {
+interface BackgroundCopy {
   startedAtSimMs: number;
   durationMs: number;
 }

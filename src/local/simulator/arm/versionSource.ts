@@ -12,7 +12,7 @@ import { compareVersions } from '../../../domain/version';
  * learn.microsoft.com/azure/virtual-machines/troubleshooting-shared-images.
  */
 
-export interface ResolvedSource {
+interface ResolvedSource {
   /** OS disk size, for the replication duration model and `osDiskImage.sizeInGB`. */
   sizeGb: number;
   osType?: string;

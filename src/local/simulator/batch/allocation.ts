@@ -2,7 +2,7 @@ import type { BatchPoolState } from '../model';
 import { TIMING } from '../timing';
 
 /** What a pool looks like at one instant, derived from its current resize. */
-export interface PoolSnapshot {
+interface PoolSnapshot {
   allocationState: 'steady' | 'resizing' | 'stopping';
   currentDedicatedNodes: number;
   currentLowPriorityNodes: number;
@@ -26,7 +26,7 @@ function fractionAt(resize: BatchPoolState['resize'], t: number): number {
  * The instant allocation stops and why: the natural end, the resize timeout when that comes first
  * (Batch's AllocationTimedout), an injected or quota failure, or a stop by the user.
  */
-export function resizeEnd(resize: BatchPoolState['resize']): {
+function resizeEnd(resize: BatchPoolState['resize']): {
   atMs: number;
   reason: 'done' | 'timeout' | 'error' | 'stopped';
 } {

@@ -15,7 +15,7 @@ const DEFAULT_RESIZE_TIMEOUT_MS = 15 * 60_000;
 const MIN_RESIZE_TIMEOUT_MS = 5 * 60_000;
 const ODATA = 'application/json;odata=minimalmetadata';
 
-export interface BatchOptions {
+interface BatchOptions {
   origin: string;
 }
 
@@ -357,7 +357,6 @@ function resizePool(
         ? TIMING.poolDrainMs
         : TIMING.poolShrinkMs,
     timeoutMs,
-    deallocation,
     error: growing ? allocationError(world, account, pool.id, toDedicated, toLowPriority) : undefined,
   };
   pool.spec.targetDedicatedNodes = toDedicated;

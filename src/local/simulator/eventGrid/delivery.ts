@@ -20,7 +20,7 @@ export interface EventSubscriptionInput {
   copies?: number;
 }
 
-export interface AdvancedFilter {
+interface AdvancedFilter {
   operatorType: 'StringIn' | 'StringBeginsWith';
   key: string;
   values: string[];
