@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { BuildRequest, PoolRequest } from './buildRequest';
+import type { BuildRequest } from './buildRequest';
 import type { Finding } from './findings';
-import type { PoolSpec, TargetRegionSpec } from '../ports';
+import type { PoolRollout } from './batchPool';
+import type { TargetRegionSpec } from './targetRegions';
+
+export type { PoolRollout };
 
 /**
  * The shapes that cross between orchestrators and activities (all JSON), and the deterministic names
@@ -60,14 +63,6 @@ export const DEFAULT_ORCHESTRATION_SETTINGS: OrchestrationSettings = {
 export interface PipelineInput {
   request: BuildRequest;
   settings: OrchestrationSettings;
-}
-
-/** A pool as the rollout creates it: the request's pool with its planned values resolved. */
-export interface PoolRollout {
-  poolId: string;
-  account: PoolRequest['account'];
-  spec: PoolSpec;
-  replaces?: string;
 }
 
 export interface RegionRolloutInput {

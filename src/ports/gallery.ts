@@ -1,6 +1,9 @@
 import type { OsType } from '../domain/buildRequest';
 import { TransientError } from '../domain/errors';
 import type { ProvisioningState } from './compute';
+import type { TargetRegionSpec } from '../domain/targetRegions';
+
+export type { TargetRegionSpec };
 
 /**
  * Azure refuses writes to a version that is still Creating or Updating (409). Not a failure: the caller
@@ -18,13 +21,6 @@ export class VersionBusyError extends TransientError {
 
 /** What a target-region update did: applied, or deferred because the version was busy. */
 export type RegionUpdate = { applied: true } | { applied: false; reason: string };
-
-export interface TargetRegionSpec {
-  name: string;
-  replicaCount: number;
-  storageAccountType: string;
-  excludeFromLatest?: boolean;
-}
 
 export interface ImageDefinitionSpec {
   id: string;
