@@ -11,7 +11,7 @@ import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest
 import { mustParse, resourceName } from '../domain/resourceId';
 import { normalizeRegion } from '../domain/region';
 import { computeClient, type Endpoints } from './clients';
-import { azureCall, isNotFound, toFactoryError } from './errors';
+import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 import { PermanentError } from '../domain/errors';
 
 const httpClient = createDefaultHttpClient();
@@ -162,7 +162,7 @@ export class AzureComputeAdapter implements ComputePort {
         state: provisioning(imageId, image.provisioningState).state,
       };
     } catch (error) {
-      if (isNotFound(error)) return { id: imageId, state: 'NotFound' };
+      if (isSdkNotFound(error)) return { id: imageId, state: 'NotFound' };
       throw toFactoryError(error, 'Reading the source managed image', imageId);
     }
   }
@@ -182,7 +182,7 @@ export class AzureComputeAdapter implements ComputePort {
         });
       }
     } catch (error) {
-      if (isNotFound(error)) return [];
+      if (isSdkNotFound(error)) return [];
       throw toFactoryError(error, 'Listing image definitions of gallery', galleryId);
     }
     return out;
@@ -223,7 +223,7 @@ export class AzureComputeAdapter implements ComputePort {
         resourceId,
       );
     } catch (error) {
-      if (isNotFound(error)) return { id: resourceId, state: 'NotFound' };
+      if (isSdkNotFound(error)) return { id: resourceId, state: 'NotFound' };
       throw toFactoryError(error, 'Reading provisioning state of', resourceId);
     }
   }
@@ -254,7 +254,7 @@ export class AzureComputeAdapter implements ComputePort {
           resourceId,
         );
     } catch (error) {
-      if (!isNotFound(error)) throw toFactoryError(error, 'Deleting', resourceId);
+      if (!isSdkNotFound(error)) throw toFactoryError(error, 'Deleting', resourceId);
     }
   }
 

@@ -1,4 +1,4 @@
-import { PermanentError, TransientError, type FactoryError } from '../domain/errors';
+import { NotFoundError, PermanentError, TransientError, type FactoryError } from '../domain/errors';
 
 /**
  * Turns any SDK failure into a typed error. Transient: throttling, 5xx, timeouts, dropped connections
@@ -120,7 +120,9 @@ export function toFactoryError(error: unknown, operation: string, target: string
       : status === 404
         ? HINTS.NotFound!
         : 'Fix the request and submit it again.');
-  return new PermanentError(
+  // One convention for "not there": every 404 becomes a NotFoundError, whatever code the service chose.
+  const Permanent = status === 404 ? NotFoundError : PermanentError;
+  return new Permanent(
     `${operation} ${target}: Azure answered ${status} ${code}: ${message.replace(/\.+$/, '')}. ${hint}`,
     code,
     target,
@@ -137,7 +139,7 @@ export async function azureCall<T>(operation: string, target: string, call: () =
 }
 
 /** True for a 404 of any SDK (for "missing means already deleted" and existence checks). */
-export function isNotFound(error: unknown): boolean {
+export function isSdkNotFound(error: unknown): boolean {
   const e = error as SdkErrorLike;
   return (e?.statusCode ?? e?.response?.status) === 404;
 }

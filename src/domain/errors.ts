@@ -41,6 +41,27 @@ export class PermanentError extends FactoryError {
   readonly kind = 'permanent' as const;
 }
 
+/**
+ * The resource is not there: Azure's 404, whatever code it carries (ResourceNotFound,
+ * ParentResourceNotFound, PoolNotFound, …). The adapters translate once (src/azure/errors.ts); callers
+ * test the type, never the code or the message.
+ */
+export class NotFoundError extends PermanentError {}
+
+export function isNotFound(error: unknown): error is NotFoundError {
+  return error instanceof NotFoundError;
+}
+
+/** `value` when the read found nothing; any other failure is rethrown. */
+export async function whenMissing<T, U>(read: Promise<T>, value: U): Promise<T | U> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isNotFound(error)) return value;
+    throw error;
+  }
+}
+
 export interface SerializedFactoryError {
   kind: ErrorKind;
   code: string;

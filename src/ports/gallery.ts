@@ -88,6 +88,7 @@ export interface GalleryPort {
    * Throws {@link VersionBusyError} while the version is Creating or Updating.
    */
   updateTargetRegions(versionId: string, targetRegions: TargetRegionSpec[]): Promise<void>;
+  /** Empty when the gallery or the definition does not exist (yet). */
   listVersions(definitionId: string): Promise<VersionSummary[]>;
   /** Retention: hide from "latest" and/or set a (future) end of life. Throws {@link VersionBusyError} while busy. */
   updateVersionPublishing(
