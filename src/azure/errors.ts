@@ -1,9 +1,9 @@
 import { NotFoundError, PermanentError, TransientError, type FactoryError } from '../domain/errors';
 
 /**
- * Turns any SDK failure into a typed error. Transient: throttling, 5xx, timeouts, dropped connections
- * (with the service's Retry-After). Permanent: other 4xx, named with the resource, Azure's code and what
- * the user can do. No raw SDK error object leaves src/azure.
+ * Turns any SDK failure into a typed error. Transient: throttling, 5xx, timeouts, dropped connections.
+ * Permanent: other 4xx, named with the resource, Azure's code and what the user can do; every 404 a
+ * NotFoundError. No raw SDK error object leaves src/azure.
  */
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const TRANSIENT_NETWORK = new Set([
@@ -52,24 +52,8 @@ interface SdkErrorLike {
   code?: string;
   statusCode?: number;
   body?: unknown;
-  response?: {
-    status?: number;
-    headers?: { get?(name: string): string | undefined } | Record<string, string>;
-  };
+  response?: { status?: number };
   details?: unknown;
-}
-
-function retryAfterMs(error: SdkErrorLike): number | undefined {
-  const headers = error.response?.headers;
-  const value =
-    headers && typeof (headers as { get?: unknown }).get === 'function'
-      ? (headers as { get(name: string): string | undefined }).get('retry-after')
-      : (headers as Record<string, string> | undefined)?.['retry-after'];
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
 /** Batch puts its message in body.message.value; ms-rest-js then says "[object Object]". */
@@ -110,7 +94,6 @@ export function toFactoryError(error: unknown, operation: string, target: string
       `${operation} ${target}: Azure answered ${status} ${code} (${message}); will retry.`,
       code,
       target,
-      retryAfterMs(e),
     );
   }
   const hint =

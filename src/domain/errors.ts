@@ -24,17 +24,13 @@ export abstract class FactoryError extends Error {
   }
 }
 
+/**
+ * Retried by Durable's RetryOptions. No Retry-After here: the SDK clients' own retry policies already
+ * wait as the service asks (core-rest-pipeline's throttlingRetryPolicy), and the wait between activity
+ * attempts is the orchestrator's RetryOptions, which cannot vary per failure.
+ */
 export class TransientError extends FactoryError {
   readonly kind = 'transient' as const;
-  constructor(
-    message: string,
-    code: string,
-    target?: string,
-    /** Milliseconds the service asked us to wait (`Retry-After`), when it said. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message, code, target);
-  }
 }
 
 export class PermanentError extends FactoryError {
