@@ -44,7 +44,7 @@ export class PermanentError extends FactoryError {
  */
 export class NotFoundError extends PermanentError {}
 
-export function isNotFound(error: unknown): error is NotFoundError {
+function isNotFound(error: unknown): error is NotFoundError {
   return error instanceof NotFoundError;
 }
 

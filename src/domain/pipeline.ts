@@ -42,7 +42,7 @@ export interface WaitDeadlines {
   drainMs: number;
 }
 
-export const DEFAULT_WAIT_DEADLINES: WaitDeadlines = {
+const DEFAULT_WAIT_DEADLINES: WaitDeadlines = {
   provisioningMs: 2 * 3_600_000,
   replicationMs: 3 * 24 * 3_600_000,
   allocationGraceMs: 30 * 60_000,

@@ -22,7 +22,7 @@ export interface GalleryEvent {
 }
 
 /** Accepts either schema: Event Grid (`eventType`, `data`) or CloudEvents 1.0 (`type`, `data`). */
-export function normalizeEvent(raw: unknown): GalleryEvent | undefined {
+function normalizeEvent(raw: unknown): GalleryEvent | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const e = raw as {
     eventType?: string;

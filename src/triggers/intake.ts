@@ -32,7 +32,7 @@ export const MAX_REQUEST_BYTES = (64 * 1024 * 3) / 4;
  * running or completed build is left alone. Durable's startNew replaces a non-running instance
  * (overridableExistingInstanceStates), so the rule is ours to keep, at every door.
  */
-export const RESTARTABLE_STATUSES = ['Failed', 'Terminated', 'Canceled'];
+const RESTARTABLE_STATUSES = ['Failed', 'Terminated', 'Canceled'];
 
 /**
  * A build request arriving by queue, HTTP or timer. Invalid → a Pipeline.Failed event with every

@@ -126,11 +126,6 @@ export class FakeWorld {
       this.record(`listImageDefinitions ${galleryId}`);
       return this.definitions.get(galleryId.toLowerCase()) ?? [];
     },
-    beginManagedImage: async (spec) => {
-      this.record(`beginManagedImage ${spec.id}`);
-      this.provisioning.set(spec.id.toLowerCase(), 'Creating');
-      return { id: spec.id, state: 'Creating' };
-    },
     getProvisioning: async (id) => ({ id, state: this.provisioning.get(id.toLowerCase()) ?? 'NotFound' }),
     listSnapshots: async (groupId) => {
       this.record(`listSnapshots ${groupId}`);

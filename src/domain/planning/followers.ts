@@ -19,7 +19,7 @@ export function followerPools(watched: WatchedImage, version: string, previous?:
 }
 
 /** The newest of `versionNames` older than `version`: the one whose pools a new version replaces. */
-export function previousVersion(versionNames: readonly string[], version: string): string | undefined {
+function previousVersion(versionNames: readonly string[], version: string): string | undefined {
   return versionNames
     .filter((name) => compareVersions(name, version) < 0)
     .sort(compareVersions)

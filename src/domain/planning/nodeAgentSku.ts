@@ -12,7 +12,7 @@ export interface SupportedImage {
 }
 
 /** Warn this long before a node agent SKU's end of Batch support. */
-export const END_OF_LIFE_WARNING_DAYS = 180;
+const END_OF_LIFE_WARNING_DAYS = 180;
 const DAY_MS = 86_400_000;
 
 const SKU_PATTERN = /^batch\.node\.[a-z0-9]+(?:[ .][a-z0-9._-]+)*$/i;

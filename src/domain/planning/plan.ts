@@ -9,8 +9,6 @@ import { checkImageNames } from './imageNames';
 
 export interface PoolPlan {
   poolId: string;
-  accountId: string;
-  accountEndpoint: string;
   region: string;
   nodeAgentSkuId: string;
   resizeTimeout: string;
@@ -62,8 +60,6 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
     );
     return {
       poolId: pool.poolId,
-      accountId: pool.account.id,
-      accountEndpoint: pool.account.endpoint,
       region: pool.account.region,
       nodeAgentSkuId: pool.nodeAgentSkuId,
       resizeTimeout: timeout.resizeTimeout,
