@@ -7,6 +7,32 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
+/**
+ * src/domain is the pure core every layer shares: it imports only itself, zod and node:crypto. A file
+ * `depth` folders below src/domain leaves it with `depth + 1` times `../`, so one block per depth.
+ */
+const domainOnly = (depth) => ({
+  files: [`src/domain/${'*/'.repeat(depth)}*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./){${depth + 1}}`,
+            message:
+              'src/domain imports only src/domain: move the shape into the domain, or the code out of it.',
+          },
+          {
+            regex: '^(?!\\.|zod$|node:crypto$)',
+            message: 'src/domain imports only src/domain, zod and node:crypto: no SDKs, no I/O.',
+          },
+        ],
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schemas/**', '.azure-deploy/**'] },
   js.configs.recommended,
@@ -69,6 +95,9 @@ export default tseslint.config(
       ],
     },
   },
+  domainOnly(0),
+  domainOnly(1),
+  domainOnly(2),
   {
     // The simulator reads arbitrary request JSON the way a service does, and the broker reaches into
     // rhea's untyped frame fields; typing every wire shape there would add nothing the conformance and

@@ -55,14 +55,9 @@ export async function replyToInstance(
   return { delivered: await instancesOf(s).raiseEvent(input.instanceId, input.eventName, input.data) };
 }
 
-/** Version names of a definition, none when it does not exist yet. */
+/** Version names of a definition, none when it does not exist yet (the port's contract). */
 export async function listVersionNames(s: Services, input: { definitionId: string }): Promise<string[]> {
-  try {
-    return (await s.gallery.listVersions(input.definitionId)).map((v) => v.name);
-  } catch (error) {
-    if (error instanceof PermanentError && /NotFound/.test(error.code)) return [];
-    throw error;
-  }
+  return (await s.gallery.listVersions(input.definitionId)).map((v) => v.name);
 }
 
 /**

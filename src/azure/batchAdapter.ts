@@ -5,7 +5,7 @@ import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import { mustParse, resourceName, sameResourceId } from '../domain/resourceId';
 import { PermanentError } from '../domain/errors';
 import { batchClient } from './clients';
-import { azureCall, isNotFound, toFactoryError } from './errors';
+import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 
 /** Maps an account to the URL to call: its endpoint in Azure, the simulator's port locally. */
 export type BatchEndpointResolver = (account: BatchAccountRef) => string;
@@ -105,7 +105,7 @@ export class AzureBatchAdapter implements BatchPoolsPort {
     try {
       return toPoolStatus(poolId, await this.client(account).pool.get(poolId));
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isSdkNotFound(error)) return undefined;
       throw toFactoryError(error, 'Reading pool', `${resourceName(mustParse(account.id))}/pools/${poolId}`);
     }
   }
@@ -130,7 +130,7 @@ export class AzureBatchAdapter implements BatchPoolsPort {
       await this.client(account).pool.deleteMethod(poolId);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (isNotFound(error) || code === 'PoolBeingDeleted') return;
+      if (isSdkNotFound(error) || code === 'PoolBeingDeleted') return;
       throw toFactoryError(error, 'Deleting pool', `${resourceName(mustParse(account.id))}/pools/${poolId}`);
     }
   }

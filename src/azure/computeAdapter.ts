@@ -12,7 +12,7 @@ import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest
 import { mustParse, resourceName } from '../domain/resourceId';
 import { normalizeRegion } from '../domain/region';
 import { computeClient, type Endpoints } from './clients';
-import { azureCall, isNotFound, toFactoryError } from './errors';
+import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 import { PermanentError } from '../domain/errors';
 import {
   definitionSecurityTypeOf,
@@ -66,27 +66,15 @@ export class AzureComputeAdapter implements ComputePort {
     );
     const osDisk = vm.storageProfile?.osDisk;
     const statuses = vm.instanceView?.statuses?.map((s) => s.code?.toLowerCase() ?? '') ?? [];
-    const osDiskSize = async (diskId?: string, fallback?: number) => {
-      if (!diskId)
-        return { sizeGb: fallback ?? 0, encrypted: false, sku: undefined, architecture: undefined };
-      const d = mustParse(diskId);
-      const disk = await azureCall('Reading a disk of the source VM', diskId, () =>
-        this.clients.for(d.subscriptionId).disks.get(d.resourceGroup, resourceName(d)),
-      );
-      return {
-        sizeGb: disk.diskSizeGB ?? fallback ?? 0,
-        encrypted: Boolean(disk.encryptionSettingsCollection?.enabled),
-        sku: disk.sku?.name,
-        architecture: asArchitecture(disk.supportedCapabilities?.architecture),
-      };
-    };
-    const os = await osDiskSize(osDisk?.managedDisk?.id, osDisk?.diskSizeGB);
-    const dataDisks = await Promise.all(
-      (vm.storageProfile?.dataDisks ?? []).map(async (d) => {
-        const disk = await osDiskSize(d.managedDisk?.id, d.diskSizeGB);
-        return { lun: d.lun, id: d.managedDisk?.id, sizeGb: disk.sizeGb, sku: disk.sku };
-      }),
-    );
+    // The OS disk is read for its encryption, which the VM does not show; data disks need no read:
+    // the VM's own profile names their size and storage type.
+    const os = await this.readOsDisk(osDisk?.managedDisk?.id, osDisk?.diskSizeGB);
+    const dataDisks = (vm.storageProfile?.dataDisks ?? []).map((d) => ({
+      lun: d.lun,
+      id: d.managedDisk?.id,
+      sizeGb: d.diskSizeGB ?? 0,
+      sku: d.managedDisk?.storageAccountType,
+    }));
     const extensions = (vm.resources ?? [])
       .filter((r) => /extensions$/i.test(r.type ?? ''))
       .map((r) => r.name ?? '');
@@ -108,6 +96,20 @@ export class AzureComputeAdapter implements ComputePort {
           : undefined,
         security: vmSecurity(vm, os.architecture),
       },
+    };
+  }
+
+  private async readOsDisk(diskId: string | undefined, fallback: number | undefined) {
+    if (!diskId) return { sizeGb: fallback ?? 0, encrypted: false, sku: undefined, architecture: undefined };
+    const d = mustParse(diskId);
+    const disk = await azureCall('Reading the OS disk of the source VM', diskId, () =>
+      this.clients.for(d.subscriptionId).disks.get(d.resourceGroup, resourceName(d)),
+    );
+    return {
+      sizeGb: disk.diskSizeGB ?? fallback ?? 0,
+      encrypted: Boolean(disk.encryptionSettingsCollection?.enabled),
+      sku: disk.sku?.name,
+      architecture: asArchitecture(disk.supportedCapabilities?.architecture),
     };
   }
 
@@ -176,7 +178,7 @@ export class AzureComputeAdapter implements ComputePort {
         hyperVGeneration: image.hyperVGeneration as 'V1' | 'V2' | undefined,
       };
     } catch (error) {
-      if (isNotFound(error)) return { id: imageId, state: 'NotFound' };
+      if (isSdkNotFound(error)) return { id: imageId, state: 'NotFound' };
       throw toFactoryError(error, 'Reading the source managed image', imageId);
     }
   }
@@ -198,27 +200,10 @@ export class AzureComputeAdapter implements ComputePort {
         });
       }
     } catch (error) {
-      if (isNotFound(error)) return [];
+      if (isSdkNotFound(error)) return [];
       throw toFactoryError(error, 'Listing image definitions of gallery', galleryId);
     }
     return out;
-  }
-
-  async beginManagedImage(spec: Parameters<ComputePort['beginManagedImage']>[0]): Promise<ProvisioningState> {
-    const id = mustParse(spec.id);
-    const poller = await azureCall('Creating managed image', spec.id, () =>
-      this.clients.for(id.subscriptionId).images.beginCreateOrUpdate(id.resourceGroup, resourceName(id), {
-        location: spec.location,
-        tags: spec.tags,
-        hyperVGeneration: spec.hyperVGeneration,
-        storageProfile: {
-          osDisk: { osType: spec.osType, osState: 'Generalized', snapshot: { id: spec.osSnapshotId } },
-          dataDisks: spec.dataDisks.map((d) => ({ lun: d.lun, snapshot: { id: d.snapshotId } })),
-          zoneResilient: false,
-        },
-      }),
-    );
-    return startedState(spec.id, poller);
   }
 
   async getProvisioning(resourceId: string): Promise<ProvisioningState> {
@@ -239,7 +224,7 @@ export class AzureComputeAdapter implements ComputePort {
         resourceId,
       );
     } catch (error) {
-      if (isNotFound(error)) return { id: resourceId, state: 'NotFound' };
+      if (isSdkNotFound(error)) return { id: resourceId, state: 'NotFound' };
       throw toFactoryError(error, 'Reading provisioning state of', resourceId);
     }
   }
@@ -275,7 +260,7 @@ export class AzureComputeAdapter implements ComputePort {
           resourceId,
         );
     } catch (error) {
-      if (!isNotFound(error)) throw toFactoryError(error, 'Deleting', resourceId);
+      if (!isSdkNotFound(error)) throw toFactoryError(error, 'Deleting', resourceId);
     }
   }
 

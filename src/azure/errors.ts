@@ -1,9 +1,9 @@
-import { PermanentError, TransientError, type FactoryError } from '../domain/errors';
+import { NotFoundError, PermanentError, TransientError, type FactoryError } from '../domain/errors';
 
 /**
- * Turns any SDK failure into a typed error. Transient: throttling, 5xx, timeouts, dropped connections
- * (with the service's Retry-After). Permanent: other 4xx, named with the resource, Azure's code and what
- * the user can do. No raw SDK error object leaves src/azure.
+ * Turns any SDK failure into a typed error. Transient: throttling, 5xx, timeouts, dropped connections.
+ * Permanent: other 4xx, named with the resource, Azure's code and what the user can do; every 404 a
+ * NotFoundError. No raw SDK error object leaves src/azure.
  */
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const TRANSIENT_NETWORK = new Set([
@@ -52,24 +52,8 @@ interface SdkErrorLike {
   code?: string;
   statusCode?: number;
   body?: unknown;
-  response?: {
-    status?: number;
-    headers?: { get?(name: string): string | undefined } | Record<string, string>;
-  };
+  response?: { status?: number };
   details?: unknown;
-}
-
-function retryAfterMs(error: SdkErrorLike): number | undefined {
-  const headers = error.response?.headers;
-  const value =
-    headers && typeof (headers as { get?: unknown }).get === 'function'
-      ? (headers as { get(name: string): string | undefined }).get('retry-after')
-      : (headers as Record<string, string> | undefined)?.['retry-after'];
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
 /** Batch puts its message in body.message.value; ms-rest-js then says "[object Object]". */
@@ -110,7 +94,6 @@ export function toFactoryError(error: unknown, operation: string, target: string
       `${operation} ${target}: Azure answered ${status} ${code} (${message}); will retry.`,
       code,
       target,
-      retryAfterMs(e),
     );
   }
   const hint =
@@ -120,7 +103,9 @@ export function toFactoryError(error: unknown, operation: string, target: string
       : status === 404
         ? HINTS.NotFound!
         : 'Fix the request and submit it again.');
-  return new PermanentError(
+  // One convention for "not there": every 404 becomes a NotFoundError, whatever code the service chose.
+  const Permanent = status === 404 ? NotFoundError : PermanentError;
+  return new Permanent(
     `${operation} ${target}: Azure answered ${status} ${code}: ${message.replace(/\.+$/, '')}. ${hint}`,
     code,
     target,
@@ -137,7 +122,7 @@ export async function azureCall<T>(operation: string, target: string, call: () =
 }
 
 /** True for a 404 of any SDK (for "missing means already deleted" and existence checks). */
-export function isNotFound(error: unknown): boolean {
+export function isSdkNotFound(error: unknown): boolean {
   const e = error as SdkErrorLike;
   return (e?.statusCode ?? e?.response?.status) === 404;
 }

@@ -15,8 +15,8 @@ import { OWNER_TAG, SOURCE_TAG } from '../domain/pipeline';
 import type { ProvisioningState } from '../ports/compute';
 import { mustParse } from '../domain/resourceId';
 import { normalizeRegion } from '../domain/region';
-import { PermanentError } from '../domain/errors';
-import { azureCall, isNotFound, toFactoryError } from './errors';
+import { PermanentError, whenMissing } from '../domain/errors';
+import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 import { mergeRegions, republished } from './publishingProfile';
 import { provisioning, type ComputeClients } from './computeAdapter';
 import {
@@ -71,7 +71,7 @@ export class AzureGalleryAdapter implements GalleryPort {
       const gallery = await this.clients.for(p.subscriptionId).galleries.get(p.resourceGroup, p.gallery);
       return normalizeRegion(gallery.location);
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isSdkNotFound(error)) return undefined;
       throw toFactoryError(error, 'Reading gallery', galleryId);
     }
   }
@@ -83,7 +83,7 @@ export class AzureGalleryAdapter implements GalleryPort {
       const existing = await client.galleries.get(p.resourceGroup, p.gallery);
       return provisioning(galleryId, existing.provisioningState);
     } catch (error) {
-      if (!isNotFound(error)) throw toFactoryError(error, 'Reading gallery', galleryId);
+      if (!isSdkNotFound(error)) throw toFactoryError(error, 'Reading gallery', galleryId);
     }
     await azureCall('Creating gallery', galleryId, () =>
       client.galleries.beginCreateOrUpdate(p.resourceGroup, p.gallery, {
@@ -101,7 +101,7 @@ export class AzureGalleryAdapter implements GalleryPort {
     try {
       existing = await client.galleryImages.get(p.resourceGroup, p.gallery, p.image!);
     } catch (error) {
-      if (!isNotFound(error)) throw toFactoryError(error, 'Reading image definition', spec.id);
+      if (!isSdkNotFound(error)) throw toFactoryError(error, 'Reading image definition', spec.id);
     }
     if (existing) {
       const wanted = {
@@ -227,7 +227,7 @@ export class AzureGalleryAdapter implements GalleryPort {
         })),
       };
     } catch (error) {
-      if (isNotFound(error))
+      if (isSdkNotFound(error))
         return { id: versionId, provisioningState: 'NotFound', regions: [], targetRegions: [], tags: {} };
       throw toFactoryError(error, 'Reading replication of', versionId);
     }
@@ -244,7 +244,8 @@ export class AzureGalleryAdapter implements GalleryPort {
 
   async listVersions(definitionId: string): Promise<VersionSummary[]> {
     const p = galleryParts(definitionId);
-    return azureCall('Listing versions of', definitionId, async () => {
+    // A gallery or definition still to be made has no versions (the port's contract, said here once).
+    const listing = azureCall('Listing versions of', definitionId, async () => {
       const out: VersionSummary[] = [];
       for await (const v of this.clients
         .for(p.subscriptionId)
@@ -261,6 +262,7 @@ export class AzureGalleryAdapter implements GalleryPort {
       }
       return out;
     });
+    return whenMissing(listing, []);
   }
 
   async updateVersionPublishing(
@@ -293,7 +295,7 @@ export class AzureGalleryAdapter implements GalleryPort {
         .for(p.subscriptionId)
         .galleryImageVersions.get(p.resourceGroup, p.gallery, p.image!, p.version!);
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isSdkNotFound(error)) return undefined;
       throw toFactoryError(error, 'Reading image version', versionId);
     }
   }
@@ -343,7 +345,7 @@ export class AzureGalleryAdapter implements GalleryPort {
         .for(p.subscriptionId)
         .galleryImageVersions.beginDelete(p.resourceGroup, p.gallery, p.image!, p.version!);
     } catch (error) {
-      if (!isNotFound(error)) throw toFactoryError(error, 'Deleting image version', versionId);
+      if (!isSdkNotFound(error)) throw toFactoryError(error, 'Deleting image version', versionId);
     }
   }
 }

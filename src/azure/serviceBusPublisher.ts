@@ -9,7 +9,7 @@ import { PermanentError, TransientError } from '../domain/errors';
  * drops a re-sent event, `correlationId` is the request id, and application properties carry what
  * subscription filters need.
  */
-export function toServiceBusMessage(event: CloudEvent, requestId: string): ServiceBusMessage {
+function toServiceBusMessage(event: CloudEvent, requestId: string): ServiceBusMessage {
   const data = event.data as Record<string, unknown>;
   const versionId = (data.imageVersionId ?? '') as string;
   const definitionId =

@@ -1,4 +1,4 @@
-import type { RegionStatus } from '../orchestrators/regionRollout';
+import type { RegionStatus } from '../domain/status';
 
 /** The progress view of `bif status --watch` and `npm start`: a bar per region, a line per pool. */
 interface BuildView {

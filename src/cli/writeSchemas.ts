@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { publishedJsonSchemas } from '../domain/jsonSchemas';
+import { publishedJsonSchemas } from './jsonSchemas';
 
 /** `npm run schemas`: regenerate schemas/ from the zod contracts (a test fails when they drift). */
 const root = join(__dirname, '..', '..', 'schemas');

@@ -32,15 +32,40 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+type Get = (key: SettingKey) => string | undefined;
+
 /** Reads every setting, collects every problem, and throws them all at once. */
 export function readConfig(env: Env): AppConfig {
   const problems: string[] = [];
-  const get = (key: SettingKey): string | undefined => {
+  const get: Get = (key) => {
     const def = SETTINGS[key];
     const value = env[def.name]?.trim();
     return value ? value : 'default' in def ? def.default : undefined;
   };
+  const buildQueue = readQueueName(get, problems);
+  const serviceBus = readServiceBus(get, problems);
+  const refreshSchedule = readSchedule(get, problems);
+  const factory = readFactory(get, problems);
+  const workingResourceGroupId = readWorkingGroup(get, problems);
+  const timing = readTiming(get, problems);
+  const target = readTarget(get, problems);
+  const batchEndpoints = readBatchEndpoints(get, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    buildQueue,
+    eventsTopic: get('eventsTopic')!,
+    serviceBus: serviceBus!,
+    clientId: get('clientId'),
+    refreshSchedule,
+    factory,
+    workingResourceGroupId,
+    ...timing,
+    ...target,
+    batchEndpoints,
+  };
+}
 
+function readQueueName(get: Get, problems: string[]): string {
   const queue = get('buildQueue')!;
   // Storage queue names: 3-63 lower-case letters, digits and single hyphens.
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(queue)) {
@@ -48,45 +73,53 @@ export function readConfig(env: Env): AppConfig {
       `${SETTINGS.buildQueue.name} "${queue}" is not a storage queue name (3-63 lower-case letters, digits, single hyphens).`,
     );
   }
+  return queue;
+}
 
+function readServiceBus(get: Get, problems: string[]): AppConfig['serviceBus'] | undefined {
   const namespace = get('serviceBusNamespace');
   const emulator = get('serviceBusEmulator');
-  let serviceBus: AppConfig['serviceBus'] | undefined;
   if (namespace) {
-    if (/sharedaccesskey/i.test(namespace) || namespace.includes('://')) {
-      problems.push(
-        `${SETTINGS.serviceBusNamespace.name} must be a host name like myns.servicebus.windows.net, not a connection string or URL.`,
-      );
-    } else serviceBus = { fullyQualifiedNamespace: namespace };
+    if (!/sharedaccesskey/i.test(namespace) && !namespace.includes('://'))
+      return { fullyQualifiedNamespace: namespace };
+    problems.push(
+      `${SETTINGS.serviceBusNamespace.name} must be a host name like myns.servicebus.windows.net, not a connection string or URL.`,
+    );
   } else if (emulator) {
-    if (!/UseDevelopmentEmulator=true/i.test(emulator)) {
-      problems.push(
-        `${SETTINGS.serviceBusEmulator.name} is only for a local emulator (it must contain UseDevelopmentEmulator=true); in Azure set ${SETTINGS.serviceBusNamespace.name} and grant the identity Azure Service Bus Data Sender.`,
-      );
-    } else serviceBus = { emulatorConnectionString: emulator };
+    if (/UseDevelopmentEmulator=true/i.test(emulator)) return { emulatorConnectionString: emulator };
+    problems.push(
+      `${SETTINGS.serviceBusEmulator.name} is only for a local emulator (it must contain UseDevelopmentEmulator=true); in Azure set ${SETTINGS.serviceBusNamespace.name} and grant the identity Azure Service Bus Data Sender.`,
+    );
   } else {
     problems.push(
       `${SETTINGS.serviceBusNamespace.name} is missing: set it to the Service Bus namespace host, e.g. myns.servicebus.windows.net.`,
     );
   }
+  return undefined;
+}
 
+function readSchedule(get: Get, problems: string[]): string {
   const schedule = get('refreshSchedule')!;
   if (schedule.split(/\s+/).length !== 6) {
     problems.push(
       `${SETTINGS.refreshSchedule.name} "${schedule}" must be an NCRONTAB expression with 6 fields (second minute hour day month weekday), e.g. "0 0 3 * * *".`,
     );
   }
+  return schedule;
+}
 
-  let factory: FactoryConfig = { images: [] };
-  const factoryText = get('factoryConfig')!;
+function readFactory(get: Get, problems: string[]): FactoryConfig {
   try {
-    const validated = validateWith(factoryConfigSchema, JSON.parse(factoryText));
-    if (validated.ok) factory = validated.value;
-    else problems.push(...validated.findings.map((f) => `${SETTINGS.factoryConfig.name}: ${f.message}`));
+    const validated = validateWith(factoryConfigSchema, JSON.parse(get('factoryConfig')!));
+    if (validated.ok) return validated.value;
+    problems.push(...validated.findings.map((f) => `${SETTINGS.factoryConfig.name}: ${f.message}`));
   } catch (error) {
     problems.push(`${SETTINGS.factoryConfig.name} is not valid JSON: ${(error as Error).message}`);
   }
+  return { images: [] };
+}
 
+function readWorkingGroup(get: Get, problems: string[]): string | undefined {
   const workingResourceGroupId = get('workingResourceGroup');
   if (workingResourceGroupId) {
     // A resource group id is a resource id without the provider part: check it as the id of something in it.
@@ -99,7 +132,13 @@ export function readConfig(env: Env): AppConfig {
       );
     }
   }
+  return workingResourceGroupId;
+}
 
+function readTiming(
+  get: Get,
+  problems: string[],
+): Pick<AppConfig, 'regionStallLimitMs' | 'regionRetryLimit' | 'pollMinMs' | 'pollMaxMs'> {
   const stall = get('regionStallLimit')!;
   const regionStallLimitMs = parseDurationMs(stall);
   if (!regionStallLimitMs)
@@ -110,12 +149,6 @@ export function readConfig(env: Env): AppConfig {
     problems.push(`${SETTINGS.regionRetryLimit.name} must be a whole number from 0 to 20.`);
   }
 
-  const armEndpoint = get('armEndpoint')!;
-  if (!/^https:\/\//.test(armEndpoint))
-    problems.push(
-      `${SETTINGS.armEndpoint.name} must be an https:// URL (Azure SDKs refuse tokens over http).`,
-    );
-
   const pollMinMs = parseDurationMs(get('pollInterval')!);
   const pollMaxMs = parseDurationMs(get('pollMaxInterval')!);
   if (!pollMinMs) problems.push(`${SETTINGS.pollInterval.name} must be an ISO-8601 duration such as PT1M.`);
@@ -123,17 +156,23 @@ export function readConfig(env: Env): AppConfig {
     problems.push(
       `${SETTINGS.pollMaxInterval.name} must be an ISO-8601 duration at least as long as ${SETTINGS.pollInterval.name}.`,
     );
+  return {
+    regionStallLimitMs: regionStallLimitMs!,
+    regionRetryLimit: retries,
+    pollMinMs: pollMinMs!,
+    pollMaxMs: pollMaxMs!,
+  };
+}
 
-  let batchEndpoints: Record<string, string> = {};
-  const endpointsText = get('batchEndpoints');
-  if (endpointsText) {
-    try {
-      batchEndpoints = JSON.parse(endpointsText) as Record<string, string>;
-    } catch (error) {
-      problems.push(`${SETTINGS.batchEndpoints.name} is not valid JSON: ${(error as Error).message}`);
-    }
-  }
-
+function readTarget(
+  get: Get,
+  problems: string[],
+): Pick<AppConfig, 'armEndpoint' | 'target' | 'simulatorCaPath'> {
+  const armEndpoint = get('armEndpoint')!;
+  if (!/^https:\/\//.test(armEndpoint))
+    problems.push(
+      `${SETTINGS.armEndpoint.name} must be an https:// URL (Azure SDKs refuse tokens over http).`,
+    );
   const target = get('target');
   if (target === 'simulator' && !get('simulatorCaPath'))
     problems.push(
@@ -141,23 +180,21 @@ export function readConfig(env: Env): AppConfig {
     );
   if (target !== 'azure' && target !== 'simulator')
     problems.push(`${SETTINGS.target.name} must be "azure" or "simulator", not "${target}".`);
-
-  if (problems.length > 0) throw new ConfigError(problems);
   return {
-    buildQueue: queue,
-    eventsTopic: get('eventsTopic')!,
-    serviceBus: serviceBus!,
-    clientId: get('clientId'),
-    refreshSchedule: schedule,
-    factory,
-    workingResourceGroupId,
-    regionStallLimitMs: regionStallLimitMs!,
-    regionRetryLimit: retries,
     armEndpoint: armEndpoint.replace(/\/+$/, ''),
     target: target as AppConfig['target'],
-    pollMinMs: pollMinMs!,
-    pollMaxMs: pollMaxMs!,
     simulatorCaPath: get('simulatorCaPath'),
-    batchEndpoints: Object.fromEntries(Object.entries(batchEndpoints).map(([k, v]) => [k.toLowerCase(), v])),
   };
+}
+
+function readBatchEndpoints(get: Get, problems: string[]): Record<string, string> {
+  const endpointsText = get('batchEndpoints');
+  if (!endpointsText) return {};
+  try {
+    const endpoints = JSON.parse(endpointsText) as Record<string, string>;
+    return Object.fromEntries(Object.entries(endpoints).map(([k, v]) => [k.toLowerCase(), v]));
+  } catch (error) {
+    problems.push(`${SETTINGS.batchEndpoints.name} is not valid JSON: ${(error as Error).message}`);
+    return {};
+  }
 }

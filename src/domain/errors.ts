@@ -24,21 +24,38 @@ export abstract class FactoryError extends Error {
   }
 }
 
+/**
+ * Retried by Durable's RetryOptions. No Retry-After here: the SDK clients' own retry policies already
+ * wait as the service asks (core-rest-pipeline's throttlingRetryPolicy), and the wait between activity
+ * attempts is the orchestrator's RetryOptions, which cannot vary per failure.
+ */
 export class TransientError extends FactoryError {
   readonly kind = 'transient' as const;
-  constructor(
-    message: string,
-    code: string,
-    target?: string,
-    /** Milliseconds the service asked us to wait (`Retry-After`), when it said. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message, code, target);
-  }
 }
 
 export class PermanentError extends FactoryError {
   readonly kind = 'permanent' as const;
+}
+
+/**
+ * The resource is not there: Azure's 404, whatever code it carries (ResourceNotFound,
+ * ParentResourceNotFound, PoolNotFound, …). The adapters translate once (src/azure/errors.ts); callers
+ * test the type, never the code or the message.
+ */
+export class NotFoundError extends PermanentError {}
+
+function isNotFound(error: unknown): error is NotFoundError {
+  return error instanceof NotFoundError;
+}
+
+/** `value` when the read found nothing; any other failure is rethrown. */
+export async function whenMissing<T, U>(read: Promise<T>, value: U): Promise<T | U> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isNotFound(error)) return value;
+    throw error;
+  }
 }
 
 export interface SerializedFactoryError {

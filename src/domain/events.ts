@@ -133,7 +133,7 @@ export interface CloudEvent<T extends EventType = EventType> {
   data: EventData<T>;
 }
 
-export const EVENT_SOURCE_PREFIX = '/batch-image-factory/pipelines/';
+const EVENT_SOURCE_PREFIX = '/batch-image-factory/pipelines/';
 
 /**
  * One id per cause: (instance, type, subject, occurrence). The occurrence tells apart what would

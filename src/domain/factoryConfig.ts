@@ -15,9 +15,9 @@ import { parseDurationMs } from './duration';
  * every new version of it), an optional refresh recipe and its retention.
  */
 
-export const VERSION_TOKEN = '{version}';
+const VERSION_TOKEN = '{version}';
 
-export const followerPoolSchema = poolSchema
+const followerPoolSchema = poolSchema
   .omit({ poolId: true, replaces: true })
   .extend({
     /** `render-{version}` → `render-1-4-0`: each version gets a new pool (a pool's image cannot change in place). */
@@ -28,7 +28,7 @@ export const followerPoolSchema = poolSchema
   })
   .strict();
 
-export const refreshRecipeSchema = z
+const refreshRecipeSchema = z
   .object({
     /** Rebuild when the newest version is older than this (ISO-8601 duration, e.g. P7D). */
     every: z
@@ -40,7 +40,7 @@ export const refreshRecipeSchema = z
   })
   .strict();
 
-export const watchedImageSchema = z
+const watchedImageSchema = z
   .object({
     image: imageSchema.omit({ version: true }),
     followers: z.array(followerPoolSchema).default([]),
@@ -57,7 +57,6 @@ export const factoryConfigSchema = z
 
 export type FactoryConfig = z.output<typeof factoryConfigSchema>;
 export type WatchedImage = FactoryConfig['images'][number];
-export type FollowerPool = WatchedImage['followers'][number];
 
 /** Pool id for a version: dots become hyphens because Batch pool ids cannot contain dots. */
 export function poolIdForVersion(template: string, version: string): string {

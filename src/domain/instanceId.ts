@@ -3,7 +3,7 @@
  * refused, never cut. One rule for the embedded engine, which refuses such an id, and the status routes,
  * which answer 400 for it.
  */
-export const MAX_INSTANCE_ID_LENGTH = 256;
+const MAX_INSTANCE_ID_LENGTH = 256;
 
 /** What is wrong with `instanceId` as an orchestration instance id, or undefined when nothing is. */
 export function instanceIdProblem(instanceId: string): string | undefined {

@@ -1,6 +1,6 @@
 import { boundedName, INSTANCE_ID_MAX, shortHash } from './pipeline';
 import { compareVersions, nextPatchVersion } from './version';
-import type { BatchAccountRef } from '../ports';
+import type { BatchAccountRef } from './buildRequest';
 
 /**
  * The ledger of one image definition: which versions running pipelines hold (leased from allocation

@@ -1,8 +1,11 @@
 import type { ImageSecurityPlan } from './planning/securityType';
 import { createHash } from 'node:crypto';
-import type { BuildRequest, PoolRequest } from './buildRequest';
+import type { BuildRequest } from './buildRequest';
 import type { Finding } from './findings';
-import type { PoolSpec, TargetRegionSpec } from '../ports';
+import type { PoolRollout } from './batchPool';
+import type { TargetRegionSpec } from './targetRegions';
+
+export type { PoolRollout };
 
 /**
  * The shapes that cross between orchestrators and activities (all JSON), and the deterministic names
@@ -40,7 +43,7 @@ export interface WaitDeadlines {
   drainMs: number;
 }
 
-export const DEFAULT_WAIT_DEADLINES: WaitDeadlines = {
+const DEFAULT_WAIT_DEADLINES: WaitDeadlines = {
   provisioningMs: 2 * 3_600_000,
   replicationMs: 3 * 24 * 3_600_000,
   allocationGraceMs: 30 * 60_000,
@@ -61,14 +64,6 @@ export const DEFAULT_ORCHESTRATION_SETTINGS: OrchestrationSettings = {
 export interface PipelineInput {
   request: BuildRequest;
   settings: OrchestrationSettings;
-}
-
-/** A pool as the rollout creates it: the request's pool with its planned values resolved. */
-export interface PoolRollout {
-  poolId: string;
-  account: PoolRequest['account'];
-  spec: PoolSpec;
-  replaces?: string;
 }
 
 export interface RegionRolloutInput {

@@ -1,4 +1,10 @@
-import type { TargetRegionSpec } from '../ports';
+/** One region of an image version's publishing profile, as the pipeline asks for it. */
+export interface TargetRegionSpec {
+  name: string;
+  replicaCount: number;
+  storageAccountType: string;
+  excludeFromLatest?: boolean;
+}
 
 /** Rolling out an existing version: keep its regions, add ours, never lower a replica count. */
 export function mergeTargetRegions(

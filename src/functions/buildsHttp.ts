@@ -7,6 +7,7 @@ import { instanceIdProblem } from '../domain/instanceId';
 import { appServices, orchestrationSettings } from '../compositionRoot';
 import { durableStarter, triggerLog } from './durableStarter';
 import { readJsonText } from './jsonBody';
+import { durableAnswer, unlessMissing } from '../azure/durableAnswers';
 
 /**
  * POST /api/builds: the queue's intake over HTTP; 202 with the Durable status URLs when it starts
@@ -92,7 +93,7 @@ async function describeInstance(
   try {
     status = await client.getStatus(instanceId);
   } catch (error) {
-    if (/404/.test((error as Error).message))
+    if (durableAnswer(error) === 'notFound')
       return { status: 404, jsonBody: { error: `No ${what} (instance ${instanceId}).` } };
     // The client's message carries the management URL, and with it the system key: never echo it.
     throw new Error(`Reading the status of ${what} failed: ${(error as Error).name}.`);
@@ -100,11 +101,8 @@ async function describeInstance(
   const custom = (status.customStatus ?? {}) as { regionInstances?: string[]; regionsTotal?: number };
   const regions = [];
   for (const child of custom.regionInstances ?? []) {
-    try {
-      regions.push((await client.getStatus(child)).customStatus);
-    } catch {
-      regions.push(null); // not started yet
-    }
+    // A child not started yet has no status.
+    regions.push((await unlessMissing(client.getStatus(child)))?.customStatus ?? null);
   }
   const listed = custom.regionInstances?.length ?? 0;
   return {

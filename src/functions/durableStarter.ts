@@ -1,22 +1,18 @@
 import type { DurableClient } from 'durable-functions';
 import type { DurableStarter } from '../triggers/starter';
 import type { InstancesPort } from '../ports';
+import { durableAnswer, unlessMissing } from '../azure/durableAnswers';
 import { executionStampOf, regionInstanceId, type PipelineInput } from '../domain/pipeline';
 
 /** The Durable client as the small interface triggers use; "not found" and "already exists" become values. */
 export function durableStarter(client: DurableClient): DurableStarter {
   return {
     async runtimeStatus(instanceId) {
-      try {
-        const status = await client.getStatus(instanceId);
-        return status?.runtimeStatus ?? undefined;
-      } catch (error) {
-        if (/404/.test((error as Error).message)) return undefined;
-        throw error;
-      }
+      const status = await unlessMissing(client.getStatus(instanceId));
+      return status?.runtimeStatus ?? undefined;
     },
     async endEarlierChildren(instanceId) {
-      const status = await client.getStatus(instanceId, { showInput: true }).catch(() => undefined);
+      const status = await unlessMissing(client.getStatus(instanceId, { showInput: true }));
       const listed = (status?.customStatus as { regionInstances?: unknown } | undefined)?.regionInstances;
       const input = status?.input as Partial<PipelineInput> | undefined;
       if (!Array.isArray(listed) || typeof listed[0] !== 'string' || !input?.request) return [];
@@ -30,7 +26,7 @@ export function durableStarter(client: DurableClient): DurableStarter {
         : (listed as string[]);
       const ended: string[] = [];
       for (const child of children) {
-        const state = await client.getStatus(child).catch(() => undefined);
+        const state = await unlessMissing(client.getStatus(child));
         if (state?.runtimeStatus !== 'Running' && state?.runtimeStatus !== 'Pending') continue;
         await client.terminate(child, `its parent ${instanceId} is being restarted with a new request`);
         ended.push(child);
@@ -42,7 +38,7 @@ export function durableStarter(client: DurableClient): DurableStarter {
         await client.startNew(orchestrator, { instanceId, input });
         return 'started';
       } catch (error) {
-        if (/409|already exists/i.test((error as Error).message)) return 'exists';
+        if (durableAnswer(error) === 'exists') return 'exists';
         throw error;
       }
     },
@@ -75,7 +71,7 @@ export function durableInstances(client: DurableClient): InstancesPort {
         await client.raiseEvent(instanceId, eventName, data);
         return true;
       } catch (error) {
-        if (/404|No instance/i.test((error as Error).message)) return false;
+        if (durableAnswer(error) === 'notFound') return false;
         throw error;
       }
     },

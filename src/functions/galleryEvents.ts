@@ -11,6 +11,7 @@ export async function galleryEventsHandler(event: EventGridEvent, context: Invoc
     starter: durableStarter(df.getClient(context)),
     log: triggerLog(context),
     settings: orchestrationSettings(),
+    now: () => appServices().clock.now(),
   });
 }
 

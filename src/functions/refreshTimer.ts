@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
-import { planRefresh } from '../triggers/refresh';
+import { planRefresh, readWatchedVersions } from '../triggers/refresh';
 import { submitBuild } from '../triggers/intake';
 import { sendToLedger } from '../activities/ledger';
 import { appConfig, appServices, orchestrationSettings } from '../compositionRoot';
@@ -12,7 +12,10 @@ const REFRESH_SENDER = 'refreshImages';
 /** Builds the watched images whose refresh is due, and applies retention to every watched definition. */
 export async function refreshImagesHandler(_timer: Timer, context: InvocationContext): Promise<void> {
   const services = appServices();
-  const plan = await planRefresh(appConfig().factory, services.gallery, services.clock.now());
+  const factory = appConfig().factory;
+  // Read first, then decide: the plan gets the versions as data.
+  const versions = await readWatchedVersions(factory, services.gallery);
+  const plan = planRefresh(factory, versions, services.clock.now());
   const starter = durableStarter(df.getClient(context));
   for (const build of plan.builds) {
     await submitBuild(build, {

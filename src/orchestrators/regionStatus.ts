@@ -1,33 +1,8 @@
 import { countBy, firstEntries, truncateText, withinBudget } from './statusBudget';
+import type { RegionState, RegionStatus } from '../domain/status';
 
-export interface PoolLine {
-  poolId: string;
-  state: string;
-  allocationState?: string;
-  currentNodes: number;
-  targetNodes: number;
-  errors?: string[];
-}
-
-/** What a region rollout knows while it runs: a line for every pool of the region. */
-export interface RegionState {
-  region: string;
-  stage: 'replicating' | 'retrying' | 'replicated' | 'creating-pools' | 'retiring' | 'done' | 'failed';
-  replication: { state: string; progress: number; attempts: number; details?: string };
-  pools: PoolLine[];
-  updatedAt: string;
-  reason?: string;
-}
-
-/**
- * What `GET /api/builds/{id}` shows for a region: its replication, the first pool lines (failed ones
- * first), how many pools there are and how many are in each state, texts truncated.
- */
-export interface RegionStatus extends RegionState {
-  poolsTotal: number;
-  /** Pools per state (`ready (replaced x)` counts as `ready`). */
-  poolCounts: Record<string, number>;
-}
+// The shapes live in the domain: the CLI and the status route read them too.
+export type { PoolLine, RegionState, RegionStatus } from '../domain/status';
 
 const MAX_ERROR_CODES = 5;
 

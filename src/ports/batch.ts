@@ -1,29 +1,9 @@
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
+import type { BatchAccountRef } from '../domain/buildRequest';
+import type { PoolSpec } from '../domain/batchPool';
 
-export interface BatchAccountRef {
-  id: string;
-  endpoint: string;
-  region: string;
-}
-
-export interface PoolSpec {
-  poolId: string;
-  vmSize: string;
-  imageVersionId: string;
-  nodeAgentSkuId: string;
-  targetDedicatedNodes: number;
-  targetLowPriorityNodes: number;
-  resizeTimeout: string;
-  taskSlotsPerNode: number;
-  startTask?: {
-    commandLine: string;
-    waitForSuccess: boolean;
-    maxTaskRetryCount: number;
-    environmentSettings: { name: string; value: string }[];
-    userIdentity?: { autoUser: { scope: 'task' | 'pool'; elevationLevel: 'nonadmin' | 'admin' } };
-  };
-  metadata?: { name: string; value: string }[];
-}
+// The shapes live in the domain (the planning core makes them); re-exported for the adapters' imports.
+export type { BatchAccountRef, PoolSpec };
 
 export interface PoolStatus {
   poolId: string;

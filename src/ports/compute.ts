@@ -51,6 +51,7 @@ export interface SnapshotInspection {
   hyperVGeneration?: 'V1' | 'V2';
   sizeGb: number;
   encrypted: boolean;
+  /** Whether the snapshot is incremental (the only kind CopyStart copies across regions). */
   incremental?: boolean;
   state: ProvisioningState['state'];
   /** DiskRP `securityProfile.securityType`, reduced (absent on the snapshot: Standard). */
@@ -104,15 +105,6 @@ export interface ComputePort {
   }>;
   /** The image definitions of a gallery (empty when the gallery does not exist). */
   listImageDefinitions(galleryId: string): Promise<ImageDefinitionIdentity[]>;
-  beginManagedImage(spec: {
-    id: string;
-    location: string;
-    osType: OsType;
-    hyperVGeneration: 'V1' | 'V2';
-    osSnapshotId: string;
-    dataDisks: { lun: number; snapshotId: string }[];
-    tags?: Record<string, string>;
-  }): Promise<ProvisioningState>;
   /** State of a snapshot or managed image. */
   getProvisioning(id: string): Promise<ProvisioningState>;
   /** The snapshots of a resource group with their tags (to find what a pipeline made and left). */

@@ -2,6 +2,9 @@ import type { OsType } from '../domain/buildRequest';
 import { TransientError } from '../domain/errors';
 import type { ProvisioningState } from './compute';
 import type { Architecture, DefinitionSecurityType } from '../domain/planning/securityType';
+import type { TargetRegionSpec } from '../domain/targetRegions';
+
+export type { TargetRegionSpec };
 
 /**
  * Azure refuses writes to a version that is still Creating or Updating (409). Not a failure: the caller
@@ -19,13 +22,6 @@ export class VersionBusyError extends TransientError {
 
 /** What a target-region update did: applied, or deferred because the version was busy. */
 export type RegionUpdate = { applied: true } | { applied: false; reason: string };
-
-export interface TargetRegionSpec {
-  name: string;
-  replicaCount: number;
-  storageAccountType: string;
-  excludeFromLatest?: boolean;
-}
 
 export interface ImageDefinitionSpec {
   id: string;
@@ -97,6 +93,7 @@ export interface GalleryPort {
    * Throws {@link VersionBusyError} while the version is Creating or Updating.
    */
   updateTargetRegions(versionId: string, targetRegions: TargetRegionSpec[]): Promise<void>;
+  /** Empty when the gallery or the definition does not exist (yet). */
   listVersions(definitionId: string): Promise<VersionSummary[]>;
   /** Retention: hide from "latest" and/or set a (future) end of life. Throws {@link VersionBusyError} while busy. */
   updateVersionPublishing(

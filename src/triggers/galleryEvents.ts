@@ -1,20 +1,10 @@
-import type { FactoryConfig, WatchedImage } from '../domain/factoryConfig';
-import { imageDefinitionId, poolIdForVersion } from '../domain/factoryConfig';
+import type { FactoryConfig } from '../domain/factoryConfig';
+import { imageDefinitionId } from '../domain/factoryConfig';
 import { isOfType, parseResourceId, RESOURCE_TYPES, sameResourceId } from '../domain/resourceId';
 import { compareVersions } from '../domain/version';
-import { replicasFor } from '../domain/planning/replicas';
-import { replicationSchema } from '../domain/buildRequest';
-import { planResizeTimeout } from '../domain/planning/resizeTimeout';
-import { mergeTargetRegions } from '../domain/targetRegions';
-import {
-  ORCHESTRATORS,
-  OWNER_TAG,
-  rolloutInstanceId,
-  type OrchestrationSettings,
-  type PoolRollout,
-  type RolloutVersionInput,
-} from '../domain/pipeline';
-import type { GalleryPort, TargetRegionSpec } from '../ports';
+import { planFollowerRollout } from '../domain/planning/followers';
+import { ORCHESTRATORS, OWNER_TAG, rolloutInstanceId, type OrchestrationSettings } from '../domain/pipeline';
+import type { GalleryPort } from '../ports';
 import type { DurableStarter, TriggerLog } from './starter';
 
 export const WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
@@ -32,7 +22,7 @@ export interface GalleryEvent {
 }
 
 /** Accepts either schema: Event Grid (`eventType`, `data`) or CloudEvents 1.0 (`type`, `data`). */
-export function normalizeEvent(raw: unknown): GalleryEvent | undefined {
+function normalizeEvent(raw: unknown): GalleryEvent | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const e = raw as {
     eventType?: string;
@@ -77,6 +67,8 @@ export async function handleGalleryEvent(
     starter: DurableStarter;
     log: TriggerLog;
     settings: OrchestrationSettings;
+    /** The plan's clock (node agent SKU end of life); the system clock when not given. */
+    now?: () => Date;
   },
 ): Promise<GalleryEventDecision> {
   const ignore = (reason: string): GalleryEventDecision => {
@@ -117,84 +109,19 @@ export async function handleGalleryEvent(
     );
   // Only the newest version is worth a rollout: an older one written now is a fix-up, not a release.
   const name = versionId.split('/').at(-1)!;
-  const newest = (await deps.gallery.listVersions(definitionId))
-    .map((v) => v.name)
-    .sort(compareVersions)
-    .at(-1);
+  const versionNames = (await deps.gallery.listVersions(definitionId)).map((v) => v.name);
+  const newest = [...versionNames].sort(compareVersions).at(-1);
   if (newest && compareVersions(name, newest) < 0)
     return ignore(`version ${name} is older than ${newest}, the newest version of ${definitionId}`);
 
-  const input = await planFollowerRollout(
+  const input = planFollowerRollout(
     watched,
     versionId,
-    version.targetRegions,
-    deps.gallery,
+    { now: deps.now?.() ?? new Date(), versionNames, existingTargets: version.targetRegions },
     deps.settings,
   );
   const started = await deps.starter.start(ORCHESTRATORS.rolloutVersion, instanceId, input);
   if (started === 'exists') return { action: 'duplicate', instanceId };
   deps.log.info(`galleryEvents: started ${ORCHESTRATORS.rolloutVersion} ${instanceId} for ${versionId}.`);
   return { action: 'started', instanceId, versionId };
-}
-
-/** Follower pools for a new version: new pool ids from the template, replacing the previous version's pools. */
-export async function planFollowerRollout(
-  watched: WatchedImage,
-  versionId: string,
-  existingTargets: TargetRegionSpec[],
-  gallery: GalleryPort,
-  settings: OrchestrationSettings,
-): Promise<RolloutVersionInput> {
-  const version = versionId.split('/').at(-1)!;
-  const previous = (await gallery.listVersions(versionId.replace(/\/versions\/[^/]+$/i, '')))
-    .map((v) => v.name)
-    .filter((name) => compareVersions(name, version) < 0)
-    .sort(compareVersions)
-    .at(-1);
-  const pools: PoolRollout[] = watched.followers.map((f) => {
-    const poolId = poolIdForVersion(f.poolIdTemplate, version);
-    const nodes = f.targetDedicatedNodes + f.targetLowPriorityNodes;
-    return {
-      poolId,
-      account: f.account,
-      replaces: previous ? poolIdForVersion(f.poolIdTemplate, previous) : undefined,
-      spec: {
-        poolId,
-        vmSize: f.vmSize,
-        imageVersionId: versionId,
-        nodeAgentSkuId: f.nodeAgentSkuId,
-        targetDedicatedNodes: f.targetDedicatedNodes,
-        targetLowPriorityNodes: f.targetLowPriorityNodes,
-        resizeTimeout: planResizeTimeout(nodes, f.resizeTimeout, 'resizeTimeout').resizeTimeout,
-        taskSlotsPerNode: f.taskSlotsPerNode,
-        startTask: f.startTask,
-        metadata: [{ name: 'bif-image-version', value: version }],
-      },
-    };
-  });
-  const capacity = new Map<string, number>();
-  for (const f of watched.followers)
-    capacity.set(
-      f.account.region,
-      (capacity.get(f.account.region) ?? 0) + f.targetDedicatedNodes + f.targetLowPriorityNodes,
-    );
-  // The watched image's own replication settings (its refresh recipe); without them, the schema's
-  // default headroom and the storage type the version was published with.
-  const replication = watched.refresh?.replication ?? replicationSchema.parse({});
-  const storageAccountType = watched.refresh
-    ? replication.storageAccountType
-    : (existingTargets.find((t) => t.storageAccountType)?.storageAccountType ??
-      replication.storageAccountType);
-  const planned: TargetRegionSpec[] = [...capacity].map(([name, nodes]) => ({
-    name,
-    replicaCount: Math.min(100, replicasFor(nodes, replication.headroomPercent)),
-    storageAccountType,
-  }));
-  return {
-    requestId: `rollout-${watched.image.definition}-${version}`,
-    versionId,
-    targetRegions: mergeTargetRegions(existingTargets, planned),
-    pools,
-    settings,
-  };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BuildRequest } from '../domain/buildRequest';
+import { REQUEST_ID_PATTERN, type BuildRequest } from '../domain/buildRequest';
 import { checkBuildRequest, checkBuildRequestText } from '../domain/planRequest';
 import { finding, type Finding } from '../domain/findings';
 import { EVENT_TYPES, makeEvent } from '../domain/events';
@@ -32,7 +32,7 @@ export const MAX_REQUEST_BYTES = (64 * 1024 * 3) / 4;
  * running or completed build is left alone. Durable's startNew replaces a non-running instance
  * (overridableExistingInstanceStates), so the rule is ours to keep, at every door.
  */
-export const RESTARTABLE_STATUSES = ['Failed', 'Terminated', 'Canceled'];
+const RESTARTABLE_STATUSES = ['Failed', 'Terminated', 'Canceled'];
 
 /**
  * A build request arriving by queue, HTTP or timer. Invalid → a Pipeline.Failed event with every
@@ -40,76 +40,91 @@ export const RESTARTABLE_STATUSES = ['Failed', 'Terminated', 'Canceled'];
  * derived from requestId; if that instance exists, it is restarted only when RESTARTABLE_STATUSES
  * allows, else nothing starts.
  */
-export async function submitBuild(
-  body: unknown,
-  deps: {
-    starter: DurableStarter;
-    events: EventPublisher;
-    clock: Clock;
-    log: TriggerLog;
-    settings: OrchestrationSettings;
-  },
-): Promise<IntakeResult> {
+export async function submitBuild(body: unknown, deps: IntakeDeps): Promise<IntakeResult> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  let findings: Finding[];
-  let request: BuildRequest | undefined;
-  if (Buffer.byteLength(text ?? '', 'utf8') > MAX_REQUEST_BYTES) {
-    findings = [
-      finding(
-        'FIELD_INVALID',
-        '',
-        `The request is ${Buffer.byteLength(text, 'utf8')} bytes; at most ${MAX_REQUEST_BYTES} fit in a queue message (64 KiB as sent, base64-encoded). Trim startTask or split the pools into several requests.`,
-      ),
-    ];
-  } else {
-    // The rules that need no Azure facts run here, so a request that can never work is refused at the
-    // door; preflight runs them again with the facts.
-    const facts = { now: deps.clock.now() };
-    const checked =
-      typeof body === 'string' ? checkBuildRequestText(body, facts) : checkBuildRequest(body, facts);
-    findings = checked.summary.findings;
-    if (checked.ok && checked.summary.valid) request = checked.request;
-  }
-  if (!request) {
-    // The rejection is about this message, not about any build: its event is the intake's own, with an
-    // id from the message, so it can never stand for (or be deduplicated against) a pipeline's events.
-    const messageHash = createHash('sha256')
-      .update(text ?? '')
-      .digest('hex')
-      .slice(0, 16);
-    const namedId = requestIdOf(body);
-    const requestId = namedId ?? `invalid-${messageHash.slice(0, 12)}`;
+  const checked = checkSubmission(body, text ?? '', deps.clock.now());
+  return checked.request
+    ? startPipeline(checked.request, deps)
+    : rejectMessage(body, text ?? '', checked.findings, deps);
+}
+
+export interface IntakeDeps {
+  starter: DurableStarter;
+  events: EventPublisher;
+  clock: Clock;
+  log: TriggerLog;
+  settings: OrchestrationSettings;
+}
+
+function checkSubmission(
+  body: unknown,
+  text: string,
+  now: Date,
+): { request?: BuildRequest; findings: Finding[] } {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_REQUEST_BYTES)
+    return {
+      findings: [
+        finding(
+          'FIELD_INVALID',
+          '',
+          `The request is ${bytes} bytes; at most ${MAX_REQUEST_BYTES} fit in a queue message (64 KiB as sent, base64-encoded). Trim startTask or split the pools into several requests.`,
+        ),
+      ],
+    };
+  // The rules that need no Azure facts run here, so a request that can never work is refused at the
+  // door; preflight runs them again with the facts.
+  const checked =
+    typeof body === 'string' ? checkBuildRequestText(body, { now }) : checkBuildRequest(body, { now });
+  const findings = checked.summary.findings;
+  return checked.ok && checked.summary.valid ? { request: checked.request, findings } : { findings };
+}
+
+/**
+ * The rejection is about this message, not about any build: its event is the intake's own, with an
+ * id from the message, so it can never stand for (or be deduplicated against) a pipeline's events.
+ */
+async function rejectMessage(
+  body: unknown,
+  text: string,
+  findings: Finding[],
+  deps: IntakeDeps,
+): Promise<IntakeResult> {
+  const messageHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const namedId = requestIdOf(body);
+  const requestId = namedId ?? `invalid-${messageHash.slice(0, 12)}`;
+  deps.log.warn(
+    `Build request ${requestId} is not valid: ${findings.map((f) => `${f.code} at ${f.path || '(request)'}`).join(', ')}`,
+  );
+  const owner = namedId ? await deps.starter.runtimeStatus(pipelineInstanceId(namedId)) : undefined;
+  if (owner && !RESTARTABLE_STATUSES.includes(owner)) {
+    // A build with this requestId runs or completed: a Pipeline.Failed would read as that build
+    // failing. (After a failed or terminated run, the new message's rejection is that request's news.)
     deps.log.warn(
-      `Build request ${requestId} is not valid: ${findings.map((f) => `${f.code} at ${f.path || '(request)'}`).join(', ')}`,
+      `Request ${requestId} already belongs to instance ${pipelineInstanceId(requestId)} (${owner}); the invalid message publishes no event and is kept (poison queue / 422).`,
     );
-    const owner = namedId ? await deps.starter.runtimeStatus(pipelineInstanceId(namedId)) : undefined;
-    if (owner && !RESTARTABLE_STATUSES.includes(owner)) {
-      // A build with this requestId runs or completed: a Pipeline.Failed would read as that build
-      // failing. (After a failed or terminated run, the new message's rejection is that request's news.)
-      deps.log.warn(
-        `Request ${requestId} already belongs to instance ${pipelineInstanceId(requestId)} (${owner}); the invalid message publishes no event and is kept (poison queue / 422).`,
-      );
-      return { outcome: 'invalid', findings, requestId };
-    }
-    const instanceId = intakeInstanceId(messageHash);
-    const event = makeEvent(EVENT_TYPES.pipelineFailed, {
-      instanceId,
-      subject: `requests/${requestId}/messages/${messageHash}`,
-      time: deps.clock.now().toISOString(),
-      occurrence: messageHash,
-      data: {
-        requestId,
-        instanceId,
-        stage: 'validation',
-        reason: `the request is not valid (${findings.length} finding${findings.length === 1 ? '' : 's'})`,
-        findings,
-        succeeded: { regionsReplicated: [], poolsReady: [] },
-      },
-    });
-    await deps.events.publish([event], { requestId });
     return { outcome: 'invalid', findings, requestId };
   }
+  const instanceId = intakeInstanceId(messageHash);
+  const event = makeEvent(EVENT_TYPES.pipelineFailed, {
+    instanceId,
+    subject: `requests/${requestId}/messages/${messageHash}`,
+    time: deps.clock.now().toISOString(),
+    occurrence: messageHash,
+    data: {
+      requestId,
+      instanceId,
+      stage: 'validation',
+      reason: `the request is not valid (${findings.length} finding${findings.length === 1 ? '' : 's'})`,
+      findings,
+      succeeded: { regionsReplicated: [], poolsReady: [] },
+    },
+  });
+  await deps.events.publish([event], { requestId });
+  return { outcome: 'invalid', findings, requestId };
+}
 
+async function startPipeline(request: BuildRequest, deps: IntakeDeps): Promise<IntakeResult> {
   const instanceId = pipelineInstanceId(request.requestId);
   const existing = await deps.starter.runtimeStatus(instanceId);
   if (existing && !RESTARTABLE_STATUSES.includes(existing)) {
@@ -151,5 +166,5 @@ function requestIdOf(body: unknown): string | undefined {
     }
   }
   const id = (value as { requestId?: unknown } | null)?.requestId;
-  return typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(id) ? id : undefined;
+  return typeof id === 'string' && REQUEST_ID_PATTERN.test(id) ? id : undefined;
 }

@@ -17,7 +17,7 @@ import type {
 import type { Services } from '../../src/activities/services';
 import type { CloudEvent } from '../../src/domain/events';
 import type { SupportedImage } from '../../src/domain/planning/nodeAgentSku';
-import { PermanentError } from '../../src/domain/errors';
+import { NotFoundError } from '../../src/domain/errors';
 import { readJson, ROOT } from './requests';
 import { join } from 'node:path';
 
@@ -97,13 +97,13 @@ export class FakeWorld {
     inspectVirtualMachine: async (id) => {
       this.record(`inspectVirtualMachine ${id}`);
       const vm = this.vms.get(id.toLowerCase());
-      if (!vm) throw new PermanentError(`VM ${id} not found`, 'ResourceNotFound', id);
+      if (!vm) throw new NotFoundError(`VM ${id} not found`, 'ResourceNotFound', id);
       return vm;
     },
     inspectSnapshot: async (id) => {
       this.record(`inspectSnapshot ${id}`);
       const s = this.snapshots.get(id.toLowerCase());
-      if (!s) throw new PermanentError(`snapshot ${id} not found`, 'ResourceNotFound', id);
+      if (!s) throw new NotFoundError(`snapshot ${id} not found`, 'ResourceNotFound', id);
       return s;
     },
     beginSnapshot: async (spec) => {
@@ -125,11 +125,6 @@ export class FakeWorld {
     listImageDefinitions: async (galleryId) => {
       this.record(`listImageDefinitions ${galleryId}`);
       return this.definitions.get(galleryId.toLowerCase()) ?? [];
-    },
-    beginManagedImage: async (spec) => {
-      this.record(`beginManagedImage ${spec.id}`);
-      this.provisioning.set(spec.id.toLowerCase(), 'Creating');
-      return { id: spec.id, state: 'Creating' };
     },
     getProvisioning: async (id) => ({ id, state: this.provisioning.get(id.toLowerCase()) ?? 'NotFound' }),
     listSnapshots: async (groupId) => {

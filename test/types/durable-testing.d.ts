@@ -2,3 +2,8 @@
 declare module 'durable-functions/lib/src/util/testingUtils' {
   export function createOrchestrator(fn: unknown): (trigger: unknown, context: unknown) => Promise<unknown>;
 }
+
+// The library's own Durable client class, to test how its errors are read (test/unit/azure/durableAnswers.test.ts).
+declare module 'durable-functions/lib/src/durableClient/DurableClient' {
+  export const DurableClient: new (clientData: unknown) => import('durable-functions').DurableClient;
+}

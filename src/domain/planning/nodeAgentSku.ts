@@ -12,7 +12,7 @@ export interface SupportedImage {
 }
 
 /** Warn this long before a node agent SKU's end of Batch support. */
-export const END_OF_LIFE_WARNING_DAYS = 180;
+const END_OF_LIFE_WARNING_DAYS = 180;
 const DAY_MS = 86_400_000;
 
 const SKU_PATTERN = /^batch\.node\.[a-z0-9]+(?:[ .][a-z0-9._-]+)*$/i;
@@ -80,30 +80,32 @@ export function checkNodeAgentSku(
       ),
     );
   }
-  // Supported until the last of its images' end-of-life dates; no date means no announced end.
-  const endDates = entries.map((e) => e.batchSupportEndOfLife);
-  if (endDates.every((d) => d !== undefined)) {
-    const end = new Date(Math.max(...endDates.map((d) => Date.parse(d!))));
-    const daysLeft = Math.floor((end.getTime() - now.getTime()) / DAY_MS);
-    const date = end.toISOString().slice(0, 10);
-    if (daysLeft < 0) {
-      findings.push(
-        finding(
-          'NODE_AGENT_SKU_END_OF_LIFE',
-          path,
-          `${path} "${sku}" reached Batch end of support on ${date}; move to a newer SKU.`,
-          'error',
-        ),
-      );
-    } else if (daysLeft <= END_OF_LIFE_WARNING_DAYS) {
-      findings.push(
-        finding(
-          'NODE_AGENT_SKU_END_OF_LIFE',
-          path,
-          `${path} "${sku}" loses Batch support on ${date} (${daysLeft} days); plan the move to a newer SKU.`,
-        ),
-      );
-    }
-  }
+  findings.push(...checkEndOfLife(sku, path, entries, now));
   return findings;
+}
+
+/** Supported until the last of its images' end-of-life dates; no date means no announced end. */
+function checkEndOfLife(sku: string, path: string, entries: readonly SupportedImage[], now: Date): Finding[] {
+  const endDates = entries.map((e) => e.batchSupportEndOfLife);
+  if (!endDates.every((d) => d !== undefined)) return [];
+  const end = new Date(Math.max(...endDates.map((d) => Date.parse(d!))));
+  const daysLeft = Math.floor((end.getTime() - now.getTime()) / DAY_MS);
+  const date = end.toISOString().slice(0, 10);
+  if (daysLeft < 0)
+    return [
+      finding(
+        'NODE_AGENT_SKU_END_OF_LIFE',
+        path,
+        `${path} "${sku}" reached Batch end of support on ${date}; move to a newer SKU.`,
+        'error',
+      ),
+    ];
+  if (daysLeft > END_OF_LIFE_WARNING_DAYS) return [];
+  return [
+    finding(
+      'NODE_AGENT_SKU_END_OF_LIFE',
+      path,
+      `${path} "${sku}" loses Batch support on ${date} (${daysLeft} days); plan the move to a newer SKU.`,
+    ),
+  ];
 }

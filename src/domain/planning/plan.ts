@@ -11,8 +11,6 @@ import { checkImageSecurity } from './securityFindings';
 
 export interface PoolPlan {
   poolId: string;
-  accountId: string;
-  accountEndpoint: string;
   region: string;
   nodeAgentSkuId: string;
   resizeTimeout: string;
@@ -66,8 +64,6 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
     );
     return {
       poolId: pool.poolId,
-      accountId: pool.account.id,
-      accountEndpoint: pool.account.endpoint,
       region: pool.account.region,
       nodeAgentSkuId: pool.nodeAgentSkuId,
       resizeTimeout: timeout.resizeTimeout,

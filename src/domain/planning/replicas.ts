@@ -2,7 +2,7 @@ import { finding, type Finding } from '../findings';
 import type { BuildRequest } from '../buildRequest';
 
 /** Azure Batch guidance: at least one gallery replica per 300 VMs allocated from a region at once. */
-export const VMS_PER_REPLICA = 300;
+const VMS_PER_REPLICA = 300;
 /** Azure Compute Gallery limit per region for one image version. */
 export const MAX_REPLICAS_PER_REGION = 100;
 

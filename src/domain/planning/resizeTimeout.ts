@@ -2,11 +2,11 @@ import { parseDurationMs, formatMinutes, MINUTE_MS } from '../duration';
 import { finding, type Finding } from '../findings';
 
 /** Azure Batch guidance: fixed-size pools need at least 15 minutes per 1000 VMs. */
-export const MINUTES_PER_THOUSAND_NODES = 15;
+const MINUTES_PER_THOUSAND_NODES = 15;
 /** Batch's default resize timeout, and so our floor. */
-export const DEFAULT_RESIZE_TIMEOUT_MINUTES = 15;
+const DEFAULT_RESIZE_TIMEOUT_MINUTES = 15;
 /** Batch rejects anything shorter. */
-export const BATCH_MINIMUM_RESIZE_TIMEOUT_MINUTES = 5;
+const BATCH_MINIMUM_RESIZE_TIMEOUT_MINUTES = 5;
 
 export function requiredResizeTimeoutMinutes(nodes: number): number {
   return Math.max(DEFAULT_RESIZE_TIMEOUT_MINUTES, Math.ceil(nodes / 1000) * MINUTES_PER_THOUSAND_NODES);

@@ -46,6 +46,33 @@ describe('ComputePort over the wire', () => {
     ]);
   });
 
+  it('reads the VM and its OS disk (for its encryption) only: data disks need no ARM read of their own', async () => {
+    const other = await startSimulator({
+      speed: 1,
+      scenario: testScenario((s) => {
+        const vm = s.virtualMachines![0]!;
+        vm.dataDisks = [0, 1, 2].map((lun) => ({
+          lun,
+          name: `vm-data${lun}`,
+          sizeGb: 256,
+          sku: 'StandardSSD_LRS',
+        }));
+      }),
+    });
+    try {
+      const vm = await adaptersFor(other).compute.inspectVirtualMachine(VM_ID);
+      expect(vm.dataDisks.map((d) => [d.lun, d.sizeGb, d.sku])).toEqual([
+        [0, 256, 'StandardSSD_LRS'],
+        [1, 256, 'StandardSSD_LRS'],
+        [2, 256, 'StandardSSD_LRS'],
+      ]);
+      const diskReads = other.recorder.since().filter((r) => r.method === 'GET' && /\/disks\//i.test(r.path));
+      expect(diskReads).toHaveLength(1);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it.each([
     ['specialized-vm', { osState: 'Specialized' }],
     ['encrypted-os-disk', { osDiskEncrypted: true }],
@@ -75,13 +102,19 @@ describe('ComputePort over the wire', () => {
   });
 
   it('makes a managed image, deletes intermediates, and treats a missing one as deleted', async () => {
-    await adapters.compute.beginManagedImage({
-      id: IMAGE,
+    // The pipeline builds versions from snapshots; a managed image is a source users bring, made here
+    // with the SDK client itself as they would (the ComputePort has no method for it).
+    await computeClient(
+      { armEndpoint: sim.armUrl, ca: sim.caCert },
+      new SimulatorCredential('images'),
+      SUB,
+    ).images.beginCreateOrUpdate('rg-render-build', 'bif-img', {
       location: 'westeurope',
-      osType: 'Linux',
       hyperVGeneration: 'V2',
-      osSnapshotId: SNAP('bif-os'),
-      dataDisks: [],
+      storageProfile: {
+        osDisk: { osType: 'Linux', osState: 'Generalized', snapshot: { id: SNAP('bif-os') } },
+        zoneResilient: false,
+      },
     });
     sim.clock.advance(5 * MINUTE);
     expect((await adapters.compute.getProvisioning(IMAGE)).state).toBe('Succeeded');

@@ -120,13 +120,14 @@ describe('security types in the simulator (GalleryRP and ComputeRP rules)', () =
 
   it('refuses a managed image from a Trusted Launch snapshot (Trusted Launch has no managed images)', async () => {
     await expect(
-      world.adapters.compute.beginManagedImage({
-        id: `${RG('rg-render-build')}/providers/Microsoft.Compute/images/tl-image`,
+      // Made with the SDK client, as a user would (the ComputePort makes no managed images).
+      world.compute.images.beginCreateOrUpdate('rg-render-build', 'tl-image', {
         location: 'westeurope',
-        osType: 'Linux',
         hyperVGeneration: 'V2',
-        osSnapshotId: SNAP('tl-os'),
-        dataDisks: [],
+        storageProfile: {
+          osDisk: { osType: 'Linux', osState: 'Generalized', snapshot: { id: SNAP('tl-os') } },
+          zoneResilient: false,
+        },
       }),
     ).rejects.toThrow(
       /Creation of managed images are not supported for virtual machine with TrustedLaunch security type/,

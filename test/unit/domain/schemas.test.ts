@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { publishedJsonSchemas } from '../../../src/domain/jsonSchemas';
+import { publishedJsonSchemas } from '../../../src/cli/jsonSchemas';
 import { ROOT } from '../../helpers/requests';
 
 describe('published JSON Schemas', () => {

@@ -92,7 +92,6 @@ describe('embedded durable engine', () => {
       'Number of write requests exceeded.',
       'SubscriptionRequestsThrottled',
       '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g',
-      2000,
     );
     const { engine } = track(
       engineWith(

@@ -1,4 +1,4 @@
-import { planRefresh } from '../../../src/triggers/refresh';
+import { planRefresh, readWatchedVersions } from '../../../src/triggers/refresh';
 import { REQUEST_ID_PATTERN } from '../../../src/domain/buildRequest';
 import { factoryConfigSchema } from '../../../src/domain/factoryConfig';
 import { FakeWorld } from '../../helpers/fakes';
@@ -32,7 +32,8 @@ function factoryOf(galleries: string[], definition: string) {
 }
 
 async function requestIds(galleries: string[], definition: string) {
-  const plan = await planRefresh(factoryOf(galleries, definition), new FakeWorld().gallery, new Date());
+  const factory = factoryOf(galleries, definition);
+  const plan = planRefresh(factory, await readWatchedVersions(factory, new FakeWorld().gallery), new Date());
   return plan.builds.map((b) => b.requestId);
 }
 

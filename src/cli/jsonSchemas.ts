@@ -1,8 +1,8 @@
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import type { z } from 'zod';
-import { buildRequestSchema } from './buildRequest';
-import { factoryConfigSchema } from './factoryConfig';
-import { EVENT_DATA_SCHEMAS, type EventType } from './events';
+import { buildRequestSchema } from '../domain/buildRequest';
+import { factoryConfigSchema } from '../domain/factoryConfig';
+import { EVENT_DATA_SCHEMAS, type EventType } from '../domain/events';
 
 /** The JSON Schemas published under `schemas/`, keyed by their path there. Generated, never hand-edited. */
 export function publishedJsonSchemas(): Record<string, object> {

@@ -1,0 +1,29 @@
+import type { BatchAccountRef } from './buildRequest';
+
+/** A Batch pool as the pipeline creates it: every planned value resolved (what the Batch adapter sends). */
+export interface PoolSpec {
+  poolId: string;
+  vmSize: string;
+  imageVersionId: string;
+  nodeAgentSkuId: string;
+  targetDedicatedNodes: number;
+  targetLowPriorityNodes: number;
+  resizeTimeout: string;
+  taskSlotsPerNode: number;
+  startTask?: {
+    commandLine: string;
+    waitForSuccess: boolean;
+    maxTaskRetryCount: number;
+    environmentSettings: { name: string; value: string }[];
+    userIdentity?: { autoUser: { scope: 'task' | 'pool'; elevationLevel: 'nonadmin' | 'admin' } };
+  };
+  metadata?: { name: string; value: string }[];
+}
+
+/** A pool as the rollout creates it: the request's pool with its planned values resolved. */
+export interface PoolRollout {
+  poolId: string;
+  account: BatchAccountRef;
+  spec: PoolSpec;
+  replaces?: string;
+}
