@@ -5,5 +5,6 @@ declare module 'durable-functions/lib/src/util/testingUtils' {
 
 // The library's own Durable client class, to test how its errors are read (test/unit/azure/durableAnswers.test.ts).
 declare module 'durable-functions/lib/src/durableClient/DurableClient' {
-  export const DurableClient: new (clientData: unknown) => import('durable-functions').DurableClient;
+  import type { DurableClient as Client } from 'durable-functions';
+  export const DurableClient: new (clientData: unknown) => Client;
 }
