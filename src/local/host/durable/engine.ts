@@ -14,6 +14,7 @@ import {
   type HistoryEvent,
 } from './history';
 import { customStatusViolation } from './customStatusLimit';
+import { turnBatch } from './inboxBatch';
 import { instanceIdProblem } from '../../../domain/instanceId';
 
 export type OrchestratorHandler = (trigger: unknown, context: InvocationContext) => Promise<unknown>;
@@ -318,21 +319,27 @@ export class DurableEngine {
   private async runTurn(instanceId: string): Promise<void> {
     const begun = process.hrtime.bigint();
     const row = this.store.instance(instanceId);
-    const next = this.store.nextInboxEvent(instanceId, this.options.clock.nowMs());
-    if (!row || !next) return;
+    const batch = turnBatch(this.store.pendingInbox(instanceId, this.options.clock.nowMs()), (e) =>
+      this.ownsRetry(instanceId, e),
+    );
+    const inboxIds = batch.map((m) => m.id);
+    if (!row || batch.length === 0) return;
     if (!['Pending', 'Running'].includes(row.status)) {
-      this.store.deleteInbox(next.id); // late events for a finished instance
+      for (const id of inboxIds) this.store.deleteInbox(id); // late events for a finished instance
       return;
     }
     const handler = this.orchestrators.get(row.name.toLowerCase());
     if (!handler) {
-      this.fail(row, next.id, [], `No orchestrator named ${row.name} is registered in this app.`);
+      this.fail(row, inboxIds, [], `No orchestrator named ${row.name} is registered in this app.`);
       return;
     }
     const now = this.options.clock.nowMs();
     // Freshly decoded from SQLite (stored with IsPlayed set), so the library may mutate it freely.
     const history = this.store.history(instanceId);
-    const newEvents = [historyEvent(EventType.OrchestratorStarted, now), { ...next.event, IsPlayed: false }];
+    const newEvents = [
+      historyEvent(EventType.OrchestratorStarted, now),
+      ...batch.map((m) => ({ ...m.event, IsPlayed: false })),
+    ];
     const started = process.hrtime.bigint();
     let answer: OrchestratorAnswer;
     try {
@@ -361,14 +368,14 @@ export class DurableEngine {
     }
     this.stats.turns += 1;
     this.stats.turnMs.push(Number(process.hrtime.bigint() - started) / 1e6);
-    this.store.transaction(() => this.applyTurn(row, next.id, newEvents, answer));
+    this.store.transaction(() => this.applyTurn(row, inboxIds, newEvents, answer));
     this.stats.wholeTurnMs.push(Number(process.hrtime.bigint() - begun) / 1e6);
   }
 
   /** Commits one turn: history, new work for the actions the replay produced, and the instance state. */
   private applyTurn(
     row: InstanceRow,
-    inboxId: number,
+    inboxIds: number[],
     newEvents: HistoryEvent[],
     answer: OrchestratorAnswer,
   ): void {
@@ -376,7 +383,7 @@ export class DurableEngine {
     // As in Azure, an oversized custom status fails the instance before any of this turn's actions run.
     const oversized = customStatusViolation(row.name, answer.customStatus, answer.error !== undefined);
     if (oversized) {
-      this.fail(row, inboxId, newEvents, oversized);
+      this.fail(row, inboxIds, newEvents, oversized);
       return;
     }
     const now = this.options.clock.nowMs();
@@ -386,17 +393,17 @@ export class DurableEngine {
       if (!sameAction(recorded[i]!, replayed[i]!)) {
         this.fail(
           row,
-          inboxId,
+          inboxIds,
           newEvents,
           `Non-deterministic orchestration: on replay, action ${i} is ${describeAction(replayed[i]!)}, but the history recorded ${describeAction(recorded[i]!)}. Orchestrator code must make the same calls in the same order on every replay.`,
         );
         return;
       }
     }
-    this.store.deleteInbox(inboxId);
+    for (const inboxId of inboxIds) this.store.deleteInbox(inboxId);
     const turnEvents: HistoryEvent[] = [...newEvents];
     let nextTaskId = row.next_task_id;
-    const consumed = newEvents[1]!;
+    const consumed = newEvents[1]!; // a retry's event comes alone (turnBatch)
 
     // Retries the extension would do: a failed attempt of a task with RetryOptions is followed by a
     // timer (the library numbers it next), and when that fires, by the next attempt.
@@ -524,7 +531,6 @@ export class DurableEngine {
       this.finish(row, 'Failed', encode(answer.error) ?? null, custom, false, answer.error);
     } else if (continueAsNew && answer.isDone) {
       this.store.resetExecution(id);
-      this.store.clearWork(id);
       this.store.updateInstance(id, {
         status: 'Running',
         input: encode(continueAsNew.input) ?? null,
@@ -532,7 +538,7 @@ export class DurableEngine {
         custom_status: custom,
         updated_at: now,
       });
-      this.store.enqueue(
+      this.store.restartExecution(
         id,
         historyEvent(EventType.ExecutionStarted, now, { Name: row.name, Input: encode(continueAsNew.input) }),
         now,
@@ -640,15 +646,24 @@ export class DurableEngine {
     this.store.enqueue(row.parent_id, event, now);
   }
 
-  private fail(row: InstanceRow, inboxId: number, newEvents: HistoryEvent[], reason: string): void {
+  private fail(row: InstanceRow, inboxIds: number[], newEvents: HistoryEvent[], reason: string): void {
     this.store.transaction(() => {
-      this.store.deleteInbox(inboxId);
+      for (const inboxId of inboxIds) this.store.deleteInbox(inboxId);
       if (newEvents.length) this.store.appendHistory(row.id, newEvents);
       this.store.appendHistory(row.id, [
         historyEvent(EventType.ExecutionFailed, this.options.clock.nowMs(), { Reason: reason }),
       ]);
       this.finish(row, 'Failed', encode(reason) ?? null, row.custom_status, false, reason);
     });
+  }
+
+  /** Whether the engine's retry bookkeeping waits for this event (see turnBatch). */
+  private ownsRetry(instanceId: string, event: HistoryEvent): boolean {
+    if (event.EventType === EventType.TaskFailed)
+      return this.store.hasFailedAttempt(instanceId, event.TaskScheduledId as number);
+    if (event.EventType === EventType.TimerFired)
+      return this.store.hasRetryTimer(instanceId, event.TimerId as number);
+    return false;
   }
 
   private async runActivity(row: ActivityRow): Promise<void> {
