@@ -1,32 +1,15 @@
 import type { OrchestrationContext } from 'durable-functions';
 import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
-import { DurableEngine, type EngineClock } from '../../../src/local/host/durable/engine';
+import { DurableEngine } from '../../../src/local/host/durable/engine';
 import { DurableStore } from '../../../src/local/host/durable/store';
 import { EventType, historyEvent } from '../../../src/local/host/durable/history';
+import { HandClock } from '../../helpers/handClock';
 
 /**
  * Messages fetched in one batch, as Azure's Durable Task Framework appends them: a timer that fired and
  * an event raised in the same instant reach the orchestrator in one turn, and continue-as-new keeps the
  * client-raised events no turn has delivered yet.
  */
-
-/** A clock the test moves by hand, so a timer and an event can become visible together. */
-class HandClock implements EngineClock {
-  private now = Date.parse('2026-01-01T00:00:00Z');
-  private readonly alarms: { ms: number; callback: () => void }[] = [];
-  nowMs(): number {
-    return this.now;
-  }
-  at(ms: number, callback: () => void): () => void {
-    const alarm = { ms, callback };
-    this.alarms.push(alarm);
-    return () => this.alarms.splice(this.alarms.indexOf(alarm) >>> 0, 1);
-  }
-  set(ms: number): void {
-    this.now = ms;
-    for (const alarm of this.alarms.filter((a) => a.ms <= ms)) alarm.callback();
-  }
-}
 
 /** Waits for an event or a timer; after the timer wins, one more due timer lets same-batch events land. */
 const raceTimerAndEvent = function* (context: OrchestrationContext): Generator<unknown, unknown, any> {
@@ -52,7 +35,7 @@ describe('one turn delivers every pending message of the instance', () => {
     engine.start();
     engine.startNew('race', 'r1', null);
     await engine.waitFor('r1', ['Running']);
-    while (engine.store.nextTimerAt() === undefined) await new Promise((r) => setTimeout(r, 5));
+    while (!((engine.store.nextTimerAt() ?? 0) > clock.nowMs())) await new Promise((r) => setTimeout(r, 5));
     // The timer's due time comes and, in the same instant, a client raises the event.
     clock.set(engine.store.nextTimerAt()!);
     expect(engine.raiseEvent('r1', 'op', { n: 1 })).toBe(true);

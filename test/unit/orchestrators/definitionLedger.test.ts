@@ -5,6 +5,7 @@ import { ORCHESTRATORS } from '../../../src/domain/pipeline';
 import { askLedger } from '../../../src/orchestrators/ledgerCalls';
 import { startScriptedEngine, stopScriptedEngines } from '../../helpers/scriptedCloud';
 import { SUB_A } from '../../helpers/requests';
+import { HandClock } from '../../helpers/handClock';
 
 /**
  * The ledger orchestration itself on the embedded engine: before it refuses a version, it asks the
@@ -64,4 +65,35 @@ describe('definitionLedger on the engine', () => {
       reason: expect.stringMatching(/9\.1\.0 is being built by sleeper/),
     });
   });
+
+  it('answers a request that arrives in the same batch as its idle timer instead of continuing as new without it', async () => {
+    const clock = new HandClock();
+    const { engine } = startScriptedEngine(VM, clock);
+    engine.registerOrchestrator('ledgerSleeper', createOrchestrator(sleeper) as never);
+    engine.registerOrchestrator('ledgerWaiter', createOrchestrator(waiter) as never);
+    engine.startNew('ledgerSleeper', 'holder', undefined);
+    engine.startNew('ledgerWaiter', 'waiter', undefined);
+    const ledgerId = ledgerInstanceId(DEF);
+    // A running holder's lease: the ledger waits HOLDER_CHECK_MS idle before it continues as new.
+    const state = emptyLedger(DEF);
+    state.leases.holder = { version: '1.0.0', versionId: `${DEF}/versions/1.0.0` };
+    engine.startNew(ORCHESTRATORS.definitionLedger, ledgerId, state);
+    while (!((engine.store.nextTimerAt() ?? 0) > clock.nowMs())) await new Promise((r) => setTimeout(r, 5));
+    // The idle timer comes due and, in the same instant, a build asks for a version.
+    clock.set(engine.store.nextTimerAt()!);
+    engine.raiseEvent(ledgerId, LEDGER_OP_EVENT, {
+      kind: 'lease',
+      from: 'waiter',
+      execution: 'w1',
+      version: '2.0.0',
+      reply: 'answer',
+    });
+    const answered = await engine.waitFor('waiter', ['Completed'], 5_000).catch(() => undefined);
+    expect(answered?.output).toMatchObject({ ok: true, version: '2.0.0' });
+  });
 });
+
+/** A sender that waits for the ledger's answer. */
+const waiter = function* (context: OrchestrationContext) {
+  return (yield context.df.waitForExternalEvent('answer')) as unknown;
+};
