@@ -1,6 +1,7 @@
 import type { Services } from './services';
 import type { InstancesPort } from '../ports';
 import { PermanentError, TransientError } from '../domain/errors';
+import { isAlive } from '../domain/runtimeStatus';
 import { ORCHESTRATORS } from '../domain/pipeline';
 import {
   emptyLedger,
@@ -23,8 +24,6 @@ function instancesOf(s: Services): InstancesPort {
   return s.instances;
 }
 
-const LIVE = ['Running', 'Pending', 'ContinuedAsNew'];
-
 /**
  * Starts the definition's ledger when it does not run, then hands it the operation. A ledger that
  * failed or was terminated is started again from what it last held (rebuildLedger), not empty.
@@ -36,7 +35,7 @@ export async function sendToLedger(
   const instances = instancesOf(s);
   const ledgerId = ledgerInstanceId(input.definitionId);
   const status = await instances.runtimeStatus(ledgerId);
-  if (!status || !LIVE.includes(status)) {
+  if (!isAlive(status)) {
     const state = status
       ? rebuildLedger(input.definitionId, await instances.lastState(ledgerId))
       : emptyLedger(input.definitionId);

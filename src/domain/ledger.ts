@@ -1,5 +1,6 @@
 import { boundedName, INSTANCE_ID_MAX, shortHash } from './pipeline';
 import { compareVersions, nextPatchVersion } from './version';
+import { isAlive } from './runtimeStatus';
 import type { BatchAccountRef } from '../ports';
 
 /**
@@ -46,9 +47,6 @@ export interface LedgerState {
 /** Accounts remembered per definition; the oldest go first beyond it (it rides in every continue-as-new). */
 export const ACCOUNTS_REMEMBERED = 50;
 
-/** Runtime statuses of a holder that may still release its lease; any other (Completed, Failed, Terminated, missing) cannot. */
-export const LIVE_STATUSES: readonly string[] = ['Running', 'Pending', 'ContinuedAsNew', 'Suspended'];
-
 /** Remembers `accounts` (case-insensitive ids), the most recently named kept when over the bound. */
 export function rememberAccounts(state: LedgerState, accounts: readonly BatchAccountRef[]): void {
   const known = (state.accounts ?? []).filter(
@@ -72,7 +70,7 @@ export function dropFinishedHolders(
   for (const holder of Object.keys(state.leases)) {
     if (!(holder in statuses)) continue;
     const status = statuses[holder];
-    if (status === undefined || !LIVE_STATUSES.includes(status)) {
+    if (!isAlive(status)) {
       delete state.leases[holder];
       dropped.push(holder);
     }

@@ -1,6 +1,7 @@
 import type { DurableClient } from 'durable-functions';
 import type { DurableStarter } from '../triggers/starter';
 import type { InstancesPort } from '../ports';
+import { isAlive } from '../domain/runtimeStatus';
 import { executionStampOf, regionInstanceId, type PipelineInput } from '../domain/pipeline';
 
 /** The Durable client as the small interface triggers use; "not found" and "already exists" become values. */
@@ -31,7 +32,7 @@ export function durableStarter(client: DurableClient): DurableStarter {
       const ended: string[] = [];
       for (const child of children) {
         const state = await client.getStatus(child).catch(() => undefined);
-        if (state?.runtimeStatus !== 'Running' && state?.runtimeStatus !== 'Pending') continue;
+        if (!isAlive(state?.runtimeStatus)) continue;
         await client.terminate(child, `its parent ${instanceId} is being restarted with a new request`);
         ended.push(child);
       }
@@ -70,7 +71,7 @@ export function durableInstances(client: DurableClient): InstancesPort {
     async raiseEvent(instanceId, eventName, data) {
       // The client resolves on 410 (no longer running) too: ask first so a lost event is seen.
       const status = await starter.runtimeStatus(instanceId);
-      if (!status || !['Running', 'Pending', 'ContinuedAsNew'].includes(status)) return false;
+      if (!isAlive(status)) return false;
       try {
         await client.raiseEvent(instanceId, eventName, data);
         return true;
