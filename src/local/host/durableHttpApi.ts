@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableEngine, InstanceStatus } from './durable/engine';
 import { InstanceExistsError } from './durable/engine';
-import { continuationHeader, pageOf, readListQuery } from './durableListQuery';
+import { continuationHeader, pageOf, readListQuery, readRuntimeStatuses } from './durableListQuery';
 import { HttpRefusal, decodeSegments, parseJson, requireJson, sendJson } from './httpGuards';
 import { keyAllows, presentedKey, type HostKeys } from './keys';
 import { redactSecrets } from './redact';
@@ -15,16 +15,6 @@ export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
  */
 export const RPC_PREFIX = '/durabletask';
 
-const RUNTIME_STATUSES = [
-  'Pending',
-  'Running',
-  'Completed',
-  'ContinuedAsNew',
-  'Failed',
-  'Canceled',
-  'Terminated',
-  'Suspended',
-];
 const TERMINAL = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
 export interface DurableApiContext {
@@ -174,17 +164,10 @@ export function serveDurableApi(
 
   if (!instanceId) {
     if (method !== 'GET') throw methodNotAllowed(method, url.pathname, ['GET']);
-    const asked = url.searchParams.get('runtimeStatus')?.split(',').filter(Boolean);
-    const canonical = (s: string) => RUNTIME_STATUSES.find((r) => r.toLowerCase() === s.trim().toLowerCase());
-    const unknown = asked?.filter((s) => !canonical(s)) ?? [];
-    if (unknown.length)
-      throw new HttpRefusal(
-        400,
-        `runtimeStatus ${unknown.join(',')} is not a runtime status; use ${RUNTIME_STATUSES.join(', ')}.`,
-      );
+    const asked = readRuntimeStatuses(url);
     const showInput = flag('showInput', true);
     const query = readListQuery(url, req);
-    const { page, next } = pageOf(engine.list({ runtimeStatus: asked?.map((s) => canonical(s)!) }), query);
+    const { page, next } = pageOf(engine.list({ runtimeStatus: asked }), query);
     const list = page.map((s) => (showInput ? s : { ...s, input: null }));
     return send(200, redactSecrets(list), continuationHeader(next));
   }
