@@ -5,6 +5,7 @@ import { continuationHeader, pageOf, readListQuery, readRuntimeStatuses } from '
 import { HttpRefusal, decodeSegments, parseJson, requireJson, sendJson } from './httpGuards';
 import { keyAllows, presentedKey, type HostKeys } from './keys';
 import { redactSecrets } from './redact';
+import { isAlive } from '../../domain/runtimeStatus';
 
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
@@ -69,9 +70,19 @@ function managementPayload(ctx: DurableApiContext, instanceId: string): Record<s
   };
 }
 
-function statusCode(status: InstanceStatus): number {
-  if (status.runtimeStatus === 'Pending' || status.runtimeStatus === 'Running') return 202;
-  return status.runtimeStatus === 'Completed' ? 200 : 400;
+/**
+ * The extension's answer to a status GET (HttpApiHandler.HandleGetStatusRequestAsync): 202 with Location
+ * and Retry-After: 5 while the instance is alive; 200 once it has ended, Failed included unless the
+ * caller asks for 500 with returnInternalServerErrorOnFailure=true.
+ */
+function statusAnswer(
+  status: InstanceStatus,
+  url: URL,
+  serverErrorOnFailure: boolean,
+): { code: number; headers: Record<string, string> } {
+  if (isAlive(status.runtimeStatus))
+    return { code: 202, headers: { Location: url.href, 'Retry-After': '5' } };
+  return { code: status.runtimeStatus === 'Failed' && serverErrorOnFailure ? 500 : 200, headers: {} };
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string[]): HttpRefusal {
@@ -179,7 +190,8 @@ export function serveDurableApi(
         showInput: flag('showInput', true),
       });
       if (!status) return send(404, { message: `No instance with ID '${instanceId}' found.` });
-      return send(statusCode(status), redactSecrets(status));
+      const answer = statusAnswer(status, url, flag('returnInternalServerErrorOnFailure', false));
+      return send(answer.code, redactSecrets(status), answer.headers);
     }
     if (method === 'DELETE') {
       const status = engine.status(instanceId);
