@@ -8,6 +8,8 @@ import {
   LEDGER_OP_EVENT,
   ledgerInstanceId,
   rebuildLedger,
+  ledgerStatusReadable,
+  foldRunningHolders,
   type LedgerOp,
 } from '../domain/ledger';
 
@@ -37,13 +39,25 @@ export async function sendToLedger(
   const status = await instances.runtimeStatus(ledgerId);
   if (!isAlive(status)) {
     const state = status
-      ? rebuildLedger(input.definitionId, await instances.lastState(ledgerId))
+      ? await rebuiltLedger(instances, input.definitionId, ledgerId)
       : emptyLedger(input.definitionId);
     await instances.start(ORCHESTRATORS.definitionLedger, ledgerId, state);
   }
   if (!(await instances.raiseEvent(ledgerId, LEDGER_OP_EVENT, input.op)))
     throw new TransientError(`The ledger ${ledgerId} is not running yet; retrying.`, 'LedgerNotRunning');
   return { ledgerId };
+}
+
+/**
+ * A ledger that failed or was terminated, rebuilt from its last input and custom status; when the status
+ * is gone (Azure Storage keeps none after a terminate), from its input and the versions running builds
+ * of the definition show.
+ */
+async function rebuiltLedger(instances: InstancesPort, definitionId: string, ledgerId: string) {
+  const previous = await instances.lastState(ledgerId);
+  const state = rebuildLedger(definitionId, previous);
+  if (!ledgerStatusReadable(previous?.customStatus)) foldRunningHolders(state, await instances.alive());
+  return state;
 }
 
 /** The ledger's answer to a pipeline; a pipeline that no longer runs needs none. */

@@ -259,6 +259,42 @@ export function rebuildLedger(
   return state;
 }
 
+/**
+ * Whether `customStatus` is one a ledger wrote (an object listing its leases). Azure Storage rewrites an
+ * instance's CustomStatus from the turn that updates it (AzureTableTrackingStore.UpdateStateAsync), and
+ * the turn that terminates a ledger runs no code: its status reads "null" afterwards.
+ */
+export function ledgerStatusReadable(customStatus: unknown): boolean {
+  return (
+    typeof customStatus === 'object' &&
+    customStatus !== null &&
+    Array.isArray((customStatus as { leases?: unknown }).leases)
+  );
+}
+
+/**
+ * For a ledger rebuilt without its custom status: the versions granted since its last continue-as-new
+ * are known only to the builds that hold them, and each running build shows its version in its own
+ * status (imageVersionId). Each one under this definition becomes a lease (protected from retention,
+ * released by its holder) and "auto" continues after the newest of them, so no version is handed out
+ * twice.
+ */
+export function foldRunningHolders(
+  state: LedgerState,
+  running: readonly { instanceId: string; customStatus?: unknown }[],
+): void {
+  const prefix = `${state.definitionId.toLowerCase()}/versions/`;
+  for (const { instanceId, customStatus } of running) {
+    const versionId = (customStatus as { imageVersionId?: unknown } | null | undefined)?.imageVersionId;
+    if (typeof versionId !== 'string' || !versionId.toLowerCase().startsWith(prefix)) continue;
+    const version = versionId.slice(prefix.length);
+    if (!state.leases[instanceId])
+      state.leases[instanceId] = { version, versionId: `${state.definitionId}/versions/${version}` };
+    if (!state.highestAllocated || compareVersions(version, state.highestAllocated) > 0)
+      state.highestAllocated = version;
+  }
+}
+
 /** The newest leases (most recently granted last in the record), as the custom status lists them. */
 export function leasesShown(state: LedgerState, max: number): LeaseShown[] {
   return Object.entries(state.leases)

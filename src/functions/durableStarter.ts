@@ -1,7 +1,7 @@
-import type { DurableClient } from 'durable-functions';
+import type { DurableClient, OrchestrationRuntimeStatus } from 'durable-functions';
 import type { DurableStarter } from '../triggers/starter';
 import type { InstancesPort } from '../ports';
-import { isAlive } from '../domain/runtimeStatus';
+import { isAlive, LIVE_STATUSES } from '../domain/runtimeStatus';
 import { executionStampOf, regionInstanceId, type PipelineInput } from '../domain/pipeline';
 
 /** The Durable client as the small interface triggers use; "not found" and "already exists" become values. */
@@ -67,6 +67,13 @@ export function durableInstances(client: DurableClient): InstancesPort {
         if (/404/.test((error as Error).message)) return undefined;
         throw error;
       }
+    },
+    async alive() {
+      // The client follows x-ms-continuation-token through every page.
+      const statuses = await client.getStatusBy({
+        runtimeStatus: LIVE_STATUSES.map((s) => s as OrchestrationRuntimeStatus),
+      });
+      return statuses.map((s) => ({ instanceId: s.instanceId, customStatus: s.customStatus }));
     },
     async raiseEvent(instanceId, eventName, data) {
       // The client resolves on 410 (no longer running) too: ask first so a lost event is seen.

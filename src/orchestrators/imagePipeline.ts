@@ -99,6 +99,10 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     });
     if (!lease.ok)
       throw new PreflightRejected([finding('IMAGE_VERSION_EXISTS', 'image.version', lease.reason)]);
+    // Shown at once: a ledger rebuilt without its custom status learns its leases from running builds.
+    status.version = lease.version;
+    status.imageVersionId = lease.versionId;
+    report();
     const plan = yield* step<PreflightResult>(context, ACTIVITIES.preflight, {
       request,
       instanceId,

@@ -91,7 +91,45 @@ describe('definitionLedger on the engine', () => {
     const answered = await engine.waitFor('waiter', ['Completed'], 5_000).catch(() => undefined);
     expect(answered?.output).toMatchObject({ ok: true, version: '2.0.0' });
   });
+
+  it('rebuilt after a terminate that lost its custom status, it never hands out one auto version twice', async () => {
+    const { engine } = startScriptedEngine(VM);
+    engine.registerOrchestrator('ledgerAsker', createOrchestrator(asker) as never);
+    engine.registerOrchestrator('autoHolder', createOrchestrator(autoHolder) as never);
+    const ledgerId = ledgerInstanceId(DEF);
+    engine.startNew('autoHolder', 'holder-1', undefined);
+    const held = await until(
+      () => (engine.status('holder-1')?.customStatus as { version?: string } | null)?.version,
+    );
+    // The ledger is terminated; as Azure Storage does, its custom status does not survive the terminate.
+    engine.terminate(ledgerId, 'operator');
+    engine.store.updateInstance(ledgerId, { custom_status: null });
+    engine.startNew('ledgerAsker', 'asker-auto', 'auto');
+    const second = await engine.waitFor('asker-auto', ['Completed', 'Failed'], 30_000);
+    expect(second.output).toMatchObject({ ok: true });
+    expect((second.output as { version: string }).version).not.toBe(held);
+  });
 });
+
+/** A build that leases "auto" and, as imagePipeline does, shows the version in its status, then runs on. */
+const autoHolder = function* (context: OrchestrationContext) {
+  const lease = yield* askLedger<LeaseReply>(context, DEF, {
+    kind: 'lease',
+    execution: 'h1',
+    version: 'auto',
+  });
+  if (lease.ok) context.df.setCustomStatus({ version: lease.version, imageVersionId: lease.versionId });
+  yield context.df.waitForExternalEvent('never');
+};
+
+async function until<T>(read: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 500; i++) {
+    const value = read();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('timed out');
+}
 
 /** A sender that waits for the ledger's answer. */
 const waiter = function* (context: OrchestrationContext) {
