@@ -2,3 +2,9 @@
 declare module 'durable-functions/lib/src/util/testingUtils' {
   export function createOrchestrator(fn: unknown): (trigger: unknown, context: unknown) => Promise<unknown>;
 }
+
+// The library's own Durable client class, built here from the clientData a durableClient binding receives.
+declare module 'durable-functions/lib/src/durableClient/DurableClient' {
+  import type { DurableClient as Client } from 'durable-functions';
+  export const DurableClient: new (clientData: unknown) => Client;
+}
