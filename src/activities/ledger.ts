@@ -1,12 +1,15 @@
 import type { Services } from './services';
 import type { InstancesPort } from '../ports';
 import { PermanentError, TransientError } from '../domain/errors';
+import { isAlive } from '../domain/runtimeStatus';
 import { ORCHESTRATORS } from '../domain/pipeline';
 import {
   emptyLedger,
   LEDGER_OP_EVENT,
   ledgerInstanceId,
   rebuildLedger,
+  ledgerStatusReadable,
+  foldRunningHolders,
   type LedgerOp,
 } from '../domain/ledger';
 
@@ -23,8 +26,6 @@ function instancesOf(s: Services): InstancesPort {
   return s.instances;
 }
 
-const LIVE = ['Running', 'Pending', 'ContinuedAsNew'];
-
 /**
  * Starts the definition's ledger when it does not run, then hands it the operation. A ledger that
  * failed or was terminated is started again from what it last held (rebuildLedger), not empty.
@@ -36,15 +37,27 @@ export async function sendToLedger(
   const instances = instancesOf(s);
   const ledgerId = ledgerInstanceId(input.definitionId);
   const status = await instances.runtimeStatus(ledgerId);
-  if (!status || !LIVE.includes(status)) {
+  if (!isAlive(status)) {
     const state = status
-      ? rebuildLedger(input.definitionId, await instances.lastState(ledgerId))
+      ? await rebuiltLedger(instances, input.definitionId, ledgerId)
       : emptyLedger(input.definitionId);
     await instances.start(ORCHESTRATORS.definitionLedger, ledgerId, state);
   }
   if (!(await instances.raiseEvent(ledgerId, LEDGER_OP_EVENT, input.op)))
     throw new TransientError(`The ledger ${ledgerId} is not running yet; retrying.`, 'LedgerNotRunning');
   return { ledgerId };
+}
+
+/**
+ * A ledger that failed or was terminated, rebuilt from its last input and custom status; when the status
+ * is gone (Azure Storage keeps none after a terminate), from its input and the versions running builds
+ * of the definition show.
+ */
+async function rebuiltLedger(instances: InstancesPort, definitionId: string, ledgerId: string) {
+  const previous = await instances.lastState(ledgerId);
+  const state = rebuildLedger(definitionId, previous);
+  if (!ledgerStatusReadable(previous?.customStatus)) foldRunningHolders(state, await instances.alive());
+  return state;
 }
 
 /** The ledger's answer to a pipeline; a pipeline that no longer runs needs none. */

@@ -1,5 +1,6 @@
 import { boundedName, INSTANCE_ID_MAX, shortHash } from './pipeline';
 import { compareVersions, nextPatchVersion } from './version';
+import { isAlive } from './runtimeStatus';
 import type { BatchAccountRef } from './buildRequest';
 
 /**
@@ -46,9 +47,6 @@ export interface LedgerState {
 /** Accounts remembered per definition; the oldest go first beyond it (it rides in every continue-as-new). */
 export const ACCOUNTS_REMEMBERED = 50;
 
-/** Runtime statuses of a holder that may still release its lease; any other (Completed, Failed, Terminated, missing) cannot. */
-export const LIVE_STATUSES: readonly string[] = ['Running', 'Pending', 'ContinuedAsNew', 'Suspended'];
-
 /** Remembers `accounts` (case-insensitive ids), the most recently named kept when over the bound. */
 export function rememberAccounts(state: LedgerState, accounts: readonly BatchAccountRef[]): void {
   const known = (state.accounts ?? []).filter(
@@ -72,7 +70,7 @@ export function dropFinishedHolders(
   for (const holder of Object.keys(state.leases)) {
     if (!(holder in statuses)) continue;
     const status = statuses[holder];
-    if (status === undefined || !LIVE_STATUSES.includes(status)) {
+    if (!isAlive(status)) {
       delete state.leases[holder];
       dropped.push(holder);
     }
@@ -259,6 +257,42 @@ export function rebuildLedger(
   )
     state.highestAllocated = highest;
   return state;
+}
+
+/**
+ * Whether `customStatus` is one a ledger wrote (an object listing its leases). Azure Storage rewrites an
+ * instance's CustomStatus from the turn that updates it (AzureTableTrackingStore.UpdateStateAsync), and
+ * the turn that terminates a ledger runs no code: its status reads "null" afterwards.
+ */
+export function ledgerStatusReadable(customStatus: unknown): boolean {
+  return (
+    typeof customStatus === 'object' &&
+    customStatus !== null &&
+    Array.isArray((customStatus as { leases?: unknown }).leases)
+  );
+}
+
+/**
+ * For a ledger rebuilt without its custom status: the versions granted since its last continue-as-new
+ * are known only to the builds that hold them, and each running build shows its version in its own
+ * status (imageVersionId). Each one under this definition becomes a lease (protected from retention,
+ * released by its holder) and "auto" continues after the newest of them, so no version is handed out
+ * twice.
+ */
+export function foldRunningHolders(
+  state: LedgerState,
+  running: readonly { instanceId: string; customStatus?: unknown }[],
+): void {
+  const prefix = `${state.definitionId.toLowerCase()}/versions/`;
+  for (const { instanceId, customStatus } of running) {
+    const versionId = (customStatus as { imageVersionId?: unknown } | null | undefined)?.imageVersionId;
+    if (typeof versionId !== 'string' || !versionId.toLowerCase().startsWith(prefix)) continue;
+    const version = versionId.slice(prefix.length);
+    if (!state.leases[instanceId])
+      state.leases[instanceId] = { version, versionId: `${state.definitionId}/versions/${version}` };
+    if (!state.highestAllocated || compareVersions(version, state.highestAllocated) > 0)
+      state.highestAllocated = version;
+  }
 }
 
 /** The newest leases (most recently granted last in the record), as the custom status lists them. */

@@ -1,7 +1,8 @@
-import type { DurableClient } from 'durable-functions';
+import type { DurableClient, OrchestrationRuntimeStatus } from 'durable-functions';
 import type { DurableStarter } from '../triggers/starter';
 import type { InstancesPort } from '../ports';
 import { durableAnswer, unlessMissing } from '../azure/durableAnswers';
+import { isAlive, LIVE_STATUSES } from '../domain/runtimeStatus';
 import { executionStampOf, regionInstanceId, type PipelineInput } from '../domain/pipeline';
 
 /** The Durable client as the small interface triggers use; "not found" and "already exists" become values. */
@@ -27,7 +28,7 @@ export function durableStarter(client: DurableClient): DurableStarter {
       const ended: string[] = [];
       for (const child of children) {
         const state = await unlessMissing(client.getStatus(child));
-        if (state?.runtimeStatus !== 'Running' && state?.runtimeStatus !== 'Pending') continue;
+        if (!isAlive(state?.runtimeStatus)) continue;
         await client.terminate(child, `its parent ${instanceId} is being restarted with a new request`);
         ended.push(child);
       }
@@ -63,10 +64,17 @@ export function durableInstances(client: DurableClient): InstancesPort {
         throw error;
       }
     },
+    async alive() {
+      // The client follows x-ms-continuation-token through every page.
+      const statuses = await client.getStatusBy({
+        runtimeStatus: LIVE_STATUSES.map((s) => s as OrchestrationRuntimeStatus),
+      });
+      return statuses.map((s) => ({ instanceId: s.instanceId, customStatus: s.customStatus }));
+    },
     async raiseEvent(instanceId, eventName, data) {
       // The client resolves on 410 (no longer running) too: ask first so a lost event is seen.
       const status = await starter.runtimeStatus(instanceId);
-      if (!status || !['Running', 'Pending', 'ContinuedAsNew'].includes(status)) return false;
+      if (!isAlive(status)) return false;
       try {
         await client.raiseEvent(instanceId, eventName, data);
         return true;

@@ -1,4 +1,4 @@
-import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import {
   conflictingHolder,
   dropFinishedHolders,
@@ -47,8 +47,8 @@ export const definitionLedger: OrchestrationHandler = function* (context: Orches
       // continue-as-new drops received but unprocessed events, and under load that would be most of them.
       const idle = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
       const winner = (yield context.df.Task.any([next, idle])) as unknown;
-      if (winner !== next) break;
-      idle.cancel();
+      if (winner !== next && !(yield* landedLate(context, next))) break;
+      if (!idle.isCompleted) idle.cancel();
     } else {
       yield next;
     }
@@ -72,10 +72,24 @@ export const definitionLedger: OrchestrationHandler = function* (context: Orches
       }
     }
   }
-  // A request that arrives in the instant of the restart is dropped: its sender sends it again.
+  // A request raised after this turn goes to the next execution; one fetched with the settle timer
+  // itself is dropped (the library never reads past the continue-as-new): its sender sends it again.
   context.df.continueAsNew(state);
   return undefined;
 };
+
+/**
+ * Whether a request fetched in the same batch as the idle timer has landed. Azure appends a whole batch
+ * to the history, but the library resumes the code at the timer, before it reads the events after it;
+ * continuing as new there would drop them. One more wait on a timer already due lets the rest of the
+ * batch be read first.
+ */
+function* landedLate(context: OrchestrationContext, next: Task) {
+  const settle = context.df.createTimer(context.df.currentUtcDateTime);
+  const late = (yield context.df.Task.any([next, settle])) as unknown;
+  if (late === next) settle.cancel();
+  return late === next;
+}
 
 function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp) {
   switch (op.kind) {

@@ -76,6 +76,10 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
     ...(request.source.type === 'galleryImageVersion' ? { shared: true } : {}),
   });
   if (!lease.ok) return rejected([finding('IMAGE_VERSION_EXISTS', 'image.version', lease.reason)]);
+  // Shown at once: a ledger rebuilt without its custom status learns its leases from running builds.
+  run.status.version = lease.version;
+  run.status.imageVersionId = lease.versionId;
+  run.showStatus();
   const plan = yield* call(context, 'preflight', { request, instanceId, version: lease.version });
   if (!plan.ok) return rejected(plan.findings);
   yield* acceptPlan(context, run, plan);

@@ -6,6 +6,8 @@ export interface InstancesPort {
   runtimeStatus(instanceId: string): Promise<string | undefined>;
   /** The input of its latest execution and its last custom status; undefined when it does not exist. */
   lastState(instanceId: string): Promise<{ input?: unknown; customStatus?: unknown } | undefined>;
+  /** Every instance that still runs (isAlive), with its custom status. */
+  alive(): Promise<{ instanceId: string; customStatus?: unknown }[]>;
   start(orchestrator: string, instanceId: string, input: unknown): Promise<'started' | 'exists'>;
   /** False when the instance does not exist or no longer runs (the event went nowhere). */
   raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<boolean>;

@@ -205,7 +205,7 @@ describe('end to end', () => {
           'aeg-event-type': 'Notification',
         })
       ).status,
-    ).toBe(200);
+    ).toBe(202);
     // Delivered twice (Event Grid is at least once), and once more in CloudEvents schema.
     await world.postJson('/runtime/webhooks/eventgrid?functionName=galleryEvents', [event], {
       'aeg-event-type': 'Notification',
@@ -254,7 +254,7 @@ describe('end to end', () => {
     for (const e of [deleteEvent, storage, unwatched])
       expect(
         (await world.postJson('/runtime/webhooks/eventgrid?functionName=galleryEvents', [e])).status,
-      ).toBe(200);
+      ).toBe(202);
     const logs = world.host!.logs.join('');
     expect(logs).toMatch(/ignored — event type Microsoft.Resources.ResourceDeleteSuccess/);
     expect(logs).toMatch(

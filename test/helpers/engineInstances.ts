@@ -1,5 +1,6 @@
 import type { DurableEngine } from '../../src/local/host/durable/engine';
 import type { InstancesPort } from '../../src/ports';
+import { LIVE_STATUSES } from '../../src/domain/runtimeStatus';
 
 /** The instances port straight on an embedded engine, for unit tests that run orchestrators without a host. */
 export function engineInstances(engine: DurableEngine): InstancesPort {
@@ -9,6 +10,10 @@ export function engineInstances(engine: DurableEngine): InstancesPort {
       const status = engine.status(id, { showInput: true });
       return status ? { input: status.input, customStatus: status.customStatus } : undefined;
     },
+    alive: async () =>
+      engine
+        .list({ runtimeStatus: [...LIVE_STATUSES] })
+        .map((s) => ({ instanceId: s.instanceId, customStatus: s.customStatus })),
     start: async (name, id, input) => {
       try {
         engine.startNew(name, id, input);

@@ -12,6 +12,8 @@ import type { Registration } from '../../src/local/host/functionsCore';
 
 export interface DoorsHost {
   keys: HostKeys;
+  /** What a durableClient input binding receives on this host. */
+  clientData: Record<string, unknown>;
   engine: DurableEngine;
   call(
     method: string,
@@ -40,6 +42,7 @@ export async function startDoorsHost(functions: Registration[]): Promise<DoorsHo
   );
   return {
     keys,
+    clientData: env.durableClientData,
     engine,
     call: (method, path, options = {}) =>
       new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import type { BuildRequest } from '../../src/domain/buildRequest';
 import { PermanentError, TransientError } from '../../src/domain/errors';
 import { FakeWorld, demoVm } from './fakes';
 import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
-import { DurableEngine } from '../../src/local/host/durable/engine';
+import { DurableEngine, type EngineClock } from '../../src/local/host/durable/engine';
 import { VirtualClock } from '../../src/local/clock';
 import { ACTIVITY_IMPLEMENTATIONS } from '../../src/activities';
 import { runActivity } from '../../src/activities/result';
@@ -171,8 +171,9 @@ export class ScriptedCloud extends FakeWorld {
  */
 const startedEngines: DurableEngine[] = [];
 
-export function startScriptedEngine(vmId: string) {
-  const clock = new VirtualClock({ speed: 20_000 });
+/** `clock`: a clock the test moves by hand instead of the fast virtual one. */
+export function startScriptedEngine<C extends EngineClock = VirtualClock>(vmId: string, handClock?: C) {
+  const clock = handClock ?? (new VirtualClock({ speed: 20_000 }) as unknown as C);
   const cloud = new ScriptedCloud(() => clock.nowMs());
   cloud.vms.set(vmId.toLowerCase(), demoVm(vmId, false));
   const engine = new DurableEngine({

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableEngine, InstanceStatus } from './durable/engine';
 import { InstanceExistsError } from './durable/engine';
-import { continuationHeader, pageOf, readListQuery } from './durableListQuery';
+import { continuationHeader, pageOf, readListQuery, readRuntimeStatuses } from './durableListQuery';
 import { isTerminal } from './durable/runtimeStatus';
 import { HttpRefusal, decodeSegments, parseJson, requireJson, sendJson } from './httpGuards';
 import { keyAllows, presentedKey, type HostKeys } from './keys';
 import { redactSecrets } from './redact';
+import { isAlive } from '../../domain/runtimeStatus';
 
 const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
@@ -15,17 +16,6 @@ const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
  * resolves `instances/...` against rpcBaseUrl, which would drop a `?code=` query.
  */
 const RPC_PREFIX = '/durabletask';
-
-const RUNTIME_STATUSES = [
-  'Pending',
-  'Running',
-  'Completed',
-  'ContinuedAsNew',
-  'Failed',
-  'Canceled',
-  'Terminated',
-  'Suspended',
-];
 
 interface DurableApiContext {
   engine: DurableEngine;
@@ -79,9 +69,19 @@ function managementPayload(ctx: DurableApiContext, instanceId: string): Record<s
   };
 }
 
-function statusCode(status: InstanceStatus): number {
-  if (status.runtimeStatus === 'Pending' || status.runtimeStatus === 'Running') return 202;
-  return status.runtimeStatus === 'Completed' ? 200 : 400;
+/**
+ * The extension's answer to a status GET (HttpApiHandler.HandleGetStatusRequestAsync): 202 with Location
+ * and Retry-After: 5 while the instance is alive; 200 once it has ended, Failed included unless the
+ * caller asks for 500 with returnInternalServerErrorOnFailure=true.
+ */
+function statusAnswer(
+  status: InstanceStatus,
+  url: URL,
+  serverErrorOnFailure: boolean,
+): { code: number; headers: Record<string, string> } {
+  if (isAlive(status.runtimeStatus))
+    return { code: 202, headers: { Location: url.href, 'Retry-After': '5' } };
+  return { code: status.runtimeStatus === 'Failed' && serverErrorOnFailure ? 500 : 200, headers: {} };
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string[]): HttpRefusal {
@@ -161,17 +161,10 @@ export function serveDurableApi(
 
   if (!instanceId) {
     if (method !== 'GET') throw methodNotAllowed(method, url.pathname, ['GET']);
-    const asked = url.searchParams.get('runtimeStatus')?.split(',').filter(Boolean);
-    const canonical = (s: string) => RUNTIME_STATUSES.find((r) => r.toLowerCase() === s.trim().toLowerCase());
-    const unknown = asked?.filter((s) => !canonical(s)) ?? [];
-    if (unknown.length)
-      throw new HttpRefusal(
-        400,
-        `runtimeStatus ${unknown.join(',')} is not a runtime status; use ${RUNTIME_STATUSES.join(', ')}.`,
-      );
+    const asked = readRuntimeStatuses(url);
     const showInput = flag('showInput', true);
     const query = readListQuery(url, req);
-    const { page, next } = pageOf(engine.list({ runtimeStatus: asked?.map((s) => canonical(s)!) }), query);
+    const { page, next } = pageOf(engine.list({ runtimeStatus: asked }), query);
     const list = page.map((s) => (showInput ? s : { ...s, input: null }));
     return send(200, redactSecrets(list), continuationHeader(next));
   }
@@ -243,13 +236,14 @@ function serveInstance(ctx: DurableApiContext, request: DurableRequest, instance
   send(501, { message: `${method} ${url.pathname} is not supported by the embedded host.` });
 }
 
-function sendStatus(ctx: DurableApiContext, { send, flag }: DurableRequest, instanceId: string): void {
+function sendStatus(ctx: DurableApiContext, { send, flag, url }: DurableRequest, instanceId: string): void {
   const status = ctx.engine.status(instanceId, {
     showHistory: flag('showHistory', false),
     showInput: flag('showInput', true),
   });
   if (!status) return send(404, { message: `No instance with ID '${instanceId}' found.` });
-  return send(statusCode(status), redactSecrets(status));
+  const answer = statusAnswer(status, url, flag('returnInternalServerErrorOnFailure', false));
+  return send(answer.code, redactSecrets(status), answer.headers);
 }
 
 function purgeInstance(ctx: DurableApiContext, send: Send, instanceId: string): void {

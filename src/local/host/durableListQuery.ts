@@ -13,10 +13,12 @@ export interface ListQuery {
   createdFromMs?: number;
   createdToMs?: number;
   top?: number;
-  /** Where this page starts in the list (ordered by creation time, then id). */
+  /** Where this page starts in the list (ordered by instance id). */
   offset: number;
 }
 
+/** OrchestrationStatusQueryCondition.PageSize when the caller names no `top`. */
+export const DEFAULT_PAGE_SIZE = 100;
 /** int.TryParse's range: the page size is an Int32. */
 const INT32_MAX = 2 ** 31 - 1;
 const CONTINUATION_HEADER = 'x-ms-continuation-token';
@@ -52,7 +54,11 @@ export function readListQuery(url: URL, req: IncomingMessage): ListQuery {
   };
 }
 
-/** One page of `all` and the token of the next (undefined on the last page). */
+/**
+ * One page of `all` and the token of the next (undefined on the last page). Ordered by instance id, as
+ * Azure Storage returns the Instances table (the id is its partition key); pages of DEFAULT_PAGE_SIZE
+ * unless `top` says otherwise.
+ */
 export function pageOf<T extends { instanceId: string; createdTime: string }>(
   all: T[],
   query: ListQuery,
@@ -61,14 +67,52 @@ export function pageOf<T extends { instanceId: string; createdTime: string }>(
     .filter((s) => !query.instanceIdPrefix || s.instanceId.startsWith(query.instanceIdPrefix))
     .filter((s) => query.createdFromMs === undefined || Date.parse(s.createdTime) >= query.createdFromMs)
     .filter((s) => query.createdToMs === undefined || Date.parse(s.createdTime) <= query.createdToMs)
-    .sort((a, b) => a.createdTime.localeCompare(b.createdTime) || a.instanceId.localeCompare(b.instanceId));
-  const end = query.top === undefined ? matching.length : query.offset + query.top;
+    .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+  const end = query.offset + (query.top ?? DEFAULT_PAGE_SIZE);
   const page = matching.slice(query.offset, end);
   return end < matching.length ? { page, next: encodeToken(end) } : { page };
 }
 
+/**
+ * HttpApiHandler adds the header whatever the next token is (HandleGetStatusRequestAsync); with no next
+ * page it is empty, which is what ends the durable-functions client's paging loop.
+ */
 export function continuationHeader(next: string | undefined): Record<string, string> {
-  return next ? { [CONTINUATION_HEADER]: next } : {};
+  return { [CONTINUATION_HEADER]: next ?? '' };
+}
+
+/** OrchestrationRuntimeStatus, in enum order: Enum.TryParse also takes a member's number. */
+const RUNTIME_STATUSES = [
+  'Running',
+  'Completed',
+  'ContinuedAsNew',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'Pending',
+  'Suspended',
+];
+
+/**
+ * The runtimeStatus filter, parsed as the extension's Enum.TryParse does: a member's exact name (case
+ * matters) or number, whitespace around it ignored. The extension skips a value that parses to nothing
+ * and, when none parse, lists every instance; here such a value is refused with the names to use.
+ */
+export function readRuntimeStatuses(url: URL): string[] | undefined {
+  const asked = url.searchParams.getAll('runtimeStatus').flatMap((v) => v.split(','));
+  if (asked.length === 0) return undefined;
+  const parse = (value: string): string | undefined => {
+    const text = value.trim();
+    if (/^\d+$/.test(text)) return RUNTIME_STATUSES[Number(text)];
+    return RUNTIME_STATUSES.includes(text) ? text : undefined;
+  };
+  const unknown = asked.filter((s) => !parse(s));
+  if (unknown.length)
+    throw new HttpRefusal(
+      400,
+      `runtimeStatus ${unknown.join(',')} is not a runtime status (names are case-sensitive); use ${RUNTIME_STATUSES.join(', ')}.`,
+    );
+  return asked.map((s) => parse(s)!);
 }
 
 function encodeToken(offset: number): string {

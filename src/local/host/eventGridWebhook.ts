@@ -11,9 +11,9 @@ export const EVENT_GRID_MAX_BYTES = 1024 * 1024;
 /**
  * The Event Grid webhook as the Functions Event Grid extension serves it (HttpRequestProcessor): the
  * `aeg-event-type` header, not the body, says what a POST is — SubscriptionValidation (answer the
- * body's validationCode), Notification (one invocation per event, whatever their types), Unsubscribe
- * (202); anything else is refused. A body that is not what its header says is the sender's error
- * (400): Event Grid retries 5xx, so a 500 would only bring it back.
+ * body's validationCode), Notification (one invocation per event, whatever their types; 202), Unsubscribe
+ * (202); anything else is refused. A body that is not what its header says is the sender's error: 400
+ * here, where the extension fails with a 500 that Event Grid would only retry.
  */
 export async function serveEventGrid(
   functions: Map<string, Registration>,
@@ -24,14 +24,15 @@ export async function serveEventGrid(
   body: Buffer,
 ): Promise<void> {
   const name = url.searchParams.get('functionName') ?? '';
+  // The extension keeps its listeners in a plain Dictionary: the name must match exactly.
   const f = functions.get(name.toLowerCase());
-  if (!f) return sendJson(res, 404, { error: `No Event Grid function named "${name}".` });
-  if (req.method === 'OPTIONS') {
-    // CloudEvents webhook validation (abuse protection).
-    res.writeHead(200, {
-      'WebHook-Allowed-Origin': String(req.headers['webhook-request-origin'] ?? '*'),
-      'WebHook-Allowed-Rate': '*',
+  if (!f || f.name !== name)
+    return sendJson(res, 404, {
+      error: `No Event Grid function named "${name}" (names are case-sensitive).`,
     });
+  if (req.method === 'OPTIONS') {
+    // CloudEvents webhook validation (abuse protection): only an Event Grid cloud is allowed.
+    res.writeHead(200, { 'WebHook-Allowed-Origin': allowedOrigin(req.headers['webhook-request-origin']) });
     res.end();
     return;
   }
@@ -49,20 +50,31 @@ export async function serveEventGrid(
   const parsed = parseJson(body, 'The Event Grid delivery');
   if (kind === 'validation') return sendJson(res, 200, { validationResponse: validationCodeOf(parsed) });
   const events = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
-  if (events.length === 0 || events.some((e) => !e || typeof e !== 'object' || Array.isArray(e)))
+  if (events.some((e) => !e || typeof e !== 'object' || Array.isArray(e)))
     throw new HttpRefusal(
       400,
-      'The Event Grid delivery must be an event object or a non-empty array of event objects.',
+      'The Event Grid delivery must be an event object or an array of event objects.',
     );
-  const typed = events as { eventType?: string; type?: string }[];
-  if (typed.some((e) => typeof e.eventType !== 'string' && typeof e.type !== 'string'))
-    throw new HttpRefusal(
-      400,
-      'Every event needs eventType (Event Grid schema) or type (CloudEvents schema).',
-    );
-  for (const event of typed) await invokeFunction(f, event, env);
-  res.writeHead(200);
+  // As the extension: every event reaches the function whatever its type (the function decides), an
+  // empty batch is simply done, and success is 202 (EventGridExtensionConfigProvider.ProcessEventsAsync).
+  for (const event of events) await invokeFunction(f, event, env);
+  res.writeHead(202);
   res.end();
+}
+
+/** Event Grid clouds the extension echoes back; any other origin gets the public cloud's. */
+const EVENT_GRID_ORIGINS = [
+  'eventgrid.azure.net',
+  'eventgrid.azure.us',
+  'eventgrid.azure.eaglex.ic.gov',
+  'eventgrid.azure.microsoft.scloud',
+  'eventgrid.azure.cn',
+];
+
+/** HttpRequestProcessor.GetAllowedOriginResponseHeader: never an arbitrary caller's origin. */
+function allowedOrigin(header: string | string[] | undefined): string {
+  const origin = Array.isArray(header) ? header[0] : header;
+  return origin !== undefined && EVENT_GRID_ORIGINS.includes(origin) ? origin : EVENT_GRID_ORIGINS[0]!;
 }
 
 type DeliveryKind = 'validation' | 'notification' | 'unsubscribe';

@@ -2,6 +2,8 @@ import {
   ACCOUNTS_REMEMBERED,
   dropFinishedHolders,
   emptyLedger,
+  foldRunningHolders,
+  ledgerStatusReadable,
   grantLease,
   leasesShown,
   rebuildLedger,
@@ -95,5 +97,27 @@ describe('ledger leases', () => {
     expect(rebuildLedger(DEF, { input: { ...emptyLedger(`${DEF}2`), highestAllocated: '9.0.0' } })).toEqual(
       emptyLedger(DEF),
     );
+  });
+
+  it('with its status lost (null or not a ledger status), rebuilds from the input and the versions running builds show', () => {
+    const input = emptyLedger(DEF);
+    grantLease(input, { from: 'old', execution: 'e', version: 'auto' }, ['1.0.0']);
+    for (const customStatus of [null, 'null', 'garbage', { leases: 'x' }]) {
+      expect(ledgerStatusReadable(customStatus)).toBe(false);
+      const rebuilt = rebuildLedger(DEF, { input, customStatus });
+      expect(rebuilt.leases).toEqual(input.leases);
+      expect(rebuilt.highestAllocated).toBe('1.0.1');
+      foldRunningHolders(rebuilt, [
+        { instanceId: 'lost', customStatus: { imageVersionId: `${DEF.toUpperCase()}/versions/1.0.4` } },
+        { instanceId: 'other-def', customStatus: { imageVersionId: `${DEF}2/versions/9.0.0` } },
+        { instanceId: 'no-status', customStatus: null },
+      ]);
+      expect(rebuilt.leases.lost).toEqual({ version: '1.0.4', versionId: `${DEF}/versions/1.0.4` });
+      expect(Object.keys(rebuilt.leases).sort()).toEqual(['lost', 'old']);
+      expect(grantLease(rebuilt, { from: 'next', version: 'auto' }, ['1.0.0'])).toMatchObject({
+        version: '1.0.5',
+      });
+    }
+    expect(ledgerStatusReadable({ leases: [] })).toBe(true);
   });
 });

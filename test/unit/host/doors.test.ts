@@ -151,12 +151,14 @@ describe('keys per door', () => {
       const headers = body ? json : {};
       expect((await call(method, path, { headers, body })).status).toBe(401);
       expect((await call(method, path, { headers: withKey('not-the-key', headers), body })).status).toBe(401);
+      // Event Grid's extension answers a delivered batch with 202; the other doors with 200.
+      const served = path.includes('/eventgrid') ? 202 : 200;
       const ok = await call(method, path, { headers: withKey(right(), headers), body });
-      expect(ok.status).toBe(200);
+      expect(ok.status).toBe(served);
       const sep = path.includes('?') ? '&' : '?';
       expect(
         (await call(method, `${path}${sep}code=${encodeURIComponent(right())}`, { headers, body })).status,
-      ).toBe(200);
+      ).toBe(served);
     },
   );
 
@@ -280,9 +282,10 @@ describe('caller errors are 4xx, never 500', () => {
   it.each([
     ['not JSON', 400, 'this is not json'],
     ['null', 400, 'null'],
-    ['an empty array', 400, '[]'],
+    // As the extension: an empty batch is done (202), and the function judges an event's type.
+    ['an empty array', 202, '[]'],
     ['an array of numbers', 400, '[1,2]'],
-    ['events without a type', 400, '[{"data":{}}]'],
+    ['events without a type', 202, '[{"data":{}}]'],
   ])('an Event Grid body that is %s → %d', async (_what, status, body) => {
     expect((await call('POST', grid, { headers: gridKey(), body })).status).toBe(status);
   });
@@ -350,11 +353,12 @@ describe('caller errors are 4xx, never 500', () => {
       (await call('POST', '/API/Builds', { headers: withKey(keys.functionKeys.default, json), body: '{}' }))
         .status,
     ).toBe(200);
-    const upper = await call('POST', '/Runtime/Webhooks/EventGrid?functionName=GalleryEvents', {
+    // The path is matched case-insensitively; the function name is not (the extension's Dictionary).
+    const upper = await call('POST', '/Runtime/Webhooks/EventGrid?functionName=galleryEvents', {
       headers: gridKey(),
       body: '[{"eventType":"x","data":{}}]',
     });
-    expect(upper.status).toBe(200);
+    expect(upper.status).toBe(202);
     expect(
       (
         await call('GET', '/RUNTIME/webhooks/DurableTask/Instances', {

@@ -1,5 +1,7 @@
 import type { OrchestrationContext } from 'durable-functions';
 import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
+import { OrchestrationRuntimeStatus } from 'durable-functions';
+import { DurableClient } from 'durable-functions/lib/src/durableClient/DurableClient';
 import { startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
 
 /**
@@ -65,5 +67,38 @@ describe('list parameters', () => {
     }
     expect(seen.sort()).toEqual(['a-1', 'a-2', 'a-3', 'b-1']);
     expect((await list('?top=2', { 'x-ms-continuation-token': 'garbage' })).status).toBe(400);
+  });
+});
+
+describe('the list as Azure pages it', () => {
+  it('without top, pages of 100 ordered by instance id; every page carries the token header, empty on the last', async () => {
+    // Created in reverse order: Azure Storage lists by instance id (the Instances table's partition key).
+    for (let i = 149; i >= 0; i--) host.engine.startNew('waiter', `page-${String(i).padStart(3, '0')}`, null);
+    const first = await list('?instanceIdPrefix=page-');
+    expect(first.body).toHaveLength(100);
+    const firstIds = (first.body as { instanceId: string }[]).map((s) => s.instanceId);
+    expect(firstIds).toEqual([...firstIds].sort());
+    expect(firstIds[0]).toBe('page-000');
+    const token = first.headers['x-ms-continuation-token'] as string;
+    expect(token).toBeTruthy();
+    const last = await list('?instanceIdPrefix=page-', { 'x-ms-continuation-token': token });
+    expect((last.body as { instanceId: string }[]).map((s) => s.instanceId)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `page-${100 + i}`),
+    );
+    // HttpApiHandler adds the header whatever the next token is; on the last page it is empty.
+    expect(last.headers['x-ms-continuation-token']).toBe('');
+    // The durable-functions client pages through the token on its own, and stops at the empty one.
+    const client = new DurableClient(host.clientData as never);
+    const all = await client.getStatusBy({ runtimeStatus: [OrchestrationRuntimeStatus.Running] });
+    expect(all.filter((s) => s.instanceId.startsWith('page-'))).toHaveLength(150);
+  });
+
+  it('runtimeStatus parses as Enum.TryParse does: exact case, or the enum number', async () => {
+    expect((await list('?runtimeStatus=Running&instanceIdPrefix=a-')).body).toHaveLength(3);
+    expect((await list('?runtimeStatus=0&instanceIdPrefix=a-')).body).toHaveLength(3);
+    expect((await list('?runtimeStatus=Completed,Running&instanceIdPrefix=b-')).body).toHaveLength(1);
+    const lower = await list('?runtimeStatus=running');
+    expect(lower.status).toBe(400);
+    expect(lower.text).toMatch(/runtimeStatus running.*Running/);
   });
 });

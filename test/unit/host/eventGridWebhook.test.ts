@@ -73,9 +73,9 @@ describe('the Event Grid webhook follows aeg-event-type', () => {
     expect(invoked).toEqual([]);
   });
 
-  it('Notification → the function runs once per event, even for a validation-typed event', async () => {
+  it('Notification → 202 and the function runs once per event, even for a validation-typed event', async () => {
     const answer = await deliver('Notification', [writeEvent, validationEvent]);
-    expect(answer.status).toBe(200);
+    expect(answer.status).toBe(202);
     expect(answer.text).toBe('');
     expect(invoked).toHaveLength(2);
   });
@@ -87,6 +87,50 @@ describe('the Event Grid webhook follows aeg-event-type', () => {
       expect(answer.status).toBe(400);
       expect(answer.text).toMatch(/aeg-event-type/);
     }
+    expect(invoked).toEqual([]);
+  });
+});
+
+describe('as the extension answers', () => {
+  beforeEach(() => (invoked.length = 0));
+
+  it('an empty batch → 202; an event without eventType still reaches the function', async () => {
+    expect((await deliver('Notification', [])).status).toBe(202);
+    expect(invoked).toEqual([]);
+    const untyped = { id: 'u-1', subject: '/x', data: {} };
+    expect((await deliver('Notification', [untyped])).status).toBe(202);
+    expect(invoked).toEqual([untyped]);
+  });
+
+  it('OPTIONS allows only an Event Grid cloud as the origin', async () => {
+    const options = (origin?: string) =>
+      host.call('OPTIONS', '/runtime/webhooks/eventgrid?functionName=galleryEvents', {
+        headers: {
+          'x-functions-key': host.keys.systemKeys.eventgrid_extension,
+          ...(origin ? { 'webhook-request-origin': origin } : {}),
+        },
+      });
+    for (const [origin, allowed] of [
+      ['evil.example', 'eventgrid.azure.net'],
+      [undefined, 'eventgrid.azure.net'],
+      ['eventgrid.azure.us', 'eventgrid.azure.us'],
+    ] as const) {
+      const answer = await options(origin);
+      expect(answer.status).toBe(200);
+      expect(answer.headers['webhook-allowed-origin']).toBe(allowed);
+    }
+  });
+
+  it('the function name is matched case-sensitively (404 otherwise)', async () => {
+    const answer = await host.call('POST', '/runtime/webhooks/eventgrid?functionName=GalleryEvents', {
+      headers: {
+        'content-type': 'application/json',
+        'x-functions-key': host.keys.systemKeys.eventgrid_extension,
+        'aeg-event-type': 'Notification',
+      },
+      body: JSON.stringify([writeEvent]),
+    });
+    expect(answer.status).toBe(404);
     expect(invoked).toEqual([]);
   });
 });

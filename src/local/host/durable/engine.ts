@@ -14,6 +14,7 @@ import {
   type HistoryEvent,
 } from './history';
 import { customStatusViolation } from './customStatusLimit';
+import { turnBatch } from './inboxBatch';
 import { instanceIdProblem } from '../../../domain/instanceId';
 import { readFailure, type OrchestratorAnswer } from './orchestratorAnswer';
 import { isTerminal, TERMINAL_STATUSES } from './runtimeStatus';
@@ -295,21 +296,28 @@ export class DurableEngine {
   private async runTurn(instanceId: string): Promise<void> {
     const begun = process.hrtime.bigint();
     const row = this.store.instance(instanceId);
-    const next = this.store.nextInboxEvent(instanceId, this.options.clock.nowMs());
-    if (!row || !next) return;
+    // Every message waiting for the instance in one turn, as DTFx appends a fetched batch (turnBatch).
+    const batch = turnBatch(this.store.pendingInbox(instanceId, this.options.clock.nowMs()), (e) =>
+      this.ownsRetry(instanceId, e),
+    );
+    const inboxIds = batch.map((m) => m.id);
+    if (!row || batch.length === 0) return;
     if (isTerminal(row.status)) {
-      this.store.deleteInbox(next.id); // late events for a finished instance
+      for (const id of inboxIds) this.store.deleteInbox(id); // late events for a finished instance
       return;
     }
     const handler = this.orchestrators.get(row.name.toLowerCase());
     if (!handler) {
-      this.fail(row, next.id, [], `No orchestrator named ${row.name} is registered in this app.`);
+      this.fail(row, inboxIds, [], `No orchestrator named ${row.name} is registered in this app.`);
       return;
     }
     const now = this.options.clock.nowMs();
     // Freshly decoded from SQLite (stored with IsPlayed set), so the library may mutate it freely.
     const history = this.store.history(instanceId);
-    const newEvents = [historyEvent(EventType.OrchestratorStarted, now), { ...next.event, IsPlayed: false }];
+    const newEvents = [
+      historyEvent(EventType.OrchestratorStarted, now),
+      ...batch.map((m) => ({ ...m.event, IsPlayed: false })),
+    ];
     const started = process.hrtime.bigint();
     let answer: OrchestratorAnswer;
     try {
@@ -338,14 +346,14 @@ export class DurableEngine {
     }
     this.stats.turns += 1;
     this.stats.turnMs.push(Number(process.hrtime.bigint() - started) / 1e6);
-    this.store.transaction(() => this.applyTurn(row, next.id, newEvents, answer));
+    this.store.transaction(() => this.applyTurn(row, inboxIds, newEvents, answer));
     this.stats.wholeTurnMs.push(Number(process.hrtime.bigint() - begun) / 1e6);
   }
 
   /** Commits one turn: history, new work for the actions the replay produced, and the instance state. */
   private applyTurn(
     row: InstanceRow,
-    inboxId: number,
+    inboxIds: number[],
     newEvents: HistoryEvent[],
     answer: OrchestratorAnswer,
   ): void {
@@ -356,17 +364,17 @@ export class DurableEngine {
       customStatusViolation(row.name, answer.customStatus, answer.error !== undefined) ??
       nondeterminism(recorded, replayed);
     if (refusal) {
-      this.fail(row, inboxId, newEvents, refusal);
+      this.fail(row, inboxIds, newEvents, refusal);
       return;
     }
-    this.store.deleteInbox(inboxId);
+    for (const inboxId of inboxIds) this.store.deleteInbox(inboxId);
     const turn: Turn = {
       row,
       now: this.options.clock.nowMs(),
       events: [...newEvents],
       nextTaskId: row.next_task_id,
     };
-    this.continueRetries(turn, newEvents[1]!);
+    this.continueRetries(turn, newEvents[1]!); // a retry's event comes alone (turnBatch)
     const fresh = replayed.slice(recorded.length);
     for (const action of fresh) this.applyAction(turn, action);
     this.store.appendActions(row.id, recorded.length, fresh);
@@ -524,7 +532,6 @@ export class DurableEngine {
   private continueAsNew(turn: Turn, action: Action, custom: string | null): void {
     const { row, now } = turn;
     this.store.resetExecution(row.id);
-    this.store.clearWork(row.id);
     this.store.updateInstance(row.id, {
       status: 'Running',
       input: encode(action.input) ?? null,
@@ -532,7 +539,8 @@ export class DurableEngine {
       custom_status: custom,
       updated_at: now,
     });
-    this.store.enqueue(
+    // Client-raised events no turn delivered stay for the new execution (they carry no execution id).
+    this.store.restartExecution(
       row.id,
       historyEvent(EventType.ExecutionStarted, now, { Name: row.name, Input: encode(action.input) }),
       now,
@@ -637,15 +645,23 @@ export class DurableEngine {
     this.store.enqueue(row.parent_id, event, now);
   }
 
-  private fail(row: InstanceRow, inboxId: number, newEvents: HistoryEvent[], reason: string): void {
+  private fail(row: InstanceRow, inboxIds: number[], newEvents: HistoryEvent[], reason: string): void {
     this.store.transaction(() => {
-      this.store.deleteInbox(inboxId);
+      for (const inboxId of inboxIds) this.store.deleteInbox(inboxId);
       if (newEvents.length) this.store.appendHistory(row.id, newEvents);
       this.store.appendHistory(row.id, [
         historyEvent(EventType.ExecutionFailed, this.options.clock.nowMs(), { Reason: reason }),
       ]);
       this.finish(row, 'Failed', encode(reason) ?? null, row.custom_status, false, reason);
     });
+  }
+  /** Whether the engine's retry bookkeeping waits for this event (see turnBatch). */
+  private ownsRetry(instanceId: string, event: HistoryEvent): boolean {
+    if (event.EventType === EventType.TaskFailed)
+      return this.store.hasFailedAttempt(instanceId, event.TaskScheduledId as number);
+    if (event.EventType === EventType.TimerFired)
+      return this.store.hasRetryTimer(instanceId, event.TimerId as number);
+    return false;
   }
 
   private async runActivity(row: ActivityRow): Promise<void> {

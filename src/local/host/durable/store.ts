@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import type { Action, HistoryEvent } from './history';
+import { EventType, type Action, type HistoryEvent } from './history';
+
+const EVENT_RAISED: number = EventType.EventRaised;
 
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated';
 
@@ -157,11 +159,47 @@ export class DurableStore {
     ).map((r) => r.instance_id);
   }
 
-  nextInboxEvent(instanceId: string, nowMs: number): { id: number; event: HistoryEvent } | undefined {
-    const row = this.sql(
-      'SELECT id, event FROM inbox WHERE instance_id = ? AND visible_at <= ? ORDER BY id LIMIT 1',
-    ).get(instanceId, nowMs) as { id: number; event: string } | undefined;
-    return row ? { id: row.id, event: JSON.parse(row.event) as HistoryEvent } : undefined;
+  /** Every message of the instance visible now, in arrival order (a turn delivers them together). */
+  pendingInbox(instanceId: string, nowMs: number): { id: number; event: HistoryEvent }[] {
+    return (
+      this.sql('SELECT id, event FROM inbox WHERE instance_id = ? AND visible_at <= ? ORDER BY id').all(
+        instanceId,
+        nowMs,
+      ) as { id: number; event: string }[]
+    ).map((r) => ({ id: r.id, event: JSON.parse(r.event) as HistoryEvent }));
+  }
+
+  hasFailedAttempt(instanceId: string, taskId: number): boolean {
+    return !!this.sql('SELECT 1 FROM failed_attempts WHERE instance_id = ? AND task_id = ?').get(
+      instanceId,
+      taskId,
+    );
+  }
+
+  hasRetryTimer(instanceId: string, timerId: number): boolean {
+    return !!this.sql('SELECT 1 FROM retry_timers WHERE instance_id = ? AND timer_id = ?').get(
+      instanceId,
+      timerId,
+    );
+  }
+
+  /**
+   * Continue-as-new: the old execution's work goes, but events raised by a client that no turn has
+   * delivered yet stay for the new execution, after its ExecutionStarted. Azure's client sends them
+   * without an ExecutionId, and only messages for another ExecutionId are dropped
+   * (DurableClient.RaiseEventInternalAsync, ReconcileMessagesWithState).
+   */
+  restartExecution(instanceId: string, started: HistoryEvent, nowMs: number): void {
+    const raised = (
+      this.sql('SELECT event, visible_at FROM inbox WHERE instance_id = ? ORDER BY id').all(instanceId) as {
+        event: string;
+        visible_at: number;
+      }[]
+    ).filter((r) => (JSON.parse(r.event) as HistoryEvent).EventType === EVENT_RAISED);
+    this.clearWork(instanceId);
+    this.enqueue(instanceId, started, nowMs);
+    const insert = this.sql('INSERT INTO inbox (instance_id, event, visible_at) VALUES (?, ?, ?)');
+    for (const r of raised) insert.run(instanceId, r.event, r.visible_at);
   }
 
   deleteInbox(id: number): void {
