@@ -141,6 +141,7 @@ export async function preflight(
         resizeTimeout: p.resizeTimeout,
         taskSlotsPerNode: pool.taskSlotsPerNode,
         startTask: pool.startTask,
+        ...(pool.template ? { template: pool.template } : {}),
         metadata: [
           { name: 'bif-request', value: request.requestId },
           { name: 'bif-image-version', value: version },

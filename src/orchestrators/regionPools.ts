@@ -9,6 +9,7 @@ import {
   type RegionRolloutInput,
 } from '../domain/pipeline';
 import type { PoolStatus } from '../ports';
+import { isAutoScale } from '../domain/poolTemplate/effectivePool';
 import {
   describeMs,
   intervalFromProgress,
@@ -113,19 +114,30 @@ export function* createAndWaitForPools(
     pending.forEach((pool, i) => {
       const answer = answers[i] ?? null;
       const l = line(pool.poolId);
-      const target = pool.spec.targetDedicatedNodes + pool.spec.targetLowPriorityNodes;
       if (!answer) {
         const reason = 'the pool disappeared while allocating';
         fail(pool, reason);
         events.push(poolFailedEvent(input, pool, reason));
         return;
       }
+      const autoScale = autoScaleState(pool, answer);
+      if (autoScale.failed) {
+        fail(pool, autoScale.failed, [answer.autoScale!.error!.code]);
+        events.push(poolFailedEvent(input, pool, autoScale.failed));
+        return;
+      }
+      // An autoscale pool's targets are what its formula's first evaluation asked for.
+      const target = autoScale.enabled
+        ? answer.targetDedicatedNodes + answer.targetLowPriorityNodes
+        : pool.spec.targetDedicatedNodes + pool.spec.targetLowPriorityNodes;
       const current = answer.currentDedicatedNodes + answer.currentLowPriorityNodes;
       changed ||= current !== l.currentNodes || answer.allocationState !== l.allocationState;
       Object.assign(l, { allocationState: answer.allocationState, currentNodes: current });
-      if (answer.allocationState !== 'steady') {
+      if (answer.allocationState !== 'steady' || autoScale.pending) {
         if (now < deadlineOf(pool)) return;
-        const reason = `still ${answer.allocationState} at ${current} of ${target} nodes ${describeMs(now - allocationStartedAt)} after creation: past its resizeTimeout (${pool.spec.resizeTimeout}) plus ${describeMs(allocationGraceMs)}; the pool is left for inspection`;
+        const reason = autoScale.pending
+          ? `its autoscale formula was not evaluated ${describeMs(now - allocationStartedAt)} after creation; the pool is left for inspection`
+          : `still ${answer.allocationState} at ${current} of ${target} nodes ${describeMs(now - allocationStartedAt)} after creation: past its resizeTimeout (${pool.spec.resizeTimeout}) plus ${describeMs(allocationGraceMs)}; the pool is left for inspection`;
         fail(pool, reason);
         events.push(poolFailedEvent(input, pool, reason));
         return;
@@ -176,6 +188,21 @@ export function* createAndWaitForPools(
     );
   }
   return input.pools.map((p) => settled.get(p.poolId)!);
+}
+
+/**
+ * An autoscale pool is ready once its formula is applied and the first evaluation succeeded (then its
+ * allocation settles like any pool's); a failed evaluation fails the pool with Batch's error.
+ */
+function autoScaleState(
+  pool: PoolRollout,
+  answer: PoolStatus,
+): { enabled: boolean; pending?: boolean; failed?: string } {
+  if (!isAutoScale(pool.spec.template)) return { enabled: false };
+  const run = answer.autoScale;
+  if (run?.error)
+    return { enabled: true, failed: `autoscale evaluation failed: ${run.error.code}: ${run.error.message}` };
+  return { enabled: true, pending: !run?.lastRunAt };
 }
 
 /**

@@ -23,6 +23,18 @@ export interface PoolSpec {
     userIdentity?: { autoUser: { scope: 'task' | 'pool'; elevationLevel: 'nonadmin' | 'admin' } };
   };
   metadata?: { name: string; value: string }[];
+  /**
+   * Batch management API pool properties (Pool.properties of BatchManagement.json 2023-11-01, plus
+   * `identity`) from the request's `template`, checked at planning; what the pipeline owns is laid over it
+   * (see domain/poolTemplate/effectivePool).
+   */
+  template?: Record<string, unknown>;
+  /** VirtualMachineConfiguration.securityProfile the image needs (Trusted Launch), from planning. */
+  securityProfile?: {
+    securityType?: 'trustedLaunch';
+    encryptionAtHost?: boolean;
+    uefiSettings?: { secureBootEnabled?: boolean; vTpmEnabled?: boolean };
+  };
 }
 
 export interface PoolStatus {
@@ -36,9 +48,15 @@ export interface PoolStatus {
   imageVersionId?: string;
   vmSize?: string;
   resizeErrors: { code: string; message: string }[];
+  /** Autoscale pools: the formula's last evaluation (Batch's autoScaleRun); absent until the first. */
+  autoScale?: { lastRunAt?: string; error?: { code: string; message: string } };
 }
 
-/** Azure Batch pools, through the data plane with Entra ID auth. */
+/**
+ * Azure Batch pools: created, resized and deleted through the management plane (ARM,
+ * Microsoft.Batch/batchAccounts/pools: pool identities, securityProfile, resource tags, ARM RBAC);
+ * read (allocation state, nodes) and supported images through the data plane, with Entra ID auth.
+ */
 export interface BatchPoolsPort {
   listSupportedImages(account: BatchAccountRef): Promise<SupportedImage[]>;
   /** 'exists' when a pool with that id, image and size is already there; a different pool is a permanent conflict. */

@@ -6,6 +6,7 @@ import { checkNodeAgentSku, type SupportedImage } from './nodeAgentSku';
 import { checkPools } from './pools';
 import { checkPlacement, checkSource, type PlacementFacts, type SourceFacts } from './preflight';
 import { checkImageNames } from './imageNames';
+import { checkPoolTemplate, poolCapacity } from './poolTemplate';
 
 export interface PoolPlan {
   poolId: string;
@@ -47,9 +48,9 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
 
   const pools = request.pools.map((pool, index): PoolPlan => {
     const at = `pools[${index}]`;
-    const nodes = pool.targetDedicatedNodes + pool.targetLowPriorityNodes;
-    const timeout = planResizeTimeout(nodes, pool.resizeTimeout, `${at}.resizeTimeout`);
+    const timeout = planResizeTimeout(poolCapacity(pool), pool.resizeTimeout, `${at}.resizeTimeout`);
     findings.push(...timeout.findings);
+    findings.push(...checkPoolTemplate(pool, timeout.resizeTimeout, at, facts.now));
     const supported = facts.supportedImages?.[pool.account.id.toLowerCase()] ?? facts.supportedImagesForAll;
     findings.push(
       ...checkNodeAgentSku(

@@ -66,7 +66,7 @@ describe('BatchPoolsPort over the wire', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toMatch(
-      /already exists with image .*versions\/1\.0\.0 and size standard_d4s_v5; this build wants .* size Standard_HB120rs_v3/,
+      /already exists with image .*versions\/1\.0\.0 and size standard_d4s_v5; this build wants .* size Standard_HB120rs_v3/i,
     );
   });
 

@@ -9,6 +9,7 @@ import { renderResource, type KindContext, type ResourceKind } from './kinds';
 import { diskKind, managedImageKind, snapshotKind, virtualMachineKind } from './computeKinds';
 import { galleryImageKind, galleryImageVersionKind, galleryKind } from './galleryKinds';
 import { operationUrls, serveOperation } from './operations';
+import { serveArmPools } from '../batch/armPools';
 
 const KINDS: ResourceKind[] = [
   virtualMachineKind,
@@ -57,6 +58,9 @@ export function serveArm(world: World, req: SimRequest, options: ArmOptions): Si
         'ResourceGroupNotFound',
         `Resource group '${path.resourceGroup}' could not be found.`,
       );
+    // Batch pools share one model with the data plane: served by the Batch side of the simulator.
+    if (typeKey(path).startsWith('microsoft.batch/batchaccounts/'))
+      return serveArmPools(world, req, path, options);
     const kind = BY_TYPE.get(typeKey(path));
     if (!kind)
       throw new ArmFailure(
