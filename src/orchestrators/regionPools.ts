@@ -53,6 +53,113 @@ function poolFailedEvent(
   };
 }
 
+type Verdict =
+  | { kind: 'wait' }
+  | { kind: 'ready' }
+  | { kind: 'failed'; reason: string; errors?: string[]; resizeErrors?: PoolStatus['resizeErrors'] };
+
+/**
+ * What one poll says about one allocating pool. `elapsedMs` is since creation; `deadlinePassed` when the
+ * pool is past its resizeTimeout plus the grace period.
+ */
+function judgeAllocation(
+  pool: PoolRollout,
+  answer: PoolStatus | null,
+  elapsedMs: number,
+  deadlinePassed: boolean,
+  graceMs: number,
+): Verdict {
+  if (!answer) return { kind: 'failed', reason: 'the pool disappeared while allocating' };
+  const autoScale = autoScaleState(pool, answer);
+  if (autoScale.failed)
+    return { kind: 'failed', reason: autoScale.failed, errors: [answer.autoScale!.error!.code] };
+  // An autoscale pool's targets are what its formula's first evaluation asked for.
+  const target = autoScale.enabled
+    ? answer.targetDedicatedNodes + answer.targetLowPriorityNodes
+    : pool.spec.targetDedicatedNodes + pool.spec.targetLowPriorityNodes;
+  const current = answer.currentDedicatedNodes + answer.currentLowPriorityNodes;
+  if (answer.allocationState !== 'steady' || autoScale.pending) {
+    if (!deadlinePassed) return { kind: 'wait' };
+    const reason = autoScale.pending
+      ? `its autoscale formula was not evaluated ${describeMs(elapsedMs)} after creation; the pool is left for inspection`
+      : `still ${answer.allocationState} at ${current} of ${target} nodes ${describeMs(elapsedMs)} after creation: past its resizeTimeout (${pool.spec.resizeTimeout}) plus ${describeMs(graceMs)}; the pool is left for inspection`;
+    return { kind: 'failed', reason };
+  }
+  if (answer.resizeErrors.length === 0 && current >= target) return { kind: 'ready' };
+  const reason = answer.resizeErrors.length
+    ? answer.resizeErrors.map((e) => `${e.code}: ${e.message}`).join('; ')
+    : `allocation stopped at ${current} of ${target} nodes`;
+  return {
+    kind: 'failed',
+    reason,
+    errors: answer.resizeErrors.map((e) => e.code),
+    resizeErrors: answer.resizeErrors,
+  };
+}
+
+function poolReadyEvent(input: RegionRolloutInput, pool: PoolRollout, answer: PoolStatus): EventSpec {
+  return {
+    type: EVENT_TYPES.poolReady,
+    subject: `${pool.account.id}/pools/${pool.poolId}`,
+    data: {
+      instanceId: input.ownerInstanceId,
+      requestId: input.requestId,
+      accountId: pool.account.id,
+      poolId: pool.poolId,
+      region: input.region,
+      imageVersionId: input.versionId,
+      currentDedicatedNodes: answer.currentDedicatedNodes,
+      currentLowPriorityNodes: answer.currentLowPriorityNodes,
+    },
+  };
+}
+
+/** Records a pool as failed: settled for good, its status line failed with the error codes. */
+function failer(status: RegionState, settled: SettledPools) {
+  return (pool: PoolRollout, reason: string, errors: string[] = []): void => {
+    settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
+    Object.assign(
+      status.pools.find((s) => s.poolId === pool.poolId)!,
+      {
+        state: 'failed',
+        ...(errors.length ? { errors } : {}),
+      },
+    );
+  };
+}
+
+/** Creates the region's pools at once; a pool whose creation fails for good is failed on its own. */
+function* createPools(
+  context: OrchestrationContext,
+  input: RegionRolloutInput,
+  status: RegionState,
+  report: () => void,
+  settled: SettledPools,
+) {
+  const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
+  const fail = failer(status, settled);
+  status.stage = 'creating-pools';
+  for (const p of status.pools) p.state = 'creating';
+  report();
+  const created = yield* settledSteps(
+    context,
+    ACTIVITIES.createPool,
+    input.pools.map((p) => ({ account: p.account, spec: p.spec })),
+  );
+  const creationFailures: EventSpec[] = [];
+  input.pools.forEach((pool, i) => {
+    const result = created[i]!;
+    if (result.ok) {
+      status.pools.find((s) => s.poolId === pool.poolId)!.state = 'allocating';
+      return;
+    }
+    fail(pool, result.error.message, [result.error.code]);
+    creationFailures.push(poolFailedEvent(input, pool, result.error.message));
+  });
+  report();
+  if (creationFailures.length) yield* publish(context, owner, creationFailures);
+}
+
 /**
  * Creates the region's pools at once and waits for each to allocate. A pool whose creation fails for
  * good is failed on its own (Pool.Failed); the pools that were created are still waited for. Each pool
@@ -68,30 +175,8 @@ export function* createAndWaitForPools(
   const owner = { instanceId: input.ownerInstanceId, requestId: input.requestId };
   if (input.pools.length === 0) return [];
   const line = (poolId: string) => status.pools.find((s) => s.poolId === poolId)!;
-  const fail = (pool: PoolRollout, reason: string, errors: string[] = []): void => {
-    settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
-    Object.assign(line(pool.poolId), { state: 'failed', ...(errors.length ? { errors } : {}) });
-  };
-  status.stage = 'creating-pools';
-  for (const p of status.pools) p.state = 'creating';
-  report();
-  const created = yield* settledSteps(
-    context,
-    ACTIVITIES.createPool,
-    input.pools.map((p) => ({ account: p.account, spec: p.spec })),
-  );
-  const creationFailures: EventSpec[] = [];
-  input.pools.forEach((pool, i) => {
-    const result = created[i]!;
-    if (result.ok) {
-      line(pool.poolId).state = 'allocating';
-      return;
-    }
-    fail(pool, result.error.message, [result.error.code]);
-    creationFailures.push(poolFailedEvent(input, pool, result.error.message));
-  });
-  report();
-  if (creationFailures.length) yield* publish(context, owner, creationFailures);
+  const fail = failer(status, settled);
+  yield* createPools(context, input, status, report, settled);
 
   const allocationStartedAt = nowMs(context);
   const { allocationGraceMs } = waitDeadlines(input.settings);
@@ -114,60 +199,25 @@ export function* createAndWaitForPools(
     pending.forEach((pool, i) => {
       const answer = answers[i] ?? null;
       const l = line(pool.poolId);
-      if (!answer) {
-        const reason = 'the pool disappeared while allocating';
-        fail(pool, reason);
-        events.push(poolFailedEvent(input, pool, reason));
-        return;
+      if (answer) {
+        const current = answer.currentDedicatedNodes + answer.currentLowPriorityNodes;
+        changed ||= current !== l.currentNodes || answer.allocationState !== l.allocationState;
+        Object.assign(l, { allocationState: answer.allocationState, currentNodes: current });
       }
-      const autoScale = autoScaleState(pool, answer);
-      if (autoScale.failed) {
-        fail(pool, autoScale.failed, [answer.autoScale!.error!.code]);
-        events.push(poolFailedEvent(input, pool, autoScale.failed));
-        return;
-      }
-      // An autoscale pool's targets are what its formula's first evaluation asked for.
-      const target = autoScale.enabled
-        ? answer.targetDedicatedNodes + answer.targetLowPriorityNodes
-        : pool.spec.targetDedicatedNodes + pool.spec.targetLowPriorityNodes;
-      const current = answer.currentDedicatedNodes + answer.currentLowPriorityNodes;
-      changed ||= current !== l.currentNodes || answer.allocationState !== l.allocationState;
-      Object.assign(l, { allocationState: answer.allocationState, currentNodes: current });
-      if (answer.allocationState !== 'steady' || autoScale.pending) {
-        if (now < deadlineOf(pool)) return;
-        const reason = autoScale.pending
-          ? `its autoscale formula was not evaluated ${describeMs(now - allocationStartedAt)} after creation; the pool is left for inspection`
-          : `still ${answer.allocationState} at ${current} of ${target} nodes ${describeMs(now - allocationStartedAt)} after creation: past its resizeTimeout (${pool.spec.resizeTimeout}) plus ${describeMs(allocationGraceMs)}; the pool is left for inspection`;
-        fail(pool, reason);
-        events.push(poolFailedEvent(input, pool, reason));
-        return;
-      }
-      if (answer.resizeErrors.length === 0 && current >= target) {
+      const verdict = judgeAllocation(
+        pool,
+        answer,
+        now - allocationStartedAt,
+        now >= deadlineOf(pool),
+        allocationGraceMs,
+      );
+      if (verdict.kind === 'ready') {
         l.state = 'ready';
         settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'ready' });
-        events.push({
-          type: EVENT_TYPES.poolReady,
-          subject: `${pool.account.id}/pools/${pool.poolId}`,
-          data: {
-            ...owner,
-            accountId: pool.account.id,
-            poolId: pool.poolId,
-            region: input.region,
-            imageVersionId: input.versionId,
-            currentDedicatedNodes: answer.currentDedicatedNodes,
-            currentLowPriorityNodes: answer.currentLowPriorityNodes,
-          },
-        });
-      } else {
-        const reason = answer.resizeErrors.length
-          ? answer.resizeErrors.map((e) => `${e.code}: ${e.message}`).join('; ')
-          : `allocation stopped at ${current} of ${target} nodes`;
-        fail(
-          pool,
-          reason,
-          answer.resizeErrors.map((e) => e.code),
-        );
-        events.push(poolFailedEvent(input, pool, reason, answer.resizeErrors));
+        events.push(poolReadyEvent(input, pool, answer!));
+      } else if (verdict.kind === 'failed') {
+        fail(pool, verdict.reason, verdict.errors);
+        events.push(poolFailedEvent(input, pool, verdict.reason, verdict.resizeErrors));
       }
     });
     report();
