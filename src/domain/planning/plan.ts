@@ -6,7 +6,8 @@ import { checkNodeAgentSku, type SupportedImage } from './nodeAgentSku';
 import { checkPools } from './pools';
 import { checkPlacement, checkSource, type PlacementFacts, type SourceFacts } from './preflight';
 import { checkImageNames } from './imageNames';
-import { checkPoolTemplate, poolCapacity } from './poolTemplate';
+import { checkPoolTemplate, poolCapacity, templatePlan } from './poolTemplate';
+import type { EffectivePool } from '../poolTemplate/effectivePool';
 
 export interface PoolPlan {
   poolId: string;
@@ -17,6 +18,8 @@ export interface PoolPlan {
   resizeTimeout: string;
   /** Index into request.pools. */
   index: number;
+  /** Templated pools: the pool the pipeline would send to Batch (secrets redacted). */
+  effectivePool?: EffectivePool;
 }
 
 export interface BuildPlan {
@@ -69,6 +72,7 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
       nodeAgentSkuId: pool.nodeAgentSkuId,
       resizeTimeout: timeout.resizeTimeout,
       index,
+      ...templatePlan(request, pool, timeout.resizeTimeout),
     };
   });
 
@@ -83,11 +87,12 @@ export function planSummary(plan: BuildPlan) {
   return {
     valid: plan.valid,
     regions: plan.regions.map(({ name, capacity, replicaCount }) => ({ name, capacity, replicaCount })),
-    pools: plan.pools.map(({ poolId, region, nodeAgentSkuId, resizeTimeout }) => ({
+    pools: plan.pools.map(({ poolId, region, nodeAgentSkuId, resizeTimeout, effectivePool }) => ({
       poolId,
       region,
       nodeAgentSkuId,
       resizeTimeout,
+      ...(effectivePool ? { effectivePool } : {}),
     })),
     findings: plan.findings,
   };

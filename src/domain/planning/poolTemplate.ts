@@ -2,7 +2,13 @@ import { finding, type Finding } from '../findings';
 import type { PoolRequest } from '../buildRequest';
 import { parseDurationMs } from '../duration';
 import { checkAgainstSpec } from '../poolTemplate/schemaCheck';
-import { isAutoScale } from '../poolTemplate/effectivePool';
+import type { BuildRequest } from '../buildRequest';
+import {
+  effectivePool,
+  isAutoScale,
+  redactPoolSecrets,
+  type EffectivePool,
+} from '../poolTemplate/effectivePool';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- template JSON, checked against the spec before use
 type Json = Record<string, any>;
@@ -154,4 +160,23 @@ function checkRetired(template: Json, path: string, now: Date): Finding[] {
       retired ? undefined : 'warning',
     ),
   ];
+}
+
+/**
+ * What `bif plan` shows of a templated pool: the pool the pipeline would send to Batch (the version id
+ * is the one this request names; "auto" until preflight picks it), secrets redacted.
+ */
+export function templatePlan(
+  request: BuildRequest,
+  pool: PoolRequest,
+  resizeTimeout: string,
+): { effectivePool?: EffectivePool } {
+  if (!pool.template) return {};
+  const { galleryId, definition, version } = request.image;
+  const sent = effectivePool({
+    ...pool,
+    imageVersionId: `${galleryId}/images/${definition}/versions/${version}`,
+    resizeTimeout,
+  });
+  return { effectivePool: redactPoolSecrets(sent) };
 }

@@ -73,3 +73,27 @@ export function effectivePool(spec: PoolSpec): EffectivePool {
   };
   return { ...(identity ? { identity } : {}), properties };
 }
+
+const SECRET = /^(password|accountKey|sasKey)$/;
+export const REDACTED = '[redacted]';
+
+/**
+ * A copy without the template's secrets (start task environment values, user and mount passwords,
+ * storage keys), for answers that show a pool: plan output, status.
+ */
+export function redactPoolSecrets<T>(value: T, key = ''): T {
+  if (Array.isArray(value))
+    return value.map((item: unknown) =>
+      key === 'environmentSettings' && item && typeof item === 'object'
+        ? { ...item, value: REDACTED }
+        : redactPoolSecrets(item),
+    ) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET.test(k) && typeof v === 'string' ? REDACTED : redactPoolSecrets(v, k),
+      ]),
+    ) as T;
+  return value;
+}
