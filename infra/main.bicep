@@ -27,6 +27,9 @@ param workingResourceGroupId string = ''
 @description('Comma-separated resource ids of the Batch accounts the app manages pools in (any subscription of the same tenant).')
 param batchAccountIds string
 
+@description('Comma-separated resource ids of the user-assigned identities pool templates give to pools (the app must be allowed to assign them); may be empty.')
+param poolIdentityIds string = ''
+
 @description('Name of the Event Grid system topic the gallery\'s resource group already has (Azure allows one per source); empty = create one.')
 param existingGalleryTopicName string = ''
 
@@ -61,6 +64,7 @@ var workingParts = split(workingGroupId, '/')
 // The Event Grid trigger the app registers (src/functions/index.ts); the postdeploy hook subscribes it.
 var galleryEventsFunction = 'galleryEvents'
 var batchAccounts = filter(map(split(batchAccountIds, ','), id => trim(id)), id => !empty(id))
+var poolIdentities = filter(map(split(poolIdentityIds, ','), id => trim(id)), id => !empty(id))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourceGroup}${environmentName}'
@@ -165,12 +169,21 @@ module workingAccess 'roles/working.bicep' = {
   params: { principalId: identity.outputs.principalId }
 }
 
-// Pools in each Batch account, through the Batch data plane with Entra ID.
+// Pools in each Batch account: written through the management plane, read through the data plane.
 module batchAccess 'roles/batch.bicep' = [
   for (accountId, i) in batchAccounts: {
     name: 'batch-access-${i}'
     scope: resourceGroup(split(accountId, '/')[2], split(accountId, '/')[4])
     params: { batchAccountName: split(accountId, '/')[8], principalId: identity.outputs.principalId }
+  }
+]
+
+// The identities pool templates assign to pools: the app needs the assign action on each.
+module poolIdentityAccess 'roles/poolIdentity.bicep' = [
+  for (identityId, i) in poolIdentities: {
+    name: 'pool-identity-access-${i}'
+    scope: resourceGroup(split(identityId, '/')[2], split(identityId, '/')[4])
+    params: { identityName: split(identityId, '/')[8], principalId: identity.outputs.principalId }
   }
 ]
 

@@ -69,7 +69,7 @@ function lazyServices(c: AppConfig): Services {
     // Locally the Batch accounts live on simulator ports; in Azure each account's own endpoint is used.
     const resolveBatch = (account: { id: string; endpoint: string }) =>
       c.batchEndpoints[resourceName(mustParse(account.id)).toLowerCase()] ?? account.endpoint;
-    return new AzureBatchAdapter(credential(), resolveBatch, ca());
+    return new AzureBatchAdapter(credential(), resolveBatch, ca(), undefined, c.armEndpoint);
   });
   const events = once(() => {
     const { serviceBusClient } = require('./azure/clients') as typeof Clients;

@@ -2,23 +2,32 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
 import type { BatchAccountRef, BatchPoolsPort, PoolSpec, PoolStatus } from '../ports/batch';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
-import { mustParse, resourceName, sameResourceId } from '../domain/resourceId';
-import { PermanentError } from '../domain/errors';
+import { mustParse, resourceName } from '../domain/resourceId';
 import { batchClient } from './clients';
+import { ArmBatchPools } from './batchArmPools';
 import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 
 /** Maps an account to the URL to call: its endpoint in Azure, the simulator's port locally. */
 export type BatchEndpointResolver = (account: BatchAccountRef) => string;
 
+/**
+ * Batch pools: reads (pool state, allocation, supported images) through the data plane, writes
+ * (create, resize, delete) through the management plane.
+ */
 export class AzureBatchAdapter implements BatchPoolsPort {
   private readonly clients = new Map<string, BatchServiceClient>();
+  private readonly arm: ArmBatchPools;
 
   constructor(
     private readonly credential: TokenCredential,
     private readonly resolveEndpoint: BatchEndpointResolver = (account) => account.endpoint,
     private readonly ca?: string,
     private readonly maxRetries = 3,
-  ) {}
+    /** Azure Resource Manager (the simulator's locally) for the management plane. */
+    armEndpoint = 'https://management.azure.com',
+  ) {
+    this.arm = new ArmBatchPools(credential, { armEndpoint, ca, maxRetries });
+  }
 
   private client(account: BatchAccountRef): BatchServiceClient {
     const url = this.resolveEndpoint(account);
@@ -52,40 +61,9 @@ export class AzureBatchAdapter implements BatchPoolsPort {
     });
   }
 
-  async createPool(account: BatchAccountRef, spec: PoolSpec): Promise<'created' | 'exists'> {
-    const client = this.client(account);
-    const target = `${resourceName(mustParse(account.id))}/pools/${spec.poolId}`;
-    try {
-      await client.pool.add({
-        id: spec.poolId,
-        vmSize: spec.vmSize,
-        virtualMachineConfiguration: {
-          imageReference: { virtualMachineImageId: spec.imageVersionId },
-          nodeAgentSKUId: spec.nodeAgentSkuId,
-        },
-        targetDedicatedNodes: spec.targetDedicatedNodes,
-        targetLowPriorityNodes: spec.targetLowPriorityNodes,
-        resizeTimeout: spec.resizeTimeout,
-        taskSlotsPerNode: spec.taskSlotsPerNode,
-        startTask: spec.startTask,
-        metadata: spec.metadata,
-      });
-      return 'created';
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'PoolExists')
-        throw toFactoryError(error, 'Creating pool', target);
-    }
-    // Durable runs activities at least once: the pool we created last time is success, anything else is a conflict.
-    const existing = await this.getPool(account, spec.poolId);
-    const sameImage =
-      existing?.imageVersionId !== undefined && sameResourceId(existing.imageVersionId, spec.imageVersionId);
-    const sameSize = existing?.vmSize?.toLowerCase() === spec.vmSize.toLowerCase();
-    if (existing && sameImage && sameSize) return 'exists';
-    throw new PermanentError(
-      `Pool ${target} already exists with image ${existing?.imageVersionId ?? 'unknown'} and size ${existing?.vmSize ?? 'unknown'}; this build wants image ${spec.imageVersionId} and size ${spec.vmSize}. Choose another poolId or delete the old pool.`,
-      'PoolExists',
-      target,
-    );
+  /** Pool writes go through the management plane (see ArmBatchPools). */
+  createPool(account: BatchAccountRef, spec: PoolSpec): Promise<'created' | 'exists'> {
+    return this.arm.createPool(account, spec);
   }
 
   async listPools(account: BatchAccountRef): Promise<PoolStatus[]> {
@@ -110,29 +88,16 @@ export class AzureBatchAdapter implements BatchPoolsPort {
     }
   }
 
-  async resizePool(
+  resizePool(
     account: BatchAccountRef,
     poolId: string,
     target: Parameters<BatchPoolsPort['resizePool']>[2],
   ): Promise<void> {
-    await azureCall('Resizing pool', `${resourceName(mustParse(account.id))}/pools/${poolId}`, () =>
-      this.client(account).pool.resize(poolId, {
-        targetDedicatedNodes: target.dedicated,
-        targetLowPriorityNodes: target.lowPriority,
-        resizeTimeout: target.resizeTimeout,
-        nodeDeallocationOption: target.deallocation,
-      }),
-    );
+    return this.arm.resizePool(account, poolId, target);
   }
 
-  async deletePool(account: BatchAccountRef, poolId: string): Promise<void> {
-    try {
-      await this.client(account).pool.deleteMethod(poolId);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (isSdkNotFound(error) || code === 'PoolBeingDeleted') return;
-      throw toFactoryError(error, 'Deleting pool', `${resourceName(mustParse(account.id))}/pools/${poolId}`);
-    }
+  deletePool(account: BatchAccountRef, poolId: string): Promise<void> {
+    return this.arm.deletePool(account, poolId);
   }
 }
 
@@ -151,5 +116,15 @@ function toPoolStatus(poolId: string, pool: BatchServiceModels.CloudPool): PoolS
       code: e.code ?? 'Unknown',
       message: e.message ?? '',
     })),
+    ...(pool.enableAutoScale ? { autoScale: autoScaleOf(pool.autoScaleRun) } : {}),
+  };
+}
+
+/** The formula's last evaluation: when, and its error if it failed. */
+function autoScaleOf(run: BatchServiceModels.AutoScaleRun | undefined): PoolStatus['autoScale'] {
+  if (!run) return {};
+  return {
+    lastRunAt: run.timestamp.toISOString(),
+    ...(run.error ? { error: { code: run.error.code ?? 'Unknown', message: run.error.message ?? '' } } : {}),
   };
 }

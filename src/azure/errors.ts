@@ -62,7 +62,12 @@ function messageOf(error: SdkErrorLike): string {
     { message?: { value?: string } | string; values?: { key: string; value: string }[] } | undefined;
   const bodyMessage = typeof body?.message === 'object' ? body.message.value : body?.message;
   const base = (bodyMessage ?? error.message ?? String(error)).split('\nRequestId:')[0]!.trim();
-  const values = body?.values?.map((v) => `${v.key}: ${v.value}`).join('; ');
+  // The data plane names the property and reason in body.values; the management plane in error.details.
+  const armDetails = (error.details as { error?: { details?: { code?: string; message?: string }[] } })?.error
+    ?.details;
+  const values =
+    body?.values?.map((v) => `${v.key}: ${v.value}`).join('; ') ??
+    armDetails?.map((d) => `${d.code}: ${d.message}`).join('; ');
   return values ? `${base} (${values})` : base;
 }
 

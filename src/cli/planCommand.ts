@@ -78,6 +78,14 @@ function renderPlan(file: string, summary: PlanSummary): string {
     );
   }
   out.push(...renderImage(summary.image));
+  for (const p of summary.pools) {
+    if (!p.effectivePool) continue;
+    out.push(
+      `Effective pool ${p.poolId} (as sent to the Batch management API)`,
+      renderTable(['property', 'value'], flatten(p.effectivePool)),
+      '',
+    );
+  }
   if (summary.findings.length === 0) out.push('No findings.');
   else {
     const errors = summary.findings.filter((f) => f.severity === 'error').length;
@@ -117,4 +125,17 @@ function renderImage(image: PlanSummary['image']): string[] {
     ),
     '',
   ];
+}
+
+/** Leaves of a JSON value as [dotted path, JSON text] rows (arrays of scalars stay on one row). */
+function flatten(value: unknown, path = ''): [string, string][] {
+  const scalarArray = Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object');
+  const empty = value !== null && typeof value === 'object' && Object.keys(value).length === 0;
+  if (value !== null && typeof value === 'object' && !scalarArray && !empty) {
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [`${path}[${i}]`, v] as const)
+      : Object.entries(value).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const);
+    return entries.flatMap(([p, v]) => flatten(v, p));
+  }
+  return [[path, JSON.stringify(value)]];
 }

@@ -18,6 +18,18 @@ export interface PoolSpec {
     userIdentity?: { autoUser: { scope: 'task' | 'pool'; elevationLevel: 'nonadmin' | 'admin' } };
   };
   metadata?: { name: string; value: string }[];
+  /**
+   * Batch management API pool properties (Pool.properties of BatchManagement.json 2023-11-01, plus
+   * `identity`) from the request's `template`, checked at planning; what the pipeline owns is laid over it
+   * (see domain/poolTemplate/effectivePool).
+   */
+  template?: Record<string, unknown>;
+  /** VirtualMachineConfiguration.securityProfile the image needs (Trusted Launch), from planning. */
+  securityProfile?: {
+    securityType?: 'trustedLaunch';
+    encryptionAtHost?: boolean;
+    uefiSettings?: { secureBootEnabled?: boolean; vTpmEnabled?: boolean };
+  };
 }
 
 /** A pool as the rollout creates it: the request's pool with its planned values resolved. */

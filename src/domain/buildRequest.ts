@@ -158,6 +158,14 @@ export const poolSchema = z
     resizeTimeout: isoDuration.optional(),
     /** The pool this one takes over from: drained and deleted once this one is steady. */
     replaces: z.string().min(1).optional(),
+    /**
+     * Any Batch management API pool properties (Pool.properties, api-version 2023-11-01, plus `identity`):
+     * subnet, identity, start task, mounts, containers, task slots, autoscale, tags… Checked against the
+     * REST spec at planning; the image, node agent SKU and planned scale stay the pipeline's.
+     */
+    template: z.record(z.unknown()).optional(),
+    /** Autoscale pools: the most nodes the formula may ask for (replicas are planned for it). */
+    maxNodes: z.number().int().min(1).optional(),
   })
   .strict();
 

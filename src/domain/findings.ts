@@ -31,6 +31,18 @@ export const FINDING_CODES = {
   NODE_AGENT_SKU_UNKNOWN: 'error',
   NODE_AGENT_SKU_UNVERIFIED: 'warning',
   NODE_AGENT_SKU_END_OF_LIFE: 'warning',
+  // A pool's template: Batch management API pool properties, checked against the REST spec.
+  POOL_TEMPLATE_UNKNOWN_PROPERTY: 'error',
+  POOL_TEMPLATE_WRONG_TYPE: 'error',
+  POOL_TEMPLATE_BAD_ENUM: 'error',
+  POOL_TEMPLATE_READ_ONLY: 'error',
+  POOL_TEMPLATE_MISSING_REQUIRED: 'error',
+  POOL_TEMPLATE_OWNED_FIELD: 'error',
+  POOL_TEMPLATE_DUPLICATE_FIELD: 'error',
+  POOL_AUTOSCALE_MAX_NODES_REQUIRED: 'error',
+  POOL_AUTOSCALE_INTERVAL_INVALID: 'error',
+  POOL_SCALE_SETTINGS_CONFLICT: 'error',
+  BATCH_CLASSIC_NODE_COMMUNICATION: 'error',
   // The source, from facts gathered at preflight.
   SOURCE_NOT_GENERALIZED: 'error',
   SOURCE_OS_TYPE_MISMATCH: 'error',

@@ -8,6 +8,8 @@ export interface PoolTarget {
   targetDedicatedNodes: number;
   targetLowPriorityNodes: number;
   resizeTimeout: string;
+  /** Autoscale pools: the formula decides the targets (the request's `template.scaleSettings.autoScale`). */
+  autoScale?: boolean;
 }
 
 /** One read of a pool while it allocates (Batch's allocationState, node counts, resize errors). */
@@ -16,6 +18,11 @@ export interface PoolReading {
   currentDedicatedNodes: number;
   currentLowPriorityNodes: number;
   resizeErrors: { code: string; message: string }[];
+  /** What the pool targets now (an autoscale pool: what its formula's evaluation asked for). */
+  targetDedicatedNodes?: number;
+  targetLowPriorityNodes?: number;
+  /** Autoscale pools: the formula's last evaluation (Batch's autoScaleRun); absent until the first. */
+  autoScale?: { lastRunAt?: string; error?: { code: string; message: string } };
 }
 
 export type PoolVerdict =
@@ -42,14 +49,28 @@ export function classifyPool(
   graceMs: number,
 ): PoolVerdict {
   if (!reading) return { kind: 'failed', reason: 'the pool disappeared while allocating', resizeErrors: [] };
-  const wanted = target.targetDedicatedNodes + target.targetLowPriorityNodes;
+  // An autoscale pool is ready once its formula is applied and the first evaluation succeeded (then
+  // its allocation settles like any pool's, toward what the formula asked); a failed evaluation fails it.
+  const evaluation = reading.autoScale;
+  if (target.autoScale && evaluation?.error)
+    return {
+      kind: 'failed',
+      reason: `autoscale evaluation failed: ${evaluation.error.code}: ${evaluation.error.message}`,
+      resizeErrors: [evaluation.error],
+    };
+  const pendingEvaluation = target.autoScale === true && !evaluation?.lastRunAt;
+  const wanted = target.autoScale
+    ? (reading.targetDedicatedNodes ?? 0) + (reading.targetLowPriorityNodes ?? 0)
+    : target.targetDedicatedNodes + target.targetLowPriorityNodes;
   const current = reading.currentDedicatedNodes + reading.currentLowPriorityNodes;
-  if (reading.allocationState !== 'steady') {
+  if (reading.allocationState !== 'steady' || pendingEvaluation) {
     if (elapsedMs < allocationDeadlineMs(target, graceMs))
       return { kind: 'allocating', currentNodes: current };
     return {
       kind: 'failed',
-      reason: `still ${reading.allocationState} at ${current} of ${wanted} nodes ${describeMs(elapsedMs)} after creation: past its resizeTimeout (${target.resizeTimeout}) plus ${describeMs(graceMs)}; the pool is left for inspection`,
+      reason: pendingEvaluation
+        ? `its autoscale formula was not evaluated ${describeMs(elapsedMs)} after creation; the pool is left for inspection`
+        : `still ${reading.allocationState} at ${current} of ${wanted} nodes ${describeMs(elapsedMs)} after creation: past its resizeTimeout (${target.resizeTimeout}) plus ${describeMs(graceMs)}; the pool is left for inspection`,
       resizeErrors: [],
     };
   }

@@ -141,7 +141,7 @@ const KNOWN_FIELD_NAMES = [
 ];
 
 /** The nearest known name within a small edit distance, else undefined. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
     const distance = editDistance(word.toLowerCase(), name.toLowerCase());

@@ -1,3 +1,4 @@
+import { isAutoScale } from '../domain/poolTemplate/effectivePool';
 import type { OrchestrationContext } from 'durable-functions';
 import { EVENT_TYPES, type EventToPublish } from '../domain/events';
 import { waitDeadlines, type PoolRollout } from '../domain/pipeline';
@@ -88,7 +89,8 @@ function settle(
   elapsedMs: number,
   graceMs: number,
 ): EventToPublish[] {
-  const verdict = classifyPool(pool.spec, reading, elapsedMs, graceMs);
+  const target = { ...pool.spec, autoScale: isAutoScale(pool.spec.template) };
+  const verdict = classifyPool(target, reading, elapsedMs, graceMs);
   if (verdict.kind === 'failed') {
     const codes = verdict.resizeErrors.map((e) => e.code);
     return [failPool(run, pool, verdict.reason, verdict.resizeErrors, codes)];

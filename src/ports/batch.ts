@@ -16,9 +16,15 @@ export interface PoolStatus {
   imageVersionId?: string;
   vmSize?: string;
   resizeErrors: { code: string; message: string }[];
+  /** Autoscale pools: the formula's last evaluation (Batch's autoScaleRun); absent until the first. */
+  autoScale?: { lastRunAt?: string; error?: { code: string; message: string } };
 }
 
-/** Azure Batch pools, through the data plane with Entra ID auth. */
+/**
+ * Azure Batch pools: created, resized and deleted through the management plane (ARM,
+ * Microsoft.Batch/batchAccounts/pools: pool identities, securityProfile, resource tags, ARM RBAC);
+ * read (allocation state, nodes) and supported images through the data plane, with Entra ID auth.
+ */
 export interface BatchPoolsPort {
   listSupportedImages(account: BatchAccountRef): Promise<SupportedImage[]>;
   /** 'exists' when a pool with that id, image and size is already there; a different pool is a permanent conflict. */

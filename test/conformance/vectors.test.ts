@@ -53,6 +53,29 @@ const computeRules = rulesFromDefinitions(
   ],
 );
 
+// The management-plane pool examples' account and the gallery image version their create example names.
+const MGMT_ACCOUNT =
+  '/subscriptions/subid/resourceGroups/default-azurebatch-japaneast/providers/Microsoft.Batch/batchAccounts/sampleacct';
+const MGMT_IMAGE =
+  '/subscriptions/subid/resourceGroups/networking-group/providers/Microsoft.Compute/galleries/testgallery/images/testimagedef';
+// No definitions extract of BatchManagement.json is vendored; these are its names the simulator answers.
+const batchMgmtRules = rulesFromDefinitions(
+  [],
+  [
+    'nodeDeallocationOption',
+    'resizeOperationStatus',
+    'targetLowPriorityNodes',
+    'autoScaleRun',
+    'evaluationTime',
+    'results',
+    'networkConfiguration',
+    'metadata',
+    'startTask',
+    'userAccounts',
+    'applicationPackages',
+  ],
+);
+
 const SCENARIO: Scenario = {
   name: 'conformance',
   subscriptions: [
@@ -64,11 +87,25 @@ const SCENARIO: Scenario = {
       ],
     },
     { id: '{subscriptionId}', resourceGroups: [{ name: '{resourceGroup}', location: 'westus' }] },
+    {
+      id: 'subid',
+      resourceGroups: [
+        { name: 'default-azurebatch-japaneast', location: 'japaneast' },
+        { name: 'networking-group', location: 'japaneast' },
+      ],
+    },
   ],
   batchAccounts: [
     {
       id: '/subscriptions/{subscription-id}/resourceGroups/myResourceGroup/providers/Microsoft.Batch/batchAccounts/account',
       region: 'westus',
+      supportedImages: load('batch-dataplane/AccountListSupportedImages.json').responses['200']!.body![
+        'value' as never
+      ] as never,
+    },
+    {
+      id: MGMT_ACCOUNT,
+      region: 'japaneast',
       supportedImages: load('batch-dataplane/AccountListSupportedImages.json').responses['200']!.body![
         'value' as never
       ] as never,
@@ -100,6 +137,7 @@ function reset(): void {
       osType: 'linux',
     },
   ];
+  seedManagementExamples();
   const disk = (sub: string, rg: string, name: string, osType?: string) =>
     sim.world.put({
       id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/${name}`,
@@ -191,12 +229,55 @@ function reset(): void {
   });
 }
 
+/** Ubuntu 24.04 for the management examples, and the replicated gallery version their create names. */
+function seedManagementExamples(): void {
+  const mgmt = sim.world.state.batchAccounts.sampleacct!;
+  mgmt.supportedImages = [
+    ...mgmt.supportedImages,
+    {
+      nodeAgentSKUId: 'batch.node.ubuntu 24.04',
+      imageReference: { publisher: 'canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+      verificationType: 'verified',
+      osType: 'linux',
+    },
+  ];
+  const now = sim.clock.nowMs();
+  sim.world.put({
+    id: MGMT_IMAGE,
+    type: 'microsoft.compute/galleries/images',
+    name: 'testimagedef',
+    location: 'japaneast',
+    properties: { osType: 'Linux', osState: 'Generalized', hyperVGeneration: 'V2' },
+    createdAtSimMs: now,
+  });
+  sim.world.put({
+    id: `${MGMT_IMAGE}/versions/0.0.1`,
+    type: 'microsoft.compute/galleries/images/versions',
+    name: '0.0.1',
+    location: 'japaneast',
+    properties: {},
+    createdAtSimMs: now,
+    replication: [
+      {
+        region: 'japaneast',
+        replicaCount: 1,
+        storageAccountType: 'Standard_LRS',
+        startedAtSimMs: now,
+        durationMs: 0,
+        attempt: 1,
+      },
+    ],
+  });
+}
+
 interface Case {
   file: string;
   method: string;
   path: (p: Record<string, any>) => string;
   bodyParam?: string;
   service?: 'arm' | 'batch';
+  /** Header the request sends (e.g. If-Match). */
+  requestHeaders?: Record<string, string>;
   rules: Omit<ShapeRules, 'notModelled'>;
   notModelled?: string[];
   setup?: () => Promise<void>;
@@ -213,6 +294,8 @@ const gallery = (p: Record<string, any>) => `${rg(p)}/galleries/${p.galleryName}
 const image = (p: Record<string, any>) => `${gallery(p)}/images/${p.galleryImageName}`;
 const version = (p: Record<string, any>) => `${image(p)}/versions/${p.galleryImageVersionName}`;
 const snapshotPath = (p: Record<string, any>) => `${rg(p)}/snapshots/${p.snapshotName}`;
+const armPool = (p: Record<string, any>) =>
+  `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}/providers/Microsoft.Batch/batchAccounts/${p.accountName}/pools/${p.poolName}`;
 
 /** Encryption sets, policy violations and the like are example data the simulator does not model. */
 const VERSION_NOT_MODELLED = [
@@ -573,7 +656,75 @@ const CASES: Case[] = [
     rules: batchRules,
     setup: () => createPool('poolId'),
   },
+  {
+    file: 'batch-mgmt/PoolCreate_SharedImageGallery.json',
+    method: 'PUT',
+    path: (p) => `${armPool(p)}?${api(p)}`,
+    bodyParam: 'parameters',
+    rules: batchMgmtRules,
+    headers: ['etag'],
+  },
+  {
+    file: 'batch-mgmt/PoolGet.json',
+    method: 'GET',
+    path: (p) => `${armPool(p)}?${api(p)}`,
+    rules: batchMgmtRules,
+    setup: () => putPoolGetExample(),
+    headers: ['etag'],
+  },
+  {
+    file: 'batch-mgmt/PoolUpdate_ResizePool.json',
+    method: 'PATCH',
+    path: (p) => `${armPool(p)}?${api(p)}`,
+    bodyParam: 'parameters',
+    rules: batchMgmtRules,
+    setup: () => putPoolGetExample(),
+    advanceMinutes: 30,
+    // The example pool had run an autoscale formula before it was resized; ours never autoscaled.
+    notModelled: ['autoScaleRun'],
+    headers: ['etag'],
+  },
+  {
+    file: 'batch-mgmt/PoolStopResize.json',
+    method: 'POST',
+    path: (p) => `${armPool(p)}/stopResize?${api(p)}`,
+    rules: batchMgmtRules,
+    setup: () => putPoolGetExample(),
+    headers: ['etag'],
+  },
+  {
+    file: 'batch-mgmt/PoolDelete.json',
+    method: 'DELETE',
+    path: (p) => `${armPool(p)}?${api(p)}`,
+    rules: batchMgmtRules,
+    setup: () => runSetup('batch-mgmt/PoolCreate_SharedImageGallery.json'),
+    headers: ['location', 'retry-after'],
+  },
 ];
+
+/** The GET example's pool, sent through the management plane: what it stores must come back as sent. */
+const putPoolGetExample = async () => {
+  const shown = (
+    load('batch-mgmt/PoolGet.json').responses['200']!.body as { properties: Record<string, any> }
+  ).properties;
+  const readOnly = [
+    'lastModified',
+    'creationTime',
+    'provisioningState',
+    'provisioningStateTransitionTime',
+    'allocationState',
+    'allocationStateTransitionTime',
+    'currentDedicatedNodes',
+    'currentLowPriorityNodes',
+    'resizeOperationStatus',
+  ];
+  const properties = Object.fromEntries(Object.entries(shown).filter(([k]) => !readOnly.includes(k)));
+  const result = await raw('PUT', `${sim.armUrl}${MGMT_ACCOUNT}/pools/testpool?api-version=2023-11-01`, {
+    properties,
+  });
+  if (result.status !== 200)
+    throw new Error(`pool setup answered ${result.status}: ${JSON.stringify(result.body)}`);
+};
 
 /** Setup for the snapshot examples: a snapshot copied from the seeded disk myDisk. */
 const snapshotOfMyDisk = async (
@@ -612,7 +763,7 @@ function sendExample(c: Case, example: Example) {
 
 describe('conformance with the official Azure REST examples', () => {
   it('covers every example file of the operations the simulator serves', () => {
-    const served = ['gallery', 'disk', 'compute-image', 'batch-dataplane'].flatMap((dir) =>
+    const served = ['gallery', 'disk', 'compute-image', 'batch-dataplane', 'batch-mgmt'].flatMap((dir) =>
       readdirSync(join(VECTORS, dir))
         .filter((f) => f.endsWith('.json') && !f.includes('definitions-extract'))
         .map((f) => `${dir}/${f}`),

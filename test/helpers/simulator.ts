@@ -186,6 +186,7 @@ export function adaptersFor(sim: RunningSimulator, maxRetries = 0) {
       (account) => sim.batchUrl(accountName(account.id)),
       sim.caCert,
       maxRetries,
+      sim.armUrl,
     ),
   };
 }

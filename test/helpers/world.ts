@@ -199,10 +199,10 @@ export async function startTestWorld(
 
 /** Requests created by the simulator's record, e.g. pools created (201) per pool id. */
 export function createdPools(sim: RunningSimulator): string[] {
+  // Pools are created through the management plane: PUT .../batchAccounts/{account}/pools/{pool}.
+  const armCreate = /\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)\/pools\/[^/?]+\?/i;
   return sim.recorder
     .since(0)
-    .filter(
-      (r) => r.service === 'batch' && r.method === 'POST' && /\/pools\?/.test(r.path) && r.status === 201,
-    )
-    .map((r) => r.account ?? '');
+    .filter((r) => r.service === 'arm' && r.method === 'PUT' && armCreate.test(r.path) && r.status === 200)
+    .map((r) => armCreate.exec(r.path)![1]!);
 }

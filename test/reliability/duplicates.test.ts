@@ -125,11 +125,6 @@ describe('duplicate triggers', () => {
       (await world.getJson('/runtime/webhooks/durabletask/instances')).body as { name: string }[]
     ).filter((i) => i.name === 'rolloutVersion');
     expect(rollouts).toHaveLength(1);
-    const poolsCreated = world.simulator.recorder
-      .since(0)
-      .filter(
-        (r) => r.service === 'batch' && r.method === 'POST' && /\/pools\?/.test(r.path) && r.status === 201,
-      );
-    expect(poolsCreated).toHaveLength(2); // rel-pool-21 above and dup-1-0-0 here
+    expect(createdPools(world.simulator)).toHaveLength(2); // rel-pool-21 above and dup-1-0-0 here
   });
 });

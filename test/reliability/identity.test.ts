@@ -155,9 +155,10 @@ describe('leftovers', () => {
   it('a pool whose creation is refused says so: Pool.Failed, and "failed" in the status, not "creating"', async () => {
     world.simulator.addFault({
       kind: 'status',
-      service: 'batch',
-      method: 'POST',
-      pathContains: '/pools',
+      // Pools are created through the management plane: PUT .../batchAccounts/{a}/pools/{p}.
+      service: 'arm',
+      method: 'PUT',
+      pathContains: '/pools/',
       times: 1,
       status: 400,
       code: 'InvalidPropertyValue',

@@ -232,6 +232,8 @@ function poolRollouts(
         resizeTimeout: p.resizeTimeout,
         taskSlotsPerNode: pool.taskSlotsPerNode,
         startTask: pool.startTask,
+        ...(pool.template ? { template: pool.template } : {}),
+        ...(plan.image?.poolSecurityProfile ? { securityProfile: plan.image.poolSecurityProfile } : {}),
         metadata: [
           { name: 'bif-request', value: request.requestId },
           { name: 'bif-image-version', value: version },

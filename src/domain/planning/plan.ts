@@ -8,6 +8,8 @@ import { checkPlacement, checkSource, type PlacementFacts, type SourceFacts } fr
 import { checkImageNames } from './imageNames';
 import { planImageSecurity, type ImageSecurityPlan } from './securityType';
 import { checkImageSecurity } from './securityFindings';
+import { checkPoolTemplate, poolCapacity, templatePlan } from './poolTemplate';
+import type { EffectivePool } from '../poolTemplate/effectivePool';
 
 export interface PoolPlan {
   poolId: string;
@@ -16,6 +18,8 @@ export interface PoolPlan {
   resizeTimeout: string;
   /** Index into request.pools. */
   index: number;
+  /** Templated pools: the pool the pipeline would send to Batch (secrets redacted). */
+  effectivePool?: EffectivePool;
 }
 
 export interface BuildPlan {
@@ -49,9 +53,9 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
 
   const pools = request.pools.map((pool, index): PoolPlan => {
     const at = `pools[${index}]`;
-    const nodes = pool.targetDedicatedNodes + pool.targetLowPriorityNodes;
-    const timeout = planResizeTimeout(nodes, pool.resizeTimeout, `${at}.resizeTimeout`);
+    const timeout = planResizeTimeout(poolCapacity(pool), pool.resizeTimeout, `${at}.resizeTimeout`);
     findings.push(...timeout.findings);
+    findings.push(...checkPoolTemplate(pool, timeout.resizeTimeout, at, facts.now));
     const supported = facts.supportedImages?.[pool.account.id.toLowerCase()] ?? facts.supportedImagesForAll;
     findings.push(
       ...checkNodeAgentSku(
@@ -68,6 +72,7 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
       nodeAgentSkuId: pool.nodeAgentSkuId,
       resizeTimeout: timeout.resizeTimeout,
       index,
+      ...templatePlan(request, pool, timeout.resizeTimeout),
     };
   });
 
@@ -88,11 +93,12 @@ export function planSummary(plan: BuildPlan) {
   return {
     valid: plan.valid,
     regions: plan.regions.map(({ name, capacity, replicaCount }) => ({ name, capacity, replicaCount })),
-    pools: plan.pools.map(({ poolId, region, nodeAgentSkuId, resizeTimeout }) => ({
+    pools: plan.pools.map(({ poolId, region, nodeAgentSkuId, resizeTimeout, effectivePool }) => ({
       poolId,
       region,
       nodeAgentSkuId,
       resizeTimeout,
+      ...(effectivePool ? { effectivePool } : {}),
     })),
     findings: plan.findings,
     // New in #12: security type and architecture (a key of its own, so existing keys keep their meaning).

@@ -1,6 +1,7 @@
 import { finding, type Finding } from '../findings';
 import type { PoolRequest } from '../buildRequest';
 import { mustParse, resourceName } from '../resourceId';
+import { isAutoScale } from '../poolTemplate/effectivePool';
 
 /** Batch pool ids: letters, digits, hyphens and underscores, 1-64 characters. */
 export const POOL_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -54,7 +55,8 @@ export function checkPools(pools: readonly PoolRequest[]): Finding[] {
         ),
       );
     }
-    if (pool.targetDedicatedNodes + pool.targetLowPriorityNodes === 0) {
+    // An autoscale pool's formula sets its targets (maxNodes is checked with the template).
+    if (!isAutoScale(pool.template) && pool.targetDedicatedNodes + pool.targetLowPriorityNodes === 0) {
       findings.push(
         finding(
           'POOL_HAS_NO_NODES',

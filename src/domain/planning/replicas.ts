@@ -1,5 +1,6 @@
 import { finding, type Finding } from '../findings';
 import type { BuildRequest } from '../buildRequest';
+import { poolCapacity } from './poolTemplate';
 
 /** Azure Batch guidance: at least one gallery replica per 300 VMs allocated from a region at once. */
 const VMS_PER_REPLICA = 300;
@@ -38,7 +39,7 @@ export function planRegions(
       poolIndexes: [],
       reason: 'pools' as const,
     };
-    region.capacity += pool.targetDedicatedNodes + pool.targetLowPriorityNodes;
+    region.capacity += poolCapacity(pool);
     region.poolIndexes.push(index);
     byName.set(region.name, region);
   });

@@ -109,8 +109,25 @@ export interface BatchPoolState {
     /** Injected or modelled failure: nodes stop at this fraction with these errors. */
     error?: { code: string; message: string; values?: { name: string; value: string }[]; atFraction: number };
     stoppedAtSimMs?: number;
+    /** How nodes leave a shrinking pool (`nodeDeallocationOption`): the ARM view reports it back. */
+    deallocation?: string;
   };
   deletingAtSimMs?: number;
+  /** Set when the pool autoscales: its formula's first evaluation (Batch's autoScaleRun). */
+  autoScale?: BatchAutoScaleState;
+  /**
+   * The pool as the management plane (ARM) holds it, when it was made there: the properties as sent
+   * (management casing) and the pool identity, which the data plane cannot express. One pool, two views.
+   */
+  arm?: { properties: Record<string, unknown>; identity?: Record<string, unknown> };
+}
+
+export interface BatchAutoScaleState {
+  formula: string;
+  evaluationInterval: string;
+  lastRunAtSimMs: number;
+  results?: string;
+  error?: { code: string; message: string };
 }
 
 export function emptyWorld(): WorldState {

@@ -49,6 +49,48 @@ const spec = (overrides: Partial<PoolSpec> = {}): PoolSpec => ({
 });
 
 describe('BatchPoolsPort over the wire', () => {
+  it('writes the pool through the management plane: the template and security profile arrive as sent', async () => {
+    const template = {
+      identity: {
+        type: 'UserAssigned',
+        userAssignedIdentities: {
+          [`${RG('rg-id')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/nodes`]: {},
+        },
+      },
+      deploymentConfiguration: {
+        virtualMachineConfiguration: {
+          containerConfiguration: {
+            type: 'DockerCompatible',
+            containerRegistries: [{ registryServer: 'contoso.azurecr.io', username: 'u', password: 'p' }],
+          },
+        },
+      },
+      resourceTags: { team: 'render' },
+    };
+    const securityProfile = {
+      securityType: 'trustedLaunch' as const,
+      uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+    };
+    await adapters.batch.createPool(ACCOUNT_WEU, spec({ poolId: 'render-arm', template, securityProfile }));
+    const put = sim.recorder
+      .since(0)
+      .find((r) => r.service === 'arm' && r.method === 'PUT' && r.path.includes('/pools/render-arm?'));
+    expect(put).toMatchObject({ status: 200 });
+    const stored = sim.world.state.batchAccounts.batchrenderweu!.pools['render-arm']!.arm!;
+    expect(stored.identity).toEqual(template.identity);
+    expect(stored.properties.resourceTags).toEqual({ team: 'render' });
+    // ContainerRegistry.username is the SDK's userName: it must still go out as the wire's username.
+    expect(stored.properties.deploymentConfiguration).toMatchObject({
+      virtualMachineConfiguration: {
+        containerConfiguration:
+          template.deploymentConfiguration.virtualMachineConfiguration.containerConfiguration,
+        securityProfile,
+        imageReference: { id: versionId },
+      },
+    });
+    await adapters.batch.deletePool(ACCOUNT_WEU, 'render-arm');
+  });
+
   it('lists the account’s supported images in our shape', async () => {
     const images = await adapters.batch.listSupportedImages(ACCOUNT_WEU);
     expect(images.find((i) => i.nodeAgentSKUId === 'batch.node.ubuntu 22.04')).toMatchObject({
@@ -66,7 +108,7 @@ describe('BatchPoolsPort over the wire', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toMatch(
-      /already exists with image .*versions\/1\.0\.0 and size standard_d4s_v5; this build wants .* size Standard_HB120rs_v3/,
+      /already exists with image .*versions\/1\.0\.0 and size standard_d4s_v5; this build wants .* size Standard_HB120rs_v3/i,
     );
   });
 

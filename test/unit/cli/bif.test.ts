@@ -43,6 +43,44 @@ describe('bif plan', () => {
     expect(result.stdout).toContain('No findings.');
   });
 
+  it('shows a templated pool as sent to Batch, secrets redacted, in the table and as a new --json key', () => {
+    const file = join(ROOT, 'examples', 'templated-autoscale-pool.json');
+    const json = bif('plan', file, '--json');
+    expect(json.status).toBe(0);
+    const plan = JSON.parse(json.stdout);
+    expect(Object.keys(plan.pools[0])).toEqual([
+      'poolId',
+      'region',
+      'nodeAgentSkuId',
+      'resizeTimeout',
+      'effectivePool',
+    ]);
+    // Replicas are planned for the declared maxNodes (600 nodes, 20% headroom: 3 replicas).
+    expect(plan.regions[0]).toEqual({ name: 'westeurope', capacity: 600, replicaCount: 3 });
+    const sent = plan.pools[0].effectivePool;
+    expect(sent.identity.type).toBe('UserAssigned');
+    expect(sent.properties).toMatchObject({
+      taskSlotsPerNode: 4,
+      scaleSettings: { autoScale: { evaluationInterval: 'PT5M' } },
+      deploymentConfiguration: {
+        virtualMachineConfiguration: {
+          imageReference: { id: expect.stringMatching(/\/versions\/1\.4\.0$/) },
+          nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+        },
+      },
+    });
+    expect(sent.properties.startTask.environmentSettings[0].value).toBe('[redacted]');
+    const table = bif('plan', file);
+    expect(table.stdout).toMatch(/Effective pool render-autoscale-1-4-0/);
+    expect(table.stdout).toMatch(
+      /properties\.mountConfiguration\[0\]\.nfsMountConfiguration\.source\s+"nfs:\/\/10\.0\.0\.4\/assets"/,
+    );
+    expect(table.stdout).toMatch(
+      /identity\.userAssignedIdentities\["?\/subscriptions|identity\.userAssignedIdentities\.\/subscriptions/,
+    );
+    expect(table.stdout).not.toContain('27000@licence');
+  });
+
   it('exits 2 with the replica-limit finding for 40,000 nodes in one region', () => {
     const input = exampleInput();
     input.pools![0]!.targetDedicatedNodes = 40_000;

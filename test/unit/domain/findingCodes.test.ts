@@ -9,6 +9,7 @@ import {
 } from '../../../src/domain/planning/preflight';
 
 const NOW = new Date('2026-11-28T00:00:00Z');
+const SUBNET = `/subscriptions/${SUB_A}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/batch`;
 const accountIn = (sub: string, name: string, region: string) => ({
   id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Batch/batchAccounts/${name}`,
   endpoint: `https://${name}.${region}.batch.azure.com`,
@@ -175,6 +176,79 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     },
     path: 'pools[0].nodeAgentSkuId',
     message: /2027-04-30 \(153 days\)/,
+  },
+  POOL_TEMPLATE_UNKNOWN_PROPERTY: {
+    edit: (i) => (i.pools[0].template = { networkConfiguration: { subnetID: SUBNET } }),
+    path: 'pools[0].template.networkConfiguration.subnetID',
+    message: /not a property of NetworkConfiguration .*did you mean "subnetId"/,
+  },
+  POOL_TEMPLATE_WRONG_TYPE: {
+    edit: (i) => (i.pools[0].template = { taskSlotsPerNode: '4' }),
+    path: 'pools[0].template.taskSlotsPerNode',
+    message: /must be a number, not a string/,
+  },
+  POOL_TEMPLATE_BAD_ENUM: {
+    edit: (i) => (i.pools[0].template = { taskSchedulingPolicy: { nodeFillType: 'pack' } }),
+    path: 'pools[0].template.taskSchedulingPolicy.nodeFillType',
+    message: /"Spread", "Pack" \(did you mean "Pack"\?/,
+  },
+  POOL_TEMPLATE_READ_ONLY: {
+    edit: (i) => (i.pools[0].template = { currentDedicatedNodes: 3 }),
+    path: 'pools[0].template.currentDedicatedNodes',
+    message: /read-only/,
+  },
+  POOL_TEMPLATE_MISSING_REQUIRED: {
+    edit: (i) =>
+      (i.pools[0].template = { mountConfiguration: [{ nfsMountConfiguration: { source: 'nfs:/x' } }] }),
+    path: 'pools[0].template.mountConfiguration[0].nfsMountConfiguration.relativeMountPath',
+    message: /required by the spec's NFSMountConfiguration/,
+  },
+  POOL_TEMPLATE_OWNED_FIELD: {
+    edit: (i) =>
+      (i.pools[0].template = {
+        deploymentConfiguration: {
+          virtualMachineConfiguration: { nodeAgentSkuId: 'batch.node.ubuntu 20.04' },
+        },
+      }),
+    path: 'pools[0].template.deploymentConfiguration.virtualMachineConfiguration.nodeAgentSkuId',
+    message: /set it once, on the pool/,
+  },
+  POOL_TEMPLATE_DUPLICATE_FIELD: {
+    edit: (i) => {
+      i.pools[0].startTask = { commandLine: 'a' };
+      i.pools[0].template = { startTask: { commandLine: 'b' } };
+    },
+    path: 'pools[0].template.startTask',
+    message: /both set; keep one/,
+  },
+  POOL_AUTOSCALE_MAX_NODES_REQUIRED: {
+    edit: (i) => {
+      i.pools[0].targetDedicatedNodes = 0;
+      i.pools[0].template = { scaleSettings: { autoScale: { formula: '$TargetDedicatedNodes = 4;' } } };
+    },
+    path: 'pools[0].maxNodes',
+    message: /declare maxNodes/,
+  },
+  POOL_AUTOSCALE_INTERVAL_INVALID: {
+    edit: (i) => {
+      i.pools[0].targetDedicatedNodes = 0;
+      i.pools[0].maxNodes = 10;
+      i.pools[0].template = {
+        scaleSettings: { autoScale: { formula: '$TargetDedicatedNodes = 4;', evaluationInterval: 'PT1M' } },
+      };
+    },
+    path: 'pools[0].template.scaleSettings.autoScale.evaluationInterval',
+    message: /from PT5M to P7D/,
+  },
+  POOL_SCALE_SETTINGS_CONFLICT: {
+    edit: (i) => (i.pools[0].maxNodes = 10),
+    path: 'pools[0].maxNodes',
+    message: /only for autoscale pools/,
+  },
+  BATCH_CLASSIC_NODE_COMMUNICATION: {
+    edit: (i) => (i.pools[0].template = { targetNodeCommunicationMode: 'Classic' }),
+    path: 'pools[0].template.targetNodeCommunicationMode',
+    message: /retired classic node communication on 2026-03-31. Use "Simplified"/,
   },
   SOURCE_NOT_GENERALIZED: {
     facts: { source: { osState: 'Specialized' } },

@@ -74,3 +74,18 @@ describe('least privilege in the working resource group', () => {
     expect(working).not.toMatch(/Microsoft\.Storage/);
   });
 });
+
+describe('pool writes through the Batch management plane', () => {
+  it('grant a role holding pools/write and pools/delete on each account, and assign on pool identities', () => {
+    const adapter = readFileSync(join(ROOT, 'src/azure/batchArmPools.ts'), 'utf8');
+    const calls = [...adapter.matchAll(/poolOperations\.(\w+)\(/g)].map((m) => m[1]).sort();
+    // create / update need Microsoft.Batch/batchAccounts/pools/write, beginDelete pools/delete, get pools/read:
+    // all in Azure Batch Account Contributor (Microsoft.Batch/batchAccounts/*).
+    expect(calls).toEqual(['beginDelete', 'create', 'get', 'update']);
+    const batch = readInfra('roles/batch.bicep');
+    expect(batch).toMatch(/roleDefinitionId: subscriptionResourceId\([^)]*roles\.batchAccountContributor\)/);
+    // A template identity is assigned with the caller's userAssignedIdentities/*/assign/action.
+    expect(adapter).toMatch(/effectivePool/);
+    expect(readInfra('roles/poolIdentity.bicep')).toMatch(/roles\.managedIdentityOperator/);
+  });
+});

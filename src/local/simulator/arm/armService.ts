@@ -9,6 +9,7 @@ import { galleryImageKind, galleryImageVersionKind, galleryKind } from './galler
 import { serveOperation } from './operations';
 import { ArmResourceHandler } from './resourceHandler';
 import { requireParents, type ArmOptions } from './armRequest';
+import { serveArmPools } from '../batch/armPools';
 
 const KINDS: ResourceKind[] = [
   virtualMachineKind,
@@ -49,6 +50,9 @@ export function serveArm(world: World, req: SimRequest, options: ArmOptions): Si
         'ResourceGroupNotFound',
         `Resource group '${path.resourceGroup}' could not be found.`,
       );
+    // Batch pools share one model with the data plane: served by the Batch side of the simulator.
+    if (typeKey(path).startsWith('microsoft.batch/batchaccounts/'))
+      return serveArmPools(world, req, path, options);
     const kind = BY_TYPE.get(typeKey(path));
     if (!kind)
       throw new ArmFailure(

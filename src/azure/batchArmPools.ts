@@ -1,0 +1,152 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { BatchManagementClient, Pool } from '@azure/arm-batch';
+import type { BatchAccountRef, BatchPoolsPort, PoolSpec } from '../ports/batch';
+import { mustParse, resourceName, sameResourceId } from '../domain/resourceId';
+import { PermanentError } from '../domain/errors';
+import { effectivePool } from '../domain/poolTemplate/effectivePool';
+import type { Endpoints } from './clients';
+import { batchManagementClient } from './batchManagementClient';
+import { toSdkPool } from './batchArmPoolModel';
+import { azureCall, isSdkNotFound, toFactoryError } from './errors';
+
+/** Where a pool lives in ARM: the account id's subscription, resource group and name. */
+function locate(account: BatchAccountRef) {
+  const id = mustParse(account.id);
+  return {
+    subscriptionId: id.subscriptionId,
+    resourceGroup: id.resourceGroup,
+    accountName: resourceName(id),
+  };
+}
+
+/**
+ * Pool writes through the Batch management plane (Microsoft.Batch/batchAccounts/pools): only it can give
+ * a pool a managed identity, a securityProfile, resourceTags or a node communication mode, and it is
+ * governed by ARM RBAC and ARM throttling like our other writes.
+ */
+export class ArmBatchPools {
+  private readonly clients = new Map<string, BatchManagementClient>();
+
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly endpoints: Endpoints,
+  ) {}
+
+  private client(subscriptionId: string): BatchManagementClient {
+    let client = this.clients.get(subscriptionId);
+    if (!client) {
+      client = batchManagementClient(this.endpoints, this.credential, subscriptionId);
+      this.clients.set(subscriptionId, client);
+    }
+    return client;
+  }
+
+  /**
+   * Idempotent create: Durable runs activities at least once. A pool already there with our image and
+   * size is success; another one is a permanent conflict (a pool's image cannot change in place). The
+   * PUT carries If-None-Match: * so it can never overwrite a pool that appeared since the read.
+   */
+  async createPool(account: BatchAccountRef, spec: PoolSpec): Promise<'created' | 'exists'> {
+    const where = locate(account);
+    const target = `${where.accountName}/pools/${spec.poolId}`;
+    const existing = await this.read(account, spec.poolId);
+    if (existing) return this.sameOrConflict(existing, spec, target);
+    const body = effectivePool(spec);
+    try {
+      await this.client(where.subscriptionId).poolOperations.create(
+        where.resourceGroup,
+        where.accountName,
+        spec.poolId,
+        toSdkPool(body),
+        { ifNoneMatch: '*' },
+      );
+      return 'created';
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 412)
+        throw toFactoryError(error, 'Creating pool', target);
+    }
+    const raced = await this.read(account, spec.poolId);
+    if (!raced)
+      throw new PermanentError(
+        `Pool ${target} refused creation (precondition failed) yet does not exist.`,
+        'ConditionNotMet',
+        target,
+      );
+    return this.sameOrConflict(raced, spec, target);
+  }
+
+  private sameOrConflict(existing: Pool, spec: PoolSpec, target: string): 'exists' {
+    const imageId = existing.deploymentConfiguration?.virtualMachineConfiguration?.imageReference?.id;
+    const sameImage = imageId !== undefined && sameResourceId(imageId, spec.imageVersionId);
+    const sameSize = existing.vmSize?.toLowerCase() === spec.vmSize.toLowerCase();
+    if (sameImage && sameSize) return 'exists';
+    throw new PermanentError(
+      `Pool ${target} already exists with image ${imageId ?? 'unknown'} and size ${existing.vmSize ?? 'unknown'}; this build wants image ${spec.imageVersionId} and size ${spec.vmSize}. Choose another poolId or delete the old pool.`,
+      'PoolExists',
+      target,
+    );
+  }
+
+  private async read(account: BatchAccountRef, poolId: string): Promise<Pool | undefined> {
+    const where = locate(account);
+    try {
+      return await this.client(where.subscriptionId).poolOperations.get(
+        where.resourceGroup,
+        where.accountName,
+        poolId,
+      );
+    } catch (error) {
+      if (isSdkNotFound(error)) return undefined;
+      throw toFactoryError(error, 'Reading pool', `${where.accountName}/pools/${poolId}`);
+    }
+  }
+
+  /** A resize is a PATCH of scaleSettings.fixedScale; on an autoscale pool it also turns autoscale off. */
+  async resizePool(
+    account: BatchAccountRef,
+    poolId: string,
+    target: Parameters<BatchPoolsPort['resizePool']>[2],
+  ): Promise<void> {
+    const where = locate(account);
+    await azureCall('Resizing pool', `${where.accountName}/pools/${poolId}`, () =>
+      this.client(where.subscriptionId).poolOperations.update(
+        where.resourceGroup,
+        where.accountName,
+        poolId,
+        {
+          scaleSettings: {
+            fixedScale: {
+              targetDedicatedNodes: target.dedicated,
+              targetLowPriorityNodes: target.lowPriority,
+              ...(target.resizeTimeout ? { resizeTimeout: target.resizeTimeout } : {}),
+              ...(target.deallocation ? { nodeDeallocationOption: DEALLOCATION[target.deallocation] } : {}),
+            },
+          },
+        },
+      ),
+    );
+  }
+
+  /** Starts the long-running delete and returns (the orchestrator does not wait for it); gone is done. */
+  async deletePool(account: BatchAccountRef, poolId: string): Promise<void> {
+    const where = locate(account);
+    try {
+      await this.client(where.subscriptionId).poolOperations.beginDelete(
+        where.resourceGroup,
+        where.accountName,
+        poolId,
+      );
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (isSdkNotFound(error) || code === 'PoolBeingDeleted') return;
+      throw toFactoryError(error, 'Deleting pool', `${where.accountName}/pools/${poolId}`);
+    }
+  }
+}
+
+const DEALLOCATION = {
+  requeue: 'Requeue',
+  terminate: 'Terminate',
+  taskcompletion: 'TaskCompletion',
+  retaineddata: 'RetainedData',
+} as const;

@@ -1,0 +1,30 @@
+import type * as ArmBatch from '@azure/arm-batch';
+import type { BatchManagementClient } from '@azure/arm-batch';
+import type { TokenCredential } from '@azure/core-auth';
+import type { Endpoints } from './clients';
+
+const RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 8000;
+
+/**
+ * The Batch management plane (Microsoft.Batch, api-version 2023-11-01 in @azure/arm-batch 9.1.0): an
+ * ARM client like the Compute one, so ARM RBAC, throttling (Retry-After) and the simulator's CA apply
+ * the same way. Required lazily: the SDK is only loaded when a pool is written.
+ */
+export function batchManagementClient(
+  endpoints: Endpoints,
+  credential: TokenCredential,
+  subscriptionId: string,
+): BatchManagementClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (cold start)
+  const { BatchManagementClient } = require('@azure/arm-batch') as typeof ArmBatch;
+  return new BatchManagementClient(credential, subscriptionId, {
+    endpoint: endpoints.armEndpoint,
+    retryOptions: {
+      maxRetries: endpoints.maxRetries ?? 3,
+      retryDelayInMs: RETRY_DELAY_MS,
+      maxRetryDelayInMs: MAX_RETRY_DELAY_MS,
+    },
+    ...(endpoints.ca ? { tlsOptions: { ca: endpoints.ca } } : {}),
+  });
+}

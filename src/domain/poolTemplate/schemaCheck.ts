@@ -1,0 +1,153 @@
+import { finding, type Finding } from '../findings';
+import { closest } from '../validation';
+import schema from './batchPool.schema.json';
+
+/**
+ * Checks a pool template against the Batch management API's pool definitions (api-version 2023-11-01,
+ * vendored in batchPool.schema.json with its source): every property must exist with that exact casing,
+ * have the spec's JSON type, take one of the spec's enum values, and not be read-only. Each problem is a
+ * finding at its JSON path, so a misspelt `subnetID` names `…networkConfiguration.subnetID` and the fix.
+ */
+
+interface Prop {
+  type?: string;
+  enum?: string[];
+  items?: Prop;
+  additionalProperties?: Prop;
+  $ref?: string;
+  readOnly?: boolean;
+  format?: string;
+}
+interface Definition {
+  properties: Record<string, Prop>;
+  required?: string[];
+}
+
+const DEFINITIONS = schema.definitions as unknown as Record<string, Definition>;
+export const POOL_TEMPLATE_API_VERSION = '2023-11-01';
+
+/** Pool properties that exist in later management API versions than the one this build speaks. */
+const LATER_API: Record<string, string> = {
+  upgradePolicy: '2024-02-01',
+};
+
+/** Paths (from the template root) the pipeline fills in: not required from the template. */
+export type OwnedPaths = ReadonlySet<string>;
+
+export function checkAgainstSpec(template: unknown, at: string, owned: OwnedPaths): Finding[] {
+  const findings: Finding[] = [];
+  walk(template, { $ref: schema.root }, at, '', owned, findings);
+  return findings;
+}
+
+function walk(
+  value: unknown,
+  prop: Prop,
+  path: string,
+  rel: string,
+  owned: OwnedPaths,
+  out: Finding[],
+): void {
+  if (prop.$ref) return walkObject(value, prop.$ref, path, rel, owned, out);
+  if (prop.type === 'array') {
+    if (!Array.isArray(value)) return void out.push(wrongType(path, 'an array', value));
+    value.forEach((item, i) => walk(item, prop.items ?? {}, `${path}[${i}]`, `${rel}[]`, owned, out));
+    return;
+  }
+  if (prop.type === 'object' && prop.additionalProperties) {
+    if (!isObject(value)) return void out.push(wrongType(path, 'an object', value));
+    for (const [key, item] of Object.entries(value))
+      walk(item, prop.additionalProperties, `${path}["${key}"]`, `${rel}.*`, owned, out);
+    return;
+  }
+  if (prop.type && typeof value !== prop.type) {
+    out.push(
+      wrongType(path, `a ${prop.type}${prop.format === 'duration' ? ' (ISO-8601 duration)' : ''}`, value),
+    );
+    return;
+  }
+  if (prop.enum && !prop.enum.includes(value as string)) {
+    const near = prop.enum.find((e) => e.toLowerCase() === String(value).toLowerCase());
+    out.push(
+      finding(
+        'POOL_TEMPLATE_BAD_ENUM',
+        path,
+        `${path} is "${String(value)}"; Batch accepts ${prop.enum.map((e) => `"${e}"`).join(', ')}${near ? ` (did you mean "${near}"? enum values are case-sensitive)` : ''}.`,
+      ),
+    );
+  }
+}
+
+function walkObject(
+  value: unknown,
+  name: string,
+  path: string,
+  rel: string,
+  owned: OwnedPaths,
+  out: Finding[],
+): void {
+  const def = DEFINITIONS[name]!;
+  if (!isObject(value)) return void out.push(wrongType(path, `an object (${name})`, value));
+  const known = Object.keys(def.properties);
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${path}.${key}`;
+    const prop = def.properties[key];
+    if (!prop) {
+      out.push(unknown(at, key, name, known, rel === ''));
+      continue;
+    }
+    if (prop.readOnly) {
+      out.push(
+        finding(
+          'POOL_TEMPLATE_READ_ONLY',
+          at,
+          `${at} is set by Batch (read-only in the spec's ${name}); remove it.`,
+        ),
+      );
+      continue;
+    }
+    walk(item, prop, at, rel ? `${rel}.${key}` : key, owned, out);
+  }
+  for (const key of def.required ?? []) {
+    const relKey = rel ? `${rel}.${key}` : key;
+    if (!(key in value) && !owned.has(relKey))
+      out.push(
+        finding(
+          'POOL_TEMPLATE_MISSING_REQUIRED',
+          `${path}.${key}`,
+          `${path}.${key} is required by the spec's ${name}; add it.`,
+        ),
+      );
+  }
+}
+
+function unknown(
+  at: string,
+  key: string,
+  name: string,
+  known: string[],
+  atRoot: boolean,
+): ReturnType<typeof finding> {
+  const later = atRoot ? LATER_API[key] : undefined;
+  if (later)
+    return finding(
+      'POOL_TEMPLATE_UNKNOWN_PROPERTY',
+      at,
+      `${at} exists from Batch management API ${later}; this build creates pools with ${POOL_TEMPLATE_API_VERSION} (@azure/arm-batch 9.1.0, the newest on our registry), which cannot send it. Remove it for now.`,
+    );
+  const hint = closest(key, known);
+  return finding(
+    'POOL_TEMPLATE_UNKNOWN_PROPERTY',
+    at,
+    `${at} is not a property of ${name} in the Batch management API ${POOL_TEMPLATE_API_VERSION}${hint ? `: did you mean "${hint}"?` : '; remove it.'}`,
+  );
+}
+
+function wrongType(path: string, expected: string, value: unknown) {
+  const actual = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
+  return finding('POOL_TEMPLATE_WRONG_TYPE', path, `${path} must be ${expected}, not ${actual}.`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
