@@ -18,8 +18,6 @@ import { asStepError, call } from './steps';
 
 /** Operations per execution before continue-as-new keeps the history (and each replay) short. */
 const OPS_PER_EXECUTION = 20;
-/** How long the ledger must have nothing to do before it continues as new. */
-const IDLE_MS = 1_000;
 /**
  * While it holds leases, how long the ledger waits idle before it continues as new, and so checks its
  * holders again (every execution that starts with leases does): a terminated build never releases.
@@ -40,12 +38,16 @@ export const definitionLedger: OrchestrationHandler = function* (context: Orches
   for (let handled = 0; ; handled++) {
     context.df.setCustomStatus(ledgerStatus(state));
     const next = context.df.waitForExternalEvent(LEDGER_OP_EVENT);
-    const waitMs =
-      handled >= OPS_PER_EXECUTION ? IDLE_MS : Object.keys(state.leases).length > 0 ? HOLDER_CHECK_MS : 0;
-    if (waitMs > 0) {
-      // Continue as new only when no request is waiting (one already received is answered first):
-      // continue-as-new drops received but unprocessed events, and under load that would be most of them.
-      const idle = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
+    if (handled >= OPS_PER_EXECUTION) {
+      // Bounded history even under constant load (a ledger that waited to be idle never continued as
+      // new in a burst, and its replays grew with every operation): answer what the current batch
+      // already holds, then continue as new; requests raised later go to the next execution.
+      if (!(yield* landedLate(context, next))) break;
+    } else if (Object.keys(state.leases).length > 0) {
+      // Idle with leases: continue as new after a while, which checks the holders again.
+      const idle = context.df.createTimer(
+        new Date(context.df.currentUtcDateTime.getTime() + HOLDER_CHECK_MS),
+      );
       const winner = (yield context.df.Task.any([next, idle])) as unknown;
       if (winner !== next && !(yield* landedLate(context, next))) break;
       if (!idle.isCompleted) idle.cancel();

@@ -3,13 +3,14 @@ import type { LeaseReply, LedgerOp } from '../domain/ledger';
 import { call, StepFailedError } from './steps';
 
 /**
- * First wait for the ledger's answer before sending again; doubles up to the maximum. Long, because a
- * request is lost only in the instant the ledger continues as new, while a re-send queues behind
- * everyone else's requests; about two days in all before the build gives up.
+ * First wait for the ledger's answer before sending again; doubles up to the maximum, about two days in
+ * all before the build gives up. A request is lost only when it lands in the same batch as the ledger's
+ * continue-as-new, which under load happens every OPS_PER_EXECUTION operations: a lost request should
+ * cost minutes, not hours, and a re-send of an answered one is harmless (operations are idempotent).
  */
-const RESEND_FIRST_MS = 3_600_000;
+const RESEND_FIRST_MS = 10 * 60_000;
 const RESEND_MAX_MS = 8 * 3_600_000;
-const MAX_SENDS = 8;
+const MAX_SENDS = 12;
 
 type Request = LedgerOp extends infer O ? (O extends LedgerOp ? Omit<O, 'from' | 'reply'> : never) : never;
 
