@@ -1,10 +1,7 @@
 import type * as ArmBatch from '@azure/arm-batch';
 import type { BatchManagementClient } from '@azure/arm-batch';
 import type { TokenCredential } from '@azure/core-auth';
-import type { Endpoints } from './clients';
-
-const RETRY_DELAY_MS = 1000;
-const MAX_RETRY_DELAY_MS = 8000;
+import { armClientOptions, type Endpoints } from './clients';
 
 /**
  * The Batch management plane (Microsoft.Batch, api-version 2023-11-01 in @azure/arm-batch 9.1.0): an
@@ -18,13 +15,5 @@ export function batchManagementClient(
 ): BatchManagementClient {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (cold start)
   const { BatchManagementClient } = require('@azure/arm-batch') as typeof ArmBatch;
-  return new BatchManagementClient(credential, subscriptionId, {
-    endpoint: endpoints.armEndpoint,
-    retryOptions: {
-      maxRetries: endpoints.maxRetries ?? 3,
-      retryDelayInMs: RETRY_DELAY_MS,
-      maxRetryDelayInMs: MAX_RETRY_DELAY_MS,
-    },
-    ...(endpoints.ca ? { tlsOptions: { ca: endpoints.ca } } : {}),
-  });
+  return new BatchManagementClient(credential, subscriptionId, armClientOptions(endpoints));
 }

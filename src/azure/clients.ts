@@ -31,13 +31,9 @@ const BATCH_SCOPE = 'https://batch.core.windows.net//.default';
 const RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 8000;
 
-export function computeClient(
-  endpoints: Endpoints,
-  credential: TokenCredential,
-  subscriptionId: string,
-): ComputeManagementClient {
-  const { ComputeManagementClient } = require('@azure/arm-compute') as typeof ArmCompute;
-  return new ComputeManagementClient(credential, subscriptionId, {
+/** What every ARM client of the app shares: the endpoint, the retry policy, the simulator's CA. */
+export function armClientOptions(endpoints: Endpoints) {
+  return {
     endpoint: endpoints.armEndpoint,
     retryOptions: {
       maxRetries: endpoints.maxRetries ?? 3,
@@ -45,7 +41,16 @@ export function computeClient(
       maxRetryDelayInMs: MAX_RETRY_DELAY_MS,
     },
     ...(endpoints.ca ? { tlsOptions: { ca: endpoints.ca } } : {}),
-  });
+  };
+}
+
+export function computeClient(
+  endpoints: Endpoints,
+  credential: TokenCredential,
+  subscriptionId: string,
+): ComputeManagementClient {
+  const { ComputeManagementClient } = require('@azure/arm-compute') as typeof ArmCompute;
+  return new ComputeManagementClient(credential, subscriptionId, armClientOptions(endpoints));
 }
 
 /**

@@ -1,10 +1,7 @@
+import type { DefinitionReading } from '../domain/planning/pipelinePlan';
 import type { SourceFacts } from '../domain/planning/preflight';
 import type { OsType } from '../domain/buildRequest';
-import type {
-  Architecture,
-  DefinitionSecurityType,
-  SourceSecurityType,
-} from '../domain/planning/securityType';
+import type { Architecture, SourceSecurityType } from '../domain/planning/securityType';
 
 /** Provisioning of an ARM resource as the pipeline cares about it. */
 export interface ProvisioningState {
@@ -60,16 +57,8 @@ export interface SnapshotInspection {
   architecture?: Architecture;
 }
 
-/** A gallery image definition's name and publisher/offer/sku, unique within its gallery. */
-export interface ImageDefinitionIdentity {
-  name: string;
-  publisher: string;
-  offer: string;
-  sku: string;
-  /** Its `SecurityType` feature (none: Standard) and architecture (none: x64). */
-  securityType?: DefinitionSecurityType;
-  architecture?: Architecture;
-}
+/** A gallery image definition's name and publisher/offer/sku (unique within its gallery), security type, architecture. */
+export type ImageDefinitionIdentity = DefinitionReading;
 
 /** Compute resources: the build VM, snapshots and managed images. */
 export interface ComputePort {

@@ -18,12 +18,13 @@ import { planBuild, type BuildPlan } from './plan';
 import { checkDefinitionIdentity, checkSourceRegion, type SourceFacts } from './preflight';
 import type { Architecture, DefinitionSecurityType, SecurityFacts } from './securityType';
 
-/** An image definition as the planning reads it: its identity, security type and architecture. */
+/** An image definition as the planning reads it: name, publisher/offer/sku, security type, architecture. */
 export interface DefinitionReading {
   name: string;
   publisher: string;
   offer: string;
   sku: string;
+  /** Its `SecurityType` feature (none: Standard) and architecture (none: x64). */
   securityType?: DefinitionSecurityType;
   architecture?: Architecture;
 }
