@@ -10,6 +10,5 @@ var roles = {
   reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
   diskBackupReader: '3e5e47e6-65f7-47ef-90b5-e5dd4d455f24'
   batchDataContributor: '6aaa78f1-f7de-44ca-8722-c64a23943cae'
-  batchAccountContributor: '29fe4964-1e60-436b-bd3a-77fd4c178b3c'
   managedIdentityOperator: 'f1a07417-d97a-45cb-824c-7a7467783830'
 }

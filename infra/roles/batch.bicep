@@ -8,19 +8,14 @@ resource account 'Microsoft.Batch/batchAccounts@2024-07-01' existing = {
   name: batchAccountName
 }
 
-// listSupportedImages, getPool, listPools — the Batch data plane with Entra ID (pools from gallery
-// images refuse shared-key auth).
+// Both planes with one role: listSupportedImages, getPool, listPools on the Batch data plane with Entra ID
+// (pools from gallery images refuse shared-key auth), and createPool, resizePool, deletePool on the
+// management plane — the role's actions include Microsoft.Batch/batchAccounts/pools/* and
+// poolOperationResults/*. Not Azure Batch Account Contributor (Microsoft.Batch/*: account writes and
+// listKeys/regenerateKeys, and shared keys are full access to the account).
+// https://learn.microsoft.com/azure/batch/batch-role-based-access-control
 resource dataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, principalId, roles.batchDataContributor)
   scope: account
   properties: { principalId: principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.batchDataContributor) }
-}
-
-// createPool, resizePool (drain), deletePool — the Batch management plane (ARM,
-// Microsoft.Batch/batchAccounts/pools/write and /delete): only it can give a pool a managed identity,
-// a securityProfile or resourceTags. https://learn.microsoft.com/azure/batch/batch-role-based-access-control
-resource accountContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(account.id, principalId, roles.batchAccountContributor)
-  scope: account
-  properties: { principalId: principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.batchAccountContributor) }
 }

@@ -80,10 +80,12 @@ describe('pool writes through the Batch management plane', () => {
     const adapter = readFileSync(join(ROOT, 'src/azure/batchArmPools.ts'), 'utf8');
     const calls = [...adapter.matchAll(/poolOperations\.(\w+)\(/g)].map((m) => m[1]).sort();
     // create / update need Microsoft.Batch/batchAccounts/pools/write, beginDelete pools/delete, get pools/read:
-    // all in Azure Batch Account Contributor (Microsoft.Batch/batchAccounts/*).
+    // all in Azure Batch Data Contributor (Microsoft.Batch/batchAccounts/pools/*), and nothing wider —
+    // Azure Batch Account Contributor would add account writes and the shared keys.
     expect(calls).toEqual(['beginDelete', 'create', 'get', 'update']);
     const batch = readInfra('roles/batch.bicep');
-    expect(batch).toMatch(/roleDefinitionId: subscriptionResourceId\([^)]*roles\.batchAccountContributor\)/);
+    expect(batch).toMatch(/roleDefinitionId: subscriptionResourceId\([^)]*roles\.batchDataContributor\)/);
+    expect(batch).not.toMatch(/batchAccountContributor/);
     // A template identity is assigned with the caller's userAssignedIdentities/*/assign/action.
     expect(adapter).toMatch(/effectivePool/);
     expect(readInfra('roles/poolIdentity.bicep')).toMatch(/roles\.managedIdentityOperator/);
