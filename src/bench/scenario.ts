@@ -40,6 +40,7 @@ export function benchRequest(
   version: string,
   nodes?: (r: (typeof REGIONS)[number]) => number,
   regions = REGIONS,
+  definition = 'bench-image',
 ): BuildRequestInput {
   return {
     requestId: id,
@@ -49,11 +50,16 @@ export function benchRequest(
     },
     image: {
       galleryId: `/subscriptions/${SUB}/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages`,
-      definition: 'bench-image',
+      definition,
       version,
       osType: 'Linux',
       hyperVGeneration: 'V2',
-      identifier: { publisher: 'contoso', offer: 'bench', sku: '1' },
+      // publisher/offer/sku are unique within a gallery: one sku per definition.
+      identifier: {
+        publisher: 'contoso',
+        offer: 'bench',
+        sku: definition === 'bench-image' ? '1' : definition,
+      },
     },
     replication: {
       storageAccountType: 'Standard_LRS',
