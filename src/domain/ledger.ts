@@ -1,6 +1,7 @@
 import { boundedName, INSTANCE_ID_MAX, shortHash } from './pipeline';
 import { compareVersions, nextPatchVersion } from './version';
 import { isAlive } from './runtimeStatus';
+import { internalInstanceId } from './instanceId';
 import type { BatchAccountRef } from './buildRequest';
 
 /**
@@ -144,7 +145,7 @@ export type LeaseReply = { ok: true; version: string; versionId: string } | { ok
 
 export function ledgerInstanceId(definitionId: string): string {
   const name = (definitionId.split('/').at(-1) ?? 'definition').toLowerCase();
-  const id = `bif-ledger-${name}-${shortHash(definitionId.toLowerCase())}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
+  const id = internalInstanceId('ledger', `${name}-${shortHash(definitionId.toLowerCase())}`);
   return boundedName(id, INSTANCE_ID_MAX, id);
 }
 
