@@ -43,6 +43,12 @@ export interface LedgerState {
    * pool in an account only an earlier build used still counts as a user of its version.
    */
   accounts?: BatchAccountRef[];
+  /**
+   * Versions that existed when the ledger was started without its own record (purged) and that no
+   * listed build showed: a pool in an account nobody can name any more may use them, so retention
+   * never deletes them (see foldBuilds).
+   */
+  unverifiedVersions?: string[];
 }
 
 /** Accounts remembered per definition; the oldest go first beyond it (it rides in every continue-as-new). */
@@ -206,8 +212,12 @@ export function conflictingHolder(
   )?.[0];
 }
 
+/** What retention must leave alone: every leased version, and every version of unknown use. */
 export function leasedVersionIds(state: LedgerState): string[] {
-  return Object.values(state.leases).map((l) => l.versionId);
+  return [
+    ...Object.values(state.leases).map((l) => l.versionId),
+    ...(state.unverifiedVersions ?? []).map((v) => `${state.definitionId}/versions/${v}`),
+  ];
 }
 
 /** One lease as the ledger's custom status shows it: enough to rebuild it (see rebuildLedger). */
@@ -241,6 +251,7 @@ export function rebuildLedger(
     if (typeof input.highestAllocated === 'string') state.highestAllocated = input.highestAllocated;
     if (Array.isArray(input.accounts)) state.accounts = input.accounts;
     if (input.owedRetention) state.owedRetention = input.owedRetention;
+    if (Array.isArray(input.unverifiedVersions)) state.unverifiedVersions = input.unverifiedVersions;
   }
   const shown = previous?.customStatus as { leases?: LeaseShown[]; highestAllocated?: string } | undefined;
   for (const l of Array.isArray(shown?.leases) ? shown.leases : []) {

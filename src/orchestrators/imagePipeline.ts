@@ -3,7 +3,7 @@ import { EVENT_TYPES } from '../domain/events';
 import { finding } from '../domain/findings';
 import type { BuildRequest } from '../domain/buildRequest';
 import type { PipelineInput, PreflightResult } from '../domain/pipeline';
-import { imageDefinitionId } from '../domain/factoryConfig';
+import { ledgerDefinitionOf } from '../domain/ledgerBuilds';
 import type { LeaseReply } from '../domain/ledger';
 import { asStepError, call, publish } from './steps';
 import { updateTargetRegionsWhenIdle } from './versionWrites';
@@ -193,13 +193,6 @@ function leasedVersion(request: BuildRequest): string {
   return request.source.type === 'galleryImageVersion'
     ? request.source.id.split('/').at(-1)!
     : request.image.version;
-}
-
-/** The definition whose ledger leases this build's version: the source version's own when rolling one out. */
-function ledgerDefinitionOf(request: BuildRequest): string {
-  return request.source.type === 'galleryImageVersion'
-    ? request.source.id.replace(/\/versions\/[^/]+\/?$/i, '')
-    : imageDefinitionId(request.image);
 }
 
 /** Leftovers of failed or terminated builds in a group this build uses; never fails the build. */

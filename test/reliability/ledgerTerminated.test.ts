@@ -1,0 +1,85 @@
+import { startTestWorld, type TestWorld } from '../helpers/world';
+import { pipelineInstanceId } from '../../src/domain/pipeline';
+import { ledgerInstanceId } from '../../src/domain/ledger';
+import { smallRequest } from './requests';
+
+/**
+ * Issue #16 (hostile tester, term.py): a ledger terminated or purged through the Durable API must not
+ * forget the Batch accounts earlier builds named, or the next retention deletes a version a pool in
+ * one of them uses.
+ */
+jest.setTimeout(300_000);
+
+let world: TestWorld;
+beforeAll(async () => {
+  world = await startTestWorld({ speed: 600 });
+  await world.startHost();
+});
+afterAll(() => world?.stop());
+
+const GALLERY =
+  '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages';
+const EUS = {
+  id: '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-batch-eus/providers/Microsoft.Batch/batchAccounts/batchrendereus',
+  endpoint: 'https://batchrendereus.eastus.batch.azure.com',
+  region: 'eastus',
+};
+const definitionId = (name: string) => `${GALLERY}/images/${name}`;
+
+function request(n: string, definition: string, version: string, edit?: (i: Record<string, any>) => void) {
+  return smallRequest(n, (input) => {
+    input.image.definition = definition;
+    input.image.version = version;
+    input.image.identifier = { publisher: 'contoso', offer: 'ledger', sku: definition };
+    input.retention = { keepVersions: 1 };
+    edit?.(input);
+  });
+}
+
+async function build(
+  n: string,
+  definition: string,
+  version: string,
+  edit?: (i: Record<string, any>) => void,
+) {
+  const id = pipelineInstanceId(`rel-${n}`);
+  expect((await world.postJson('/api/builds', request(n, definition, version, edit))).status).toBe(202);
+  const done = await world.waitForStatus(id, ['Completed', 'Failed'], 120_000);
+  expect(`${done.runtimeStatus} ${JSON.stringify(done.output)?.slice(0, 300)}`).toMatch(/^Completed/);
+  return done;
+}
+
+async function endLedger(definition: string, purge: boolean) {
+  const path = `/runtime/webhooks/durabletask/instances/${ledgerInstanceId(definitionId(definition))}`;
+  expect((await world.postJson(`${path}/terminate?reason=hostile`, '')).status).toBe(202);
+  await world.waitForStatus(ledgerInstanceId(definitionId(definition)), ['Terminated'], 10_000);
+  if (!purge) return;
+  const purged = await world.fetchRaw(path, {
+    method: 'DELETE',
+    headers: { 'x-functions-key': world.keyFor(path) },
+  });
+  expect(purged.status).toBe(200);
+}
+
+const versionAlive = (definition: string, version: string) => {
+  const r =
+    world.simulator.world.state.resources[`${definitionId(definition)}/versions/${version}`.toLowerCase()];
+  return r !== undefined && r.deletingAtSimMs === undefined;
+};
+
+describe('a ledger ended through the Durable API keeps every account', () => {
+  it.each([
+    ['terminated', false],
+    ['terminated and purged', true],
+  ])('%s: the next retention keeps the version a pool in another account uses', async (_, purge) => {
+    const def = purge ? 'ledger-t1p' : 'ledger-t1';
+    const tag = purge ? 't1p' : 't1';
+    await build(`${tag}a`, def, '7.1.1');
+    // B's only pool is in East US: only B's own retention named that account.
+    await build(`${tag}b`, def, '7.1.2', (i) => (i.pools[0].account = EUS));
+    await endLedger(def, purge);
+    await build(`${tag}c`, def, '7.1.3');
+    expect(versionAlive(def, '7.1.2')).toBe(true);
+    expect(versionAlive(def, '7.1.3')).toBe(true);
+  });
+});
