@@ -143,7 +143,16 @@ interface OpBase {
 }
 
 export type LedgerOp =
-  | (OpBase & { kind: 'lease'; version: string; shared?: boolean })
+  | (OpBase & {
+      kind: 'lease';
+      version: string;
+      shared?: boolean;
+      /**
+       * "auto" only: the version leased before, found made by someone else; a new one is handed out
+       * while this one is still held (a re-sent renew gets the new one again).
+       */
+      renew?: string;
+    })
   | (OpBase & { kind: 'retention'; keepVersions: number; accounts: BatchAccountRef[]; release: boolean })
   | (OpBase & { kind: 'release' });
 
@@ -168,11 +177,11 @@ export function emptyLedger(definitionId: string): LedgerState {
  */
 export function grantLease(
   state: LedgerState,
-  op: { from: string; version: string; execution?: string; shared?: boolean },
+  op: { from: string; version: string; execution?: string; shared?: boolean; renew?: string },
   existingNames: readonly string[],
 ): LeaseReply {
   const held = state.leases[op.from];
-  if (held && held.execution === op.execution)
+  if (held && held.execution === op.execution && !renewing(held, op))
     return { ok: true, version: held.version, versionId: held.versionId };
   delete state.leases[op.from];
   const taken = Object.entries(state.leases);
@@ -199,6 +208,11 @@ export function grantLease(
   if (op.shared) lease.shared = true;
   state.leases[op.from] = lease;
   return { ok: true, version: lease.version, versionId: lease.versionId };
+}
+
+/** An "auto" lease its holder found taken by someone else, asked to be replaced. */
+export function renewing(held: Lease | undefined, op: { version: string; renew?: string }): boolean {
+  return op.version === 'auto' && op.renew !== undefined && held?.version === op.renew;
 }
 
 /** The holder of another execution's lease an explicit, exclusive `version` would conflict with. */

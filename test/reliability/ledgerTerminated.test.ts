@@ -83,3 +83,50 @@ describe('a ledger ended through the Durable API keeps every account', () => {
     expect(versionAlive(def, '7.1.3')).toBe(true);
   });
 });
+
+describe('a ledger terminated again and again during a burst', () => {
+  it('hands out no "auto" version twice and deletes no version a pool uses', async () => {
+    const def = 'ledger-t2';
+    const ledgerId = ledgerInstanceId(definitionId(def));
+    const BUILDS = 30;
+    const ids: string[] = [];
+    const submitted: Promise<unknown>[] = [];
+    // Every 4th build names its version, the rest are "auto"; pools alternate between two accounts.
+    for (let i = 0; i < BUILDS; i++) {
+      const n = `t2-${i}`;
+      ids.push(pipelineInstanceId(`rel-${n}`));
+      const body = request(n, def, i % 4 === 0 ? `8.${i}.0` : 'auto', (input) => {
+        input.retention = { keepVersions: 3 };
+        if (i % 2) input.pools[0].account = EUS;
+      });
+      submitted.push(world.postJson('/api/builds', body));
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    const path = `/runtime/webhooks/durabletask/instances/${ledgerId}`;
+    for (let k = 0; k < 12; k++) {
+      await new Promise((r) => setTimeout(r, 400));
+      const { body } = await world.getJson(path);
+      if (body?.runtimeStatus === 'Running') await world.postJson(`${path}/terminate?reason=hostile`, '');
+    }
+    await Promise.all(submitted);
+    const finals = await Promise.all(
+      ids.map((id) => world.waitForStatus(id, ['Completed', 'Failed'], 240_000)),
+    );
+    const failed = finals.filter((f) => f.runtimeStatus !== 'Completed');
+    expect(failed.map((f) => `${f.instanceId}: ${JSON.stringify(f.output)?.slice(0, 300)}`)).toEqual([]);
+    const versions = finals.map((f) => f.customStatus?.version as string);
+    expect(new Set(versions).size).toBe(BUILDS);
+    const state = world.simulator.world.state;
+    const poolImages = Object.values(state.batchAccounts).flatMap((a) =>
+      Object.values(a.pools)
+        .filter((p) => p.id.startsWith('rel-pool-t2-'))
+        .map(
+          (p) =>
+            (p.spec.virtualMachineConfiguration as { imageReference: { virtualMachineImageId: string } })
+              .imageReference.virtualMachineImageId,
+        ),
+    );
+    expect(poolImages).toHaveLength(BUILDS);
+    expect(poolImages.filter((id) => !versionAlive(def, id.split('/').at(-1)!))).toEqual([]);
+  });
+});
