@@ -60,12 +60,12 @@ async function rebuiltLedger(instances: InstancesPort, definitionId: string, led
 
 /**
  * A ledger with no earlier instance: the first one of the definition, or one whose predecessor was
- * purged. Only the builds still listed tell which accounts may use its versions; versions none of them
- * shows are kept from retention (foldBuilds).
+ * purged. Only the builds still listed tell which accounts may use its versions; a version a factory
+ * build no longer listed made is kept from retention (foldBuilds).
  */
 async function ledgerWithoutRecord(s: Services, instances: InstancesPort, definitionId: string) {
   const state = emptyLedger(definitionId);
-  const versions = (await s.gallery.listVersions(definitionId)).map((v) => v.name);
+  const versions = await s.gallery.listVersions(definitionId);
   foldBuilds(state, await instances.listAll(), versions);
   return state;
 }

@@ -3,6 +3,7 @@ import { imageDefinitionId } from './factoryConfig';
 import { foldRunningHolders, rememberAccounts, type LedgerState } from './ledger';
 import { compareVersions, parseVersion } from './version';
 import { isAlive } from './runtimeStatus';
+import { OWNER_TAG } from './pipeline';
 
 /** One orchestration instance as the Durable client lists it (any runtime status). */
 export interface InstanceRecord {
@@ -38,13 +39,15 @@ function requestFor(definitionId: string, input: unknown): BuildRequest | undefi
  * deleted meanwhile), and every version a build shows moves "auto" past it.
  *
  * `existingVersions` is given only when the ledger's own record is gone (purged, or never existed):
- * then a version no listed build shows may be used by a pool in an account nobody can name any more,
- * and it is kept from retention for good (`unverifiedVersions`): never delete what might be in use.
+ * then a version a factory build made (its OWNER_TAG) that is no longer listed (purged too) may be used
+ * by a pool in an account nobody can name any more, and it is kept from retention for good
+ * (`unverifiedVersions`): never delete what might be in use. A version made outside the factory (no
+ * owner tag) is judged as before, against the accounts the ledger knows.
  */
 export function foldBuilds(
   state: LedgerState,
   builds: readonly InstanceRecord[],
-  existingVersions?: readonly string[],
+  existingVersions?: readonly { name: string; tags?: Record<string, string> }[],
 ): void {
   const prefix = `${state.definitionId.toLowerCase()}/versions/`;
   const shown = new Set<string>();
@@ -69,7 +72,13 @@ export function foldBuilds(
     builds.filter((b) => isAlive(b.runtimeStatus)),
   );
   if (existingVersions) {
-    const unverified = existingVersions.filter((v) => !shown.has(v));
+    const listed = new Set(builds.map((b) => b.instanceId.toLowerCase()));
+    const unverified = existingVersions
+      .filter((v) => {
+        const owner = v.tags?.[OWNER_TAG];
+        return owner !== undefined && !listed.has(owner.toLowerCase()) && !shown.has(v.name);
+      })
+      .map((v) => v.name);
     if (unverified.length > 0)
       state.unverifiedVersions = [...new Set([...(state.unverifiedVersions ?? []), ...unverified])];
   }

@@ -84,6 +84,22 @@ describe('a ledger ended through the Durable API keeps every account', () => {
   });
 });
 
+it('purged with the build that named the account: the version that build made is never deleted', async () => {
+  const def = 'ledger-t1q';
+  await build('t1qa', def, '7.2.1');
+  await build('t1qb', def, '7.2.2', (i) => (i.pools[0].account = EUS));
+  // Nobody can name East US any more: B's own instance is purged, and then the ledger.
+  const bPath = `/runtime/webhooks/durabletask/instances/${pipelineInstanceId('rel-t1qb')}`;
+  const purgedB = await world.fetchRaw(bPath, {
+    method: 'DELETE',
+    headers: { 'x-functions-key': world.keyFor(bPath) },
+  });
+  expect(purgedB.status).toBe(200);
+  await endLedger(def, true);
+  await build('t1qc', def, '7.2.3');
+  expect(versionAlive(def, '7.2.2')).toBe(true);
+});
+
 describe('a ledger terminated again and again during a burst', () => {
   it('hands out no "auto" version twice and deletes no version a pool uses', async () => {
     const def = 'ledger-t2';

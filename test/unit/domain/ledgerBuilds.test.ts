@@ -43,9 +43,18 @@ describe('a ledger started again learns from the listed builds of its definition
     });
   });
 
-  it('after a purge, keeps from retention every existing version no listed build shows', () => {
+  it('after a purge, keeps from retention every version a build no longer listed made', () => {
     const state = emptyLedger(DEF);
-    foldBuilds(state, [build('bif-a', 'Completed', '1.0.1', 'weu')], ['1.0.0', '1.0.1']);
+    const owner = (id: string) => ({ 'bif-instance': id });
+    foldBuilds(
+      state,
+      [build('bif-a', 'Completed', '1.0.1', 'weu')],
+      [
+        { name: '1.0.0', tags: owner('bif-purged') },
+        { name: '1.0.1', tags: owner('bif-a') },
+        { name: '0.9.0', tags: {} },
+      ],
+    );
     expect(state.unverifiedVersions).toEqual(['1.0.0']);
     expect(leasedVersionIds(state)).toContain(`${DEF}/versions/1.0.0`);
     expect(leasedVersionIds(state)).not.toContain(`${DEF}/versions/1.0.1`);
