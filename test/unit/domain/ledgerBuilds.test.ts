@@ -60,3 +60,15 @@ describe('a ledger started again learns from the listed builds of its definition
     expect(leasedVersionIds(state)).not.toContain(`${DEF}/versions/1.0.1`);
   });
 });
+
+describe('renewing an "auto" lease found taken', () => {
+  it('hands out the next version once; a re-sent renew gets the same new one', () => {
+    const state = emptyLedger(DEF);
+    expect(grantLease(state, { from: 'p', execution: 'e', version: 'auto' }, [])).toMatchObject({
+      version: '1.0.0',
+    });
+    const renew = { from: 'p', execution: 'e', version: 'auto', renew: '1.0.0' };
+    expect(grantLease(state, renew, ['1.0.0'])).toMatchObject({ version: '1.0.1' });
+    expect(grantLease(state, renew, ['1.0.0'])).toMatchObject({ version: '1.0.1' });
+  });
+});
