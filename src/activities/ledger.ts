@@ -3,13 +3,12 @@ import type { InstancesPort } from '../ports';
 import { PermanentError, TransientError } from '../domain/errors';
 import { isAlive } from '../domain/runtimeStatus';
 import { ORCHESTRATORS } from '../domain/pipeline';
+import { foldBuilds } from '../domain/ledgerBuilds';
 import {
   emptyLedger,
   LEDGER_OP_EVENT,
   ledgerInstanceId,
   rebuildLedger,
-  ledgerStatusReadable,
-  foldRunningHolders,
   type LedgerOp,
 } from '../domain/ledger';
 
@@ -40,7 +39,7 @@ export async function sendToLedger(
   if (!isAlive(status)) {
     const state = status
       ? await rebuiltLedger(instances, input.definitionId, ledgerId)
-      : emptyLedger(input.definitionId);
+      : await ledgerWithoutRecord(s, instances, input.definitionId);
     await instances.start(ORCHESTRATORS.definitionLedger, ledgerId, state);
   }
   if (!(await instances.raiseEvent(ledgerId, LEDGER_OP_EVENT, input.op)))
@@ -49,14 +48,25 @@ export async function sendToLedger(
 }
 
 /**
- * A ledger that failed or was terminated, rebuilt from its last input and custom status; when the status
- * is gone (Azure Storage keeps none after a terminate), from its input and the versions running builds
- * of the definition show.
+ * A ledger that failed or was terminated, rebuilt from its last input and custom status (Azure Storage
+ * keeps none after a terminate), plus what every listed build of the definition shows: the accounts
+ * they named, the versions running ones hold (foldBuilds).
  */
 async function rebuiltLedger(instances: InstancesPort, definitionId: string, ledgerId: string) {
-  const previous = await instances.lastState(ledgerId);
-  const state = rebuildLedger(definitionId, previous);
-  if (!ledgerStatusReadable(previous?.customStatus)) foldRunningHolders(state, await instances.alive());
+  const state = rebuildLedger(definitionId, await instances.lastState(ledgerId));
+  foldBuilds(state, await instances.listAll());
+  return state;
+}
+
+/**
+ * A ledger with no earlier instance: the first one of the definition, or one whose predecessor was
+ * purged. Only the builds still listed tell which accounts may use its versions; a version a factory
+ * build no longer listed made is kept from retention (foldBuilds).
+ */
+async function ledgerWithoutRecord(s: Services, instances: InstancesPort, definitionId: string) {
+  const state = emptyLedger(definitionId);
+  const versions = await s.gallery.listVersions(definitionId);
+  foldBuilds(state, await instances.listAll(), versions);
   return state;
 }
 

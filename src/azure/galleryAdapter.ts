@@ -258,6 +258,7 @@ export class AzureGalleryAdapter implements GalleryPort {
           endOfLifeDate: v.publishingProfile?.endOfLifeDate?.toISOString(),
           provisioningState: provisioning(v.id ?? '', v.provisioningState).state,
           targetRegions: fromTargetRegions(v.publishingProfile?.targetRegions),
+          tags: v.tags ?? {},
         });
       }
       return out;

@@ -16,3 +16,16 @@ export function instanceIdProblem(instanceId: string): string | undefined {
     return `Instance ID lengths must not exceed ${MAX_INSTANCE_ID_LENGTH} characters.`;
   return undefined;
 }
+
+/**
+ * Instance ids the app names for itself (a definition's ledger, an Event Grid rollout, the intake speaking
+ * for a refused message) start with "bif:". A pipeline's id is "bif-" and its requestId, and a requestId
+ * never holds ":" (REQUEST_ID_PATTERN), while Durable instance ids may: no requestId can take an
+ * internal id, such as requestId "ledger-x-1a2b" taking the ledger "bif-ledger-x-1a2b".
+ */
+export const INTERNAL_ID_PREFIX = 'bif:';
+
+/** `bif:<kind>-<rest>`, with characters outside the usual id set made "-". */
+export function internalInstanceId(kind: 'ledger' | 'rollout' | 'intake', rest: string): string {
+  return `${INTERNAL_ID_PREFIX}${kind}-${rest}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
+}

@@ -1,6 +1,7 @@
 import { boundedName, INSTANCE_ID_MAX, shortHash } from './pipeline';
 import { compareVersions, nextPatchVersion } from './version';
 import { isAlive } from './runtimeStatus';
+import { internalInstanceId } from './instanceId';
 import type { BatchAccountRef } from './buildRequest';
 
 /**
@@ -42,6 +43,12 @@ export interface LedgerState {
    * pool in an account only an earlier build used still counts as a user of its version.
    */
   accounts?: BatchAccountRef[];
+  /**
+   * Versions that existed when the ledger was started without its own record (purged) and that no
+   * listed build showed: a pool in an account nobody can name any more may use them, so retention
+   * never deletes them (see foldBuilds).
+   */
+  unverifiedVersions?: string[];
 }
 
 /** Accounts remembered per definition; the oldest go first beyond it (it rides in every continue-as-new). */
@@ -136,7 +143,16 @@ interface OpBase {
 }
 
 export type LedgerOp =
-  | (OpBase & { kind: 'lease'; version: string; shared?: boolean })
+  | (OpBase & {
+      kind: 'lease';
+      version: string;
+      shared?: boolean;
+      /**
+       * "auto" only: the version leased before, found made by someone else; a new one is handed out
+       * while this one is still held (a re-sent renew gets the new one again).
+       */
+      renew?: string;
+    })
   | (OpBase & { kind: 'retention'; keepVersions: number; accounts: BatchAccountRef[]; release: boolean })
   | (OpBase & { kind: 'release' });
 
@@ -144,7 +160,7 @@ export type LeaseReply = { ok: true; version: string; versionId: string } | { ok
 
 export function ledgerInstanceId(definitionId: string): string {
   const name = (definitionId.split('/').at(-1) ?? 'definition').toLowerCase();
-  const id = `bif-ledger-${name}-${shortHash(definitionId.toLowerCase())}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
+  const id = internalInstanceId('ledger', `${name}-${shortHash(definitionId.toLowerCase())}`);
   return boundedName(id, INSTANCE_ID_MAX, id);
 }
 
@@ -161,11 +177,11 @@ export function emptyLedger(definitionId: string): LedgerState {
  */
 export function grantLease(
   state: LedgerState,
-  op: { from: string; version: string; execution?: string; shared?: boolean },
+  op: { from: string; version: string; execution?: string; shared?: boolean; renew?: string },
   existingNames: readonly string[],
 ): LeaseReply {
   const held = state.leases[op.from];
-  if (held && held.execution === op.execution)
+  if (held && held.execution === op.execution && !renewing(held, op))
     return { ok: true, version: held.version, versionId: held.versionId };
   delete state.leases[op.from];
   const taken = Object.entries(state.leases);
@@ -194,6 +210,11 @@ export function grantLease(
   return { ok: true, version: lease.version, versionId: lease.versionId };
 }
 
+/** An "auto" lease its holder found taken by someone else, asked to be replaced. */
+export function renewing(held: Lease | undefined, op: { version: string; renew?: string }): boolean {
+  return op.version === 'auto' && op.renew !== undefined && held?.version === op.renew;
+}
+
 /** The holder of another execution's lease an explicit, exclusive `version` would conflict with. */
 export function conflictingHolder(
   state: LedgerState,
@@ -205,8 +226,12 @@ export function conflictingHolder(
   )?.[0];
 }
 
+/** What retention must leave alone: every leased version, and every version of unknown use. */
 export function leasedVersionIds(state: LedgerState): string[] {
-  return Object.values(state.leases).map((l) => l.versionId);
+  return [
+    ...Object.values(state.leases).map((l) => l.versionId),
+    ...(state.unverifiedVersions ?? []).map((v) => `${state.definitionId}/versions/${v}`),
+  ];
 }
 
 /** One lease as the ledger's custom status shows it: enough to rebuild it (see rebuildLedger). */
@@ -240,6 +265,7 @@ export function rebuildLedger(
     if (typeof input.highestAllocated === 'string') state.highestAllocated = input.highestAllocated;
     if (Array.isArray(input.accounts)) state.accounts = input.accounts;
     if (input.owedRetention) state.owedRetention = input.owedRetention;
+    if (Array.isArray(input.unverifiedVersions)) state.unverifiedVersions = input.unverifiedVersions;
   }
   const shown = previous?.customStatus as { leases?: LeaseShown[]; highestAllocated?: string } | undefined;
   for (const l of Array.isArray(shown?.leases) ? shown.leases : []) {

@@ -4,6 +4,7 @@ import type { BuildRequest } from './buildRequest';
 import type { Finding } from './findings';
 import type { PoolRollout } from './batchPool';
 import type { TargetRegionSpec } from './targetRegions';
+import { internalInstanceId } from './instanceId';
 
 export type { PoolRollout };
 
@@ -176,7 +177,7 @@ export function pipelineInstanceId(requestId: string): string {
 
 /** Who speaks for the intake when it rejects a message: no orchestration runs, so the message names it. */
 export function intakeInstanceId(messageHash: string): string {
-  return `bif-intake-${messageHash}`;
+  return internalInstanceId('intake', messageHash);
 }
 
 /**
@@ -204,7 +205,7 @@ export function executionStamp(startedAt: Date): string {
 export function rolloutInstanceId(versionId: string): string {
   const name = versionId.split('/').slice(-3);
   const hash = shortHash(versionId.toLowerCase());
-  const id = `bif-rollout-${name[0]}-${name[2]}-${hash}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
+  const id = internalInstanceId('rollout', `${name[0]}-${name[2]}-${hash}`);
   return boundedName(id, INSTANCE_ID_MAX, id);
 }
 

@@ -3,6 +3,7 @@ import type { DurableStarter } from '../triggers/starter';
 import type { InstancesPort } from '../ports';
 import { durableAnswer, unlessMissing } from '../azure/durableAnswers';
 import { isAlive, LIVE_STATUSES } from '../domain/runtimeStatus';
+import { INTERNAL_ID_PREFIX } from '../domain/instanceId';
 import { executionStampOf, regionInstanceId, type PipelineInput } from '../domain/pipeline';
 
 /** The Durable client as the small interface triggers use; "not found" and "already exists" become values. */
@@ -70,6 +71,23 @@ export function durableInstances(client: DurableClient): InstancesPort {
         runtimeStatus: LIVE_STATUSES.map((s) => s as OrchestrationRuntimeStatus),
       });
       return statuses.map((s) => ({ instanceId: s.instanceId, customStatus: s.customStatus }));
+    },
+    async listAll() {
+      // The list API shows inputs unless told not to (showInput); ask one by one where it did not.
+      const statuses = await client.getStatusAll();
+      const out = [];
+      for (const s of statuses) {
+        let input: unknown = s.input;
+        if ((input === null || input === undefined) && !s.instanceId.startsWith(INTERNAL_ID_PREFIX))
+          input = (await unlessMissing(client.getStatus(s.instanceId, { showInput: true })))?.input;
+        out.push({
+          instanceId: s.instanceId,
+          runtimeStatus: s.runtimeStatus,
+          input,
+          customStatus: s.customStatus,
+        });
+      }
+      return out;
     },
     async raiseEvent(instanceId, eventName, data) {
       // The client resolves on 410 (no longer running) too: ask first so a lost event is seen.

@@ -7,6 +7,7 @@ import {
   leasesShown,
   LEDGER_OP_EVENT,
   releaseLease,
+  renewing,
   rememberAccounts,
   type LeaseReply,
   type LedgerOp,
@@ -102,7 +103,7 @@ function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp
       // Only "auto" needs the existing versions; an explicit one is checked against the leases here
       // and against the gallery by preflight.
       const held = state.leases[op.from];
-      if ((held && held.execution === op.execution) || op.version !== 'auto')
+      if ((held && held.execution === op.execution && !renewing(held, op)) || op.version !== 'auto')
         return grantLease(state, op, []);
       const names = yield* call(context, 'listVersionNames', {
         definitionId: state.definitionId,

@@ -1,13 +1,18 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { EVENT_TYPES } from '../domain/events';
 import { finding } from '../domain/findings';
-import type { BuildRequest } from '../domain/buildRequest';
 import type { PipelineInput, PreflightResult } from '../domain/pipeline';
-import { imageDefinitionId } from '../domain/factoryConfig';
-import type { LeaseReply } from '../domain/ledger';
+import { ledgerDefinitionOf } from '../domain/ledgerBuilds';
 import { asStepError, call, publish } from './steps';
 import { updateTargetRegionsWhenIdle } from './versionWrites';
 import { askLedger, tellLedger } from './ledgerCalls';
+import {
+  AUTO_LEASES,
+  autoLeasesExhausted,
+  autoVersionTakenBy,
+  autoVersionTakenIn,
+  leaseVersion,
+} from './versionLease';
 import { fanOutRegions, regionChildIds, type Rollout } from './regionFanOut';
 import { summarizeRollout } from './rolloutOutcome';
 import { publishCompleted, publishFailed } from './milestones';
@@ -67,30 +72,9 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
   const { request, instanceId } = run;
   // Versions of one definition are allocated, leased and retained by its ledger, one build at a time.
   const ledger = ledgerDefinitionOf(request);
-  // Keyed by this execution (a restart must not get the earlier run's version); rolling out an
-  // existing version only shares it.
-  const lease = yield* askLedger<LeaseReply>(context, ledger, {
-    kind: 'lease',
-    execution: run.execution,
-    version: leasedVersion(request),
-    ...(request.source.type === 'galleryImageVersion' ? { shared: true } : {}),
-  });
-  if (!lease.ok) return rejected([finding('IMAGE_VERSION_EXISTS', 'image.version', lease.reason)]);
-  // Shown at once: a ledger rebuilt without its custom status learns its leases from running builds.
-  run.status.version = lease.version;
-  run.status.imageVersionId = lease.versionId;
-  run.showStatus();
-  const plan = yield* call(context, 'preflight', { request, instanceId, version: lease.version });
-  if (!plan.ok) return rejected(plan.findings);
-  yield* acceptPlan(context, run, plan);
-  if (request.source.type === 'galleryImageVersion') {
-    run.showStatus('version');
-    // An existing version: make sure every pool region is a target (never lowering replicas).
-    const { versionId, targetRegions } = plan;
-    yield* updateTargetRegionsWhenIdle(context, { versionId, targetRegions }, run.settings);
-  } else {
-    yield* buildImageVersion(context, run, plan);
-  }
+  const made = yield* leaseAndMakeVersion(context, run, ledger);
+  if (!made.ok) return made.outcome;
+  const { plan } = made;
   run.succeeded.imageVersionId = plan.versionId;
 
   const rollout: Rollout = {
@@ -129,6 +113,53 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
   // A rollout shortfall is only known after retention ran; it is still a rollout failure.
   if (shortfall !== undefined) return failedAt('rollout', shortfall);
   return delivered(summary);
+}
+
+/**
+ * Lease a version, plan, make (or extend) it. An "auto" version found made by someone else (preflight,
+ * or createImageVersion racing another writer) is leased again, up to AUTO_LEASES times.
+ */
+function* leaseAndMakeVersion(context: OrchestrationContext, run: PipelineRun, ledger: string) {
+  const { request, instanceId } = run;
+  const tried: string[] = [];
+  for (;;) {
+    const lease = yield* leaseVersion(context, run, ledger, tried.at(-1));
+    if (!lease.ok)
+      return {
+        ok: false,
+        outcome: rejected([finding('IMAGE_VERSION_EXISTS', 'image.version', lease.reason)]),
+      } as const;
+    tried.push(lease.version);
+    // Shown at once: a ledger rebuilt without its custom status learns its leases from running builds.
+    run.status.version = lease.version;
+    run.status.imageVersionId = lease.versionId;
+    run.showStatus();
+    const plan = yield* call(context, 'preflight', { request, instanceId, version: lease.version });
+    const again = tried.length < AUTO_LEASES;
+    if (!plan.ok && autoVersionTakenIn(request, plan.findings) && again) continue;
+    if (!plan.ok)
+      return {
+        ok: false,
+        outcome: rejected(
+          autoVersionTakenIn(request, plan.findings) ? [autoLeasesExhausted(tried)] : plan.findings,
+        ),
+      } as const;
+    yield* acceptPlan(context, run, plan);
+    try {
+      if (request.source.type === 'galleryImageVersion') {
+        run.showStatus('version');
+        // An existing version: make sure every pool region is a target (never lowering replicas).
+        const { versionId, targetRegions } = plan;
+        yield* updateTargetRegionsWhenIdle(context, { versionId, targetRegions }, run.settings);
+      } else {
+        yield* buildImageVersion(context, run, plan);
+      }
+      return { ok: true, plan } as const;
+    } catch (error) {
+      if (!autoVersionTakenBy(request, error)) throw error;
+      if (!again) return { ok: false, outcome: rejected([autoLeasesExhausted(tried)]) } as const;
+    }
+  }
 }
 
 /** The plan is the build's from here: leftovers swept, the status filled in, Pipeline.Accepted sent. */
@@ -186,20 +217,6 @@ function* cleanUpAfterFailure(context: OrchestrationContext, run: PipelineRun) {
   } catch {
     // Left for the next build's sweep of the group.
   }
-}
-
-/** The version to lease: the source version's own name when rolling one out, else the requested one. */
-function leasedVersion(request: BuildRequest): string {
-  return request.source.type === 'galleryImageVersion'
-    ? request.source.id.split('/').at(-1)!
-    : request.image.version;
-}
-
-/** The definition whose ledger leases this build's version: the source version's own when rolling one out. */
-function ledgerDefinitionOf(request: BuildRequest): string {
-  return request.source.type === 'galleryImageVersion'
-    ? request.source.id.replace(/\/versions\/[^/]+\/?$/i, '')
-    : imageDefinitionId(request.image);
 }
 
 /** Leftovers of failed or terminated builds in a group this build uses; never fails the build. */

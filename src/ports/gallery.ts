@@ -64,6 +64,8 @@ export interface VersionSummary {
   endOfLifeDate?: string;
   provisioningState: ProvisioningState['state'];
   targetRegions: TargetRegionSpec[];
+  /** The version's tags (which build made it: OWNER_TAG); absent where a listing does not give them. */
+  tags?: Record<string, string>;
 }
 
 /** Azure Compute Gallery: galleries, image definitions and versions. */

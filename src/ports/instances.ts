@@ -8,6 +8,13 @@ export interface InstancesPort {
   lastState(instanceId: string): Promise<{ input?: unknown; customStatus?: unknown } | undefined>;
   /** Every instance that still runs (isAlive), with its custom status. */
   alive(): Promise<{ instanceId: string; customStatus?: unknown }[]>;
+  /**
+   * Every instance, whatever its status, with its input and custom status: read only when a ledger is
+   * started again (rare), to learn what the builds of its definition named.
+   */
+  listAll(): Promise<
+    { instanceId: string; runtimeStatus?: string; input?: unknown; customStatus?: unknown }[]
+  >;
   start(orchestrator: string, instanceId: string, input: unknown): Promise<'started' | 'exists'>;
   /** False when the instance does not exist or no longer runs (the event went nowhere). */
   raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<boolean>;

@@ -297,7 +297,7 @@ describe('end to end', () => {
     expect(retired.map((e) => e.data.poolId)).toContain('follow-3-0-0');
     // The timer's retention runs in the definition's ledger, in turn with the builds' leases.
     expect(world.host!.logs.join('')).toMatch(
-      new RegExp(`Retention on \\S+/images/${FOLLOWED} handed to its ledger bif-ledger-${FOLLOWED}-`),
+      new RegExp(`Retention on \\S+/images/${FOLLOWED} handed to its ledger bif:ledger-${FOLLOWED}-`),
     );
   });
 });

@@ -14,6 +14,13 @@ export function engineInstances(engine: DurableEngine): InstancesPort {
       engine
         .list({ runtimeStatus: [...LIVE_STATUSES] })
         .map((s) => ({ instanceId: s.instanceId, customStatus: s.customStatus })),
+    listAll: async () =>
+      engine.list({}).map((s) => ({
+        instanceId: s.instanceId,
+        runtimeStatus: s.runtimeStatus,
+        input: engine.status(s.instanceId, { showInput: true })?.input,
+        customStatus: s.customStatus,
+      })),
     start: async (name, id, input) => {
       try {
         engine.startNew(name, id, input);

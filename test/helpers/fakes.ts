@@ -189,7 +189,7 @@ export class FakeWorld {
     listVersions: async (definitionId) =>
       [...this.versions.values()]
         .filter((v) => v.id.toLowerCase().startsWith(`${definitionId.toLowerCase()}/versions/`))
-        .map(({ tags: _t, regions: _r, ...summary }) => summary),
+        .map(({ regions: _r, ...summary }) => summary),
     updateVersionPublishing: async (id, changes) => {
       this.record(`updateVersionPublishing ${id.split('/').at(-1)} ${JSON.stringify(changes)}`);
       const v = this.versions.get(id.toLowerCase());

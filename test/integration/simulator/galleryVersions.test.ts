@@ -48,6 +48,18 @@ describe('writes to a gallery image version', () => {
     await expect(patch('2.0.0', { storageProfile: {} })).rejects.toMatchObject({ statusCode: 409 });
   });
 
+  it('refuses a version name part over 2147483647 (GalleryRP: each part within a 32-bit integer)', async () => {
+    const body = { storageProfile: { source: { id: IMAGE } } };
+    await expect(put('1.0.2147483648', body)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'InvalidParameter',
+      message: expect.stringMatching(/image version name is invalid.*2147483647/),
+    });
+    await expect(put('2147483648.0.0', body)).rejects.toMatchObject({ statusCode: 400 });
+    await put('2147483647.2147483647.2147483647', body);
+    expect((await get('2147483647.2147483647.2147483647')).name).toBe('2147483647.2147483647.2147483647');
+  });
+
   it('refuses a PATCH without storageProfile (required by GalleryImageVersionProperties)', async () => {
     await expect(patch('1.0.0', { publishingProfile: { excludeFromLatest: true } })).rejects.toMatchObject({
       statusCode: 400,

@@ -26,6 +26,10 @@ import { checkDefinitionSecurity, checkVersionSecurity } from './securityTypeRul
 
 const GALLERY_NAME = /^[A-Za-z0-9]([A-Za-z0-9._]{0,78}[A-Za-z0-9])?$/;
 const VERSION_NAME = /^\d+\.\d+\.\d+$/;
+/** GalleryRP: "Digits must be within the range of a 32-bit integer" (galleryImageVersionName). */
+const INT32_MAX = 2_147_483_647;
+const versionNameValid = (name: string) =>
+  VERSION_NAME.test(name) && name.split('.').every((part) => Number(part) <= INT32_MAX);
 
 function requireLocation(ctx: KindContext): void {
   if (!ctx.body.location)
@@ -217,9 +221,9 @@ export const galleryImageVersionKind: ResourceKind = {
   put(ctx) {
     requireLocation(ctx);
     const name = ctx.path.names.at(-1)!;
-    if (!VERSION_NAME.test(name))
+    if (!versionNameValid(name))
       throw invalidParameter(
-        `The image version name is invalid. The image version name should follow Major(int).Minor(int).Patch(int) format, for e.g: 1.0.0, 2018.12.1 etc. (got '${name}').`,
+        `The image version name is invalid. The image version name should follow Major(int).Minor(int).Patch(int) format, for e.g: 1.0.0, 2018.12.1 etc.; each part is a 32-bit integer, at most 2147483647 (got '${name}').`,
         'galleryImageVersionName',
       );
     const imageDefinition = ctx.world.resource(ctx.id.split('/').slice(0, -2).join('/'))!;
