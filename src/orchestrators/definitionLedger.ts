@@ -15,7 +15,7 @@ import {
   type RetentionParams,
   retentionToRun,
 } from '../domain/ledger';
-import { asStepError, call } from './steps';
+import { activities, asStepError } from './steps';
 
 /** Operations per execution before continue-as-new keeps the history (and each replay) short. */
 const OPS_PER_EXECUTION = 20;
@@ -65,7 +65,7 @@ export const definitionLedger: OrchestrationHandler = function* (context: Orches
     }
     if (op.reply) {
       try {
-        yield* call(context, 'replyToInstance', {
+        yield* activities(context).replyToInstance({
           instanceId: op.from,
           eventName: op.reply,
           data: reply,
@@ -105,7 +105,7 @@ function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp
       const held = state.leases[op.from];
       if ((held && held.execution === op.execution && !renewing(held, op)) || op.version !== 'auto')
         return grantLease(state, op, []);
-      const names = yield* call(context, 'listVersionNames', {
+      const names = yield* activities(context).listVersionNames({
         definitionId: state.definitionId,
       });
       return grantLease(state, op, names);
@@ -130,7 +130,7 @@ function* handle(context: OrchestrationContext, state: LedgerState, op: LedgerOp
 
 /** Asks the Durable client which `holders` still run, and drops the leases of the rest. */
 function* dropFinished(context: OrchestrationContext, state: LedgerState, holders: string[]) {
-  const statuses = yield* call(context, 'instanceStatuses', {
+  const statuses = yield* activities(context).instanceStatuses({
     instanceIds: holders,
   });
   return dropFinishedHolders(state, statuses);
@@ -150,7 +150,7 @@ function* retain(context: OrchestrationContext, state: LedgerState, run: Retenti
   const holders = Object.keys(state.leases);
   if (holders.length > 0) yield* dropFinished(context, state, holders);
   rememberAccounts(state, run.accounts);
-  return yield* call(context, 'applyRetention', {
+  return yield* activities(context).applyRetention({
     definitionId: state.definitionId,
     keepVersions: run.keepVersions,
     accounts: state.accounts ?? run.accounts,

@@ -8,7 +8,7 @@ import {
   type PreflightResult,
 } from '../domain/pipeline';
 import type { VersionSource } from '../ports';
-import { call, callEach, publish } from './steps';
+import { activities, publish } from './steps';
 import { untilAllProvisioned, untilProvisioned } from './provisioningWaits';
 import type { PipelineRun } from './pipelineRun';
 
@@ -23,10 +23,11 @@ export function* buildImageVersion(context: OrchestrationContext, run: PipelineR
   const source = yield* captureSource(context, run, plan);
   run.showStatus('gallery');
   const location = plan.galleryLocation;
+  const gallery = { galleryId: request.image.galleryId, location };
   yield* untilProvisioned(
     context,
     'ensureGallery',
-    { galleryId: request.image.galleryId, location },
+    () => activities(context).ensureGallery(gallery),
     provisioningMs,
   );
   const { osType, hyperVGeneration, identifier, description } = request.image;
@@ -40,9 +41,14 @@ export function* buildImageVersion(context: OrchestrationContext, run: PipelineR
     securityType: plan.image?.definitionSecurityType,
     architecture: plan.image?.architecture,
   };
-  yield* untilProvisioned(context, 'ensureImageDefinition', definition, provisioningMs);
+  yield* untilProvisioned(
+    context,
+    'ensureImageDefinition',
+    () => activities(context).ensureImageDefinition(definition),
+    provisioningMs,
+  );
   run.showStatus('version');
-  yield* call(context, 'createImageVersion', {
+  yield* activities(context).createImageVersion({
     versionId: plan.versionId,
     location,
     source,
@@ -87,7 +93,7 @@ function* captureSource(context: OrchestrationContext, run: PipelineRun, plan: P
     diskId: d.diskId,
     tags,
   }));
-  yield* callEach(context, 'beginSnapshot', snapshots);
+  yield* activities(context).beginSnapshot.each(snapshots);
   yield* untilAllProvisioned(
     context,
     snapshots.map((s) => s.snapshotId),
@@ -100,7 +106,7 @@ function* captureSource(context: OrchestrationContext, run: PipelineRun, plan: P
       : [],
   );
   if (copies.length > 0) {
-    yield* callEach(context, 'beginSnapshotCopy', copies);
+    yield* activities(context).beginSnapshotCopy.each(copies);
     yield* untilAllProvisioned(
       context,
       copies.map((c) => c.copyId),

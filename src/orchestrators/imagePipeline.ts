@@ -3,7 +3,7 @@ import { EVENT_TYPES } from '../domain/events';
 import { finding } from '../domain/findings';
 import type { PipelineInput, PreflightResult } from '../domain/pipeline';
 import { ledgerDefinitionOf } from '../domain/ledgerBuilds';
-import { asStepError, call, publish } from './steps';
+import { activities, asStepError, publish } from './steps';
 import { updateTargetRegionsWhenIdle } from './versionWrites';
 import { askLedger, tellLedger } from './ledgerCalls';
 import {
@@ -107,7 +107,7 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
   yield* askLedger(context, ledger, retention);
   if (request.retention.deleteIntermediates && plan.disks.length > 0 && summary.regionsFailed.length === 0) {
     const ids = plan.disks.flatMap((d) => (d.copyId ? [d.snapshotId, d.copyId] : [d.snapshotId]));
-    yield* call(context, 'deleteIntermediates', { ids });
+    yield* activities(context).deleteIntermediates({ ids });
   }
   run.status.outcome = summary;
   // A rollout shortfall is only known after retention ran; it is still a rollout failure.
@@ -134,7 +134,7 @@ function* leaseAndMakeVersion(context: OrchestrationContext, run: PipelineRun, l
     run.status.version = lease.version;
     run.status.imageVersionId = lease.versionId;
     run.showStatus();
-    const plan = yield* call(context, 'preflight', { request, instanceId, version: lease.version });
+    const plan = yield* activities(context).preflight({ request, instanceId, version: lease.version });
     const again = tried.length < AUTO_LEASES;
     if (!plan.ok && autoVersionTakenIn(request, plan.findings) && again) continue;
     if (!plan.ok)
@@ -210,7 +210,7 @@ function* cleanUpAfterFailure(context: OrchestrationContext, run: PipelineRun) {
   }
   if (run.snapshotGroups.length === 0) return;
   try {
-    yield* call(context, 'deleteOwnedSnapshots', {
+    yield* activities(context).deleteOwnedSnapshots({
       resourceGroupIds: run.snapshotGroups,
       instanceId: run.instanceId,
     });
@@ -222,7 +222,7 @@ function* cleanUpAfterFailure(context: OrchestrationContext, run: PipelineRun) {
 /** Leftovers of failed or terminated builds in a group this build uses; never fails the build. */
 function* sweep(context: OrchestrationContext, resourceGroupId: string, instanceId: string) {
   try {
-    yield* call(context, 'sweepLeftovers', { resourceGroupId, instanceId });
+    yield* activities(context).sweepLeftovers({ resourceGroupId, instanceId });
   } catch {
     // Best effort: the next build sweeps again.
   }

@@ -1,6 +1,6 @@
 import type { OrchestrationContext, TimerTask } from 'durable-functions';
 import type { LeaseReply, LedgerOp } from '../domain/ledger';
-import { call, StepFailedError } from './steps';
+import { activities, StepFailedError } from './steps';
 
 /**
  * First wait for the ledger's answer before sending again; doubles up to the maximum, about two days in
@@ -23,7 +23,7 @@ export function* askLedger<T>(context: OrchestrationContext, definitionId: strin
   const op = { ...request, from: context.df.instanceId, reply: replyName } as LedgerOp;
   let waitMs = RESEND_FIRST_MS;
   for (let sends = 1; ; sends++) {
-    yield* call(context, 'sendToLedger', { definitionId, op });
+    yield* activities(context).sendToLedger({ definitionId, op });
     const reply = context.df.waitForExternalEvent(replyName);
     const timer: TimerTask = context.df.createTimer(
       new Date(context.df.currentUtcDateTime.getTime() + waitMs),
@@ -45,7 +45,7 @@ export function* askLedger<T>(context: OrchestrationContext, definitionId: strin
 
 /** A one-way operation (release): the ledger answers nobody. */
 export function* tellLedger(context: OrchestrationContext, definitionId: string, request: Request) {
-  yield* call(context, 'sendToLedger', {
+  yield* activities(context).sendToLedger({
     definitionId,
     op: { ...request, from: context.df.instanceId } as LedgerOp,
   });

@@ -1,7 +1,7 @@
 import type { OrchestrationContext } from 'durable-functions';
 import { EVENT_TYPES } from '../domain/events';
 import { waitDeadlines, type PoolOutcome } from '../domain/pipeline';
-import { callEach, describeMs, nextInterval, nowMs, publish, sleep } from './steps';
+import { activities, describeMs, nextInterval, nowMs, publish, sleep } from './steps';
 import type { RegionRun } from './regionRun';
 
 /**
@@ -17,9 +17,7 @@ export function* retireReplacedPools(context: OrchestrationContext, run: RegionR
       : [],
   );
   if (toRetire.length === 0) return [];
-  const drains = yield* callEach(
-    context,
-    'drainPool',
+  const drains = yield* activities(context).drainPool.each(
     toRetire.map((p) => ({ account: p.account, poolId: p.replaces })),
   );
   const present = toRetire.filter((_, i) => drains[i] !== 'missing');
@@ -29,9 +27,7 @@ export function* retireReplacedPools(context: OrchestrationContext, run: RegionR
   let interval = input.settings.pollMinMs;
   while (draining.length > 0 && nowMs(context) < deadline) {
     yield* sleep(context, Math.min(interval, Math.max(1_000, deadline - nowMs(context))));
-    const answers = yield* callEach(
-      context,
-      'getPool',
+    const answers = yield* activities(context).getPool.each(
       draining.map((p) => ({ account: p.account, poolId: p.replaces })),
     );
     draining = draining.filter((_, i) => {
@@ -49,9 +45,7 @@ export function* retireReplacedPools(context: OrchestrationContext, run: RegionR
       `pool ${p.replaces} (replaced by ${p.poolId}) was still draining after ${describeMs(drainMs)}; it was left in place, not deleted`,
   );
   const retiring = present.filter((p) => !draining.includes(p));
-  yield* callEach(
-    context,
-    'deletePool',
+  yield* activities(context).deletePool.each(
     retiring.map((p) => ({ account: p.account, poolId: p.replaces })),
   );
   for (const p of retiring) {

@@ -1,6 +1,6 @@
-import type { OrchestrationContext } from 'durable-functions';
+import type { OrchestrationContext, Task } from 'durable-functions';
 import type { ProvisioningState } from '../ports';
-import { call, callEach, describeMs, nowMs, sleep, StepFailedError, type InputOf } from './steps';
+import { activities, describeMs, nowMs, sleep, StepFailedError } from './steps';
 
 const PROVISIONING_POLL_MS = 30_000;
 
@@ -32,11 +32,7 @@ export function* untilAllProvisioned(context: OrchestrationContext, ids: string[
   const deadline = nowMs(context) + deadlineMs;
   while (pending.length > 0 && nowMs(context) < deadline) {
     yield* sleep(context, PROVISIONING_POLL_MS);
-    const states = yield* callEach(
-      context,
-      'getProvisioning',
-      pending.map((id) => ({ id })),
-    );
+    const states = yield* activities(context).getProvisioning.each(pending.map((id) => ({ id })));
     const failure = states.map((s) => provisioningFailed('snapshot', s)).find((f) => f !== undefined);
     if (failure) throw failure;
     // A snapshot with a background copy (CopyStart, Premium SSD v2, Ultra) says Succeeded before its
@@ -48,25 +44,23 @@ export function* untilAllProvisioned(context: OrchestrationContext, ids: string[
   if (pending.length > 0) throw provisioningTimedOut('snapshot', pending, deadlineMs);
 }
 
-/** Calls an "ensure" step until what it ensures has finished provisioning, at most until the deadline. */
-export function* untilProvisioned<K extends 'ensureGallery' | 'ensureImageDefinition'>(
+/**
+ * Calls an "ensure" step until what it ensures has finished provisioning, at most until the deadline:
+ * `untilProvisioned(context, 'gallery', () => activities(context).ensureGallery(input), ms)`.
+ */
+export function* untilProvisioned(
   context: OrchestrationContext,
-  name: K,
-  input: InputOf<K>,
+  stage: string,
+  ensure: () => Generator<Task, ProvisioningState, unknown>,
   deadlineMs: number,
 ) {
   const deadline = nowMs(context) + deadlineMs;
-  let state: ProvisioningState = yield* call(context, name, input);
+  let state: ProvisioningState = yield* ensure();
   while (state.state !== 'Succeeded' && state.state !== 'Failed' && nowMs(context) < deadline) {
     yield* sleep(context, PROVISIONING_POLL_MS);
-    state = yield* call(context, name, input);
+    state = yield* ensure();
   }
-  if (state.state === 'Failed')
-    throw new StepFailedError(name, {
-      kind: 'permanent',
-      code: 'ProvisioningFailed',
-      message: `${state.id} failed to provision`,
-      target: state.id,
-    });
-  if (state.state !== 'Succeeded') throw provisioningTimedOut(name, [state.id], deadlineMs);
+  const failure = provisioningFailed(stage, state);
+  if (failure) throw failure;
+  if (state.state !== 'Succeeded') throw provisioningTimedOut(stage, [state.id], deadlineMs);
 }

@@ -3,15 +3,7 @@ import type { OrchestrationContext } from 'durable-functions';
 import { EVENT_TYPES, type EventToPublish } from '../domain/events';
 import { waitDeadlines, type PoolRollout } from '../domain/pipeline';
 import { allocationDeadlineMs, classifyPool, type PoolReading } from '../domain/poolState';
-import {
-  callEach,
-  callEachSettled,
-  intervalFromProgress,
-  nextInterval,
-  nowMs,
-  publish,
-  sleep,
-} from './steps';
+import { activities, intervalFromProgress, nextInterval, nowMs, publish, sleep } from './steps';
 import type { RegionRun } from './regionRun';
 
 /**
@@ -32,7 +24,7 @@ function* createPools(context: OrchestrationContext, run: RegionRun) {
   for (const p of status.pools) p.state = 'creating';
   run.showStatus();
   const specs = input.pools.map((p) => ({ account: p.account, spec: p.spec }));
-  const created = yield* callEachSettled(context, 'createPool', specs);
+  const created = yield* activities(context).createPool.eachSettled(specs);
   const failures = input.pools.flatMap((pool, i) => {
     const result = created[i]!;
     if (result.ok) run.line(pool.poolId).state = 'allocating';
@@ -54,9 +46,7 @@ function* waitForPools(context: OrchestrationContext, run: RegionRun) {
   let interval = settings.pollMinMs;
   while (pending.length > 0 && nowMs(context) < deadline) {
     yield* sleep(context, interval);
-    const answers = yield* callEach(
-      context,
-      'getPool',
+    const answers = yield* activities(context).getPool.each(
       pending.map((p) => ({ account: p.account, poolId: p.poolId })),
     );
     const elapsed = nowMs(context) - startedAt;

@@ -1,6 +1,6 @@
 import type { OrchestrationContext } from 'durable-functions';
 import { waitDeadlines } from '../domain/pipeline';
-import { call, describeMs, nowMs, sleep } from './steps';
+import { activities, describeMs, nowMs, sleep } from './steps';
 import { updateTargetRegionsWhenIdle } from './versionWrites';
 import { freshWatch, nextReplicationStep } from './replicationWatch';
 import type { RegionRun } from './regionRun';
@@ -44,7 +44,7 @@ export function* waitForReplication(context: OrchestrationContext, run: RegionRu
 
 /** Reads the version's replication and records this region's part; nothing when the version is gone. */
 function* readRegion(context: OrchestrationContext, run: RegionRun) {
-  const replication = yield* call(context, 'getReplication', { versionId: run.input.versionId });
+  const replication = yield* activities(context).getReplication({ versionId: run.input.versionId });
   if (replication.provisioningState === 'NotFound') return undefined;
   const mine = replication.regions.find((r) => r.region === run.input.region);
   const reading = { state: mine?.state ?? 'Unknown', progress: mine?.progress ?? 0, details: mine?.details };

@@ -2,6 +2,7 @@ import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 // Type-only: orchestrators replay, so they never load activity code; they borrow its signatures.
 import type { Activities } from '../activities';
+import type * as catalog from '../activities/catalog';
 import type { ActivityResult } from '../activities/result';
 import { parseFactoryError, type SerializedFactoryError } from '../domain/errors';
 import type { EventToPublish } from '../domain/events';
@@ -56,7 +57,7 @@ export function asStepError(name: string, error: unknown): StepFailedError {
   );
 }
 
-/** One activity, waited for: `yield* call(context, 'preflight', input)` gives preflight's own result. */
+/** One activity, waited for: `yield* activities(context).preflight(input)` gives preflight's own result. */
 export function* call<K extends ActivityName>(
   context: OrchestrationContext,
   name: K,
@@ -131,7 +132,7 @@ export function* publish(
   owner: { instanceId: string; requestId: string; occurrence?: string },
   events: EventToPublish[],
 ) {
-  yield* call(context, 'publishEvents', {
+  yield* activities(context).publishEvents({
     instanceId: owner.instanceId,
     requestId: owner.requestId,
     occurrence: owner.occurrence,
@@ -143,3 +144,32 @@ export const nowIso = (context: OrchestrationContext): string => context.df.curr
 export const nowMs = (context: OrchestrationContext): number => context.df.currentUtcDateTime.getTime();
 
 export { describeMs } from '../domain/duration';
+
+// Temporal's proxyActivities, for Durable: the activities as methods of an object whose type is read
+// from the activity modules themselves, so go-to-definition on a call opens the activity.
+type Catalog = Pick<typeof catalog, ActivityName>;
+
+/** One activity as an orchestrator calls it: `(input)` waits for one, `.each` / `.eachSettled` fan out. */
+export interface ActivityStub<K extends ActivityName> {
+  (input: InputOf<K>): Generator<Task, ResultOf<K>, ActivityResult<ResultOf<K>>>;
+  each(inputs: InputOf<K>[]): Generator<Task, ResultOf<K>[], ActivityResult<ResultOf<K>>[]>;
+  eachSettled(
+    inputs: InputOf<K>[],
+  ): Generator<Task, ActivityResult<ResultOf<K>>[], ActivityResult<ResultOf<K>>[]>;
+}
+
+export type ActivityProxy = { [K in keyof Catalog]: ActivityStub<K> };
+
+/** `yield* activities(context).preflight(input)`: the activity `preflight`, with retries for transient errors. */
+export function activities(context: OrchestrationContext): ActivityProxy {
+  return new Proxy({} as ActivityProxy, {
+    get(_target, name) {
+      const activity = String(name) as ActivityName;
+      const stub = (input: never) => call(context, activity, input);
+      return Object.assign(stub, {
+        each: (inputs: never[]) => callEach(context, activity, inputs),
+        eachSettled: (inputs: never[]) => callEachSettled(context, activity, inputs),
+      });
+    },
+  });
+}

@@ -1,7 +1,7 @@
 import type { OrchestrationContext } from 'durable-functions';
 import type { OrchestrationSettings } from '../domain/pipeline';
 import type { TargetRegionSpec } from '../ports';
-import { call, nextInterval, nowMs, sleep, StepFailedError } from './steps';
+import { activities, nextInterval, nowMs, sleep, StepFailedError } from './steps';
 
 /**
  * Azure takes no write to an image version while it is Creating or Updating (a version's PUT lasts until
@@ -17,11 +17,11 @@ export function* updateTargetRegionsWhenIdle(
 ) {
   const deadline = nowMs(context) + MAX_WAIT_MS;
   let interval = settings.pollMinMs;
-  let update = yield* call(context, 'updateTargetRegions', input);
+  let update = yield* activities(context).updateTargetRegions(input);
   while (!update.applied && nowMs(context) < deadline) {
     yield* sleep(context, interval);
     interval = nextInterval(interval, false, settings.pollMinMs, settings.pollMaxMs);
-    update = yield* call(context, 'updateTargetRegions', input);
+    update = yield* activities(context).updateTargetRegions(input);
   }
   if (update.applied) return;
   throw new StepFailedError('updateTargetRegions', {

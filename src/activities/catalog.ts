@@ -1,0 +1,13 @@
+/**
+ * Every module that holds activities, re-exported whole (`export *`, not named re-exports): a namespace
+ * of these is what orchestrators borrow their types from (`import type * as catalog`), and because
+ * `export *` keeps each function's own symbol, go-to-definition on `activities(context).preflight`
+ * opens `preflight` itself (a named re-export would stop at the re-export line).
+ */
+export * from './preflight';
+export * from './provisioning';
+export * from './pools';
+export * from './events';
+export * from './retention';
+export * from './ledger';
+export * from './cleanup';
