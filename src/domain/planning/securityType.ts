@@ -80,7 +80,7 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   },
   {
     code: 'POOL_VM_SIZE_ARCHITECTURE_MISMATCH',
-    rule: "A pool's VM size must have the image's architecture: the lower-case 'p' feature letter marks Arm64 sizes (Dpsv5, Epsv5, Bpsv2, Dpsv6).",
+    rule: "A pool's VM size must have the image's architecture: the 'p' feature letter (in any case: Batch answers sizes upper-cased) marks Arm64 sizes (Dpsv5, Epsv5, Bpsv2, Dpsv6).",
     source:
       'https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions ("p = ARM Cpu"); resource SKU capability CpuArchitectureType',
   },
@@ -163,11 +163,15 @@ export function poolSecurityProfile(image: {
   };
 }
 
-/** A VM size's architecture by Azure's naming convention: a lower-case `p` among the feature letters. */
+/**
+ * A VM size's architecture by Azure's naming convention: a `p` among the feature letters (the letters
+ * after the vCPU count). Read in any case: Batch answers sizes upper-cased (`STANDARD_D4PS_V5`), and
+ * the family letters before the count (`NP`, an x64 FPGA family) are not feature letters.
+ */
 export function vmSizeArchitecture(vmSize: string): Architecture | undefined {
-  const match = /^(?:Standard_|Basic_)?([A-Za-z]+)(\d+)(?:-\d+)?([a-z]*)(?:_|$)/.exec(vmSize);
+  const match = /^(?:Standard_|Basic_)?([a-z]+)(\d+)(?:-\d+)?([a-z]*)(?:_|$)/i.exec(vmSize);
   if (!match) return undefined;
-  return match[3]!.includes('p') ? 'Arm64' : 'x64';
+  return match[3]!.toLowerCase().includes('p') ? 'Arm64' : 'x64';
 }
 
 /**

@@ -95,6 +95,16 @@ describe('architecture', () => {
     ['Standard_F8', 'x64'],
   ])('VM size %s is %s', (size, arch) => expect(vmSizeArchitecture(size)).toBe(arch));
 
+  // Batch answers sizes upper-cased (PoolGet.json "STANDARD_D4", PoolStopResize.json "STANDARD_D4S_V3").
+  it.each([
+    ['STANDARD_D4PS_V5', 'Arm64'],
+    ['standard_d4ps_v5', 'Arm64'],
+    ['STANDARD_D4S_V3', 'x64'],
+    ['STANDARD_D4', 'x64'],
+    ['standard_e8pds_v5', 'Arm64'],
+    ['Standard_NP10s', 'x64'],
+  ])('VM size %s is %s whatever its case', (size, arch) => expect(vmSizeArchitecture(size)).toBe(arch));
+
   it('node agent SKU: its name, else the images Batch lists for it, else unknown', () => {
     expect(nodeAgentArchitecture('batch.node.windows amd64', undefined)).toBe('x64');
     expect(nodeAgentArchitecture('batch.node.ubuntu 22.04 arm64', undefined)).toBe('Arm64');
