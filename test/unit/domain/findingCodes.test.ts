@@ -188,9 +188,9 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     message: /must be a number, not a string/,
   },
   POOL_TEMPLATE_BAD_ENUM: {
-    edit: (i) => (i.pools[0].template = { taskSchedulingPolicy: { nodeFillType: 'pack' } }),
+    edit: (i) => (i.pools[0].template = { taskSchedulingPolicy: { nodeFillType: 'Packed' } }),
     path: 'pools[0].template.taskSchedulingPolicy.nodeFillType',
-    message: /"Spread", "Pack" \(did you mean "Pack"\?/,
+    message: /Batch accepts "Spread", "Pack"\./,
   },
   POOL_TEMPLATE_READ_ONLY: {
     edit: (i) => (i.pools[0].template = { currentDedicatedNodes: 3 }),

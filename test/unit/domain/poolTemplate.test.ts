@@ -60,6 +60,24 @@ describe('checkAgainstSpec', () => {
   });
 });
 
+describe('enum values', () => {
+  const owned = new Set<string>();
+  // Batch reads enums case-insensitively (Newtonsoft StringEnumConverter): a value that differs only
+  // in case works, so it is a warning to spell it as the spec does, not an error.
+  it('a value that differs only in case is a warning with the spec spelling', () => {
+    const [f] = checkAgainstSpec({ taskSchedulingPolicy: { nodeFillType: 'pack' } }, 't', owned);
+    expect(f).toMatchObject({ code: 'POOL_TEMPLATE_BAD_ENUM', severity: 'warning' });
+    expect(f!.message).toMatch(/spell it as the spec does: "Pack"/);
+    expect(f!.message).not.toMatch(/case-sensitive/);
+  });
+
+  it('a value outside the enum is an error', () => {
+    const [f] = checkAgainstSpec({ taskSchedulingPolicy: { nodeFillType: 'Packed' } }, 't', owned);
+    expect(f).toMatchObject({ code: 'POOL_TEMPLATE_BAD_ENUM', severity: 'error' });
+    expect(f!.message).toMatch(/Batch accepts "Spread", "Pack"/);
+  });
+});
+
 describe('effectivePool', () => {
   const spec: PoolSpec = {
     poolId: 'p',
