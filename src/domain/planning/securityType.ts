@@ -135,6 +135,21 @@ export function definitionAccepts(definition: DefinitionSecurityType, source: So
   return ACCEPTS[definition].includes(source);
 }
 
+/**
+ * The "…Supported" SecurityTypes are generic Gen2 images without a VM guest state: GalleryRP takes only
+ * VHD blob, managed image ("User Image") and gallery image version sources into them, and refuses a
+ * VM, disk or snapshot source whatever its security type ("Currently only Vhd Blob, User Image and
+ * Gallery Image Version sources are supported", InvalidParameter).
+ */
+export function takesOnlyImageSources(definition: DefinitionSecurityType): boolean {
+  return definition.endsWith('Supported');
+}
+
+/** The message GalleryRP answers for a VM, disk or snapshot source into a "…Supported" definition. */
+export function onlyImageSourcesMessage(definition: DefinitionSecurityType, sourceId: string): string {
+  return `The security type '${definition}' is not supported for the source id '${sourceId}'. Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for '${definition}' images.`;
+}
+
 /** The `securityProfile` a Batch pool (management API 2023-11-01 `SecurityProfile`) needs for an image. */
 export interface PoolSecurityProfile {
   securityType: 'trustedLaunch';

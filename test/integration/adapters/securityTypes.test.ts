@@ -95,6 +95,41 @@ describe('security types in the simulator (GalleryRP and ComputeRP rules)', () =
     );
   });
 
+  // GalleryRP: a "…Supported" definition takes only VHD blob, managed image ("User Image") and gallery
+  // image version sources (hashicorp/packer-plugin-azure#304, microsoft/STL#4682, #528 in 2025).
+  it.each(['TrustedLaunchSupported', 'ConfidentialVmSupported', 'TrustedLaunchAndConfidentialVmSupported'])(
+    'refuses a VM, disk or snapshot source into a %s definition (InvalidParameter)',
+    async (type) => {
+      const name = `supported-${type.length}`;
+      await world.compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', name, {
+        location: 'westeurope',
+        osType: 'Linux',
+        osState: 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: identifier(name),
+        features: [{ name: 'SecurityType', value: type }],
+      });
+      world.sim.clock.advance(MINUTE);
+      const refused = new RegExp(
+        `The security type '${type}' is not supported for the source id '[^']*/snapshots/tl-os'\\. Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for '${type}' images\\.`,
+      );
+      await expect(versionFrom(world, name, SNAP('tl-os'))).rejects.toThrow(refused);
+      await expect(versionFrom(world, name, SNAP('tl-os'))).rejects.toThrow(/400 InvalidParameter/);
+      const fromVm = world.compute.galleryImageVersions.beginCreateOrUpdate(
+        'rg-hpc-images',
+        'galHpcImages',
+        name,
+        '1.0.1',
+        {
+          location: 'westeurope',
+          publishingProfile: { targetRegions: [{ name: 'westeurope' }] },
+          storageProfile: { source: { virtualMachineId: VM('vm-tl-build') } },
+        },
+      );
+      await expect(fromVm).rejects.toThrow(/Currently only Vhd Blob, User Image and Gallery Image Version/);
+    },
+  );
+
   it('refuses a SecurityType on a Gen1 definition, an unknown SecurityType, and changing architecture', async () => {
     const create = (name: string, body: Record<string, unknown>) =>
       world.compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', name, {
