@@ -5,12 +5,13 @@ import {
   definitionAccepts,
   nodeAgentArchitecture,
   planImageSecurity,
+  takesOnlyImageSources,
   vmSizeArchitecture,
   type Architecture,
   type SecurityFacts,
 } from './securityType';
 
-type Request = Pick<BuildRequest, 'image' | 'pools'>;
+type Request = Pick<BuildRequest, 'image' | 'pools' | 'source'>;
 
 /**
  * Every combination of source, definition and pool that Azure or Batch refuses, as findings with the
@@ -26,6 +27,7 @@ export function checkImageSecurity(
   return [
     ...generationFindings(request, image.definitionSecurityType, image.architecture),
     ...definitionFindings(facts),
+    ...definitionSourceFindings(request.source.type, facts),
     ...confidentialFindings(request, image.definitionSecurityType),
     ...poolArchitectureFindings(request, facts?.architecture ?? facts?.definition?.architecture, supported),
   ];
@@ -78,6 +80,32 @@ function definitionFindings(facts: SecurityFacts | undefined): Finding[] {
       ),
     );
   return out;
+}
+
+/** What each copied source is, for the message. */
+const COPIED: Partial<Record<Request['source']['type'], string>> = {
+  virtualMachine: "the build VM's OS disk",
+  snapshots: 'the snapshots',
+};
+
+/**
+ * GalleryRP takes only VHD blob, managed image and gallery image version sources into a "…Supported"
+ * definition; this pipeline copies a VM's or snapshots' disks, which it refuses whatever their type.
+ */
+function definitionSourceFindings(
+  sourceType: Request['source']['type'],
+  facts: SecurityFacts | undefined,
+): Finding[] {
+  const definition = facts?.definition;
+  const copied = COPIED[sourceType];
+  if (!definition || !copied || !takesOnlyImageSources(definition.securityType)) return [];
+  return [
+    finding(
+      'DEFINITION_SOURCE_NOT_SUPPORTED',
+      'image.definition',
+      `The existing image definition's SecurityType is ${definition.securityType}, and Azure takes only VHD, managed image and gallery image version sources into such a definition ("Currently only Vhd Blob, User Image and Gallery Image Version sources are supported"); this build copies ${copied}. Build into another image.definition: use a TrustedLaunch definition for a Trusted Launch build VM, a Standard one for a Standard VM${facts.securityType === 'ConfidentialVM' ? ', a ConfidentialVM one for a Confidential VM' : ''} (a new name: the pipeline creates it to match the source).`,
+    ),
+  ];
 }
 
 function confidentialFindings(request: Request, securityType: string | undefined): Finding[] {

@@ -67,6 +67,12 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
       'https://learn.microsoft.com/azure/virtual-machines/trusted-launch-portal ("Trusted launch VM supported features"/Compute Gallery); GalleryRP spec GalleryImageFeature',
   },
   {
+    code: 'DEFINITION_SOURCE_NOT_SUPPORTED',
+    rule: 'A "…Supported" definition (TrustedLaunchSupported, ConfidentialVmSupported, TrustedLaunchAndConfidentialVmSupported) takes only VHD blob, managed image and gallery image version sources: GalleryRP refuses a VM, disk or snapshot source into it, whatever its security type (InvalidParameter).',
+    source:
+      'GalleryRP error "Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for \'TrustedLaunchSupported\' images" as users report it: hashicorp/packer-plugin-azure#304 (2023, VM source), microsoft/STL#4682 (2024), hashicorp/packer-plugin-azure#528 (2025); not in the Azure docs',
+  },
+  {
     code: 'DEFINITION_ARCHITECTURE_MISMATCH',
     rule: "A definition's architecture is fixed when it is created; its versions must be of that architecture.",
     source:

@@ -223,6 +223,44 @@ describe('security types through the adapters', () => {
     }
   });
 
+  it('an existing TrustedLaunchSupported definition is no match for a build from disks, only from an image', async () => {
+    const world = await simulatorWith('trusted-launch-vm');
+    try {
+      await world.adapters.gallery.ensureGallery(GALLERY_ID, 'westeurope');
+      world.sim.clock.advance(MINUTE);
+      await world.compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', 'tls', {
+        location: 'westeurope',
+        osType: 'Linux',
+        osState: 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: identifier('tls'),
+        features: [{ name: 'SecurityType', value: 'TrustedLaunchSupported' }],
+      });
+      world.sim.clock.advance(MINUTE);
+      const spec = {
+        id: DEFINITION('tls'),
+        location: 'westeurope',
+        osType: 'Linux' as const,
+        hyperVGeneration: 'V2' as const,
+        identifier: identifier('tls'),
+        securityType: 'TrustedLaunch' as const,
+        architecture: 'x64' as const,
+      };
+      // The pipeline copies the Trusted Launch VM's snapshots: GalleryRP would refuse them there.
+      const fromDisks = world.adapters.gallery.ensureImageDefinition({ ...spec, fromDisks: true });
+      await expect(fromDisks).rejects.toBeInstanceOf(PermanentError);
+      await expect(fromDisks).rejects.toThrow(
+        /securityType is TrustedLaunchSupported there, which takes no VM, disk or snapshot source/,
+      );
+      // A gallery image version (or managed image) source is what such a definition takes.
+      await expect(
+        world.adapters.gallery.ensureImageDefinition({ ...spec, fromDisks: false }),
+      ).resolves.toMatchObject({ id: DEFINITION('tls') });
+    } finally {
+      await world.sim.stop();
+    }
+  });
+
   it('reads an Arm64 VM and builds into an Arm64 definition', async () => {
     const world = await simulatorWith('arm64-vm');
     try {

@@ -342,6 +342,19 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     message:
       /source is TrustedLaunch but the existing image definition's SecurityType is Standard.*new image.definition/,
   },
+  DEFINITION_SOURCE_NOT_SUPPORTED: {
+    facts: {
+      source: {
+        security: {
+          securityType: 'TrustedLaunch',
+          definition: { securityType: 'TrustedLaunchSupported', architecture: 'x64' },
+        },
+      },
+    },
+    path: 'image.definition',
+    message:
+      /SecurityType is TrustedLaunchSupported.*use a TrustedLaunch definition for a Trusted Launch build VM, a Standard one for a Standard VM/,
+  },
   DEFINITION_ARCHITECTURE_MISMATCH: {
     edit: (i) => (i.pools[0].vmSize = 'Standard_D4ps_v5'),
     facts: {

@@ -148,6 +148,35 @@ describe('checkImageSecurity over the matrix', () => {
       );
       const confidentialOnly = securityType === 'ConfidentialVM';
       expect(found.includes('BATCH_CONFIDENTIAL_VM_UNSUPPORTED')).toBe(confidentialOnly);
+      // The example builds from a VM: GalleryRP refuses it into every "…Supported" definition.
+      expect(found.includes('DEFINITION_SOURCE_NOT_SUPPORTED')).toBe(securityType.endsWith('Supported'));
+    },
+  );
+
+  // GalleryRP: "Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for
+  // 'TrustedLaunchSupported' images" (hashicorp/packer-plugin-azure#304, microsoft/STL#4682).
+  it.each([
+    ['virtualMachine', true],
+    ['snapshots', true],
+    ['managedImage', false],
+    ['galleryImageVersion', false],
+  ] as const)(
+    'a %s source into an existing TrustedLaunchSupported definition: refused %s',
+    (type, refused) => {
+      const r = exampleRequest(type === 'virtualMachine' ? undefined : 'snapshot-source');
+      const fromSource = { ...r, source: { ...r.source, type } } as typeof r;
+      const found = checkImageSecurity(fromSource, {
+        securityType: type === 'managedImage' ? 'Standard' : 'TrustedLaunch',
+        definition: { securityType: 'TrustedLaunchSupported', architecture: 'x64' },
+      }).filter((f) => f.code === 'DEFINITION_SOURCE_NOT_SUPPORTED');
+      expect(found.length).toBe(refused ? 1 : 0);
+      if (refused) {
+        expect(found[0]).toMatchObject({ path: 'image.definition', severity: 'error' });
+        expect(found[0]!.message).toMatch(/TrustedLaunchSupported/);
+        expect(found[0]!.message).toMatch(
+          /use a TrustedLaunch definition for a Trusted Launch build VM, a Standard one for a Standard VM/,
+        );
+      }
     },
   );
 
