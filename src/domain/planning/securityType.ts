@@ -97,6 +97,12 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
       'Batch "list supported images" (AccountListSupportedImages): nodeAgentSKUId with its imageReference',
   },
   {
+    code: 'POOL_TEMPLATE_SECURITY_PROFILE',
+    rule: 'In Batch management API 2023-11-01 SecurityProfile.securityType has the one value trustedLaunch, which @azure/arm-batch 9.1.0 sends as a constant: any pool securityProfile makes a Trusted Launch pool, so a template may carry one only for a TrustedLaunch image (its encryptionAtHost is kept; secure boot and vTPM follow the build VM).',
+    source:
+      'Azure/azure-rest-api-specs specification/batch/resource-manager/Microsoft.Batch/stable/2023-11-01/BatchManagement.json SecurityProfile.securityType; @azure/arm-batch 9.1.0 src/models/mappers.ts SecurityProfile (isConstant)',
+  },
+  {
     code: 'POOL_ARCHITECTURES_DIFFER',
     rule: 'One image has one architecture, so every pool built from it must use VM sizes of that architecture.',
     source: 'GalleryRP GalleryImageProperties.architecture (one per definition)',

@@ -342,6 +342,17 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     message:
       /source is TrustedLaunch but the existing image definition's SecurityType is Standard.*new image.definition/,
   },
+  POOL_TEMPLATE_SECURITY_PROFILE: {
+    edit: (i) =>
+      (i.pools[0].template = {
+        deploymentConfiguration: {
+          virtualMachineConfiguration: { securityProfile: { encryptionAtHost: true } },
+        },
+      }),
+    facts: { source: { security: { securityType: 'Standard', architecture: 'x64' } } },
+    path: 'pools[0].template.deploymentConfiguration.virtualMachineConfiguration.securityProfile',
+    message: /would make a Trusted Launch pool .* but the image is Standard.*Remove securityProfile/,
+  },
   DEFINITION_SOURCE_NOT_SUPPORTED: {
     facts: {
       source: {

@@ -180,6 +180,64 @@ describe('checkImageSecurity over the matrix', () => {
     },
   );
 
+  // @azure/arm-batch 9.1.0 sends SecurityProfile.securityType as its constant trustedLaunch: a template
+  // securityProfile makes a Trusted Launch pool, which only a TrustedLaunch image needs.
+  describe('a template securityProfile', () => {
+    const withProfile = exampleRequest(undefined, (i) => {
+      (i.pools as Record<string, unknown>[])[0]!.template = {
+        deploymentConfiguration: {
+          virtualMachineConfiguration: { securityProfile: { encryptionAtHost: true } },
+        },
+      };
+    });
+    const profileFindings = (facts: Parameters<typeof checkImageSecurity>[1]) =>
+      checkImageSecurity(withProfile, facts).filter((f) => f.code === 'POOL_TEMPLATE_SECURITY_PROFILE');
+
+    it.each(['Standard', 'ConfidentialVM'] as const)('is an error when the image is %s', (source) => {
+      const [f] = profileFindings({ securityType: source, architecture: 'x64' });
+      expect(f).toMatchObject({
+        severity: 'error',
+        path: 'pools[0].template.deploymentConfiguration.virtualMachineConfiguration.securityProfile',
+      });
+      expect(f!.message).toMatch(/trustedLaunch/);
+      expect(f!.message).toMatch(/remove/i);
+    });
+
+    it('is an error when the existing definition only supports Trusted Launch (…Supported: no profile needed)', () => {
+      expect(
+        profileFindings({
+          securityType: 'Standard',
+          definition: { securityType: 'TrustedLaunchSupported', architecture: 'x64' },
+        }),
+      ).toHaveLength(1);
+    });
+
+    it('on a Trusted Launch image, uefiSettings other than the build VM’s are refused', () => {
+      const request = exampleRequest(undefined, (i) => {
+        (i.pools as Record<string, unknown>[])[0]!.template = {
+          deploymentConfiguration: {
+            virtualMachineConfiguration: {
+              securityProfile: { encryptionAtHost: true, uefiSettings: { secureBootEnabled: false } },
+            },
+          },
+        };
+      });
+      const found = checkImageSecurity(request, { securityType: 'TrustedLaunch', architecture: 'x64' });
+      expect(found).toEqual([
+        expect.objectContaining({
+          code: 'POOL_TEMPLATE_SECURITY_PROFILE',
+          path: 'pools[0].template.deploymentConfiguration.virtualMachineConfiguration.securityProfile.uefiSettings',
+          message: expect.stringMatching(/secureBootEnabled false.*build VM had secureBootEnabled true/),
+        }),
+      ]);
+    });
+
+    it('is kept when the image is Trusted Launch, and unknown images are left to preflight', () => {
+      expect(profileFindings({ securityType: 'TrustedLaunch', architecture: 'x64' })).toEqual([]);
+      expect(profileFindings(undefined)).toEqual([]);
+    });
+  });
+
   it('a Confidential VM image without pools is no Batch problem', () => {
     const noPools = exampleRequest(undefined, (i) => (i.pools = []));
     expect(codes(noPools, { securityType: 'ConfidentialVM' })).toEqual([]);
