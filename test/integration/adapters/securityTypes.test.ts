@@ -130,6 +130,31 @@ describe('security types in the simulator (GalleryRP and ComputeRP rules)', () =
     },
   );
 
+  it('takes a gallery image version source into a TrustedLaunchSupported definition', async () => {
+    const define = (name: string, type: string) =>
+      world.compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', name, {
+        location: 'westeurope',
+        osType: 'Linux',
+        osState: 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: identifier(name),
+        features: [{ name: 'SecurityType', value: type }],
+      });
+    await define('tl-base', 'TrustedLaunch');
+    await define('tls-from-image', 'TrustedLaunchSupported');
+    world.sim.clock.advance(MINUTE);
+    await versionFrom(world, 'tl-base', SNAP('tl-os'));
+    world.sim.clock.advance(120 * MINUTE);
+    await world.adapters.gallery.beginImageVersion({
+      id: `${DEFINITION('tls-from-image')}/versions/1.0.0`,
+      location: 'westeurope',
+      source: { versionId: `${DEFINITION('tl-base')}/versions/1.0.0` },
+      targetRegions: [{ name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' }],
+      excludeFromLatest: false,
+      tags: { 'bif-owner': 'test' },
+    });
+  });
+
   it('refuses a SecurityType on a Gen1 definition, an unknown SecurityType, and changing architecture', async () => {
     const create = (name: string, body: Record<string, unknown>) =>
       world.compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', name, {
