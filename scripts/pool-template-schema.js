@@ -2,7 +2,8 @@
 // (api-version 2023-11-01), as the installed @azure/arm-batch 9.1.0 carries them. That SDK is generated
 // by AutoRest from specification/batch/resource-manager/Microsoft.Batch/stable/2023-11-01/BatchManagement.json
 // in Azure/azure-rest-api-specs; its mappers keep every property name, type, enum and required flag of the
-// spec's definitions. Run: node scripts/pool-template-schema.js [--check]
+// spec's definitions, and mark the spec's single-value enums as constants (isConstant), which the SDK
+// always sends as that value. Run: node scripts/pool-template-schema.js [--check]
 const { readFileSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
@@ -52,7 +53,14 @@ function define(name, filter = () => true, rename = (k) => k, from = name) {
   for (const prop of Object.values(mapper.type.modelProperties)) {
     if (!filter(prop)) continue;
     const wire = rename(prop.serializedName);
-    def.properties[wire] = { ...typeOf(prop.type), ...(prop.readOnly ? { readOnly: true } : {}) };
+    // A constant (isConstant: AutoRest's one-value enum, such as SecurityProfile.securityType
+    // "trustedLaunch" or DiffDiskSettings.placement "CacheDisk") is sent as its value whatever the
+    // caller sets: the schema allows that value only.
+    def.properties[wire] = {
+      ...typeOf(prop.type),
+      ...(prop.isConstant ? { enum: [prop.defaultValue] } : {}),
+      ...(prop.readOnly ? { readOnly: true } : {}),
+    };
     if (prop.required) def.required.push(wire);
   }
   if (def.required.length === 0) delete def.required;

@@ -22,11 +22,21 @@ import { provisioning, type ComputeClients } from './computeAdapter';
 import {
   definitionAccepts,
   definitionSecurityTypeOf,
+  takesOnlyImageSources,
   type DefinitionSecurityType,
 } from '../domain/planning/securityType';
 
-/** Whether an existing definition's SecurityType takes what the pipeline would have created for the source. */
-function acceptsSource(existing: DefinitionSecurityType, wanted: DefinitionSecurityType): boolean {
+/**
+ * Whether an existing definition's SecurityType takes what the pipeline would have created for the
+ * source. A "…Supported" one takes no VM, disk or snapshot source (GalleryRP: only VHD blob, managed
+ * image and gallery image version sources), so it matches only a build from an image.
+ */
+function acceptsSource(
+  existing: DefinitionSecurityType,
+  wanted: DefinitionSecurityType,
+  fromDisks: boolean,
+): boolean {
+  if (fromDisks && takesOnlyImageSources(existing)) return false;
   return (
     (wanted === 'Standard' || wanted === 'TrustedLaunch' || wanted === 'ConfidentialVM') &&
     definitionAccepts(existing, wanted)
@@ -123,9 +133,17 @@ export class AzureGalleryAdapter implements GalleryPort {
       const differences = (Object.keys(wanted) as (keyof typeof wanted)[])
         .filter((k) => String(wanted[k]).toLowerCase() !== String(actual[k]).toLowerCase())
         // A SecurityType that accepts the source is a match (a TrustedLaunchSupported definition
-        // takes Standard and Trusted Launch sources alike).
-        .filter((k) => k !== 'securityType' || !acceptsSource(actual.securityType, wanted.securityType))
-        .map((k) => `${k} is ${actual[k]} there but ${wanted[k]} in the request`);
+        // takes Standard and Trusted Launch images alike, but no disks).
+        .filter(
+          (k) =>
+            k !== 'securityType' ||
+            !acceptsSource(actual.securityType, wanted.securityType, spec.fromDisks === true),
+        )
+        .map((k) =>
+          k === 'securityType' && spec.fromDisks && takesOnlyImageSources(actual.securityType)
+            ? `securityType is ${actual.securityType} there, which takes no VM, disk or snapshot source (only VHD, managed image and gallery image version sources), but this build copies disks`
+            : `${k} is ${actual[k]} there but ${wanted[k]} in the request`,
+        );
       if (differences.length > 0) {
         throw new PermanentError(
           `Image definition ${spec.id} already exists and does not match: ${differences.join('; ')}. Use another definition name, or make image.* (and the source's security type and architecture) match it (these properties cannot change).`,

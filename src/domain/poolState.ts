@@ -49,16 +49,13 @@ export function classifyPool(
   graceMs: number,
 ): PoolVerdict {
   if (!reading) return { kind: 'failed', reason: 'the pool disappeared while allocating', resizeErrors: [] };
-  // An autoscale pool is ready once its formula is applied and the first evaluation succeeded (then
-  // its allocation settles like any pool's, toward what the formula asked); a failed evaluation fails it.
-  const evaluation = reading.autoScale;
-  if (target.autoScale && evaluation?.error)
-    return {
-      kind: 'failed',
-      reason: `autoscale evaluation failed: ${evaluation.error.code}: ${evaluation.error.message}`,
-      resizeErrors: [evaluation.error],
-    };
-  const pendingEvaluation = target.autoScale === true && !evaluation?.lastRunAt;
+  // An autoscale pool is ready once its formula is applied and an evaluation succeeded (then its
+  // allocation settles like any pool's, toward what the formula asked). Batch evaluates the formula
+  // again every evaluationInterval, and a young pool's evaluation fails with InsufficientSampleData
+  // until enough metric samples exist: a failed evaluation is waited on, like an allocation, until the
+  // deadline; then the last evaluation's error is the reason.
+  const evaluation = target.autoScale ? reading.autoScale : undefined;
+  const pendingEvaluation = target.autoScale === true && (!evaluation?.lastRunAt || !!evaluation.error);
   const wanted = target.autoScale
     ? (reading.targetDedicatedNodes ?? 0) + (reading.targetLowPriorityNodes ?? 0)
     : target.targetDedicatedNodes + target.targetLowPriorityNodes;
@@ -69,9 +66,9 @@ export function classifyPool(
     return {
       kind: 'failed',
       reason: pendingEvaluation
-        ? `its autoscale formula was not evaluated ${describeMs(elapsedMs)} after creation; the pool is left for inspection`
+        ? unevaluatedReason(evaluation, elapsedMs)
         : `still ${reading.allocationState} at ${current} of ${wanted} nodes ${describeMs(elapsedMs)} after creation: past its resizeTimeout (${target.resizeTimeout}) plus ${describeMs(graceMs)}; the pool is left for inspection`,
-      resizeErrors: [],
+      resizeErrors: pendingEvaluation && evaluation?.error ? [evaluation.error] : [],
     };
   }
   if (reading.resizeErrors.length === 0 && current >= wanted) return { kind: 'ready', currentNodes: current };
@@ -82,4 +79,12 @@ export function classifyPool(
       : `allocation stopped at ${current} of ${wanted} nodes`,
     resizeErrors: reading.resizeErrors,
   };
+}
+
+/** Why an autoscale pool never became ready: no evaluation at all, or the last one's error. */
+function unevaluatedReason(evaluation: PoolReading['autoScale'], elapsedMs: number): string {
+  const after = `${describeMs(elapsedMs)} after creation`;
+  if (!evaluation?.error)
+    return `its autoscale formula was not evaluated ${after}; the pool is left for inspection`;
+  return `no successful autoscale evaluation ${after}; the last evaluation failed: ${evaluation.error.code}: ${evaluation.error.message}. Check the formula (guard GetSample() with GetSamplePercent() or a lower samplePercent); the pool is left for inspection`;
 }

@@ -40,6 +40,8 @@ export function* buildImageVersion(context: OrchestrationContext, run: PipelineR
     description,
     securityType: plan.image?.definitionSecurityType,
     architecture: plan.image?.architecture,
+    // A VM or snapshots source is copied from disks, which a "…Supported" definition does not take.
+    fromDisks: request.source.type === 'virtualMachine' || request.source.type === 'snapshots',
   };
   yield* untilProvisioned(
     context,

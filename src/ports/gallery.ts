@@ -34,6 +34,11 @@ export interface ImageDefinitionSpec {
   securityType?: DefinitionSecurityType;
   /** Absent: x64, Azure's default. */
   architecture?: Architecture;
+  /**
+   * The version will be copied from a VM's or snapshots' disks (not from a managed image or gallery
+   * version): a "…Supported" definition then is no match, as GalleryRP takes no such source into it.
+   */
+  fromDisks?: boolean;
 }
 
 export type VersionSource =

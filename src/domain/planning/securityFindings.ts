@@ -5,12 +5,16 @@ import {
   definitionAccepts,
   nodeAgentArchitecture,
   planImageSecurity,
+  takesOnlyImageSources,
   vmSizeArchitecture,
   type Architecture,
+  type PoolSecurityProfile,
   type SecurityFacts,
 } from './securityType';
 
-type Request = Pick<BuildRequest, 'image' | 'pools'>;
+type Request = Pick<BuildRequest, 'image' | 'pools' | 'source'>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- template JSON, checked against the spec before use
+type Json = Record<string, any>;
 
 /**
  * Every combination of source, definition and pool that Azure or Batch refuses, as findings with the
@@ -26,9 +30,56 @@ export function checkImageSecurity(
   return [
     ...generationFindings(request, image.definitionSecurityType, image.architecture),
     ...definitionFindings(facts),
+    ...definitionSourceFindings(request.source.type, facts),
     ...confidentialFindings(request, image.definitionSecurityType),
     ...poolArchitectureFindings(request, facts?.architecture ?? facts?.definition?.architecture, supported),
+    ...templateSecurityFindings(request, image.definitionSecurityType, image.poolSecurityProfile),
   ];
+}
+
+const PROFILE = 'deploymentConfiguration.virtualMachineConfiguration.securityProfile';
+
+/**
+ * A template's `securityProfile`: @azure/arm-batch 9.1.0 sends `securityType` as its constant
+ * `trustedLaunch` (management API 2023-11-01 knows no other), so any securityProfile makes a Trusted
+ * Launch pool. Only an image whose definition is `TrustedLaunch` needs one (the pipeline plans it, and
+ * keeps the template's `encryptionAtHost`); on any other image it is refused. Secure boot and vTPM follow
+ * the build VM: a template that says otherwise is refused too. An image not yet read is left to preflight.
+ */
+function templateSecurityFindings(
+  request: Request,
+  securityType: string | undefined,
+  planned: PoolSecurityProfile | undefined,
+): Finding[] {
+  if (!securityType) return [];
+  const out: Finding[] = [];
+  request.pools.forEach((pool, index) => {
+    const profile = (pool.template as Json | undefined)?.deploymentConfiguration?.virtualMachineConfiguration
+      ?.securityProfile as Json | undefined;
+    if (profile === undefined) return;
+    const path = `pools[${index}].template.${PROFILE}`;
+    if (!planned)
+      return void out.push(
+        finding(
+          'POOL_TEMPLATE_SECURITY_PROFILE',
+          path,
+          `${path} would make a Trusted Launch pool (the Batch management API this factory speaks, 2023-11-01 through @azure/arm-batch 9.1.0, always sends securityType trustedLaunch), but the image is ${securityType}, whose pools need no securityProfile. Remove securityProfile from the template (encryptionAtHost can be kept only on a TrustedLaunch image).`,
+        ),
+      );
+    const uefi = (profile.uefiSettings ?? {}) as Record<string, unknown>;
+    const differs = (['secureBootEnabled', 'vTpmEnabled'] as const).filter(
+      (k) => uefi[k] !== undefined && uefi[k] !== planned.uefiSettings[k],
+    );
+    if (differs.length > 0)
+      out.push(
+        finding(
+          'POOL_TEMPLATE_SECURITY_PROFILE',
+          `${path}.uefiSettings`,
+          `${path}.uefiSettings sets ${differs.map((k) => `${k} ${String(uefi[k])}`).join(', ')}, but the image's build VM had ${differs.map((k) => `${k} ${planned.uefiSettings[k]}`).join(', ')}, and the pipeline sends what the image was built with. Remove uefiSettings from the template (keep encryptionAtHost).`,
+        ),
+      );
+  });
+  return out;
 }
 
 function generationFindings(
@@ -78,6 +129,32 @@ function definitionFindings(facts: SecurityFacts | undefined): Finding[] {
       ),
     );
   return out;
+}
+
+/** What each copied source is, for the message. */
+const COPIED: Partial<Record<Request['source']['type'], string>> = {
+  virtualMachine: "the build VM's OS disk",
+  snapshots: 'the snapshots',
+};
+
+/**
+ * GalleryRP takes only VHD blob, managed image and gallery image version sources into a "…Supported"
+ * definition; this pipeline copies a VM's or snapshots' disks, which it refuses whatever their type.
+ */
+function definitionSourceFindings(
+  sourceType: Request['source']['type'],
+  facts: SecurityFacts | undefined,
+): Finding[] {
+  const definition = facts?.definition;
+  const copied = COPIED[sourceType];
+  if (!definition || !copied || !takesOnlyImageSources(definition.securityType)) return [];
+  return [
+    finding(
+      'DEFINITION_SOURCE_NOT_SUPPORTED',
+      'image.definition',
+      `The existing image definition's SecurityType is ${definition.securityType}, and Azure takes only VHD, managed image and gallery image version sources into such a definition ("Currently only Vhd Blob, User Image and Gallery Image Version sources are supported"); this build copies ${copied}. Build into another image.definition: use a TrustedLaunch definition for a Trusted Launch build VM, a Standard one for a Standard VM${facts.securityType === 'ConfidentialVM' ? ', a ConfidentialVM one for a Confidential VM' : ''} (a new name: the pipeline creates it to match the source).`,
+    ),
+  ];
 }
 
 function confidentialFindings(request: Request, securityType: string | undefined): Finding[] {

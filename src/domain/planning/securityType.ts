@@ -67,6 +67,12 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
       'https://learn.microsoft.com/azure/virtual-machines/trusted-launch-portal ("Trusted launch VM supported features"/Compute Gallery); GalleryRP spec GalleryImageFeature',
   },
   {
+    code: 'DEFINITION_SOURCE_NOT_SUPPORTED',
+    rule: 'A "…Supported" definition (TrustedLaunchSupported, ConfidentialVmSupported, TrustedLaunchAndConfidentialVmSupported) takes only VHD blob, managed image and gallery image version sources: GalleryRP refuses a VM, disk or snapshot source into it, whatever its security type (InvalidParameter).',
+    source:
+      'GalleryRP error "Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for \'TrustedLaunchSupported\' images" as users report it: hashicorp/packer-plugin-azure#304 (2023, VM source), microsoft/STL#4682 (2024), hashicorp/packer-plugin-azure#528 (2025); not in the Azure docs',
+  },
+  {
     code: 'DEFINITION_ARCHITECTURE_MISMATCH',
     rule: "A definition's architecture is fixed when it is created; its versions must be of that architecture.",
     source:
@@ -80,7 +86,7 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   },
   {
     code: 'POOL_VM_SIZE_ARCHITECTURE_MISMATCH',
-    rule: "A pool's VM size must have the image's architecture: the lower-case 'p' feature letter marks Arm64 sizes (Dpsv5, Epsv5, Bpsv2, Dpsv6).",
+    rule: "A pool's VM size must have the image's architecture: the 'p' feature letter (in any case: Batch answers sizes upper-cased) marks Arm64 sizes (Dpsv5, Epsv5, Bpsv2, Dpsv6).",
     source:
       'https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions ("p = ARM Cpu"); resource SKU capability CpuArchitectureType',
   },
@@ -89,6 +95,12 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
     rule: "A pool's node agent SKU must serve images of the image's architecture (its name, or the images Batch lists for it).",
     source:
       'Batch "list supported images" (AccountListSupportedImages): nodeAgentSKUId with its imageReference',
+  },
+  {
+    code: 'POOL_TEMPLATE_SECURITY_PROFILE',
+    rule: 'In Batch management API 2023-11-01 SecurityProfile.securityType has the one value trustedLaunch, which @azure/arm-batch 9.1.0 sends as a constant: any pool securityProfile makes a Trusted Launch pool, so a template may carry one only for a TrustedLaunch image (its encryptionAtHost is kept; secure boot and vTPM follow the build VM).',
+    source:
+      'Azure/azure-rest-api-specs specification/batch/resource-manager/Microsoft.Batch/stable/2023-11-01/BatchManagement.json SecurityProfile.securityType; @azure/arm-batch 9.1.0 src/models/mappers.ts SecurityProfile (isConstant)',
   },
   {
     code: 'POOL_ARCHITECTURES_DIFFER',
@@ -135,6 +147,21 @@ export function definitionAccepts(definition: DefinitionSecurityType, source: So
   return ACCEPTS[definition].includes(source);
 }
 
+/**
+ * The "…Supported" SecurityTypes are generic Gen2 images without a VM guest state: GalleryRP takes only
+ * VHD blob, managed image ("User Image") and gallery image version sources into them, and refuses a
+ * VM, disk or snapshot source whatever its security type ("Currently only Vhd Blob, User Image and
+ * Gallery Image Version sources are supported", InvalidParameter).
+ */
+export function takesOnlyImageSources(definition: DefinitionSecurityType): boolean {
+  return definition.endsWith('Supported');
+}
+
+/** The message GalleryRP answers for a VM, disk or snapshot source into a "…Supported" definition. */
+export function onlyImageSourcesMessage(definition: DefinitionSecurityType, sourceId: string): string {
+  return `The security type '${definition}' is not supported for the source id '${sourceId}'. Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for '${definition}' images.`;
+}
+
 /** The `securityProfile` a Batch pool (management API 2023-11-01 `SecurityProfile`) needs for an image. */
 export interface PoolSecurityProfile {
   securityType: 'trustedLaunch';
@@ -163,11 +190,15 @@ export function poolSecurityProfile(image: {
   };
 }
 
-/** A VM size's architecture by Azure's naming convention: a lower-case `p` among the feature letters. */
+/**
+ * A VM size's architecture by Azure's naming convention: a `p` among the feature letters (the letters
+ * after the vCPU count). Read in any case: Batch answers sizes upper-cased (`STANDARD_D4PS_V5`), and
+ * the family letters before the count (`NP`, an x64 FPGA family) are not feature letters.
+ */
 export function vmSizeArchitecture(vmSize: string): Architecture | undefined {
-  const match = /^(?:Standard_|Basic_)?([A-Za-z]+)(\d+)(?:-\d+)?([a-z]*)(?:_|$)/.exec(vmSize);
+  const match = /^(?:Standard_|Basic_)?([a-z]+)(\d+)(?:-\d+)?([a-z]*)(?:_|$)/i.exec(vmSize);
   if (!match) return undefined;
-  return match[3]!.includes('p') ? 'Arm64' : 'x64';
+  return match[3]!.toLowerCase().includes('p') ? 'Arm64' : 'x64';
 }
 
 /**

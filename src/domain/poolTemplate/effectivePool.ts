@@ -39,6 +39,24 @@ function startTaskOf(spec: PoolSpec): Json | undefined {
   };
 }
 
+/**
+ * The planned securityProfile (the security type and secure boot / vTPM the image needs) merged over
+ * the template's, so what only the template says (`encryptionAtHost`) is kept. Without a planned
+ * profile the template's stays as written: planning refuses it then (POOL_TEMPLATE_SECURITY_PROFILE),
+ * since @azure/arm-batch 9.1.0 would send it as a Trusted Launch profile.
+ */
+function securityProfileOf(spec: PoolSpec, template: Json | undefined): Json {
+  const planned = spec.securityProfile;
+  if (!planned) return template ? { securityProfile: template } : {};
+  return {
+    securityProfile: {
+      ...template,
+      ...planned,
+      uefiSettings: { ...(template?.uefiSettings as Json | undefined), ...planned.uefiSettings },
+    },
+  };
+}
+
 export function isAutoScale(template: Json | undefined): boolean {
   return Boolean(template?.scaleSettings?.autoScale);
 }
@@ -55,7 +73,7 @@ export function effectivePool(spec: PoolSpec): EffectivePool {
         ...vmc,
         imageReference: { id: spec.imageVersionId },
         nodeAgentSkuId: spec.nodeAgentSkuId,
-        ...(spec.securityProfile ? { securityProfile: spec.securityProfile } : {}),
+        ...securityProfileOf(spec, vmc.securityProfile as Json | undefined),
       },
     },
     scaleSettings: isAutoScale(template)

@@ -5,7 +5,8 @@ import schema from './batchPool.schema.json';
 /**
  * Checks a pool template against the Batch management API's pool definitions (api-version 2023-11-01,
  * vendored in batchPool.schema.json with its source): every property must exist with that exact casing,
- * have the spec's JSON type, take one of the spec's enum values, and not be read-only. Each problem is a
+ * have the spec's JSON type, take one of the spec's enum values (a value that differs only in case is a
+ * warning), and not be read-only. Each problem is a
  * finding at its JSON path, so a misspelt `subnetID` names `…networkConfiguration.subnetID` and the fix.
  */
 
@@ -66,16 +67,27 @@ function walk(
     );
     return;
   }
-  if (prop.enum && !prop.enum.includes(value as string)) {
-    const near = prop.enum.find((e) => e.toLowerCase() === String(value).toLowerCase());
-    out.push(
-      finding(
-        'POOL_TEMPLATE_BAD_ENUM',
-        path,
-        `${path} is "${String(value)}"; Batch accepts ${prop.enum.map((e) => `"${e}"`).join(', ')}${near ? ` (did you mean "${near}"? enum values are case-sensitive)` : ''}.`,
-      ),
+  if (prop.enum && !prop.enum.includes(value as string)) out.push(enumFinding(path, prop.enum, value));
+}
+
+/**
+ * Batch reads enum values case-insensitively (Newtonsoft StringEnumConverter), so a value that differs
+ * only in case works: a warning to spell it as the spec does. Any other value is refused: an error.
+ */
+function enumFinding(path: string, values: string[], value: unknown): Finding {
+  const near = values.find((e) => e.toLowerCase() === String(value).toLowerCase());
+  if (near)
+    return finding(
+      'POOL_TEMPLATE_BAD_ENUM',
+      path,
+      `${path} is "${String(value)}"; spell it as the spec does: "${near}" (Batch reads it either way, but the spec, the SDKs and Batch's answers use "${near}").`,
+      'warning',
     );
-  }
+  return finding(
+    'POOL_TEMPLATE_BAD_ENUM',
+    path,
+    `${path} is "${String(value)}"; Batch accepts ${values.map((e) => `"${e}"`).join(', ')}.`,
+  );
 }
 
 function walkObject(

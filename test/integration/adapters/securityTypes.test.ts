@@ -95,6 +95,66 @@ describe('security types in the simulator (GalleryRP and ComputeRP rules)', () =
     );
   });
 
+  // GalleryRP: a "…Supported" definition takes only VHD blob, managed image ("User Image") and gallery
+  // image version sources (hashicorp/packer-plugin-azure#304, microsoft/STL#4682, #528 in 2025).
+  it.each(['TrustedLaunchSupported', 'ConfidentialVmSupported', 'TrustedLaunchAndConfidentialVmSupported'])(
+    'refuses a VM, disk or snapshot source into a %s definition (InvalidParameter)',
+    async (type) => {
+      const name = `supported-${type.length}`;
+      await world.compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', name, {
+        location: 'westeurope',
+        osType: 'Linux',
+        osState: 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: identifier(name),
+        features: [{ name: 'SecurityType', value: type }],
+      });
+      world.sim.clock.advance(MINUTE);
+      const refused = new RegExp(
+        `The security type '${type}' is not supported for the source id '[^']*/snapshots/tl-os'\\. Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for '${type}' images\\.`,
+      );
+      await expect(versionFrom(world, name, SNAP('tl-os'))).rejects.toThrow(refused);
+      await expect(versionFrom(world, name, SNAP('tl-os'))).rejects.toThrow(/400 InvalidParameter/);
+      const fromVm = world.compute.galleryImageVersions.beginCreateOrUpdate(
+        'rg-hpc-images',
+        'galHpcImages',
+        name,
+        '1.0.1',
+        {
+          location: 'westeurope',
+          publishingProfile: { targetRegions: [{ name: 'westeurope' }] },
+          storageProfile: { source: { virtualMachineId: VM('vm-tl-build') } },
+        },
+      );
+      await expect(fromVm).rejects.toThrow(/Currently only Vhd Blob, User Image and Gallery Image Version/);
+    },
+  );
+
+  it('takes a gallery image version source into a TrustedLaunchSupported definition', async () => {
+    const define = (name: string, type: string) =>
+      world.compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', name, {
+        location: 'westeurope',
+        osType: 'Linux',
+        osState: 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: identifier(name),
+        features: [{ name: 'SecurityType', value: type }],
+      });
+    await define('tl-base', 'TrustedLaunch');
+    await define('tls-from-image', 'TrustedLaunchSupported');
+    world.sim.clock.advance(MINUTE);
+    await versionFrom(world, 'tl-base', SNAP('tl-os'));
+    world.sim.clock.advance(120 * MINUTE);
+    await world.adapters.gallery.beginImageVersion({
+      id: `${DEFINITION('tls-from-image')}/versions/1.0.0`,
+      location: 'westeurope',
+      source: { versionId: `${DEFINITION('tl-base')}/versions/1.0.0` },
+      targetRegions: [{ name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' }],
+      excludeFromLatest: false,
+      tags: { 'bif-owner': 'test' },
+    });
+  });
+
   it('refuses a SecurityType on a Gen1 definition, an unknown SecurityType, and changing architecture', async () => {
     const create = (name: string, body: Record<string, unknown>) =>
       world.compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', name, {
@@ -183,6 +243,44 @@ describe('security types through the adapters', () => {
       await expect(mismatch).rejects.toThrow(
         /securityType is TrustedLaunch there but ConfidentialVM in the request; architecture is x64 there but Arm64/,
       );
+    } finally {
+      await world.sim.stop();
+    }
+  });
+
+  it('an existing TrustedLaunchSupported definition is no match for a build from disks, only from an image', async () => {
+    const world = await simulatorWith('trusted-launch-vm');
+    try {
+      await world.adapters.gallery.ensureGallery(GALLERY_ID, 'westeurope');
+      world.sim.clock.advance(MINUTE);
+      await world.compute.galleryImages.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', 'tls', {
+        location: 'westeurope',
+        osType: 'Linux',
+        osState: 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: identifier('tls'),
+        features: [{ name: 'SecurityType', value: 'TrustedLaunchSupported' }],
+      });
+      world.sim.clock.advance(MINUTE);
+      const spec = {
+        id: DEFINITION('tls'),
+        location: 'westeurope',
+        osType: 'Linux' as const,
+        hyperVGeneration: 'V2' as const,
+        identifier: identifier('tls'),
+        securityType: 'TrustedLaunch' as const,
+        architecture: 'x64' as const,
+      };
+      // The pipeline copies the Trusted Launch VM's snapshots: GalleryRP would refuse them there.
+      const fromDisks = world.adapters.gallery.ensureImageDefinition({ ...spec, fromDisks: true });
+      await expect(fromDisks).rejects.toBeInstanceOf(PermanentError);
+      await expect(fromDisks).rejects.toThrow(
+        /securityType is TrustedLaunchSupported there, which takes no VM, disk or snapshot source/,
+      );
+      // A gallery image version (or managed image) source is what such a definition takes.
+      await expect(
+        world.adapters.gallery.ensureImageDefinition({ ...spec, fromDisks: false }),
+      ).resolves.toMatchObject({ id: DEFINITION('tls') });
     } finally {
       await world.sim.stop();
     }

@@ -87,16 +87,23 @@ it('runs a templated autoscale pool end to end; Batch received every template pr
   expect(pool.resize.toDedicated).toBe(12);
 });
 
-it('fails an autoscale pool whose first evaluation failed, with Batch’s error, instead of calling it ready', async () => {
-  // GetSample with no GetSamplePercent guard: Batch's first evaluation fails on a new pool.
+it('waits for a successful autoscale evaluation until the deadline, then fails with the last evaluation error', async () => {
+  // GetSample(interval, samplePercent) wants 100% of an hour's samples: every evaluation on this young
+  // pool fails with InsufficientSampleData. One failed evaluation is not the end (Batch evaluates again
+  // every interval); past the pool's deadline, the last error is the reason.
   const input = request('template-unevaluated', 'render-unevaluated', {
-    scaleSettings: { autoScale: { formula: '$TargetDedicatedNodes = $PendingTasks.GetSample(1);' } },
+    scaleSettings: {
+      autoScale: {
+        formula:
+          '$TargetDedicatedNodes = max(0, avg($PendingTasks.GetSample(TimeInterval_Minute * 60, 100)));',
+      },
+    },
   });
   await world.enqueue(JSON.stringify(input));
   const status = await world.waitForStatus(pipelineInstanceId(input.requestId), undefined, 150_000);
   expect(status.runtimeStatus).toBe('Failed');
   expect(String(status.output)).toMatch(
-    /pool render-unevaluated: autoscale evaluation failed: InsufficientSampleData/,
+    /pool render-unevaluated: no successful autoscale evaluation .* the last evaluation failed: InsufficientSampleData: .*\$PendingTasks wanted 100%, received 0%/,
   );
 });
 

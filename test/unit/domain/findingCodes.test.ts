@@ -188,9 +188,9 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     message: /must be a number, not a string/,
   },
   POOL_TEMPLATE_BAD_ENUM: {
-    edit: (i) => (i.pools[0].template = { taskSchedulingPolicy: { nodeFillType: 'pack' } }),
+    edit: (i) => (i.pools[0].template = { taskSchedulingPolicy: { nodeFillType: 'Packed' } }),
     path: 'pools[0].template.taskSchedulingPolicy.nodeFillType',
-    message: /"Spread", "Pack" \(did you mean "Pack"\?/,
+    message: /Batch accepts "Spread", "Pack"\./,
   },
   POOL_TEMPLATE_READ_ONLY: {
     edit: (i) => (i.pools[0].template = { currentDedicatedNodes: 3 }),
@@ -341,6 +341,30 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     path: 'image.definition',
     message:
       /source is TrustedLaunch but the existing image definition's SecurityType is Standard.*new image.definition/,
+  },
+  POOL_TEMPLATE_SECURITY_PROFILE: {
+    edit: (i) =>
+      (i.pools[0].template = {
+        deploymentConfiguration: {
+          virtualMachineConfiguration: { securityProfile: { encryptionAtHost: true } },
+        },
+      }),
+    facts: { source: { security: { securityType: 'Standard', architecture: 'x64' } } },
+    path: 'pools[0].template.deploymentConfiguration.virtualMachineConfiguration.securityProfile',
+    message: /would make a Trusted Launch pool .* but the image is Standard.*Remove securityProfile/,
+  },
+  DEFINITION_SOURCE_NOT_SUPPORTED: {
+    facts: {
+      source: {
+        security: {
+          securityType: 'TrustedLaunch',
+          definition: { securityType: 'TrustedLaunchSupported', architecture: 'x64' },
+        },
+      },
+    },
+    path: 'image.definition',
+    message:
+      /SecurityType is TrustedLaunchSupported.*use a TrustedLaunch definition for a Trusted Launch build VM, a Standard one for a Standard VM/,
   },
   DEFINITION_ARCHITECTURE_MISMATCH: {
     edit: (i) => (i.pools[0].vmSize = 'Standard_D4ps_v5'),

@@ -55,3 +55,41 @@ describe('classifyPool', () => {
     expect(allocationDeadlineMs({ ...target, resizeTimeout: 'soon' }, 0)).toBe(15 * 60_000);
   });
 });
+
+describe('classifyPool, autoscale pools', () => {
+  // Batch re-evaluates the formula every evaluationInterval; a young pool's evaluation can fail with
+  // InsufficientSampleData and succeed later (learn.microsoft.com/azure/batch/batch-pool-autoscale-event).
+  const auto = { ...target, autoScale: true };
+  const insufficient = {
+    code: 'InsufficientSampleData',
+    message: 'Autoscale evaluation failed due to insufficient sample data',
+  };
+  const evaluated = (error?: typeof insufficient) => ({
+    ...reading('steady', 0),
+    targetDedicatedNodes: 0,
+    targetLowPriorityNodes: 0,
+    autoScale: { lastRunAt: '2026-11-29T10:00:00Z', ...(error ? { error } : {}) },
+  });
+
+  it('a failed evaluation before the deadline: still allocating (Batch evaluates again)', () => {
+    expect(classifyPool(auto, evaluated(insufficient), 60_000, GRACE)).toEqual({
+      kind: 'allocating',
+      currentNodes: 0,
+    });
+  });
+
+  it('a later successful evaluation makes it ready', () => {
+    expect(classifyPool(auto, evaluated(), 20 * 60_000, GRACE)).toEqual({ kind: 'ready', currentNodes: 0 });
+  });
+
+  it('still failing at the deadline: failed, with the last evaluation error in the reason', () => {
+    const deadline = allocationDeadlineMs(auto, GRACE);
+    expect(classifyPool(auto, evaluated(insufficient), deadline, GRACE)).toEqual({
+      kind: 'failed',
+      reason: expect.stringMatching(
+        /no successful autoscale evaluation .* last evaluation failed: InsufficientSampleData: Autoscale evaluation failed due to insufficient sample data/,
+      ),
+      resizeErrors: [insufficient],
+    });
+  });
+});

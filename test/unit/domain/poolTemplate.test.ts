@@ -60,6 +60,57 @@ describe('checkAgainstSpec', () => {
   });
 });
 
+describe('constants of the SDK (@azure/arm-batch 9.1.0 mappers: isConstant)', () => {
+  const owned = new Set([
+    'deploymentConfiguration.virtualMachineConfiguration.imageReference',
+    'deploymentConfiguration.virtualMachineConfiguration.nodeAgentSkuId',
+  ]);
+  const vmc = (v: Record<string, unknown>) => ({
+    deploymentConfiguration: { virtualMachineConfiguration: v },
+  });
+  // The SDK sends its constant whatever the template says: a template must not say anything else.
+  it('securityProfile.securityType is trustedLaunch only (confidentialVM would be rewritten)', () => {
+    const [f] = checkAgainstSpec(vmc({ securityProfile: { securityType: 'confidentialVM' } }), 't', owned);
+    expect(f).toMatchObject({
+      code: 'POOL_TEMPLATE_BAD_ENUM',
+      severity: 'error',
+      path: 't.deploymentConfiguration.virtualMachineConfiguration.securityProfile.securityType',
+    });
+    expect(f!.message).toMatch(/Batch accepts "trustedLaunch"\./);
+    expect(checkAgainstSpec(vmc({ securityProfile: { securityType: 'trustedLaunch' } }), 't', owned)).toEqual(
+      [],
+    );
+  });
+
+  it('osDisk.ephemeralOSDiskSettings.placement is CacheDisk only', () => {
+    const findings = checkAgainstSpec(
+      vmc({ osDisk: { ephemeralOSDiskSettings: { placement: 'ResourceDisk' } } }),
+      't',
+      owned,
+    );
+    expect(findings.map((f) => [f.code, f.severity])).toEqual([['POOL_TEMPLATE_BAD_ENUM', 'error']]);
+    expect(findings[0]!.message).toMatch(/Batch accepts "CacheDisk"/);
+  });
+});
+
+describe('enum values', () => {
+  const owned = new Set<string>();
+  // Batch reads enums case-insensitively (Newtonsoft StringEnumConverter): a value that differs only
+  // in case works, so it is a warning to spell it as the spec does, not an error.
+  it('a value that differs only in case is a warning with the spec spelling', () => {
+    const [f] = checkAgainstSpec({ taskSchedulingPolicy: { nodeFillType: 'pack' } }, 't', owned);
+    expect(f).toMatchObject({ code: 'POOL_TEMPLATE_BAD_ENUM', severity: 'warning' });
+    expect(f!.message).toMatch(/spell it as the spec does: "Pack"/);
+    expect(f!.message).not.toMatch(/case-sensitive/);
+  });
+
+  it('a value outside the enum is an error', () => {
+    const [f] = checkAgainstSpec({ taskSchedulingPolicy: { nodeFillType: 'Packed' } }, 't', owned);
+    expect(f).toMatchObject({ code: 'POOL_TEMPLATE_BAD_ENUM', severity: 'error' });
+    expect(f!.message).toMatch(/Batch accepts "Spread", "Pack"/);
+  });
+});
+
 describe('effectivePool', () => {
   const spec: PoolSpec = {
     poolId: 'p',
@@ -111,6 +162,26 @@ describe('effectivePool', () => {
         { name: 'owner', value: 'me' },
         { name: 'bif-request', value: 'r' },
       ],
+    });
+  });
+
+  it('merges the planned securityProfile with the template’s: encryptionAtHost is kept', () => {
+    const pool = effectivePool({
+      ...spec,
+      template: {
+        deploymentConfiguration: {
+          virtualMachineConfiguration: { securityProfile: { encryptionAtHost: true } },
+        },
+      },
+      securityProfile: {
+        securityType: 'trustedLaunch',
+        uefiSettings: { secureBootEnabled: false, vTpmEnabled: true },
+      },
+    });
+    expect(pool.properties.deploymentConfiguration.virtualMachineConfiguration.securityProfile).toEqual({
+      encryptionAtHost: true,
+      securityType: 'trustedLaunch',
+      uefiSettings: { secureBootEnabled: false, vTpmEnabled: true },
     });
   });
 

@@ -95,6 +95,16 @@ describe('architecture', () => {
     ['Standard_F8', 'x64'],
   ])('VM size %s is %s', (size, arch) => expect(vmSizeArchitecture(size)).toBe(arch));
 
+  // Batch answers sizes upper-cased (PoolGet.json "STANDARD_D4", PoolStopResize.json "STANDARD_D4S_V3").
+  it.each([
+    ['STANDARD_D4PS_V5', 'Arm64'],
+    ['standard_d4ps_v5', 'Arm64'],
+    ['STANDARD_D4S_V3', 'x64'],
+    ['STANDARD_D4', 'x64'],
+    ['standard_e8pds_v5', 'Arm64'],
+    ['Standard_NP10s', 'x64'],
+  ])('VM size %s is %s whatever its case', (size, arch) => expect(vmSizeArchitecture(size)).toBe(arch));
+
   it('node agent SKU: its name, else the images Batch lists for it, else unknown', () => {
     expect(nodeAgentArchitecture('batch.node.windows amd64', undefined)).toBe('x64');
     expect(nodeAgentArchitecture('batch.node.ubuntu 22.04 arm64', undefined)).toBe('Arm64');
@@ -138,8 +148,95 @@ describe('checkImageSecurity over the matrix', () => {
       );
       const confidentialOnly = securityType === 'ConfidentialVM';
       expect(found.includes('BATCH_CONFIDENTIAL_VM_UNSUPPORTED')).toBe(confidentialOnly);
+      // The example builds from a VM: GalleryRP refuses it into every "…Supported" definition.
+      expect(found.includes('DEFINITION_SOURCE_NOT_SUPPORTED')).toBe(securityType.endsWith('Supported'));
     },
   );
+
+  // GalleryRP: "Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for
+  // 'TrustedLaunchSupported' images" (hashicorp/packer-plugin-azure#304, microsoft/STL#4682).
+  it.each([
+    ['virtualMachine', true],
+    ['snapshots', true],
+    ['managedImage', false],
+    ['galleryImageVersion', false],
+  ] as const)(
+    'a %s source into an existing TrustedLaunchSupported definition: refused %s',
+    (type, refused) => {
+      const r = exampleRequest(type === 'virtualMachine' ? undefined : 'snapshot-source');
+      const fromSource = { ...r, source: { ...r.source, type } } as typeof r;
+      const found = checkImageSecurity(fromSource, {
+        securityType: type === 'managedImage' ? 'Standard' : 'TrustedLaunch',
+        definition: { securityType: 'TrustedLaunchSupported', architecture: 'x64' },
+      }).filter((f) => f.code === 'DEFINITION_SOURCE_NOT_SUPPORTED');
+      expect(found.length).toBe(refused ? 1 : 0);
+      if (refused) {
+        expect(found[0]).toMatchObject({ path: 'image.definition', severity: 'error' });
+        expect(found[0]!.message).toMatch(/TrustedLaunchSupported/);
+        expect(found[0]!.message).toMatch(
+          /use a TrustedLaunch definition for a Trusted Launch build VM, a Standard one for a Standard VM/,
+        );
+      }
+    },
+  );
+
+  // @azure/arm-batch 9.1.0 sends SecurityProfile.securityType as its constant trustedLaunch: a template
+  // securityProfile makes a Trusted Launch pool, which only a TrustedLaunch image needs.
+  describe('a template securityProfile', () => {
+    const withProfile = exampleRequest(undefined, (i) => {
+      (i.pools as Record<string, unknown>[])[0]!.template = {
+        deploymentConfiguration: {
+          virtualMachineConfiguration: { securityProfile: { encryptionAtHost: true } },
+        },
+      };
+    });
+    const profileFindings = (facts: Parameters<typeof checkImageSecurity>[1]) =>
+      checkImageSecurity(withProfile, facts).filter((f) => f.code === 'POOL_TEMPLATE_SECURITY_PROFILE');
+
+    it.each(['Standard', 'ConfidentialVM'] as const)('is an error when the image is %s', (source) => {
+      const [f] = profileFindings({ securityType: source, architecture: 'x64' });
+      expect(f).toMatchObject({
+        severity: 'error',
+        path: 'pools[0].template.deploymentConfiguration.virtualMachineConfiguration.securityProfile',
+      });
+      expect(f!.message).toMatch(/trustedLaunch/);
+      expect(f!.message).toMatch(/remove/i);
+    });
+
+    it('is an error when the existing definition only supports Trusted Launch (…Supported: no profile needed)', () => {
+      expect(
+        profileFindings({
+          securityType: 'Standard',
+          definition: { securityType: 'TrustedLaunchSupported', architecture: 'x64' },
+        }),
+      ).toHaveLength(1);
+    });
+
+    it('on a Trusted Launch image, uefiSettings other than the build VM’s are refused', () => {
+      const request = exampleRequest(undefined, (i) => {
+        (i.pools as Record<string, unknown>[])[0]!.template = {
+          deploymentConfiguration: {
+            virtualMachineConfiguration: {
+              securityProfile: { encryptionAtHost: true, uefiSettings: { secureBootEnabled: false } },
+            },
+          },
+        };
+      });
+      const found = checkImageSecurity(request, { securityType: 'TrustedLaunch', architecture: 'x64' });
+      expect(found).toEqual([
+        expect.objectContaining({
+          code: 'POOL_TEMPLATE_SECURITY_PROFILE',
+          path: 'pools[0].template.deploymentConfiguration.virtualMachineConfiguration.securityProfile.uefiSettings',
+          message: expect.stringMatching(/secureBootEnabled false.*build VM had secureBootEnabled true/),
+        }),
+      ]);
+    });
+
+    it('is kept when the image is Trusted Launch, and unknown images are left to preflight', () => {
+      expect(profileFindings({ securityType: 'TrustedLaunch', architecture: 'x64' })).toEqual([]);
+      expect(profileFindings(undefined)).toEqual([]);
+    });
+  });
 
   it('a Confidential VM image without pools is no Batch problem', () => {
     const noPools = exampleRequest(undefined, (i) => (i.pools = []));

@@ -5,7 +5,9 @@ import {
   DEFINITION_SECURITY_TYPES,
   definitionAccepts,
   definitionSecurityTypeOf,
+  onlyImageSourcesMessage,
   sourceSecurityType,
+  takesOnlyImageSources,
   type SourceSecurityType,
 } from '../../../domain/planning/securityType';
 
@@ -17,8 +19,10 @@ import {
  *   learn.microsoft.com/azure/virtual-machines/trusted-launch);
  * - `architecture` is x64 or Arm64 (GalleryRP `Architecture`), Arm64 needs V2, and neither it nor the
  *   SecurityType feature changes on an existing definition;
- * - a version's source must fit its definition: a Trusted Launch or Confidential VM source needs a
- *   definition whose SecurityType includes it, and the source's architecture must be the definition's;
+ * - a version's source must fit its definition: a "…Supported" definition takes no VM, disk or snapshot
+ *   source at all (only VHD blob, managed image and gallery image version sources), a Trusted Launch or
+ *   Confidential VM source needs a definition whose SecurityType includes it, and the source's
+ *   architecture must be the definition's;
  * - ComputeRP refuses a managed image from a Trusted Launch disk ("Creation of managed images are not
  *   supported for virtual machine with TrustedLaunch security type", OperationNotAllowed; trusted-launch
  *   "Unsupported features: Managed Image").
@@ -118,6 +122,13 @@ function osSource(world: World, storage: Record<string, any>): ArmResource | und
   return id ? world.resource(String(id)) : undefined;
 }
 
+/** Sources GalleryRP copies from a VM's disks (not an image): refused by "…Supported" definitions. */
+const COPIED_SOURCES = [
+  'microsoft.compute/virtualmachines',
+  'microsoft.compute/disks',
+  'microsoft.compute/snapshots',
+];
+
 export function checkVersionSecurity(
   world: World,
   storage: Record<string, any>,
@@ -125,8 +136,13 @@ export function checkVersionSecurity(
 ): void {
   const source = osSource(world, storage);
   if (!source) return;
-  const facts = sourceFacts(world, source);
   const definitionType = definitionSecurityTypeOf(definition.properties.features as never);
+  if (takesOnlyImageSources(definitionType) && COPIED_SOURCES.includes(source.type))
+    throw invalidParameter(
+      onlyImageSourcesMessage(definitionType, source.id),
+      'galleryImageVersion.properties.storageProfile.source.id',
+    );
+  const facts = sourceFacts(world, source);
   if (facts.securityType && !definitionAccepts(definitionType, facts.securityType))
     throw invalidParameter(
       `The source '${source.id}' has security type '${facts.securityType}', which the gallery image '${definition.name}' (SecurityType '${definitionType}') does not support. Create the image version under a gallery image whose SecurityType supports '${facts.securityType}'.`,
