@@ -4,40 +4,22 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import domainImports from './eslint-rules/domain-imports.mjs';
+import orchestratorDeterminism from './eslint-rules/orchestrator-determinism.mjs';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
-/**
- * src/domain is the pure core every layer shares: it imports only itself, zod and node:crypto. A file
- * `depth` folders below src/domain leaves it with `depth + 1` times `../`, so one block per depth.
- */
-const domainOnly = (depth) => ({
-  files: [`src/domain/${'*/'.repeat(depth)}*.ts`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          {
-            regex: `^(\\.\\./){${depth + 1}}`,
-            message:
-              'src/domain imports only src/domain: move the shape into the domain, or the code out of it.',
-          },
-          {
-            regex: '^(?!\\.|zod$|node:crypto$)',
-            message: 'src/domain imports only src/domain, zod and node:crypto: no SDKs, no I/O.',
-          },
-        ],
-      },
-    ],
-  },
-});
+/** Rules that guard the architecture, kept in eslint-rules/ with the tests in test/unit/lint/. */
+const local = {
+  rules: { 'domain-imports': domainImports, 'orchestrator-determinism': orchestratorDeterminism },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schemas/**', '.azure-deploy/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { local },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -76,33 +58,17 @@ export default tseslint.config(
           ],
         },
       ],
-      'no-restricted-globals': [
-        'error',
-        { name: 'process', message: 'No process state in orchestrators: pass settings as input.' },
-        { name: 'setTimeout', message: 'Use context.df.createTimer.' },
-        { name: 'setInterval', message: 'Use context.df.createTimer.' },
-        { name: 'fetch', message: 'No I/O in orchestrators: use an activity.' },
-      ],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
-          message: 'Use context.df.currentUtcDateTime.',
-        },
-        {
-          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
-          message: 'Use context.df.currentUtcDateTime.',
-        },
-        {
-          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
-          message: 'Randomness breaks replay; use context.df.newGuid.',
-        },
-      ],
+      // Globals, dynamic imports, require: see eslint-rules/orchestrator-determinism.mjs.
+      'local/orchestrator-determinism': 'error',
     },
   },
-  domainOnly(0),
-  domainOnly(1),
-  domainOnly(2),
+  {
+    // src/domain names only src/domain, zod and node:crypto, resolved path by path at any depth.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'local/domain-imports': ['error', { root: 'src/domain', allow: ['zod', 'node:crypto'] }],
+    },
+  },
   {
     // The simulator reads arbitrary request JSON the way a service does, and the broker reaches into
     // rhea's untyped frame fields; typing every wire shape there would add nothing the conformance and

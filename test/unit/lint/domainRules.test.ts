@@ -34,6 +34,26 @@ const FORBIDDEN: [string, string][] = [
   ['src/domain/probe.ts', '@azure/arm-compute'],
   ['src/domain/probe.ts', 'node:fs'],
   ['src/domain/probe.ts', 'durable-functions'],
+  // Issue #15's walk-arounds: a path that leaves through './' or a folder, and files deeper than depth 2.
+  ['src/domain/probe.ts', './../config/settings'],
+  ['src/domain/probe.ts', './planning/../../activities/services'],
+  ['src/domain/planning/x/y/zzDeep.ts', '../../../../config/settings'],
+  ['src/domain/a/b/c/d/probe.ts', '../../../../../../src/ports'],
+  ['src/domain/probe.ts', 'crypto'],
+  ['src/domain/probe.ts', 'zod/lib/helpers'],
+];
+
+/** Every other way a module names another one: each must be refused like an import. */
+const OTHER_FORMS: [string, string][] = [
+  ['dynamic import', "export const load = () => import('@azure/batch');\n"],
+  ['dynamic import leaving the domain', "export const load = () => import('../config/settings');\n"],
+  ['dynamic import of a computed name', 'export const load = (m: string) => import(m);\n'],
+  ['export from', "export { loadConfig } from '../config';\n"],
+  ['export * from', "export * from '../activities/preflight';\n"],
+  ['require', "export const x = require('../config');\n"],
+  ['import = require', "import fs = require('node:fs');\nexport const x = fs;\n"],
+  ['import() type', "export type S = import('../config/settings').Settings;\n"],
+  ['side-effect import', "import '../local/host';\n"],
 ];
 
 describe('src/domain imports only the domain', () => {
@@ -50,6 +70,14 @@ describe('src/domain imports only the domain', () => {
     },
   );
 
+  it('rejects every other form of naming a module: ' + OTHER_FORMS.map(([name]) => name).join(', '), () => {
+    const results = lintAll(OTHER_FORMS.map(([, code]) => ({ code, file: 'src/domain/probe.ts' })));
+    const refused = results.map((messages) =>
+      messages.some((m) => /src\/domain imports only src\/domain/.test(m)),
+    );
+    expect(refused).toEqual(OTHER_FORMS.map(() => true));
+  });
+
   it('allows domain, zod and node:crypto imports, and the same imports outside the domain', () => {
     const results = lintAll([
       { code: use('./buildRequest'), file: 'src/domain/probe.ts' },
@@ -57,7 +85,11 @@ describe('src/domain imports only the domain', () => {
       { code: use('zod'), file: 'src/domain/probe.ts' },
       { code: use('node:crypto'), file: 'src/domain/probe.ts' },
       { code: use('../ports'), file: 'src/activities/probe.ts' },
+      { code: use('../../../planning/plan'), file: 'src/domain/planning/x/y/probe.ts' },
+      { code: use('./poolTemplate/../region'), file: 'src/domain/probe.ts' },
+      { code: "export const l = () => import('./region');\n", file: 'src/domain/probe.ts' },
+      { code: "export { parseRegion } from './region';\n", file: 'src/domain/probe.ts' },
     ]);
-    expect(results).toEqual([[], [], [], [], []]);
+    expect(results).toEqual([[], [], [], [], [], [], [], [], []]);
   });
 });

@@ -52,6 +52,21 @@ describe('orchestrator determinism lint rules', () => {
     expect(messages!.some((m) => message.test(m))).toBe(true);
   });
 
+  it('allows what the orchestrators use: Date as a type, new Date(arg), Math helpers, local shadows', () => {
+    const code = [
+      "import type { OrchestrationContext } from 'durable-functions';",
+      'export const later = (context: OrchestrationContext, ms: number): Date =>',
+      '  new Date(context.df.currentUtcDateTime.getTime() + ms);',
+      'export const at = (iso: string) => new Date(iso);',
+      'export const backoff = (ms: number) => Math.min(ms * 2, Math.max(1_000, Math.round(ms / 3)));',
+      'export type Clock = typeof Date;',
+      'export const shadow = (performance: { now(): number }) => performance.now();',
+      '',
+    ].join('\n');
+    const [messages] = lintAll([{ code, file: ORCHESTRATOR }]);
+    expect(messages).toEqual([]);
+  });
+
   it('allows the same code outside src/orchestrators, and deterministic time inside', () => {
     const [outside, inside] = lintAll([
       { code: 'export const now = () => Date.now();\n', file: 'src/activities/probe.ts' },
@@ -70,4 +85,53 @@ describe('orchestrator determinism lint rules', () => {
     ]);
     expect(typeOnly).toEqual([]);
   });
+});
+
+// Issue #15: each of these walked around the first rule set; every message says what to use instead.
+const WALK_AROUNDS: [string, RegExp][] = [
+  ['export const now = () => globalThis.Date.now();', /globalThis/],
+  ['const D = Date;\nexport const now = () => D.now();', /currentUtcDateTime/],
+  ['export const { now } = Date;', /currentUtcDateTime/],
+  ['export const now = () => Date();', /currentUtcDateTime/],
+  ['export const now = () => new Date(...[]);', /currentUtcDateTime/],
+  ['export const now = () => Reflect.construct(Date, []);', /currentUtcDateTime/],
+  ['export const now = () => performance.now();', /currentUtcDateTime/],
+  ['export const id = () => crypto.randomUUID();', /newGuid/],
+  ['export const env = () => globalThis.process.env.X;', /globalThis/],
+  ['export const env = () => process.env;', /settings .*input/],
+  ["export const r = () => Math['random']();", /newGuid/],
+  ['const M = Math;\nexport const r = () => M.random();', /newGuid/],
+  ['export const t = () => setInterval(() => 1, 5);', /createTimer/],
+  ['export const t = () => setImmediate(() => 1);', /createTimer/],
+  ['export const t = () => queueMicrotask(() => 1);', /yield/],
+  ["export const os = () => import('node:os');", /activity/],
+  ["export const a = () => import('../activities/preflight');", /activity/],
+  ['export const f = () => new Intl.DateTimeFormat();', /time zone/],
+  ["export const x = require('node:os');", /activity/],
+  ["export const x = require('../activities/preflight');", /activity/],
+  ["import os = require('node:os');\nexport const x = os;", /activity/],
+  ["export const f = () => fetch('https://example.com');", /activity/],
+  ["export const f = () => eval('Date.now()');", /Code from strings/],
+  ["export const f = () => new Function('return Date.now()');", /Code from strings/],
+  ['export const w = (o: object) => new WeakRef(o);', /garbage collector/],
+  ['export const here = () => __dirname;', /activity/],
+  ['export const u = () => import.meta.url;', /activity/],
+  [
+    "import type { OrchestrationContext } from 'durable-functions';\nexport const now = (c: OrchestrationContext) => new (c.df.currentUtcDateTime.constructor as DateConstructor)();",
+    /constructor/,
+  ],
+  ["export const f = () => (0)['constructor']['constructor']('return 1');", /constructor/],
+];
+describe('orchestrator determinism lint rules: issue #15 walk-arounds', () => {
+  // One ESLint process for all of them: loading the config is most of the time.
+  let results: string[][];
+  beforeAll(() => {
+    results = lintAll(WALK_AROUNDS.map(([code]) => ({ code, file: ORCHESTRATOR })));
+  });
+  it.each(WALK_AROUNDS.map(([code, message], i) => [code, message, i] as const))(
+    'rejects %p',
+    (_code, message, i) => {
+      expect(results[i]).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    },
+  );
 });
