@@ -5,12 +5,13 @@ import { activities, StepFailedError } from './steps';
 /**
  * First wait for the ledger's answer before sending again; doubles up to the maximum, about two days in
  * all before the build gives up. A request is lost only when it lands in the same batch as the ledger's
- * continue-as-new, which under load happens every OPS_PER_EXECUTION operations: a lost request should
- * cost minutes, not hours, and a re-send of an answered one is harmless (operations are idempotent).
+ * continue-as-new. Not shorter: a re-send is one more operation in the ledger's queue, and a definition
+ * with many builds in flight would re-send faster than it answers (measured: at 10 minutes, a 50-build
+ * burst in the bench re-sent itself into giving up).
  */
-const RESEND_FIRST_MS = 10 * 60_000;
+const RESEND_FIRST_MS = 3_600_000;
 const RESEND_MAX_MS = 8 * 3_600_000;
-const MAX_SENDS = 12;
+const MAX_SENDS = 8;
 
 type Request = LedgerOp extends infer O ? (O extends LedgerOp ? Omit<O, 'from' | 'reply'> : never) : never;
 
