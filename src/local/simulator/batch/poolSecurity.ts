@@ -2,7 +2,6 @@ import type { BatchPoolState } from '../model';
 import type { World } from '../world';
 import { invalidProperty } from './batchErrors';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- pool JSON as sent
 type Json = Record<string, any>;
 
 /*
