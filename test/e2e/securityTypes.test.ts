@@ -78,7 +78,8 @@ describe('security types end to end', () => {
       Object.values(a.pools),
     );
     const vmcOf = (id: string) =>
-      pools.find((p) => p.id === id)?.arm?.properties.deploymentConfiguration.virtualMachineConfiguration;
+      (pools.find((p) => p.id === id)?.arm?.properties as Record<string, any> | undefined)
+        ?.deploymentConfiguration.virtualMachineConfiguration;
     expect(vmcOf('tl-1-4-0')?.securityProfile).toEqual({
       securityType: 'trustedLaunch',
       uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },

@@ -21,7 +21,8 @@ const account = () => world.simulator.world.state.batchAccounts.batchrenderweu!;
 const poolIn = (poolId: string) => account().pools[poolId.toLowerCase()];
 const imageOf = (poolId: string) =>
   String(
-    poolIn(poolId)?.arm?.properties.deploymentConfiguration.virtualMachineConfiguration.imageReference.id,
+    (poolIn(poolId)?.arm?.properties as Record<string, any> | undefined)?.deploymentConfiguration
+      .virtualMachineConfiguration.imageReference.id,
   );
 
 function request(n: string, version: string, nodes = 50) {
