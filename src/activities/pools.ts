@@ -1,10 +1,10 @@
 import type { Services } from './services';
-import type { BatchAccountRef, PoolSpec, PoolStatus } from '../ports';
+import type { BatchAccountRef, CreatePoolOutcome, PoolSpec, PoolStatus } from '../ports';
 
 export const createPool = (
   s: Services,
   input: { account: BatchAccountRef; spec: PoolSpec },
-): Promise<'created' | 'exists'> => s.batch.createPool(input.account, input.spec);
+): Promise<CreatePoolOutcome> => s.batch.createPool(input.account, input.spec);
 
 export async function getPool(
   s: Services,

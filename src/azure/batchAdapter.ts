@@ -1,6 +1,12 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
-import type { BatchAccountRef, BatchPoolsPort, PoolSpec, PoolStatus } from '../ports/batch';
+import type {
+  BatchAccountRef,
+  BatchPoolsPort,
+  CreatePoolOutcome,
+  PoolSpec,
+  PoolStatus,
+} from '../ports/batch';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import { mustParse, resourceName } from '../domain/resourceId';
 import { batchClient } from './clients';
@@ -62,7 +68,7 @@ export class AzureBatchAdapter implements BatchPoolsPort {
   }
 
   /** Pool writes go through the management plane (see ArmBatchPools). */
-  createPool(account: BatchAccountRef, spec: PoolSpec): Promise<'created' | 'exists'> {
+  createPool(account: BatchAccountRef, spec: PoolSpec): Promise<CreatePoolOutcome> {
     return this.arm.createPool(account, spec);
   }
 

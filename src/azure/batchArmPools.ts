@@ -1,12 +1,13 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { BatchManagementClient, Pool } from '@azure/arm-batch';
-import type { BatchAccountRef, BatchPoolsPort, PoolSpec } from '../ports/batch';
-import { mustParse, resourceName, sameResourceId } from '../domain/resourceId';
+import type { BatchAccountRef, BatchPoolsPort, CreatePoolOutcome, PoolSpec } from '../ports/batch';
+import { mustParse, resourceName } from '../domain/resourceId';
 import { PermanentError } from '../domain/errors';
 import { effectivePool } from '../domain/poolTemplate/effectivePool';
 import type { Endpoints } from './clients';
 import { batchManagementClient } from './batchManagementClient';
 import { toSdkPool } from './batchArmPoolModel';
+import { judgeExistingPool, requestOf } from './batchArmPoolReuse';
 import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 
 /** Where a pool lives in ARM: the account id's subscription, resource group and name. */
@@ -43,14 +44,16 @@ export class ArmBatchPools {
 
   /**
    * Idempotent create: Durable runs activities at least once. A pool already there with our image and
-   * size is success; another one is a permanent conflict (a pool's image cannot change in place). The
-   * PUT carries If-None-Match: * so it can never overwrite a pool that appeared since the read.
+   * size is success; a pool an earlier run of this request made that cannot serve this run is deleted
+   * and answered 'replacing' (the caller waits until it is gone and creates again); another request's
+   * pool is a permanent conflict (a pool's image cannot change in place). The PUT carries
+   * If-None-Match: * so it can never overwrite a pool that appeared since the read.
    */
-  async createPool(account: BatchAccountRef, spec: PoolSpec): Promise<'created' | 'exists'> {
+  async createPool(account: BatchAccountRef, spec: PoolSpec): Promise<CreatePoolOutcome> {
     const where = locate(account);
     const target = `${where.accountName}/pools/${spec.poolId}`;
     const existing = await this.read(account, spec.poolId);
-    if (existing) return this.sameOrConflict(existing, spec, target);
+    if (existing) return this.reuse(account, existing, spec, target);
     const body = effectivePool(spec);
     try {
       await this.client(where.subscriptionId).poolOperations.create(
@@ -72,19 +75,26 @@ export class ArmBatchPools {
         'ConditionNotMet',
         target,
       );
-    return this.sameOrConflict(raced, spec, target);
+    return this.reuse(account, raced, spec, target);
   }
 
-  private sameOrConflict(existing: Pool, spec: PoolSpec, target: string): 'exists' {
-    const imageId = existing.deploymentConfiguration?.virtualMachineConfiguration?.imageReference?.id;
-    const sameImage = imageId !== undefined && sameResourceId(imageId, spec.imageVersionId);
-    const sameSize = existing.vmSize?.toLowerCase() === spec.vmSize.toLowerCase();
-    if (sameImage && sameSize) return 'exists';
-    throw new PermanentError(
-      `Pool ${target} already exists with image ${imageId ?? 'unknown'} and size ${existing.vmSize ?? 'unknown'}; this build wants image ${spec.imageVersionId} and size ${spec.vmSize}. Choose another poolId or delete the old pool.`,
-      'PoolExists',
-      target,
-    );
+  private async reuse(
+    account: BatchAccountRef,
+    existing: Pool,
+    spec: PoolSpec,
+    target: string,
+  ): Promise<CreatePoolOutcome> {
+    switch (judgeExistingPool(existing, spec)) {
+      case 'adopt':
+        return 'exists';
+      case 'wait':
+        return 'replacing';
+      case 'replace':
+        await this.deletePool(account, spec.poolId);
+        return 'replacing';
+      case 'conflict':
+        throw conflict(existing, spec, target);
+    }
   }
 
   private async read(account: BatchAccountRef, poolId: string): Promise<Pool | undefined> {
@@ -150,3 +160,15 @@ const DEALLOCATION = {
   taskcompletion: 'TaskCompletion',
   retaineddata: 'RetainedData',
 } as const;
+
+/** Another request's pool (or one the factory did not make) with another image or size. */
+function conflict(existing: Pool, spec: PoolSpec, target: string): PermanentError {
+  const imageId = existing.deploymentConfiguration?.virtualMachineConfiguration?.imageReference?.id;
+  const owner = requestOf(existing.metadata);
+  const whose = owner ? `It was made for request ${owner}` : 'It was not made by this factory';
+  return new PermanentError(
+    `Pool ${target} already exists with image ${imageId ?? 'unknown'} and size ${existing.vmSize ?? 'unknown'}; this build wants image ${spec.imageVersionId} and size ${spec.vmSize}. ${whose}, so it is left alone: choose another poolId or delete the old pool.`,
+    'PoolExists',
+    target,
+  );
+}

@@ -2,13 +2,19 @@ import { readFileSync } from 'node:fs';
 import { ServiceBusClient } from '@azure/service-bus';
 import { DefaultAzureCredential } from '@azure/identity';
 import { arg, functionKeyFrom, hostFrom, keyHeaders, readLocalState } from './localState';
-import { renderBuild, fetchBuild, watchBuild, TERMINAL, type BuildRef } from './progress';
+import { renderBuild, fetchBuild, watchBuild, HostAnswerError, TERMINAL, type BuildRef } from './progress';
 import type { CommandResult } from './planCommand';
 
 /** The first argument that is not an option or an option's value. */
 function positional(args: string[]): string | undefined {
   return args.find((a, i) => !a.startsWith('--') && !['--host', '--key'].includes(args[i - 1] ?? ''));
 }
+
+/**
+ * Exit code of `bif submit` when the request is already known and nothing started (running or
+ * completed): distinct from 0 so a script can tell "started" from "was already there" (README, Exit codes).
+ */
+export const EXIT_ALREADY_SUBMITTED = 4;
 
 /**
  * `bif submit <request.json>`: POST /api/builds on the running host, with the function key. A
@@ -64,7 +70,7 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
         ? `  The previous run was ${body.previousStatus}; this request replaces it.\n`
         : '';
   return {
-    exitCode: 0,
+    exitCode: body.outcome === 'duplicate' ? EXIT_ALREADY_SUBMITTED : 0,
     stdout: `${headline}: ${body.instanceId}\n${why}Status: ${body.statusQueryGetUri}\nWatch:  bif status --instance ${body.instanceId} --watch\n`,
   };
 }
@@ -113,6 +119,7 @@ export async function statusCommand(args: string[]): Promise<CommandResult> {
       stdout: asJson ? `${JSON.stringify(view, null, 2)}\n` : `${renderBuild(view)}\n`,
     };
   } catch (error) {
+    if (error instanceof HostAnswerError) return refused(error, asJson);
     if (!isConnectionFailure(error)) throw error;
     const message = hostDownMessage(host);
     return {
@@ -120,6 +127,26 @@ export async function statusCommand(args: string[]): Promise<CommandResult> {
       stdout: asJson ? `${JSON.stringify({ error: { code: 'HostDown', message } })}\n` : `${message}\n`,
     };
   }
+}
+
+/**
+ * The host refused the read (a malformed id such as '../../x' is 400, a missing key 401): one line, or
+ * with --json one error object, on stdout. A refusal of what was asked is bad usage (2); the host
+ * failing (5xx) is 1.
+ */
+function refused(error: HostAnswerError, asJson: boolean): CommandResult {
+  const code =
+    error.status === 401 || error.status === 403
+      ? 'Unauthorized'
+      : error.status < 500
+        ? 'BadRequest'
+        : 'HostError';
+  return {
+    exitCode: error.status < 500 ? 2 : 1,
+    stdout: asJson
+      ? `${JSON.stringify({ error: { code, status: error.status, message: error.message } })}\n`
+      : `${error.message}\n`,
+  };
 }
 
 /** fetch() rejects with a TypeError whose cause carries the socket error code. */

@@ -74,12 +74,34 @@ function buildPath(ref: BuildRef): string {
     : `/api/builds/instances/${encodeURIComponent(ref.instanceId)}`;
 }
 
+/** The host answered a status read with an error (bad id, missing key, host failure): its status and text. */
+export class HostAnswerError extends Error {
+  constructor(
+    readonly path: string,
+    readonly status: number,
+    readonly text: string,
+  ) {
+    super(`GET ${path} answered ${status}: ${errorText(text)}`);
+  }
+}
+
+/** The host's `{"error": …}` message when it sent one, else its text. */
+function errorText(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    if (typeof body.error === 'string') return body.error;
+  } catch {
+    // not JSON: the text as it came
+  }
+  return text;
+}
+
 /** GET the build's status; `key` is the function key the route's authLevel asks for. */
 export async function fetchBuild(host: string, ref: BuildRef, key?: string): Promise<BuildView | undefined> {
   const path = buildPath(ref);
   const response = await fetch(`${host}${path}`, { headers: key ? { 'x-functions-key': key } : {} });
   if (response.status === 404) return undefined;
-  if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+  if (!response.ok) throw new HostAnswerError(path, response.status, await response.text());
   return (await response.json()) as BuildView;
 }
 

@@ -80,6 +80,12 @@ export const EVENT_DATA_SCHEMAS = {
     region: z.string(),
     reason: z.string(),
     resizeErrors: z.array(resizeError),
+    /**
+     * A failed pool is kept as Batch left it (its nodes, resize errors and node logs are the diagnosis),
+     * not scaled to 0: `fix` says how to stop paying for it or replace it (README "Failed pools").
+     */
+    disposition: z.literal('kept-for-inspection').optional(),
+    fix: z.string().optional(),
   }),
   [EVENT_TYPES.poolRetired]: z.object({
     ...common,

@@ -65,6 +65,7 @@ export const FINDING_CODES = {
   POOL_VM_SIZE_ARCHITECTURE_MISMATCH: 'error',
   POOL_NODE_AGENT_ARCHITECTURE_MISMATCH: 'error',
   POOL_ARCHITECTURES_DIFFER: 'error',
+  POOL_SECURITY_PROFILE_MISMATCH: 'error',
   // Names and identity of the image, against Azure's rules and the gallery's existing definitions.
   IMAGE_NAME_INVALID: 'error',
   IMAGE_IDENTIFIER_INVALID: 'error',

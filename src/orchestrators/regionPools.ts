@@ -5,6 +5,7 @@ import { waitDeadlines, type PoolRollout } from '../domain/pipeline';
 import { allocationDeadlineMs, classifyPool, type PoolReading } from '../domain/poolState';
 import { activities, intervalFromProgress, nextInterval, nowMs, publish, sleep } from './steps';
 import type { RegionRun } from './regionRun';
+import { recreateReplacedPools } from './poolReplacement';
 
 /**
  * Creates the region's pools at once and waits for each to allocate. A pool whose creation fails for
@@ -27,11 +28,20 @@ function* createPools(context: OrchestrationContext, run: RegionRun) {
   const created = yield* activities(context).createPool.eachSettled(specs);
   const failures = input.pools.flatMap((pool, i) => {
     const result = created[i]!;
-    if (result.ok) run.line(pool.poolId).state = 'allocating';
+    if (result.ok && result.value !== 'replacing') run.line(pool.poolId).state = 'allocating';
     return result.ok ? [] : [failPool(run, pool, result.error.message, [], [result.error.code])];
   });
   run.showStatus();
   if (failures.length) yield* publish(context, run.sender, failures);
+  // Pools an earlier run of this request made and this run cannot use: deleted, made again once gone.
+  const replaced = input.pools.filter((_, i) => {
+    const result = created[i]!;
+    return result.ok && result.value === 'replacing';
+  });
+  if (replaced.length === 0) return;
+  const more = yield* recreateReplacedPools(context, run, replaced);
+  run.showStatus();
+  if (more.length) yield* publish(context, run.sender, more);
 }
 
 /** Reads every pool still allocating until each is ready or failed; the last pool's deadline bounds it. */
@@ -129,6 +139,8 @@ export function failPool(
       region: run.input.region,
       reason,
       resizeErrors,
+      disposition: 'kept-for-inspection',
+      fix: `The pool is kept as it is for inspection and its nodes still cost: resubmit the same requestId to delete and re-create it, or delete pool ${pool.poolId} yourself.`,
     },
   };
 }

@@ -5,6 +5,8 @@ import type { PoolSpec } from '../domain/batchPool';
 // The shapes live in the domain (the planning core makes them); re-exported for the adapters' imports.
 export type { BatchAccountRef, PoolSpec };
 
+export type CreatePoolOutcome = 'created' | 'exists' | 'replacing';
+
 export interface PoolStatus {
   poolId: string;
   state: 'active' | 'deleting';
@@ -27,8 +29,13 @@ export interface PoolStatus {
  */
 export interface BatchPoolsPort {
   listSupportedImages(account: BatchAccountRef): Promise<SupportedImage[]>;
-  /** 'exists' when a pool with that id, image and size is already there; a different pool is a permanent conflict. */
-  createPool(account: BatchAccountRef, spec: PoolSpec): Promise<'created' | 'exists'>;
+  /**
+   * 'exists' when a pool with that id, image and size is already there; 'replacing' when an earlier run
+   * of the same request made a pool with that id that cannot serve this run (another image or size, or
+   * failed allocation): its delete has started, create again once it is gone. Another request's pool is
+   * a permanent conflict.
+   */
+  createPool(account: BatchAccountRef, spec: PoolSpec): Promise<CreatePoolOutcome>;
   getPool(account: BatchAccountRef, poolId: string): Promise<PoolStatus | undefined>;
   /** Every pool of the account (retention checks which image versions are still in use). */
   listPools(account: BatchAccountRef): Promise<PoolStatus[]>;

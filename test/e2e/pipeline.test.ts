@@ -115,7 +115,8 @@ describe('end to end', () => {
     expect(status.stdout).toMatch(/westeurope\s+\[#+\] 100%\s+12 replicas\s+Completed/);
     expect(status.stdout).toMatch(/pool render-weu-next\s+\[#+\] 3000\/3000 nodes/);
     const again = bif('submit', join(ROOT, 'examples', 'three-regions-3000-nodes.json'));
-    expect(again.status).toBe(0);
+    // Already submitted: nothing started, its own exit code (README, Exit codes).
+    expect(again.status).toBe(4);
     expect(again.stdout).toMatch(/Already submitted: bif-render-global-2026-11-28/);
     expect(bif('status', 'no-such-build').status).toBe(1);
   });

@@ -72,6 +72,20 @@ describe('security types end to end', () => {
     const arm = await definitionOf('arm');
     expect(arm.features).toBeUndefined();
     expect(arm.architecture).toBe('Arm64');
+    // The pools as the simulator received them: the Trusted Launch image's pool carries the profile
+    // (without it Batch's allocation fails), the Arm64 (Standard) image's pool carries none.
+    const pools = Object.values(world.simulator.world.state.batchAccounts).flatMap((a) =>
+      Object.values(a.pools),
+    );
+    const vmcOf = (id: string) =>
+      (pools.find((p) => p.id === id)?.arm?.properties as Record<string, any> | undefined)
+        ?.deploymentConfiguration.virtualMachineConfiguration;
+    expect(vmcOf('tl-1-4-0')?.securityProfile).toEqual({
+      securityType: 'trustedLaunch',
+      uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+    });
+    expect(vmcOf('arm-1-4-0')).toBeDefined();
+    expect(vmcOf('arm-1-4-0')?.securityProfile).toBeUndefined();
   });
 
   it('refuses the Confidential VM at preflight with the finding and its fix', async () => {

@@ -98,6 +98,8 @@ export async function publishVersion(
     osState?: 'Generalized' | 'Specialized';
     regions?: { name: string; regionalReplicaCount?: number }[];
     replicate?: boolean;
+    /** The definition's features, e.g. SecurityType TrustedLaunch. */
+    features?: { name: string; value: string }[];
   } = {},
 ): Promise<string> {
   const fast = { updateIntervalInMs: 5 };
@@ -149,6 +151,7 @@ export async function publishVersion(
         osState: options.osState ?? 'Generalized',
         hyperVGeneration: 'V2',
         identifier: { publisher: 'contoso', offer: definition, sku: '1' },
+        ...(options.features ? { features: options.features } : {}),
       },
       fast,
     ),

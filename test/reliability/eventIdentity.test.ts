@@ -37,10 +37,11 @@ async function drain(waitMs = 2000): Promise<Received[]> {
 
 function refusePoolCreationOnce(): void {
   world.simulator.addFault({
+    // Pools are written through the management plane (ARM PUT …/batchAccounts/{a}/pools/{p}).
     kind: 'status',
-    service: 'batch',
-    method: 'POST',
-    pathContains: '/pools',
+    service: 'arm',
+    method: 'PUT',
+    pathContains: '/pools/rel-pool-161',
     times: 1,
     status: 400,
     code: 'InvalidPropertyValue',

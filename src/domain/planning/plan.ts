@@ -8,6 +8,7 @@ import { checkPlacement, checkSource, type PlacementFacts, type SourceFacts } fr
 import { checkImageNames } from './imageNames';
 import { planImageSecurity, type ImageSecurityPlan } from './securityType';
 import { checkImageSecurity } from './securityFindings';
+import { checkPoolSecurityProfiles } from './poolSecurityProfile';
 import { checkPoolTemplate, poolCapacity, templatePlan } from './poolTemplate';
 import type { EffectivePool } from '../poolTemplate/effectivePool';
 
@@ -85,6 +86,7 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
   ];
   findings.push(...checkImageSecurity(request, facts.source?.security, allSupported));
   const image = planImageSecurity(request, facts.source?.security);
+  findings.push(...checkPoolSecurityProfiles(request, image));
   return { valid: !hasErrors(findings), regions, pools, image, findings };
 }
 

@@ -8,7 +8,6 @@ import {
   takesOnlyImageSources,
   vmSizeArchitecture,
   type Architecture,
-  type PoolSecurityProfile,
   type SecurityFacts,
 } from './securityType';
 
@@ -33,54 +32,43 @@ export function checkImageSecurity(
     ...definitionSourceFindings(request.source.type, facts),
     ...confidentialFindings(request, image.definitionSecurityType),
     ...poolArchitectureFindings(request, facts?.architecture ?? facts?.definition?.architecture, supported),
-    ...templateSecurityFindings(request, image.definitionSecurityType, image.poolSecurityProfile),
+    ...templateSecurityFindings(request, image.definitionSecurityType),
   ];
 }
 
 const PROFILE = 'deploymentConfiguration.virtualMachineConfiguration.securityProfile';
 
 /**
- * A template's `securityProfile`: @azure/arm-batch 9.1.0 sends `securityType` as its constant
- * `trustedLaunch` (management API 2023-11-01 knows no other), so any securityProfile makes a Trusted
- * Launch pool. Only an image whose definition is `TrustedLaunch` needs one (the pipeline plans it, and
- * keeps the template's `encryptionAtHost`); on any other image it is refused. Secure boot and vTPM follow
- * the build VM: a template that says otherwise is refused too. An image not yet read is left to preflight.
+ * A template `securityProfile` on an image that cannot make Trusted Launch VMs: in Batch management API
+ * 2023-11-01 `securityType` has the one value `trustedLaunch`, which @azure/arm-batch 9.1.0 sends as a
+ * constant, so any profile (even `{encryptionAtHost: true}`) asks for Trusted Launch and Compute refuses the
+ * VMs. A profile that contradicts what a `TrustedLaunch` image needs is `POOL_SECURITY_PROFILE_MISMATCH`
+ * (poolSecurityProfile.ts); on a "…Supported" image it asks for Trusted Launch VMs, which Azure allows.
+ * An image not yet read is left to preflight.
  */
-function templateSecurityFindings(
-  request: Request,
-  securityType: string | undefined,
-  planned: PoolSecurityProfile | undefined,
-): Finding[] {
-  if (!securityType) return [];
-  const out: Finding[] = [];
-  request.pools.forEach((pool, index) => {
+function templateSecurityFindings(request: Request, securityType: string | undefined): Finding[] {
+  if (!securityType || TRUSTED_LAUNCH_CAPABLE.has(securityType)) return [];
+  return request.pools.flatMap((pool, index) => {
     const profile = (pool.template as Json | undefined)?.deploymentConfiguration?.virtualMachineConfiguration
       ?.securityProfile as Json | undefined;
-    if (profile === undefined) return;
+    if (profile === undefined) return [];
     const path = `pools[${index}].template.${PROFILE}`;
-    if (!planned)
-      return void out.push(
-        finding(
-          'POOL_TEMPLATE_SECURITY_PROFILE',
-          path,
-          `${path} would make a Trusted Launch pool (the Batch management API this factory speaks, 2023-11-01 through @azure/arm-batch 9.1.0, always sends securityType trustedLaunch), but the image is ${securityType}, whose pools need no securityProfile. Remove securityProfile from the template (encryptionAtHost can be kept only on a TrustedLaunch image).`,
-        ),
-      );
-    const uefi = (profile.uefiSettings ?? {}) as Record<string, unknown>;
-    const differs = (['secureBootEnabled', 'vTpmEnabled'] as const).filter(
-      (k) => uefi[k] !== undefined && uefi[k] !== planned.uefiSettings[k],
-    );
-    if (differs.length > 0)
-      out.push(
-        finding(
-          'POOL_TEMPLATE_SECURITY_PROFILE',
-          `${path}.uefiSettings`,
-          `${path}.uefiSettings sets ${differs.map((k) => `${k} ${String(uefi[k])}`).join(', ')}, but the image's build VM had ${differs.map((k) => `${k} ${planned.uefiSettings[k]}`).join(', ')}, and the pipeline sends what the image was built with. Remove uefiSettings from the template (keep encryptionAtHost).`,
-        ),
-      );
+    return [
+      finding(
+        'POOL_TEMPLATE_SECURITY_PROFILE',
+        path,
+        `${path} would make a Trusted Launch pool (the Batch management API this factory speaks, 2023-11-01 through @azure/arm-batch 9.1.0, always sends securityType trustedLaunch), but the image is ${securityType}, which cannot make Trusted Launch VMs. Remove securityProfile from the template, or build into a TrustedLaunch or TrustedLaunchSupported definition.`,
+      ),
+    ];
   });
-  return out;
 }
+
+/** Definition security types whose images can make Trusted Launch VMs. */
+const TRUSTED_LAUNCH_CAPABLE = new Set([
+  'TrustedLaunch',
+  'TrustedLaunchSupported',
+  'TrustedLaunchAndConfidentialVmSupported',
+]);
 
 function generationFindings(
   request: Request,

@@ -23,7 +23,33 @@ export const DEFAULT_PAGE_SIZE = 100;
 const INT32_MAX = 2 ** 31 - 1;
 const CONTINUATION_HEADER = 'x-ms-continuation-token';
 
+/**
+ * URLSearchParams keeps a malformed escape (`%E0%A4%A`, `%ZZ`) as its raw text, which would filter the
+ * list by it; every other door answers 400 for malformed percent-encoding, and so does this one.
+ */
+function checkPercentEncoding(url: URL): void {
+  for (const pair of url.search.replace(/^\?/, '').split('&')) {
+    if (!pair) continue;
+    const [name = '', value = ''] = pair.split('=', 2);
+    for (const part of [name, value]) {
+      try {
+        decodeURIComponent(part.replace(/\+/g, ' '));
+      } catch {
+        const shown = (() => {
+          try {
+            return decodeURIComponent(name);
+          } catch {
+            return name;
+          }
+        })();
+        throw new HttpRefusal(400, `Query parameter ${shown} has malformed percent-encoding: "${pair}".`);
+      }
+    }
+  }
+}
+
 export function readListQuery(url: URL, req: IncomingMessage): ListQuery {
+  checkPercentEncoding(url);
   const time = (name: string): number | undefined => {
     const value = url.searchParams.get(name);
     if (value === null || value === '') return undefined;

@@ -381,6 +381,19 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     path: 'source',
     message: /ConfidentialVM-only.*management API 2023-11-01.*Trusted Launch or Standard Gen2 VM/,
   },
+  POOL_SECURITY_PROFILE_MISMATCH: {
+    edit: (i) =>
+      (i.pools[0].template = {
+        deploymentConfiguration: {
+          virtualMachineConfiguration: {
+            securityProfile: { securityType: 'trustedLaunch', uefiSettings: { secureBootEnabled: false } },
+          },
+        },
+      }),
+    facts: { source: { security: { securityType: 'TrustedLaunch' } } },
+    path: 'pools[0].template.deploymentConfiguration.virtualMachineConfiguration.securityProfile',
+    message: /SecurityType TrustedLaunch\) needs .*secureBootEnabled":true.*remove it from the template/,
+  },
   POOL_VM_SIZE_ARCHITECTURE_MISMATCH: {
     facts: { source: { security: { architecture: 'Arm64' } } },
     path: 'pools[0].vmSize',

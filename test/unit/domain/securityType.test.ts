@@ -203,33 +203,13 @@ describe('checkImageSecurity over the matrix', () => {
       expect(f!.message).toMatch(/remove/i);
     });
 
-    it('is an error when the existing definition only supports Trusted Launch (…Supported: no profile needed)', () => {
+    it('is kept on a TrustedLaunchSupported definition: it asks for Trusted Launch VMs, which Azure allows', () => {
       expect(
         profileFindings({
           securityType: 'Standard',
           definition: { securityType: 'TrustedLaunchSupported', architecture: 'x64' },
         }),
-      ).toHaveLength(1);
-    });
-
-    it('on a Trusted Launch image, uefiSettings other than the build VM’s are refused', () => {
-      const request = exampleRequest(undefined, (i) => {
-        (i.pools as Record<string, unknown>[])[0]!.template = {
-          deploymentConfiguration: {
-            virtualMachineConfiguration: {
-              securityProfile: { encryptionAtHost: true, uefiSettings: { secureBootEnabled: false } },
-            },
-          },
-        };
-      });
-      const found = checkImageSecurity(request, { securityType: 'TrustedLaunch', architecture: 'x64' });
-      expect(found).toEqual([
-        expect.objectContaining({
-          code: 'POOL_TEMPLATE_SECURITY_PROFILE',
-          path: 'pools[0].template.deploymentConfiguration.virtualMachineConfiguration.securityProfile.uefiSettings',
-          message: expect.stringMatching(/secureBootEnabled false.*build VM had secureBootEnabled true/),
-        }),
-      ]);
+      ).toEqual([]);
     });
 
     it('is kept when the image is Trusted Launch, and unknown images are left to preflight', () => {

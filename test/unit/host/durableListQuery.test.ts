@@ -40,6 +40,10 @@ describe('list parameters', () => {
     ['top=2.5', /top/],
     ['createdTimeFrom=yesterday', /createdTimeFrom/],
     ['createdTimeTo=2026-13-45T99:00:00Z', /createdTimeTo/],
+    // Malformed percent-encoding is 400 here as at every other door (not a list filtered by the raw text).
+    ['instanceIdPrefix=%E0%A4%A', /instanceIdPrefix.*malformed percent-encoding/],
+    ['instanceIdPrefix=%ZZ', /instanceIdPrefix.*malformed percent-encoding/],
+    ['top=%', /top.*malformed percent-encoding/],
   ])('%s → 400 naming the parameter', async (query, name) => {
     const answer = await list(`?${query}`);
     expect(answer.status).toBe(400);

@@ -8,6 +8,7 @@ import { regionStatus } from '../arm/galleryKinds';
 import { normalizeLocation } from '../arm/kinds';
 import { BatchFailure, invalidProperty } from './batchErrors';
 import { startAutoScale } from './autoScale';
+import { checkSecurityProfileShape, securityAllocationError } from './poolSecurity';
 
 /*
  * Creating a pool, whichever plane the request came through: the data plane's POST /pools and the
@@ -63,6 +64,7 @@ export function createPoolState(
       [{ key: 'PropertyName', value: vmc?.imageReference ? 'nodeAgentSKUId' : 'imageReference' }],
     );
   }
+  checkSecurityProfileShape(vmc);
   const replicas = checkImage(world, account, vmc);
   const timeoutMs = body.resizeTimeout
     ? parseDurationMs(String(body.resizeTimeout))
@@ -84,7 +86,9 @@ export function createPoolState(
       toLowPriority: scale.lowPriority,
       durationMs: allocationMs(scale.dedicated + scale.lowPriority, replicas),
       timeoutMs,
-      error: allocationError(world, account, body.id, scale.dedicated, scale.lowPriority),
+      error:
+        securityAllocationError(world, vmc) ??
+        allocationError(world, account, body.id, scale.dedicated, scale.lowPriority),
     },
     ...(scale.autoScale ? { autoScale: scale.autoScale } : {}),
   };
