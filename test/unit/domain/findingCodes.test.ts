@@ -250,6 +250,34 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     path: 'pools[0].template.targetNodeCommunicationMode',
     message: /retired classic node communication on 2026-03-31. Use "Simplified"/,
   },
+  POOL_TEMPLATE_EMPTY_REQUIRED: {
+    edit: (i) => {
+      i.pools[0].targetDedicatedNodes = 0;
+      i.pools[0].maxNodes = 10;
+      i.pools[0].template = { scaleSettings: { autoScale: { formula: '' } } };
+    },
+    path: 'pools[0].template.scaleSettings.autoScale.formula',
+    message: /is empty; the spec's AutoScaleSettings requires it/,
+  },
+  POOL_TEMPLATE_RESERVED_METADATA: {
+    edit: (i) => (i.pools[0].template = { metadata: [{ name: 'bif-request', value: 'forged' }] }),
+    path: 'pools[0].template.metadata[0].name',
+    message: /names starting with "bif-" are the pipeline's/,
+  },
+  BATCH_POOL_CERTIFICATES_RETIRED: {
+    edit: (i) => (i.pools[0].template = { certificates: [{ id: 'sha1-abc' }] }),
+    path: 'pools[0].template.certificates',
+    message: /retired pool certificates on 29 February 2024.*Key Vault VM extension/,
+  },
+  POOL_AUTOSCALE_ABOVE_MAX_NODES: {
+    edit: (i) => {
+      i.pools[0].targetDedicatedNodes = 0;
+      i.pools[0].maxNodes = 10;
+      i.pools[0].template = { scaleSettings: { autoScale: { formula: '$TargetDedicatedNodes = 11;' } } };
+    },
+    path: 'pools[0].template.scaleSettings.autoScale.formula',
+    message: /sets \$TargetDedicatedNodes to 11, above maxNodes 10/,
+  },
   SOURCE_NOT_GENERALIZED: {
     facts: { source: { osState: 'Specialized' } },
     path: 'source',
