@@ -108,7 +108,10 @@ export function redactPoolSecrets<T>(value: T, key = ''): T {
   return value;
 }
 
+/** A SAS signature anywhere in a text (an error message that quotes a URL). */
+const SAS_SIGNATURE = /([?&]sig=)[^&\s"']+/gi;
+
 function redactString(key: string, value: string): string {
   if (SECRET.test(key)) return REDACTED;
-  return URL_FIELD.test(key) ? redactUrlQuery(value) : value;
+  return URL_FIELD.test(key) ? redactUrlQuery(value) : value.replace(SAS_SIGNATURE, `$1${REDACTED}`);
 }
