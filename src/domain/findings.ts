@@ -48,6 +48,7 @@ export const FINDING_CODES = {
   POOL_TEMPLATE_RESERVED_METADATA: 'error',
   BATCH_POOL_CERTIFICATES_RETIRED: 'error',
   POOL_AUTOSCALE_ABOVE_MAX_NODES: 'warning',
+  REQUEST_TOO_LARGE: 'error',
   // The source, from facts gathered at preflight.
   SOURCE_NOT_GENERALIZED: 'error',
   SOURCE_OS_TYPE_MISMATCH: 'error',
