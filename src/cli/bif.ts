@@ -42,6 +42,12 @@ async function main(argv: string[]): Promise<CommandResult> {
   }
 }
 
+// A reader that stops early (`bif plan … | head -1`) closes the pipe: that is not a failure, end quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv.slice(2))
   .then((result) => {
     process.stdout.write(result.stdout);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { checkBuildRequestText } from '../domain/planRequest';
+import { finding } from '../domain/findings';
+import { MAX_REQUEST_BYTES } from '../triggers/intake';
 import type { PlanSummary } from '../domain/planning/plan';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import { renderTable } from './table';
@@ -36,10 +38,28 @@ export function planCommand(args: string[], now: Date): CommandResult {
   }
   const supported = supportedFile ? readSupportedImages(supportedFile) : undefined;
   const { summary } = checkBuildRequestText(text, { now, supportedImagesForAll: supported });
+  addSizeFinding(summary, text);
   return {
     exitCode: summary.valid ? EXIT_VALID : EXIT_INVALID,
     stdout: json ? `${JSON.stringify(summary)}\n` : renderPlan(file, summary),
   };
+}
+
+/**
+ * The doors (queue, POST /api/builds, POST /api/plan) refuse a request over MAX_REQUEST_BYTES with 413:
+ * plan must not call VALID what submit would refuse.
+ */
+function addSizeFinding(summary: PlanSummary, text: string): void {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes <= MAX_REQUEST_BYTES) return;
+  summary.findings.unshift(
+    finding(
+      'REQUEST_TOO_LARGE',
+      '',
+      `The request is ${bytes} bytes; at most ${MAX_REQUEST_BYTES} fit in a queue message (64 KiB as sent, base64-encoded), and submit, POST /api/builds and POST /api/plan refuse it (413). Trim the pool templates or startTask, or split the pools into several requests.`,
+    ),
+  );
+  summary.valid = false;
 }
 
 /** Accepts Batch's raw answer (`{value: [...]}`), an Azure REST example file, or a bare array. */
@@ -72,7 +92,7 @@ function renderPlan(file: string, summary: PlanSummary): string {
       'Pools',
       renderTable(
         ['pool', 'region', 'node agent SKU', 'resize timeout'],
-        summary.pools.map((p) => [p.poolId, p.region, p.nodeAgentSkuId, p.resizeTimeout]),
+        summary.pools.map((p) => [p.poolId, p.region, p.nodeAgentSkuId, shownResizeTimeout(p)]),
       ),
       '',
     );
@@ -99,6 +119,12 @@ function renderPlan(file: string, summary: PlanSummary): string {
       );
   }
   return `${out.join('\n')}\n`;
+}
+
+/** Batch ignores resizeTimeout for an autoscale pool (the formula resizes it): show the mode instead. */
+function shownResizeTimeout(pool: PlanSummary['pools'][number]): string {
+  const scale = pool.effectivePool?.properties.scaleSettings as { autoScale?: unknown } | undefined;
+  return scale?.autoScale ? '(autoscale)' : pool.resizeTimeout;
 }
 
 /** Security type and architecture, with what is not known before preflight reads the source said so. */

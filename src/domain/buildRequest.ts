@@ -163,7 +163,19 @@ export const poolSchema = z
      * subnet, identity, start task, mounts, containers, task slots, autoscale, tags… Checked against the
      * REST spec at planning; the image, node agent SKU and planned scale stay the pipeline's.
      */
-    template: z.record(z.unknown()).optional(),
+    // The record is copied key by key, which would drop a `__proto__` key silently: name it instead.
+    // (Nested ones stay in the values and schemaCheck names them.)
+    template: z
+      .preprocess((value, ctx) => {
+        if (value && typeof value === 'object' && Object.hasOwn(value, '__proto__'))
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['__proto__'],
+            message: '"__proto__" is not a Batch pool property; remove it.',
+          });
+        return value;
+      }, z.record(z.unknown()))
+      .optional(),
     /** Autoscale pools: the most nodes the formula may ask for (replicas are planned for it). */
     maxNodes: z.number().int().min(1).optional(),
   })

@@ -44,6 +44,12 @@ export const FINDING_CODES = {
   POOL_AUTOSCALE_INTERVAL_INVALID: 'error',
   POOL_SCALE_SETTINGS_CONFLICT: 'error',
   BATCH_CLASSIC_NODE_COMMUNICATION: 'error',
+  // #12 (tmpl2): template rules a hostile tester found missing.
+  POOL_TEMPLATE_EMPTY_REQUIRED: 'error',
+  POOL_TEMPLATE_RESERVED_METADATA: 'error',
+  BATCH_POOL_CERTIFICATES_RETIRED: 'error',
+  POOL_AUTOSCALE_ABOVE_MAX_NODES: 'warning',
+  REQUEST_TOO_LARGE: 'error',
   // The source, from facts gathered at preflight.
   SOURCE_NOT_GENERALIZED: 'error',
   SOURCE_OS_TYPE_MISMATCH: 'error',

@@ -4,6 +4,7 @@ import { MAX_REQUEST_BYTES, submitBuild } from '../triggers/intake';
 import { pipelineInstanceId } from '../domain/pipeline';
 import { REQUEST_ID_PATTERN } from '../domain/buildRequest';
 import { instanceIdProblem } from '../domain/instanceId';
+import { redactPoolSecrets } from '../domain/poolTemplate/effectivePool';
 import { appServices, orchestrationSettings } from '../compositionRoot';
 import { durableStarter, triggerLog } from './durableStarter';
 import { readJsonText } from './jsonBody';
@@ -112,9 +113,10 @@ async function describeInstance(
       runtimeStatus: status.runtimeStatus,
       createdTime: status.createdTime,
       lastUpdatedTime: status.lastUpdatedTime,
-      output: status.output,
-      pipeline: status.customStatus,
-      regions: regions.filter(Boolean),
+      // Secrets a pool carries (SSH keys, passwords, SAS signatures) never leave in an answer.
+      output: redactPoolSecrets(status.output),
+      pipeline: redactPoolSecrets(status.customStatus),
+      regions: redactPoolSecrets(regions.filter(Boolean)),
       /** Regions whose progress is not listed: the status names only the first few (16 KB limit). */
       regionsNotShown: Math.max(0, (custom.regionsTotal ?? listed) - listed),
     },

@@ -15,6 +15,7 @@ import {
 } from '../pipeline';
 import { mergeTargetRegions, type TargetRegionSpec } from '../targetRegions';
 import { planBuild, type BuildPlan } from './plan';
+import { pipelinePoolMetadata } from '../poolTemplate/templateRules';
 import { checkDefinitionIdentity, checkSourceRegion, type SourceFacts } from './preflight';
 import type { Architecture, DefinitionSecurityType, SecurityFacts } from './securityType';
 
@@ -235,10 +236,7 @@ function poolRollouts(
         startTask: pool.startTask,
         ...(pool.template ? { template: pool.template } : {}),
         ...(plan.image?.poolSecurityProfile ? { securityProfile: plan.image.poolSecurityProfile } : {}),
-        metadata: [
-          { name: 'bif-request', value: request.requestId },
-          { name: 'bif-image-version', value: version },
-        ],
+        metadata: pipelinePoolMetadata(request.requestId, version),
       },
     };
   });

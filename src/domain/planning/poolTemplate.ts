@@ -9,6 +9,12 @@ import {
   redactPoolSecrets,
   type EffectivePool,
 } from '../poolTemplate/effectivePool';
+import {
+  checkCertificates,
+  checkFormulaAboveMax,
+  checkReservedMetadata,
+  pipelinePoolMetadata,
+} from '../poolTemplate/templateRules';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- template JSON, checked against the spec before use
 type Json = Record<string, any>;
@@ -46,6 +52,8 @@ export function checkPoolTemplate(
   findings.push(...checkAgainstSpec(template, path, OWNED));
   findings.push(...checkOwned(pool, template, resizeTimeout, path));
   findings.push(...checkRetired(template, path, now));
+  findings.push(...checkReservedMetadata(template, path));
+  findings.push(...checkCertificates(template, path));
   return findings;
 }
 
@@ -134,6 +142,13 @@ function checkAutoScale(pool: PoolRequest, at: string): Finding[] {
         `${at} autoscales: declare maxNodes, the most nodes its formula may ask for, so gallery replicas can be planned (1 per 300 nodes).`,
       ),
     );
+  out.push(
+    ...checkFormulaAboveMax(
+      scale.autoScale.formula,
+      pool.maxNodes,
+      `${at}.template.scaleSettings.autoScale.formula`,
+    ),
+  );
   const interval = scale.autoScale.evaluationInterval as unknown;
   if (interval !== undefined) {
     const ms = typeof interval === 'string' ? parseDurationMs(interval) : undefined;
@@ -177,6 +192,7 @@ export function templatePlan(
     ...pool,
     imageVersionId: `${galleryId}/images/${definition}/versions/${version}`,
     resizeTimeout,
+    metadata: pipelinePoolMetadata(request.requestId, version),
   });
   return { effectivePool: redactPoolSecrets(sent) };
 }

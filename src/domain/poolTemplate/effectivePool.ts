@@ -92,12 +92,22 @@ export function effectivePool(spec: PoolSpec): EffectivePool {
   return { ...(identity ? { identity } : {}), properties };
 }
 
-const SECRET = /^(password|accountKey|sasKey)$/;
+const SECRET = /^(password|accountKey|sasKey|sshPrivateKey)$/;
+/** Resource file URLs may carry a SAS token: its query (with `sig=`) is the secret. */
+const URL_FIELD = /^(httpUrl|storageContainerUrl)$/;
 export const REDACTED = '[redacted]';
+
+/** A URL without its query string (a SAS signature is a password). */
+export function redactUrlQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : `${url.slice(0, q)}?${REDACTED}`;
+}
 
 /**
  * A copy without the template's secrets (start task environment values, user and mount passwords,
- * storage keys), for answers that show a pool: plan output, status.
+ * SSH private keys, storage keys, SAS queries of resource file URLs), for answers that show a pool:
+ * plan output, status. commandLine and metadata stay visible: users need them (docs/pools.md says
+ * never to put secrets there).
  */
 export function redactPoolSecrets<T>(value: T, key = ''): T {
   if (Array.isArray(value))
@@ -110,8 +120,16 @@ export function redactPoolSecrets<T>(value: T, key = ''): T {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
-        SECRET.test(k) && typeof v === 'string' ? REDACTED : redactPoolSecrets(v, k),
+        typeof v === 'string' ? redactString(k, v) : redactPoolSecrets(v, k),
       ]),
     ) as T;
   return value;
+}
+
+/** A SAS signature anywhere in a text (an error message that quotes a URL). */
+const SAS_SIGNATURE = /([?&]sig=)[^&\s"']+/gi;
+
+function redactString(key: string, value: string): string {
+  if (SECRET.test(key)) return REDACTED;
+  return URL_FIELD.test(key) ? redactUrlQuery(value) : value.replace(SAS_SIGNATURE, `$1${REDACTED}`);
 }

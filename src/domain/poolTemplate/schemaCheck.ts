@@ -103,7 +103,8 @@ function walkObject(
   const known = Object.keys(def.properties);
   for (const [key, item] of Object.entries(value)) {
     const at = `${path}.${key}`;
-    const prop = def.properties[key];
+    // Own properties only: `toString` or `constructor` must not pass as pool properties.
+    const prop = Object.hasOwn(def.properties, key) ? def.properties[key] : undefined;
     if (!prop) {
       out.push(unknown(at, key, name, known, rel === ''));
       continue;
@@ -122,7 +123,16 @@ function walkObject(
   }
   for (const key of def.required ?? []) {
     const relKey = rel ? `${rel}.${key}` : key;
-    if (!(key in value) && !owned.has(relKey))
+    // Azure answers 400 MissingRequiredProperty for "" as for a missing value (e.g. an empty formula).
+    if (value[key] === '')
+      out.push(
+        finding(
+          'POOL_TEMPLATE_EMPTY_REQUIRED',
+          `${path}.${key}`,
+          `${path}.${key} is empty; the spec's ${name} requires it, and Batch refuses an empty value. Fill it in.`,
+        ),
+      );
+    if (!Object.hasOwn(value, key) && !owned.has(relKey))
       out.push(
         finding(
           'POOL_TEMPLATE_MISSING_REQUIRED',

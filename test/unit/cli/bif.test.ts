@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { MAX_REQUEST_BYTES } from '../../../src/triggers/intake';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, VECTORS, exampleInput } from '../../helpers/requests';
@@ -79,6 +80,70 @@ describe('bif plan', () => {
       /identity\.userAssignedIdentities\["?\/subscriptions|identity\.userAssignedIdentities\.\/subscriptions/,
     );
     expect(table.stdout).not.toContain('27000@licence');
+  });
+
+  describe('cannot lie (#12, hostile tester)', () => {
+    const templated = () =>
+      JSON.parse(readFileSync(join(ROOT, 'examples', 'templated-autoscale-pool.json'), 'utf8')) as {
+        pools: Record<string, any>[];
+      };
+
+    it('refuses a request over the 48 KiB the doors accept, with a (request) finding', () => {
+      const request = templated();
+      request.pools[0]!.template.resourceTags.padding = 'x'.repeat(MAX_REQUEST_BYTES);
+      const file = write('too-large.json', JSON.stringify(request));
+      const result = bif('plan', file);
+      expect(result.status).toBe(2);
+      expect(result.stdout).toMatch(/NOT VALID/);
+      expect(result.stdout).toMatch(/ERROR\s+REQUEST_TOO_LARGE\s+\(request\)/);
+      expect(result.stdout).toContain(`at most ${MAX_REQUEST_BYTES}`);
+    });
+
+    it('redacts SSH keys and SAS signatures; shows commandLine and metadata', () => {
+      const request = templated();
+      const template = request.pools[0]!.template;
+      template.userAccounts = [
+        { name: 'u', password: 'pw-plan', linuxUserConfiguration: { sshPrivateKey: 'KEY-plan' } },
+      ];
+      template.startTask.resourceFiles = [
+        { httpUrl: 'https://a.blob.core.windows.net/c/s.sh?sv=1&sig=SIG-plan', filePath: 's.sh' },
+      ];
+      template.metadata = [{ name: 'team', value: 'render-meta' }];
+      const file = write('secrets.json', JSON.stringify(request));
+      for (const result of [bif('plan', file), bif('plan', file, '--json')]) {
+        expect(result.stdout).not.toMatch(/pw-plan|KEY-plan|SIG-plan/);
+        expect(result.stdout).toContain('render-meta');
+        expect(result.stdout).toContain('mount | grep assets');
+      }
+      const sent = JSON.parse(bif('plan', file, '--json').stdout).pools[0].effectivePool.properties;
+      expect(sent.metadata.map((m: { name: string }) => m.name)).toEqual([
+        'team',
+        'bif-request',
+        'bif-image-version',
+      ]);
+    });
+
+    it('shows no resize timeout for an autoscale pool', () => {
+      const table = bif('plan', join(ROOT, 'examples', 'templated-autoscale-pool.json')).stdout;
+      const row = table
+        .split('\n')
+        .find((line) => line.includes('render-autoscale-1-4-0') && line.includes('westeurope'));
+      expect(row).toBeDefined();
+      expect(row).not.toMatch(/PT\d/);
+      expect(row).toMatch(/autoscale/);
+    });
+
+    it('exits quietly when its reader closes early (| head -1)', () => {
+      // Output well past a pipe's buffer, so the reader has gone while bif still writes.
+      const request = templated();
+      request.pools[0]!.template.resourceTags.padding = 'x'.repeat(400_000);
+      const file = write('long-output.json', JSON.stringify(request));
+      const run = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${BIF}" plan "${file}" | head -1`], {
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^Plan for .*: NOT VALID\n$/);
+    });
   });
 
   it('exits 2 with the replica-limit finding for 40,000 nodes in one region', () => {

@@ -30,6 +30,9 @@ interface Case {
  * One case per finding code. The table is keyed by code, so adding a code to the catalogue without a
  * case here fails the "every code" test below.
  */
+/** Codes only `bif plan` produces (the doors answer 413 instead); test/unit/cli/bif.test.ts covers them. */
+const CLI_CODES = ['REQUEST_TOO_LARGE'] as const;
+
 /** Codes only the preflight activity produces (it reads Azure); test/unit/activities/preflight.test.ts covers them. */
 const PREFLIGHT_ACTIVITY_CODES = [
   'SOURCE_NOT_FOUND',
@@ -41,7 +44,10 @@ const PREFLIGHT_ACTIVITY_CODES = [
   'IMAGE_DEFINITION_IDENTIFIER_MISMATCH',
 ] as const;
 
-const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[number]>, Case> = {
+const CASES: Record<
+  Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[number] | (typeof CLI_CODES)[number]>,
+  Case
+> = {
   FIELD_REQUIRED: { edit: (i) => delete i.image.identifier, path: 'image.identifier', message: /required/ },
   FIELD_INVALID: {
     edit: (i) => (i.replication.headroomPercent = 2.5),
@@ -250,6 +256,34 @@ const CASES: Record<Exclude<FindingCode, (typeof PREFLIGHT_ACTIVITY_CODES)[numbe
     path: 'pools[0].template.targetNodeCommunicationMode',
     message: /retired classic node communication on 2026-03-31. Use "Simplified"/,
   },
+  POOL_TEMPLATE_EMPTY_REQUIRED: {
+    edit: (i) => {
+      i.pools[0].targetDedicatedNodes = 0;
+      i.pools[0].maxNodes = 10;
+      i.pools[0].template = { scaleSettings: { autoScale: { formula: '' } } };
+    },
+    path: 'pools[0].template.scaleSettings.autoScale.formula',
+    message: /is empty; the spec's AutoScaleSettings requires it/,
+  },
+  POOL_TEMPLATE_RESERVED_METADATA: {
+    edit: (i) => (i.pools[0].template = { metadata: [{ name: 'bif-request', value: 'forged' }] }),
+    path: 'pools[0].template.metadata[0].name',
+    message: /names starting with "bif-" are the pipeline's/,
+  },
+  BATCH_POOL_CERTIFICATES_RETIRED: {
+    edit: (i) => (i.pools[0].template = { certificates: [{ id: 'sha1-abc' }] }),
+    path: 'pools[0].template.certificates',
+    message: /retired pool certificates on 29 February 2024.*Key Vault VM extension/,
+  },
+  POOL_AUTOSCALE_ABOVE_MAX_NODES: {
+    edit: (i) => {
+      i.pools[0].targetDedicatedNodes = 0;
+      i.pools[0].maxNodes = 10;
+      i.pools[0].template = { scaleSettings: { autoScale: { formula: '$TargetDedicatedNodes = 11;' } } };
+    },
+    path: 'pools[0].template.scaleSettings.autoScale.formula',
+    message: /sets \$TargetDedicatedNodes to 11, above maxNodes 10/,
+  },
   SOURCE_NOT_GENERALIZED: {
     facts: { source: { osState: 'Specialized' } },
     path: 'source',
@@ -443,7 +477,7 @@ function run(c: Case) {
 
 describe('finding codes', () => {
   it('has a case for every code in the catalogue', () => {
-    expect([...Object.keys(CASES), ...PREFLIGHT_ACTIVITY_CODES].sort()).toEqual(
+    expect([...Object.keys(CASES), ...PREFLIGHT_ACTIVITY_CODES, ...CLI_CODES].sort()).toEqual(
       Object.keys(FINDING_CODES).sort(),
     );
   });

@@ -38,6 +38,29 @@ describe('GET /api/builds/{requestId} and /api/builds/instances/{instanceId}', (
     });
   });
 
+  it('never shows SSH private keys, passwords or SAS signatures in the output or progress (#12)', async () => {
+    const durable = client({
+      'bif-leaky': {
+        customStatus: {
+          pools: [{ error: 'GET https://a.blob.core.windows.net/c/s.sh?sv=1&sig=SIG1 failed' }],
+        },
+        output: {
+          pools: [
+            {
+              userAccounts: [
+                { name: 'u', password: 'pw1', linuxUserConfiguration: { sshPrivateKey: 'KEY1' } },
+              ],
+              startTask: { resourceFiles: [{ httpUrl: 'https://a.blob.core.windows.net/c/s.sh?sig=SIG2' }] },
+            },
+          ],
+        },
+      } as never,
+    });
+    const response = await buildStatusHandler(get('builds/leaky', { requestId: 'leaky' }), context, durable);
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(response.jsonBody)).not.toMatch(/SIG1|SIG2|pw1|KEY1/);
+  });
+
   it('looks an instance id up as it is on its own route', async () => {
     const durable = client({ 'bif-rollout-gal-1.0.1-abc': { customStatus: { stage: 'rollout' } } });
     const response = await instanceStatusHandler(

@@ -404,6 +404,38 @@ describe('the Durable API', () => {
     expect(JSON.stringify(engine.status('secret-1')?.input)).toContain('hunter2-secret');
   });
 
+  it('never returns SSH private keys, user passwords or SAS signatures of a pool template (#12)', async () => {
+    const template = {
+      userAccounts: [
+        {
+          name: 'render',
+          password: 'pw-hunter3',
+          linuxUserConfiguration: { sshPrivateKey: '-----BEGIN OPENSSH PRIVATE KEY-----k3y' },
+        },
+      ],
+      startTask: {
+        commandLine: 'visible-command',
+        resourceFiles: [
+          { httpUrl: 'https://a.blob.core.windows.net/c/s.sh?sv=2024-08-04&sr=b&sig=SIGhttp%3D' },
+          { storageContainerUrl: 'https://a.blob.core.windows.net/c?sig=SIGcontainer&sp=rl' },
+        ],
+      },
+    };
+    await call('POST', '/runtime/webhooks/durabletask/orchestrators/waiter/secret-2', {
+      headers: key(),
+      body: JSON.stringify({ request: { pools: [{ template }] } }),
+    });
+    const status = await call('GET', '/runtime/webhooks/durabletask/instances/secret-2?showHistory=true', {
+      headers: key(),
+    });
+    const list = await call('GET', '/runtime/webhooks/durabletask/instances', { headers: key() });
+    for (const answer of [status, list]) {
+      expect(answer.text).not.toMatch(/pw-hunter3|OPENSSH|SIGhttp|SIGcontainer/);
+      expect(answer.text).toContain('https://a.blob.core.windows.net/c/s.sh?[redacted]');
+      expect(answer.text).toContain('visible-command');
+    }
+  });
+
   it('refuses to purge a running instance (412), purges it once terminated', async () => {
     await call('POST', '/runtime/webhooks/durabletask/orchestrators/waiter/purge-1', {
       headers: key(),
