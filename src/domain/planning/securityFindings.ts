@@ -8,6 +8,7 @@ import {
   takesOnlyImageSources,
   vmSizeArchitecture,
   type Architecture,
+  type DefinitionSecurityType,
   type SecurityFacts,
 } from './securityType';
 
@@ -47,7 +48,7 @@ const PROFILE = 'deploymentConfiguration.virtualMachineConfiguration.securityPro
  * An image not yet read is left to preflight.
  */
 function templateSecurityFindings(request: Request, securityType: string | undefined): Finding[] {
-  if (!securityType || TRUSTED_LAUNCH_CAPABLE.has(securityType)) return [];
+  if (!securityType || definitionAccepts(securityType as DefinitionSecurityType, 'TrustedLaunch')) return [];
   return request.pools.flatMap((pool, index) => {
     const profile = (pool.template as Json | undefined)?.deploymentConfiguration?.virtualMachineConfiguration
       ?.securityProfile as Json | undefined;
@@ -62,13 +63,6 @@ function templateSecurityFindings(request: Request, securityType: string | undef
     ];
   });
 }
-
-/** Definition security types whose images can make Trusted Launch VMs. */
-const TRUSTED_LAUNCH_CAPABLE = new Set([
-  'TrustedLaunch',
-  'TrustedLaunchSupported',
-  'TrustedLaunchAndConfidentialVmSupported',
-]);
 
 function generationFindings(
   request: Request,

@@ -80,7 +80,7 @@ describe('ledger leases', () => {
     grantLease(last, { from: 'old', execution: 'e', version: 'auto' }, ['1.0.0']);
     const input = structuredClone(last);
     grantLease(last, { from: 'new', execution: 'e', version: 'auto' }, ['1.0.0']);
-    grantLease(last, { from: 'shared', version: '1.0.0', shared: true }, []);
+    grantLease(last, { from: 'reader', version: '1.0.0', shared: true }, []);
     const rebuilt = rebuildLedger(DEF, {
       input,
       customStatus: { highestAllocated: last.highestAllocated, leases: leasesShown(last, 20) },
