@@ -20,6 +20,18 @@ interface TaskFailure {
   Details: string;
 }
 
+/** The fields every serialized System.Exception ends with, in Newtonsoft's order (both links of the chain). */
+const EXCEPTION_TAIL = {
+  HelpURL: null,
+  StackTraceString: null,
+  RemoteStackTraceString: null,
+  RemoteStackIndex: 0,
+  ExceptionMethod: null,
+  HResult: -2146233088,
+  Source: null,
+  WatsonBuckets: null,
+};
+
 const RPC_EXCEPTION =
   'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException, Microsoft.Azure.WebJobs.Script';
 
@@ -47,23 +59,9 @@ export function activityTaskFailure(activityName: string, error: unknown): TaskF
         Message: rpcMessage,
         Data: null,
         InnerException: null,
-        HelpURL: null,
-        StackTraceString: null,
-        RemoteStackTraceString: null,
-        RemoteStackIndex: 0,
-        ExceptionMethod: null,
-        HResult: -2146233088,
-        Source: null,
-        WatsonBuckets: null,
+        ...EXCEPTION_TAIL,
       },
-      HelpURL: null,
-      StackTraceString: null,
-      RemoteStackTraceString: null,
-      RemoteStackIndex: 0,
-      ExceptionMethod: null,
-      HResult: -2146233088,
-      Source: null,
-      WatsonBuckets: null,
+      ...EXCEPTION_TAIL,
     }),
   };
 }
