@@ -1,7 +1,7 @@
 import { startTestWorld, type TestWorld } from '../helpers/world';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { ledgerInstanceId } from '../../src/domain/ledger';
-import { smallRequest } from './requests';
+import { definitionId, definitionRequest, EUS } from './requests';
 
 /**
  * Issue #16 (hostile tester, term.py): a ledger terminated or purged through the Durable API must not
@@ -17,20 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => world?.stop());
 
-const GALLERY =
-  '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-hpc-images/providers/Microsoft.Compute/galleries/galHpcImages';
-const EUS = {
-  id: '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-batch-eus/providers/Microsoft.Batch/batchAccounts/batchrendereus',
-  endpoint: 'https://batchrendereus.eastus.batch.azure.com',
-  region: 'eastus',
-};
-const definitionId = (name: string) => `${GALLERY}/images/${name}`;
-
+/** Each build keeps one version: retention runs on every build. */
 function request(n: string, definition: string, version: string, edit?: (i: Record<string, any>) => void) {
-  return smallRequest(n, (input) => {
-    input.image.definition = definition;
-    input.image.version = version;
-    input.image.identifier = { publisher: 'contoso', offer: 'ledger', sku: definition };
+  return definitionRequest(n, definition, version, (input) => {
     input.retention = { keepVersions: 1 };
     edit?.(input);
   });
