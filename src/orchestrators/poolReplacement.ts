@@ -1,7 +1,7 @@
 import type { OrchestrationContext } from 'durable-functions';
 import type { EventToPublish } from '../domain/events';
 import type { PoolRollout } from '../domain/pipeline';
-import { callEach, callEachSettled, nextInterval, nowMs, sleep } from './steps';
+import { activities, nextInterval, nowMs, sleep } from './steps';
 import type { RegionRun } from './regionRun';
 import { failPool } from './regionPools';
 
@@ -24,15 +24,11 @@ export function* recreateReplacedPools(context: OrchestrationContext, run: Regio
   let interval = pollMinMs;
   while (pending.length > 0 && nowMs(context) - startedAt < REPLACE_DEADLINE_MS) {
     yield* sleep(context, interval);
-    const answers = yield* callEach(
-      context,
-      'getPool',
+    const answers = yield* activities(context).getPool.each(
       pending.map((p) => ({ account: p.account, poolId: p.poolId })),
     );
     const gone = pending.filter((_, i) => !answers[i]);
-    const created = yield* callEachSettled(
-      context,
-      'createPool',
+    const created = yield* activities(context).createPool.eachSettled(
       gone.map((p) => ({ account: p.account, spec: p.spec })),
     );
     gone.forEach((pool, i) => {

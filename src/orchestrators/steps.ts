@@ -58,7 +58,7 @@ export function asStepError(name: string, error: unknown): StepFailedError {
 }
 
 /** One activity, waited for: `yield* activities(context).preflight(input)` gives preflight's own result. */
-export function* call<K extends ActivityName>(
+function* call<K extends ActivityName>(
   context: OrchestrationContext,
   name: K,
   input: InputOf<K>,
@@ -73,7 +73,7 @@ export function* call<K extends ActivityName>(
 }
 
 /** One activity per input, all at once (fan-out), all waited for; the first failure is reported. */
-export function* callEach<K extends ActivityName>(
+function* callEach<K extends ActivityName>(
   context: OrchestrationContext,
   name: K,
   inputs: InputOf<K>[],
@@ -87,7 +87,7 @@ export function* callEach<K extends ActivityName>(
  * hide what the others did (a pool that was created must still be waited for). Retries exhausted still
  * throw.
  */
-export function* callEachSettled<K extends ActivityName>(
+function* callEachSettled<K extends ActivityName>(
   context: OrchestrationContext,
   name: K,
   inputs: InputOf<K>[],
