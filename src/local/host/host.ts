@@ -11,6 +11,7 @@ import { loadOrCreateKeys, type HostKeys } from './keys';
 import { withInputBindings, type InvokeEnvironment } from './invoke';
 import { messageEncodingFrom } from './queueEncoding';
 import { QueueListener } from './queueListener';
+import { ServiceBusListener, serviceBusOptionsFrom, type ServiceBusHostJson } from './serviceBusListener';
 import { TimerTrigger } from './timerTrigger';
 
 /** Where a host keeps its keys when not told: beside its durable state (.bif/ for the local world). */
@@ -61,6 +62,7 @@ interface HostJson {
       batchSize?: number;
       messageEncoding?: string;
     };
+    serviceBus?: ServiceBusHostJson;
   };
 }
 
@@ -72,7 +74,7 @@ function seconds(timespan: string | undefined, fallback: number): number {
 /**
  * Runs the compiled app without the Functions host: supplies `@azure/functions-core`, loads the app,
  * and serves what it registered — HTTP routes under /api, the Durable management API, Event Grid
- * deliveries, storage queue and timer triggers — with orchestrations on the embedded engine.
+ * deliveries, storage queue, Service Bus and timer triggers — with orchestrations on the embedded engine.
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -103,12 +105,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const queues = functions
     .filter((f) => f.trigger.type === 'queueTrigger')
     .map((f) => new QueueListener(f, env, queueOptions(queueSettings, options, messageEncoding)));
+  const serviceBusOptions = serviceBusOptionsFrom(hostJson.extensions?.serviceBus);
+  const serviceBus = functions
+    .filter((f) => f.trigger.type === 'serviceBusTrigger')
+    .map((f) => new ServiceBusListener(f, env, serviceBusOptions));
   const timers = functions
     .filter((f) => f.trigger.type === 'timerTrigger')
     .map((f) => new TimerTrigger(f, options.clock, env));
 
   engine.start();
   for (const q of queues) await q.start();
+  for (const b of serviceBus) await b.start();
   for (const t of timers) t.start();
   log(`embedded host on ${origin}: ${functions.map((f) => `${f.name} (${f.trigger.type})`).join(', ')}`);
 
@@ -121,7 +128,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     keysPath,
     stop: async () => {
       for (const t of timers) t.stop();
-      await Promise.all(queues.map((q) => q.stop()));
+      await Promise.all([...queues, ...serviceBus].map((q) => q.stop()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.stop();
