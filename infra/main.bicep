@@ -42,6 +42,9 @@ param refreshSchedule string = '0 0 3 * * *'
 @description('Storage queue of build requests.')
 param buildQueueName string = 'build-requests'
 
+@description('Service Bus queue of build requests (the buildRequestsServiceBus trigger).')
+param serviceBusBuildQueueName string = 'build-requests'
+
 @description('Service Bus topic of milestone events.')
 param eventsTopicName string = 'bif-events'
 
@@ -98,6 +101,7 @@ module serviceBus 'modules/servicebus.bicep' = {
     location: location
     tags: tags
     topicName: eventsTopicName
+    buildQueueName: serviceBusBuildQueueName
     principalId: identity.outputs.principalId
   }
 }
@@ -129,6 +133,7 @@ module functionApp 'modules/functionapp.bicep' = {
     appInsightsConnectionString: monitoring.outputs.connectionString
     serviceBusNamespaceHost: serviceBus.outputs.host
     buildQueueName: buildQueueName
+    serviceBusBuildQueueName: serviceBusBuildQueueName
     eventsTopicName: eventsTopicName
     factoryConfig: factoryConfig
     refreshSchedule: refreshSchedule
@@ -196,6 +201,7 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output BIF_BUILD_QUEUE string = buildQueueName
 output BIF_SERVICEBUS_NAMESPACE string = serviceBus.outputs.host
 output BIF_EVENTS_TOPIC string = eventsTopicName
+output BIF_BUILD_SERVICEBUS_QUEUE string = serviceBusBuildQueueName
 // Read by the postdeploy hook to subscribe galleryEvents once the code is deployed.
 output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
 output AZURE_USER_ASSIGNED_IDENTITY_ID string = identity.outputs.id

@@ -11,6 +11,7 @@ param deploymentContainerUrl string
 param appInsightsConnectionString string
 param serviceBusNamespaceHost string
 param buildQueueName string
+param serviceBusBuildQueueName string
 param eventsTopicName string
 param factoryConfig string
 param refreshSchedule string
@@ -68,6 +69,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'BIF_BUILD_QUEUE', value: buildQueueName }
         { name: 'BIF_EVENTS_TOPIC', value: eventsTopicName }
         { name: 'BIF_SERVICEBUS__fullyQualifiedNamespace', value: serviceBusNamespaceHost }
+        // The build-request trigger reads the same connection through the Service Bus extension, which
+        // uses the system identity unless told to use this user-assigned one.
+        { name: 'BIF_SERVICEBUS__credential', value: 'managedidentity' }
+        { name: 'BIF_SERVICEBUS__clientId', value: identityClientId }
+        { name: 'BIF_BUILD_SERVICEBUS_QUEUE', value: serviceBusBuildQueueName }
         { name: 'BIF_REFRESH_SCHEDULE', value: refreshSchedule }
         { name: 'BIF_FACTORY_CONFIG', value: factoryConfig }
         { name: 'BIF_WORKING_RESOURCE_GROUP_ID', value: workingResourceGroupId }

@@ -1,11 +1,14 @@
 // The events topic: local (key) auth off, duplicate detection on (event ids are stable, so a re-sent
 // event is dropped), and an example subscription that filters on the `type` application property.
+// The build-request queue: the buildRequestsServiceBus trigger reads it with Data Receiver; a request
+// it rejects is abandoned until maxDeliveryCount dead-letters it (kept, never lost).
 import { roles } from 'roleIds.bicep'
 
 param name string
 param location string
 param tags object
 param topicName string
+param buildQueueName string
 param principalId string
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
@@ -54,5 +57,24 @@ resource sender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   properties: { principalId: principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataSender) }
 }
 
+resource buildQueue 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = {
+  parent: namespace
+  name: buildQueueName
+  properties: {
+    lockDuration: 'PT1M'
+    maxDeliveryCount: 5 // src/local/servicebus/defaultConfig.ts mirrors it
+    deadLetteringOnMessageExpiration: true
+    defaultMessageTimeToLive: 'P14D'
+  }
+}
+
+// buildRequestsServiceBus: the Functions Service Bus trigger receives (peek-lock) and settles here.
+resource receiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(buildQueue.id, principalId, roles.serviceBusDataReceiver)
+  scope: buildQueue
+  properties: { principalId: principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataReceiver) }
+}
+
 output host string = '${namespace.name}.servicebus.windows.net'
 output topicId string = topic.id
+output buildQueueId string = buildQueue.id

@@ -7,6 +7,8 @@ import { parseResourceId } from '../domain/resourceId';
 /** Validated configuration, read once at start-up. */
 export interface AppConfig {
   buildQueue: string;
+  /** The Service Bus queue of build requests (connection BIF_SERVICEBUS, like the events). */
+  serviceBusBuildQueue: string;
   eventsTopic: string;
   serviceBus: { fullyQualifiedNamespace: string } | { emulatorConnectionString: string };
   clientId?: string;
@@ -44,6 +46,7 @@ export function readConfig(env: Env): AppConfig {
   };
   const buildQueue = readQueueName(get, problems);
   const serviceBus = readServiceBus(get, problems);
+  const serviceBusBuildQueue = readServiceBusQueue(get, problems);
   const refreshSchedule = readSchedule(get, problems);
   const factory = readFactory(get, problems);
   const workingResourceGroupId = readWorkingGroup(get, problems);
@@ -53,6 +56,7 @@ export function readConfig(env: Env): AppConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     buildQueue,
+    serviceBusBuildQueue,
     eventsTopic: get('eventsTopic')!,
     serviceBus: serviceBus!,
     clientId: get('clientId'),
@@ -73,6 +77,25 @@ function readQueueName(get: Get, problems: string[]): string {
       `${SETTINGS.buildQueue.name} "${queue}" is not a storage queue name (3-63 lower-case letters, digits, single hyphens).`,
     );
   }
+  return queue;
+}
+
+/**
+ * Service Bus queue names: 1-260 letters, digits, periods, hyphens, underscores and slashes, starting
+ * and ending with a letter or digit (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftservicebus).
+ * The trigger's own connection string is for a local emulator only: in Azure it is identity-based.
+ */
+function readServiceBusQueue(get: Get, problems: string[]): string {
+  const queue = get('serviceBusBuildQueue')!;
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9._/-]{0,258}[A-Za-z0-9])?$/.test(queue))
+    problems.push(
+      `${SETTINGS.serviceBusBuildQueue.name} "${queue}" is not a Service Bus queue name (1-260 letters, digits, '.', '-', '_', '/', starting and ending with a letter or digit).`,
+    );
+  const connection = get('serviceBusTriggerConnection');
+  if (connection && !/UseDevelopmentEmulator=true/i.test(connection))
+    problems.push(
+      `${SETTINGS.serviceBusTriggerConnection.name} holds a connection string; that is only for a local emulator (UseDevelopmentEmulator=true). In Azure remove it: the build-request trigger connects with the identity through ${SETTINGS.serviceBusNamespace.name} (role Azure Service Bus Data Receiver on the queue).`,
+    );
   return queue;
 }
 

@@ -18,6 +18,18 @@ export const SETTINGS = {
     default: 'build-requests',
     description: 'Storage queue of build requests (its poison queue is <name>-poison).',
   },
+  serviceBusBuildQueue: {
+    name: 'BIF_BUILD_SERVICEBUS_QUEUE',
+    default: 'build-requests',
+    description:
+      'Service Bus queue of build requests, read through the BIF_SERVICEBUS connection (its dead-letter queue keeps the rejected ones).',
+  },
+  serviceBusTriggerConnection: {
+    name: 'BIF_SERVICEBUS',
+    description:
+      'Local only: connection string of a Service Bus emulator for the build-request trigger (must say UseDevelopmentEmulator=true); in Azure the trigger uses BIF_SERVICEBUS__fullyQualifiedNamespace.',
+    localOnly: true,
+  },
   eventsTopic: {
     name: 'BIF_EVENTS_TOPIC',
     default: 'bif-events',

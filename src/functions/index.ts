@@ -11,6 +11,7 @@ import './planHttp';
 import './orchestrations';
 import './activities';
 import './buildQueue';
+import './buildServiceBus';
 import './buildsHttp';
 import './galleryEvents';
 import './refreshTimer';

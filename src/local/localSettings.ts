@@ -28,6 +28,9 @@ export function localAppSettings(
     BIF_SIMULATOR_CA_PATH: parts.caPath,
     BIF_BATCH_ENDPOINTS: JSON.stringify(parts.batchAccounts),
     BIF_SERVICEBUS_EMULATOR_CONNECTION: parts.serviceBusConnection,
+    // The build-request trigger's connection: an exact setting (a connection string) wins over the
+    // identity-based BIF_SERVICEBUS__* settings, as in the Functions Service Bus extension.
+    BIF_SERVICEBUS: parts.serviceBusConnection,
     ...overrides,
   };
 }

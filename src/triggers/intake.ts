@@ -27,6 +27,12 @@ export type IntakeResult =
 export const MAX_REQUEST_BYTES = (64 * 1024 * 3) / 4;
 
 /**
+ * What the Service Bus and HTTP triggers put in place of bytes that are not UTF-8 (.NET's decoder
+ * replaces them): a request holding it was sent in another encoding and would run with mangled text.
+ */
+const NOT_UTF8 = '\uFFFD';
+
+/**
  * Whether a request may start again under an instance that already exists: only a run that ended
  * without success (Failed, Terminated, Canceled) is replaced by the corrected request; a pending,
  * running or completed build is left alone. Durable's startNew replaces a non-running instance
@@ -69,6 +75,17 @@ function checkSubmission(
           'FIELD_INVALID',
           '',
           `The request is ${bytes} bytes; at most ${MAX_REQUEST_BYTES} fit in a queue message (64 KiB as sent, base64-encoded). Trim startTask or split the pools into several requests.`,
+        ),
+      ],
+    };
+  const replaced = text.indexOf(NOT_UTF8);
+  if (replaced >= 0)
+    return {
+      findings: [
+        finding(
+          'FIELD_INVALID',
+          '',
+          `The request is not UTF-8 text: character ${replaced} could not be decoded (the trigger read it as U+FFFD). Send the JSON encoded as UTF-8.`,
         ),
       ],
     };

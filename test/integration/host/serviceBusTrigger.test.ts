@@ -139,7 +139,9 @@ describe('Service Bus trigger in the embedded host', () => {
     await until(() => calls.length === 1 && broker.count('slow') === 0);
     expect(calls).toHaveLength(1);
   });
+});
 
+describe('Service Bus trigger: what Azure does not allow', () => {
   it('refuses what it cannot do as Azure does, naming the fix', () => {
     for (const trigger of [{ sdkBinding: true }, { isSessionsEnabled: true }, { cardinality: 'many' }]) {
       expect(

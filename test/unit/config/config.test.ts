@@ -66,6 +66,26 @@ describe('readConfig', () => {
     expect(local.serviceBus).toHaveProperty('emulatorConnectionString');
   });
 
+  it('reads the Service Bus build queue, and keeps the trigger connection string to a local emulator', () => {
+    expect(readConfig(minimal).serviceBusBuildQueue).toBe('build-requests');
+    expect(() => readConfig({ ...minimal, BIF_BUILD_SERVICEBUS_QUEUE: '-requests-' })).toThrow(
+      /BIF_BUILD_SERVICEBUS_QUEUE "-requests-" is not a Service Bus queue name/,
+    );
+    expect(() =>
+      readConfig({
+        ...minimal,
+        BIF_SERVICEBUS: 'Endpoint=sb://x.servicebus.windows.net;SharedAccessKeyName=k;SharedAccessKey=v',
+      }),
+    ).toThrow(/BIF_SERVICEBUS holds a connection string; .* Azure Service Bus Data Receiver/);
+    expect(
+      readConfig({
+        ...minimal,
+        BIF_SERVICEBUS:
+          'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true',
+      }).serviceBusBuildQueue,
+    ).toBe('build-requests');
+  });
+
   it('refuses a connection string where the namespace host belongs', () => {
     expect(() =>
       readConfig({ BIF_SERVICEBUS__fullyQualifiedNamespace: 'Endpoint=sb://x/;SharedAccessKey=abc' }),

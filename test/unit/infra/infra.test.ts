@@ -72,6 +72,7 @@ describe('infra is tied to the code', () => {
       storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
       storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
       serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
+      serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
       monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
       computeGalleryArtifactsPublisher: '85a2d0d9-2eba-4c9c-b355-11c2cc0788ab',
       reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
@@ -104,13 +105,14 @@ describe('infra is tied to the code', () => {
         });
       }
     }
-    expect(assignments).toBe(11);
+    expect(assignments).toBe(12);
     const deploy = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
     for (const role of [
       'Storage Blob Data Owner',
       'Storage Queue Data Contributor',
       'Storage Table Data Contributor',
       'Azure Service Bus Data Sender',
+      'Azure Service Bus Data Receiver',
       'Monitoring Metrics Publisher',
       'Compute Gallery Artifacts Publisher',
       'Reader',

@@ -282,6 +282,23 @@ describe('intake', () => {
       /at most 49152 fit in a queue message/,
     );
   });
+
+  it('refuses a request that was not UTF-8 (the trigger decoded its bytes to U+FFFD), naming where', async () => {
+    const { w, instances, deps: d } = deps();
+    const input = exampleInput() as any;
+    input.pools[0].startTask = { commandLine: "echo '\uFFFDquipe'" };
+    const text = JSON.stringify(input);
+    const result = await submitBuild(text, d);
+    expect(instances.size).toBe(0);
+    expect(result).toMatchObject({ outcome: 'invalid', requestId: 'render-small-2026-11-28' });
+    expect((result as { findings: { code: string; message: string }[] }).findings).toEqual([
+      expect.objectContaining({
+        code: 'FIELD_INVALID',
+        message: expect.stringContaining(`not UTF-8 text: character ${text.indexOf('\uFFFD')} `),
+      }),
+    ]);
+    expect(w.published).toHaveLength(1);
+  });
 });
 
 describe('refresh planning', () => {
