@@ -3,7 +3,14 @@ import rhea from 'rhea';
 import type { BrokerConfig, StoredMessage } from './entities';
 import { Dispatcher } from './dispatch';
 import { enqueue } from './intake';
-import { acceptLink, Links, managedEntity, receivingAddress, sendingAddress } from './links';
+import {
+  acceptLink,
+  Links,
+  managedEntity,
+  MAX_MESSAGE_SIZE,
+  receivingAddress,
+  sendingAddress,
+} from './links';
 import { Locks } from './locks';
 import { Management, reply } from './management';
 import { BrokerState } from './state';
@@ -67,6 +74,13 @@ export async function startBroker(
     const entity = state.entityFor(address);
     if (!entity)
       return context.delivery?.reject({ condition: 'amqp:not-found', description: `No entity ${address}` });
+    const size = transferSize(context);
+    if (size > MAX_MESSAGE_SIZE)
+      // What Service Bus answers a transfer over the link's max-message-size; nothing is enqueued.
+      return context.delivery?.reject({
+        condition: 'amqp:link:message-size-exceeded',
+        description: `The received message (size: ${size} bytes) exceeds the limit (${MAX_MESSAGE_SIZE} bytes) currently allowed on the link.`,
+      });
     const messages =
       (context as any).format === BATCH_FORMAT
         ? batchedMessages(context.message as unknown as Buffer)
@@ -78,6 +92,12 @@ export async function startBroker(
 
   locks.startExpiring();
   return listen(container, options.port ?? 0, state, links, locks);
+}
+
+/** The bytes of a transfer: a batch arrives as its raw buffer, a single message is measured encoded. */
+function transferSize(context: rhea.EventContext): number {
+  const message = context.message as unknown;
+  return Buffer.isBuffer(message) ? message.length : rhea.message.encode(message as rhea.Message).length;
 }
 
 /** Settlement of deliveries we sent, on the receiving link. */

@@ -1,6 +1,7 @@
 import type rhea from 'rhea';
 
-const MAX_MESSAGE_SIZE = 256 * 1024; // Service Bus Standard tier
+/** Service Bus Standard tier: 256 KB a message (learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas). */
+export const MAX_MESSAGE_SIZE = 256 * 1024;
 const MANAGEMENT_SUFFIX = '/$management';
 
 /** The entity address a client receives from (its link's source). */
