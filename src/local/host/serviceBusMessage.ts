@@ -24,8 +24,9 @@ export function serviceBusBodyText(body: unknown): string {
 
 /**
  * The trigger metadata the extension's binding data contract gives (camel-cased by the Node
- * library). DeliveryCount counts this delivery (the .NET client adds one to the AMQP header's
- * count of earlier attempts), so the first delivery reads 1.
+ * library). DeliveryCount counts this delivery: the .NET client adds one to the AMQP header's count
+ * of earlier attempts for a received (not peeked) message (AmqpMessageConverter.cs in
+ * Azure/azure-sdk-for-net, sdk/servicebus/Azure.Messaging.ServiceBus), so the first delivery reads 1.
  */
 export function serviceBusTriggerMetadata(message: ServiceBusReceivedMessage): Record<string, unknown> {
   return {
