@@ -2,9 +2,10 @@ import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 
 /**
  * What a Service Bus trigger hands a Node function, as in Azure: the extension binds the body to a
- * string (UTF-8, bytes that are not UTF-8 become U+FFFD as .NET's Encoding.UTF8 does) and the Node
- * library's fromRpcTypedData parses a string that is JSON (tryJsonParse), so a JSON body arrives as
- * an object and anything else as the text.
+ * string (UTF-8, bytes that are not UTF-8 become U+FFFD; the v4 model has no binary dataType —
+ * Azure/azure-functions-nodejs-worker#684) and the Node library's fromRpcTypedData parses a string
+ * that is JSON (tryJsonParse; Azure/azure-functions-nodejs-library#21), so a JSON body arrives as an
+ * object and anything else as the text.
  */
 export function serviceBusTriggerInput(body: unknown): unknown {
   const text = serviceBusBodyText(body);
