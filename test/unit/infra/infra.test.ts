@@ -52,33 +52,6 @@ describe('infra is tied to the code', () => {
     );
   });
 
-  it('creates the Service Bus build queue the trigger reads, as the local broker serves it, with Data Receiver on it', () => {
-    const serviceBus = read('modules/servicebus.bicep');
-    expect(main).toMatch(
-      new RegExp(`param serviceBusBuildQueueName string = '${SETTINGS.serviceBusBuildQueue.default}'`),
-    );
-    const queue = block(
-      serviceBus,
-      serviceBus.indexOf("resource buildQueue 'Microsoft.ServiceBus/namespaces/queues@"),
-    );
-    expect(queue).toContain('name: buildQueueName');
-    expect(queue).toContain(`maxDeliveryCount: ${BUILD_QUEUE_MAX_DELIVERY_COUNT}`);
-    const local = DEFAULT_BROKER_CONFIG.queues!.find(
-      (q) => q.name === SETTINGS.serviceBusBuildQueue.default,
-    )!;
-    expect(queue).toContain(`lockDuration: 'PT${local.lockDurationSeconds! / 60}M'`);
-    const receiver = block(
-      serviceBus,
-      serviceBus.indexOf("resource receiver 'Microsoft.Authorization/roleAssignments@"),
-    );
-    expect(receiver).toMatch(/scope: buildQueue\b/);
-    expect(receiver).toContain('roles.serviceBusDataReceiver');
-    expect(registeredFunctions().get('buildRequestsServiceBus')).toBe('serviceBusTrigger');
-    // The trigger's identity-based connection uses the app's user-assigned identity.
-    expect(functionApp).toContain("{ name: 'BIF_SERVICEBUS__credential', value: 'managedidentity' }");
-    expect(functionApp).toContain("{ name: 'BIF_SERVICEBUS__clientId', value: identityClientId }");
-  });
-
   it('filters Event Grid to exactly what galleryEvents accepts, and targets a function the app registers', () => {
     const eventgrid = read('postdeploy/galleryEvents.bicep');
     expect(eventgrid).toContain(`includedEventTypes: ['${WRITE_SUCCESS}']`);
@@ -200,5 +173,34 @@ describe('infra is tied to the code', () => {
       .map((p) => p.name);
     for (const p of required) expect(parameters).toContain(p);
     expect(readFileSync(join(ROOT, 'azure.yaml'), 'utf8')).toMatch(/host: function/);
+  });
+});
+
+describe('the Service Bus build intake in infra', () => {
+  it('creates the Service Bus build queue the trigger reads, as the local broker serves it, with Data Receiver on it', () => {
+    const serviceBus = read('modules/servicebus.bicep');
+    expect(main).toMatch(
+      new RegExp(`param serviceBusBuildQueueName string = '${SETTINGS.serviceBusBuildQueue.default}'`),
+    );
+    const queue = block(
+      serviceBus,
+      serviceBus.indexOf("resource buildQueue 'Microsoft.ServiceBus/namespaces/queues@"),
+    );
+    expect(queue).toContain('name: buildQueueName');
+    expect(queue).toContain(`maxDeliveryCount: ${BUILD_QUEUE_MAX_DELIVERY_COUNT}`);
+    const local = DEFAULT_BROKER_CONFIG.queues!.find(
+      (q) => q.name === SETTINGS.serviceBusBuildQueue.default,
+    )!;
+    expect(queue).toContain(`lockDuration: 'PT${local.lockDurationSeconds! / 60}M'`);
+    const receiver = block(
+      serviceBus,
+      serviceBus.indexOf("resource receiver 'Microsoft.Authorization/roleAssignments@"),
+    );
+    expect(receiver).toMatch(/scope: buildQueue\b/);
+    expect(receiver).toContain('roles.serviceBusDataReceiver');
+    expect(registeredFunctions().get('buildRequestsServiceBus')).toBe('serviceBusTrigger');
+    // The trigger's identity-based connection uses the app's user-assigned identity.
+    expect(functionApp).toContain("{ name: 'BIF_SERVICEBUS__credential', value: 'managedidentity' }");
+    expect(functionApp).toContain("{ name: 'BIF_SERVICEBUS__clientId', value: identityClientId }");
   });
 });
