@@ -8,7 +8,7 @@ import { invokeFunction, resolveSetting, type InvokeEnvironment } from './invoke
 import { resolveServiceBusConnection, type ServiceBusConnection } from './serviceBusConnection';
 import { serviceBusTriggerInput, serviceBusTriggerMetadata } from './serviceBusMessage';
 
-/** host.json `extensions.serviceBus`, with the extension's defaults filled in (serviceBusSettings.ts). */
+/** host.json `extensions.serviceBus`, with the extension's defaults filled in. */
 export interface ServiceBusTriggerOptions {
   autoCompleteMessages: boolean;
   maxConcurrentCalls: number;
@@ -183,7 +183,7 @@ export function serviceBusOptionsFrom(settings: ServiceBusHostJson = {}): Servic
     );
   return {
     autoCompleteMessages: settings.autoCompleteMessages ?? true,
-    // 16 per processor is the extension's default; the local world needs far fewer.
+    // The extension's default is 16 per processor; one processor's worth is plenty locally.
     maxConcurrentCalls: settings.maxConcurrentCalls ?? 16,
     maxAutoLockRenewalMs: (Number(renewal[1]) * 3600 + Number(renewal[2]) * 60 + Number(renewal[3])) * 1000,
   };
