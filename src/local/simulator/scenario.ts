@@ -37,8 +37,13 @@ export interface Scenario {
   batchAccounts?: {
     id: string;
     region: string;
+    /** Cores (nodes × the VM size's vCPUs), as `dedicatedCoreQuota` / `lowPriorityCoreQuota` on the account. */
     dedicatedQuota?: number;
     lowPriorityQuota?: number;
+    /** `dedicatedCoreQuotaPerVMFamily`: enforced (`dedicatedCoreQuotaPerVMFamilyEnforced`) when given. */
+    dedicatedCoreQuotaPerVMFamily?: { name: string; coreQuota: number }[];
+    poolQuota?: number;
+    activeJobAndJobScheduleQuota?: number;
     /** "default" (the bundled list), or the list itself. */
     supportedImages?: 'default' | SupportedImage[];
   }[];
@@ -146,8 +151,21 @@ export function seedWorld(scenario: Scenario, nowMs: number): WorldState {
       id: account.id,
       region: account.region,
       subscriptionId: account.id.split('/')[2]!,
-      dedicatedQuota: account.dedicatedQuota ?? 10_000,
-      lowPriorityQuota: account.lowPriorityQuota ?? 10_000,
+      // Generous defaults so worlds that do not test capacity never meet it (3000 × 4-core nodes fit).
+      dedicatedQuota: account.dedicatedQuota ?? 100_000,
+      lowPriorityQuota: account.lowPriorityQuota ?? 100_000,
+      ...(account.dedicatedCoreQuotaPerVMFamily
+        ? {
+            perFamilyEnforced: true,
+            perFamilyQuota: Object.fromEntries(
+              account.dedicatedCoreQuotaPerVMFamily.map((f) => [f.name, f.coreQuota]),
+            ),
+          }
+        : {}),
+      ...(account.poolQuota !== undefined ? { poolQuota: account.poolQuota } : {}),
+      ...(account.activeJobAndJobScheduleQuota !== undefined
+        ? { activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota }
+        : {}),
       supportedImages:
         account.supportedImages === undefined || account.supportedImages === 'default'
           ? images
