@@ -18,11 +18,15 @@ function coresHeld(pool: BatchPoolState, nowMs: number) {
   const now = snapshotPool(pool, nowMs);
   const size = vmSizeFacts(String(pool.spec.vmSize ?? ''));
   const cores = size?.vCPUs ?? 1;
-  return {
-    family: size?.family,
-    dedicated: Math.max(now.currentDedicatedNodes, pool.resize.toDedicated) * cores,
-    lowPriority: Math.max(now.currentLowPriorityNodes, pool.resize.toLowPriority) * cores,
-  };
+  // A resize that ended (done, stopped, failed) claims nothing beyond the nodes the pool has.
+  const resizing = now.allocationState === 'resizing';
+  const dedicated = resizing
+    ? Math.max(now.currentDedicatedNodes, pool.resize.toDedicated)
+    : now.currentDedicatedNodes;
+  const lowPriority = resizing
+    ? Math.max(now.currentLowPriorityNodes, pool.resize.toLowPriority)
+    : now.currentLowPriorityNodes;
+  return { family: size?.family, dedicated: dedicated * cores, lowPriority: lowPriority * cores };
 }
 
 /** Cores the account's other pools use: total dedicated, per family, low-priority. */
