@@ -271,7 +271,7 @@ function refusal(
   return finding(
     'CUTOVER_QUOTA_INSUFFICIENT',
     `pools[${demand.index}].targetDedicatedNodes`,
-    `Pool ${demand.poolId} (${demand.dedicatedNodes} dedicated + ${demand.lowPriorityNodes} low-priority ${demand.vmSize} nodes) does not fit Batch account ${account}'s core quota beside its other pools: ${short} missing (${why}). Ask for a quota increase (https://learn.microsoft.com/azure/batch/batch-quota-limit#increase-a-quota), use fewer nodes, or set cutover.onInsufficientQuota to "shrink-old-first".`,
+    `Pool ${demand.poolId} (${demand.dedicatedNodes} dedicated + ${demand.lowPriorityNodes} low-priority ${demand.vmSize} nodes) does not fit Batch account ${account}'s core quota beside its other pools: ${short} missing (${why}). Ask for a quota increase (https://learn.microsoft.com/azure/batch/batch-quota-limit#increase-a-quota)${old && cutover.onInsufficientQuota === 'refuse' ? ', set cutover.onInsufficientQuota to "shrink-old-first"' : ''} or use fewer nodes.`,
   );
 }
 
