@@ -33,7 +33,8 @@ function request(requestId: string, pool: Record<string, unknown>, cutover?: Rec
   const input = exampleInput('one-region-small') as Record<string, any>;
   input.requestId = requestId;
   input.image.version = 'auto';
-  const { replaces: _ignored, ...base } = input.pools[0];
+  const base = { ...input.pools[0] };
+  delete base.replaces;
   input.pools = [{ ...base, targetDedicatedNodes: 20, ...pool }];
   if (cutover) input.cutover = cutover;
   return input;

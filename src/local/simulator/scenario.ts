@@ -7,6 +7,7 @@ import type { ArmResource, WorldState } from './model';
 import { emptyWorld } from './model';
 import { normalizeId } from './world';
 import { diskSecurity, seedVm } from './scenarioVm';
+import { seedCoreQuotas } from './batch/coreQuotas';
 
 /**
  * A scenario seeds the simulated world: subscriptions and resource groups, build VMs with their disks,
@@ -151,21 +152,7 @@ export function seedWorld(scenario: Scenario, nowMs: number): WorldState {
       id: account.id,
       region: account.region,
       subscriptionId: account.id.split('/')[2]!,
-      // Generous defaults so worlds that do not test capacity never meet it (3000 × 4-core nodes fit).
-      dedicatedQuota: account.dedicatedQuota ?? 100_000,
-      lowPriorityQuota: account.lowPriorityQuota ?? 100_000,
-      ...(account.dedicatedCoreQuotaPerVMFamily
-        ? {
-            perFamilyEnforced: true,
-            perFamilyQuota: Object.fromEntries(
-              account.dedicatedCoreQuotaPerVMFamily.map((f) => [f.name, f.coreQuota]),
-            ),
-          }
-        : {}),
-      ...(account.poolQuota !== undefined ? { poolQuota: account.poolQuota } : {}),
-      ...(account.activeJobAndJobScheduleQuota !== undefined
-        ? { activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota }
-        : {}),
+      ...seedCoreQuotas(account),
       supportedImages:
         account.supportedImages === undefined || account.supportedImages === 'default'
           ? images

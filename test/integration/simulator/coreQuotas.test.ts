@@ -1,5 +1,6 @@
 import { BatchManagementClient } from '@azure/arm-batch';
 import { join } from 'node:path';
+import { execSync } from 'node:child_process';
 import { SimulatorCredential } from '../../../src/azure/credentials';
 import { knownVmSizes } from '../../../src/domain/cutover/vmSizes';
 import {
@@ -142,7 +143,6 @@ describe('Batch core quotas in the simulator', () => {
 
   it('knows every VM size the examples, scenarios and tests use', () => {
     const sizes = new Set<string>();
-    const { execSync } = require('node:child_process') as typeof import('node:child_process');
     const out = execSync(
       `grep -rhoiE '"vmSize": *"[A-Za-z0-9_]+"' examples src/local/simulator/scenarios test/e2e || true`,
       { cwd: join(__dirname, '..', '..', '..'), encoding: 'utf8' },

@@ -128,3 +128,37 @@ export function renderArmAccount(account: BatchAccountState) {
     },
   };
 }
+
+/** A scenario account's quota knobs as the account model holds them. */
+export function seedCoreQuotas(account: {
+  dedicatedQuota?: number;
+  lowPriorityQuota?: number;
+  dedicatedCoreQuotaPerVMFamily?: { name: string; coreQuota: number }[];
+  poolQuota?: number;
+  activeJobAndJobScheduleQuota?: number;
+}): Pick<
+  BatchAccountState,
+  | 'dedicatedQuota'
+  | 'lowPriorityQuota'
+  | 'perFamilyQuota'
+  | 'perFamilyEnforced'
+  | 'poolQuota'
+  | 'activeJobAndJobScheduleQuota'
+> {
+  const families = account.dedicatedCoreQuotaPerVMFamily;
+  return {
+    // Generous defaults so worlds that do not test capacity never meet it (3000 × 4-core nodes fit).
+    dedicatedQuota: account.dedicatedQuota ?? 100_000,
+    lowPriorityQuota: account.lowPriorityQuota ?? 100_000,
+    ...(families
+      ? {
+          perFamilyEnforced: true,
+          perFamilyQuota: Object.fromEntries(families.map((f) => [f.name, f.coreQuota])),
+        }
+      : {}),
+    ...(account.poolQuota !== undefined ? { poolQuota: account.poolQuota } : {}),
+    ...(account.activeJobAndJobScheduleQuota !== undefined
+      ? { activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota }
+      : {}),
+  };
+}
