@@ -1,5 +1,6 @@
 import type { Services } from './services';
-import type { BuildRequest } from '../domain/buildRequest';
+import type { BatchAccountRef, BuildRequest } from '../domain/buildRequest';
+import { PermanentError } from '../domain/errors';
 import type { CapacityFacts } from '../domain/cutover/capacity';
 
 /**
@@ -13,13 +14,14 @@ export async function gatherCapacityFacts(
 ): Promise<CapacityFacts | undefined> {
   if (request.pools.length === 0) return undefined;
   const out: CapacityFacts = {};
+  const seen = new Set<string>();
   for (const pool of request.pools) {
     const key = pool.account.id.toLowerCase();
-    if (out[key]) continue;
-    const [quotas, pools] = await Promise.all([
-      services.batch.getCoreQuotas(pool.account),
-      services.batch.listPools(pool.account),
-    ]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const read = await readAccount(services, pool.account);
+    if (!read) continue;
+    const [quotas, pools] = read;
     out[key] = {
       ...(quotas ? { quotas } : {}),
       pools: pools.map((p) => ({
@@ -33,4 +35,17 @@ export async function gatherCapacityFacts(
     };
   }
   return out;
+}
+
+/**
+ * An account this identity cannot read (or that is not there) is left out: capacity is then not checked
+ * for it, and pool creation reports Azure's own error. Transient failures still retry the activity.
+ */
+async function readAccount(services: Services, account: BatchAccountRef) {
+  try {
+    return await Promise.all([services.batch.getCoreQuotas(account), services.batch.listPools(account)]);
+  } catch (error) {
+    if (error instanceof PermanentError) return undefined;
+    throw error;
+  }
 }
