@@ -133,7 +133,7 @@ function inPlaceDecision(
 function usageOf(pools: PoolUsage[]): Used {
   const used: Used = { dedicated: 0, lowPriority: 0, byFamily: {} };
   for (const pool of pools) {
-    const held = held_(pool);
+    const held = heldBy(pool);
     used.dedicated += held.dedicated;
     used.lowPriority += held.lowPriority;
     if (held.family) used.byFamily[held.family] = (used.byFamily[held.family] ?? 0) + held.dedicated;
@@ -142,7 +142,7 @@ function usageOf(pools: PoolUsage[]): Used {
 }
 
 /** Cores a pool holds or is about to hold (an unknown VM size counts one core per node, as Batch's least). */
-function held_(pool: PoolUsage) {
+function heldBy(pool: PoolUsage) {
   const size = pool.vmSize ? vmSizeFacts(pool.vmSize) : undefined;
   const cores = size?.vCPUs ?? 1;
   return {
@@ -205,7 +205,7 @@ function fit(
     findings.push(refusal(demand, missing, old, cutover));
     return { strategy: 'blue-green' };
   }
-  const oldHeld = held_(old!);
+  const oldHeld = heldBy(old!);
   add(
     used,
     {
@@ -235,7 +235,7 @@ function add(used: Used, cores: { dedicated: number; lowPriority: number; family
 
 /** Nodes to take off the old pool so the missing cores are freed; undefined when even 0 nodes is not enough. */
 function shrinkFor(old: PoolUsage, missing: Record<string, number>) {
-  const held = held_(old);
+  const held = heldBy(old);
   let dedicatedCores = missing.dedicated ?? 0;
   for (const [bucket, cores] of Object.entries(missing)) {
     if (bucket === 'dedicated' || bucket === 'lowPriority') continue;
