@@ -56,92 +56,90 @@ const armWrites = (pool: string, from: number) =>
     .slice(from)
     .filter((r) => r.service === 'arm' && r.method !== 'GET' && r.path.includes(`/pools/${pool}?`));
 
-describe('capacity during cutover', () => {
-  it('plans shrink-old-first when old + new pools do not fit the VM family quota, and completes it', async () => {
-    expect((await run(request('cap-old', { poolId: 'cap-old' }))).runtimeStatus).toBe('Completed');
-    await eventsOf('cap-old');
-    const from = world.simulator.recorder.since(0).length;
+it('plans shrink-old-first when old + new pools do not fit the VM family quota, and completes it', async () => {
+  expect((await run(request('cap-old', { poolId: 'cap-old' }))).runtimeStatus).toBe('Completed');
+  await eventsOf('cap-old');
+  const from = world.simulator.recorder.since(0).length;
 
-    const status = await run(request('cap-new', { poolId: 'cap-new', replaces: 'cap-old' }));
-    expect(status.runtimeStatus).toBe('Completed');
-    expect(status.output).toMatchObject({ poolsReady: ['cap-new'], poolsFailed: [] });
+  const status = await run(request('cap-new', { poolId: 'cap-new', replaces: 'cap-old' }));
+  expect(status.runtimeStatus).toBe('Completed');
+  expect(status.output).toMatchObject({ poolsReady: ['cap-new'], poolsFailed: [] });
 
-    // The plan is in the status.
-    const view = await world.getJson('/api/builds/cap-new');
-    expect(view.body.pipeline.pools[0].cutover).toMatch(/shrink-old-first: cap-old to 10\+0 nodes first/);
+  // The plan is in the status.
+  const view = await world.getJson('/api/builds/cap-new');
+  expect(view.body.pipeline.pools[0].cutover).toMatch(/shrink-old-first: cap-old to 10\+0 nodes first/);
 
-    // The old pool shrank (taskcompletion) before the new one was created, and is gone now.
-    const oldWrites = armWrites('cap-old', from);
-    const newCreate = armWrites('cap-new', from).find((r) => r.method === 'PUT')!;
-    expect(oldWrites[0]).toMatchObject({ method: 'PATCH' });
-    expect(oldWrites[0]!.seq).toBeLessThan(newCreate.seq);
-    // Drained to 0, then its delete started (the simulator removes it when the delete's time has passed).
-    expect(account().pools['cap-old']?.deletingAtSimMs).toBeDefined();
-    expect(account().pools['cap-old']?.resize).toMatchObject({ fromDedicated: 10, toDedicated: 0 });
+  // The old pool shrank (taskcompletion) before the new one was created, and is gone now.
+  const oldWrites = armWrites('cap-old', from);
+  const newCreate = armWrites('cap-new', from).find((r) => r.method === 'PUT')!;
+  expect(oldWrites[0]).toMatchObject({ method: 'PATCH' });
+  expect(oldWrites[0]!.seq).toBeLessThan(newCreate.seq);
+  // Drained to 0, then its delete started (the simulator removes it when the delete's time has passed).
+  expect(account().pools['cap-old']?.deletingAtSimMs).toBeDefined();
+  expect(account().pools['cap-old']?.resize).toMatchObject({ fromDedicated: 10, toDedicated: 0 });
 
-    // The new pool reached its size with no quota error: old + new never passed 120 cores.
-    const fresh = account().pools['cap-new']!;
-    expect(fresh.resize).toMatchObject({ toDedicated: 20 });
-    expect(fresh.resize.error).toBeUndefined();
+  // The new pool reached its size with no quota error: old + new never passed 120 cores.
+  const fresh = account().pools['cap-new']!;
+  expect(fresh.resize).toMatchObject({ toDedicated: 20 });
+  expect(fresh.resize.error).toBeUndefined();
 
-    const types = (await eventsOf('cap-new')).map((e) => e.type.replace('BatchImageFactory.', ''));
-    expect(types).toEqual(expect.arrayContaining(['Pool.ShrunkForCutover', 'Pool.Ready', 'Pool.Retired']));
-    expect(types.indexOf('Pool.ShrunkForCutover')).toBeLessThan(types.indexOf('Pool.Ready'));
-    reportRequests('shrink-old-first', 'cap-old', 'cap-new', from);
+  const types = (await eventsOf('cap-new')).map((e) => e.type.replace('BatchImageFactory.', ''));
+  expect(types).toEqual(expect.arrayContaining(['Pool.ShrunkForCutover', 'Pool.Ready', 'Pool.Retired']));
+  expect(types.indexOf('Pool.ShrunkForCutover')).toBeLessThan(types.indexOf('Pool.Ready'));
+  reportRequests('shrink-old-first', 'cap-old', 'cap-new', from);
+});
+
+it('refuses with a finding when the request says onInsufficientQuota "refuse"', async () => {
+  const input = request(
+    'cap-refused',
+    { poolId: 'cap-refused', replaces: 'cap-new' },
+    { onInsufficientQuota: 'refuse' },
+  );
+  const status = await run(input);
+  expect(status.runtimeStatus).not.toBe('Completed');
+  const failed = (await eventsOf('cap-refused')).find((e) => e.type.endsWith('Pipeline.Failed'));
+  expect(failed.data.findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([
+    expect.objectContaining({
+      code: 'CUTOVER_QUOTA_INSUFFICIENT',
+      path: 'pools[0].targetDedicatedNodes',
+      message: expect.stringMatching(/40 standardDSv5Family cores missing/),
+    }),
+  ]);
+  expect(account().pools['cap-refused']).toBeUndefined();
+  expect(account().pools['cap-new']!.resize.toDedicated).toBe(20);
+});
+
+it('updates a zero-node autoscale pool in place: same pool id, new image, no new pool', async () => {
+  const atRest = { poolId: 'cap-auto', targetDedicatedNodes: 0, maxNodes: 10, template: AT_REST };
+  expect((await run(request('cap-auto-1', atRest))).runtimeStatus).toBe('Completed');
+  await eventsOf('cap-auto-1');
+  const before = account().pools['cap-auto']!;
+  const oldImage = (before.spec.virtualMachineConfiguration as any).imageReference.virtualMachineImageId;
+  const from = world.simulator.recorder.since(0).length;
+  const created = createdPools(world.simulator).length;
+
+  const next = { ...atRest, poolId: 'cap-auto-next', replaces: 'cap-auto' };
+  const status = await run(request('cap-auto-2', next, { strategy: 'auto' }));
+  expect(status.runtimeStatus).toBe('Completed');
+  expect(status.output).toMatchObject({ poolsReady: ['cap-auto-next'], poolsFailed: [] });
+
+  const after = account().pools['cap-auto']!;
+  const newImage = (after.spec.virtualMachineConfiguration as any).imageReference.virtualMachineImageId;
+  expect(newImage).not.toBe(oldImage);
+  expect(newImage).toMatch(/\/versions\/\d+\.\d+\.\d+$/);
+  expect(after.createdAtSimMs).toBe(before.createdAtSimMs);
+  expect(account().pools['cap-auto-next']).toBeUndefined();
+  expect(createdPools(world.simulator)).toHaveLength(created);
+
+  const events = await eventsOf('cap-auto-2');
+  const updated = events.find((e) => e.type.endsWith('Pool.UpdatedInPlace'));
+  expect(updated.data).toMatchObject({
+    poolId: 'cap-auto',
+    requestedPoolId: 'cap-auto-next',
+    imageVersionId: newImage,
   });
-
-  it('refuses with a finding when the request says onInsufficientQuota "refuse"', async () => {
-    const input = request(
-      'cap-refused',
-      { poolId: 'cap-refused', replaces: 'cap-new' },
-      { onInsufficientQuota: 'refuse' },
-    );
-    const status = await run(input);
-    expect(status.runtimeStatus).not.toBe('Completed');
-    const failed = (await eventsOf('cap-refused')).find((e) => e.type.endsWith('Pipeline.Failed'));
-    expect(failed.data.findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([
-      expect.objectContaining({
-        code: 'CUTOVER_QUOTA_INSUFFICIENT',
-        path: 'pools[0].targetDedicatedNodes',
-        message: expect.stringMatching(/40 standardDSv5Family cores missing/),
-      }),
-    ]);
-    expect(account().pools['cap-refused']).toBeUndefined();
-    expect(account().pools['cap-new']!.resize.toDedicated).toBe(20);
-  });
-
-  it('updates a zero-node autoscale pool in place: same pool id, new image, no new pool', async () => {
-    const atRest = { poolId: 'cap-auto', targetDedicatedNodes: 0, maxNodes: 10, template: AT_REST };
-    expect((await run(request('cap-auto-1', atRest))).runtimeStatus).toBe('Completed');
-    await eventsOf('cap-auto-1');
-    const before = account().pools['cap-auto']!;
-    const oldImage = (before.spec.virtualMachineConfiguration as any).imageReference.virtualMachineImageId;
-    const from = world.simulator.recorder.since(0).length;
-    const created = createdPools(world.simulator).length;
-
-    const next = { ...atRest, poolId: 'cap-auto-next', replaces: 'cap-auto' };
-    const status = await run(request('cap-auto-2', next, { strategy: 'auto' }));
-    expect(status.runtimeStatus).toBe('Completed');
-    expect(status.output).toMatchObject({ poolsReady: ['cap-auto-next'], poolsFailed: [] });
-
-    const after = account().pools['cap-auto']!;
-    const newImage = (after.spec.virtualMachineConfiguration as any).imageReference.virtualMachineImageId;
-    expect(newImage).not.toBe(oldImage);
-    expect(newImage).toMatch(/\/versions\/\d+\.\d+\.\d+$/);
-    expect(after.createdAtSimMs).toBe(before.createdAtSimMs);
-    expect(account().pools['cap-auto-next']).toBeUndefined();
-    expect(createdPools(world.simulator)).toHaveLength(created);
-
-    const events = await eventsOf('cap-auto-2');
-    const updated = events.find((e) => e.type.endsWith('Pool.UpdatedInPlace'));
-    expect(updated.data).toMatchObject({
-      poolId: 'cap-auto',
-      requestedPoolId: 'cap-auto-next',
-      imageVersionId: newImage,
-    });
-    expect(events.some((e) => e.type.endsWith('Pool.Retired'))).toBe(false);
-    reportRequests('in-place', 'cap-auto', 'cap-auto-next', from);
-  });
+  expect(events.some((e) => e.type.endsWith('Pool.Retired'))).toBe(false);
+  reportRequests('in-place', 'cap-auto', 'cap-auto-next', from);
 });
 
 /** The requests these cutovers add per pool, from the simulator's record (printed with BIF_REPORT_REQUESTS=1). */

@@ -48,7 +48,7 @@ const facts = (q: AccountCoreQuotas | undefined, pools: PoolUsage[]): CapacityFa
 const plan = (d: PoolDemand, f: CapacityFacts, cutover?: Partial<CapacityCutover>) =>
   planCapacity([d], f, { strategy: 'blue-green', onInsufficientQuota: 'shrink-old-first', ...cutover });
 
-describe('capacity planning', () => {
+describe('capacity planning: shrink-old-first', () => {
   it('keeps blue/green when old + new fit the family and total quotas', () => {
     const result = plan(
       demand(),
@@ -86,7 +86,9 @@ describe('capacity planning', () => {
     const result = plan(demand({ dedicatedNodes: 0, lowPriorityNodes: 8 }), facts(q, [old]));
     expect(result.pools.new).toMatchObject({ shrinkOld: { toDedicated: 0, toLowPriority: 2 } });
   });
+});
 
+describe('capacity planning: refusals', () => {
   it('refuses with a finding (code, field, fix) when the request says refuse', () => {
     const result = plan(demand(), facts(quotas(), [pool('old', 20)]), { onInsufficientQuota: 'refuse' });
     expect(result.findings).toEqual([
@@ -112,7 +114,9 @@ describe('capacity planning', () => {
     const q = quotas({ perFamily: { standardDSv5Family: 40, standardDDSv5Family: 400 } });
     expect(plan(demand(), facts(q, [old])).findings[0]?.code).toBe('CUTOVER_QUOTA_INSUFFICIENT');
   });
+});
 
+describe('capacity planning: what counts, and in place', () => {
   it('checks nothing for an account that reports no quotas (UserSubscription)', () => {
     expect(plan(demand(), facts(undefined, [pool('old', 20)]))).toEqual({
       pools: { new: { strategy: 'blue-green' } },
