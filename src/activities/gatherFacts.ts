@@ -12,6 +12,7 @@ import {
 import { imageDefinitionId } from '../domain/factoryConfig';
 import { mustParse } from '../domain/resourceId';
 import { PermanentError, whenMissing } from '../domain/errors';
+import { gatherCapacityFacts } from './capacityFacts';
 
 /**
  * What a build must know before it decides, read through the ports and nothing decided here: the
@@ -52,6 +53,7 @@ export async function gatherFacts(
         : undefined,
     supportedImages: await supportedImagesByAccount(services, request),
     batchProviderRegistration: await providerRegistration(services, request),
+    capacity: await gatherCapacityFacts(services, request),
   };
 }
 

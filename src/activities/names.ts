@@ -13,6 +13,8 @@ export const ACTIVITIES = {
   getPool: 'getPool',
   drainPool: 'drainPool',
   deletePool: 'deletePool',
+  shrinkPool: 'shrinkPool',
+  updatePoolInPlace: 'updatePoolInPlace',
   publishEvents: 'publishEvents',
   applyRetention: 'applyRetention',
   deleteIntermediates: 'deleteIntermediates',

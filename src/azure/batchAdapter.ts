@@ -105,6 +105,14 @@ export class AzureBatchAdapter implements BatchPoolsPort {
   deletePool(account: BatchAccountRef, poolId: string): Promise<void> {
     return this.arm.deletePool(account, poolId);
   }
+
+  updatePoolImage(account: BatchAccountRef, poolId: string, spec: PoolSpec): Promise<void> {
+    return this.arm.updatePoolImage(account, poolId, spec);
+  }
+
+  getCoreQuotas(account: BatchAccountRef) {
+    return this.arm.getCoreQuotas(account);
+  }
 }
 
 function toPoolStatus(poolId: string, pool: BatchServiceModels.CloudPool): PoolStatus {

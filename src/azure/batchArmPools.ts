@@ -3,9 +3,14 @@ import type { BatchManagementClient, Pool } from '@azure/arm-batch';
 import type { BatchAccountRef, BatchPoolsPort, CreatePoolOutcome, PoolSpec } from '../ports/batch';
 import { mustParse, resourceName } from '../domain/resourceId';
 import { PermanentError } from '../domain/errors';
+import type { AccountCoreQuotas } from '../domain/cutover/capacity';
 import { effectivePool } from '../domain/poolTemplate/effectivePool';
 import type { Endpoints } from './clients';
 import { batchManagementClient } from './batchManagementClient';
+import { withApiVersion } from './apiVersionOverride';
+
+/** The first Microsoft.Batch version that changes an existing (empty) pool's image. */
+export const POOL_IMAGE_UPDATE_API_VERSION = '2024-07-01';
 import { toSdkPool } from './batchArmPoolModel';
 import { judgeExistingPool, requestOf } from './batchArmPoolReuse';
 import { azureCall, isSdkNotFound, toFactoryError } from './errors';
@@ -135,6 +140,42 @@ export class ArmBatchPools {
         },
       ),
     );
+  }
+
+  /**
+   * In place: PATCH the pool's deploymentConfiguration (image and node agent SKU) with the management API
+   * version that allows it (2024-07-01); Batch accepts it only while the pool has no nodes.
+   */
+  async updatePoolImage(account: BatchAccountRef, poolId: string, spec: PoolSpec): Promise<void> {
+    const where = locate(account);
+    const { deploymentConfiguration } = toSdkPool(effectivePool(spec));
+    await azureCall('Updating the image of pool', `${where.accountName}/pools/${poolId}`, () =>
+      this.client(where.subscriptionId).poolOperations.update(
+        where.resourceGroup,
+        where.accountName,
+        poolId,
+        { deploymentConfiguration },
+        withApiVersion(POOL_IMAGE_UPDATE_API_VERSION),
+      ),
+    );
+  }
+
+  /** Microsoft.Batch/batchAccounts GET: the core quotas Batch enforces on the account's pools. */
+  async getCoreQuotas(account: BatchAccountRef): Promise<AccountCoreQuotas | undefined> {
+    const where = locate(account);
+    const read = await azureCall('Reading Batch account', where.accountName, () =>
+      this.client(where.subscriptionId).batchAccountOperations.get(where.resourceGroup, where.accountName),
+    );
+    // UserSubscription accounts report no quotas: theirs live on the subscription (Compute quotas).
+    if (read.dedicatedCoreQuota === undefined) return undefined;
+    return {
+      dedicatedCoreQuota: read.dedicatedCoreQuota,
+      lowPriorityCoreQuota: read.lowPriorityCoreQuota ?? 0,
+      perFamily: Object.fromEntries(
+        (read.dedicatedCoreQuotaPerVMFamily ?? []).map((f) => [f.name ?? '', f.coreQuota ?? 0]),
+      ),
+      perFamilyEnforced: read.dedicatedCoreQuotaPerVMFamilyEnforced ?? false,
+    };
   }
 
   /** Starts the long-running delete and returns (the orchestrator does not wait for it); gone is done. */

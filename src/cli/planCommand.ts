@@ -5,6 +5,7 @@ import { MAX_REQUEST_BYTES } from '../triggers/intake';
 import type { PlanSummary } from '../domain/planning/plan';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import { renderTable } from './table';
+import { addCutoverPlan } from './planCutover';
 
 export interface CommandResult {
   exitCode: number;
@@ -23,11 +24,14 @@ export function planCommand(args: string[], now: Date): CommandResult {
   const json = args.includes('--json');
   const supportedAt = args.indexOf('--supported-images');
   const supportedFile = supportedAt >= 0 ? args[supportedAt + 1] : undefined;
-  const file = args.find((a, i) => !a.startsWith('--') && (supportedAt < 0 || i !== supportedAt + 1));
+  const capacityFileAt = args.includes('--capacity') ? args.indexOf('--capacity') + 1 : -1;
+  const file = args.find(
+    (a, i) => !a.startsWith('--') && (supportedAt < 0 || i !== supportedAt + 1) && i !== capacityFileAt,
+  );
   if (!file) {
     return {
       exitCode: EXIT_INVALID,
-      stdout: 'usage: bif plan <request.json> [--json] [--supported-images <file>]\n',
+      stdout: 'usage: bif plan <request.json> [--json] [--supported-images <file>] [--capacity <file>]\n',
     };
   }
   let text: string;
@@ -37,11 +41,15 @@ export function planCommand(args: string[], now: Date): CommandResult {
     return { exitCode: EXIT_INVALID, stdout: `bif plan: cannot read ${file}: ${(error as Error).message}\n` };
   }
   const supported = supportedFile ? readSupportedImages(supportedFile) : undefined;
-  const { summary } = checkBuildRequestText(text, { now, supportedImagesForAll: supported });
+  const check = checkBuildRequestText(text, { now, supportedImagesForAll: supported });
+  const { summary } = check;
   addSizeFinding(summary, text);
+  const capacityAt = args.indexOf('--capacity');
+  const cutover =
+    capacityAt >= 0 && check.ok ? addCutoverPlan(summary, check.request, args[capacityAt + 1]!) : [];
   return {
     exitCode: summary.valid ? EXIT_VALID : EXIT_INVALID,
-    stdout: json ? `${JSON.stringify(summary)}\n` : renderPlan(file, summary),
+    stdout: json ? `${JSON.stringify(summary)}\n` : renderPlan(file, summary, cutover),
   };
 }
 
@@ -75,7 +83,7 @@ function readSupportedImages(file: string): SupportedImage[] {
   return list as SupportedImage[];
 }
 
-function renderPlan(file: string, summary: PlanSummary): string {
+function renderPlan(file: string, summary: PlanSummary, cutover: string[] = []): string {
   const out: string[] = [`Plan for ${file}: ${summary.valid ? 'VALID' : 'NOT VALID'}`, ''];
   if (summary.regions.length > 0) {
     out.push(
@@ -97,7 +105,7 @@ function renderPlan(file: string, summary: PlanSummary): string {
       '',
     );
   }
-  out.push(...renderImage(summary.image));
+  out.push(...cutover, ...renderImage(summary.image));
   for (const p of summary.pools) {
     if (!p.effectivePool) continue;
     out.push(

@@ -1,3 +1,4 @@
+import type { CutoverPlan } from './cutover/capacity';
 import type { BatchAccountRef } from './buildRequest';
 
 /** A Batch pool as the pipeline creates it: every planned value resolved (what the Batch adapter sends). */
@@ -38,4 +39,6 @@ export interface PoolRollout {
   account: BatchAccountRef;
   spec: PoolSpec;
   replaces?: string;
+  /** How it takes over from `replaces` when not plain blue/green (src/domain/cutover/capacity.ts). */
+  cutover?: CutoverPlan;
 }

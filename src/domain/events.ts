@@ -13,6 +13,8 @@ export const EVENT_TYPES = {
   poolReady: 'BatchImageFactory.Pool.Ready',
   poolFailed: 'BatchImageFactory.Pool.Failed',
   poolRetired: 'BatchImageFactory.Pool.Retired',
+  poolShrunkForCutover: 'BatchImageFactory.Pool.ShrunkForCutover',
+  poolUpdatedInPlace: 'BatchImageFactory.Pool.UpdatedInPlace',
   pipelineCompleted: 'BatchImageFactory.Pipeline.Completed',
   pipelineFailed: 'BatchImageFactory.Pipeline.Failed',
 } as const;
@@ -92,6 +94,27 @@ export const EVENT_DATA_SCHEMAS = {
     accountId: z.string(),
     poolId: z.string(),
     replacedBy: z.string(),
+  }),
+  /** Shrink-old-first: the replaced pool was resized down (taskcompletion) before its successor grows. */
+  [EVENT_TYPES.poolShrunkForCutover]: z.object({
+    ...common,
+    accountId: z.string(),
+    poolId: z.string(),
+    replacedBy: z.string(),
+    region: z.string(),
+    toDedicatedNodes: z.number().int(),
+    toLowPriorityNodes: z.number().int(),
+    /** Cores missing for old + new side by side, per quota (dedicated, a VM family, lowPriority). */
+    missingCores: z.record(z.number()),
+  }),
+  /** In place: the replaced pool (no nodes) took the new image under its own id; no new pool was made. */
+  [EVENT_TYPES.poolUpdatedInPlace]: z.object({
+    ...common,
+    accountId: z.string(),
+    poolId: z.string(),
+    requestedPoolId: z.string(),
+    region: z.string(),
+    imageVersionId: z.string(),
   }),
   [EVENT_TYPES.pipelineCompleted]: z.object({
     ...common,

@@ -84,6 +84,9 @@ export const FINDING_CODES = {
   BATCH_PROVIDER_NOT_REGISTERED: 'error',
   CROSS_TENANT: 'error',
   GALLERY_LOCATION_UNKNOWN: 'error',
+  // Capacity during cutover (src/domain/cutover/capacity.ts), from the accounts' core quotas.
+  CUTOVER_QUOTA_INSUFFICIENT: 'error',
+  CUTOVER_IN_PLACE_NOT_ALLOWED: 'error',
 } as const satisfies Record<string, Severity>;
 
 export type FindingCode = keyof typeof FINDING_CODES;

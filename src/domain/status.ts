@@ -24,7 +24,7 @@ export interface PipelineState {
   version?: string;
   imageVersionId?: string;
   regions: { name: string; replicaCount: number; capacity: number }[];
-  pools: { poolId: string; region: string }[];
+  pools: { poolId: string; region: string; cutover?: string }[];
   /** One per region, in the order of `regions`. */
   regionInstances: string[];
   startedAt: string;
@@ -50,6 +50,8 @@ export interface PoolLine {
   currentNodes: number;
   targetNodes: number;
   errors?: string[];
+  /** Not plain blue/green: shrink-old-first or in place (src/domain/cutover/capacity.ts describeCutover). */
+  cutover?: string;
 }
 
 /** What a region rollout knows while it runs: a line for every pool of the region. */

@@ -1,3 +1,4 @@
+import { describeCutover } from '../domain/cutover/capacity';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { EVENT_TYPES } from '../domain/events';
 import { finding } from '../domain/findings';
@@ -174,7 +175,11 @@ function* acceptPlan(context: OrchestrationContext, run: PipelineRun, plan: Pref
     replicaCount: r.replicaCount,
     capacity: plan.capacityByRegion[r.name] ?? 0,
   }));
-  status.pools = plan.pools.map((p) => ({ poolId: p.poolId, region: p.account.region }));
+  status.pools = plan.pools.map((p) => ({
+    poolId: p.poolId,
+    region: p.account.region,
+    ...(p.cutover ? { cutover: describeCutover(p.cutover) } : {}),
+  }));
   run.showStatus();
   const pools = plan.pools.map((p) => ({
     poolId: p.poolId,

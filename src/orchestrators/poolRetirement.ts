@@ -12,7 +12,10 @@ import type { RegionRun } from './regionRun';
 export function* retireReplacedPools(context: OrchestrationContext, run: RegionRun, outcomes: PoolOutcome[]) {
   const { input, status, owner } = run;
   const toRetire = input.pools.flatMap((p) =>
-    p.replaces && outcomes.find((o) => o.poolId === p.poolId)?.state === 'ready'
+    // In place, the replaced pool is the one that took the new image: it stays.
+    p.replaces &&
+    p.cutover?.strategy !== 'in-place' &&
+    outcomes.find((o) => o.poolId === p.poolId)?.state === 'ready'
       ? [{ ...p, replaces: p.replaces }]
       : [],
   );

@@ -6,6 +6,8 @@ import { allocationDeadlineMs, classifyPool, type PoolReading } from '../domain/
 import { activities, intervalFromProgress, nextInterval, nowMs, publish, sleep } from './steps';
 import type { RegionRun } from './regionRun';
 import { recreateReplacedPools } from './poolReplacement';
+import { shrinkOldPoolsFirst } from './shrinkOldFirst';
+import { updatePoolsInPlace } from './inPlaceUpdate';
 
 /**
  * Creates the region's pools at once and waits for each to allocate. A pool whose creation fails for
@@ -14,19 +16,23 @@ import { recreateReplacedPools } from './poolReplacement';
  */
 export function* createAndWaitForPools(context: OrchestrationContext, run: RegionRun) {
   if (run.input.pools.length === 0) return [];
+  yield* shrinkOldPoolsFirst(context, run);
+  yield* updatePoolsInPlace(context, run);
   yield* createPools(context, run);
   yield* waitForPools(context, run);
   return run.input.pools.map((p) => run.settled.get(p.poolId)!);
 }
 
 function* createPools(context: OrchestrationContext, run: RegionRun) {
-  const { input, status } = run;
+  const { status } = run;
+  // Pools updated in place are settled already: only the others get a new pool.
+  const toCreate = run.input.pools.filter((p) => !run.settled.has(p.poolId));
   status.stage = 'creating-pools';
-  for (const p of status.pools) p.state = 'creating';
+  for (const p of toCreate) run.line(p.poolId).state = 'creating';
   run.showStatus();
-  const specs = input.pools.map((p) => ({ account: p.account, spec: p.spec }));
+  const specs = toCreate.map((p) => ({ account: p.account, spec: p.spec }));
   const created = yield* activities(context).createPool.eachSettled(specs);
-  const failures = input.pools.flatMap((pool, i) => {
+  const failures = toCreate.flatMap((pool, i) => {
     const result = created[i]!;
     if (result.ok && result.value !== 'replacing') run.line(pool.poolId).state = 'allocating';
     return result.ok ? [] : [failPool(run, pool, result.error.message, [], [result.error.code])];
@@ -34,7 +40,7 @@ function* createPools(context: OrchestrationContext, run: RegionRun) {
   run.showStatus();
   if (failures.length) yield* publish(context, run.sender, failures);
   // Pools an earlier run of this request made and this run cannot use: deleted, made again once gone.
-  const replaced = input.pools.filter((_, i) => {
+  const replaced = toCreate.filter((_, i) => {
     const result = created[i]!;
     return result.ok && result.value === 'replacing';
   });

@@ -1,6 +1,7 @@
 import type { OrchestrationContext } from 'durable-functions';
 import type { PoolOutcome, RegionRolloutInput } from '../domain/pipeline';
 import { nowIso } from './steps';
+import { describeCutover } from '../domain/cutover/capacity';
 import { regionStatus, type PoolLine, type RegionState } from './regionStatus';
 
 /**
@@ -34,6 +35,7 @@ export function startRegionRun(context: OrchestrationContext, input: RegionRollo
       state: 'waiting',
       currentNodes: 0,
       targetNodes: p.spec.targetDedicatedNodes + p.spec.targetLowPriorityNodes,
+      ...(p.cutover ? { cutover: describeCutover(p.cutover) } : {}),
     })),
     updatedAt: nowIso(context),
   };

@@ -1,6 +1,7 @@
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import type { BatchAccountRef } from '../domain/buildRequest';
 import type { PoolSpec } from '../domain/batchPool';
+import type { AccountCoreQuotas } from '../domain/cutover/capacity';
 
 // The shapes live in the domain (the planning core makes them); re-exported for the adapters' imports.
 export type { BatchAccountRef, PoolSpec };
@@ -49,6 +50,16 @@ export interface BatchPoolsPort {
       deallocation?: 'requeue' | 'terminate' | 'taskcompletion' | 'retaineddata';
     },
   ): Promise<void>;
+  /**
+   * The account's core quotas (Microsoft.Batch/batchAccounts GET through the management plane);
+   * undefined when the account does not report them (UserSubscription pool allocation mode).
+   */
+  getCoreQuotas(account: BatchAccountRef): Promise<AccountCoreQuotas | undefined>;
+  /**
+   * Gives an existing pool (kept under its own id) the spec's image and node agent SKU through the
+   * management plane; Batch allows it only while the pool has no nodes.
+   */
+  updatePoolImage(account: BatchAccountRef, poolId: string, spec: PoolSpec): Promise<void>;
   /** A missing pool is already deleted. */
   deletePool(account: BatchAccountRef, poolId: string): Promise<void>;
 }

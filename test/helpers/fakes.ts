@@ -20,6 +20,7 @@ import type { SupportedImage } from '../../src/domain/planning/nodeAgentSku';
 import { NotFoundError } from '../../src/domain/errors';
 import { readJson, ROOT } from './requests';
 import { join } from 'node:path';
+import type { AccountCoreQuotas } from '../../src/domain/cutover/capacity';
 
 /** The demo build VM as the Compute adapter reports it: generalized Linux, one data disk. */
 export function demoVm(id: string, dataDisks = true): VmInspection {
@@ -201,6 +202,8 @@ export class FakeWorld {
     },
   };
 
+  coreQuotas: AccountCoreQuotas | undefined = undefined;
+
   batch: BatchPoolsPort = {
     listSupportedImages: async (account: BatchAccountRef) => {
       this.record(`listSupportedImages ${account.id.split('/').at(-1)}`);
@@ -244,6 +247,13 @@ export class FakeWorld {
       this.record(`deletePool ${poolId}`);
       this.pools.delete(`${account.id}|${poolId}`.toLowerCase());
     },
+    updatePoolImage: async (account, poolId, spec) => {
+      this.record(`updatePoolImage ${poolId} ${spec.imageVersionId.split('/').at(-1)}`);
+      const pool = this.pools.get(`${account.id}|${poolId}`.toLowerCase());
+      if (pool) pool.imageVersionId = spec.imageVersionId;
+    },
+    // Not reported unless a test sets them (as for a UserSubscription account): capacity goes unchecked.
+    getCoreQuotas: async () => this.coreQuotas,
   };
 
   events: EventPublisher = {

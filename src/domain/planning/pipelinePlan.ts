@@ -18,6 +18,7 @@ import { planBuild, type BuildPlan } from './plan';
 import { pipelinePoolMetadata } from '../poolTemplate/templateRules';
 import { checkDefinitionIdentity, checkSourceRegion, type SourceFacts } from './preflight';
 import type { Architecture, DefinitionSecurityType, SecurityFacts } from './securityType';
+import { withCutoverPlans, type CapacityFacts } from '../cutover/capacity';
 
 /** An image definition as the planning reads it: name, publisher/offer/sku, security type, architecture. */
 export interface DefinitionReading {
@@ -76,6 +77,8 @@ export interface PipelineFacts {
   supportedImages?: Record<string, readonly SupportedImage[]>;
   /** Registration state of Microsoft.Batch per subscription id (lower-case), cross-subscription only. */
   batchProviderRegistration?: Record<string, string>;
+  /** Core quotas and pools per Batch account id (lower-case): capacity during cutover. */
+  capacity?: CapacityFacts;
 }
 
 /** The version a build makes: the leased one, the next patch for "auto", or the one asked for. */
@@ -121,6 +124,13 @@ export function planPipeline(request: BuildRequest, facts: PipelineFacts): Prefl
     placement: { batchProviderRegistration: facts.batchProviderRegistration ?? {} },
   });
   findings.push(...plan.findings);
+  const cutover = withCutoverPlans(
+    poolRollouts(request, plan, versionId, version),
+    facts.capacity,
+    request.cutover,
+    (poolId) => request.pools.findIndex((p) => p.poolId === poolId),
+  );
+  findings.push(...cutover.findings);
   return {
     ok: !hasErrors(findings),
     findings,
@@ -131,7 +141,7 @@ export function planPipeline(request: BuildRequest, facts: PipelineFacts): Prefl
     galleryExists: facts.galleryLocation !== undefined,
     sourceLocation: sourceLocation ?? galleryLocation,
     targetRegions: targetRegionsOf(request, plan, facts.existingVersion),
-    pools: poolRollouts(request, plan, versionId, version),
+    pools: cutover.pools,
     disks: disksToCapture(request, facts, galleryLocation),
     capacityByRegion: Object.fromEntries(plan.regions.map((r) => [r.name, r.capacity])),
     image: plan.image,

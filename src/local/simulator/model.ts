@@ -83,9 +83,17 @@ export interface BatchAccountState {
   id: string;
   region: string;
   subscriptionId: string;
-  /** Dedicated and low-priority core quotas (nodes × cores per VM size is not modelled: 1 node = 1 unit). */
+  /**
+   * Core quotas as Microsoft.Batch reports them on the account (dedicatedCoreQuota, lowPriorityCoreQuota):
+   * a pool uses nodes × the vCPUs of its VM size (src/domain/cutover/vmSizes.ts; an unknown size counts 1).
+   */
   dedicatedQuota: number;
   lowPriorityQuota: number;
+  /** dedicatedCoreQuotaPerVMFamily (family name → cores), applied when `perFamilyEnforced`. */
+  perFamilyQuota?: Record<string, number>;
+  perFamilyEnforced?: boolean;
+  poolQuota?: number;
+  activeJobAndJobScheduleQuota?: number;
   supportedImages: SupportedImage[];
   pools: Record<string, BatchPoolState>;
 }

@@ -7,6 +7,7 @@ import type { ArmResource, WorldState } from './model';
 import { emptyWorld } from './model';
 import { normalizeId } from './world';
 import { diskSecurity, seedVm } from './scenarioVm';
+import { seedCoreQuotas } from './batch/coreQuotas';
 
 /**
  * A scenario seeds the simulated world: subscriptions and resource groups, build VMs with their disks,
@@ -37,8 +38,13 @@ export interface Scenario {
   batchAccounts?: {
     id: string;
     region: string;
+    /** Cores (nodes × the VM size's vCPUs), as `dedicatedCoreQuota` / `lowPriorityCoreQuota` on the account. */
     dedicatedQuota?: number;
     lowPriorityQuota?: number;
+    /** `dedicatedCoreQuotaPerVMFamily`: enforced (`dedicatedCoreQuotaPerVMFamilyEnforced`) when given. */
+    dedicatedCoreQuotaPerVMFamily?: { name: string; coreQuota: number }[];
+    poolQuota?: number;
+    activeJobAndJobScheduleQuota?: number;
     /** "default" (the bundled list), or the list itself. */
     supportedImages?: 'default' | SupportedImage[];
   }[];
@@ -146,8 +152,7 @@ export function seedWorld(scenario: Scenario, nowMs: number): WorldState {
       id: account.id,
       region: account.region,
       subscriptionId: account.id.split('/')[2]!,
-      dedicatedQuota: account.dedicatedQuota ?? 10_000,
-      lowPriorityQuota: account.lowPriorityQuota ?? 10_000,
+      ...seedCoreQuotas(account),
       supportedImages:
         account.supportedImages === undefined || account.supportedImages === 'default'
           ? images

@@ -11,8 +11,8 @@ describe('event catalogue', () => {
     replacedBy: 'render-1-5-0',
   };
 
-  it('defines the nine milestone types with a data schema each', () => {
-    expect(Object.values(EVENT_TYPES)).toHaveLength(9);
+  it('defines the eleven milestone types with a data schema each', () => {
+    expect(Object.values(EVENT_TYPES)).toHaveLength(11);
     expect(Object.keys(EVENT_DATA_SCHEMAS).sort()).toEqual(Object.values(EVENT_TYPES).sort());
   });
 

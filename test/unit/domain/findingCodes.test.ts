@@ -42,6 +42,9 @@ const PREFLIGHT_ACTIVITY_CODES = [
   'SOURCE_REGION_MISMATCH',
   'IMAGE_IDENTIFIER_TAKEN',
   'IMAGE_DEFINITION_IDENTIFIER_MISMATCH',
+  // Capacity during cutover, from the accounts' quotas and pools: test/unit/domain/capacity.test.ts.
+  'CUTOVER_QUOTA_INSUFFICIENT',
+  'CUTOVER_IN_PLACE_NOT_ALLOWED',
 ] as const;
 
 const CASES: Record<

@@ -50,8 +50,8 @@ export function serveArm(world: World, req: SimRequest, options: ArmOptions): Si
         'ResourceGroupNotFound',
         `Resource group '${path.resourceGroup}' could not be found.`,
       );
-    // Batch pools share one model with the data plane: served by the Batch side of the simulator.
-    if (typeKey(path).startsWith('microsoft.batch/batchaccounts/'))
+    // Batch accounts and pools share one model with the data plane: served by the Batch side.
+    if (typeKey(path).startsWith('microsoft.batch/batchaccounts') && path.names.length > 0)
       return serveArmPools(world, req, path, options);
     const kind = BY_TYPE.get(typeKey(path));
     if (!kind)

@@ -1,4 +1,4 @@
-import { json, type SimRequest, type SimResponse } from '../http';
+import { json, query, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState, BatchPoolState, Operation } from '../model';
 import type { World } from '../world';
 import { TIMING } from '../timing';
@@ -9,6 +9,8 @@ import { createPoolState, etag, livePools } from './poolCreation';
 import { armToDataPlane, renderArmPool } from './armPoolView';
 import { patchArmPool, checkIdentity, checkScaleSettings } from './armPoolRules';
 import { stopPoolResize } from './poolResize';
+import { renderArmAccount } from './coreQuotas';
+import { checkImageUpdate } from './poolImageUpdate';
 
 export interface ArmPoolOptions {
   origin: string;
@@ -31,6 +33,7 @@ export function serveArmPools(
   const account = findAccount(world, path, accountName ?? '');
   const kind = path.types.slice(1).map((t) => t.toLowerCase());
   try {
+    if (kind.length === 0) return serveArmAccount(req, account);
     if (kind[0] === 'pooloperationresults' && poolName && req.method === 'GET')
       return operationResult(world, poolName, options);
     if (kind[0] !== 'pools')
@@ -51,6 +54,13 @@ export function serveArmPools(
     if (error instanceof BatchFailure) return toArmError(error);
     throw error;
   }
+}
+
+/** The account itself: GET only (its core quotas are what the factory reads). */
+function serveArmAccount(req: SimRequest, account: BatchAccountState): SimResponse {
+  if (req.method !== 'GET')
+    throw new ArmFailure(405, 'MethodNotAllowed', `${req.method} on a Batch account.`);
+  return json(200, renderArmAccount(account));
 }
 
 function findAccount(world: World, path: ArmPath, name: string): BatchAccountState {
@@ -178,6 +188,7 @@ function updatePool(
   if (pool.deletingAtSimMs !== undefined)
     throw new ArmFailure(409, 'PoolBeingDeleted', 'The specified pool has been marked for deletion.');
   const { properties, identity } = bodyOf(req);
+  checkImageUpdate(world, account, pool, properties, query(req, 'api-version') ?? '');
   patchArmPool(world, account, pool, properties, identity);
   pool.eTag = etag(world);
   world.changed();

@@ -9,6 +9,7 @@ import { normalizeLocation } from '../arm/kinds';
 import { BatchFailure, invalidProperty } from './batchErrors';
 import { startAutoScale } from './autoScale';
 import { checkSecurityProfileShape, securityAllocationError } from './poolSecurity';
+import { quotaAllocationError } from './coreQuotas';
 
 /*
  * Creating a pool, whichever plane the request came through: the data plane's POST /pools and the
@@ -88,7 +89,13 @@ export function createPoolState(
       timeoutMs,
       error:
         securityAllocationError(world, vmc) ??
-        allocationError(world, account, body.id, scale.dedicated, scale.lowPriority),
+        allocationError(
+          world,
+          account,
+          { id: body.id, vmSize: String(body.vmSize), fromDedicated: 0, fromLowPriority: 0 },
+          scale.dedicated,
+          scale.lowPriority,
+        ),
     },
     ...(scale.autoScale ? { autoScale: scale.autoScale } : {}),
   };
@@ -174,15 +181,18 @@ export function checkImage(world: World, account: BatchAccountState, vmc: Record
   return replication.replicaCount;
 }
 
-/** Quota shortfalls and injected allocation failures. */
+/** Injected allocation failures, then core quota shortfalls (coreQuotas.ts). */
 export function allocationError(
   world: World,
   account: BatchAccountState,
-  poolId: string,
+  pool: { id: string; vmSize: string; fromDedicated: number; fromLowPriority: number },
   dedicated: number,
   lowPriority: number,
 ): BatchPoolState['resize']['error'] {
-  const fault = takeFault(world.state.faults, ['poolAllocationFail'], { poolId, path: account.name });
+  const fault = takeFault(world.state.faults, ['poolAllocationFail'], {
+    poolId: pool.id,
+    path: account.name,
+  });
   if (fault) {
     return {
       code: fault.code ?? 'AllocationFailed',
@@ -190,19 +200,5 @@ export function allocationError(
       atFraction: fault.atFraction ?? 0,
     };
   }
-  if (dedicated > account.dedicatedQuota) {
-    return {
-      code: 'AccountCoreQuotaReached',
-      message: `The specified account has reached its dedicated core quota (${account.dedicatedQuota}).`,
-      atFraction: account.dedicatedQuota / dedicated,
-    };
-  }
-  if (lowPriority > account.lowPriorityQuota) {
-    return {
-      code: 'AccountLowPriorityCoreQuotaReached',
-      message: `The specified account has reached its low-priority core quota (${account.lowPriorityQuota}).`,
-      atFraction: account.lowPriorityQuota / lowPriority,
-    };
-  }
-  return undefined;
+  return quotaAllocationError(account, pool, dedicated, lowPriority, world.now());
 }

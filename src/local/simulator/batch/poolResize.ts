@@ -61,7 +61,20 @@ export function applyResize(
         : TIMING.poolShrinkMs,
     timeoutMs,
     deallocation,
-    error: growing ? allocationError(world, account, pool.id, toDedicated, toLowPriority) : undefined,
+    error: growing
+      ? allocationError(
+          world,
+          account,
+          {
+            id: pool.id,
+            vmSize: String(pool.spec.vmSize ?? ''),
+            fromDedicated: current.currentDedicatedNodes,
+            fromLowPriority: current.currentLowPriorityNodes,
+          },
+          toDedicated,
+          toLowPriority,
+        )
+      : undefined,
   };
   pool.spec.targetDedicatedNodes = toDedicated;
   pool.spec.targetLowPriorityNodes = toLowPriority;

@@ -1,0 +1,51 @@
+import type { Services } from './services';
+import type { BatchAccountRef, BuildRequest } from '../domain/buildRequest';
+import { PermanentError } from '../domain/errors';
+import type { CapacityFacts } from '../domain/cutover/capacity';
+
+/**
+ * Each Batch account's core quotas (one management-plane GET) and its pools (the data-plane list),
+ * once per account: what src/domain/cutover/capacity.ts needs to decide whether old and new pools fit
+ * side by side. Read only when the request has pools.
+ */
+export async function gatherCapacityFacts(
+  services: Services,
+  request: BuildRequest,
+): Promise<CapacityFacts | undefined> {
+  if (request.pools.length === 0) return undefined;
+  const out: CapacityFacts = {};
+  const seen = new Set<string>();
+  for (const pool of request.pools) {
+    const key = pool.account.id.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const read = await readAccount(services, pool.account);
+    if (!read) continue;
+    const [quotas, pools] = read;
+    out[key] = {
+      ...(quotas ? { quotas } : {}),
+      pools: pools.map((p) => ({
+        poolId: p.poolId,
+        ...(p.vmSize ? { vmSize: p.vmSize } : {}),
+        currentDedicatedNodes: p.currentDedicatedNodes,
+        targetDedicatedNodes: p.targetDedicatedNodes,
+        currentLowPriorityNodes: p.currentLowPriorityNodes,
+        targetLowPriorityNodes: p.targetLowPriorityNodes,
+      })),
+    };
+  }
+  return out;
+}
+
+/**
+ * An account this identity cannot read (or that is not there) is left out: capacity is then not checked
+ * for it, and pool creation reports Azure's own error. Transient failures still retry the activity.
+ */
+async function readAccount(services: Services, account: BatchAccountRef) {
+  try {
+    return await Promise.all([services.batch.getCoreQuotas(account), services.batch.listPools(account)]);
+  } catch (error) {
+    if (error instanceof PermanentError) return undefined;
+    throw error;
+  }
+}

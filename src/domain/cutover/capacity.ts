@@ -1,0 +1,322 @@
+import { finding, type Finding } from '../findings';
+import type { BatchAccountRef } from '../buildRequest';
+import { DEFAULT_CAPACITY_CUTOVER, type CapacityCutover } from './cutoverRequest';
+import { vmSizeFacts } from './vmSizes';
+
+/**
+ * Capacity during cutover, decided without I/O. Blue/green briefly runs old and new pools side by side;
+ * Batch counts each pool's nodes × vCPUs against the account's dedicated (total and, when enforced, per
+ * VM family) and low-priority core quotas (https://learn.microsoft.com/azure/batch/batch-quota-limit).
+ *
+ * "Used" is what the account's pools hold or are about to hold: for each pool, the larger of its current
+ * and target node counts (a growing pool will claim its target, a shrinking one still holds its nodes),
+ * the pools the request replaces included, the request's own new pool ids excluded (a restarted build's
+ * earlier pool is what this build makes, not extra demand). Autoscale pools are taken at their current
+ * and target counts like any other; a new autoscale pool needs what its targets ask at creation.
+ */
+
+/** The core quotas of one account as Microsoft.Batch reports them; absent for UserSubscription accounts. */
+export interface AccountCoreQuotas {
+  dedicatedCoreQuota: number;
+  lowPriorityCoreQuota: number;
+  perFamily: Record<string, number>;
+  perFamilyEnforced: boolean;
+}
+
+/** One existing pool of an account, as read from the pool list. */
+export interface PoolUsage {
+  poolId: string;
+  vmSize?: string;
+  currentDedicatedNodes: number;
+  targetDedicatedNodes: number;
+  currentLowPriorityNodes: number;
+  targetLowPriorityNodes: number;
+}
+
+/** Per account id (lower case): its quotas (undefined when not reported) and its pools. */
+export type CapacityFacts = Record<string, { quotas?: AccountCoreQuotas; pools: PoolUsage[] }>;
+
+/** A new pool as capacity planning sees it. */
+export interface PoolDemand {
+  index: number;
+  poolId: string;
+  account: BatchAccountRef;
+  vmSize: string;
+  dedicatedNodes: number;
+  lowPriorityNodes: number;
+  replaces?: string;
+}
+
+export type CutoverPlan =
+  | { strategy: 'blue-green' }
+  | {
+      strategy: 'shrink-old-first';
+      /** The old pool's size before the new pool is created (resized with taskcompletion). */
+      shrinkOld: { poolId: string; toDedicated: number; toLowPriority: number };
+      /** Cores missing for old + new side by side, per bucket that was short. */
+      missingCores: Record<string, number>;
+    }
+  | { strategy: 'in-place'; poolId: string };
+
+export interface CapacityPlan {
+  /** Per new pool id. */
+  pools: Record<string, CutoverPlan>;
+  findings: Finding[];
+}
+
+interface Used {
+  dedicated: number;
+  lowPriority: number;
+  byFamily: Record<string, number>;
+}
+
+export function planCapacity(
+  demands: PoolDemand[],
+  facts: CapacityFacts,
+  cutover: CapacityCutover = DEFAULT_CAPACITY_CUTOVER,
+): CapacityPlan {
+  const plan: CapacityPlan = { pools: {}, findings: [] };
+  const newIds = new Set(demands.map((d) => d.poolId.toLowerCase()));
+  const used = new Map<string, Used>();
+  for (const demand of demands) {
+    const key = demand.account.id.toLowerCase();
+    const account = facts[key];
+    const existing = (account?.pools ?? []).filter((p) => !newIds.has(p.poolId.toLowerCase()));
+    const old = demand.replaces
+      ? existing.find((p) => p.poolId.toLowerCase() === demand.replaces!.toLowerCase())
+      : undefined;
+    const inPlace = inPlaceDecision(demand, old, cutover, plan.findings);
+    if (inPlace) {
+      plan.pools[demand.poolId] = inPlace;
+      continue;
+    }
+    if (!used.has(key)) used.set(key, usageOf(existing));
+    plan.pools[demand.poolId] = fit(demand, account?.quotas, used.get(key)!, old, cutover, plan.findings);
+  }
+  return plan;
+}
+
+/** In place: asked for (or "auto"), and the replaced pool exists with no nodes and the same VM size. */
+function inPlaceDecision(
+  demand: PoolDemand,
+  old: PoolUsage | undefined,
+  cutover: CapacityCutover,
+  findings: Finding[],
+): CutoverPlan | undefined {
+  if (cutover.strategy === 'blue-green' || !demand.replaces) return undefined;
+  const empty =
+    old !== undefined &&
+    old.currentDedicatedNodes +
+      old.targetDedicatedNodes +
+      old.currentLowPriorityNodes +
+      old.targetLowPriorityNodes ===
+      0;
+  const sameSize = old?.vmSize?.toLowerCase() === demand.vmSize.toLowerCase();
+  if (empty && sameSize) return { strategy: 'in-place', poolId: old.poolId };
+  if (cutover.strategy === 'in-place') {
+    const why = !old
+      ? `pool ${demand.replaces} was not found in the account`
+      : !empty
+        ? `pool ${demand.replaces} has nodes (Batch changes a pool's image only while it has none)`
+        : `pool ${demand.replaces} has VM size ${old.vmSize ?? 'unknown'}, not ${demand.vmSize}`;
+    findings.push(
+      finding(
+        'CUTOVER_IN_PLACE_NOT_ALLOWED',
+        'cutover.strategy',
+        `Pool ${demand.poolId} cannot take the new image in place: ${why}. Use "auto" (in place where allowed, blue/green otherwise) or "blue-green", or scale ${demand.replaces} to 0 nodes first.`,
+      ),
+    );
+  }
+  return undefined;
+}
+
+function usageOf(pools: PoolUsage[]): Used {
+  const used: Used = { dedicated: 0, lowPriority: 0, byFamily: {} };
+  for (const pool of pools) {
+    const held = heldBy(pool);
+    used.dedicated += held.dedicated;
+    used.lowPriority += held.lowPriority;
+    if (held.family) used.byFamily[held.family] = (used.byFamily[held.family] ?? 0) + held.dedicated;
+  }
+  return used;
+}
+
+/** Cores a pool holds or is about to hold (an unknown VM size counts one core per node, as Batch's least). */
+function heldBy(pool: PoolUsage) {
+  const size = pool.vmSize ? vmSizeFacts(pool.vmSize) : undefined;
+  const cores = size?.vCPUs ?? 1;
+  return {
+    family: size?.family,
+    cores,
+    dedicatedNodes: Math.max(pool.currentDedicatedNodes, pool.targetDedicatedNodes),
+    lowPriorityNodes: Math.max(pool.currentLowPriorityNodes, pool.targetLowPriorityNodes),
+    dedicated: Math.max(pool.currentDedicatedNodes, pool.targetDedicatedNodes) * cores,
+    lowPriority: Math.max(pool.currentLowPriorityNodes, pool.targetLowPriorityNodes) * cores,
+  };
+}
+
+/** Cores missing per bucket if `demand` were added to `used` now; empty when it fits. */
+function shortfall(
+  quotas: AccountCoreQuotas,
+  used: Used,
+  need: { dedicated: number; lowPriority: number; family?: string },
+) {
+  const missing: Record<string, number> = {};
+  const over = (have: number, quota: number) => Math.max(0, have - quota);
+  const total = over(used.dedicated + need.dedicated, quotas.dedicatedCoreQuota);
+  if (total) missing.dedicated = total;
+  if (quotas.perFamilyEnforced && need.family) {
+    const family = over(
+      (used.byFamily[need.family] ?? 0) + need.dedicated,
+      quotas.perFamily[need.family] ?? 0,
+    );
+    if (family) missing[need.family] = family;
+  }
+  const low = over(used.lowPriority + need.lowPriority, quotas.lowPriorityCoreQuota);
+  if (low) missing.lowPriority = low;
+  return missing;
+}
+
+function fit(
+  demand: PoolDemand,
+  quotas: AccountCoreQuotas | undefined,
+  used: Used,
+  old: PoolUsage | undefined,
+  cutover: CapacityCutover,
+  findings: Finding[],
+): CutoverPlan {
+  const size = vmSizeFacts(demand.vmSize);
+  const cores = size?.vCPUs ?? 1;
+  const need = {
+    dedicated: demand.dedicatedNodes * cores,
+    lowPriority: demand.lowPriorityNodes * cores,
+    family: size?.family,
+  };
+  // No quotas reported (a UserSubscription account: quota lives on the subscription): nothing to check.
+  if (!quotas) return { strategy: 'blue-green' };
+  const missing = shortfall(quotas, used, need);
+  if (Object.keys(missing).length === 0) {
+    add(used, need, 1);
+    return { strategy: 'blue-green' };
+  }
+  const shrink =
+    old && cutover.onInsufficientQuota === 'shrink-old-first' ? shrinkFor(old, missing) : undefined;
+  if (!shrink) {
+    findings.push(refusal(demand, missing, old, cutover));
+    return { strategy: 'blue-green' };
+  }
+  const oldHeld = heldBy(old!);
+  add(
+    used,
+    {
+      dedicated: shrink.removeDedicated * oldHeld.cores,
+      lowPriority: shrink.removeLowPriority * oldHeld.cores,
+      family: oldHeld.family,
+    },
+    -1,
+  );
+  add(used, need, 1);
+  return {
+    strategy: 'shrink-old-first',
+    shrinkOld: {
+      poolId: old!.poolId,
+      toDedicated: oldHeld.dedicatedNodes - shrink.removeDedicated,
+      toLowPriority: oldHeld.lowPriorityNodes - shrink.removeLowPriority,
+    },
+    missingCores: missing,
+  };
+}
+
+function add(used: Used, cores: { dedicated: number; lowPriority: number; family?: string }, sign: 1 | -1) {
+  used.dedicated += sign * cores.dedicated;
+  used.lowPriority += sign * cores.lowPriority;
+  if (cores.family) used.byFamily[cores.family] = (used.byFamily[cores.family] ?? 0) + sign * cores.dedicated;
+}
+
+/** Nodes to take off the old pool so the missing cores are freed; undefined when even 0 nodes is not enough. */
+function shrinkFor(old: PoolUsage, missing: Record<string, number>) {
+  const held = heldBy(old);
+  let dedicatedCores = missing.dedicated ?? 0;
+  for (const [bucket, cores] of Object.entries(missing)) {
+    if (bucket === 'dedicated' || bucket === 'lowPriority') continue;
+    // A family short of cores gains only from an old pool of that same family.
+    if (bucket !== held.family) return undefined;
+    dedicatedCores = Math.max(dedicatedCores, cores);
+  }
+  const removeDedicated = Math.ceil(dedicatedCores / held.cores);
+  const removeLowPriority = Math.ceil((missing.lowPriority ?? 0) / held.cores);
+  if (removeDedicated > held.dedicatedNodes || removeLowPriority > held.lowPriorityNodes) return undefined;
+  return { removeDedicated, removeLowPriority };
+}
+
+function refusal(
+  demand: PoolDemand,
+  missing: Record<string, number>,
+  old: PoolUsage | undefined,
+  cutover: CapacityCutover,
+): Finding {
+  const short = Object.entries(missing)
+    .map(
+      ([bucket, cores]) =>
+        `${cores} ${bucket === 'dedicated' ? 'dedicated' : bucket === 'lowPriority' ? 'low-priority' : bucket} cores`,
+    )
+    .join(', ');
+  const account = demand.account.id.split('/').at(-1);
+  const why =
+    old && cutover.onInsufficientQuota === 'refuse'
+      ? `cutover.onInsufficientQuota is "refuse"; "shrink-old-first" would shrink ${old.poolId} before ${demand.poolId} grows`
+      : old
+        ? `even with ${old.poolId} shrunk to 0 nodes it would not fit`
+        : 'no replaced pool can make room';
+  return finding(
+    'CUTOVER_QUOTA_INSUFFICIENT',
+    `pools[${demand.index}].targetDedicatedNodes`,
+    `Pool ${demand.poolId} (${demand.dedicatedNodes} dedicated + ${demand.lowPriorityNodes} low-priority ${demand.vmSize} nodes) does not fit Batch account ${account}'s core quota beside its other pools: ${short} missing (${why}). Ask for a quota increase (https://learn.microsoft.com/azure/batch/batch-quota-limit#increase-a-quota)${old && cutover.onInsufficientQuota === 'refuse' ? ', set cutover.onInsufficientQuota to "shrink-old-first"' : ''} or use fewer nodes.`,
+  );
+}
+
+/**
+ * The planning core's entry: each rollout with its cutover plan (blue/green ones left as they were, so
+ * plans without capacity facts — follower rollouts, `bif plan` offline — stay unchanged), and findings.
+ */
+export function withCutoverPlans<
+  P extends {
+    poolId: string;
+    account: BatchAccountRef;
+    replaces?: string;
+    spec: { vmSize: string; targetDedicatedNodes: number; targetLowPriorityNodes: number };
+  },
+>(
+  rollouts: P[],
+  facts: CapacityFacts | undefined,
+  cutover: CapacityCutover | undefined,
+  indexOf: (poolId: string) => number = () => -1,
+): { pools: (P & { cutover?: CutoverPlan })[]; findings: Finding[] } {
+  if (!facts) return { pools: rollouts, findings: [] };
+  const demands = rollouts.map((r, i) => ({
+    index: indexOf(r.poolId) >= 0 ? indexOf(r.poolId) : i,
+    poolId: r.poolId,
+    account: r.account,
+    vmSize: r.spec.vmSize,
+    dedicatedNodes: r.spec.targetDedicatedNodes,
+    lowPriorityNodes: r.spec.targetLowPriorityNodes,
+    ...(r.replaces ? { replaces: r.replaces } : {}),
+  }));
+  const plan = planCapacity(demands, facts, cutover);
+  const pools = rollouts.map((r) => {
+    const chosen = plan.pools[r.poolId];
+    return chosen && chosen.strategy !== 'blue-green' ? { ...r, cutover: chosen } : r;
+  });
+  return { pools, findings: plan.findings };
+}
+
+/** One line for status and `bif plan`: how the pool takes over from the one it replaces. */
+export function describeCutover(plan: CutoverPlan | undefined): string | undefined {
+  if (!plan || plan.strategy === 'blue-green') return undefined;
+  if (plan.strategy === 'in-place') return `in place: ${plan.poolId} takes the new image`;
+  const { poolId, toDedicated, toLowPriority } = plan.shrinkOld;
+  const missing = Object.entries(plan.missingCores)
+    .map(([bucket, cores]) => `${cores} ${bucket}`)
+    .join(', ');
+  return `shrink-old-first: ${poolId} to ${toDedicated}+${toLowPriority} nodes first (${missing} cores short)`;
+}

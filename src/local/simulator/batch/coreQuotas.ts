@@ -1,0 +1,164 @@
+import type { BatchAccountState, BatchPoolState } from '../model';
+import { vmSizeFacts } from '../../../domain/cutover/vmSizes';
+import { snapshotPool } from './allocation';
+
+/*
+ * Batch's core quotas (https://learn.microsoft.com/azure/batch/batch-quota-limit): a pool's dedicated
+ * nodes count their VM size's vCPUs against the account's dedicatedCoreQuota and, when
+ * dedicatedCoreQuotaPerVMFamilyEnforced, against its family's entry in dedicatedCoreQuotaPerVMFamily
+ * (a family not listed has none); low-priority/Spot nodes against lowPriorityCoreQuota. Allocation that
+ * would pass a quota stops there with a resize error (PoolResizeErrorCodes: AccountCoreQuotaReached,
+ * AccountLowPriorityCoreQuotaReached), the pool keeping the nodes that fit.
+ */
+
+type ResizeError = NonNullable<BatchPoolState['resize']['error']>;
+
+/** Cores a pool holds or is about to hold: a growing pool claims its target, a shrinking one its current. */
+function coresHeld(pool: BatchPoolState, nowMs: number) {
+  const now = snapshotPool(pool, nowMs);
+  const size = vmSizeFacts(String(pool.spec.vmSize ?? ''));
+  const cores = size?.vCPUs ?? 1;
+  // A resize that ended (done, stopped, failed) claims nothing beyond the nodes the pool has.
+  const resizing = now.allocationState === 'resizing';
+  const dedicated = resizing
+    ? Math.max(now.currentDedicatedNodes, pool.resize.toDedicated)
+    : now.currentDedicatedNodes;
+  const lowPriority = resizing
+    ? Math.max(now.currentLowPriorityNodes, pool.resize.toLowPriority)
+    : now.currentLowPriorityNodes;
+  return { family: size?.family, dedicated: dedicated * cores, lowPriority: lowPriority * cores };
+}
+
+/** Cores the account's other pools use: total dedicated, per family, low-priority. */
+export function coresInUse(account: BatchAccountState, exceptPoolId: string, nowMs: number) {
+  const used = { dedicated: 0, lowPriority: 0, byFamily: {} as Record<string, number> };
+  for (const pool of Object.values(account.pools)) {
+    if (pool.id.toLowerCase() === exceptPoolId.toLowerCase()) continue;
+    const held = coresHeld(pool, nowMs);
+    used.dedicated += held.dedicated;
+    used.lowPriority += held.lowPriority;
+    if (held.family) used.byFamily[held.family] = (used.byFamily[held.family] ?? 0) + held.dedicated;
+  }
+  return used;
+}
+
+/** How far a pool of `vmSize` can grow toward its targets before a quota stops it; undefined if it fits. */
+export function quotaAllocationError(
+  account: BatchAccountState,
+  pool: { id: string; vmSize: string; fromDedicated: number; fromLowPriority: number },
+  dedicated: number,
+  lowPriority: number,
+  nowMs: number,
+): ResizeError | undefined {
+  const size = vmSizeFacts(pool.vmSize);
+  const cores = size?.vCPUs ?? 1;
+  const used = coresInUse(account, pool.id, nowMs);
+  const limits: { room: number; code: string; message: string }[] = [
+    {
+      room: account.dedicatedQuota - used.dedicated,
+      code: 'AccountCoreQuotaReached',
+      message: `The specified account has reached its dedicated core quota (${account.dedicatedQuota} cores).`,
+    },
+  ];
+  if (account.perFamilyEnforced && size) {
+    const quota = account.perFamilyQuota?.[size.family] ?? 0;
+    limits.push({
+      room: quota - (used.byFamily[size.family] ?? 0),
+      code: 'AccountCoreQuotaReached',
+      message: `The specified account has reached its dedicated core quota for VM family ${size.family} (${quota} cores).`,
+    });
+  }
+  for (const limit of limits) {
+    const fits = Math.max(0, Math.floor(limit.room / cores));
+    if (dedicated > fits) return stopAt(limit, pool.fromDedicated, dedicated, fits, size?.family);
+  }
+  const lowRoom = Math.max(0, Math.floor((account.lowPriorityQuota - used.lowPriority) / cores));
+  if (lowPriority > lowRoom)
+    return stopAt(
+      {
+        code: 'AccountLowPriorityCoreQuotaReached',
+        message: `The specified account has reached its low-priority core quota (${account.lowPriorityQuota} cores).`,
+      },
+      pool.fromLowPriority,
+      lowPriority,
+      lowRoom,
+    );
+  return undefined;
+}
+
+function stopAt(
+  limit: { code: string; message: string },
+  from: number,
+  to: number,
+  fits: number,
+  family?: string,
+): ResizeError {
+  const growth = to - from;
+  return {
+    code: limit.code,
+    message: limit.message,
+    ...(family ? { values: [{ name: 'VMFamily', value: family }] } : {}),
+    atFraction: growth > 0 ? Math.min(1, Math.max(0, (fits - from) / growth)) : 0,
+  };
+}
+
+/** Microsoft.Batch/batchAccounts GET (BatchManagement.json BatchAccount_Get; example BatchAccountGet.json). */
+export function renderArmAccount(account: BatchAccountState) {
+  const perFamily = Object.entries(account.perFamilyQuota ?? {}).map(([name, coreQuota]) => ({
+    name,
+    coreQuota,
+  }));
+  return {
+    id: account.id,
+    name: account.name,
+    type: 'Microsoft.Batch/batchAccounts',
+    location: account.region,
+    identity: { type: 'None' },
+    properties: {
+      accountEndpoint: `${account.name.toLowerCase()}.${account.region}.batch.azure.com`,
+      provisioningState: 'Succeeded',
+      poolAllocationMode: 'BatchService',
+      publicNetworkAccess: 'Enabled',
+      dedicatedCoreQuota: account.dedicatedQuota,
+      lowPriorityCoreQuota: account.lowPriorityQuota,
+      dedicatedCoreQuotaPerVMFamily: perFamily,
+      dedicatedCoreQuotaPerVMFamilyEnforced: account.perFamilyEnforced ?? false,
+      poolQuota: account.poolQuota ?? 100,
+      activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota ?? 300,
+    },
+  };
+}
+
+/** A scenario account's quota knobs as the account model holds them. */
+export function seedCoreQuotas(account: {
+  dedicatedQuota?: number;
+  lowPriorityQuota?: number;
+  dedicatedCoreQuotaPerVMFamily?: { name: string; coreQuota: number }[];
+  poolQuota?: number;
+  activeJobAndJobScheduleQuota?: number;
+}): Pick<
+  BatchAccountState,
+  | 'dedicatedQuota'
+  | 'lowPriorityQuota'
+  | 'perFamilyQuota'
+  | 'perFamilyEnforced'
+  | 'poolQuota'
+  | 'activeJobAndJobScheduleQuota'
+> {
+  const families = account.dedicatedCoreQuotaPerVMFamily;
+  return {
+    // Generous defaults so worlds that do not test capacity never meet it (3000 × 4-core nodes fit).
+    dedicatedQuota: account.dedicatedQuota ?? 100_000,
+    lowPriorityQuota: account.lowPriorityQuota ?? 100_000,
+    ...(families
+      ? {
+          perFamilyEnforced: true,
+          perFamilyQuota: Object.fromEntries(families.map((f) => [f.name, f.coreQuota])),
+        }
+      : {}),
+    ...(account.poolQuota !== undefined ? { poolQuota: account.poolQuota } : {}),
+    ...(account.activeJobAndJobScheduleQuota !== undefined
+      ? { activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota }
+      : {}),
+  };
+}

@@ -1,0 +1,35 @@
+import { gatherCapacityFacts } from '../../../src/activities/capacityFacts';
+import { buildRequestSchema } from '../../../src/domain/buildRequest';
+import { PermanentError, TransientError } from '../../../src/domain/errors';
+import { FakeWorld } from '../../helpers/fakes';
+import { exampleInput } from '../../helpers/requests';
+
+/** What preflight reads for capacity: quotas and pools once per account; an unreadable account is left out. */
+const request = () => buildRequestSchema.parse(exampleInput('one-region-small'));
+const KEY = request().pools[0]!.account.id.toLowerCase();
+const QUOTAS = { dedicatedCoreQuota: 100, lowPriorityCoreQuota: 10, perFamily: {}, perFamilyEnforced: false };
+
+describe('gatherCapacityFacts', () => {
+  it('reads each account’s quotas and pools', async () => {
+    const w = new FakeWorld();
+    w.coreQuotas = QUOTAS;
+    const facts = await gatherCapacityFacts(w.services(), request());
+    expect(facts).toEqual({ [KEY]: { quotas: QUOTAS, pools: [] } });
+  });
+
+  it('leaves out an account it may not read (capacity unchecked there)', async () => {
+    const w = new FakeWorld();
+    w.batch.getCoreQuotas = async () => {
+      throw new PermanentError('forbidden', 'AuthorizationFailed', 'acct');
+    };
+    expect(await gatherCapacityFacts(w.services(), request())).toEqual({});
+  });
+
+  it('lets a transient failure retry the activity', async () => {
+    const w = new FakeWorld();
+    w.batch.getCoreQuotas = async () => {
+      throw new TransientError('busy', 'ServerBusy', 'acct');
+    };
+    await expect(gatherCapacityFacts(w.services(), request())).rejects.toBeInstanceOf(TransientError);
+  });
+});
