@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseResourceId, isOfType, RESOURCE_TYPES, type ResourceKind } from './resourceId';
 import { VERSION_PATTERN } from './version';
 import { normalizeRegion, REGION_PATTERN } from './region';
+import { wavesSchema } from './cutover/waves';
 
 /**
  * The build request: the body of a queue message or `POST /api/builds`. Its JSON Schema is exported to
@@ -202,6 +203,7 @@ export const buildRequestSchema = z
     replication: replicationSchema.default({}),
     pools: z.array(poolSchema).max(100).default([]),
     retention: retentionSchema.default({}),
+    waves: wavesSchema,
   })
   .strict();
 

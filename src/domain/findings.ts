@@ -84,6 +84,10 @@ export const FINDING_CODES = {
   BATCH_PROVIDER_NOT_REGISTERED: 'error',
   CROSS_TENANT: 'error',
   GALLERY_LOCATION_UNKNOWN: 'error',
+  // Cutover waves (src/domain/cutover/waves.ts).
+  WAVE_REGION_MISSING: 'error',
+  WAVE_REGION_DUPLICATE: 'error',
+  WAVE_REGION_UNKNOWN: 'error',
 } as const satisfies Record<string, Severity>;
 
 export type FindingCode = keyof typeof FINDING_CODES;

@@ -12,6 +12,7 @@ import './orchestrations';
 import './activities';
 import './buildQueue';
 import './buildsHttp';
+import './approveHttp';
 import './galleryEvents';
 import './refreshTimer';
 

@@ -11,6 +11,7 @@ import { checkImageSecurity } from './securityFindings';
 import { checkPoolSecurityProfiles } from './poolSecurityProfile';
 import { checkPoolTemplate, poolCapacity, templatePlan } from './poolTemplate';
 import type { EffectivePool } from '../poolTemplate/effectivePool';
+import { checkWaves } from '../cutover/waves';
 
 export interface PoolPlan {
   poolId: string;
@@ -79,6 +80,13 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
 
   if (facts.source) findings.push(...checkSource(request, facts.source));
   findings.push(...checkPlacement(request, facts.placement));
+  findings.push(
+    ...checkWaves(
+      request.waves,
+      pools.map((p) => p.region),
+      request.replication.extraRegions,
+    ),
+  );
   findings.push(...checkImageNames(request.image));
   const allSupported = [
     ...Object.values(facts.supportedImages ?? {}).flat(),

@@ -1,0 +1,16 @@
+import type { WaveLine } from '../domain/cutover/waves';
+
+/** The waves in `bif status`: one line each, with what it waits for and since when. */
+export function renderWaves(waves: readonly WaveLine[] | undefined, requestId = '<requestId>'): string[] {
+  return (waves ?? []).map((w) => {
+    const waits =
+      w.state === 'awaiting-approval'
+        ? `  since ${w.awaitingApprovalSince}: bif approve ${requestId} --wave ${w.wave}`
+        : w.state === 'soaking'
+          ? `  soak until ${w.soakUntil}`
+          : '';
+    const approved = w.approvedAt ? `  approved${w.approvedBy ? ` by ${w.approvedBy}` : ''}` : '';
+    const reason = w.reason && ['failed', 'skipped'].includes(w.state) ? `  ${w.reason}` : '';
+    return `  wave ${w.wave}  ${w.state.padEnd(17)} ${w.regions.join(', ')}${waits}${approved}${reason}`;
+  });
+}
