@@ -141,7 +141,7 @@ function* awaitApproval(
     const winner = (yield context.df.Task.any([approval, timer as Task])) as unknown;
     if (winner !== approval) {
       line.state = 'failed';
-      line.reason = `no approval came within ${describeMs(timeoutMs)} (approvalTimeoutMinutes ${wave.approvalTimeoutMinutes})`;
+      line.reason = `no approval came within ${describeMs(timeoutMs)} (waves[${line.wave - 1}].approvalTimeoutMinutes); submit the request again to retry the rollout`;
       return;
     }
     timer.cancel();
