@@ -4,6 +4,7 @@ import { finding } from '../domain/findings';
 import { MAX_REQUEST_BYTES } from '../triggers/intake';
 import type { PlanSummary } from '../domain/planning/plan';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
+import { renderPlannedWaves } from './waveView';
 import { renderTable } from './table';
 
 export interface CommandResult {
@@ -97,6 +98,7 @@ function renderPlan(file: string, summary: PlanSummary): string {
       '',
     );
   }
+  out.push(...renderPlannedWaves(summary.waves));
   out.push(...renderImage(summary.image));
   for (const p of summary.pools) {
     if (!p.effectivePool) continue;

@@ -199,3 +199,13 @@ function describeNext(lines: readonly WaveLine[]): string {
   if (!next) return 'every wave has ended';
   return `the next wave is ${next.wave} (${next.regions.join(', ')}), ${next.state}`;
 }
+
+/** The order `bif plan` shows: each wave with its regions (after regionsByWave) and what it waits for. */
+export interface PlannedWave extends Wave {
+  wave: number;
+}
+
+export function planWaves(waves: readonly Wave[], regions: readonly string[]): PlannedWave[] {
+  const byWave = regionsByWave(waves, regions);
+  return waves.map((w, i) => ({ ...w, wave: i + 1, regions: byWave[i] ?? [] }));
+}
