@@ -1,9 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { pipelineInstanceId } from '../domain/pipeline';
+import { pipelineInstanceId, type PipelineInput } from '../domain/pipeline';
 import { REQUEST_ID_PATTERN } from '../domain/buildRequest';
 import { isAlive } from '../domain/runtimeStatus';
-import { APPROVAL_EVENT, approvalTarget, type WaveLine } from '../domain/cutover/waves';
+import { APPROVAL_EVENT, approvalTarget, waveLines, type WaveLine } from '../domain/cutover/waves';
 import { durableAnswer } from '../azure/durableAnswers';
 import { readJsonText } from './jsonBody';
 
@@ -38,26 +38,40 @@ export async function approveBuildHandler(
   const instanceId = pipelineInstanceId(requestId);
   let status;
   try {
-    status = await client.getStatus(instanceId);
+    status = await client.getStatus(instanceId, { showInput: true });
   } catch (error) {
     if (durableAnswer(error) === 'notFound')
       return { status: 404, jsonBody: { error: `No build ${requestId} (instance ${instanceId}).` } };
     throw new Error(`Reading the status of build ${requestId} failed: ${(error as Error).name}.`);
   }
   if (!status) return { status: 404, jsonBody: { error: `No build ${requestId} (instance ${instanceId}).` } };
-  const waves = (status.customStatus as { waves?: WaveLine[] } | undefined)?.waves;
+  const waves =
+    (status.customStatus as { waves?: WaveLine[] } | undefined)?.waves ?? plannedLines(status.input);
   const conflict = (why: string): HttpResponseInit => ({
     status: 409,
     jsonBody: { error: `Nothing to approve in build ${requestId}: ${why}.`, waves: waves ?? [] },
   });
   if (!isAlive(status.runtimeStatus)) return conflict(`the build is ${status.runtimeStatus}`);
-  if (!waves)
-    return conflict('it has no waves yet (its request has no "waves", or its rollout has not started)');
+  if (!waves) return conflict('its request has no "waves"');
   const target = approvalTarget(waves, body.value.wave);
   if (!target.ok) return conflict(target.reason);
   const data = { ...body.value, wave: target.wave };
   await client.raiseEvent(instanceId, APPROVAL_EVENT, data);
   return { status: 202, jsonBody: { requestId, instanceId, approved: data } };
+}
+
+/**
+ * Before its rollout starts (the image is still being built) the pipeline shows no waves: they are read
+ * from its request, all pending, so an approval can be given that early too.
+ */
+function plannedLines(input: unknown): WaveLine[] | undefined {
+  const waves = (input as Partial<PipelineInput> | undefined)?.request?.waves;
+  return waves
+    ? waveLines(
+        waves,
+        waves.map((w) => w.regions),
+      )
+    : undefined;
 }
 
 /** The body: empty, or `{wave?, approvedBy?, comment?}`; a wrong field is named. */

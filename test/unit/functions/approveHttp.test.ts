@@ -12,12 +12,12 @@ const line = (wave: number, extra: Partial<WaveLine> = {}): WaveLine => ({
 });
 
 /** A Durable client with one build, answering 404 like the real one for any other; it records raises. */
-function client(runtimeStatus: string, waves?: WaveLine[]) {
+function client(runtimeStatus: string, waves?: WaveLine[], input: unknown = { request: {} }) {
   const raised: unknown[][] = [];
   const durable: ApprovalClient = {
     getStatus: async (id: string) => {
       if (id !== 'bif-b1') throw new Error('… replied with HTTP 404 response …');
-      return { instanceId: id, runtimeStatus, customStatus: waves ? { waves } : {} } as never;
+      return { instanceId: id, runtimeStatus, input, customStatus: waves ? { waves } : {} } as never;
     },
     raiseEvent: async (...args: unknown[]) => void raised.push(args),
   };
@@ -59,6 +59,14 @@ describe('POST /api/builds/{requestId}/approve', () => {
     expect(raised).toHaveLength(1);
   });
 
+  it('takes an approval before the rollout even started, from the waves of the request', async () => {
+    const request = { waves: [{ regions: ['westeurope'] }, { regions: ['eastus'], approval: true }] };
+    const { durable, raised } = client('Running', undefined, { request });
+    const answer = await approveBuildHandler(post('b1'), context, durable);
+    expect(answer.status).toBe(202);
+    expect(raised).toEqual([['bif-b1', APPROVAL_EVENT, { wave: 2 }]]);
+  });
+
   it('answers 404 for an unknown build and 409 naming the next wave when nothing can take it', async () => {
     const { durable, raised } = client('Running', [line(1, { state: 'running' }), line(2)]);
     expect((await approveBuildHandler(post('nope'), context, durable)).status).toBe(404);
@@ -70,7 +78,7 @@ describe('POST /api/builds/{requestId}/approve', () => {
     const ended = await approveBuildHandler(post('b1'), context, client('Completed', waiting).durable);
     expect((ended.jsonBody as { error: string }).error).toMatch(/the build is Completed/);
     const noWaves = await approveBuildHandler(post('b1'), context, client('Running').durable);
-    expect((noWaves.jsonBody as { error: string }).error).toMatch(/it has no waves yet/);
+    expect((noWaves.jsonBody as { error: string }).error).toMatch(/its request has no "waves"/);
     expect(raised).toEqual([]);
   });
 
