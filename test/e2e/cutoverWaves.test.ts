@@ -37,7 +37,8 @@ type Event = { type: string; data: Record<string, any> };
 
 let world: TestWorld;
 beforeAll(async () => {
-  world = await startTestWorld();
+  // No timer refresh in the middle of a wait that must make no request.
+  world = await startTestWorld({ settings: { BIF_REFRESH_SCHEDULE: '0 0 0 1 1 *' } });
   await world.startHost();
 });
 afterAll(() => world?.stop());
@@ -129,8 +130,16 @@ it('cutover waves: an approval wave waits until `bif approve`, then completes', 
   const waiting = await waitForWave(id, 2, 'awaiting-approval');
   expect(waiting.waves[0].state).toBe('passed');
   expect(waiting.waves[1].awaitingApprovalSince).toEqual(expect.any(String));
-  // Held: the canary's pool exists, the second wave's do not, however long it waits.
+  // Held: the canary's pool exists, the second wave's do not, however long it waits — and waiting
+  // costs Azure nothing (an external event, no polling): 15 simulated minutes without a request.
+  const before = world.simulator.recorder.since(0).length;
   await new Promise((r) => setTimeout(r, 1500));
+  expect(
+    world.simulator.recorder
+      .since(0)
+      .slice(before)
+      .map((r) => `${r.method} ${r.path}`),
+  ).toEqual([]);
   expect(requestsNaming(`/pools/${id}-eus`)).toEqual([]);
   expect(requestsNaming(`/pools/${id}-sea`)).toEqual([]);
   expect(requestsNaming(`/pools/${id}-weu`).length).toBeGreaterThan(0);
