@@ -3,6 +3,7 @@ import { planCommand, EXIT_UNEXPECTED, type CommandResult } from './planCommand'
 import { startCommand } from './startCommand';
 import { eventsCommand, statusCommand, submitCommand } from './clientCommands';
 import { cleanCommand } from './cleanCommand';
+import { approveCommand } from './approveCommand';
 
 /** The `bif` command. Sub-commands are small modules; this file only dispatches. */
 const USAGE = `usage: bif <command>
@@ -14,6 +15,7 @@ commands:
   submit <request.json> [--host URL]                          submit a build to the running host
   status <requestId> [--watch] [--json] [--host URL]          progress of a build (--json: the status object;
                                                              with --watch, one JSON line per change)
+  approve <requestId> [--wave N] [--by NAME] [--comment T]    let a wave that waits for an approval start
   events [--seconds N] [--namespace NS] [--topic T]           tail the events topic
   clean                                                       remove the local world in .bif/ (stop bif start first)
 `;
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<CommandResult> {
       return statusCommand(rest);
     case 'events':
       return eventsCommand(rest);
+    case 'approve':
+      return approveCommand(rest);
     case 'clean':
       return cleanCommand();
     case undefined:

@@ -4,6 +4,7 @@ import { finding } from '../domain/findings';
 import { MAX_REQUEST_BYTES } from '../triggers/intake';
 import type { PlanSummary } from '../domain/planning/plan';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
+import { renderPlannedWaves } from './waveView';
 import { renderTable } from './table';
 import { addCutoverPlan } from './planCutover';
 
@@ -105,7 +106,7 @@ function renderPlan(file: string, summary: PlanSummary, cutover: string[] = []):
       '',
     );
   }
-  out.push(...cutover, ...renderImage(summary.image));
+  out.push(...cutover, ...renderPlannedWaves(summary.waves), ...renderImage(summary.image));
   for (const p of summary.pools) {
     if (!p.effectivePool) continue;
     out.push(

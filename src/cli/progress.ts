@@ -1,4 +1,6 @@
 import type { RegionStatus } from '../domain/status';
+import type { WaveLine } from '../domain/cutover/waves';
+import { renderWaves } from './waveView';
 
 /** The progress view of `bif status --watch` and `npm start`: a bar per region, a line per pool. */
 interface BuildView {
@@ -14,6 +16,7 @@ interface BuildView {
     /** Statuses list their first regions and pools only (16 KB limit): the totals tell how many more. */
     regionsTotal?: number;
     poolsTotal?: number;
+    waves?: WaveLine[];
   };
   regions?: RegionStatus[];
 }
@@ -30,6 +33,7 @@ export function renderBuild(view: BuildView): string {
   const lines = [
     `${p.requestId ?? view.instanceId}  version ${p.version ?? '?'}  ${view.runtimeStatus}  stage: ${p.stage ?? '?'}`,
   ];
+  lines.push(...renderWaves(p.waves, p.requestId));
   const byRegion = new Map((view.regions ?? []).map((r) => [r.region, r]));
   for (const planned of p.regions ?? []) {
     const r = byRegion.get(planned.name);

@@ -3,6 +3,7 @@ import { parseResourceId, isOfType, RESOURCE_TYPES, type ResourceKind } from './
 import { VERSION_PATTERN } from './version';
 import { normalizeRegion, REGION_PATTERN } from './region';
 import { capacityCutoverSchema } from './cutover/cutoverRequest';
+import { wavesSchema } from './cutover/waves';
 
 /**
  * The build request: the body of a queue message or `POST /api/builds`. Its JSON Schema is exported to
@@ -204,6 +205,7 @@ export const buildRequestSchema = z
     pools: z.array(poolSchema).max(100).default([]),
     retention: retentionSchema.default({}),
     cutover: capacityCutoverSchema.optional(),
+    waves: wavesSchema,
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { WAVE_EVENT_TYPES, waveEventSchemas } from './cutover/waveEvents';
 
 /**
  * The event catalogue: every milestone goes out as a CloudEvents 1.0 structured JSON message. Data
@@ -17,6 +18,7 @@ export const EVENT_TYPES = {
   poolUpdatedInPlace: 'BatchImageFactory.Pool.UpdatedInPlace',
   pipelineCompleted: 'BatchImageFactory.Pipeline.Completed',
   pipelineFailed: 'BatchImageFactory.Pipeline.Failed',
+  ...WAVE_EVENT_TYPES,
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
@@ -139,6 +141,7 @@ export const EVENT_DATA_SCHEMAS = {
       })
       .describe('What did succeed before the failure, so nobody rebuilds it blindly.'),
   }),
+  ...waveEventSchemas(common),
 } as const satisfies Record<EventType, z.ZodTypeAny>;
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;

@@ -87,6 +87,10 @@ export const FINDING_CODES = {
   // Capacity during cutover (src/domain/cutover/capacity.ts), from the accounts' core quotas.
   CUTOVER_QUOTA_INSUFFICIENT: 'error',
   CUTOVER_IN_PLACE_NOT_ALLOWED: 'error',
+  // Cutover waves (src/domain/cutover/waves.ts).
+  WAVE_REGION_MISSING: 'error',
+  WAVE_REGION_DUPLICATE: 'error',
+  WAVE_REGION_UNKNOWN: 'error',
 } as const satisfies Record<string, Severity>;
 
 export type FindingCode = keyof typeof FINDING_CODES;

@@ -83,6 +83,11 @@ export interface RegionRolloutInput {
   targetRegions: TargetRegionSpec[];
   pools: PoolRollout[];
   settings: OrchestrationSettings;
+  /**
+   * Set when an earlier wave failed (the reason): the region replicates as usual but none of its pools
+   * is created or retired. Absent (every rollout without waves): the region cuts over.
+   */
+  holdCutover?: string;
 }
 
 export interface PoolOutcome {

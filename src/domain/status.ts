@@ -1,3 +1,5 @@
+import type { WaveLine } from './cutover/waves';
+
 /**
  * What a running pipeline and its region rollouts report as custom status: the orchestrators write
  * these, `GET /api/builds/{id}`, `bif status` and the progress view read them.
@@ -31,6 +33,8 @@ export interface PipelineState {
   updatedAt: string;
   outcome?: RolloutSummary;
   error?: string;
+  /** With `waves` in the request: each wave's state (waiting for approval since, soak until). */
+  waves?: WaveLine[];
 }
 
 /**
@@ -57,7 +61,16 @@ export interface PoolLine {
 /** What a region rollout knows while it runs: a line for every pool of the region. */
 export interface RegionState {
   region: string;
-  stage: 'replicating' | 'retrying' | 'replicated' | 'creating-pools' | 'retiring' | 'done' | 'failed';
+  stage:
+    | 'replicating'
+    | 'retrying'
+    | 'replicated'
+    | 'creating-pools'
+    | 'retiring'
+    | 'done'
+    | 'failed'
+    /** Replicated, its pools left alone: an earlier wave failed (src/orchestrators/waveHold.ts). */
+    | 'held';
   replication: { state: string; progress: number; attempts: number; details?: string };
   pools: PoolLine[];
   updatedAt: string;

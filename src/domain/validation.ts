@@ -138,6 +138,7 @@ const KNOWN_FIELD_NAMES = [
   'refresh',
   'every',
   'settings',
+  ...['waves', 'regions', 'soakMinutes', 'approval', 'approvalTimeoutMinutes'],
 ];
 
 /** The nearest known name within a small edit distance, else undefined. */

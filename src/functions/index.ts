@@ -13,6 +13,7 @@ import './activities';
 import './buildQueue';
 import './buildServiceBus';
 import './buildsHttp';
+import './approveHttp';
 import './galleryEvents';
 import './refreshTimer';
 

@@ -18,6 +18,7 @@ import { fanOutRegions, regionChildIds, type Rollout } from './regionFanOut';
 import { summarizeRollout } from './rolloutOutcome';
 import { publishCompleted, publishFailed } from './milestones';
 import { buildImageVersion } from './imageBuild';
+import { rollOutInWaves } from './waves';
 import {
   delivered,
   failedAt,
@@ -90,7 +91,10 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
   const regions = plan.targetRegions.map((r) => r.name);
   run.status.regionInstances = regionChildIds(rollout, regions);
   run.showStatus('rollout');
-  const outcomes = yield* fanOutRegions(context, rollout, regions);
+  // With waves, regions cut over wave by wave (src/orchestrators/waves.ts); without, all at once.
+  const { outcomes, failure } = request.waves
+    ? yield* rollOutInWaves(context, run, rollout, regions, request.waves)
+    : { outcomes: yield* fanOutRegions(context, rollout, regions), failure: undefined };
   const { summary, shortfall } = summarizeRollout(outcomes);
   run.succeeded.regionsReplicated = summary.regionsReplicated;
   run.succeeded.poolsReady = summary.poolsReady;
@@ -112,7 +116,7 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
   }
   run.status.outcome = summary;
   // A rollout shortfall is only known after retention ran; it is still a rollout failure.
-  if (shortfall !== undefined) return failedAt('rollout', shortfall);
+  if (shortfall !== undefined || failure) return failedAt('rollout', failure ?? shortfall!);
   return delivered(summary);
 }
 

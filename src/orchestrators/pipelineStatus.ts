@@ -1,4 +1,5 @@
 import { firstEntries, truncateText, withinBudget } from './statusBudget';
+import { boundedWaves } from './waveStatus';
 import type { BoundedSummary, PipelineState, PipelineStatus, RolloutSummary } from '../domain/status';
 
 // The shapes live in the domain: the CLI and the status route read them too.
@@ -31,6 +32,7 @@ export function pipelineStatus(state: PipelineState): PipelineStatus {
       regionInstances: firstEntries(state.regionInstances, limit),
       ...(outcome ? { outcome: boundedSummary(outcome, limit) } : {}),
       ...(error !== undefined ? { error: truncateText(error) } : {}),
+      ...(state.waves ? { waves: boundedWaves(state.waves, limit) } : {}),
     };
   });
 }

@@ -34,7 +34,9 @@ export function* fanOutRegions(
   context: OrchestrationContext,
   rollout: Rollout,
   regions: string[],
+  holdCutover?: string,
 ): Generator<Task, RegionOutcome[], RegionOutcome[]> {
+  if (regions.length === 0) return [];
   const ids = regionChildIds(rollout, regions);
   const children = regions.map((region, i) => {
     const input: RegionRolloutInput = {
@@ -46,6 +48,7 @@ export function* fanOutRegions(
       targetRegions: rollout.targetRegions,
       pools: rollout.pools.filter((p) => p.account.region === region),
       settings: rollout.settings,
+      ...(holdCutover !== undefined ? { holdCutover } : {}),
     };
     return context.df.callSubOrchestrator(ORCHESTRATORS.regionRollout, input, ids[i]);
   });

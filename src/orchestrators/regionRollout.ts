@@ -6,6 +6,7 @@ import { createAndWaitForPools, failPool } from './regionPools';
 import { retireReplacedPools } from './poolRetirement';
 import { startRegionRun, type RegionRun } from './regionRun';
 import { waitForReplication } from './regionReplication';
+import { holdCutover } from './waveHold';
 
 export type { RegionStatus } from './regionStatus';
 
@@ -45,6 +46,7 @@ function* rollOutRegion(context: OrchestrationContext, run: RegionRun) {
       },
     },
   ]);
+  if (input.holdCutover !== undefined) return holdCutover(run, input.holdCutover);
   const pools = yield* createAndWaitForPools(context, run);
   status.stage = 'retiring';
   run.showStatus();

@@ -11,6 +11,7 @@ import { checkImageSecurity } from './securityFindings';
 import { checkPoolSecurityProfiles } from './poolSecurityProfile';
 import { checkPoolTemplate, poolCapacity, templatePlan } from './poolTemplate';
 import type { EffectivePool } from '../poolTemplate/effectivePool';
+import { checkWaves, planWaves, type PlannedWave } from '../cutover/waves';
 
 export interface PoolPlan {
   poolId: string;
@@ -30,6 +31,8 @@ export interface BuildPlan {
   /** Security type and architecture from source to definition to pool. */
   image: ImageSecurityPlan;
   findings: Finding[];
+  /** With `waves` in the request: the cutover order (src/domain/cutover/waves.ts). */
+  waves?: PlannedWave[];
 }
 
 /** Facts gathered at preflight; `bif plan` runs with none, the pipeline with all it can get. */
@@ -79,6 +82,13 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
 
   if (facts.source) findings.push(...checkSource(request, facts.source));
   findings.push(...checkPlacement(request, facts.placement));
+  findings.push(
+    ...checkWaves(
+      request.waves,
+      pools.map((p) => p.region),
+      request.replication.extraRegions,
+    ),
+  );
   findings.push(...checkImageNames(request.image));
   const allSupported = [
     ...Object.values(facts.supportedImages ?? {}).flat(),
@@ -87,7 +97,15 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
   findings.push(...checkImageSecurity(request, facts.source?.security, allSupported));
   const image = planImageSecurity(request, facts.source?.security);
   findings.push(...checkPoolSecurityProfiles(request, image));
-  return { valid: !hasErrors(findings), regions, pools, image, findings };
+  const waves = request.waves
+    ? {
+        waves: planWaves(
+          request.waves,
+          regions.map((r) => r.name),
+        ),
+      }
+    : {};
+  return { valid: !hasErrors(findings), regions, pools, image, findings, ...waves };
 }
 
 /** The stable JSON shape `bif plan --json` and `POST /api/plan` print. */
@@ -105,6 +123,7 @@ export function planSummary(plan: BuildPlan) {
     findings: plan.findings,
     // New in #12: security type and architecture (a key of its own, so existing keys keep their meaning).
     image: plan.image,
+    ...(plan.waves ? { waves: plan.waves } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { EVENT_TYPES, EVENT_DATA_SCHEMAS, eventId, makeEvent } from '../../../src/domain/events';
+import { WAVE_EVENT_TYPES } from '../../../src/domain/cutover/waveEvents';
 import { isRefreshDue, poolIdForVersion, imageDefinitionId } from '../../../src/domain/factoryConfig';
 import { POOL_ID_PATTERN } from '../../../src/domain/planning/pools';
 
@@ -11,8 +12,8 @@ describe('event catalogue', () => {
     replacedBy: 'render-1-5-0',
   };
 
-  it('defines the eleven milestone types with a data schema each', () => {
-    expect(Object.values(EVENT_TYPES)).toHaveLength(11);
+  it('defines the eleven milestone types, plus the wave types, with a data schema each', () => {
+    expect(Object.values(EVENT_TYPES)).toHaveLength(11 + Object.keys(WAVE_EVENT_TYPES).length);
     expect(Object.keys(EVENT_DATA_SCHEMAS).sort()).toEqual(Object.values(EVENT_TYPES).sort());
   });
 

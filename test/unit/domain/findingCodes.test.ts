@@ -469,6 +469,24 @@ const CASES: Record<
     path: 'pools[0].account.id',
     message: /same Entra tenant|share an Entra tenant/,
   },
+  WAVE_REGION_MISSING: {
+    edit: (i) => {
+      i.pools.push({ ...i.pools[0], account: accountIn(SUB_A, 'batcheus', 'eastus'), poolId: 'eus' });
+      i.waves = [{ regions: ['westeurope'] }];
+    },
+    path: 'waves',
+    message: /region eastus has pools but is in no wave; add it/,
+  },
+  WAVE_REGION_DUPLICATE: {
+    edit: (i) => (i.waves = [{ regions: ['westeurope'] }, { regions: ['West Europe'] }]),
+    path: 'waves[1].regions[0]',
+    message: /westeurope is already in wave 1; a region belongs to exactly one wave/,
+  },
+  WAVE_REGION_UNKNOWN: {
+    edit: (i) => (i.waves = [{ regions: ['westeurope', 'eastus'] }]),
+    path: 'waves[0].regions[1]',
+    message: /eastus has no pool in this request \(pool regions: westeurope\)/,
+  },
 };
 
 function run(c: Case) {
