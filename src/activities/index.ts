@@ -13,6 +13,7 @@ import {
   updateTargetRegions,
 } from './provisioning';
 import { createPool, deletePool, drainPool, getPool } from './pools';
+import { countPoolNodes, readNodeErrors } from './poolHealth';
 import { publishEvents } from './events';
 import { applyRetention } from './retention';
 import { instanceStatuses, listVersionNames, replyToInstance, sendToLedger } from './ledger';
@@ -37,6 +38,8 @@ export const ACTIVITY_IMPLEMENTATIONS = {
   getPool,
   drainPool,
   deletePool,
+  countPoolNodes,
+  readNodeErrors,
   publishEvents,
   applyRetention,
   deleteIntermediates,

@@ -13,6 +13,8 @@ export const ACTIVITIES = {
   getPool: 'getPool',
   drainPool: 'drainPool',
   deletePool: 'deletePool',
+  countPoolNodes: 'countPoolNodes',
+  readNodeErrors: 'readNodeErrors',
   publishEvents: 'publishEvents',
   applyRetention: 'applyRetention',
   deleteIntermediates: 'deleteIntermediates',

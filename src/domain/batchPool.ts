@@ -1,4 +1,5 @@
 import type { BatchAccountRef } from './buildRequest';
+import type { HealthPolicy } from './cutover/healthGate';
 
 /** A Batch pool as the pipeline creates it: every planned value resolved (what the Batch adapter sends). */
 export interface PoolSpec {
@@ -38,4 +39,6 @@ export interface PoolRollout {
   account: BatchAccountRef;
   spec: PoolSpec;
   replaces?: string;
+  /** The health gate it must pass to be ready (absent in inputs planned before the gate: defaults). */
+  health?: HealthPolicy;
 }

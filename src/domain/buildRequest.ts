@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseResourceId, isOfType, RESOURCE_TYPES, type ResourceKind } from './resourceId';
 import { VERSION_PATTERN } from './version';
 import { normalizeRegion, REGION_PATTERN } from './region';
+import { healthSchema } from './cutover/healthGate';
 
 /**
  * The build request: the body of a queue message or `POST /api/builds`. Its JSON Schema is exported to
@@ -178,6 +179,8 @@ export const poolSchema = z
       .optional(),
     /** Autoscale pools: the most nodes the formula may ask for (replicas are planned for it). */
     maxNodes: z.number().int().min(1).optional(),
+    /** This pool's health gate, over the request's `health` field by field (docs/pools.md). */
+    health: healthSchema.optional(),
   })
   .strict();
 
@@ -202,6 +205,8 @@ export const buildRequestSchema = z
     replication: replicationSchema.default({}),
     pools: z.array(poolSchema).max(100).default([]),
     retention: retentionSchema.default({}),
+    /** The health gate every new pool passes before it is ready (docs/pools.md "The health gate"). */
+    health: healthSchema.optional(),
   })
   .strict();
 
