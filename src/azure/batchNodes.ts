@@ -28,7 +28,10 @@ const STATE_OF: Record<string, string> = {
 /** Batch caps a node counts page at 10 pools. */
 const COUNTS_PAGE = 10;
 
-export async function countPoolNodes(client: BatchServiceClient, poolIds: string[]): Promise<PoolNodeCounts[]> {
+export async function countPoolNodes(
+  client: BatchServiceClient,
+  poolIds: string[],
+): Promise<PoolNodeCounts[]> {
   const wanted = new Set(poolIds.map((id) => id.toLowerCase()));
   // One pool: filtered, one request. Several: the account's pages (a filter takes one pool id).
   const filter = poolIds.length === 1 ? `poolId eq '${poolIds[0]!.replace(/'/g, "''")}'` : undefined;
@@ -91,5 +94,7 @@ function reportsOf(node: BatchServiceModels.ComputeNode): NodeErrorReport[] {
         ? { details: failure.details.map((d) => ({ name: d.name ?? '', value: d.value ?? '' })) }
         : {}),
     });
-  return errors.length ? errors : [{ ...at, code: node.state ?? 'unknown', message: 'Batch reports no error for this node.' }];
+  return errors.length
+    ? errors
+    : [{ ...at, code: node.state ?? 'unknown', message: 'Batch reports no error for this node.' }];
 }

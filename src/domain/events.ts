@@ -36,7 +36,9 @@ const common = {
 const resizeError = z.object({ code: z.string(), message: z.string() });
 const nodeCounts = z
   .record(z.number().int())
-  .describe('Nodes per Batch node state (idle, running, starting, unusable, starttaskfailed…), dedicated and Spot together.');
+  .describe(
+    'Nodes per Batch node state (idle, running, starting, unusable, starttaskfailed…), dedicated and Spot together.',
+  );
 const nodeError = z.object({
   nodeId: z.string(),
   state: z.string(),

@@ -32,7 +32,9 @@ const healthFields = {
     .int()
     .min(0)
     .max(3600)
-    .describe('How long the pool must stay healthy (and its bad nodes under the threshold) to pass (default 120).'),
+    .describe(
+      'How long the pool must stay healthy (and its bad nodes under the threshold) to pass (default 120).',
+    ),
   timeoutSeconds: z
     .number()
     .int()
@@ -47,10 +49,7 @@ export const healthSchema = z.object(healthFields).partial().strict();
 export type HealthPolicy = typeof HEALTH_DEFAULTS;
 
 /** The policy of one pool: defaults, then the request's `health`, then the pool's own. */
-export function healthPolicy(
-  request?: Partial<HealthPolicy>,
-  pool?: Partial<HealthPolicy>,
-): HealthPolicy {
+export function healthPolicy(request?: Partial<HealthPolicy>, pool?: Partial<HealthPolicy>): HealthPolicy {
   return { ...HEALTH_DEFAULTS, ...request, ...pool };
 }
 
@@ -67,6 +66,11 @@ export interface GateMemory {
 export interface GateReading {
   counts: Record<string, number>;
   total: number;
+  /**
+   * Nodes the pool had when it reached its target. Batch's node counts "may not always be up to date":
+   * counts of 0 for a pool that has nodes are not yet counts, and are waited for.
+   */
+  expectedNodes: number;
 }
 
 export type GateVerdict =
@@ -97,8 +101,15 @@ export function judgeGate(
   nowMs: number,
 ): GateVerdict {
   const healthyPercent = healthyPercentOf(reading);
-  if (reading.total === 0)
+  const deadline = memory.startedAtMs + policy.timeoutSeconds * 1000;
+  if (reading.total === 0 && reading.expectedNodes === 0)
     return { kind: 'passed', healthyPercent, reason: 'the pool has no nodes (an autoscale pool at rest)' };
+  if (reading.total === 0) {
+    const reason = `Batch counts no nodes yet for a pool of ${reading.expectedNodes}`;
+    if (nowMs >= deadline)
+      return { kind: 'failed', healthyPercent: 0, reason: `${reason} after ${policy.timeoutSeconds} s` };
+    return { kind: 'waiting', healthyPercent: 0, reason, memory };
+  }
   const settleMs = policy.settleSeconds * 1000;
   const bad = sum(reading.counts, BAD_NODE_STATES);
   const badPercent = (100 * bad) / reading.total;
@@ -114,7 +125,6 @@ export function judgeGate(
     return { kind: 'passed', healthyPercent, reason: summary };
   if (tooManyBad && nowMs - next.badSinceMs! >= settleMs)
     return { kind: 'failed', healthyPercent, reason: `${summary}, for ${policy.settleSeconds} s` };
-  const deadline = memory.startedAtMs + policy.timeoutSeconds * 1000;
   if (nowMs >= deadline)
     return {
       kind: 'failed',

@@ -11,8 +11,14 @@ describe('event catalogue', () => {
     replacedBy: 'render-1-5-0',
   };
 
-  it('defines the nine milestone types with a data schema each', () => {
-    expect(Object.values(EVENT_TYPES)).toHaveLength(9);
+  it('defines every milestone type with a data schema each, the health gate and rollback among them', () => {
+    expect(Object.values(EVENT_TYPES)).toEqual(
+      expect.arrayContaining([
+        'BatchImageFactory.Pool.GatePassed',
+        'BatchImageFactory.Pool.GateFailed',
+        'BatchImageFactory.Pool.RolledBack',
+      ]),
+    );
     expect(Object.keys(EVENT_DATA_SCHEMAS).sort()).toEqual(Object.values(EVENT_TYPES).sort());
   });
 

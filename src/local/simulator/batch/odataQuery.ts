@@ -24,7 +24,10 @@ export function eqFilter(url: URL, property: string): Set<string> | undefined {
   if (text === null || text.trim() === '') return undefined;
   const values = new Set<string>();
   for (const raw of text.split(/\s+or\s+/i)) {
-    const clause = raw.trim().replace(/^\((.*)\)$/, '$1').trim();
+    const clause = raw
+      .trim()
+      .replace(/^\((.*)\)$/, '$1')
+      .trim();
     const match = /^(\w+)\s+eq\s+'([^']*)'$/i.exec(clause);
     if (!match || match[1]!.toLowerCase() !== property.toLowerCase())
       throw invalidQuery('$filter', `${text} (this simulator takes ${property} eq '…' clauses joined by or)`);
