@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startTestWorld, type TestWorld } from '../helpers/world';
-import { exampleInput } from '../helpers/requests';
+import { ROOT, exampleInput } from '../helpers/requests';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import type { RecordedRequest } from '../../src/local/simulator/recorder';
 
@@ -39,6 +41,16 @@ async function run(input: Record<string, any>) {
   return { status, events, requests };
 }
 
+/** `bif status <id>` against the running host. */
+const bifStatus = (requestId: string) =>
+  spawnSync(
+    process.execPath,
+    [join(ROOT, 'dist/cli/bif.js'), 'status', requestId, '--host', world.host!.origin],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, BIF_FUNCTION_KEY: world.keys().functionKeys.default },
+    },
+  ).stdout;
 const short = (type: string) => type.replace('BatchImageFactory.', '');
 const pool = (id: string) => world.simulator.world.state.batchAccounts[ACCOUNT]!.pools[id];
 /** The health reads the gate made: node counts and node lists of this account. */
@@ -65,6 +77,7 @@ describe('the health gate', () => {
     const line = view.body.regions[0].pools[0];
     expect(line).toMatchObject({ poolId: 'gate-1-4-0', state: 'ready', gate: { verdict: 'passed' } });
     expect(line.gate.counts).toEqual({ idle: 10 });
+    expect(bifStatus('gate-healthy')).toMatch(/gate passed\s+100% idle\/running \(needs 95%\)\s+10 idle/);
     const reads = healthReads(requests);
     // Counts only: the node list is read for a failing pool alone.
     expect(reads.every((r) => r.path.includes('/nodecounts'))).toBe(true);
@@ -117,6 +130,10 @@ describe('the health gate', () => {
     const view = await world.getJson('/api/builds/gate-unhealthy');
     const line = view.body.regions[0].pools[0];
     expect(line.gate).toMatchObject({ verdict: 'failed', counts: { idle: 9, unusable: 1 } });
+    expect(line.rolledBack).toBe(true);
+    expect(bifStatus('gate-unhealthy')).toMatch(
+      /pool gate-1-5-0 .* failed DiskFull\n\s+gate failed\s+90% idle\/running \(needs 95%\)\s+9 idle, 1 unusable\s+rolled back/,
+    );
     console.log(
       `health gate, failing pool: ${reads.length} Batch reads (${reads.length - lists.length} node counts, ${lists.length} node list) + 1 pool delete`,
     );
