@@ -72,7 +72,11 @@ function gateReading(s: SteadyPool, counts: Map<string, PoolNodeCounts>): GateRe
   return { counts: found?.counts ?? {}, total: found?.total ?? 0, expectedNodes };
 }
 
-/** Until the earliest moment a pending pool can change verdict, never past a poll interval. */
+/**
+ * Until the earliest moment a pending pool's verdict can change: the end of its settle period when it is
+ * settling (a reading in between could not change the verdict, so none is made), else a poll interval;
+ * never past its deadline.
+ */
 function waitFor(
   context: OrchestrationContext,
   pending: SteadyPool[],
@@ -80,16 +84,14 @@ function waitFor(
   interval: number,
 ): number {
   const now = nowMs(context);
-  const moments = pending.flatMap((s) => {
+  const moments = pending.map((s) => {
     const m = memory.get(s.pool.poolId)!;
-    const settleMs = policyOf(s.pool).settleSeconds * 1000;
+    const policy = policyOf(s.pool);
     const since = m.healthySinceMs ?? m.badSinceMs;
-    return [
-      m.startedAtMs + policyOf(s.pool).timeoutSeconds * 1000,
-      ...(since !== undefined ? [since + settleMs] : []),
-    ];
+    const next = since !== undefined ? since + policy.settleSeconds * 1000 : now + interval;
+    return Math.min(next, m.startedAtMs + policy.timeoutSeconds * 1000);
   });
-  return Math.max(1_000, Math.min(interval, ...moments.map((t) => t - now)));
+  return Math.max(1_000, Math.min(...moments) - now);
 }
 
 function showGate(run: RegionRun, s: SteadyPool, verdict: GateVerdict, counts: Map<string, PoolNodeCounts>) {

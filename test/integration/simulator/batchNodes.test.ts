@@ -135,6 +135,16 @@ describe('compute nodes over the wire', () => {
     expect(errors[0]!.message).toMatch(/exit code 3/);
   });
 
+  it('applies a nodeState fault to the pools of one image version only', async () => {
+    sim.addFault({ kind: 'nodeState', imageVersionId: versionId.toUpperCase(), nodeState: 'unknown' });
+    await batch.pool.add(poolSpec('nodes-by-image', 2));
+    sim.clock.advance(8 * MINUTE);
+    const states = (await allNodes('nodes-by-image')).nodes.map((n) => n.state);
+    expect(states).toEqual(['unknown', 'unknown']);
+    sim.world.state.faults = sim.world.state.faults.filter((f) => !f.imageVersionId);
+    expect((await allNodes('nodes-by-image')).nodes.map((n) => n.state)).toEqual(['idle', 'idle']);
+  });
+
   it('answers the adapter: counts of one pool in one request, of several from the account pages', async () => {
     const before = sim.recorder.lastSeq;
     const [one] = await adapter.countNodes(ACCOUNT, ['nodes-a']);
