@@ -83,7 +83,9 @@ describe('the health gate', () => {
     expect(reads.every((r) => r.path.includes('/nodecounts'))).toBe(true);
     console.log(`health gate, healthy pool: ${reads.length} Batch requests (node counts)`);
   });
+});
 
+describe('the health gate failing', () => {
   it('rolls back a pool with 10 % unusable nodes: the new pool deleted, the old one untouched', async () => {
     world.simulator.addFault({
       kind: 'nodeState',

@@ -105,7 +105,9 @@ describe('compute nodes over the wire', () => {
     expect(one[0]!.dedicated).toMatchObject({ idle: 18, unusable: 2, total: 20 });
     expect(one[0]!.lowPriority).toMatchObject({ total: 0 });
   });
+});
 
+describe('compute node rules and faults', () => {
   it('refuses maxresults out of range and filters it cannot read, as Batch does', async () => {
     const url = `${sim.batchUrl('batchrenderweu')}/nodecounts?api-version=2022-10-01.16.0`;
     const tooMany = await httpsJson(`${url}&maxresults=11`, sim.caCert, 'GET');

@@ -132,7 +132,9 @@ describe('regionRollout replayed', () => {
     expect(outcome.reason).toMatch(/replication failed: .*\(after 3 attempts\)/);
     expect(published(run).map((e) => e.type)).toEqual(['BatchImageFactory.Region.Failed']);
   });
+});
 
+describe('regionRollout replayed: pools', () => {
   it('fails a pool that is steady with resize errors, and one steady short of its nodes', async () => {
     const pools = {
       p1: steady(0, [{ code: 'AllocationFailed', message: 'no capacity' }]),
@@ -179,7 +181,9 @@ describe('regionRollout replayed', () => {
       'BatchImageFactory.Pool.Ready p2',
     ]);
   });
+});
 
+describe('regionRollout replayed: the health gate', () => {
   it('rolls back a pool that fails its health gate, leaving the pool it replaces alone', async () => {
     const replacing = { ...pool('p1'), replaces: 'old-p1' };
     const run = await replay(
