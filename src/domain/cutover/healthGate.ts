@@ -24,9 +24,11 @@ export const HEALTH_DEFAULTS = { minHealthyPercent: 95, settleSeconds: 120, time
 const healthFields = {
   minHealthyPercent: z
     .number()
-    .min(1)
+    .min(0)
     .max(100)
-    .describe('Share of the pool nodes that must be idle or running (default 95).'),
+    .describe(
+      'Share of the pool nodes that must be idle or running (default 95); 0 with settleSeconds 0 lets every pool through.',
+    ),
   settleSeconds: z
     .number()
     .int()

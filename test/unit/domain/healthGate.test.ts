@@ -100,3 +100,11 @@ describe('health request fields', () => {
     expect(healthSchema.safeParse({ timeoutSeconds: 30 }).success).toBe(false);
   });
 });
+
+describe('health gate turned off', () => {
+  it('lets a pool with bad nodes through at its first reading with minHealthyPercent 0 and settleSeconds 0', () => {
+    const off = { ...policy, minHealthyPercent: 0, settleSeconds: 0 };
+    expect(judgeGate(off, start, reading({ unusable: 3 }), T0).kind).toBe('passed');
+    expect(healthSchema.safeParse({ minHealthyPercent: 0 }).success).toBe(true);
+  });
+});
