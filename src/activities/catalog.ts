@@ -8,6 +8,7 @@ export * from './preflight';
 export * from './provisioning';
 export * from './pools';
 export * from './cutover';
+export * from './poolHealth';
 export * from './events';
 export * from './retention';
 export * from './ledger';

@@ -14,6 +14,7 @@ import {
 } from './provisioning';
 import { createPool, deletePool, drainPool, getPool } from './pools';
 import { shrinkPool, updatePoolInPlace } from './cutover';
+import { countPoolNodes, readNodeErrors } from './poolHealth';
 import { publishEvents } from './events';
 import { applyRetention } from './retention';
 import { instanceStatuses, listVersionNames, replyToInstance, sendToLedger } from './ledger';
@@ -40,6 +41,8 @@ export const ACTIVITY_IMPLEMENTATIONS = {
   deletePool,
   shrinkPool,
   updatePoolInPlace,
+  countPoolNodes,
+  readNodeErrors,
   publishEvents,
   applyRetention,
   deleteIntermediates,

@@ -15,6 +15,8 @@ export const ACTIVITIES = {
   deletePool: 'deletePool',
   shrinkPool: 'shrinkPool',
   updatePoolInPlace: 'updatePoolInPlace',
+  countPoolNodes: 'countPoolNodes',
+  readNodeErrors: 'readNodeErrors',
   publishEvents: 'publishEvents',
   applyRetention: 'applyRetention',
   deleteIntermediates: 'deleteIntermediates',

@@ -12,6 +12,8 @@ import { mustParse, resourceName } from '../domain/resourceId';
 import { batchClient } from './clients';
 import { ArmBatchPools } from './batchArmPools';
 import { azureCall, isSdkNotFound, toFactoryError } from './errors';
+import { countPoolNodes, firstNodeErrors } from './batchNodes';
+import type { NodeErrorReport, PoolNodeCounts } from '../ports/batchNodes';
 
 /** Maps an account to the URL to call: its endpoint in Azure, the simulator's port locally. */
 export type BatchEndpointResolver = (account: BatchAccountRef) => string;
@@ -92,6 +94,29 @@ export class AzureBatchAdapter implements BatchPoolsPort {
       if (isSdkNotFound(error)) return undefined;
       throw toFactoryError(error, 'Reading pool', `${resourceName(mustParse(account.id))}/pools/${poolId}`);
     }
+  }
+
+  countNodes(account: BatchAccountRef, poolIds: string[]): Promise<PoolNodeCounts[]> {
+    return azureCall('Counting nodes of pools in Batch account', account.id, () =>
+      countPoolNodes(this.client(account), poolIds),
+    );
+  }
+
+  firstNodeErrors(
+    account: BatchAccountRef,
+    poolId: string,
+    states: readonly string[],
+    max: number,
+  ): Promise<NodeErrorReport[]> {
+    return azureCall('Listing failing nodes of pool', `${account.id}/pools/${poolId}`, async () => {
+      try {
+        return await firstNodeErrors(this.client(account), poolId, states, max);
+      } catch (error) {
+        // A pool already gone has no nodes to report.
+        if (isSdkNotFound(error)) return [];
+        throw error;
+      }
+    });
   }
 
   resizePool(

@@ -1,6 +1,7 @@
 import type { RegionStatus } from '../domain/status';
 import type { WaveLine } from '../domain/cutover/waves';
 import { renderWaves } from './waveView';
+import { gateLine } from './gateLine';
 
 /** The progress view of `bif status --watch` and `npm start`: a bar per region, a line per pool. */
 interface BuildView {
@@ -49,6 +50,8 @@ export function renderBuild(view: BuildView): string {
       lines.push(
         `      pool ${pool.poolId.padEnd(22)} ${bar(pool.targetNodes ? pool.currentNodes / pool.targetNodes : 1)} ${nodes.padEnd(16)} ${pool.allocationState ?? ''} ${pool.state}${pool.errors?.length ? ` ${pool.errors.join(',')}` : ''}`,
       );
+      const gate = gateLine(pool);
+      if (gate) lines.push(gate);
     }
     const hiddenPools = (r?.poolsTotal ?? 0) - (r?.pools.length ?? 0);
     if (r && hiddenPools > 0)

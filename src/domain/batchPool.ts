@@ -1,5 +1,6 @@
 import type { CutoverPlan } from './cutover/capacity';
 import type { BatchAccountRef } from './buildRequest';
+import type { HealthPolicy } from './cutover/healthGate';
 
 /** A Batch pool as the pipeline creates it: every planned value resolved (what the Batch adapter sends). */
 export interface PoolSpec {
@@ -41,4 +42,6 @@ export interface PoolRollout {
   replaces?: string;
   /** How it takes over from `replaces` when not plain blue/green (src/domain/cutover/capacity.ts). */
   cutover?: CutoverPlan;
+  /** The health gate it must pass to be ready (absent in inputs planned before the gate: defaults). */
+  health?: HealthPolicy;
 }

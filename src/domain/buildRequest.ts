@@ -4,6 +4,7 @@ import { VERSION_PATTERN } from './version';
 import { normalizeRegion, REGION_PATTERN } from './region';
 import { capacityCutoverSchema } from './cutover/cutoverRequest';
 import { wavesSchema } from './cutover/waves';
+import { healthSchema } from './cutover/healthGate';
 
 /**
  * The build request: the body of a queue message or `POST /api/builds`. Its JSON Schema is exported to
@@ -180,6 +181,8 @@ export const poolSchema = z
       .optional(),
     /** Autoscale pools: the most nodes the formula may ask for (replicas are planned for it). */
     maxNodes: z.number().int().min(1).optional(),
+    /** This pool's health gate, over the request's `health` field by field (docs/pools.md). */
+    health: healthSchema.optional(),
   })
   .strict();
 
@@ -206,6 +209,8 @@ export const buildRequestSchema = z
     retention: retentionSchema.default({}),
     cutover: capacityCutoverSchema.optional(),
     waves: wavesSchema,
+    /** The health gate every new pool passes before it is ready (docs/pools.md "The health gate"). */
+    health: healthSchema.optional(),
   })
   .strict();
 

@@ -16,6 +16,9 @@ export const EVENT_TYPES = {
   poolRetired: 'BatchImageFactory.Pool.Retired',
   poolShrunkForCutover: 'BatchImageFactory.Pool.ShrunkForCutover',
   poolUpdatedInPlace: 'BatchImageFactory.Pool.UpdatedInPlace',
+  poolGatePassed: 'BatchImageFactory.Pool.GatePassed',
+  poolGateFailed: 'BatchImageFactory.Pool.GateFailed',
+  poolRolledBack: 'BatchImageFactory.Pool.RolledBack',
   pipelineCompleted: 'BatchImageFactory.Pipeline.Completed',
   pipelineFailed: 'BatchImageFactory.Pipeline.Failed',
   ...WAVE_EVENT_TYPES,
@@ -35,6 +38,31 @@ const common = {
   instanceId: z.string().describe('The Durable orchestration instance that emitted the event.'),
 };
 const resizeError = z.object({ code: z.string(), message: z.string() });
+const nodeCounts = z
+  .record(z.number().int())
+  .describe(
+    'Nodes per Batch node state (idle, running, starting, unusable, starttaskfailed…), dedicated and Spot together.',
+  );
+const nodeError = z.object({
+  nodeId: z.string(),
+  state: z.string(),
+  code: z.string(),
+  message: z.string(),
+  details: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+});
+const gateResult = {
+  ...common,
+  accountId: z.string(),
+  poolId: z.string(),
+  region: z.string(),
+  imageVersionId: z.string(),
+  nodeCounts,
+  totalNodes: z.number().int(),
+  healthyPercent: z.number().describe('Share of the nodes idle or running, in percent.'),
+  minHealthyPercent: z.number(),
+  settleSeconds: z.number().int(),
+  reason: z.string(),
+};
 
 export const EVENT_DATA_SCHEMAS = {
   [EVENT_TYPES.pipelineAccepted]: z.object({
@@ -88,8 +116,24 @@ export const EVENT_DATA_SCHEMAS = {
      * A failed pool is kept as Batch left it (its nodes, resize errors and node logs are the diagnosis),
      * not scaled to 0: `fix` says how to stop paying for it or replace it (README "Failed pools").
      */
-    disposition: z.literal('kept-for-inspection').optional(),
+    disposition: z
+      .enum(['kept-for-inspection', 'rolled-back'])
+      .optional()
+      .describe('rolled-back: the pool failed its health gate and was deleted; the pool it replaces stays.'),
     fix: z.string().optional(),
+    /** A pool that failed its health gate: its nodes per state and the first node errors Batch reports. */
+    nodeCounts: nodeCounts.optional(),
+    nodeErrors: z.array(nodeError).optional(),
+  }),
+  [EVENT_TYPES.poolGatePassed]: z.object(gateResult),
+  [EVENT_TYPES.poolGateFailed]: z.object({ ...gateResult, nodeErrors: z.array(nodeError) }),
+  [EVENT_TYPES.poolRolledBack]: z.object({
+    ...common,
+    accountId: z.string(),
+    poolId: z.string().describe('The new pool, deleted.'),
+    region: z.string(),
+    reason: z.string(),
+    keptPool: z.string().optional().describe('The pool it was to replace, left as it was.'),
   }),
   [EVENT_TYPES.poolRetired]: z.object({
     ...common,

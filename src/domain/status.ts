@@ -56,6 +56,19 @@ export interface PoolLine {
   errors?: string[];
   /** Not plain blue/green: shrink-old-first or in place (src/domain/cutover/capacity.ts describeCutover). */
   cutover?: string;
+  /** The health gate once the pool reached its target (docs/pools.md "The health gate"). */
+  gate?: PoolGateLine;
+  /** The pool failed its gate (or smoke test) and was deleted; the pool it replaces was left as it was. */
+  rolledBack?: boolean;
+}
+
+export interface PoolGateLine {
+  verdict: 'waiting' | 'passed' | 'failed';
+  /** Share of the nodes idle or running, in percent (one decimal, rounded down). */
+  healthyPercent: number;
+  minHealthyPercent: number;
+  /** Nodes per Batch node state, states with nodes only. */
+  counts: Record<string, number>;
 }
 
 /** What a region rollout knows while it runs: a line for every pool of the region. */

@@ -8,6 +8,7 @@ import type { RegionRun } from './regionRun';
 import { recreateReplacedPools } from './poolReplacement';
 import { shrinkOldPoolsFirst } from './shrinkOldFirst';
 import { updatePoolsInPlace } from './inPlaceUpdate';
+import { gatePools, type SteadyPool } from './poolGate';
 
 /**
  * Creates the region's pools at once and waits for each to allocate. A pool whose creation fails for
@@ -19,7 +20,9 @@ export function* createAndWaitForPools(context: OrchestrationContext, run: Regio
   yield* shrinkOldPoolsFirst(context, run);
   yield* updatePoolsInPlace(context, run);
   yield* createPools(context, run);
-  yield* waitForPools(context, run);
+  const steady = yield* waitForPools(context, run);
+  // Steady at its target is not ready yet: a pool is ready once its nodes pass the health gate.
+  yield* gatePools(context, run, steady);
   return run.input.pools.map((p) => run.settled.get(p.poolId)!);
 }
 
@@ -50,8 +53,9 @@ function* createPools(context: OrchestrationContext, run: RegionRun) {
   if (more.length) yield* publish(context, run.sender, more);
 }
 
-/** Reads every pool still allocating until each is ready or failed; the last pool's deadline bounds it. */
+/** Reads every pool still allocating until each is steady or failed; the last pool's deadline bounds it. */
 function* waitForPools(context: OrchestrationContext, run: RegionRun) {
+  const steady: SteadyPool[] = [];
   const { settings } = run.input;
   const startedAt = nowMs(context);
   const { allocationGraceMs } = waitDeadlines(settings);
@@ -68,13 +72,14 @@ function* waitForPools(context: OrchestrationContext, run: RegionRun) {
     const elapsed = nowMs(context) - startedAt;
     const changed = pending.map((pool, i) => record(run, pool, answers[i] ?? null)).some(Boolean);
     const events = pending.flatMap((pool, i) =>
-      settle(run, pool, answers[i] ?? null, elapsed, allocationGraceMs),
+      settle(run, pool, answers[i] ?? null, elapsed, allocationGraceMs, steady),
     );
     run.showStatus();
     if (events.length) yield* publish(context, run.sender, events);
-    pending = pending.filter((p) => !run.settled.has(p.poolId));
+    pending = pending.filter((p) => !run.settled.has(p.poolId) && !steady.some((s) => s.pool === p));
     interval = nextPoll(run, pending, interval, changed, elapsed);
   }
+  return steady;
 }
 
 /** Puts a reading on the pool's status line; true when it moved. */
@@ -87,13 +92,14 @@ function record(run: RegionRun, pool: PoolRollout, reading: PoolReading | null):
   return moved;
 }
 
-/** Settles a pool whose reading says ready or failed; the events to publish for it. */
+/** Fails a pool whose reading says failed (its events); one steady at its target goes to the gate. */
 function settle(
   run: RegionRun,
   pool: PoolRollout,
   reading: PoolReading | null,
   elapsedMs: number,
   graceMs: number,
+  steady: SteadyPool[],
 ): EventToPublish[] {
   const target = { ...pool.spec, autoScale: isAutoScale(pool.spec.template) };
   const verdict = classifyPool(target, reading, elapsedMs, graceMs);
@@ -102,24 +108,9 @@ function settle(
     return [failPool(run, pool, verdict.reason, verdict.resizeErrors, codes)];
   }
   if (verdict.kind === 'allocating' || !reading) return [];
-  run.line(pool.poolId).state = 'ready';
-  run.settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'ready' });
-  const { input, owner } = run;
-  return [
-    {
-      type: EVENT_TYPES.poolReady,
-      subject: `${pool.account.id}/pools/${pool.poolId}`,
-      data: {
-        ...owner,
-        accountId: pool.account.id,
-        poolId: pool.poolId,
-        region: input.region,
-        imageVersionId: input.versionId,
-        currentDedicatedNodes: reading.currentDedicatedNodes,
-        currentLowPriorityNodes: reading.currentLowPriorityNodes,
-      },
-    },
-  ];
+  run.line(pool.poolId).state = 'gating';
+  steady.push({ pool, reading });
+  return [];
 }
 
 /** Settles a pool as failed (its outcome stands from now on); its Pool.Failed event. */

@@ -2,9 +2,11 @@ import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import type { BatchAccountRef } from '../domain/buildRequest';
 import type { PoolSpec } from '../domain/batchPool';
 import type { AccountCoreQuotas } from '../domain/cutover/capacity';
+import type { BatchNodesPort } from './batchNodes';
 
 // The shapes live in the domain (the planning core makes them); re-exported for the adapters' imports.
 export type { BatchAccountRef, PoolSpec };
+export type { BatchNodesPort, NodeErrorReport, NodeStateCounts, PoolNodeCounts } from './batchNodes';
 
 export type CreatePoolOutcome = 'created' | 'exists' | 'replacing';
 
@@ -28,7 +30,7 @@ export interface PoolStatus {
  * Microsoft.Batch/batchAccounts/pools: pool identities, securityProfile, resource tags, ARM RBAC);
  * read (allocation state, nodes) and supported images through the data plane, with Entra ID auth.
  */
-export interface BatchPoolsPort {
+export interface BatchPoolsPort extends BatchNodesPort {
   listSupportedImages(account: BatchAccountRef): Promise<SupportedImage[]>;
   /**
    * 'exists' when a pool with that id, image and size is already there; 'replacing' when an earlier run

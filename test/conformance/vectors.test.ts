@@ -624,6 +624,26 @@ const CASES: Case[] = [
       }),
   },
   {
+    file: 'batch-dataplane/Nodes_ListNodes.json',
+    service: 'batch',
+    method: 'GET',
+    path: (p) => `/pools/${p.poolId}/nodes?${api(p)}`,
+    // The extract holds no node definitions: TaskExecutionResult's `result` is the spec's name.
+    rules: { ...batchRules, specNames: new Set([...batchRules.specNames, 'result']) },
+    // Addresses, boot and agent details are not modelled: the gate reads states and errors.
+    notModelled: ['ipAddress', 'lastBootTime', 'nodeAgentInfo'],
+    setup: () =>
+      createPool('poolId', {
+        startTask: {
+          commandLine: 'cmd /c echo hello',
+          userIdentity: { autoUser: { scope: 'task', elevationLevel: 'nonadmin' } },
+          maxTaskRetryCount: 0,
+          waitForSuccess: false,
+        },
+      }),
+    advanceMinutes: 30,
+  },
+  {
     file: 'batch-dataplane/Pools_ResizePool.json',
     service: 'batch',
     method: 'POST',

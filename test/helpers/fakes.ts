@@ -254,6 +254,16 @@ export class FakeWorld {
     },
     // Not reported unless a test sets them (as for a UserSubscription account): capacity goes unchecked.
     getCoreQuotas: async () => this.coreQuotas,
+    // Every node of a fake pool is idle: the health gate passes unless a test says otherwise.
+    countNodes: async (account, poolIds) =>
+      poolIds.flatMap((poolId) => {
+        const pool = this.pools.get(`${account.id}|${poolId}`.toLowerCase());
+        if (!pool) return [];
+        const total = pool.currentDedicatedNodes + pool.currentLowPriorityNodes;
+        const counts: Record<string, number> = total ? { idle: total } : {};
+        return [{ poolId, counts, total }];
+      }),
+    firstNodeErrors: async () => [],
   };
 
   events: EventPublisher = {

@@ -1,5 +1,6 @@
 import type { BuildRequest } from '../buildRequest';
 import type { PoolRollout } from '../batchPool';
+import { healthPolicy } from '../cutover/healthGate';
 import type { SupportedImage } from './nodeAgentSku';
 import { finding, hasErrors, type Finding } from '../findings';
 import { imageDefinitionId } from '../factoryConfig';
@@ -234,6 +235,7 @@ function poolRollouts(
       poolId: pool.poolId,
       account: pool.account,
       replaces: pool.replaces,
+      health: healthPolicy(request.health, pool.health),
       spec: {
         poolId: pool.poolId,
         vmSize: pool.vmSize,

@@ -15,7 +15,12 @@ type FaultKind =
   /** A region's replication fails part-way. */
   | 'regionReplicationFail'
   /** A pool's allocation stops with resize errors. */
-  | 'poolAllocationFail';
+  | 'poolAllocationFail'
+  /**
+   * A share of a pool's nodes end in `nodeState` instead of idle (never consumed: it shapes every read),
+   * for the pools of an image version, a pool id or a region (batch/nodes.ts).
+   */
+  | 'nodeState';
 
 export interface FaultRule {
   id?: string;
@@ -35,6 +40,14 @@ export interface FaultRule {
   retryAfterSeconds?: number;
   /** For region and pool failures: how far it gets before failing (0-1). */
   atFraction?: number;
+  /** nodeState: the state the chosen nodes end in, e.g. unusable or starttaskfailed. */
+  nodeState?: 'unusable' | 'starttaskfailed' | 'unknown' | 'offline' | 'preempted';
+  /** nodeState: the share of the pool's nodes affected (0-1, default 1), spread evenly. */
+  share?: number;
+  /** nodeState: only pools made from this gallery image version. */
+  imageVersionId?: string;
+  /** nodeState starttaskfailed: the start task's exit code (default 1). */
+  exitCode?: number;
 }
 
 export const REQUEST_FAULTS: readonly FaultKind[] = ['throttle', 'status', 'reset'];

@@ -12,8 +12,17 @@ describe('event catalogue', () => {
     replacedBy: 'render-1-5-0',
   };
 
-  it('defines the eleven milestone types, plus the wave types, with a data schema each', () => {
-    expect(Object.values(EVENT_TYPES)).toHaveLength(11 + Object.keys(WAVE_EVENT_TYPES).length);
+  it('defines every milestone type with a data schema each, the cutover types (gate, rollback, capacity, waves) among them', () => {
+    expect(Object.values(EVENT_TYPES)).toEqual(
+      expect.arrayContaining([
+        'BatchImageFactory.Pool.GatePassed',
+        'BatchImageFactory.Pool.GateFailed',
+        'BatchImageFactory.Pool.RolledBack',
+        'BatchImageFactory.Pool.ShrunkForCutover',
+        'BatchImageFactory.Pool.UpdatedInPlace',
+        ...Object.values(WAVE_EVENT_TYPES),
+      ]),
+    );
     expect(Object.keys(EVENT_DATA_SCHEMAS).sort()).toEqual(Object.values(EVENT_TYPES).sort());
   });
 

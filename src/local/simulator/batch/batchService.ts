@@ -6,6 +6,7 @@ import { BatchFailure, batchError, poolNotFound } from './batchErrors';
 import { snapshotPool } from './allocation';
 import { createPoolState, etag, livePools } from './poolCreation';
 import { applyResize, stopPoolResize } from './poolResize';
+import { listNodeCounts, listNodes } from './nodeRoutes';
 const ODATA = 'application/json;odata=minimalmetadata';
 
 interface BatchOptions {
@@ -53,6 +54,7 @@ function route(
       value: account.supportedImages,
     });
   }
+  if (first === 'nodecounts' && !id) return listNodeCounts(world, req, account, base);
   if (first !== 'pools')
     throw new BatchFailure(
       404,
@@ -71,6 +73,7 @@ function route(
   const pool = findPool(world, account, id);
   if (action === 'resize' && req.method === 'POST') return resizePool(world, req, account, pool);
   if (action === 'stopresize' && req.method === 'POST') return stopResize(world, pool);
+  if (action === 'nodes' && rest.length === 3) return listNodes(world, req, account, pool, base);
   if (action)
     throw new BatchFailure(
       404,

@@ -62,10 +62,26 @@ const steady = (nodes: number, resizeErrors: PoolStatus['resizeErrors'] = []): P
   resizeErrors,
 });
 
+/** Node counts of healthy pools: every node of a steady pool idle. */
+const allIdle = (pools: Record<string, unknown>) => (poolIds: string[]) =>
+  poolIds.map((poolId) => {
+    const reading = (pools[poolId] ?? steady(10)) as Partial<PoolStatus>;
+    const total = (reading.currentDedicatedNodes ?? 0) + (reading.currentLowPriorityNodes ?? 0);
+    return { poolId, counts: { idle: total }, total };
+  });
+
 /** A world where replication answers as told and everything else succeeds. */
-function world(read: () => unknown, pools: Record<string, unknown> = {}): World {
+function world(
+  read: () => unknown,
+  pools: Record<string, unknown> = {},
+  counts: (poolIds: string[]) => unknown = allIdle(pools),
+): World {
   return {
     activity(name, input) {
+      if (name === 'countPoolNodes') return counts(input.poolIds);
+      if (name === 'readNodeErrors')
+        return [{ nodeId: 'tvmps_1_d', state: 'unusable', code: 'DiskFull', message: 'disk full' }];
+      if (name === 'deletePool') return null;
       if (name === 'getReplication') return read();
       if (name === 'updateTargetRegions') return { applied: true };
       if (name === 'createPool') return pools[`create ${input.spec.poolId}`] ?? 'created';
@@ -116,7 +132,9 @@ describe('regionRollout replayed', () => {
     expect(outcome.reason).toMatch(/replication failed: .*\(after 3 attempts\)/);
     expect(published(run).map((e) => e.type)).toEqual(['BatchImageFactory.Region.Failed']);
   });
+});
 
+describe('regionRollout replayed: pools', () => {
   it('fails a pool that is steady with resize errors, and one steady short of its nodes', async () => {
     const pools = {
       p1: steady(0, [{ code: 'AllocationFailed', message: 'no capacity' }]),
@@ -159,7 +177,46 @@ describe('regionRollout replayed', () => {
     expect(published(run).map((e) => `${e.type} ${e.data.poolId ?? ''}`)).toEqual([
       'BatchImageFactory.Region.Replicated ',
       'BatchImageFactory.Pool.Failed p1',
+      'BatchImageFactory.Pool.GatePassed p2',
       'BatchImageFactory.Pool.Ready p2',
     ]);
+  });
+});
+
+describe('regionRollout replayed: the health gate', () => {
+  it('rolls back a pool that fails its health gate, leaving the pool it replaces alone', async () => {
+    const replacing = { ...pool('p1'), replaces: 'old-p1' };
+    const run = await replay(
+      regionRollout,
+      input([replacing]),
+      world(
+        () => replication('Completed', 100),
+        {},
+        (ids) => ids.map((poolId) => ({ poolId, counts: { idle: 9, unusable: 1 }, total: 10 })),
+      ),
+    );
+    const outcome = run.output as RegionOutcome;
+    expect(outcome.pools).toEqual([
+      expect.objectContaining({
+        poolId: 'p1',
+        state: 'failed',
+        reason: expect.stringMatching(/health gate/),
+      }),
+    ]);
+    // Only the new pool is deleted; the old one is neither drained nor deleted.
+    expect(
+      run.calls.filter((c) => ['deletePool', 'drainPool'].includes(c.name)).map((c) => c.input.poolId),
+    ).toEqual(['p1']);
+    expect(published(run).map((e) => `${e.type} ${e.data.poolId ?? ''}`)).toEqual([
+      'BatchImageFactory.Region.Replicated ',
+      'BatchImageFactory.Pool.GateFailed p1',
+      'BatchImageFactory.Pool.Failed p1',
+      'BatchImageFactory.Pool.RolledBack p1',
+    ]);
+    const rolledBack = published(run).at(-1)!;
+    expect(rolledBack.data).toMatchObject({ keptPool: 'old-p1' });
+    // Bad nodes over the threshold for the settle period (120 s): a brief spike would not fail it.
+    const gateReads = run.calls.filter((c) => c.name === 'countPoolNodes');
+    expect(gateReads.at(-1)!.atMs - gateReads[0]!.atMs).toBeGreaterThanOrEqual(120_000);
   });
 });

@@ -1,0 +1,67 @@
+import { BatchFailure } from './batchErrors';
+
+/*
+ * The OData query options Batch list operations take: `$filter` (only `prop eq 'value'` clauses joined
+ * by `or`, the form the pipeline sends — anything else is refused rather than misread), `$select`, and
+ * `maxresults` paging with `odata.nextLink` carrying a `$skiptoken`. Batch refuses values out of range:
+ * https://learn.microsoft.com/rest/api/batchservice/odata-filters-in-batch
+ */
+
+export const invalidQuery = (name: string, reason: string) =>
+  new BatchFailure(
+    400,
+    'InvalidQueryParameterValue',
+    'The value for one of the query parameters specified in the request URI is invalid.',
+    [
+      { key: 'QueryParameterName', value: name },
+      { key: 'QueryParameterValue', value: reason },
+    ],
+  );
+
+/** `state eq 'a' or (state eq 'b')` → the accepted values of `property`; undefined when no filter. */
+export function eqFilter(url: URL, property: string): Set<string> | undefined {
+  const text = url.searchParams.get('$filter');
+  if (text === null || text.trim() === '') return undefined;
+  const values = new Set<string>();
+  for (const raw of text.split(/\s+or\s+/i)) {
+    const clause = raw
+      .trim()
+      .replace(/^\((.*)\)$/, '$1')
+      .trim();
+    const match = /^(\w+)\s+eq\s+'([^']*)'$/i.exec(clause);
+    if (!match || match[1]!.toLowerCase() !== property.toLowerCase())
+      throw invalidQuery('$filter', `${text} (this simulator takes ${property} eq '…' clauses joined by or)`);
+    values.add(match[2]!.toLowerCase());
+  }
+  return values;
+}
+
+/** `maxresults` within Batch's range for the operation (its default when absent). */
+export function maxResults(url: URL, defaultValue: number, max: number): number {
+  const text = url.searchParams.get('maxresults');
+  if (text === null) return defaultValue;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw invalidQuery('maxresults', `${text} (must be 1 to ${max})`);
+  return value;
+}
+
+/** Keeps only the `$select`ed properties of each item. */
+export function selectProperties(url: URL, items: Record<string, unknown>[]): Record<string, unknown>[] {
+  const text = url.searchParams.get('$select');
+  if (!text) return items;
+  const keys = text.split(',').map((k) => k.trim());
+  return items.map((item) => Object.fromEntries(keys.filter((k) => k in item).map((k) => [k, item[k]])));
+}
+
+/** One page of `items` and, when more remain, the link to the next (the same query, further on). */
+export function page<T>(url: URL, items: T[], size: number): { value: T[]; nextLink?: string } {
+  const skip = Number(url.searchParams.get('$skiptoken') ?? 0);
+  if (!Number.isInteger(skip) || skip < 0) throw invalidQuery('$skiptoken', String(skip));
+  const value = items.slice(skip, skip + size);
+  if (skip + size >= items.length) return { value };
+  const next = new URL(url.href);
+  next.searchParams.set('$skiptoken', String(skip + size));
+  // The link is the URL this request came to: it works on the account's own port and under /batch/{a}.
+  return { value, nextLink: next.href };
+}
