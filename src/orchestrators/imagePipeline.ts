@@ -60,6 +60,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     return { requestId: request.requestId, imageVersionId: versionId, ...outcome.summary };
   }
   status.error = outcome.reason;
+  if (outcome.findings.length) status.findings = outcome.findings;
   run.showStatus('failed');
   yield* cleanUpAfterFailure(context, run);
   const { stage, reason, findings } = outcome;
@@ -175,6 +176,7 @@ function* acceptPlan(context: OrchestrationContext, run: PipelineRun, plan: Pref
     capacity: plan.capacityByRegion[r.name] ?? 0,
   }));
   status.pools = plan.pools.map((p) => ({ poolId: p.poolId, region: p.account.region }));
+  status.findings = plan.findings.filter((f) => f.severity === 'warning');
   run.showStatus();
   const pools = plan.pools.map((p) => ({
     poolId: p.poolId,
