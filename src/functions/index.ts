@@ -12,6 +12,8 @@ import './orchestrations';
 import './activities';
 import './buildQueue';
 import './buildsHttp';
+import './buildsList';
+import './dashboardHttp';
 import './galleryEvents';
 import './refreshTimer';
 
