@@ -5,6 +5,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestWorld, type TestWorld } from '../helpers/world';
 import { ROOT, exampleInput } from '../helpers/requests';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
+import { killGroup, runBif } from '../reliability/bifProcess';
 
 /**
  * The dashboard in a real browser: Debian's Chromium, headless, driven by playwright-core, against the
@@ -192,5 +193,41 @@ describe('the dashboard’s doors over the wire', () => {
     const bad = await world.getJson('/api/builds?top=500');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/top must be a whole number from 1 to 100/);
+  });
+});
+
+describe('npm start', () => {
+  it('prints the dashboard’s URL, and the page opens from it', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'bif-start-dashboard-'));
+    const run = runBif(cwd, ['start', '--port', '0', '--no-submit']);
+    try {
+      let url: string | undefined;
+      const deadline = Date.now() + 60_000;
+      while (!url && Date.now() < deadline && run.child.exitCode === null) {
+        url = /^ {2}dashboard +(http:\/\/127\.0\.0\.1:\d+\/api\/dashboard\?code=\S+)$/m.exec(
+          run.output(),
+        )?.[1];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(url ?? run.output()).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      const page = await browser.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => pageErrors.push(`page: ${e.message}`));
+      await page.goto(url!);
+      await page.locator('#refreshed', { hasText: 'updated' }).waitFor({ timeout: 20_000 });
+      expect(await page.locator('#problem').isHidden()).toBe(true);
+      await page.close();
+    } finally {
+      // Ctrl-C, as a user stops it; the whole group if it does not stop.
+      process.kill(run.child.pid!, 'SIGINT');
+      const stopped = await Promise.race([
+        run.exited,
+        new Promise((r) => setTimeout(() => r('late'), 15_000)),
+      ]);
+      if (stopped === 'late') await killGroup(run);
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
