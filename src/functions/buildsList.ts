@@ -1,4 +1,4 @@
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { appServices } from '../compositionRoot';
 import type { Clock } from '../ports/clock';
@@ -27,7 +27,8 @@ const FAILURE_TEXT_LIMIT = 500;
 
 /**
  * GET /api/builds?top=&continuationToken=: the recent pipelines, newest first, a page at a time. Time
- * comes from the clock port (locally the simulator's clock, which stamps the instances).
+ * comes from the clock port (locally the simulator's clock, which stamps the instances). Registered
+ * with POST /api/builds as one function (buildsHttp.ts): one function per route template.
  */
 export async function listBuildsHandler(
   request: HttpRequest,
@@ -108,11 +109,3 @@ function listLine(s: ListedInstance) {
 function cut(text: string): string {
   return text.length <= FAILURE_TEXT_LIMIT ? text : `${text.slice(0, FAILURE_TEXT_LIMIT)}…`;
 }
-
-app.http('listBuilds', {
-  route: 'builds',
-  methods: ['GET'],
-  authLevel: 'function',
-  extraInputs: [df.input.durableClient()],
-  handler: (request, context) => listBuildsHandler(request, context),
-});

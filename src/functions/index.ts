@@ -12,7 +12,6 @@ import './orchestrations';
 import './activities';
 import './buildQueue';
 import './buildsHttp';
-import './buildsList';
 import './dashboardHttp';
 import './galleryEvents';
 import './refreshTimer';
