@@ -284,7 +284,10 @@ function failureText(answer: InstanceAnswer): string | undefined {
   const reason = answer.pipeline?.error ?? (typeof answer.output === 'string' ? answer.output : undefined);
   if (answer.runtimeStatus === 'Terminated') return `Stopped by an operator: ${reason ?? 'no reason given'}`;
   if (answer.runtimeStatus !== 'Failed') return undefined;
-  return `Failed at ${answer.pipeline?.stage === 'failed' ? 'the step shown last' : (answer.pipeline?.stage ?? 'an unknown stage')}: ${reason ?? 'no reason given'}`;
+  // The status ends at "failed"; the stage before it is where the run stopped.
+  const marks = answer.pipeline?.timeline ?? [];
+  const at = marks.length > 1 && marks.at(-1)!.stage === 'failed' ? marks.at(-2)!.stage : undefined;
+  return `Failed${at ? ` during ${at}` : ''}: ${reason ?? 'no reason given'}`;
 }
 
 function planSection(pipeline: PipelineStatus): HTMLElement {

@@ -101,6 +101,8 @@ describe('the dashboard in headless Chromium', () => {
     const request = exampleInput('three-regions-3000-nodes');
     const instanceId = pipelineInstanceId(request.requestId);
     await world.enqueue(JSON.stringify(request));
+    // Opened once the queue trigger started it: before, its status is a 404, which Chromium logs as an error.
+    await world.waitForStatus(instanceId, ['Pending', 'Running', 'Completed', 'Failed']);
     const page = await openDashboard(`&instance=${encodeURIComponent(instanceId)}`);
     const seen = new Map<string, string[]>();
     let last: PageView | undefined;
@@ -150,6 +152,27 @@ describe('the dashboard in headless Chromium', () => {
     expect(await page.evaluate<unknown>('window.__xss')).toBeUndefined();
     await page.close();
   });
+
+  it('says in plain words where a refused pipeline stopped, with the findings that refused it', async () => {
+    const request = exampleInput('one-region-small');
+    request.requestId = 'dashboard-refused';
+    const source = request.source as { id: string };
+    source.id = source.id.replace(/virtualMachines\/[^/]+$/, 'virtualMachines/vm-that-does-not-exist');
+    const instanceId = pipelineInstanceId(request.requestId);
+    expect((await world.postJson('/api/builds', request)).status).toBe(202);
+    await world.waitForStatus(instanceId, ['Failed', 'Completed']);
+
+    const page = await openDashboard(`&instance=${encodeURIComponent(instanceId)}`);
+    const failure = page.locator('[data-failure]');
+    await failure.waitFor({ timeout: 20_000 });
+    expect(await failure.textContent()).toMatch(
+      /^Failed during preflight: preflight found \d+ problem\(s\): SOURCE_NOT_FOUND at source$/,
+    );
+    const findings = await page.locator('.findings li.error').allTextContents();
+    expect(findings.join('\n')).toMatch(/vm-that-does-not-exist/);
+    await page.screenshot({ path: join(OUT, 'refused.png'), fullPage: true });
+    await page.close();
+  });
 });
 
 describe('the dashboard’s doors over the wire', () => {
@@ -185,8 +208,9 @@ describe('the dashboard’s doors over the wire', () => {
       if (!body.continuationToken) break;
       path = body.nextLink;
     }
-    // The two pipelines of this file, newest first; no ledger, region child or other internal instance.
+    // This file's pipelines, newest first; no ledger, region child or other internal instance.
     expect(seen).toEqual([
+      pipelineInstanceId('dashboard-refused'),
       pipelineInstanceId('dashboard-xss-probe'),
       pipelineInstanceId('render-global-2026-11-28'),
     ]);
