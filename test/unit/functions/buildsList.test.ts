@@ -57,19 +57,19 @@ const list = (query = '', client: ListClient) =>
   );
 const ids = (body: unknown) => (body as { builds: { instanceId: string }[] }).builds.map((b) => b.instanceId);
 
-describe('GET /api/builds: recent pipelines, newest first', () => {
-  // Instance-id order (a, b, c, …) is not creation order: the list must not rely on it.
-  const instances = [
-    pipeline('e-oldest', 24 * 400),
-    pipeline('b-newest', 0.1),
-    pipeline('d-middle', 30),
-    pipeline('a-second', 0.5),
-    pipeline('c-week', 24 * 6),
-    { ...pipeline('x', 0.2), name: 'definitionLedger', instanceId: 'bif:ledger-x' },
-    { ...pipeline('y', 0.2), name: 'regionRollout', instanceId: 'bif-b-newest:mhz:region:eastus' },
-    { ...pipeline('z', 0.2), name: 'rolloutVersion', instanceId: 'bif:rollout-z' },
-  ];
+// Instance-id order (a, b, c, …) is not creation order: the list must not rely on it.
+const instances = [
+  pipeline('e-oldest', 24 * 400),
+  pipeline('b-newest', 0.1),
+  pipeline('d-middle', 30),
+  pipeline('a-second', 0.5),
+  pipeline('c-week', 24 * 6),
+  { ...pipeline('x', 0.2), name: 'definitionLedger', instanceId: 'bif:ledger-x' },
+  { ...pipeline('y', 0.2), name: 'regionRollout', instanceId: 'bif-b-newest:mhz:region:eastus' },
+  { ...pipeline('z', 0.2), name: 'rolloutVersion', instanceId: 'bif:rollout-z' },
+];
 
+describe('GET /api/builds: recent pipelines, newest first', () => {
   it('lists only pipelines, newest first, whatever order the instance list has', async () => {
     const { client } = durable(instances);
     const response = await list('', client);
@@ -128,7 +128,9 @@ describe('GET /api/builds: recent pipelines, newest first', () => {
     expect(body.builds[1]).toMatchObject({ runtimeStatus: 'Terminated', failure: 'operator: <b>' });
     expect(body.builds[1]!.statusUri).toBe('/api/builds/instances/bif-stopped');
   });
+});
 
+describe('GET /api/builds: its query parameters', () => {
   it.each([
     ['?top=0', /top must be a whole number from 1 to 100, not "0"/],
     ['?top=101', /top must be a whole number from 1 to 100/],
