@@ -100,6 +100,8 @@ function banner(world: LocalWorld, speed: number, topic: string): string {
     `batch-image-factory — local world (simulated Azure; 1 real second = ${formatSim(speed * 1000)})`,
     ...resumed,
     `  host         ${world.host.origin}   (${world.host.functions.length} functions)`,
+    // The local function key opens the page; the page sends it back on every status call.
+    `  dashboard    ${world.host.origin}/api/dashboard?code=${encodeURIComponent(world.host.keys.functionKeys.default)}`,
     `  simulator    ${world.simulator.armUrl}   (Batch: ${Object.keys(world.simulator.batchAccounts).join(', ')})`,
     `  Azurite      queue port ${world.azurite.queuePort}`,
     `  Service Bus  127.0.0.1:${world.broker.port}   topic ${topic}`,

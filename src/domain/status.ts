@@ -5,6 +5,23 @@ import type { WaveLine } from './cutover/waves';
  * these, `GET /api/builds/{id}`, `bif status` and the progress view read them.
  */
 
+/**
+ * When a run entered a stage, as its orchestrator saw it (`currentUtcDateTime`): the timeline the
+ * dashboard draws. Added to the statuses below without changing anything they already carried.
+ */
+export interface StageMark {
+  stage: string;
+  at: string;
+}
+
+/** A finding as a status shows it: the plan's warnings, or what refused the request. */
+export interface StatusFinding {
+  code: string;
+  severity: string;
+  path: string;
+  message: string;
+}
+
 export type Stage =
   'preflight' | 'snapshot' | 'gallery' | 'version' | 'rollout' | 'retention' | 'completed' | 'failed';
 
@@ -35,6 +52,10 @@ export interface PipelineState {
   error?: string;
   /** With `waves` in the request: each wave's state (waiting for approval since, soak until). */
   waves?: WaveLine[];
+  /** Each stage the pipeline entered, in order (the first and the latest when there were many). */
+  timeline?: StageMark[];
+  /** The plan's warnings once accepted; the findings that refused it when preflight did. */
+  findings?: StatusFinding[];
 }
 
 /**
@@ -42,6 +63,8 @@ export interface PipelineState {
  * their first entries (`regionInstances` follows `regions`), totals for the rest, the error truncated.
  */
 export interface PipelineStatus extends Omit<PipelineState, 'outcome'> {
+  /** All findings, when `findings` lists only the first ones. */
+  findingsTotal?: number;
   regionsTotal: number;
   poolsTotal: number;
   outcome?: BoundedSummary;
@@ -88,6 +111,8 @@ export interface RegionState {
   pools: PoolLine[];
   updatedAt: string;
   reason?: string;
+  /** Each stage the region entered, in order (the first and the latest when there were many). */
+  timeline?: StageMark[];
 }
 
 /**

@@ -9,6 +9,7 @@ import { appServices, orchestrationSettings } from '../compositionRoot';
 import { durableStarter, triggerLog } from './durableStarter';
 import { readJsonText } from './jsonBody';
 import { durableAnswer, unlessMissing } from '../azure/durableAnswers';
+import { listBuildsHandler } from './buildsList';
 
 /**
  * POST /api/builds: the queue's intake over HTTP; 202 with the Durable status URLs when it starts
@@ -123,12 +124,15 @@ async function describeInstance(
   };
 }
 
-app.http('submitBuild', {
+// One function per route template (a second one on "builds" could be refused in Azure): POST submits,
+// GET lists the recent builds (buildsList.ts).
+app.http('builds', {
   route: 'builds',
-  methods: ['POST'],
+  methods: ['GET', 'POST'],
   authLevel: 'function',
   extraInputs: [df.input.durableClient()],
-  handler: submitBuildHandler,
+  handler: (request, context) =>
+    request.method === 'GET' ? listBuildsHandler(request, context) : submitBuildHandler(request, context),
 });
 app.http('buildStatus', {
   route: 'builds/{requestId}',

@@ -14,6 +14,7 @@ import './buildQueue';
 import './buildServiceBus';
 import './buildsHttp';
 import './approveHttp';
+import './dashboardHttp';
 import './galleryEvents';
 import './refreshTimer';
 

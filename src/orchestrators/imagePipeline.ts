@@ -62,6 +62,7 @@ export const imagePipeline: OrchestrationHandler = function* (context: Orchestra
     return { requestId: request.requestId, imageVersionId: versionId, ...outcome.summary };
   }
   status.error = outcome.reason;
+  if (outcome.findings.length) status.findings = outcome.findings;
   run.showStatus('failed');
   yield* cleanUpAfterFailure(context, run);
   const { stage, reason, findings } = outcome;
@@ -184,6 +185,7 @@ function* acceptPlan(context: OrchestrationContext, run: PipelineRun, plan: Pref
     region: p.account.region,
     ...(p.cutover ? { cutover: describeCutover(p.cutover) } : {}),
   }));
+  status.findings = plan.findings.filter((f) => f.severity === 'warning');
   run.showStatus();
   const pools = plan.pools.map((p) => ({
     poolId: p.poolId,

@@ -4,6 +4,7 @@ import type { Finding } from '../domain/findings';
 import { nowIso } from './steps';
 import { pipelineStatus, type PipelineState, type RolloutSummary, type Stage } from './pipelineStatus';
 import type { Publisher } from './milestones';
+import { markStage } from './stageTimeline';
 
 /** One run of the pipeline: what it was asked, what it shows as custom status, what has succeeded. */
 export interface PipelineRun extends PipelineInput {
@@ -47,6 +48,7 @@ export function startRun(context: OrchestrationContext, input: PipelineInput): P
     showStatus(stage?: Stage) {
       if (stage) status.stage = stage;
       status.updatedAt = nowIso(context);
+      markStage(status, status.updatedAt);
       context.df.setCustomStatus(pipelineStatus(status));
     },
   };

@@ -1,6 +1,12 @@
 import { firstEntries, truncateText, withinBudget } from './statusBudget';
 import { boundedWaves } from './waveStatus';
-import type { BoundedSummary, PipelineState, PipelineStatus, RolloutSummary } from '../domain/status';
+import type {
+  BoundedSummary,
+  PipelineState,
+  PipelineStatus,
+  RolloutSummary,
+  StatusFinding,
+} from '../domain/status';
 
 // The shapes live in the domain: the CLI and the status route read them too.
 export type { BoundedSummary, PipelineState, PipelineStatus, RolloutSummary, Stage } from '../domain/status';
@@ -22,7 +28,7 @@ export function boundedSummary(summary: RolloutSummary, limit: number): BoundedS
 
 export function pipelineStatus(state: PipelineState): PipelineStatus {
   return withinBudget((limit) => {
-    const { outcome, error, ...rest } = state;
+    const { outcome, error, findings, ...rest } = state;
     return {
       ...rest,
       regions: firstEntries(state.regions, limit),
@@ -33,6 +39,20 @@ export function pipelineStatus(state: PipelineState): PipelineStatus {
       ...(outcome ? { outcome: boundedSummary(outcome, limit) } : {}),
       ...(error !== undefined ? { error: truncateText(error) } : {}),
       ...(state.waves ? { waves: boundedWaves(state.waves, limit) } : {}),
+      ...(findings?.length ? boundedFindings(findings, limit) : {}),
     };
   });
+}
+
+/** The first findings (errors first), each message cut, and how many there are in all. */
+function boundedFindings(findings: readonly StatusFinding[], limit: number) {
+  return {
+    findings: firstEntries(findings, limit, (f) => f.severity === 'error').map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      path: truncateText(f.path, 200),
+      message: truncateText(f.message, 500),
+    })),
+    findingsTotal: findings.length,
+  };
 }

@@ -3,6 +3,7 @@ import type { PoolOutcome, RegionRolloutInput } from '../domain/pipeline';
 import { nowIso } from './steps';
 import { describeCutover } from '../domain/cutover/capacity';
 import { regionStatus, type PoolLine, type RegionState } from './regionStatus';
+import { markStage } from './stageTimeline';
 
 /**
  * One region rollout while it runs: its input, its custom status, and the pool outcomes as they become
@@ -52,6 +53,7 @@ export function startRegionRun(context: OrchestrationContext, input: RegionRollo
     line: (poolId) => status.pools.find((s) => s.poolId === poolId)!,
     showStatus() {
       status.updatedAt = nowIso(context);
+      markStage(status, status.updatedAt);
       context.df.setCustomStatus(regionStatus(status));
     },
   };

@@ -7,6 +7,7 @@ import { EVENT_GRID_MAX_BYTES, EVENT_GRID_PATH, serveEventGrid } from './eventGr
 import { HttpRefusal, checkCaller, decodeSegments, readBody, sendJson } from './httpGuards';
 import { keyAllows, presentedKey, type HostKeys, type KeyRequirement } from './keys';
 import { invokeFunction, type InvokeEnvironment } from './invoke';
+import { servedHttpFunctions } from './httpRouteConflicts';
 
 /** The Functions host's request limit (100 MB), which the FUNCTIONS_REQUEST_BODY_SIZE_LIMIT app setting changes. */
 const DEFAULT_MAX_REQUEST_BYTES = 104_857_600;
@@ -52,7 +53,8 @@ export function createHttpHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const doors: Doors = {
     options,
-    httpFunctions: options.functions.filter((f) => f.trigger.type === 'httpTrigger'),
+    // A function whose route conflicts with an earlier one is in error, as in Azure: logged, never served.
+    httpFunctions: servedHttpFunctions(options.functions, options.log),
     eventGridFunctions: new Map(
       options.functions
         .filter((f) => f.trigger.type === 'eventGridTrigger')
