@@ -6,6 +6,8 @@ import { BatchFailure, batchError, poolNotFound } from './batchErrors';
 import { snapshotPool } from './allocation';
 import { createPoolState, etag, livePools } from './poolCreation';
 import { applyResize, stopPoolResize } from './poolResize';
+import { serveJobs } from './jobs';
+import { serveJobSchedules } from './jobSchedules';
 const ODATA = 'application/json;odata=minimalmetadata';
 
 interface BatchOptions {
@@ -53,6 +55,8 @@ function route(
       value: account.supportedImages,
     });
   }
+  if (first === 'jobs') return serveJobs(world, req, account, rest, base);
+  if (first === 'jobschedules') return serveJobSchedules(world, req, account, rest, base);
   if (first !== 'pools')
     throw new BatchFailure(
       404,
