@@ -1,4 +1,5 @@
 import type { BatchAccountRef } from './buildRequest';
+import type { PoolCutover } from './cutover/cutoverRequest';
 
 /** A Batch pool as the pipeline creates it: every planned value resolved (what the Batch adapter sends). */
 export interface PoolSpec {
@@ -38,4 +39,6 @@ export interface PoolRollout {
   account: BatchAccountRef;
   spec: PoolSpec;
   replaces?: string;
+  /** Smoke test and job migration, when the request asks for them (domain/cutover). */
+  cutover?: PoolCutover;
 }

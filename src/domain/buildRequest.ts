@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseResourceId, isOfType, RESOURCE_TYPES, type ResourceKind } from './resourceId';
 import { VERSION_PATTERN } from './version';
 import { normalizeRegion, REGION_PATTERN } from './region';
+import { poolCutoverFields, requestCutoverFields } from './cutover/cutoverRequest';
 
 /**
  * The build request: the body of a queue message or `POST /api/builds`. Its JSON Schema is exported to
@@ -178,6 +179,7 @@ export const poolSchema = z
       .optional(),
     /** Autoscale pools: the most nodes the formula may ask for (replicas are planned for it). */
     maxNodes: z.number().int().min(1).optional(),
+    ...poolCutoverFields,
   })
   .strict();
 
@@ -202,6 +204,7 @@ export const buildRequestSchema = z
     replication: replicationSchema.default({}),
     pools: z.array(poolSchema).max(100).default([]),
     retention: retentionSchema.default({}),
+    ...requestCutoverFields,
   })
   .strict();
 

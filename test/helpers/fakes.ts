@@ -1,3 +1,4 @@
+import { FakeBatchJobs } from './fakeBatchJobs';
 import type {
   BatchAccountRef,
   BatchPoolsPort,
@@ -80,6 +81,7 @@ export class FakeWorld {
       compute: this.compute,
       gallery: this.gallery,
       batch: this.batch,
+      batchJobs: this.batchJobs,
       events: this.events,
       clock: { now: () => this.now },
     };
@@ -245,6 +247,8 @@ export class FakeWorld {
       this.pools.delete(`${account.id}|${poolId}`.toLowerCase());
     },
   };
+
+  batchJobs = new FakeBatchJobs();
 
   events: EventPublisher = {
     publish: async (events) => {

@@ -1,5 +1,6 @@
 import type { BuildRequest } from '../buildRequest';
 import type { PoolRollout } from '../batchPool';
+import { poolCutover } from '../cutover/cutoverRequest';
 import type { SupportedImage } from './nodeAgentSku';
 import { finding, hasErrors, type Finding } from '../findings';
 import { imageDefinitionId } from '../factoryConfig';
@@ -224,6 +225,7 @@ function poolRollouts(
       poolId: pool.poolId,
       account: pool.account,
       replaces: pool.replaces,
+      ...poolCutover(request, pool),
       spec: {
         poolId: pool.poolId,
         vmSize: pool.vmSize,
