@@ -1,5 +1,3 @@
-import type { PoolOutcome, PoolRollout } from '../pipeline';
-
 /**
  * Moving work from a replaced pool to its successor, decided from what Batch reports, so a replay or a
  * restart after a crash continues where the last attempt stopped and never moves anything twice.
@@ -94,20 +92,6 @@ export function withMarker(job: JobReading, marker: JobMarker): { name: string; 
     ...job.metadata.filter((m) => m.name !== MIGRATION_MARKER),
     { name: MIGRATION_MARKER, value: JSON.stringify(marker) },
   ];
-}
-
-/** A replaced pool and its successor, for every new pool that is ready (passed its gate and smoke test). */
-export interface MigrationPair {
-  pool: PoolRollout & { replaces: string };
-  migrateJobs: boolean;
-}
-
-export function migrationPairs(pools: PoolRollout[], outcomes: PoolOutcome[]): MigrationPair[] {
-  return pools.flatMap((p) =>
-    p.replaces && outcomes.find((o) => o.poolId === p.poolId)?.state === 'ready'
-      ? [{ pool: { ...p, replaces: p.replaces }, migrateJobs: p.cutover?.migrateJobs === true }]
-      : [],
-  );
 }
 
 /** Schedules whose jobSpecification targets `poolId`. */
