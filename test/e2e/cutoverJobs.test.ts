@@ -3,8 +3,12 @@ import { startTestWorld, type TestWorld } from '../helpers/world';
 import { exampleInput } from '../helpers/requests';
 import { readScenario } from '../../src/local/simulator/scenario';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
-import { batchClient } from '../../src/azure/clients';
-import { SimulatorCredential } from '../../src/azure/credentials';
+import {
+  oldPoolWithWork,
+  operatorBatch,
+  poolState as stateOf,
+  whereIs as whereIn,
+} from '../helpers/batchWork';
 
 jest.setTimeout(90_000);
 
@@ -23,55 +27,10 @@ beforeAll(async () => {
     { jobIdPrefix: 'etl-', runMinutes: 10 },
   ];
   world = await startTestWorld({ scenario });
-  batch = batchClient(
-    world.simulator.batchUrl('batchrenderweu'),
-    new SimulatorCredential('operator'),
-    world.simulator.caCert,
-  );
+  batch = operatorBatch(world);
   await world.startHost();
 });
 afterAll(() => world?.stop());
-
-/** An old pool from a marketplace image (Batch allows it; no gallery version needed), with nodes. */
-async function oldPoolWithWork(poolId: string, prefix: string) {
-  await batch.pool.add({
-    id: poolId,
-    vmSize: 'Standard_D4s_v5',
-    virtualMachineConfiguration: {
-      imageReference: { publisher: 'canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts' },
-      nodeAgentSKUId: 'batch.node.ubuntu 22.04',
-    },
-    targetDedicatedNodes: 2,
-  });
-  for (const id of [`${prefix}-nightly`, `${prefix}-hourly`])
-    await batch.jobSchedule.add({
-      id,
-      schedule: { recurrenceInterval: 'PT1H' },
-      jobSpecification: { poolInfo: { poolId } },
-    });
-  await batch.job.add({
-    id: `etl-${prefix}`,
-    poolInfo: { poolId },
-    metadata: [{ name: 'team', value: 'render' }],
-  });
-  await batch.task.add(`etl-${prefix}`, { id: 'load', commandLine: '/bin/sh -c ./load.sh' });
-}
-
-async function whereIs() {
-  const jobs = Object.fromEntries(
-    (await batch.job.list()).map((j) => [j.id!, { pool: j.poolInfo?.poolId, state: j.state }]),
-  );
-  const schedules = Object.fromEntries(
-    (await batch.jobSchedule.list()).map((s) => [s.id!, s.jobSpecification?.poolInfo?.poolId]),
-  );
-  return { jobs, schedules };
-}
-
-const poolState = (id: string) =>
-  batch.pool.get(id).then(
-    (p) => p.state,
-    (e: { statusCode?: number }) => (e.statusCode === 404 ? 'gone' : Promise.reject(e)),
-  );
 
 const smokeTest = {
   tasks: [{ commandLine: '/bin/sh -c "nvidia-smi && ./render --selftest"' }],
@@ -91,13 +50,13 @@ const typesOf = (events: { body: unknown }[]) =>
 
 describe('cutover with jobs', () => {
   it('healthy rollout: smoke test passes, two schedules and an active job move, the old pool goes, nothing lost', async () => {
-    await oldPoolWithWork('render-a-old', 'a');
+    await oldPoolWithWork(batch, 'render-a-old', 'a');
     await world.enqueue(JSON.stringify(request('cutover-healthy', 'render-a-new', 'render-a-old', '1.4.0')));
     const status = await world.waitForStatus(pipelineInstanceId('cutover-healthy'), undefined, 75_000);
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output).toMatchObject({ poolsReady: ['render-a-new'], poolsFailed: [] });
 
-    const after = await whereIs();
+    const after = await whereIn(batch);
     expect(after.schedules).toMatchObject({ 'a-nightly': 'render-a-new', 'a-hourly': 'render-a-new' });
     expect(after.jobs['etl-a']).toEqual({ pool: 'render-a-new', state: 'active' });
     // The smoke-test job was deleted; the task of the moved job finished before the move (disable wait).
@@ -107,7 +66,7 @@ describe('cutover with jobs', () => {
       executionInfo: { exitCode: 0 },
     });
     expect((await batch.job.get('etl-a')).metadata).toContainEqual({ name: 'team', value: 'render' });
-    expect(await poolState('render-a-old')).toMatch(/deleting|gone/);
+    expect(await stateOf(batch, 'render-a-old')).toMatch(/deleting|gone/);
 
     const events = await world.receiveEvents(100, 1500);
     const types = typesOf(events);
@@ -132,7 +91,7 @@ describe('cutover with jobs', () => {
   });
 
   it('smoke task exits 1: the new pool is rolled back; the old pool, its jobs and schedules are untouched', async () => {
-    await oldPoolWithWork('render-b-old', 'b');
+    await oldPoolWithWork(batch, 'render-b-old', 'b');
     const before = await batch.job.get('etl-b');
     await world.enqueue(
       JSON.stringify(request('cutover-smoke-fails', 'render-bad-b', 'render-b-old', '1.4.1')),
@@ -141,9 +100,9 @@ describe('cutover with jobs', () => {
     expect(status.runtimeStatus).toBe('Failed');
     expect(status.output).toContain('pool render-bad-b: smoke test failed: smoke-1 exited with 1');
 
-    expect(await poolState('render-bad-b')).toMatch(/deleting|gone/);
-    expect(await poolState('render-b-old')).toBe('active');
-    const after = await whereIs();
+    expect(await stateOf(batch, 'render-bad-b')).toMatch(/deleting|gone/);
+    expect(await stateOf(batch, 'render-b-old')).toBe('active');
+    const after = await whereIn(batch);
     expect(after.schedules).toMatchObject({ 'b-nightly': 'render-b-old', 'b-hourly': 'render-b-old' });
     expect(after.jobs['etl-b']).toEqual({ pool: 'render-b-old', state: 'active' });
     expect((await batch.job.get('etl-b')).eTag).toBe(before.eTag);
@@ -158,6 +117,36 @@ describe('cutover with jobs', () => {
     const rolledBack = events.find((e) => e.type.endsWith('Pool.RolledBack'))!;
     expect(rolledBack.data).toMatchObject({ poolId: 'render-bad-b', replaces: 'render-b-old' });
     expect(events.map((e) => e.type)).not.toContain('BatchImageFactory.Pool.JobsMigrated');
+    expect(events.map((e) => e.type)).not.toContain('BatchImageFactory.Pool.Retired');
+  });
+
+  it('migration fails part-way (Batch refuses an enable): everything moved goes back, the old pool stays', async () => {
+    await oldPoolWithWork(batch, 'render-c-old', 'c');
+    world.simulator.addFault({
+      kind: 'status',
+      service: 'batch',
+      method: 'POST',
+      pathContains: '/jobs/etl-c/enable',
+      status: 409,
+      code: 'OperationInvalidForCurrentState',
+      times: 1,
+    });
+    await world.enqueue(
+      JSON.stringify(request('cutover-move-back', 'render-c-new', 'render-c-old', '1.4.2')),
+    );
+    const status = await world.waitForStatus(pipelineInstanceId('cutover-move-back'), undefined, 75_000);
+    expect(status.runtimeStatus).toBe('Failed');
+    expect(status.output).toContain('moving the jobs of pool render-c-old to render-c-new failed');
+
+    const after = await whereIn(batch);
+    expect(after.schedules).toMatchObject({ 'c-nightly': 'render-c-old', 'c-hourly': 'render-c-old' });
+    expect(after.jobs['etl-c']).toEqual({ pool: 'render-c-old', state: 'active' });
+    expect(await stateOf(batch, 'render-c-old')).toBe('active');
+    expect(await stateOf(batch, 'render-c-new')).toBe('active');
+    const events = (await world.receiveEvents(100, 1500)).map((m) => m.body as { type: string; data: any });
+    const back = events.find((e) => e.type.endsWith('Pool.JobsMovedBack'))!;
+    expect(back.data).toMatchObject({ poolId: 'render-c-new', replaces: 'render-c-old', jobs: ['etl-c'] });
+    expect([...back.data.schedules].sort()).toEqual(['c-hourly', 'c-nightly']);
     expect(events.map((e) => e.type)).not.toContain('BatchImageFactory.Pool.Retired');
   });
 });

@@ -41,7 +41,7 @@ async function jobsOn(poolId: string): Promise<string[]> {
   return page.map((j) => j.id!).sort();
 }
 
-describe('Batch jobs, schedules and tasks over the wire', () => {
+describe('Batch jobs over the wire', () => {
   it("refuses a job's new pool unless the job is disabled (409), then moves it once disabled", async () => {
     await batch.job.add({ id: 'render-a', poolInfo: { poolId: 'old' } });
     const refused = await batch.job.patch('render-a', { poolInfo: { poolId: 'new' } }).catch((e) => e);
@@ -79,7 +79,9 @@ describe('Batch jobs, schedules and tasks over the wire', () => {
     const twice = await batch.job.disable('long-1', 'wait').catch((e) => e);
     expect(twice).toMatchObject({ statusCode: 409, code: 'JobNotActive' });
   });
+});
 
+describe('Batch tasks and job schedules over the wire', () => {
   it('runs tasks to their exit code; a timeout ends them as failures', async () => {
     await batch.job.add({ id: 'smoke-new', poolInfo: { poolId: 'new' } });
     await batch.task.add('smoke-new', { id: 'probe', commandLine: 'nvidia-smi' });
