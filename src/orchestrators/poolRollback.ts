@@ -10,7 +10,12 @@ import type { RegionRun } from './regionRun';
  * replaces is left as it is with its jobs and schedules, and Pool.Failed + Pool.RolledBack say why.
  * Deleting is idempotent (a missing pool is already deleted), so a replay repeats nothing harmful.
  */
-export function* rollBackPool(context: OrchestrationContext, run: RegionRun, pool: PoolRollout, reason: string) {
+export function* rollBackPool(
+  context: OrchestrationContext,
+  run: RegionRun,
+  pool: PoolRollout,
+  reason: string,
+) {
   yield* activities(context).deletePool({ account: pool.account, poolId: pool.poolId });
   const failed = failPool(run, pool, reason);
   run.line(pool.poolId).state = 'failed (rolled back)';
