@@ -50,6 +50,10 @@ export interface PoolLine {
   currentNodes: number;
   targetNodes: number;
   errors?: string[];
+  /** The pool's smoke test, once judged (issue #13). */
+  smokeTest?: 'passed' | 'failed';
+  /** Work moved from the pool it replaces: counts, and whether it was moved back after a failure. */
+  migration?: { schedules: number; jobs: number; movedBack?: boolean };
 }
 
 /** What a region rollout knows while it runs: a line for every pool of the region. */

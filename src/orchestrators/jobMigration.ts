@@ -43,6 +43,8 @@ export function* migrateReplacedPools(context: OrchestrationContext, run: Region
   yield* moveAll(context, run, work, 'forward');
   const failed = work.filter((w) => w.failure !== undefined);
   if (failed.length > 0) yield* moveAll(context, run, failed, 'back');
+  for (const w of work) noteOnStatus(run, w);
+  run.showStatus();
   const events: EventToPublish[] = work.map((w) => migrationEvent(run, w));
   yield* publish(
     context,
@@ -122,6 +124,17 @@ function* waitForJobMoves(
       interval = nextInterval(interval, false, pollMinMs, pollMaxMs);
     }
   }
+}
+
+/** The pool's status line: what moved, and whether it went back (the old pool then stays). */
+function noteOnStatus(run: RegionRun, w: PairWork) {
+  const line = run.line(w.pair.poolId);
+  line.state = w.failure !== undefined ? `ready (kept ${w.pair.replaces})` : 'ready';
+  line.migration = {
+    schedules: w.movedSchedules.length,
+    jobs: w.movedJobs.length,
+    ...(w.failure !== undefined ? { movedBack: true } : {}),
+  };
 }
 
 function migrationEvent(run: RegionRun, w: PairWork): EventToPublish {

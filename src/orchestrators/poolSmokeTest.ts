@@ -49,6 +49,7 @@ export function* smokeTestPools(context: OrchestrationContext, run: RegionRun, o
   yield* publishVerdicts(context, run, tested, verdicts);
   for (const p of tested) {
     const { verdict } = verdicts.get(p.poolId)!;
+    run.line(p.poolId).smokeTest = verdict.kind === 'passed' ? 'passed' : 'failed';
     if (verdict.kind === 'failed') yield* rollBackPool(context, run, p, verdict.reason);
     else run.line(p.poolId).state = 'ready';
   }

@@ -67,6 +67,12 @@ describe('cutover with jobs', () => {
     });
     expect((await batch.job.get('etl-a')).metadata).toContainEqual({ name: 'team', value: 'render' });
     expect(await stateOf(batch, 'render-a-old')).toMatch(/deleting|gone/);
+    const view = (await world.getJson('/api/builds/cutover-healthy')).body;
+    expect(view.regions[0].pools[0]).toMatchObject({
+      poolId: 'render-a-new',
+      smokeTest: 'passed',
+      migration: { schedules: 2, jobs: 1 },
+    });
 
     const events = await world.receiveEvents(100, 1500);
     const types = typesOf(events);
