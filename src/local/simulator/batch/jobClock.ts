@@ -15,6 +15,7 @@ export function liveJobs(world: World, account: BatchAccountState): Record<strin
   account.jobs ??= {};
   const now = world.now();
   const nodes = poolsWithNodes(world, account, now);
+  const before = JSON.stringify(account.jobs);
   for (const [key, job] of Object.entries(account.jobs)) {
     if (job.deletingAtSimMs !== undefined && now >= job.deletingAtSimMs) {
       delete account.jobs[key];
@@ -27,6 +28,8 @@ export function liveJobs(world: World, account: BatchAccountState): Record<strin
       if (lastEnd <= now) setJobState(job, 'disabled', Math.max(job.stateTransitionSimMs, lastEnd));
     }
   }
+  // What time moved is saved like any write, so a restarted simulator answers the same.
+  if (JSON.stringify(account.jobs) !== before) world.changed();
   return account.jobs;
 }
 
