@@ -18,6 +18,7 @@ beforeAll(async () => {
     // The job's running task holds its disable (wait) long enough to kill the host mid-migration.
     { jobIdPrefix: 'etl-', runMinutes: 40 },
     { jobIdPrefix: 'bif-smoke-rel-pool-bad', exitCode: 1, runMinutes: 20 },
+    { jobIdPrefix: 'bif-smoke-rel-pool-fail', exitCode: 1, runMinutes: 1 },
   ];
   world = await startTestWorld({ speed: 120, scenario });
   batch = operatorBatch(world);
@@ -25,11 +26,11 @@ beforeAll(async () => {
 });
 afterAll(() => world?.stop());
 
-async function killWhen(requestId: string, probe: (view: any) => boolean) {
+async function killWhen(requestId: string, probe: (view: any) => boolean | Promise<boolean>) {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const { status, body } = await world.getJson(`/api/builds/${requestId}`);
-    if (status === 200 && probe(body)) break;
+    if (status === 200 && (await probe(body))) break;
     if (Date.now() > deadline) throw new Error(`never reached the kill point: ${JSON.stringify(body)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -82,5 +83,40 @@ describe('kill -9 during a cutover, then restart', () => {
     expect(after.jobs['etl-r']).toEqual({ pool: 'rel-old-r', state: 'active' });
     expect((await batch.job.get('etl-r')).eTag).toBe(before.eTag);
     expect(Object.keys(after.jobs).filter((j) => j.startsWith('bif-smoke'))).toEqual([]);
+  });
+
+  it('during the rollback itself (the new pool’s delete in flight): it ends rolled back, old pool untouched', async () => {
+    await oldPoolWithWork(batch, 'rel-old-k', 'k');
+    // The delete of the new pool is throttled twice: the rollback step lasts long enough to be killed in.
+    world.simulator.addFault({
+      kind: 'throttle',
+      method: 'DELETE',
+      pathContains: '/pools/rel-pool-fail-k',
+      retryAfterSeconds: 2,
+      times: 2,
+    });
+    const seq = world.simulator.recorder.lastSeq;
+    await world.enqueue(
+      JSON.stringify(smallRequest(63, (i) => cutover(i, 'rel-pool-fail-k', 'rel-old-k', true))),
+    );
+    const deleting = () =>
+      world.simulator.recorder
+        .since(seq)
+        .some((c) => c.method === 'DELETE' && c.path.includes('/pools/rel-pool-fail-k'));
+    const status = await killWhen('rel-63', deleting);
+    expect(status.runtimeStatus).toBe('Failed');
+    expect(status.output).toContain('smoke test failed');
+
+    expect(await poolState(batch, 'rel-pool-fail-k')).toMatch(/deleting|gone/);
+    expect(await poolState(batch, 'rel-old-k')).toBe('active');
+    const after = await whereIs(batch);
+    expect(after.schedules).toMatchObject({ 'k-nightly': 'rel-old-k', 'k-hourly': 'rel-old-k' });
+    expect(after.jobs['etl-k']).toEqual({ pool: 'rel-old-k', state: 'active' });
+    expect(Object.keys(after.jobs).filter((j) => j.startsWith('bif-smoke'))).toEqual([]);
+    const events = (await world.receiveEvents(200, 1500)).map((m) => m.body as { type: string; data: any });
+    const rolledBack = events.filter(
+      (e) => e.type.endsWith('Pool.RolledBack') && e.data.requestId === 'rel-63',
+    );
+    expect(rolledBack).toHaveLength(1);
   });
 });
