@@ -95,7 +95,9 @@ describe('cutover with jobs', () => {
       tasks: [{ taskId: 'smoke-1', exitCode: 0 }],
     });
   });
+});
 
+describe('cutover with jobs: rollback', () => {
   it('smoke task exits 1: the new pool is rolled back; the old pool, its jobs and schedules are untouched', async () => {
     await oldPoolWithWork(batch, 'render-b-old', 'b');
     const before = await batch.job.get('etl-b');
@@ -125,7 +127,9 @@ describe('cutover with jobs', () => {
     expect(events.map((e) => e.type)).not.toContain('BatchImageFactory.Pool.JobsMigrated');
     expect(events.map((e) => e.type)).not.toContain('BatchImageFactory.Pool.Retired');
   });
+});
 
+describe('cutover with jobs: move back', () => {
   it('migration fails part-way (Batch refuses an enable): everything moved goes back, the old pool stays', async () => {
     await oldPoolWithWork(batch, 'render-c-old', 'c');
     world.simulator.addFault({
