@@ -6,6 +6,7 @@ import type * as Clients from './azure/clients';
 import type * as ComputeAdapter from './azure/computeAdapter';
 import type * as GalleryAdapter from './azure/galleryAdapter';
 import type * as BatchAdapter from './azure/batchAdapter';
+import type * as BatchJobsAdapter from './azure/batchJobsAdapter';
 import type * as ServiceBusPublisher from './azure/serviceBusPublisher';
 import { systemClock } from './ports/clock';
 import type { Services } from './activities/services';
@@ -64,12 +65,16 @@ function lazyServices(c: AppConfig): Services {
     const { AzureGalleryAdapter } = require('./azure/galleryAdapter') as typeof GalleryAdapter;
     return new AzureGalleryAdapter(computeClients());
   });
+  // Locally the Batch accounts live on simulator ports; in Azure each account's own endpoint is used.
+  const resolveBatch = (account: { id: string; endpoint: string }) =>
+    c.batchEndpoints[resourceName(mustParse(account.id)).toLowerCase()] ?? account.endpoint;
   const batch = once(() => {
     const { AzureBatchAdapter } = require('./azure/batchAdapter') as typeof BatchAdapter;
-    // Locally the Batch accounts live on simulator ports; in Azure each account's own endpoint is used.
-    const resolveBatch = (account: { id: string; endpoint: string }) =>
-      c.batchEndpoints[resourceName(mustParse(account.id)).toLowerCase()] ?? account.endpoint;
     return new AzureBatchAdapter(credential(), resolveBatch, ca(), undefined, c.armEndpoint);
+  });
+  const batchJobs = once(() => {
+    const { AzureBatchJobsAdapter } = require('./azure/batchJobsAdapter') as typeof BatchJobsAdapter;
+    return new AzureBatchJobsAdapter(credential(), resolveBatch, ca());
   });
   const events = once(() => {
     const { serviceBusClient } = require('./azure/clients') as typeof Clients;
@@ -85,6 +90,9 @@ function lazyServices(c: AppConfig): Services {
     },
     get batch() {
       return overrides.batch ?? batch();
+    },
+    get batchJobs() {
+      return overrides.batchJobs ?? batchJobs();
     },
     get events() {
       return overrides.events ?? events();

@@ -19,6 +19,14 @@ import { publishEvents } from './events';
 import { applyRetention } from './retention';
 import { instanceStatuses, listVersionNames, replyToInstance, sendToLedger } from './ledger';
 import { deleteOwnedSnapshots, sweepLeftovers } from './cleanup';
+import {
+  advanceJobMove,
+  deleteJob,
+  listPoolWork,
+  moveSchedules,
+  readSmokeTest,
+  startSmokeTest,
+} from './jobs';
 
 /**
  * Every activity, keyed by the name Azure registers it under. Inputs and outputs are JSON; each does one
@@ -52,6 +60,12 @@ export const ACTIVITY_IMPLEMENTATIONS = {
   instanceStatuses,
   deleteOwnedSnapshots,
   sweepLeftovers,
+  startSmokeTest,
+  readSmokeTest,
+  deleteJob,
+  listPoolWork,
+  moveSchedules,
+  advanceJobMove,
 } satisfies Record<ActivityName, (services: Services, input: never) => Promise<unknown>>;
 
 export type Activities = typeof ACTIVITY_IMPLEMENTATIONS;

@@ -26,6 +26,12 @@ export const ACTIVITIES = {
   instanceStatuses: 'instanceStatuses',
   deleteOwnedSnapshots: 'deleteOwnedSnapshots',
   sweepLeftovers: 'sweepLeftovers',
+  startSmokeTest: 'startSmokeTest',
+  readSmokeTest: 'readSmokeTest',
+  deleteJob: 'deleteJob',
+  listPoolWork: 'listPoolWork',
+  moveSchedules: 'moveSchedules',
+  advanceJobMove: 'advanceJobMove',
 } as const;
 
 /** Activities that message other instances: registered with a Durable client input binding. */

@@ -1,4 +1,5 @@
 import type {
+  BatchJobsPort,
   BatchPoolsPort,
   Clock,
   ComputePort,
@@ -13,6 +14,8 @@ export interface Services {
   compute: ComputePort;
   gallery: GalleryPort;
   batch: BatchPoolsPort;
+  /** Jobs, schedules and tasks (smoke test, job migration). */
+  batchJobs: BatchJobsPort;
   events: EventPublisher;
   clock: Clock;
   /** Where snapshots go when the request does not say (config), else the source's resource group. */

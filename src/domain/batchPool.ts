@@ -1,6 +1,7 @@
 import type { CutoverPlan } from './cutover/capacity';
 import type { BatchAccountRef } from './buildRequest';
 import type { HealthPolicy } from './cutover/healthGate';
+import type { PoolChecks } from './cutover/poolChecks';
 
 /** A Batch pool as the pipeline creates it: every planned value resolved (what the Batch adapter sends). */
 export interface PoolSpec {
@@ -44,4 +45,6 @@ export interface PoolRollout {
   cutover?: CutoverPlan;
   /** The health gate it must pass to be ready (absent in inputs planned before the gate: defaults). */
   health?: HealthPolicy;
+  /** Smoke test and job migration, when the request asks for them (domain/cutover/poolChecks.ts). */
+  checks?: PoolChecks;
 }

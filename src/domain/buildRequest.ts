@@ -5,6 +5,7 @@ import { normalizeRegion, REGION_PATTERN } from './region';
 import { capacityCutoverSchema } from './cutover/cutoverRequest';
 import { wavesSchema } from './cutover/waves';
 import { healthSchema } from './cutover/healthGate';
+import { poolCheckFields, requestCheckFields } from './cutover/poolChecks';
 
 /**
  * The build request: the body of a queue message or `POST /api/builds`. Its JSON Schema is exported to
@@ -183,6 +184,7 @@ export const poolSchema = z
     maxNodes: z.number().int().min(1).optional(),
     /** This pool's health gate, over the request's `health` field by field (docs/pools.md). */
     health: healthSchema.optional(),
+    ...poolCheckFields,
   })
   .strict();
 
@@ -211,6 +213,7 @@ export const buildRequestSchema = z
     waves: wavesSchema,
     /** The health gate every new pool passes before it is ready (docs/pools.md "The health gate"). */
     health: healthSchema.optional(),
+    ...requestCheckFields,
   })
   .strict();
 

@@ -83,6 +83,10 @@ export interface PoolLine {
   gate?: PoolGateLine;
   /** The pool failed its gate (or smoke test) and was deleted; the pool it replaces was left as it was. */
   rolledBack?: boolean;
+  /** The pool's smoke test, once judged (issue #13). */
+  smokeTest?: 'passed' | 'failed';
+  /** Work moved from the pool it replaces: counts, and whether it was moved back after a failure. */
+  migration?: { schedules: number; jobs: number; movedBack?: boolean };
 }
 
 export interface PoolGateLine {

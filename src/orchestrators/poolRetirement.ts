@@ -3,6 +3,7 @@ import { EVENT_TYPES } from '../domain/events';
 import { waitDeadlines, type PoolOutcome } from '../domain/pipeline';
 import { activities, describeMs, nextInterval, nowMs, publish, sleep } from './steps';
 import type { RegionRun } from './regionRun';
+import { migrateReplacedPools } from './jobMigration';
 
 /**
  * Blue/green: once the new pool is ready, drain the old one to 0 (taskcompletion), then delete it.
@@ -20,10 +21,13 @@ export function* retireReplacedPools(context: OrchestrationContext, run: RegionR
       : [],
   );
   if (toRetire.length === 0) return [];
+  // Work on the old pool moves first; a pool whose migration failed (and was moved back) stays.
+  const migration = yield* migrateReplacedPools(context, run, toRetire);
+  const retirable = toRetire.filter((p) => !migration.keep.includes(p.replaces));
   const drains = yield* activities(context).drainPool.each(
-    toRetire.map((p) => ({ account: p.account, poolId: p.replaces })),
+    retirable.map((p) => ({ account: p.account, poolId: p.replaces })),
   );
-  const present = toRetire.filter((_, i) => drains[i] !== 'missing');
+  const present = retirable.filter((_, i) => drains[i] !== 'missing');
   const { drainMs } = waitDeadlines(input.settings);
   const deadline = nowMs(context) + drainMs;
   let draining = present;
@@ -43,9 +47,11 @@ export function* retireReplacedPools(context: OrchestrationContext, run: RegionR
     });
     interval = nextInterval(interval, false, input.settings.pollMinMs, input.settings.pollMaxMs);
   }
-  const problems = draining.map(
-    (p) =>
-      `pool ${p.replaces} (replaced by ${p.poolId}) was still draining after ${describeMs(drainMs)}; it was left in place, not deleted`,
+  const problems = migration.problems.concat(
+    draining.map(
+      (p) =>
+        `pool ${p.replaces} (replaced by ${p.poolId}) was still draining after ${describeMs(drainMs)}; it was left in place, not deleted`,
+    ),
   );
   const retiring = present.filter((p) => !draining.includes(p));
   yield* activities(context).deletePool.each(

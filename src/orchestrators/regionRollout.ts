@@ -4,6 +4,7 @@ import type { PoolOutcome, RegionOutcome, RegionRolloutInput } from '../domain/p
 import { asStepError, nowIso, publish } from './steps';
 import { createAndWaitForPools, failPool } from './regionPools';
 import { retireReplacedPools } from './poolRetirement';
+import { smokeTestPools } from './poolSmokeTest';
 import { startRegionRun, type RegionRun } from './regionRun';
 import { waitForReplication } from './regionReplication';
 import { holdCutover } from './waveHold';
@@ -47,7 +48,8 @@ function* rollOutRegion(context: OrchestrationContext, run: RegionRun) {
     },
   ]);
   if (input.holdCutover !== undefined) return holdCutover(run, input.holdCutover);
-  const pools = yield* createAndWaitForPools(context, run);
+  const created = yield* createAndWaitForPools(context, run);
+  const pools = yield* smokeTestPools(context, run, created);
   status.stage = 'retiring';
   run.showStatus();
   const problems = yield* retireReplacedPools(context, run, pools);

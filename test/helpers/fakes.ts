@@ -1,3 +1,4 @@
+import { FakeBatchJobs } from './fakeBatchJobs';
 import type {
   BatchAccountRef,
   BatchPoolsPort,
@@ -81,6 +82,7 @@ export class FakeWorld {
       compute: this.compute,
       gallery: this.gallery,
       batch: this.batch,
+      batchJobs: this.batchJobs,
       events: this.events,
       clock: { now: () => this.now },
     };
@@ -265,6 +267,8 @@ export class FakeWorld {
       }),
     firstNodeErrors: async () => [],
   };
+
+  batchJobs = new FakeBatchJobs();
 
   events: EventPublisher = {
     publish: async (events) => {

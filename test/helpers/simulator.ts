@@ -10,6 +10,7 @@ import { request } from 'node:https';
 import { ComputeClients, AzureComputeAdapter } from '../../src/azure/computeAdapter';
 import { AzureGalleryAdapter } from '../../src/azure/galleryAdapter';
 import { AzureBatchAdapter } from '../../src/azure/batchAdapter';
+import { AzureBatchJobsAdapter } from '../../src/azure/batchJobsAdapter';
 
 export const SUB = '6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f';
 export const RG = (name: string) => `/subscriptions/${SUB}/resourceGroups/${name}`;
@@ -190,6 +191,12 @@ export function adaptersFor(sim: RunningSimulator, maxRetries = 0) {
       sim.caCert,
       maxRetries,
       sim.armUrl,
+    ),
+    batchJobs: new AzureBatchJobsAdapter(
+      credential,
+      (account) => sim.batchUrl(accountName(account.id)),
+      sim.caCert,
+      maxRetries,
     ),
   };
 }

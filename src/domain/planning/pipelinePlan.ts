@@ -1,6 +1,7 @@
 import type { BuildRequest } from '../buildRequest';
 import type { PoolRollout } from '../batchPool';
 import { healthPolicy } from '../cutover/healthGate';
+import { poolChecks } from '../cutover/poolChecks';
 import type { SupportedImage } from './nodeAgentSku';
 import { finding, hasErrors, type Finding } from '../findings';
 import { imageDefinitionId } from '../factoryConfig';
@@ -236,6 +237,7 @@ function poolRollouts(
       account: pool.account,
       replaces: pool.replaces,
       health: healthPolicy(request.health, pool.health),
+      ...poolChecks(request, pool),
       spec: {
         poolId: pool.poolId,
         vmSize: pool.vmSize,

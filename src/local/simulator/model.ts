@@ -1,5 +1,8 @@
 import type { SupportedImage } from '../../domain/planning/nodeAgentSku';
 import type { FaultRule } from './faults';
+import type { BatchJobScheduleState, BatchJobState, TaskRule } from './batch/jobModel';
+
+export type { BatchJobScheduleState, BatchJobState, TaskRule };
 
 /**
  * The simulated world, JSON-serialisable so it can be saved and reloaded. Status that moves with time
@@ -96,6 +99,13 @@ export interface BatchAccountState {
   activeJobAndJobScheduleQuota?: number;
   supportedImages: SupportedImage[];
   pools: Record<string, BatchPoolState>;
+  /**
+   * Jobs, job schedules and how the account's tasks behave (batch/jobModel.ts). They travel with the
+   * account in the state file (its journal entry): a handful per account, so no entries of their own.
+   */
+  jobs?: Record<string, BatchJobState>;
+  jobSchedules?: Record<string, BatchJobScheduleState>;
+  taskRules?: TaskRule[];
 }
 
 export interface BatchPoolState {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SupportedImage } from '../../domain/planning/nodeAgentSku';
 import type { FaultRule } from './faults';
 import type { TimingOverrides } from './timing';
-import type { ArmResource, WorldState } from './model';
+import type { ArmResource, TaskRule, WorldState } from './model';
 import { emptyWorld } from './model';
 import { normalizeId } from './world';
 import { diskSecurity, seedVm } from './scenarioVm';
@@ -47,6 +47,8 @@ export interface Scenario {
     activeJobAndJobScheduleQuota?: number;
     /** "default" (the bundled list), or the list itself. */
     supportedImages?: 'default' | SupportedImage[];
+    /** How tasks behave (run time, exit code) by job id prefix or pool: see batch/jobModel.ts. */
+    taskRules?: TaskRule[];
   }[];
   faults?: FaultRule[];
   timing?: TimingOverrides;
@@ -158,6 +160,7 @@ export function seedWorld(scenario: Scenario, nowMs: number): WorldState {
           ? images
           : account.supportedImages,
       pools: {},
+      ...(account.taskRules ? { taskRules: account.taskRules } : {}),
     };
   }
   state.faults = (scenario.faults ?? []).map((f, i) => ({ ...f, id: f.id ?? `scenario-fault-${i + 1}` }));

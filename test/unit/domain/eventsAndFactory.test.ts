@@ -20,6 +20,9 @@ describe('event catalogue', () => {
         'BatchImageFactory.Pool.RolledBack',
         'BatchImageFactory.Pool.ShrunkForCutover',
         'BatchImageFactory.Pool.UpdatedInPlace',
+        'BatchImageFactory.Pool.SmokeTested',
+        'BatchImageFactory.Pool.JobsMigrated',
+        'BatchImageFactory.Pool.JobsMovedBack',
         ...Object.values(WAVE_EVENT_TYPES),
       ]),
     );

@@ -7,6 +7,8 @@ import { snapshotPool } from './allocation';
 import { createPoolState, etag, livePools } from './poolCreation';
 import { applyResize, stopPoolResize } from './poolResize';
 import { listNodeCounts, listNodes } from './nodeRoutes';
+import { serveJobs } from './jobs';
+import { serveJobSchedules } from './jobSchedules';
 const ODATA = 'application/json;odata=minimalmetadata';
 
 interface BatchOptions {
@@ -55,6 +57,8 @@ function route(
     });
   }
   if (first === 'nodecounts' && !id) return listNodeCounts(world, req, account, base);
+  if (first === 'jobs') return serveJobs(world, req, account, rest, base);
+  if (first === 'jobschedules') return serveJobSchedules(world, req, account, rest, base);
   if (first !== 'pools')
     throw new BatchFailure(
       404,

@@ -1,0 +1,209 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
+import type { BatchAccountRef } from '../ports/batch';
+import type {
+  BatchJobsPort,
+  JobReading,
+  ScheduleReading,
+  SmokeTaskAdd,
+  SmokeTaskReading,
+} from '../ports/batchJobs';
+import { mustParse, resourceName } from '../domain/resourceId';
+import { batchClient } from './clients';
+import type { BatchEndpointResolver } from './batchAdapter';
+import { azureCall, isSdkNotFound, toFactoryError } from './errors';
+
+/**
+ * Jobs, job schedules and tasks through the Batch data plane (@azure/batch, Entra ID auth): the
+ * management plane has no jobs. Every SDK failure leaves as a typed error (errors.ts); a 404 of a job
+ * or schedule is an answer ("missing"), not an error, where the port says so.
+ */
+export class AzureBatchJobsAdapter implements BatchJobsPort {
+  private readonly clients = new Map<string, BatchServiceClient>();
+
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly resolveEndpoint: BatchEndpointResolver = (account) => account.endpoint,
+    private readonly ca?: string,
+    private readonly maxRetries = 3,
+  ) {}
+
+  private client(account: BatchAccountRef): BatchServiceClient {
+    const url = this.resolveEndpoint(account);
+    let client = this.clients.get(url);
+    if (!client) {
+      client = batchClient(url, this.credential, this.ca, this.maxRetries);
+      this.clients.set(url, client);
+    }
+    return client;
+  }
+
+  private call<T>(operation: string, account: BatchAccountRef, what: string, run: () => Promise<T>) {
+    return azureCall(operation, `${resourceName(mustParse(account.id))}/${what}`, run);
+  }
+
+  listJobsOnPool(account: BatchAccountRef, poolId: string): Promise<JobReading[]> {
+    return this.call('Listing jobs of pool', account, `pools/${poolId}`, async () => {
+      const client = this.client(account);
+      const filter = `executionInfo/poolId eq '${poolId.replace(/'/g, "''")}'`;
+      const out: JobReading[] = [];
+      let page = await client.job.list({ jobListOptions: { filter } });
+      for (;;) {
+        out.push(...page.map(toJobReading));
+        if (!page.odatanextLink) return out;
+        page = await client.job.listNext(page.odatanextLink);
+      }
+    });
+  }
+
+  async getJob(account: BatchAccountRef, jobId: string): Promise<JobReading | undefined> {
+    try {
+      return toJobReading(await this.client(account).job.get(jobId));
+    } catch (error) {
+      if (isSdkNotFound(error)) return undefined;
+      throw toFactoryError(error, 'Reading job', `${resourceName(mustParse(account.id))}/jobs/${jobId}`);
+    }
+  }
+
+  addJob(account: BatchAccountRef, jobId: string, poolId: string): Promise<'created' | 'exists'> {
+    return this.call('Adding job', account, `jobs/${jobId}`, async () => {
+      try {
+        await this.client(account).job.add({ id: jobId, poolInfo: { poolId } });
+        return 'created';
+      } catch (error) {
+        if ((error as { code?: string }).code === 'JobExists') return 'exists';
+        throw error;
+      }
+    });
+  }
+
+  patchJob(
+    account: BatchAccountRef,
+    jobId: string,
+    changes: { poolId?: string; metadata?: { name: string; value: string }[] },
+  ): Promise<void> {
+    return this.call('Updating job', account, `jobs/${jobId}`, async () => {
+      await this.client(account).job.patch(jobId, {
+        ...(changes.poolId ? { poolInfo: { poolId: changes.poolId } } : {}),
+        ...(changes.metadata ? { metadata: changes.metadata } : {}),
+      });
+    });
+  }
+
+  disableJob(account: BatchAccountRef, jobId: string, disableTasks: 'requeue' | 'terminate' | 'wait') {
+    return this.call('Disabling job', account, `jobs/${jobId}`, async () => {
+      await this.client(account).job.disable(jobId, disableTasks);
+    });
+  }
+
+  enableJob(account: BatchAccountRef, jobId: string): Promise<void> {
+    return this.call('Enabling job', account, `jobs/${jobId}`, async () => {
+      await this.client(account).job.enable(jobId);
+    });
+  }
+
+  async deleteJob(account: BatchAccountRef, jobId: string): Promise<void> {
+    try {
+      await this.client(account).job.deleteMethod(jobId);
+    } catch (error) {
+      if (isSdkNotFound(error)) return;
+      throw toFactoryError(error, 'Deleting job', `${resourceName(mustParse(account.id))}/jobs/${jobId}`);
+    }
+  }
+
+  listSchedules(account: BatchAccountRef): Promise<ScheduleReading[]> {
+    return this.call('Listing job schedules', account, 'jobschedules', async () => {
+      const client = this.client(account);
+      const out: ScheduleReading[] = [];
+      let page = await client.jobSchedule.list();
+      for (;;) {
+        out.push(
+          ...page.map((s) => ({
+            scheduleId: s.id ?? '',
+            state: s.state ?? 'active',
+            poolId: s.jobSpecification?.poolInfo?.poolId,
+          })),
+        );
+        if (!page.odatanextLink) return out;
+        page = await client.jobSchedule.listNext(page.odatanextLink);
+      }
+    });
+  }
+
+  moveSchedule(account: BatchAccountRef, scheduleId: string, fromPool: string, toPool: string) {
+    return this.call('Moving job schedule', account, `jobschedules/${scheduleId}`, async () => {
+      const client = this.client(account);
+      let schedule: BatchServiceModels.CloudJobSchedule;
+      try {
+        schedule = await client.jobSchedule.get(scheduleId);
+      } catch (error) {
+        if (isSdkNotFound(error)) return 'missing' as const;
+        throw error;
+      }
+      const spec = schedule.jobSpecification;
+      const current = spec?.poolInfo?.poolId?.toLowerCase();
+      if (current === toPool.toLowerCase()) return 'already' as const;
+      if (!spec || current !== fromPool.toLowerCase()) return 'elsewhere' as const;
+      // A PATCH that carries jobSpecification replaces it whole: send it back with only the pool changed.
+      await client.jobSchedule.patch(
+        scheduleId,
+        { jobSpecification: { ...spec, poolInfo: { poolId: toPool } } },
+        { jobSchedulePatchOptions: { ifMatch: schedule.eTag } },
+      );
+      return 'moved' as const;
+    });
+  }
+
+  addTasks(account: BatchAccountRef, jobId: string, tasks: SmokeTaskAdd[]): Promise<void> {
+    return this.call('Adding tasks to job', account, `jobs/${jobId}`, async () => {
+      const client = this.client(account);
+      for (const task of tasks) {
+        try {
+          await client.task.add(jobId, task as BatchServiceModels.TaskAddParameter);
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'TaskExists') throw error;
+        }
+      }
+    });
+  }
+
+  async listTasks(account: BatchAccountRef, jobId: string): Promise<SmokeTaskReading[] | undefined> {
+    try {
+      const client = this.client(account);
+      const out: SmokeTaskReading[] = [];
+      let page = await client.task.list(jobId);
+      for (;;) {
+        out.push(...page.map(toTaskReading));
+        if (!page.odatanextLink) return out;
+        page = await client.task.listNext(page.odatanextLink);
+      }
+    } catch (error) {
+      if (isSdkNotFound(error)) return undefined;
+      throw toFactoryError(
+        error,
+        'Listing tasks of job',
+        `${resourceName(mustParse(account.id))}/jobs/${jobId}`,
+      );
+    }
+  }
+}
+
+function toJobReading(job: BatchServiceModels.CloudJob): JobReading {
+  return {
+    jobId: job.id ?? '',
+    state: job.state ?? 'active',
+    poolId: job.poolInfo?.poolId ?? job.executionInfo?.poolId,
+    metadata: (job.metadata ?? []).map((m) => ({ name: m.name, value: m.value })),
+  };
+}
+
+function toTaskReading(task: BatchServiceModels.CloudTask): SmokeTaskReading {
+  const info = task.executionInfo;
+  return {
+    taskId: task.id ?? '',
+    state: task.state ?? 'active',
+    ...(info?.exitCode !== undefined ? { exitCode: info.exitCode } : {}),
+    ...(info?.result ? { result: info.result } : {}),
+    ...(info?.failureInfo ? { failure: `${info.failureInfo.code}: ${info.failureInfo.message}` } : {}),
+  };
+}

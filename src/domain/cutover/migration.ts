@@ -1,0 +1,103 @@
+/**
+ * Moving work from a replaced pool to its successor, decided from what Batch reports, so a replay or a
+ * restart after a crash continues where the last attempt stopped and never moves anything twice.
+ *
+ * Batch allows a job's pool to change only while the job is disabled (Job_Patch in BatchService.json):
+ * a job is marked (metadata `bif-migration`: from, to, and the state it had), disabled with `wait` so
+ * running tasks finish, given its new pool, then enabled again if it was active before. The marker is
+ * what tells a job this pipeline disabled from one its owner disabled.
+ */
+export const MIGRATION_MARKER = 'bif-migration';
+
+export interface JobMarker {
+  from: string;
+  to: string;
+  /** The job's state before the move: only a job that was active is enabled again. */
+  wasState: 'active' | 'disabled';
+}
+
+/** A job as Batch reports it. */
+export interface JobReading {
+  jobId: string;
+  state: string;
+  poolId?: string;
+  metadata: { name: string; value: string }[];
+}
+
+export type JobStep =
+  | 'mark'
+  | 'disable'
+  | 'wait'
+  | 'repool'
+  | 'enable'
+  | 'done'
+  /** Completed, terminating or being deleted: nothing left to move. */
+  | 'ended'
+  /** On neither pool (its owner moved it): left alone. */
+  | 'elsewhere';
+
+export function readMarker(job: JobReading): JobMarker | undefined {
+  const raw = job.metadata.find((m) => m.name === MIGRATION_MARKER)?.value;
+  if (!raw) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as Partial<JobMarker>;
+    if (typeof parsed.from === 'string' && typeof parsed.to === 'string')
+      return {
+        from: parsed.from,
+        to: parsed.to,
+        wasState: parsed.wasState === 'disabled' ? 'disabled' : 'active',
+      };
+  } catch {
+    // someone else's value under our name: treated as no marker
+  }
+  return undefined;
+}
+
+const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
+
+/** The next thing to do to move `job` from pool `from` to pool `to`. */
+export function nextJobStep(job: JobReading, from: string, to: string): JobStep {
+  if (['completed', 'terminating', 'deleting'].includes(job.state)) return 'ended';
+  const marker = readMarker(job);
+  const ours = marker !== undefined && same(marker.from, from) && same(marker.to, to);
+  // A move the other way that stopped before repointing the job leaves it disabled here: enable it too.
+  const reverse = marker !== undefined && same(marker.from, to) && same(marker.to, from);
+  if (same(job.poolId, to)) {
+    if (!ours && !reverse) return 'done';
+    if (job.state === 'disabling') return 'wait';
+    if (marker.wasState === 'active' && job.state === 'disabled') return 'enable';
+    return 'done';
+  }
+  if (!same(job.poolId, from)) return 'elsewhere';
+  if (!ours) return 'mark';
+  if (job.state === 'active') return 'disable';
+  if (job.state === 'disabled') return 'repool';
+  return 'wait'; // disabling (tasks still running) or enabling
+}
+
+/**
+ * The marker for a move: a move back (the reverse of a marked move) keeps the state the job had before
+ * the first move, so a job the first move left disabled is still enabled again in the end.
+ */
+export function markerFor(job: JobReading, from: string, to: string): JobMarker {
+  const previous = readMarker(job);
+  const reverse = previous && same(previous.from, to) && same(previous.to, from);
+  const wasState = reverse ? previous.wasState : job.state === 'disabled' ? 'disabled' : 'active';
+  return { from, to, wasState };
+}
+
+/** The job's metadata with the marker set (Batch's PATCH replaces the whole metadata list). */
+export function withMarker(job: JobReading, marker: JobMarker): { name: string; value: string }[] {
+  return [
+    ...job.metadata.filter((m) => m.name !== MIGRATION_MARKER),
+    { name: MIGRATION_MARKER, value: JSON.stringify(marker) },
+  ];
+}
+
+/** Schedules whose jobSpecification targets `poolId`. */
+export function schedulesOnPool(
+  schedules: { scheduleId: string; poolId?: string }[],
+  poolId: string,
+): string[] {
+  return schedules.filter((s) => same(s.poolId, poolId)).map((s) => s.scheduleId);
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { parseDurationMs } from '../duration';
+
+/**
+ * The optional smoke test of a new pool: a Batch job with one or more tasks, run once the pool is ready;
+ * the tasks' exit codes decide whether the pool may take over. Field names follow Batch's TaskAddParameter
+ * (commandLine, resourceFiles, userIdentity.autoUser, constraints.maxWallClockTime).
+ */
+const isoDuration = z.string().refine((v) => (parseDurationMs(v) ?? 0) > 0, {
+  message: 'must be a positive ISO-8601 duration such as PT10M',
+});
+
+const resourceFile = z
+  .object({
+    httpUrl: z.string().url().optional(),
+    storageContainerUrl: z.string().url().optional(),
+    autoStorageContainerName: z.string().min(1).optional(),
+    blobPrefix: z.string().optional(),
+    filePath: z.string().optional(),
+    fileMode: z.string().optional(),
+  })
+  .strict()
+  .refine(
+    (f) => [f.httpUrl, f.storageContainerUrl, f.autoStorageContainerName].filter(Boolean).length === 1,
+    {
+      message:
+        'give exactly one of httpUrl, storageContainerUrl, autoStorageContainerName (Batch ResourceFile)',
+    },
+  );
+
+export const smokeTaskSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, hyphens or underscores' })
+      .optional(),
+    commandLine: z.string().min(1),
+    resourceFiles: z.array(resourceFile).max(100).default([]),
+    userIdentity: z
+      .object({
+        autoUser: z
+          .object({
+            scope: z.enum(['task', 'pool']).default('task'),
+            elevationLevel: z.enum(['nonadmin', 'admin']).default('nonadmin'),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
+    /** Batch ends the task after this long (constraints.maxWallClockTime); it then counts as failed. */
+    maxWallClockTime: isoDuration.optional(),
+  })
+  .strict();
+
+export const smokeTestSchema = z
+  .object({
+    tasks: z.array(smokeTaskSchema).min(1).max(20),
+    /** How long the pipeline waits for every task to complete; past it the pool fails its smoke test. */
+    timeout: isoDuration.default('PT30M'),
+    /** Exit codes that count as success. */
+    successExitCodes: z.array(z.number().int()).min(1).default([0]),
+  })
+  .strict()
+  .superRefine((test, ctx) => {
+    const ids = test.tasks.map((t, i) => t.id ?? `smoke-${i + 1}`);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['tasks', i, 'id'],
+          message: `task id "${id}" is used twice`,
+        });
+    });
+  });
+
+export type SmokeTest = z.output<typeof smokeTestSchema>;
+
+/** A smoke task as the pipeline sends it to Batch (TaskAddParameter, wire casing). */
+export interface SmokeTaskAdd {
+  id: string;
+  commandLine: string;
+  resourceFiles?: Record<string, string>[];
+  userIdentity?: { autoUser: { scope: 'task' | 'pool'; elevationLevel: 'nonadmin' | 'admin' } };
+  constraints?: { maxWallClockTime: string };
+}
+
+export function smokeTasks(test: SmokeTest): SmokeTaskAdd[] {
+  return test.tasks.map((t, i) => ({
+    id: t.id ?? `smoke-${i + 1}`,
+    commandLine: t.commandLine,
+    ...(t.resourceFiles.length ? { resourceFiles: t.resourceFiles as Record<string, string>[] } : {}),
+    ...(t.userIdentity ? { userIdentity: t.userIdentity } : {}),
+    ...(t.maxWallClockTime ? { constraints: { maxWallClockTime: t.maxWallClockTime } } : {}),
+  }));
+}
+
+/** Deterministic, so a retried or replayed step finds the job the first attempt added. */
+export function smokeJobId(poolId: string): string {
+  return `bif-smoke-${poolId}`.slice(0, 64);
+}
+
+/** A task as the pipeline reads it back. */
+export interface SmokeTaskReading {
+  taskId: string;
+  state: string;
+  exitCode?: number;
+  result?: string;
+  failure?: string;
+}
+
+export type SmokeVerdict = { kind: 'running' } | { kind: 'passed' } | { kind: 'failed'; reason: string };
+
+/** Every task completed with a success exit code: passed; any task completed otherwise: failed. */
+export function judgeSmokeTest(tasks: SmokeTaskReading[] | null, test: SmokeTest): SmokeVerdict {
+  if (tasks === null)
+    return { kind: 'failed', reason: 'the smoke-test job disappeared before its tasks completed' };
+  const bad = tasks.filter(
+    (t) =>
+      t.state === 'completed' && (t.exitCode === undefined || !test.successExitCodes.includes(t.exitCode)),
+  );
+  if (bad.length > 0) {
+    const what = bad
+      .map(
+        (t) =>
+          `${t.taskId} ${t.exitCode !== undefined ? `exited with ${t.exitCode}` : `failed (${t.failure ?? t.result ?? 'no exit code'})`}`,
+      )
+      .join(', ');
+    return {
+      kind: 'failed',
+      reason: `smoke test failed: ${what} (success exit codes: ${test.successExitCodes.join(', ')})`,
+    };
+  }
+  const done = tasks.length >= test.tasks.length && tasks.every((t) => t.state === 'completed');
+  return done ? { kind: 'passed' } : { kind: 'running' };
+}

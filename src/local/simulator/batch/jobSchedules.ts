@@ -1,0 +1,138 @@
+import { json, type SimRequest, type SimResponse } from '../http';
+import type { BatchAccountState } from '../model';
+import type { World } from '../world';
+import { BatchFailure, invalidProperty } from './batchErrors';
+import { etag } from './poolCreation';
+import type { BatchJobScheduleState } from './jobModel';
+import { JOB_ID } from './jobs';
+import { listPage, odata } from './listQuery';
+
+/*
+ * Job schedules (JobSchedule_Add, _Get, _List, _Patch, _Update, _Delete). A schedule's
+ * jobSpecification.poolInfo can change at any time (it applies to the jobs it creates next); a PATCH
+ * that carries jobSpecification replaces it whole. The list filters on id and state only (Batch's
+ * OData filter table has no pool property for schedules), so callers filter by pool themselves.
+ * The simulator does not create jobs from the schedule's recurrence: the pipeline only moves schedules.
+ */
+const UPDATABLE = ['schedule', 'jobSpecification', 'metadata'];
+
+export function serveJobSchedules(
+  world: World,
+  req: SimRequest,
+  account: BatchAccountState,
+  rest: string[],
+  base: string,
+): SimResponse {
+  const schedules = (account.jobSchedules ??= {});
+  const [, id, action] = rest;
+  if (!id) {
+    if (req.method === 'POST') return addSchedule(world, req, account, base);
+    if (req.method === 'GET')
+      return listPage(
+        req,
+        Object.values(schedules).map((s) => render(s, base)),
+        `${base}/$metadata#jobschedules`,
+        {
+          id: (s) => s.id as string,
+          state: (s) => s.state as string,
+        },
+      );
+    throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on job schedules.`);
+  }
+  const schedule = schedules[id.toLowerCase()];
+  if (!schedule)
+    throw new BatchFailure(404, 'JobScheduleNotFound', 'The specified job schedule does not exist.');
+  if (action)
+    throw new BatchFailure(
+      404,
+      'InvalidUri',
+      'The requested URI does not represent any resource on the server.',
+    );
+  switch (req.method) {
+    case 'GET':
+      return odata(200, render(schedule, base), { ETag: schedule.eTag });
+    case 'PATCH':
+    case 'PUT': {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (req.method === 'PUT') for (const k of UPDATABLE) delete schedule.spec[k];
+      for (const k of UPDATABLE) if (k in body) schedule.spec[k] = body[k];
+      checkSpecification(schedule.spec);
+      schedule.lastModifiedSimMs = world.now();
+      schedule.eTag = etag(world);
+      world.changed();
+      return json(200, undefined, {
+        ETag: schedule.eTag,
+        DataServiceId: `${base}/jobschedules/${schedule.id}`,
+      });
+    }
+    case 'DELETE':
+      delete schedules[id.toLowerCase()];
+      world.changed();
+      return json(202);
+    default:
+      throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on a job schedule.`);
+  }
+}
+
+function addSchedule(world: World, req: SimRequest, account: BatchAccountState, base: string): SimResponse {
+  const body = req.body as Record<string, unknown> | undefined;
+  for (const field of ['id', 'schedule', 'jobSpecification'])
+    if (!body?.[field])
+      throw new BatchFailure(
+        400,
+        'MissingRequiredProperty',
+        `A required property was not specified in the request body: ${field}.`,
+        [{ key: 'PropertyName', value: field }],
+      );
+  if (!JOB_ID.test(String(body!.id)))
+    throw invalidProperty(
+      'id',
+      'A job schedule id can contain alphanumeric characters, hyphens and underscores, at most 64.',
+    );
+  const key = String(body!.id).toLowerCase();
+  if (account.jobSchedules![key])
+    throw new BatchFailure(409, 'JobScheduleExists', 'The specified job schedule already exists.');
+  if (account.jobs?.[key])
+    throw new BatchFailure(409, 'JobWithSameIdExists', 'A job with the specified job schedule id exists.');
+  const spec = Object.fromEntries(Object.entries(body!).filter(([k]) => k !== 'id'));
+  checkSpecification(spec);
+  const now = world.now();
+  const schedule: BatchJobScheduleState = {
+    id: String(body!.id),
+    spec,
+    state: 'active',
+    createdAtSimMs: now,
+    lastModifiedSimMs: now,
+    eTag: etag(world),
+  };
+  account.jobSchedules![key] = schedule;
+  world.changed();
+  return json(201, undefined, { ETag: schedule.eTag, DataServiceId: `${base}/jobschedules/${schedule.id}` });
+}
+
+/** jobSpecification.poolInfo is required (JobSpecification in BatchService.json). */
+function checkSpecification(spec: Record<string, unknown>): void {
+  const jobSpec = spec.jobSpecification as { poolInfo?: unknown } | undefined;
+  if (!jobSpec?.poolInfo)
+    throw new BatchFailure(
+      400,
+      'MissingRequiredProperty',
+      'A required property was not specified in the request body: jobSpecification.poolInfo.',
+      [{ key: 'PropertyName', value: 'jobSpecification.poolInfo' }],
+    );
+}
+
+function render(schedule: BatchJobScheduleState, base: string): Record<string, unknown> {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: schedule.id,
+    url: `${base}/jobschedules/${schedule.id}`,
+    eTag: schedule.eTag,
+    lastModified: iso(schedule.lastModifiedSimMs),
+    creationTime: iso(schedule.createdAtSimMs),
+    state: schedule.state,
+    stateTransitionTime: iso(schedule.createdAtSimMs),
+    ...schedule.spec,
+    executionInfo: {},
+  };
+}

@@ -1,0 +1,230 @@
+import { json, type SimRequest, type SimResponse } from '../http';
+import type { BatchAccountState } from '../model';
+import type { World } from '../world';
+import { BatchFailure, invalidProperty } from './batchErrors';
+import { etag } from './poolCreation';
+import { JOB_DELETE_MS, type BatchJobState } from './jobModel';
+import { jobPoolId, liveJobs, runningUntil, setJobState } from './jobClock';
+import { listPage, odata } from './listQuery';
+import { serveTasks } from './tasks';
+
+/*
+ * Batch jobs (BatchService.json: Job_Add, Job_Get, Job_List, Job_Patch, Job_Update, Job_Disable,
+ * Job_Enable, Job_Delete), with the rule the cutover depends on: a job's poolInfo changes only while the
+ * job is disabled (Job_Patch / Job_Update: "You may change the Pool for a Job only when the Job is
+ * disabled. The Patch Job call will fail if you include the poolInfo element and the Job is not
+ * disabled"), answered 409 as Batch does.
+ */
+export const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const UPDATABLE = [
+  'priority',
+  'maxParallelTasks',
+  'allowTaskPreemption',
+  'constraints',
+  'poolInfo',
+  'metadata',
+  'onAllTasksComplete',
+];
+
+export function serveJobs(
+  world: World,
+  req: SimRequest,
+  account: BatchAccountState,
+  rest: string[],
+  base: string,
+): SimResponse {
+  const [, id, action, ...more] = rest;
+  const jobs = liveJobs(world, account);
+  if (!id) {
+    if (req.method === 'POST') return addJob(world, req, account, base);
+    if (req.method === 'GET')
+      return listPage(
+        req,
+        Object.values(jobs).map((j) => renderJob(j, base)),
+        `${base}/$metadata#jobs`,
+        {
+          id: (j) => j.id as string,
+          state: (j) => j.state as string,
+          'executionInfo/poolId': (j) => (j.executionInfo as { poolId?: string }).poolId,
+        },
+      );
+    throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on jobs.`);
+  }
+  const job = jobs[id.toLowerCase()];
+  if (!job) throw new BatchFailure(404, 'JobNotFound', 'The specified job does not exist.');
+  if (action === 'tasks') return serveTasks(world, req, account, job, more, base);
+  if (action && req.method === 'POST') return jobAction(world, req, job, action);
+  if (action)
+    throw new BatchFailure(
+      404,
+      'InvalidUri',
+      'The requested URI does not represent any resource on the server.',
+    );
+  switch (req.method) {
+    case 'GET':
+      return odata(200, renderJob(job, base), { ETag: job.eTag });
+    case 'PATCH':
+    case 'PUT':
+      return changeJob(world, req, job, base);
+    case 'DELETE':
+      if (job.state !== 'deleting') setJobState(job, 'deleting', world.now());
+      job.deletingAtSimMs ??= world.now() + JOB_DELETE_MS;
+      world.changed();
+      return json(202);
+    default:
+      throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on a job.`);
+  }
+}
+
+function addJob(world: World, req: SimRequest, account: BatchAccountState, base: string): SimResponse {
+  const body = req.body as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object')
+    throw new BatchFailure(
+      400,
+      'InvalidRequestBody',
+      'The specified Request Body is not syntactically valid.',
+    );
+  for (const field of ['id', 'poolInfo'])
+    if (!body[field])
+      throw new BatchFailure(
+        400,
+        'MissingRequiredProperty',
+        `A required property was not specified in the request body: ${field}.`,
+        [{ key: 'PropertyName', value: field }],
+      );
+  if (!JOB_ID.test(String(body.id)))
+    throw invalidProperty(
+      'id',
+      'A job id can contain any combination of alphanumeric characters including hyphens and underscores, and cannot contain more than 64 characters.',
+    );
+  const key = String(body.id).toLowerCase();
+  if (account.jobs![key]) throw new BatchFailure(409, 'JobExists', 'The specified job already exists.');
+  if (account.jobSchedules?.[key])
+    throw new BatchFailure(
+      409,
+      'JobScheduleWithSameIdExists',
+      'A job schedule with the specified job id exists.',
+    );
+  const now = world.now();
+  const job: BatchJobState = {
+    id: String(body.id),
+    spec: Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'id')),
+    state: 'active',
+    stateTransitionSimMs: now,
+    createdAtSimMs: now,
+    lastModifiedSimMs: now,
+    eTag: etag(world),
+    activeSinceSimMs: now,
+    tasks: {},
+  };
+  account.jobs![key] = job;
+  world.changed();
+  return json(201, undefined, {
+    ETag: job.eTag,
+    DataServiceId: `${base}/jobs/${job.id}`,
+    Location: `${base}/jobs/${job.id}`,
+  });
+}
+
+/** PATCH changes what it names; PUT (Job_Update) replaces every updatable property. */
+function changeJob(world: World, req: SimRequest, job: BatchJobState, base: string): SimResponse {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  if (req.method === 'PUT' && !body.poolInfo)
+    throw new BatchFailure(
+      400,
+      'MissingRequiredProperty',
+      'A required property was not specified in the request body: poolInfo.',
+      [{ key: 'PropertyName', value: 'poolInfo' }],
+    );
+  const newPool = (body.poolInfo as { poolId?: string } | undefined)?.poolId;
+  const changesPool = body.poolInfo !== undefined && newPool?.toLowerCase() !== jobPoolId(job)?.toLowerCase();
+  // PATCH: any poolInfo is refused (as documented); PUT must always carry it, so only a change is.
+  if (body.poolInfo !== undefined && job.state !== 'disabled' && (changesPool || req.method === 'PATCH')) {
+    throw new BatchFailure(
+      409,
+      'OperationInvalidForCurrentState',
+      `The specified operation is not valid for the current state of the resource: a job's poolInfo can be changed only while the job is disabled (job ${job.id} is ${job.state}).`,
+    );
+  }
+  if (['completed', 'deleting', 'terminating'].includes(job.state))
+    throw new BatchFailure(
+      409,
+      job.state === 'deleting' ? 'JobBeingDeleted' : 'JobCompleted',
+      `The specified job is ${job.state}.`,
+    );
+  if (req.method === 'PUT') for (const k of UPDATABLE) delete job.spec[k];
+  for (const k of UPDATABLE) if (k in body) job.spec[k] = body[k];
+  job.lastModifiedSimMs = world.now();
+  job.eTag = etag(world);
+  world.changed();
+  return json(200, undefined, { ETag: job.eTag, DataServiceId: `${base}/jobs/${job.id}` });
+}
+
+function jobAction(world: World, req: SimRequest, job: BatchJobState, action: string): SimResponse {
+  const now = world.now();
+  if (action === 'disable') {
+    const option = String((req.body as { disableTasks?: string } | undefined)?.disableTasks ?? '');
+    if (!['requeue', 'terminate', 'wait'].includes(option))
+      throw invalidProperty('disableTasks', 'disableTasks must be one of requeue, terminate, wait.');
+    if (job.state !== 'active')
+      throw new BatchFailure(409, 'JobNotActive', `The specified job is not active (it is ${job.state}).`);
+    disableJob(job, option as 'requeue' | 'terminate' | 'wait', now);
+  } else if (action === 'enable') {
+    if (job.state !== 'disabled' && job.state !== 'disabling')
+      throw new BatchFailure(
+        409,
+        'OperationInvalidForCurrentState',
+        `The specified job is not disabled (it is ${job.state}).`,
+      );
+    setJobState(job, 'active', now);
+    job.activeSinceSimMs = now;
+  } else {
+    throw new BatchFailure(
+      404,
+      'InvalidUri',
+      'The requested URI does not represent any resource on the server.',
+    );
+  }
+  job.lastModifiedSimMs = now;
+  job.eTag = etag(world);
+  world.changed();
+  return json(202, undefined, { ETag: job.eTag });
+}
+
+/** requeue: running tasks go back to the queue; terminate: they end now; wait: they finish first. */
+function disableJob(job: BatchJobState, option: 'requeue' | 'terminate' | 'wait', now: number): void {
+  const running = Object.values(job.tasks).filter((t) => runningUntil(t, now) !== undefined);
+  for (const task of running) {
+    if (option === 'requeue') {
+      task.startedAtSimMs = undefined;
+      task.poolId = undefined;
+      task.requeueCount += 1;
+    } else if (option === 'terminate') {
+      task.endedAtSimMs = now;
+      task.failure = {
+        category: 'usererror',
+        code: 'TaskEnded',
+        message: 'The task was terminated because its job was disabled.',
+      };
+    }
+  }
+  setJobState(job, option === 'wait' && running.length > 0 ? 'disabling' : 'disabled', now);
+}
+
+export function renderJob(job: BatchJobState, base: string): Record<string, unknown> {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: job.id,
+    url: `${base}/jobs/${job.id}`,
+    eTag: job.eTag,
+    lastModified: iso(job.lastModifiedSimMs),
+    creationTime: iso(job.createdAtSimMs),
+    state: job.state,
+    stateTransitionTime: iso(job.stateTransitionSimMs),
+    ...(job.previousState ? { previousState: job.previousState } : {}),
+    priority: 0,
+    onAllTasksComplete: 'noaction',
+    ...job.spec,
+    executionInfo: { startTime: iso(job.createdAtSimMs), poolId: jobPoolId(job) },
+  };
+}

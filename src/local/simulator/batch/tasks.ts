@@ -1,0 +1,131 @@
+import { json, type SimRequest, type SimResponse } from '../http';
+import type { BatchAccountState } from '../model';
+import type { World } from '../world';
+import { BatchFailure, invalidProperty } from './batchErrors';
+import { etag } from './poolCreation';
+import { DEFAULT_TASK_RUN_MS, type BatchJobState, type BatchTaskState } from './jobModel';
+import { jobPoolId } from './jobClock';
+import { listPage, odata } from './listQuery';
+
+/*
+ * Tasks of a job (Task_Add, Task_Get, Task_List): active until the job's pool has nodes, running for
+ * the time the account's task rules give, then completed with their exit code (executionInfo.exitCode,
+ * result success|failure as BatchService.json's TaskExecutionInformation reports them).
+ */
+export function serveTasks(
+  world: World,
+  req: SimRequest,
+  account: BatchAccountState,
+  job: BatchJobState,
+  rest: string[],
+  base: string,
+): SimResponse {
+  const [taskId, extra] = rest;
+  const url = `${base}/jobs/${job.id}/tasks`;
+  if (!taskId) {
+    if (req.method === 'POST') return addTask(world, req, account, job, url);
+    if (req.method === 'GET')
+      return listPage(
+        req,
+        Object.values(job.tasks).map((t) => renderTask(t, world.now(), url)),
+        `${base}/$metadata#tasks`,
+        {
+          id: (t) => t.id as string,
+          state: (t) => t.state as string,
+        },
+      );
+    throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on tasks.`);
+  }
+  const task = job.tasks[taskId.toLowerCase()];
+  if (!task) throw new BatchFailure(404, 'TaskNotFound', 'The specified task does not exist.');
+  if (extra || req.method !== 'GET')
+    throw new BatchFailure(
+      405,
+      'UnsupportedHttpVerb',
+      `${req.method} is not supported on this task resource.`,
+    );
+  return odata(200, renderTask(task, world.now(), url), { ETag: task.eTag });
+}
+
+function addTask(
+  world: World,
+  req: SimRequest,
+  account: BatchAccountState,
+  job: BatchJobState,
+  url: string,
+): SimResponse {
+  if (['completed', 'terminating'].includes(job.state))
+    throw new BatchFailure(409, 'JobCompleted', 'The specified job is already in a completed state.');
+  if (job.state === 'deleting')
+    throw new BatchFailure(409, 'JobBeingDeleted', 'The specified job has been marked for deletion.');
+  const body = req.body as Record<string, unknown> | undefined;
+  for (const field of ['id', 'commandLine'])
+    if (!body?.[field])
+      throw new BatchFailure(
+        400,
+        'MissingRequiredProperty',
+        `A required property was not specified in the request body: ${field}.`,
+        [{ key: 'PropertyName', value: field }],
+      );
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(String(body!.id)))
+    throw invalidProperty(
+      'id',
+      'A task id can contain alphanumeric characters, hyphens and underscores, at most 64.',
+    );
+  const key = String(body!.id).toLowerCase();
+  if (job.tasks[key]) throw new BatchFailure(409, 'TaskExists', 'The specified task already exists.');
+  const rule = (account.taskRules ?? []).find(
+    (r) =>
+      (!r.jobIdPrefix || job.id.toLowerCase().startsWith(r.jobIdPrefix.toLowerCase())) &&
+      (!r.poolId || r.poolId.toLowerCase() === jobPoolId(job)?.toLowerCase()),
+  );
+  const task: BatchTaskState = {
+    id: String(body!.id),
+    spec: Object.fromEntries(Object.entries(body!).filter(([k]) => k !== 'id')),
+    createdAtSimMs: world.now(),
+    eTag: etag(world),
+    runMs: rule?.runMinutes !== undefined ? rule.runMinutes * 60_000 : DEFAULT_TASK_RUN_MS,
+    exitCode: rule?.exitCode ?? 0,
+    requeueCount: 0,
+  };
+  job.tasks[key] = task;
+  world.changed();
+  return json(201, undefined, {
+    ETag: task.eTag,
+    DataServiceId: `${url}/${task.id}`,
+    Location: `${url}/${task.id}`,
+  });
+}
+
+export function renderTask(task: BatchTaskState, now: number, url: string): Record<string, unknown> {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const state =
+    task.endedAtSimMs !== undefined ? 'completed' : task.startedAtSimMs !== undefined ? 'running' : 'active';
+  const at = task.endedAtSimMs ?? task.startedAtSimMs ?? task.createdAtSimMs;
+  const failed = task.failure !== undefined || (state === 'completed' && task.exitCode !== 0);
+  return {
+    id: task.id,
+    url: `${url}/${task.id}`,
+    eTag: task.eTag,
+    creationTime: iso(task.createdAtSimMs),
+    lastModified: iso(task.createdAtSimMs),
+    state,
+    stateTransitionTime: iso(Math.min(at, now)),
+    ...task.spec,
+    executionInfo: {
+      retryCount: 0,
+      requeueCount: task.requeueCount,
+      ...(task.startedAtSimMs !== undefined ? { startTime: iso(task.startedAtSimMs) } : {}),
+      ...(state === 'completed'
+        ? {
+            endTime: iso(task.endedAtSimMs!),
+            ...(task.failure ? { failureInfo: task.failure } : { exitCode: task.exitCode }),
+            result: failed ? 'failure' : 'success',
+          }
+        : {}),
+    },
+    ...(task.poolId
+      ? { nodeInfo: { poolId: task.poolId, nodeId: `tvmps_${task.poolId.toLowerCase()}_0` } }
+      : {}),
+  };
+}

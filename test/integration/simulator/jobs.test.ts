@@ -1,0 +1,130 @@
+import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
+import { MINUTE, publishVersion, startTestSimulator, testScenario } from '../../helpers/simulator';
+import type { RunningSimulator } from '../../../src/local/simulator/simulator';
+
+// Real @azure/batch client (Entra ID auth) → the simulator's jobs, job schedules and tasks over HTTPS.
+let sim: RunningSimulator;
+let batch: BatchServiceClient;
+
+const poolSpec = (id: string, imageId: string): BatchServiceModels.PoolAddParameter => ({
+  id,
+  vmSize: 'Standard_D4s_v5',
+  virtualMachineConfiguration: {
+    imageReference: { virtualMachineImageId: imageId },
+    nodeAgentSKUId: 'batch.node.ubuntu 22.04',
+  },
+  targetDedicatedNodes: 2,
+  resizeTimeout: 'PT15M',
+});
+
+beforeAll(async () => {
+  const started = await startTestSimulator({
+    scenario: testScenario((s) => {
+      const weu = s.batchAccounts!.find((a) => a.id.endsWith('batchrenderweu'))!;
+      weu.taskRules = [
+        { jobIdPrefix: 'smoke-', exitCode: 1, runMinutes: 1 },
+        { jobIdPrefix: 'long-', runMinutes: 20 },
+      ];
+    }),
+  });
+  sim = started.sim;
+  batch = started.batch('batchrenderweu');
+  const versionId = await publishVersion(sim, started.compute, { version: '1.0.0' });
+  await batch.pool.add(poolSpec('old', versionId));
+  await batch.pool.add(poolSpec('new', versionId));
+  sim.clock.advance(10 * MINUTE);
+});
+afterAll(() => sim.stop());
+
+async function jobsOn(poolId: string): Promise<string[]> {
+  const page = await batch.job.list({ jobListOptions: { filter: `executionInfo/poolId eq '${poolId}'` } });
+  return page.map((j) => j.id!).sort();
+}
+
+describe('Batch jobs over the wire', () => {
+  it("refuses a job's new pool unless the job is disabled (409), then moves it once disabled", async () => {
+    await batch.job.add({ id: 'render-a', poolInfo: { poolId: 'old' } });
+    const refused = await batch.job.patch('render-a', { poolInfo: { poolId: 'new' } }).catch((e) => e);
+    expect(refused).toMatchObject({ statusCode: 409, code: 'OperationInvalidForCurrentState' });
+    expect((await batch.job.get('render-a')).poolInfo?.poolId).toBe('old');
+
+    await batch.job.disable('render-a', 'requeue');
+    expect((await batch.job.get('render-a')).state).toBe('disabled');
+    await batch.job.patch('render-a', { poolInfo: { poolId: 'new' } });
+    await batch.job.enable('render-a');
+    expect(await batch.job.get('render-a')).toMatchObject({
+      state: 'active',
+      poolInfo: { poolId: 'new' },
+      executionInfo: { poolId: 'new' },
+    });
+    expect(await jobsOn('old')).not.toContain('render-a');
+    expect(await jobsOn('new')).toContain('render-a');
+  });
+
+  it('disable with wait stays disabling while a task runs, then disabled once it ends', async () => {
+    await batch.job.add({ id: 'long-1', poolInfo: { poolId: 'old' } });
+    await batch.task.add('long-1', { id: 't1', commandLine: '/bin/sh -c "sleep 1200"' });
+    sim.clock.advance(1 * MINUTE);
+    expect((await batch.task.get('long-1', 't1')).state).toBe('running');
+    await batch.job.disable('long-1', 'wait');
+    expect((await batch.job.get('long-1')).state).toBe('disabling');
+    const early = await batch.job.patch('long-1', { poolInfo: { poolId: 'new' } }).catch((e) => e);
+    expect(early).toMatchObject({ statusCode: 409 });
+    sim.clock.advance(20 * MINUTE);
+    expect((await batch.job.get('long-1')).state).toBe('disabled');
+    expect(await batch.task.get('long-1', 't1')).toMatchObject({
+      state: 'completed',
+      executionInfo: { exitCode: 0, result: 'success' },
+    });
+    const twice = await batch.job.disable('long-1', 'wait').catch((e) => e);
+    expect(twice).toMatchObject({ statusCode: 409, code: 'JobNotActive' });
+  });
+});
+
+describe('Batch tasks and job schedules over the wire', () => {
+  it('runs tasks to their exit code; a timeout ends them as failures', async () => {
+    await batch.job.add({ id: 'smoke-new', poolInfo: { poolId: 'new' } });
+    await batch.task.add('smoke-new', { id: 'probe', commandLine: 'nvidia-smi' });
+    await batch.job.add({ id: 'long-2', poolInfo: { poolId: 'new' } });
+    await batch.task.add('long-2', {
+      id: 'slow',
+      commandLine: 'sleep 3600',
+      constraints: { maxWallClockTime: 'PT5M' },
+    });
+    sim.clock.advance(10 * MINUTE);
+    expect(await batch.task.get('smoke-new', 'probe')).toMatchObject({
+      state: 'completed',
+      executionInfo: { exitCode: 1, result: 'failure' },
+    });
+    const slow = await batch.task.get('long-2', 'slow');
+    expect(slow.executionInfo).toMatchObject({
+      result: 'failure',
+      failureInfo: { code: 'MaxWallClockTimeExceeded' },
+    });
+    const tasks = await batch.task.list('smoke-new');
+    expect(tasks.map((t) => t.id)).toEqual(['probe']);
+    await batch.job.deleteMethod('smoke-new');
+    expect((await batch.job.get('smoke-new')).state).toBe('deleting');
+    sim.clock.advance(1 * MINUTE);
+    expect(await batch.job.get('smoke-new').catch((e) => e)).toMatchObject({
+      statusCode: 404,
+      code: 'JobNotFound',
+    });
+  });
+
+  it('moves a job schedule by patching its jobSpecification; its list filters on id and state only', async () => {
+    await batch.jobSchedule.add({
+      id: 'nightly',
+      schedule: { recurrenceInterval: 'P1D' },
+      jobSpecification: { poolInfo: { poolId: 'old' } },
+    });
+    const byPool = await batch.jobSchedule
+      .list({ jobScheduleListOptions: { filter: "jobSpecification/poolInfo/poolId eq 'old'" } })
+      .catch((e) => e);
+    expect(byPool).toMatchObject({ statusCode: 400, code: 'InvalidQueryParameterValue' });
+    await batch.jobSchedule.patch('nightly', { jobSpecification: { poolInfo: { poolId: 'new' } } });
+    expect((await batch.jobSchedule.get('nightly')).jobSpecification?.poolInfo?.poolId).toBe('new');
+    const exists = await batch.job.add({ id: 'nightly', poolInfo: { poolId: 'new' } }).catch((e) => e);
+    expect(exists).toMatchObject({ statusCode: 409, code: 'JobScheduleWithSameIdExists' });
+  });
+});

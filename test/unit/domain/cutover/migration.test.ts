@@ -1,0 +1,137 @@
+import {
+  MIGRATION_MARKER,
+  markerFor,
+  nextJobStep,
+  schedulesOnPool,
+  withMarker,
+  type JobReading,
+} from '../../../../src/domain/cutover/migration';
+import { judgeSmokeTest, smokeJobId, smokeTestSchema } from '../../../../src/domain/cutover/smokeTest';
+import { poolChecks } from '../../../../src/domain/cutover/poolChecks';
+
+const job = (over: Partial<JobReading> = {}): JobReading => ({
+  jobId: 'j1',
+  state: 'active',
+  poolId: 'old',
+  metadata: [],
+  ...over,
+});
+const marked = (j: JobReading, from: string, to: string, wasState: 'active' | 'disabled' = 'active') =>
+  job({ ...j, metadata: withMarker(j, { from, to, wasState }) });
+
+describe('job migration plan (decided from what Batch reports)', () => {
+  it('walks a job through mark → disable → wait → repool → enable → done', () => {
+    expect(nextJobStep(job(), 'old', 'new')).toBe('mark');
+    const m = marked(job(), 'old', 'new');
+    expect(nextJobStep(m, 'old', 'new')).toBe('disable');
+    expect(nextJobStep({ ...m, state: 'disabling' }, 'old', 'new')).toBe('wait');
+    expect(nextJobStep({ ...m, state: 'disabled' }, 'old', 'new')).toBe('repool');
+    expect(nextJobStep({ ...m, state: 'disabled', poolId: 'new' }, 'old', 'new')).toBe('enable');
+    expect(nextJobStep({ ...m, state: 'active', poolId: 'new' }, 'old', 'new')).toBe('done');
+  });
+
+  it('leaves a job its owner disabled disabled, and never enables a job it did not mark', () => {
+    const userDisabled = job({ state: 'disabled' });
+    const marker = markerFor(userDisabled, 'old', 'new');
+    expect(marker.wasState).toBe('disabled');
+    const m = marked(userDisabled, 'old', 'new', 'disabled');
+    expect(nextJobStep({ ...m, state: 'disabled' }, 'old', 'new')).toBe('repool');
+    expect(nextJobStep({ ...m, state: 'disabled', poolId: 'new' }, 'old', 'new')).toBe('done');
+    expect(nextJobStep(job({ state: 'disabled', poolId: 'new' }), 'old', 'new')).toBe('done');
+  });
+
+  it('moves back: a job left disabled on the old pool by a stopped move is enabled again', () => {
+    const stopped = marked(job({ state: 'disabled' }), 'old', 'new', 'active');
+    expect(nextJobStep(stopped, 'new', 'old')).toBe('enable');
+    const moved = marked(job({ poolId: 'new' }), 'old', 'new', 'active');
+    expect(nextJobStep(moved, 'new', 'old')).toBe('mark');
+    // The move back keeps the state the job had before the first move.
+    const disabledOnNew = { ...moved, state: 'disabled' };
+    expect(markerFor(disabledOnNew, 'new', 'old').wasState).toBe('active');
+  });
+
+  it('ignores ended jobs and jobs on other pools; keeps the owner’s metadata', () => {
+    expect(nextJobStep(job({ state: 'completed' }), 'old', 'new')).toBe('ended');
+    expect(nextJobStep(job({ poolId: 'other' }), 'old', 'new')).toBe('elsewhere');
+    const meta = withMarker(job({ metadata: [{ name: 'team', value: 'render' }] }), {
+      from: 'old',
+      to: 'new',
+      wasState: 'active',
+    });
+    expect(meta.map((m) => m.name)).toEqual(['team', MIGRATION_MARKER]);
+  });
+
+  it('matches schedules by pool, case-insensitively', () => {
+    expect(
+      schedulesOnPool(
+        [{ scheduleId: 's1', poolId: 'A-OLD' }, { scheduleId: 's2', poolId: 'b' }, { scheduleId: 's3' }],
+        'a-old',
+      ),
+    ).toEqual(['s1']);
+  });
+});
+
+describe('smoke test verdicts', () => {
+  const test = smokeTestSchema.parse({
+    tasks: [{ commandLine: 'a' }, { commandLine: 'b' }],
+    successExitCodes: [0, 3],
+  });
+
+  it('passes only when every task completed with a success exit code', () => {
+    expect(judgeSmokeTest([{ taskId: 'smoke-1', state: 'completed', exitCode: 0 }], test)).toEqual({
+      kind: 'running',
+    });
+    expect(
+      judgeSmokeTest(
+        [
+          { taskId: 'smoke-1', state: 'completed', exitCode: 0 },
+          { taskId: 'smoke-2', state: 'completed', exitCode: 3 },
+        ],
+        test,
+      ),
+    ).toEqual({ kind: 'passed' });
+  });
+
+  it('fails at the first task with another exit code, or none (timeout), naming it', () => {
+    const failed = judgeSmokeTest(
+      [
+        { taskId: 'smoke-1', state: 'running' },
+        { taskId: 'smoke-2', state: 'completed', exitCode: 1 },
+      ],
+      test,
+    );
+    expect(failed).toMatchObject({
+      kind: 'failed',
+      reason: expect.stringContaining('smoke-2 exited with 1'),
+    });
+    expect(
+      judgeSmokeTest(
+        [{ taskId: 'smoke-1', state: 'completed', failure: 'MaxWallClockTimeExceeded: x' }],
+        test,
+      ),
+    ).toMatchObject({ kind: 'failed', reason: expect.stringContaining('MaxWallClockTimeExceeded') });
+    expect(judgeSmokeTest(null, test)).toMatchObject({ kind: 'failed' });
+  });
+
+  it('validates the request fields, naming the field', () => {
+    const bad = smokeTestSchema.safeParse({ tasks: [{ commandLine: 'a', maxWallClockTime: 'ten minutes' }] });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.path).toEqual(['tasks', 0, 'maxWallClockTime']);
+    const dup = smokeTestSchema.safeParse({
+      tasks: [
+        { id: 'x', commandLine: 'a' },
+        { id: 'x', commandLine: 'b' },
+      ],
+    });
+    expect(dup.error!.issues[0]!.path).toEqual(['tasks', 1, 'id']);
+    expect(smokeJobId('p'.repeat(80))).toHaveLength(64);
+  });
+
+  it('a pool overrides the request: its own test, or false for none', () => {
+    expect(poolChecks({ smokeTest: test }, {})).toEqual({
+      checks: { smokeTest: test, migrateJobs: false },
+    });
+    expect(poolChecks({ smokeTest: test }, { smokeTest: false })).toEqual({});
+    expect(poolChecks({ migrateJobs: true }, { migrateJobs: false })).toEqual({});
+  });
+});
