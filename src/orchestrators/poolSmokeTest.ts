@@ -140,7 +140,7 @@ function* publishVerdicts(
 
 /** Pool.Failed (the pool is deleted, not kept for inspection), then the rollback. */
 function* failSmokeTested(context: OrchestrationContext, run: RegionRun, pool: PoolRollout, reason: string) {
-  const failure = failPool(run, pool, `failed its smoke test: ${reason}`);
+  const failure = failPool(run, pool, reason);
   const kept = pool.replaces ? `pool ${pool.replaces} keeps serving, untouched` : 'no pool was replaced';
   if (failure.type === EVENT_TYPES.poolFailed) {
     const fix = `The pool was deleted and ${kept}. Fix the image or the smoke test, then submit a new version.`;
@@ -148,5 +148,5 @@ function* failSmokeTested(context: OrchestrationContext, run: RegionRun, pool: P
       { ...failure, data: { ...failure.data, disposition: 'rolled-back', fix } },
     ]);
   }
-  yield* rollBackPool(context, run, pool, `failed its smoke test: ${reason}`);
+  yield* rollBackPool(context, run, pool, reason);
 }
