@@ -87,6 +87,8 @@ export class DurableEngine {
   private pumping = false;
   private again = false;
   private cancelTimer?: () => void;
+  /** The instant the clock alarm is armed for: re-armed only when the earliest timer changes. */
+  private armedAt?: number;
   private tick?: NodeJS.Timeout;
   /** waitFor callers by instance: a turn wakes only the callers of the instance it changed. */
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -208,11 +210,13 @@ export class DurableEngine {
   ): Promise<InstanceStatus> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const status = this.status(instanceId);
-      if (status && statuses.includes(status.runtimeStatus)) return status;
+      // Only the runtime status decides; the whole status (input, output and custom status parsed) is
+      // built once, for the answer: 200 waiters re-read on every turn of their instance.
+      const row = this.store.instance(instanceId);
+      if (row && statuses.includes(row.status)) return this.toStatus(row, {});
       if (Date.now() > deadline)
         throw new Error(
-          `Timed out waiting for ${instanceId} to reach ${statuses.join('/')} (it is ${status?.runtimeStatus ?? 'missing'}).`,
+          `Timed out waiting for ${instanceId} to reach ${statuses.join('/')} (it is ${row?.status ?? 'missing'}).`,
         );
       await new Promise<void>((resolve) => {
         const mine = this.waiters.get(instanceId) ?? new Set<() => void>();
@@ -287,10 +291,17 @@ export class DurableEngine {
   /** Sleeps until the earliest future inbox event (a durable timer) on the shared clock. */
   private armTimer(): void {
     const next = this.store.nextTimerAt();
+    const due = next !== undefined && next > this.options.clock.nowMs() ? next : undefined;
+    if (due === this.armedAt && (due === undefined || this.cancelTimer)) return;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    if (next !== undefined && next > this.options.clock.nowMs())
-      this.cancelTimer = this.options.clock.at(next, () => this.pump());
+    this.armedAt = due;
+    if (due !== undefined)
+      this.cancelTimer = this.options.clock.at(due, () => {
+        this.cancelTimer = undefined;
+        this.armedAt = undefined;
+        this.pump();
+      });
   }
 
   private async runTurn(instanceId: string): Promise<void> {

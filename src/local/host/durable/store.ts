@@ -220,14 +220,17 @@ export class DurableStore {
 
   /** Claims pending activities (marks them running) so a slot never runs the same one twice. */
   claimActivities(limit: number): ActivityRow[] {
-    return this.transaction(() => {
-      const rows = this.sql(`SELECT * FROM activities WHERE state = 'pending' ORDER BY id LIMIT ?`).all(
-        limit,
-      ) as ActivityRow[];
-      const mark = this.sql(`UPDATE activities SET state = 'running' WHERE id = ?`);
+    // One connection on one thread: nothing can claim between the read and the marking, so the
+    // transaction (a commit) is paid only when there is something to mark.
+    const rows = this.sql(`SELECT * FROM activities WHERE state = 'pending' ORDER BY id LIMIT ?`).all(
+      limit,
+    ) as ActivityRow[];
+    if (rows.length === 0) return rows;
+    const mark = this.sql(`UPDATE activities SET state = 'running' WHERE id = ?`);
+    this.transaction(() => {
       for (const r of rows) mark.run(r.id);
-      return rows;
     });
+    return rows;
   }
 
   /** Whether the row was still there: a terminated, purged or restarted instance's work is gone. */
