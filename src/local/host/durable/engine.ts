@@ -58,6 +58,8 @@ interface EngineStats {
   turnMs: number[];
   /** Each turn end to end: reading its state, the replay, and the commit. */
   wholeTurnMs: number[];
+  /** The longest history any turn replayed (an execution's, so a ledger's peak counts, not its last). */
+  maxHistory: { events: number; instanceId: string };
 }
 
 /** One turn being committed: the history it appends and the task ids it hands out. */
@@ -78,7 +80,12 @@ interface Turn {
  */
 export class DurableEngine {
   readonly store: DurableStore;
-  readonly stats: EngineStats = { turns: 0, turnMs: [], wholeTurnMs: [] };
+  readonly stats: EngineStats = {
+    turns: 0,
+    turnMs: [],
+    wholeTurnMs: [],
+    maxHistory: { events: 0, instanceId: '' },
+  };
   private readonly orchestrators = new Map<string, OrchestratorHandler>();
   private readonly activityHandlers = new Map<string, ActivityHandler>();
   private readonly busyInstances = new Set<string>();
@@ -357,6 +364,8 @@ export class DurableEngine {
     }
     this.stats.turns += 1;
     this.stats.turnMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (history.length + newEvents.length > this.stats.maxHistory.events)
+      this.stats.maxHistory = { events: history.length + newEvents.length, instanceId };
     this.store.transaction(() => this.applyTurn(row, inboxIds, newEvents, answer));
     this.stats.wholeTurnMs.push(Number(process.hrtime.bigint() - begun) / 1e6);
   }

@@ -70,6 +70,10 @@ export class DurableStore {
         attempt INTEGER NOT NULL, retry TEXT NOT NULL, PRIMARY KEY (instance_id, task_id));
       CREATE TABLE IF NOT EXISTS retry_timers (instance_id TEXT NOT NULL, timer_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT,
         attempt INTEGER NOT NULL, retry TEXT NOT NULL, PRIMARY KEY (instance_id, timer_id));
+      -- Every turn reads its instance's inbox, and every finish clears its work: without these, each
+      -- was a scan of every instance's rows, a cost per turn that grew with the number of instances.
+      CREATE INDEX IF NOT EXISTS inbox_instance ON inbox (instance_id, visible_at);
+      CREATE INDEX IF NOT EXISTS activities_instance ON activities (instance_id);
     `);
     // Activities that were running when the host died run again: at least once, like Azure.
     this.db.prepare(`UPDATE activities SET state = 'pending' WHERE state = 'running'`).run();
