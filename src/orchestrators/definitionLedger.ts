@@ -20,8 +20,8 @@ import { countedActivities, ExecutionBudget, type LedgerActivities } from './led
 
 /**
  * What one execution handles before it continues as new, whichever comes first: requests, or history
- * events as the code schedules them (about ten a request). Near the 54 events of a pipeline, so the
- * ledger's replays cost what a pipeline's do.
+ * events as the code schedules them (about ten a request). Under the 80 or so of a pipeline, so a
+ * ledger's replay costs no more than a pipeline's, however many builds it serves.
  */
 const OPS_PER_EXECUTION = 4;
 const EVENTS_PER_EXECUTION = 40;
