@@ -177,8 +177,8 @@ export class DurableEngine {
   }
 
   raiseEvent(instanceId: string, name: string, data: unknown): boolean {
-    const row = this.store.instance(instanceId);
-    if (!row || isTerminal(row.status)) return false;
+    const status = this.store.statusOf(instanceId);
+    if (!status || isTerminal(status)) return false;
     this.store.enqueue(
       instanceId,
       historyEvent(EventType.EventRaised, this.options.clock.nowMs(), { Name: name, Input: encode(data) }),
@@ -219,11 +219,11 @@ export class DurableEngine {
     for (;;) {
       // Only the runtime status decides; the whole status (input, output and custom status parsed) is
       // built once, for the answer: 200 waiters re-read on every turn of their instance.
-      const row = this.store.instance(instanceId);
-      if (row && statuses.includes(row.status)) return this.toStatus(row, {});
+      const runtimeStatus = this.store.statusOf(instanceId);
+      if (runtimeStatus && statuses.includes(runtimeStatus)) return this.status(instanceId)!;
       if (Date.now() > deadline)
         throw new Error(
-          `Timed out waiting for ${instanceId} to reach ${statuses.join('/')} (it is ${row?.status ?? 'missing'}).`,
+          `Timed out waiting for ${instanceId} to reach ${statuses.join('/')} (it is ${runtimeStatus ?? 'missing'}).`,
         );
       await new Promise<void>((resolve) => {
         const mine = this.waiters.get(instanceId) ?? new Set<() => void>();

@@ -97,6 +97,13 @@ export class DurableStore {
     return this.sql('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
   }
 
+  /** The runtime status alone: the row's input and output can be kilobytes, and waiters read often. */
+  statusOf(id: string): RuntimeStatus | undefined {
+    return (
+      this.sql('SELECT status FROM instances WHERE id = ?').get(id) as { status: RuntimeStatus } | undefined
+    )?.status;
+  }
+
   insertInstance(row: Omit<InstanceRow, 'output' | 'custom_status' | 'next_task_id'>): void {
     this.sql(
       `INSERT INTO instances (id, name, status, input, created_at, updated_at, parent_id, parent_task_id) VALUES (@id, @name, @status, @input, @created_at, @updated_at, @parent_id, @parent_task_id)`,
