@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -31,13 +32,48 @@ export function selfTimeByFunction(profile: CpuProfile): { name: string; ms: num
     .map(([name, us]) => ({ name, ms: us / 1000, share: total ? us / total : 0 }));
 }
 
+/**
+ * The share of samples whose stack holds a frame matching `pattern` (function name or file): the
+ * inclusive cost of, say, one orchestrator or one source folder.
+ */
+export function inclusiveShare(profile: CpuProfile, pattern: RegExp): number {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const matches = new Map<number, boolean>();
+  const inStack = (id: number): boolean => {
+    const known = matches.get(id);
+    if (known !== undefined) return known;
+    const frame = byId.get(id)!.callFrame;
+    const up = parent.get(id);
+    const hit = pattern.test(`${frame.functionName} ${frame.url}`) || (up !== undefined && inStack(up));
+    matches.set(id, hit);
+    return hit;
+  };
+  let total = 0;
+  let hit = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    total += us;
+    if (inStack(id)) hit += us;
+  });
+  return total ? hit / total : 0;
+}
+
 if (require.main === module) {
-  const [path, rows = '20'] = process.argv.slice(2);
+  const [path, rows = '20', ...patterns] = process.argv.slice(2);
   if (!path) {
-    process.stderr.write('usage: node dist/bench/profileTop.js <file.cpuprofile> [rows]\n');
+    process.stderr.write(
+      'usage: node dist/bench/profileTop.js <file.cpuprofile> [rows] [inclusive pattern…]\n',
+    );
     process.exit(2);
   }
-  const top = selfTimeByFunction(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile);
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  for (const pattern of patterns)
+    process.stdout.write(
+      `inclusive ${pattern}: ${(inclusiveShare(profile, new RegExp(pattern)) * 100).toFixed(1)} %\n`,
+    );
+  const top = selfTimeByFunction(profile);
   for (const row of top.slice(0, Number(rows)))
     process.stdout.write(
       `${row.ms.toFixed(0).padStart(8)} ms ${(row.share * 100).toFixed(1).padStart(5)} %  ${row.name}\n`,

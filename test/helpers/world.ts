@@ -181,7 +181,8 @@ export async function startTestWorld(
         );
         last = body;
         if (status !== 404 && statuses.includes(body.runtimeStatus)) return body;
-        await new Promise((r) => setTimeout(r, 200));
+        // One local GET: polling often costs little, and every wait ends closer to the status change.
+        await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(
         `${instanceId} did not reach ${statuses.join('/')}: ${JSON.stringify(last)?.slice(0, 500)}\nhost log:\n${world.host?.logs.join('').slice(-3000)}`,

@@ -58,6 +58,8 @@ interface EngineStats {
   turnMs: number[];
   /** Each turn end to end: reading its state, the replay, and the commit. */
   wholeTurnMs: number[];
+  /** The longest history any turn replayed (an execution's, so a ledger's peak counts, not its last). */
+  maxHistory: { events: number; instanceId: string };
 }
 
 /** One turn being committed: the history it appends and the task ids it hands out. */
@@ -78,7 +80,12 @@ interface Turn {
  */
 export class DurableEngine {
   readonly store: DurableStore;
-  readonly stats: EngineStats = { turns: 0, turnMs: [], wholeTurnMs: [] };
+  readonly stats: EngineStats = {
+    turns: 0,
+    turnMs: [],
+    wholeTurnMs: [],
+    maxHistory: { events: 0, instanceId: '' },
+  };
   private readonly orchestrators = new Map<string, OrchestratorHandler>();
   private readonly activityHandlers = new Map<string, ActivityHandler>();
   private readonly busyInstances = new Set<string>();
@@ -87,6 +94,8 @@ export class DurableEngine {
   private pumping = false;
   private again = false;
   private cancelTimer?: () => void;
+  /** The instant the clock alarm is armed for: re-armed only when the earliest timer changes. */
+  private armedAt?: number;
   private tick?: NodeJS.Timeout;
   /** waitFor callers by instance: a turn wakes only the callers of the instance it changed. */
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -168,8 +177,8 @@ export class DurableEngine {
   }
 
   raiseEvent(instanceId: string, name: string, data: unknown): boolean {
-    const row = this.store.instance(instanceId);
-    if (!row || isTerminal(row.status)) return false;
+    const status = this.store.statusOf(instanceId);
+    if (!status || isTerminal(status)) return false;
     this.store.enqueue(
       instanceId,
       historyEvent(EventType.EventRaised, this.options.clock.nowMs(), { Name: name, Input: encode(data) }),
@@ -208,11 +217,13 @@ export class DurableEngine {
   ): Promise<InstanceStatus> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const status = this.status(instanceId);
-      if (status && statuses.includes(status.runtimeStatus)) return status;
+      // Only the runtime status decides; the whole status (input, output and custom status parsed) is
+      // built once, for the answer: 200 waiters re-read on every turn of their instance.
+      const runtimeStatus = this.store.statusOf(instanceId);
+      if (runtimeStatus && statuses.includes(runtimeStatus)) return this.status(instanceId)!;
       if (Date.now() > deadline)
         throw new Error(
-          `Timed out waiting for ${instanceId} to reach ${statuses.join('/')} (it is ${status?.runtimeStatus ?? 'missing'}).`,
+          `Timed out waiting for ${instanceId} to reach ${statuses.join('/')} (it is ${runtimeStatus ?? 'missing'}).`,
         );
       await new Promise<void>((resolve) => {
         const mine = this.waiters.get(instanceId) ?? new Set<() => void>();
@@ -287,10 +298,17 @@ export class DurableEngine {
   /** Sleeps until the earliest future inbox event (a durable timer) on the shared clock. */
   private armTimer(): void {
     const next = this.store.nextTimerAt();
+    const due = next !== undefined && next > this.options.clock.nowMs() ? next : undefined;
+    if (due === this.armedAt && (due === undefined || this.cancelTimer)) return;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    if (next !== undefined && next > this.options.clock.nowMs())
-      this.cancelTimer = this.options.clock.at(next, () => this.pump());
+    this.armedAt = due;
+    if (due !== undefined)
+      this.cancelTimer = this.options.clock.at(due, () => {
+        this.cancelTimer = undefined;
+        this.armedAt = undefined;
+        this.pump();
+      });
   }
 
   private async runTurn(instanceId: string): Promise<void> {
@@ -346,6 +364,8 @@ export class DurableEngine {
     }
     this.stats.turns += 1;
     this.stats.turnMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (history.length + newEvents.length > this.stats.maxHistory.events)
+      this.stats.maxHistory = { events: history.length + newEvents.length, instanceId };
     this.store.transaction(() => this.applyTurn(row, inboxIds, newEvents, answer));
     this.stats.wholeTurnMs.push(Number(process.hrtime.bigint() - begun) / 1e6);
   }

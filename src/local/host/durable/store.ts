@@ -70,6 +70,10 @@ export class DurableStore {
         attempt INTEGER NOT NULL, retry TEXT NOT NULL, PRIMARY KEY (instance_id, task_id));
       CREATE TABLE IF NOT EXISTS retry_timers (instance_id TEXT NOT NULL, timer_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT,
         attempt INTEGER NOT NULL, retry TEXT NOT NULL, PRIMARY KEY (instance_id, timer_id));
+      -- Every turn reads its instance's inbox, and every finish clears its work: without these, each
+      -- was a scan of every instance's rows, a cost per turn that grew with the number of instances.
+      CREATE INDEX IF NOT EXISTS inbox_instance ON inbox (instance_id, visible_at);
+      CREATE INDEX IF NOT EXISTS activities_instance ON activities (instance_id);
     `);
     // Activities that were running when the host died run again: at least once, like Azure.
     this.db.prepare(`UPDATE activities SET state = 'pending' WHERE state = 'running'`).run();
@@ -91,6 +95,13 @@ export class DurableStore {
 
   instance(id: string): InstanceRow | undefined {
     return this.sql('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
+  }
+
+  /** The runtime status alone: the row's input and output can be kilobytes, and waiters read often. */
+  statusOf(id: string): RuntimeStatus | undefined {
+    return (
+      this.sql('SELECT status FROM instances WHERE id = ?').get(id) as { status: RuntimeStatus } | undefined
+    )?.status;
   }
 
   insertInstance(row: Omit<InstanceRow, 'output' | 'custom_status' | 'next_task_id'>): void {
@@ -220,14 +231,17 @@ export class DurableStore {
 
   /** Claims pending activities (marks them running) so a slot never runs the same one twice. */
   claimActivities(limit: number): ActivityRow[] {
-    return this.transaction(() => {
-      const rows = this.sql(`SELECT * FROM activities WHERE state = 'pending' ORDER BY id LIMIT ?`).all(
-        limit,
-      ) as ActivityRow[];
-      const mark = this.sql(`UPDATE activities SET state = 'running' WHERE id = ?`);
+    // One connection on one thread: nothing can claim between the read and the marking, so the
+    // transaction (a commit) is paid only when there is something to mark.
+    const rows = this.sql(`SELECT * FROM activities WHERE state = 'pending' ORDER BY id LIMIT ?`).all(
+      limit,
+    ) as ActivityRow[];
+    if (rows.length === 0) return rows;
+    const mark = this.sql(`UPDATE activities SET state = 'running' WHERE id = ?`);
+    this.transaction(() => {
       for (const r of rows) mark.run(r.id);
-      return rows;
     });
+    return rows;
   }
 
   /** Whether the row was still there: a terminated, purged or restarted instance's work is gone. */
