@@ -11,3 +11,4 @@ export * from './events';
 export * from './retention';
 export * from './ledger';
 export * from './cleanup';
+export * from './timings';

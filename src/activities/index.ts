@@ -17,6 +17,7 @@ import { publishEvents } from './events';
 import { applyRetention } from './retention';
 import { instanceStatuses, listVersionNames, replyToInstance, sendToLedger } from './ledger';
 import { deleteOwnedSnapshots, sweepLeftovers } from './cleanup';
+import { expectTimings, recordTimings } from './timings';
 
 /**
  * Every activity, keyed by the name Azure registers it under. Inputs and outputs are JSON; each does one
@@ -46,6 +47,8 @@ export const ACTIVITY_IMPLEMENTATIONS = {
   instanceStatuses,
   deleteOwnedSnapshots,
   sweepLeftovers,
+  recordTimings,
+  expectTimings,
 } satisfies Record<ActivityName, (services: Services, input: never) => Promise<unknown>>;
 
 export type Activities = typeof ACTIVITY_IMPLEMENTATIONS;

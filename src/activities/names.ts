@@ -22,6 +22,8 @@ export const ACTIVITIES = {
   instanceStatuses: 'instanceStatuses',
   deleteOwnedSnapshots: 'deleteOwnedSnapshots',
   sweepLeftovers: 'sweepLeftovers',
+  recordTimings: 'recordTimings',
+  expectTimings: 'expectTimings',
 } as const;
 
 /** Activities that message other instances: registered with a Durable client input binding. */

@@ -101,7 +101,7 @@ function banner(world: LocalWorld, speed: number, topic: string): string {
     ...resumed,
     `  host         ${world.host.origin}   (${world.host.functions.length} functions)`,
     `  simulator    ${world.simulator.armUrl}   (Batch: ${Object.keys(world.simulator.batchAccounts).join(', ')})`,
-    `  Azurite      queue port ${world.azurite.queuePort}`,
+    `  Azurite      queue port ${world.azurite.queuePort}, table port ${world.azurite.tablePort} (learned timings)`,
     `  Service Bus  127.0.0.1:${world.broker.port}   topic ${topic}`,
     `  logs         .bif/host.log   (bif clean removes the whole world)`,
     '',

@@ -1,4 +1,6 @@
 import type { ImageSecurityPlan } from './planning/securityType';
+import type { RegionTimeline } from './timings/observation';
+import type { RegionExpectation } from './timings/learn';
 import { createHash } from 'node:crypto';
 import type { BuildRequest } from './buildRequest';
 import type { Finding } from './findings';
@@ -83,6 +85,8 @@ export interface RegionRolloutInput {
   targetRegions: TargetRegionSpec[];
   pools: PoolRollout[];
   settings: OrchestrationSettings;
+  /** What this region's history says it takes: poll pacing aims at it (absent: the built-in pacing). */
+  expected?: RegionExpectation;
 }
 
 export interface PoolOutcome {
@@ -101,6 +105,8 @@ export interface RegionOutcome {
   pools: PoolOutcome[];
   /** What went wrong after replication that is not a pool's own failure (e.g. a pool left undrained). */
   problems?: string[];
+  /** When the region reached each milestone: recorded as learned timings, drawn by `bif simulate`. */
+  timeline?: RegionTimeline;
 }
 
 export interface RolloutVersionInput {

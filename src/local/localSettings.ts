@@ -11,6 +11,8 @@ export function localAppSettings(
     batchAccounts: Record<string, string>;
     caPath: string;
     storageConnection: string;
+    /** Azurite's table service: learned timings. */
+    tableConnection?: string;
     serviceBusConnection: string;
   },
   overrides: Record<string, string> = {},
@@ -28,6 +30,7 @@ export function localAppSettings(
     BIF_SIMULATOR_CA_PATH: parts.caPath,
     BIF_BATCH_ENDPOINTS: JSON.stringify(parts.batchAccounts),
     BIF_SERVICEBUS_EMULATOR_CONNECTION: parts.serviceBusConnection,
+    ...(parts.tableConnection ? { [SETTINGS.timingsEmulator.name]: parts.tableConnection } : {}),
     ...overrides,
   };
 }

@@ -98,7 +98,11 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     brokerStatePath: files.broker,
     settings: options.settings,
   });
-  writeRecords(files.processes, [self, recordOf('azurite', azurite.pid, azurite.location)]);
+  writeRecords(files.processes, [
+    self,
+    recordOf('azurite', azurite.pid, azurite.location),
+    recordOf('azurite tables', azurite.tablePid, azurite.location),
+  ]);
   // The simulator may have answered a read after the last clock save: never let time run behind it.
   const lastAnswered = Date.parse(simulator.recorder.lastSimTime ?? '');
   if (lastAnswered > clock.nowMs()) clock.advance(lastAnswered - clock.nowMs());

@@ -17,6 +17,7 @@ import { fanOutRegions, regionChildIds, type Rollout } from './regionFanOut';
 import { summarizeRollout } from './rolloutOutcome';
 import { publishCompleted, publishFailed } from './milestones';
 import { buildImageVersion } from './imageBuild';
+import { expectedTimings, recordObservedTimings } from './learnedTimings';
 import {
   delivered,
   failedAt,
@@ -85,12 +86,14 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
     targetRegions: plan.targetRegions,
     pools: plan.pools,
     settings: run.settings,
+    expectations: yield* expectedTimings(context, plan),
   };
   const regions = plan.targetRegions.map((r) => r.name);
   run.status.regionInstances = regionChildIds(rollout, regions);
   run.showStatus('rollout');
   const outcomes = yield* fanOutRegions(context, rollout, regions);
   const { summary, shortfall } = summarizeRollout(outcomes);
+  yield* recordObservedTimings(context, { requestId: request.requestId, versionId: plan.versionId }, plan, outcomes);
   run.succeeded.regionsReplicated = summary.regionsReplicated;
   run.succeeded.poolsReady = summary.poolsReady;
 

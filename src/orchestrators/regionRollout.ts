@@ -29,6 +29,7 @@ function* rollOutRegion(context: OrchestrationContext, run: RegionRun) {
   const replicated = yield* waitForReplication(context, run);
   if (!replicated.ok) return yield* regionFailed(context, run, replicated.reason);
   status.stage = 'replicated';
+  run.timeline.replicatedAt = nowIso(context);
   run.showStatus();
   const replicaCount = input.targetRegions.find((r) => r.name === input.region)?.replicaCount ?? 1;
   yield* publish(context, run.sender, [
@@ -46,9 +47,11 @@ function* rollOutRegion(context: OrchestrationContext, run: RegionRun) {
     },
   ]);
   const pools = yield* createAndWaitForPools(context, run);
+  run.timeline.poolsReadyAt = nowIso(context);
   status.stage = 'retiring';
   run.showStatus();
   const problems = yield* retireReplacedPools(context, run, pools);
+  if (nowIso(context) !== run.timeline.poolsReadyAt) run.timeline.retiredAt = nowIso(context);
   status.stage = problems.length ? 'failed' : 'done';
   if (problems.length) status.reason = problems.join('; ');
   run.showStatus();
@@ -112,5 +115,6 @@ function outcome(run: RegionRun, replicated: boolean, pools: PoolOutcome[], reas
     attempts: run.status.replication.attempts,
     pools,
     ...(reason ? { reason } : {}),
+    timeline: run.timeline,
   };
 }

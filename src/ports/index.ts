@@ -4,3 +4,4 @@ export type * from './batch';
 export type * from './events';
 export type { Clock } from './clock';
 export type { InstancesPort } from './instances';
+export type { TimingsPort } from './timings';

@@ -52,6 +52,7 @@ function world(outcomes: Record<string, RegionOutcome>): World {
       if (name === 'publishEvents') return { ids: [] };
       if (name === 'sendToLedger') return { ledgerId: 'ledger' };
       if (name === 'sweepLeftovers') return { deleted: [] };
+      if (name === 'expectTimings') return { expectations: {} };
       throw new Error(`unexpected activity ${name}`);
     },
     child: (_name, input) => outcomes[input.region] ?? ok(input.region),
