@@ -50,6 +50,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     eventsTopic: topic,
     pid: process.pid,
     keysPath: world.host.keysPath,
+    tableConnection: world.azurite.tableConnectionString,
   });
   out(banner(world, speed, topic));
 

@@ -93,7 +93,12 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
   run.showStatus('rollout');
   const outcomes = yield* fanOutRegions(context, rollout, regions);
   const { summary, shortfall } = summarizeRollout(outcomes);
-  yield* recordObservedTimings(context, { requestId: request.requestId, versionId: plan.versionId }, plan, outcomes);
+  yield* recordObservedTimings(
+    context,
+    { requestId: request.requestId, versionId: plan.versionId },
+    plan,
+    outcomes,
+  );
   run.succeeded.regionsReplicated = summary.regionsReplicated;
   run.succeeded.poolsReady = summary.poolsReady;
 

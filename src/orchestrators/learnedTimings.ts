@@ -14,7 +14,8 @@ import { activities } from './steps';
 export function regionFacts(plan: Pick<PreflightResult, 'targetRegions' | 'pools'>): RegionFacts[] {
   return plan.targetRegions.map((r) => {
     const pools = plan.pools.filter((p) => p.account.region === r.name);
-    const nodesOf = (p: (typeof pools)[number]) => p.spec.targetDedicatedNodes + p.spec.targetLowPriorityNodes;
+    const nodesOf = (p: (typeof pools)[number]) =>
+      p.spec.targetDedicatedNodes + p.spec.targetLowPriorityNodes;
     const largest = [...pools].sort((a, b) => nodesOf(b) - nodesOf(a))[0];
     return {
       region: r.name,

@@ -14,14 +14,19 @@ export const GANTT_LEGEND =
 
 export function formatMinutes(ms: number): string {
   const minutes = Math.round(ms / 60_000);
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min` : `${minutes} min`;
+  return minutes >= 60
+    ? `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
+    : `${minutes} min`;
 }
 
 /**
  * The timeline as an ASCII Gantt chart: one row per region, `width` columns for the whole makespan
  * (`scaleMs` to draw two charts on one scale), each column the phase under way at its middle.
  */
-export function renderGantt(timeline: Timeline, options: { width?: number; scaleMs?: number } = {}): string[] {
+export function renderGantt(
+  timeline: Timeline,
+  options: { width?: number; scaleMs?: number } = {},
+): string[] {
   const width = options.width ?? 60;
   const scale = Math.max(1, options.scaleMs ?? timeline.makespanMs);
   const label = Math.max(6, ...timeline.lanes.map((l) => l.region.length));

@@ -61,8 +61,7 @@ export function observationOf(
   const observation: TimingObservation = {
     region: facts.region.toLowerCase(),
     requestId,
-    observedAt:
-      timeline.retiredAt ?? timeline.gatedAt ?? timeline.poolsReadyAt ?? timeline.replicatedAt!,
+    observedAt: timeline.retiredAt ?? timeline.gatedAt ?? timeline.poolsReadyAt ?? timeline.replicatedAt!,
     replicaCount: facts.replicaCount,
     nodes: facts.nodes,
     replicationMs,

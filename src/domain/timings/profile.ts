@@ -9,9 +9,7 @@ import type { TimingOverrides } from './model';
 export const timingProfileSchema = z
   .object({
     regions: z.record(
-      z
-        .string()
-        .regex(/^[a-z0-9]+$/, 'a region name in lower case without spaces, e.g. westeurope'),
+      z.string().regex(/^[a-z0-9]+$/, 'a region name in lower case without spaces, e.g. westeurope'),
       z
         .object({
           replicationMinutes: z
@@ -71,7 +69,9 @@ export function perturbProfile(profile: TimingProfile, seed: number, noise: numb
     const r = factor();
     const n = factor();
     regions[region] = {
-      ...(replicationMinutes !== undefined ? { replicationMinutes: +(replicationMinutes * r).toFixed(2) } : {}),
+      ...(replicationMinutes !== undefined
+        ? { replicationMinutes: +(replicationMinutes * r).toFixed(2) }
+        : {}),
       ...(nodesPerMinute !== undefined ? { nodesPerMinute: +(nodesPerMinute * n).toFixed(2) } : {}),
     };
   }

@@ -3,9 +3,4 @@
  * same figures the what-if predictor uses when it has no learned history. A scenario's `timing`
  * overrides them per region (replication minutes, nodes per minute).
  */
-export {
-  TIMING,
-  allocationMs,
-  replicationMs,
-  type TimingOverrides,
-} from '../../domain/timings/model';
+export { TIMING, allocationMs, replicationMs, type TimingOverrides } from '../../domain/timings/model';

@@ -54,7 +54,11 @@ export async function runWhatIf(options: WhatIfOptions): Promise<WhatIfRun> {
 }
 
 /** Runs one request in a running world and reads its timeline back. */
-export async function runIn(world: LocalWorld, request: BuildRequestInput, timeoutMs: number): Promise<WhatIfRun> {
+export async function runIn(
+  world: LocalWorld,
+  request: BuildRequestInput,
+  timeoutMs: number,
+): Promise<WhatIfRun> {
   const seq0 = world.simulator.recorder.lastSeq;
   const response = await fetch(`${world.host.origin}/api/builds`, {
     method: 'POST',
@@ -70,7 +74,9 @@ export async function runIn(world: LocalWorld, request: BuildRequestInput, timeo
     const outcome = world.host.engine.status(child)?.output as RegionOutcome | undefined;
     return outcome?.timeline ? [{ region: outcome.region, timeline: outcome.timeline }] : [];
   });
-  const requests = world.simulator.recorder.since(seq0).filter((r) => r.service === 'arm' || r.service === 'batch');
+  const requests = world.simulator.recorder
+    .since(seq0)
+    .filter((r) => r.service === 'arm' || r.service === 'batch');
   return {
     timeline: timelineOf(state?.startedAt ?? status.createdTime, regions, status.lastUpdatedTime),
     runtimeStatus: status.runtimeStatus,
