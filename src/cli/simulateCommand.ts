@@ -13,8 +13,11 @@ import type { CommandResult } from './planCommand';
 
 const USAGE = 'usage: bif simulate <request.json> [--timings FILE] [--json] [--speed S]\n';
 const EXIT_INVALID = 2;
-/** Fast, since nobody watches: a five-hour rollout takes a few seconds. */
-const DEFAULT_SPEED = 2000;
+/**
+ * 600x (a simulated hour in 6 s): faster, the host's own real-time latency (tenths of a second per
+ * orchestration turn) becomes simulated minutes and inflates the prediction.
+ */
+const DEFAULT_SPEED = 600;
 
 /**
  * `bif simulate request.json [--timings FILE] [--json] [--speed S]`: the what-if. Runs the request
