@@ -1,9 +1,15 @@
 /**
- * Poll pacing from a learned expectation: the first read lands at the expected completion (one read
+ * Poll pacing from a learned expectation: the first read lands just before the expected completion (one read
  * instead of a backoff's many), then reads stay tight around it — never looser than the built-in
  * pacing, and at most a twentieth of the expected duration apart — so a late finish is seen soon.
  * Without an expectation the built-in pacing (backoff, a third of the remaining time) stands.
  */
+/**
+ * Aim a little early: history was observed through polls, so it runs slow by their lag, and a read
+ * that lands after the completion costs the whole gap while one before it costs one more read.
+ */
+export const AIM = 0.85;
+
 export interface Expectation {
   /** When the work started (ms, orchestration time). */
   startedAt: number;
@@ -18,7 +24,7 @@ export function pacedInterval(
   limits: { pollMinMs: number; longestMs: number },
 ): number {
   if (!expectation || !(expectation.expectedMs > 0)) return builtIn;
-  const remaining = expectation.startedAt + expectation.expectedMs - now;
+  const remaining = expectation.startedAt + AIM * expectation.expectedMs - now;
   if (remaining >= limits.pollMinMs) return Math.min(remaining, limits.longestMs);
   const tight = Math.max(limits.pollMinMs, Math.round(expectation.expectedMs / 20));
   return Math.min(builtIn, tight);
