@@ -1,4 +1,6 @@
+import type * as DataTables from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/core-auth';
 import type { TimingObservation } from '../domain/timings/observation';
 import type { TimingsPort } from '../ports/timings';
 
@@ -10,8 +12,12 @@ import type { TimingsPort } from '../ports/timings';
  */
 const INVERT_FROM = 9_999_999_999_999;
 
-/** RowKey must not contain / \ # ? or control characters (Table service data model). */
-const safeKey = (text: string) => text.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '_');
+const FORBIDDEN = new Set(['/', '\\', '#', '?']);
+const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+
+/** Keys must not contain / \ # ? or control characters (Table service data model). */
+const safeKey = (text: string) =>
+  [...text].map((c) => (FORBIDDEN.has(c) || isControl(c.charCodeAt(0)) ? '_' : c)).join('');
 
 export function rowKeyOf(observation: TimingObservation): string {
   const inverted = String(INVERT_FROM - Date.parse(observation.observedAt)).padStart(13, '0');
@@ -104,11 +110,8 @@ export type TimingsStore =
   | { table: string; keep: number; emulatorConnectionString: string };
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the SDK loads on first use, not at cold start */
-export function tableTimings(
-  store: TimingsStore,
-  credential: () => import('@azure/core-auth').TokenCredential,
-): TableTimings {
-  const { TableClient } = require('@azure/data-tables') as typeof import('@azure/data-tables');
+export function tableTimings(store: TimingsStore, credential: () => TokenCredential): TableTimings {
+  const { TableClient } = require('@azure/data-tables') as typeof DataTables;
   const client =
     'endpoint' in store
       ? new TableClient(store.endpoint, store.table, credential())

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordOf, type RecordedProcess } from './processes';
 
 /** Azurite's published development account; not a secret. */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -149,4 +150,12 @@ export async function startAzurite(
       await Promise.all([stopChild(queue), stopChild(table)]);
     },
   };
+}
+
+/** Its two processes as the world records them: both found by their data folder after a crash. */
+export function azuriteRecords(azurite: RunningAzurite): RecordedProcess[] {
+  return [
+    recordOf('azurite', azurite.pid, azurite.location),
+    recordOf('azurite tables', azurite.tablePid, azurite.location),
+  ];
 }

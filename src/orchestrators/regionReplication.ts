@@ -79,7 +79,7 @@ function pacedReplication(run: RegionRun, builtIn: number, now: number): number 
   const firstAttempt = run.status.replication.attempts === 1;
   const expectation =
     firstAttempt && expected?.replicationMs
-      ? { startedAt: Date.parse(run.timeline.startedAt), expectedMs: expected.replicationMs }
+      ? { startedAt: new Date(run.timeline.startedAt).getTime(), expectedMs: expected.replicationMs }
       : undefined;
   // A stall is only noticed on a read: never wait past half the stall limit.
   const longestMs = Math.max(settings.pollMaxMs, settings.regionStallLimitMs / 2);

@@ -1,4 +1,4 @@
-import { readConfig, ConfigError } from '../../../src/config/config';
+import { readConfig, type ConfigError } from '../../../src/config/config';
 
 const BASE = { BIF_SERVICEBUS__fullyQualifiedNamespace: 'ns.servicebus.windows.net' };
 
