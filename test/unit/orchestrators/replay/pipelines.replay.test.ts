@@ -98,11 +98,11 @@ describe('imagePipeline and learned timings, replayed', () => {
     });
     return {
       ...base,
-      activity(name, input) {
+      activity(name, input, nowMs) {
         if (name === 'expectTimings')
           return { expectations: { eastus: { replicationMs: 45 * 60_000, observations: 3 } } };
         if (name === 'recordTimings') return { recorded: 2 };
-        return base.activity(name, input);
+        return base.activity(name, input, nowMs);
       },
     };
   };
@@ -141,10 +141,10 @@ describe('imagePipeline and learned timings, replayed', () => {
     const base = learningWorld();
     const failing: World = {
       ...base,
-      activity(name, input) {
+      activity(name, input, nowMs) {
         if (name === 'expectTimings' || name === 'recordTimings')
           return permanent('AuthorizationPermissionMismatch', 'table unreachable');
-        return base.activity(name, input);
+        return base.activity(name, input, nowMs);
       },
     };
     const run = await replay(
