@@ -130,6 +130,8 @@ module functionApp 'modules/functionapp.bicep' = {
     identityClientId: identity.outputs.clientId
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    timingsTableEndpoint: storage.outputs.tableEndpoint
+    timingsTableName: storage.outputs.timingsTableName
     appInsightsConnectionString: monitoring.outputs.connectionString
     serviceBusNamespaceHost: serviceBus.outputs.host
     buildQueueName: buildQueueName

@@ -8,7 +8,9 @@ import type * as GalleryAdapter from './azure/galleryAdapter';
 import type * as BatchAdapter from './azure/batchAdapter';
 import type * as BatchJobsAdapter from './azure/batchJobsAdapter';
 import type * as ServiceBusPublisher from './azure/serviceBusPublisher';
+import type * as TimingsTable from './azure/timingsTable';
 import { systemClock } from './ports/clock';
+import { NO_TIMINGS, type TimingsPort } from './ports/timings';
 import type { Services } from './activities/services';
 import type { OrchestrationSettings } from './domain/pipeline';
 import { mustParse, resourceName } from './domain/resourceId';
@@ -81,6 +83,11 @@ function lazyServices(c: AppConfig): Services {
     const { ServiceBusEventPublisher } = require('./azure/serviceBusPublisher') as typeof ServiceBusPublisher;
     return new ServiceBusEventPublisher(serviceBusClient(c.serviceBus, credential()), c.eventsTopic);
   });
+  const timings = once((): TimingsPort => {
+    if (!c.timings) return NO_TIMINGS;
+    const { tableTimings } = require('./azure/timingsTable') as typeof TimingsTable;
+    return tableTimings(c.timings, credential);
+  });
   return {
     get compute() {
       return overrides.compute ?? compute();
@@ -99,6 +106,9 @@ function lazyServices(c: AppConfig): Services {
     },
     get clock() {
       return overrides.clock ?? systemClock;
+    },
+    get timings() {
+      return overrides.timings ?? timings();
     },
     followerAccounts(definitionId: string) {
       return c.factory.images

@@ -20,6 +20,9 @@ param regionStallLimit string = 'PT6H'
 param regionRetryLimit string = '2'
 param pollInterval string = 'PT1M'
 param pollMaxInterval string = 'PT10M'
+param timingsTableEndpoint string
+param timingsTableName string
+param timingsKeep string = '50'
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -82,6 +85,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'BIF_POLL_INTERVAL', value: pollInterval }
         { name: 'BIF_POLL_MAX_INTERVAL', value: pollMaxInterval }
         { name: 'BIF_ARM_ENDPOINT', value: environment().resourceManager }
+        // Learned timings, identity-based (Storage Table Data Contributor on the account).
+        { name: 'BIF_TIMINGS__tableServiceUri', value: timingsTableEndpoint }
+        { name: 'BIF_TIMINGS_TABLE', value: timingsTableName }
+        { name: 'BIF_TIMINGS_KEEP', value: timingsKeep }
       ]
     }
   }

@@ -7,6 +7,7 @@ param location string
 param tags object
 param buildQueueName string
 param principalId string
+param timingsTableName string = 'bifTimings'
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -54,6 +55,17 @@ resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@202
   name: '${buildQueueName}-poison'
 }
 
+resource tables 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+// Learned timings: one partition per region, the newest observations of completed pipelines.
+resource timingsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
+  parent: tables
+  name: timingsTableName
+}
+
 // Functions host leases, the deployment package, Durable task hub blobs, Event Grid dead-letter blobs.
 resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, principalId, roles.storageBlobDataOwner)
@@ -68,7 +80,7 @@ resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   properties: { principalId: principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor) }
 }
 
-// Durable history and instance tables.
+// Durable history and instance tables, and the learned timings table.
 resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, principalId, roles.storageTableDataContributor)
   scope: account
@@ -79,3 +91,5 @@ output id string = account.id
 output name string = account.name
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainer.name}'
 output deadLetterContainer string = deadLetterContainer.name
+output tableEndpoint string = account.properties.primaryEndpoints.table
+output timingsTableName string = timingsTable.name

@@ -14,3 +14,4 @@ export * from './retention';
 export * from './ledger';
 export * from './cleanup';
 export * from './jobs';
+export * from './timings';

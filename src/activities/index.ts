@@ -27,6 +27,7 @@ import {
   readSmokeTest,
   startSmokeTest,
 } from './jobs';
+import { expectTimings, recordTimings } from './timings';
 
 /**
  * Every activity, keyed by the name Azure registers it under. Inputs and outputs are JSON; each does one
@@ -66,6 +67,8 @@ export const ACTIVITY_IMPLEMENTATIONS = {
   listPoolWork,
   moveSchedules,
   advanceJobMove,
+  recordTimings,
+  expectTimings,
 } satisfies Record<ActivityName, (services: Services, input: never) => Promise<unknown>>;
 
 export type Activities = typeof ACTIVITY_IMPLEMENTATIONS;

@@ -32,6 +32,8 @@ export const ACTIVITIES = {
   listPoolWork: 'listPoolWork',
   moveSchedules: 'moveSchedules',
   advanceJobMove: 'advanceJobMove',
+  recordTimings: 'recordTimings',
+  expectTimings: 'expectTimings',
 } as const;
 
 /** Activities that message other instances: registered with a Durable client input binding. */

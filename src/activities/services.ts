@@ -7,6 +7,7 @@ import type {
   BatchAccountRef,
   GalleryPort,
   InstancesPort,
+  TimingsPort,
 } from '../ports';
 
 /** Everything activities may touch, built once by the composition root. */
@@ -18,6 +19,8 @@ export interface Services {
   batchJobs: BatchJobsPort;
   events: EventPublisher;
   clock: Clock;
+  /** Learned timings; absent (as in tests that do not care): nothing recorded, nothing learned. */
+  timings?: TimingsPort;
   /** Where snapshots go when the request does not say (config), else the source's resource group. */
   workingResourceGroupId?: string;
   /** The Batch accounts of the factory's follower pools of a definition (config): retention counts their pools. */

@@ -1,6 +1,7 @@
 import type {
   GalleryImageVersion,
   GalleryImageVersionPublishingProfile,
+  GalleryImageVersionStorageProfile,
   TargetRegion,
 } from '@azure/arm-compute';
 import {
@@ -237,6 +238,7 @@ export class AzureGalleryAdapter implements GalleryPort {
         provisioningState: provisioning(versionId, version.provisioningState).state,
         targetRegions: fromTargetRegions(version.publishingProfile?.targetRegions),
         tags: version.tags ?? {},
+        ...imageSize(version.storageProfile),
         regions: (version.replicationStatus?.summary ?? []).map((r) => ({
           region: normalizeRegion(r.region ?? ''),
           state: (r.state ?? 'Unknown') as VersionReplication['regions'][number]['state'],
@@ -367,4 +369,11 @@ export class AzureGalleryAdapter implements GalleryPort {
       if (!isSdkNotFound(error)) throw toFactoryError(error, 'Deleting image version', versionId);
     }
   }
+}
+
+/** The image's size from its disk images, when Azure says (it is read-only, filled once captured). */
+function imageSize(profile: GalleryImageVersionStorageProfile | undefined): { sizeGb?: number } {
+  const sizes = [profile?.osDiskImage?.sizeInGB, ...(profile?.dataDiskImages ?? []).map((d) => d.sizeInGB)];
+  const known = sizes.filter((s): s is number => typeof s === 'number');
+  return known.length ? { sizeGb: known.reduce((a, b) => a + b, 0) } : {};
 }

@@ -11,6 +11,8 @@ import { pipelineInstanceId } from '../domain/pipeline';
 import { benchRequest, benchScenario, REGIONS } from './scenario';
 import { appEntryFiles } from '../local/host/appEntry';
 import { stateFileBench } from './stateFile';
+import { learnedPacing, NOISE, whatIfSide } from './whatIf';
+import { barrierMakespanMs } from '../domain/timings/timeline';
 
 /**
  * `npm run bench`: makespan against the critical path, API economy, engine scale and cold start, on the
@@ -104,10 +106,10 @@ async function makespanAndEconomy() {
       };
     });
     const bound = pre + Math.max(...perRegion.map((r) => r.replication + r.allocation));
-    const barrier =
-      pre +
-      Math.max(...perRegion.map((r) => r.replication)) +
-      Math.max(...perRegion.map((r) => r.allocation));
+    // The same barrier `bif simulate` draws: every region replicates, then every pool starts.
+    const barrier = barrierMakespanMs(
+      perRegion.map((r) => ({ preMs: pre, replicationMs: r.replication, afterMs: r.allocation })),
+    );
     // By hand: disks one after another, a managed image, the version, then the pools one at a time.
     const manual =
       TIMING.snapshotMs(64) +
@@ -291,6 +293,9 @@ const SECTIONS = {
   engine40: () => engineScale(40),
   coldstart: () => coldStart(),
   statefile: () => stateFileBench(),
+  whatifPredicted: () => whatIfSide('predicted'),
+  whatifActual: () => whatIfSide('actual'),
+  pacing: () => learnedPacing(),
 };
 
 /** Each section runs in its own process: a fresh app (its composition root is per process) and a clean RSS. */
@@ -317,10 +322,12 @@ interface Figures {
   e40: SectionResult<'engine40'>;
   c: SectionResult<'coldstart'>;
   s: SectionResult<'statefile'>;
+  w: { predictedMin: number; actualMin: number; errorPercent: number };
+  p: SectionResult<'pacing'>;
 }
 
 /** The table a person reads; the JSON line after it is for machines. */
-function figureRows({ m, b, e, e40, c, s }: Figures, fast: boolean): [string, string][] {
+function figureRows({ m, b, e, e40, c, s, w, p }: Figures, fast: boolean): [string, string][] {
   return [
     ['makespan (simulated min)', m.makespanMin.toFixed(1)],
     ['critical-path lower bound (min)', m.boundMin.toFixed(1)],
@@ -363,6 +370,19 @@ function figureRows({ m, b, e, e40, c, s }: Figures, fast: boolean): [string, st
       `simulator state file (${s.stateKb.toFixed(0)} KB): ms per write, journal / whole state`,
       `${s.journalMs.toFixed(3)} / ${s.wholeMs.toFixed(2)} (file ${s.fileKb.toFixed(0)} KB after compactions)`,
     ],
+    [
+      `what-if: predicted / actual with ±${NOISE * 100}% noise (min)`,
+      `${w.predictedMin.toFixed(1)} / ${w.actualMin.toFixed(1)}`,
+    ],
+    ['what-if: prediction error (%)', w.errorPercent.toFixed(1)],
+    [
+      'makespan / bound, without / with history (learned pacing)',
+      `${p.without.makespanRatioToBound.toFixed(3)} / ${p.withHistory.makespanRatioToBound.toFixed(3)}`,
+    ],
+    [
+      'requests per pipeline, without / with history',
+      `${p.without.requestsPerPipeline} / ${p.withHistory.requestsPerPipeline}`,
+    ],
   ];
 }
 
@@ -381,8 +401,16 @@ async function main(): Promise<void> {
   const e40 = fast ? e : runSection('engine40', fast);
   const c = runSection('coldstart', fast);
   const s = runSection('statefile', fast);
+  const predicted = runSection('whatifPredicted', fast).makespanMin;
+  const actual = runSection('whatifActual', fast).makespanMin;
+  const w = {
+    predictedMin: predicted,
+    actualMin: actual,
+    errorPercent: (100 * Math.abs(predicted - actual)) / actual,
+  };
+  const p = runSection('pacing', fast);
 
-  const rows = figureRows({ m, b, e, e40, c, s }, fast);
+  const rows = figureRows({ m, b, e, e40, c, s, w, p }, fast);
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
   process.stdout.write(
@@ -415,6 +443,13 @@ async function main(): Promise<void> {
       coldStartRatioUnbundled: +c.ratioUnbundled.toFixed(2),
       simSaveMs: +s.journalMs.toFixed(3),
       simWholeStateSaveMs: +s.wholeMs.toFixed(2),
+      whatIfErrorPercent: +w.errorPercent.toFixed(1),
+      whatIfPredictedMinutes: +w.predictedMin.toFixed(1),
+      whatIfActualMinutes: +w.actualMin.toFixed(1),
+      makespanRatioToBoundNoHistory: +p.without.makespanRatioToBound.toFixed(3),
+      makespanRatioToBoundWithHistory: +p.withHistory.makespanRatioToBound.toFixed(3),
+      requestsPerPipelineNoHistory: p.without.requestsPerPipeline,
+      requestsPerPipelineWithHistory: p.withHistory.requestsPerPipeline,
     })}\n`,
   );
 }

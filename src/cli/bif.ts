@@ -4,6 +4,7 @@ import { startCommand } from './startCommand';
 import { eventsCommand, statusCommand, submitCommand } from './clientCommands';
 import { cleanCommand } from './cleanCommand';
 import { approveCommand } from './approveCommand';
+import { simulateCommand } from './simulateCommand';
 
 /** The `bif` command. Sub-commands are small modules; this file only dispatches. */
 const USAGE = `usage: bif <command>
@@ -12,6 +13,9 @@ commands:
   plan <request.json> [--json] [--supported-images <file>]   validate and plan a build request, no side effects
   start [--target simulator|azure] [--once] [--speed S] [--request FILE] [--no-submit] [--port N]
                                                              run the app locally (simulator: the whole local world)
+  simulate <request.json> [--timings FILE] [--json] [--speed S]
+                                                             what-if: predicted timeline per region (Gantt),
+                                                             makespan, critical region, vs the barrier strategy
   submit <request.json> [--host URL]                          submit a build to the running host
   status <requestId> [--watch] [--json] [--host URL]          progress of a build (--json: the status object;
                                                              with --watch, one JSON line per change)
@@ -27,6 +31,8 @@ async function main(argv: string[]): Promise<CommandResult> {
       return planCommand(rest, new Date());
     case 'start':
       return startCommand(rest);
+    case 'simulate':
+      return simulateCommand(rest);
     case 'submit':
       return submitCommand(rest);
     case 'status':

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { buildRequestSchema } from '../domain/buildRequest';
 import { factoryConfigSchema } from '../domain/factoryConfig';
 import { EVENT_DATA_SCHEMAS, type EventType } from '../domain/events';
+import { timingProfileSchema } from '../domain/timings/profile';
 
 /** The JSON Schemas published under `schemas/`, keyed by their path there. Generated, never hand-edited. */
 export function publishedJsonSchemas(): Record<string, object> {
@@ -16,6 +17,11 @@ export function publishedJsonSchemas(): Record<string, object> {
       factoryConfigSchema,
       'FactoryConfig',
       'Standing desired state: watched image definitions, their follower pools, refresh recipes and retention.',
+    ),
+    'timings.schema.json': toJsonSchema(
+      timingProfileSchema,
+      'Timings',
+      'Per-region timings for `bif simulate --timings FILE`: replication minutes and pool allocation rate; a region left out keeps the built-in model.',
     ),
   };
   for (const [type, schema] of Object.entries(EVENT_DATA_SCHEMAS) as [EventType, z.ZodTypeAny][]) {

@@ -11,6 +11,8 @@ interface LocalState {
   pid?: number;
   /** The host's keys (0600, never printed); default .bif/host-keys.json. */
   keysPath?: string;
+  /** Azurite's table service (learned timings), read by `bif simulate` while the world runs. */
+  tableConnection?: string;
 }
 
 export const WORK_DIR = join(process.cwd(), '.bif');

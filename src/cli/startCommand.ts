@@ -50,6 +50,7 @@ export async function startCommand(args: string[]): Promise<CommandResult> {
     eventsTopic: topic,
     pid: process.pid,
     keysPath: world.host.keysPath,
+    tableConnection: world.azurite.tableConnectionString,
   });
   out(banner(world, speed, topic));
 
@@ -103,7 +104,7 @@ function banner(world: LocalWorld, speed: number, topic: string): string {
     // The local function key opens the page; the page sends it back on every status call.
     `  dashboard    ${world.host.origin}/api/dashboard?code=${encodeURIComponent(world.host.keys.functionKeys.default)}`,
     `  simulator    ${world.simulator.armUrl}   (Batch: ${Object.keys(world.simulator.batchAccounts).join(', ')})`,
-    `  Azurite      queue port ${world.azurite.queuePort}`,
+    `  Azurite      queue port ${world.azurite.queuePort}, table port ${world.azurite.tablePort} (learned timings)`,
     `  Service Bus  127.0.0.1:${world.broker.port}   topic ${topic}`,
     `  logs         .bif/host.log   (bif clean removes the whole world)`,
     '',

@@ -3,6 +3,7 @@ import { factoryConfigSchema, type FactoryConfig } from '../domain/factoryConfig
 import { validateWith } from '../domain/validation';
 import { parseDurationMs } from '../domain/duration';
 import { parseResourceId } from '../domain/resourceId';
+import { readTimings, type TimingsConfig } from './timingsConfig';
 
 /** Validated configuration, read once at start-up. */
 export interface AppConfig {
@@ -23,6 +24,8 @@ export interface AppConfig {
   pollMaxMs: number;
   simulatorCaPath?: string;
   batchEndpoints: Record<string, string>;
+  /** Learned timings' table; undefined when no history is configured. */
+  timings?: TimingsConfig;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +56,7 @@ export function readConfig(env: Env): AppConfig {
   const timing = readTiming(get, problems);
   const target = readTarget(get, problems);
   const batchEndpoints = readBatchEndpoints(get, problems);
+  const timings = readTimings(get, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     buildQueue,
@@ -66,6 +70,7 @@ export function readConfig(env: Env): AppConfig {
     ...timing,
     ...target,
     batchEndpoints,
+    ...(timings ? { timings } : {}),
   };
 }
 

@@ -102,6 +102,26 @@ export const SETTINGS = {
     default: 'https://management.azure.com',
     description: 'Azure Resource Manager endpoint (sovereign clouds, or the local simulator).',
   },
+  timingsTable: {
+    name: 'BIF_TIMINGS_TABLE',
+    default: 'bifTimings',
+    description: 'Azure Table storage table of learned timings (one partition per region).',
+  },
+  timingsEndpoint: {
+    name: 'BIF_TIMINGS__tableServiceUri',
+    description:
+      'Table service endpoint of learned timings (identity-based, Storage Table Data Contributor), e.g. https://myaccount.table.core.windows.net. Absent: nothing is learned, the built-in model paces polls.',
+  },
+  timingsEmulator: {
+    name: 'BIF_TIMINGS_EMULATOR_CONNECTION',
+    description: 'Local only: connection string of the Azurite table service holding learned timings.',
+    localOnly: true,
+  },
+  timingsKeep: {
+    name: 'BIF_TIMINGS_KEEP',
+    default: '50',
+    description: 'Observations kept per region (the newest); older ones are deleted as new ones arrive.',
+  },
   target: {
     name: 'BIF_TARGET',
     default: 'azure',

@@ -1,4 +1,6 @@
 import type { ImageSecurityPlan } from './planning/securityType';
+import type { RegionTimeline } from './timings/observation';
+import type { RegionExpectation } from './timings/learn';
 import { createHash } from 'node:crypto';
 import type { BuildRequest } from './buildRequest';
 import type { Finding } from './findings';
@@ -88,6 +90,8 @@ export interface RegionRolloutInput {
    * is created or retired. Absent (every rollout without waves): the region cuts over.
    */
   holdCutover?: string;
+  /** What this region's history says it takes: poll pacing aims at it (absent: the built-in pacing). */
+  expected?: RegionExpectation;
 }
 
 export interface PoolOutcome {
@@ -106,6 +110,8 @@ export interface RegionOutcome {
   pools: PoolOutcome[];
   /** What went wrong after replication that is not a pool's own failure (e.g. a pool left undrained). */
   problems?: string[];
+  /** When the region reached each milestone: recorded as learned timings, drawn by `bif simulate`. */
+  timeline?: RegionTimeline;
 }
 
 export interface RolloutVersionInput {

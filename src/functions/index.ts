@@ -8,6 +8,7 @@
  */
 import { appConfig } from '../compositionRoot';
 import './planHttp';
+import './simulateHttp';
 import './orchestrations';
 import './activities';
 import './buildQueue';

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordOf, type RecordedProcess } from './processes';
 
 /** Azurite's published development account; not a secret. */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -10,8 +11,15 @@ const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/
 
 export interface RunningAzurite {
   queuePort: number;
+  tablePort: number;
+  /** Queue and table endpoints (what AzureWebJobsStorage holds locally). */
   connectionString: string;
+  /** The table endpoint alone (learned timings). */
+  tableConnectionString: string;
+  /** The queue service's process. */
   pid: number;
+  /** The table service's process. */
+  tablePid: number;
   /** Its data folder, which is also in its command line (how a restart recognises an orphan). */
   location: string;
   stop(): Promise<void>;
@@ -58,26 +66,25 @@ function preload(): string[] {
   return found ? ['--require', found] : [];
 }
 
-/**
- * Starts Azurite's queue service (from npm) on a free port with a time-boxed readiness wait. Used by
- * tests and `npm start`; stopped by the PID we started. It dies with this process even after a
- * `kill -9` (see dieWithParent), and its folder is kept, so a restart finds the queues as they were.
- */
-export async function startAzurite(
-  options: { location?: string; port?: number; timeoutMs?: number } = {},
-): Promise<RunningAzurite> {
-  const queuePort = options.port ?? (await freePort());
-  const location = options.location ?? mkdtempSync(join(tmpdir(), 'bif-azurite-'));
-  const bin = require.resolve('azurite/dist/src/queue/main.js');
+type Service = 'queue' | 'table';
+
+/** One Azurite service in its own process (Azurite ships each as its own entry point). */
+async function startService(
+  service: Service,
+  port: number,
+  location: string,
+  timeoutMs: number,
+): Promise<ChildProcess> {
+  const bin = require.resolve(`azurite/dist/src/${service}/main.js`);
   const child = spawn(
     process.execPath,
     [
       ...preload(),
       bin,
-      '--queueHost',
+      `--${service}Host`,
       '127.0.0.1',
-      '--queuePort',
-      String(queuePort),
+      `--${service}Port`,
+      String(port),
       '--location',
       location,
       '--silent',
@@ -91,22 +98,64 @@ export async function startAzurite(
   let stderr = '';
   child.stderr?.on('data', (c) => (stderr += c));
   try {
-    await waitForPort(queuePort, child, options.timeoutMs ?? 15_000);
+    await waitForPort(port, child, timeoutMs);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}${stderr ? `: ${stderr.trim()}` : ''}`);
+    throw new Error(`${service}: ${(error as Error).message}${stderr ? `: ${stderr.trim()}` : ''}`);
   }
+  return child;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
+}
+
+/**
+ * Starts Azurite's queue service (build requests) and table service (learned timings), from npm, each
+ * on a free port of 127.0.0.1 with a time-boxed readiness wait. Used by tests and `npm start`; stopped
+ * by the PIDs we started. They die with this process even after a `kill -9` (see dieWithParent), and
+ * their folder is kept, so a restart finds the queues and the tables as they were (each service keeps
+ * its own files in it).
+ */
+export async function startAzurite(
+  options: { location?: string; port?: number; tablePort?: number; timeoutMs?: number } = {},
+): Promise<RunningAzurite> {
+  const queuePort = options.port ?? (await freePort());
+  const location = options.location ?? mkdtempSync(join(tmpdir(), 'bif-azurite-'));
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const queue = await startService('queue', queuePort, location, timeoutMs);
+  const tablePort = options.tablePort ?? (await freePort());
+  let table: ChildProcess;
+  try {
+    table = await startService('table', tablePort, location, timeoutMs);
+  } catch (error) {
+    await stopChild(queue);
+    throw error;
+  }
+  const account = `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY}`;
   return {
     queuePort,
-    pid: child.pid!,
+    tablePort,
+    pid: queue.pid!,
+    tablePid: table.pid!,
     location,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};QueueEndpoint=http://127.0.0.1:${queuePort}/${DEV_ACCOUNT};`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
+    connectionString: `${account};QueueEndpoint=http://127.0.0.1:${queuePort}/${DEV_ACCOUNT};TableEndpoint=http://127.0.0.1:${tablePort}/${DEV_ACCOUNT};`,
+    tableConnectionString: `${account};TableEndpoint=http://127.0.0.1:${tablePort}/${DEV_ACCOUNT};`,
+    stop: async () => {
+      await Promise.all([stopChild(queue), stopChild(table)]);
+    },
   };
+}
+
+/** Its two processes as the world records them: both found by their data folder after a crash. */
+export function azuriteRecords(azurite: RunningAzurite): RecordedProcess[] {
+  return [
+    recordOf('azurite', azurite.pid, azurite.location),
+    recordOf('azurite tables', azurite.tablePid, azurite.location),
+  ];
 }

@@ -11,6 +11,8 @@ export function localAppSettings(
     batchAccounts: Record<string, string>;
     caPath: string;
     storageConnection: string;
+    /** Azurite's table service: learned timings. */
+    tableConnection?: string;
     serviceBusConnection: string;
   },
   overrides: Record<string, string> = {},
@@ -31,6 +33,7 @@ export function localAppSettings(
     // The build-request trigger's connection: an exact setting (a connection string) wins over the
     // identity-based BIF_SERVICEBUS__* settings, as in the Functions Service Bus extension.
     BIF_SERVICEBUS: parts.serviceBusConnection,
+    ...(parts.tableConnection ? { [SETTINGS.timingsEmulator.name]: parts.tableConnection } : {}),
     ...overrides,
   };
 }

@@ -5,7 +5,7 @@ import { startHost, type RunningHost } from './host/host';
 import { startLocalStandIns } from './standIns';
 import type { RunningSimulator } from './simulator/simulator';
 import type { RunningBroker } from './servicebus/broker';
-import type { RunningAzurite } from './azurite';
+import { azuriteRecords, type RunningAzurite } from './azurite';
 import type { Scenario } from './simulator/scenario';
 import { loadedComposition } from './appComposition';
 import { galleryEventsSubscription } from './eventGridWebhook';
@@ -98,7 +98,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     brokerStatePath: files.broker,
     settings: options.settings,
   });
-  writeRecords(files.processes, [self, recordOf('azurite', azurite.pid, azurite.location)]);
+  writeRecords(files.processes, [self, ...azuriteRecords(azurite)]);
   // The simulator may have answered a read after the last clock save: never let time run behind it.
   const lastAnswered = Date.parse(simulator.recorder.lastSimTime ?? '');
   if (lastAnswered > clock.nowMs()) clock.advance(lastAnswered - clock.nowMs());

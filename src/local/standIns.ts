@@ -65,6 +65,7 @@ export async function startLocalStandIns(options: {
       batchAccounts: simulator.batchAccounts,
       caPath,
       storageConnection: azurite.connectionString,
+      tableConnection: azurite.tableConnectionString,
       serviceBusConnection: broker.connectionString,
     },
     options.settings,

@@ -19,6 +19,7 @@ import { summarizeRollout } from './rolloutOutcome';
 import { publishCompleted, publishFailed } from './milestones';
 import { buildImageVersion } from './imageBuild';
 import { rollOutInWaves } from './waves';
+import { expectedTimings, recordObservedTimings } from './learnedTimings';
 import {
   delivered,
   failedAt,
@@ -88,6 +89,7 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
     targetRegions: plan.targetRegions,
     pools: plan.pools,
     settings: run.settings,
+    expectations: yield* expectedTimings(context, plan),
   };
   const regions = plan.targetRegions.map((r) => r.name);
   run.status.regionInstances = regionChildIds(rollout, regions);
@@ -97,6 +99,12 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
     ? yield* rollOutInWaves(context, run, rollout, regions, request.waves)
     : { outcomes: yield* fanOutRegions(context, rollout, regions), failure: undefined };
   const { summary, shortfall } = summarizeRollout(outcomes);
+  yield* recordObservedTimings(
+    context,
+    { requestId: request.requestId, versionId: plan.versionId },
+    plan,
+    outcomes,
+  );
   run.succeeded.regionsReplicated = summary.regionsReplicated;
   run.succeeded.poolsReady = summary.poolsReady;
 

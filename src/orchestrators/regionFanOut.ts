@@ -8,6 +8,7 @@ import {
   type RegionRolloutInput,
 } from '../domain/pipeline';
 import type { TargetRegionSpec } from '../ports';
+import type { RegionExpectation } from '../domain/timings/learn';
 
 /** What every region of one rollout shares: the version, its target regions, the pools by region. */
 export interface Rollout {
@@ -20,6 +21,8 @@ export interface Rollout {
   targetRegions: TargetRegionSpec[];
   pools: PoolRollout[];
   settings: OrchestrationSettings;
+  /** Learned expectations per region (absent or empty: the built-in pacing). */
+  expectations?: Record<string, RegionExpectation>;
 }
 
 /** The child instance ids, in the order of `regions`: what the status shows before they finish. */
@@ -49,6 +52,7 @@ export function* fanOutRegions(
       pools: rollout.pools.filter((p) => p.account.region === region),
       settings: rollout.settings,
       ...(holdCutover !== undefined ? { holdCutover } : {}),
+      ...(rollout.expectations?.[region] ? { expected: rollout.expectations[region] } : {}),
     };
     return context.df.callSubOrchestrator(ORCHESTRATORS.regionRollout, input, ids[i]);
   });

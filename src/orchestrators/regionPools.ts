@@ -9,6 +9,7 @@ import { recreateReplacedPools } from './poolReplacement';
 import { shrinkOldPoolsFirst } from './shrinkOldFirst';
 import { updatePoolsInPlace } from './inPlaceUpdate';
 import { gatePools, type SteadyPool } from './poolGate';
+import { pacedAllocation } from './learnedPacing';
 
 /**
  * Creates the region's pools at once and waits for each to allocate. A pool whose creation fails for
@@ -63,7 +64,8 @@ function* waitForPools(context: OrchestrationContext, run: RegionRun) {
   // A read at or past a pool's deadline settles it, so no pool is left pending when this passes.
   const deadline =
     startedAt + Math.max(0, ...pending.map((p) => allocationDeadlineMs(p.spec, allocationGraceMs)));
-  let interval = settings.pollMinMs;
+  const paced = (builtIn: number) => pacedAllocation(run.input, startedAt, nowMs(context), builtIn, deadline);
+  let interval = paced(settings.pollMinMs);
   while (pending.length > 0 && nowMs(context) < deadline) {
     yield* sleep(context, interval);
     const answers = yield* activities(context).getPool.each(
@@ -77,7 +79,7 @@ function* waitForPools(context: OrchestrationContext, run: RegionRun) {
     run.showStatus();
     if (events.length) yield* publish(context, run.sender, events);
     pending = pending.filter((p) => !run.settled.has(p.poolId) && !steady.some((s) => s.pool === p));
-    interval = nextPoll(run, pending, interval, changed, elapsed);
+    interval = paced(nextPoll(run, pending, interval, changed, elapsed));
   }
   return steady;
 }

@@ -4,6 +4,7 @@ import { activities, describeMs, nowMs, sleep } from './steps';
 import { updateTargetRegionsWhenIdle } from './versionWrites';
 import { freshWatch, nextReplicationStep } from './replicationWatch';
 import type { RegionRun } from './regionRun';
+import { pacedInterval } from './learnedPacing';
 
 export type Replicated = { ok: true } | { ok: false; reason: string };
 
@@ -26,7 +27,7 @@ export function* waitForReplication(context: OrchestrationContext, run: RegionRu
       yield* retryReplication(context, run);
       watch = freshWatch(nowMs(context), input.settings);
     } else {
-      watch = next.watch;
+      watch = { ...next.watch, interval: pacedReplication(run, next.watch.interval, nowMs(context)) };
       run.showStatus();
     }
     yield* sleep(context, watch.interval);
@@ -70,6 +71,19 @@ function* retryReplication(context: OrchestrationContext, run: RegionRun) {
     input.settings,
   );
   status.stage = 'replicating';
+}
+
+/** The learned expectation paces the first attempt only: a retry starts a copy history did not see. */
+function pacedReplication(run: RegionRun, builtIn: number, now: number): number {
+  const { expected, settings } = run.input;
+  const firstAttempt = run.status.replication.attempts === 1;
+  const expectation =
+    firstAttempt && expected?.replicationMs
+      ? { startedAt: new Date(run.timeline.startedAt).getTime(), expectedMs: expected.replicationMs }
+      : undefined;
+  // A stall is only noticed on a read: never wait past half the stall limit.
+  const longestMs = Math.max(settings.pollMaxMs, settings.regionStallLimitMs / 2);
+  return pacedInterval(expectation, now, builtIn, { pollMinMs: settings.pollMinMs, longestMs });
 }
 
 function giveUp(run: RegionRun, reason: string, show = true): Replicated {

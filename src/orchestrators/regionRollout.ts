@@ -31,6 +31,7 @@ function* rollOutRegion(context: OrchestrationContext, run: RegionRun) {
   const replicated = yield* waitForReplication(context, run);
   if (!replicated.ok) return yield* regionFailed(context, run, replicated.reason);
   status.stage = 'replicated';
+  run.timeline.replicatedAt = nowIso(context);
   run.showStatus();
   const replicaCount = input.targetRegions.find((r) => r.name === input.region)?.replicaCount ?? 1;
   yield* publish(context, run.sender, [
@@ -50,9 +51,11 @@ function* rollOutRegion(context: OrchestrationContext, run: RegionRun) {
   if (input.holdCutover !== undefined) return holdCutover(run, input.holdCutover);
   const created = yield* createAndWaitForPools(context, run);
   const pools = yield* smokeTestPools(context, run, created);
+  run.timeline.poolsReadyAt = nowIso(context);
   status.stage = 'retiring';
   run.showStatus();
   const problems = yield* retireReplacedPools(context, run, pools);
+  if (nowIso(context) !== run.timeline.poolsReadyAt) run.timeline.retiredAt = nowIso(context);
   status.stage = problems.length ? 'failed' : 'done';
   if (problems.length) status.reason = problems.join('; ');
   run.showStatus();
@@ -116,5 +119,6 @@ function outcome(run: RegionRun, replicated: boolean, pools: PoolOutcome[], reas
     attempts: run.status.replication.attempts,
     pools,
     ...(reason ? { reason } : {}),
+    timeline: run.timeline,
   };
 }

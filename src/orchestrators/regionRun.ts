@@ -2,6 +2,7 @@ import type { OrchestrationContext } from 'durable-functions';
 import type { PoolOutcome, RegionRolloutInput } from '../domain/pipeline';
 import { nowIso } from './steps';
 import { describeCutover } from '../domain/cutover/capacity';
+import type { RegionTimeline } from '../domain/timings/observation';
 import { regionStatus, type PoolLine, type RegionState } from './regionStatus';
 import { markStage } from './stageTimeline';
 
@@ -21,6 +22,8 @@ export interface RegionRun {
   sender: { instanceId: string; requestId: string; occurrence?: string };
   status: RegionState;
   settled: Map<string, PoolOutcome>;
+  /** Milestones as they are reached (learned timings, the what-if timeline). */
+  timeline: RegionTimeline;
   line(poolId: string): PoolLine;
   /** Sets the custom status the CLI and the status API read. */
   showStatus(): void;
@@ -50,6 +53,7 @@ export function startRegionRun(context: OrchestrationContext, input: RegionRollo
     },
     status,
     settled: new Map(),
+    timeline: { startedAt: nowIso(context) },
     line: (poolId) => status.pools.find((s) => s.poolId === poolId)!,
     showStatus() {
       status.updatedAt = nowIso(context);

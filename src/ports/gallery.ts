@@ -59,6 +59,8 @@ export interface VersionReplication {
   regions: RegionReplication[];
   targetRegions: TargetRegionSpec[];
   tags: Record<string, string>;
+  /** OS plus data disk images (`storageProfile.*.sizeInGB`), when Azure reports them: learned timings. */
+  sizeGb?: number;
 }
 
 export interface VersionSummary {

@@ -5,3 +5,4 @@ export type * from './events';
 export type { Clock } from './clock';
 export type { InstancesPort } from './instances';
 export type * from './batchJobs';
+export type { TimingsPort } from './timings';

@@ -108,6 +108,7 @@ function openWorld(clock: VirtualClock, scenario: Scenario, options: SimulatorOp
     clock.advance(saved.savedAtSimMs - clock.nowMs());
   }
   const world = new World(clock, options.statePath, saved ?? seedWorld(scenario, clock.nowMs()));
+  world.timing = scenario.timing ?? {};
   world.changed();
   return world;
 }

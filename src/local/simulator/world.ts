@@ -2,6 +2,7 @@ import type { VirtualClock } from '../clock';
 import { emptyWorld, type ArmResource, type WorldState } from './model';
 import type { FaultRule } from './faults';
 import { WorldStore } from './worldStore';
+import type { TimingOverrides } from './timing';
 
 /** The simulated world plus the clock it lives on, with optional save-to-file after every change. */
 export class World {
@@ -10,6 +11,8 @@ export class World {
   /** With a state file, the state handlers see: the store notes what they take out of it. */
   private trackedState!: WorldState;
   private readonly store?: WorldStore;
+  /** The scenario's per-region timings (Batch allocation reads them; ARM gets them with each request). */
+  timing: TimingOverrides = {};
 
   constructor(
     readonly clock: VirtualClock,

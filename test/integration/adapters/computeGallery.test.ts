@@ -201,6 +201,11 @@ describe('GalleryPort over the wire', () => {
     expect((await adapters.gallery.getReplication(versionId)).regions).toHaveLength(1);
   });
 
+  it("reads the image's size from the version's disk images (storageProfile.osDiskImage.sizeInGB), for learned timings", async () => {
+    // The OS snapshot is 64 GiB: Azure reports the captured disk images' sizes on the version (read-only).
+    expect((await adapters.gallery.getReplication(`${DEFINITION}/versions/1.0.1`)).sizeGb).toBe(64);
+  });
+
   it('lists versions across pages, updates publishing, and deletes', async () => {
     await adapters.gallery.beginImageVersion({
       id: `${DEFINITION}/versions/1.0.2`,

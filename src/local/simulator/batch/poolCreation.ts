@@ -85,7 +85,7 @@ export function createPoolState(
       fromLowPriority: 0,
       toDedicated: scale.dedicated,
       toLowPriority: scale.lowPriority,
-      durationMs: allocationMs(scale.dedicated + scale.lowPriority, replicas),
+      durationMs: allocationMs(scale.dedicated + scale.lowPriority, replicas, world.timing, account.region),
       timeoutMs,
       error:
         securityAllocationError(world, vmc) ??

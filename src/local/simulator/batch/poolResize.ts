@@ -55,6 +55,8 @@ export function applyResize(
       ? allocationMs(
           toDedicated + toLowPriority - current.currentDedicatedNodes - current.currentLowPriorityNodes,
           replicas,
+          world.timing,
+          account.region,
         )
       : deallocation === 'taskcompletion'
         ? TIMING.poolDrainMs

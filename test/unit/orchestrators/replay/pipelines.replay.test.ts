@@ -8,7 +8,7 @@ import {
 } from '../../../../src/domain/pipeline';
 import { ActionType } from '../../../../src/local/host/durable/history';
 import { exampleRequest } from '../../../helpers/requests';
-import { published, replay, type World } from './replayer';
+import { permanent, published, replay, type World } from './replayer';
 
 /**
  * The pipelines' decisions, replayed through the durable-functions engine: which steps an existing
@@ -52,6 +52,7 @@ function world(outcomes: Record<string, RegionOutcome>): World {
       if (name === 'publishEvents') return { ids: [] };
       if (name === 'sendToLedger') return { ledgerId: 'ledger' };
       if (name === 'sweepLeftovers') return { deleted: [] };
+      if (name === 'expectTimings') return { expectations: {} };
       throw new Error(`unexpected activity ${name}`);
     },
     child: (_name, input) => outcomes[input.region] ?? ok(input.region),
@@ -85,6 +86,74 @@ describe('imagePipeline replayed', () => {
       'BatchImageFactory.Pipeline.Accepted',
       'BatchImageFactory.Pipeline.Completed',
     ]);
+  });
+});
+
+describe('imagePipeline and learned timings, replayed', () => {
+  const timeline = { startedAt: '2026-11-28T00:10:00.000Z', replicatedAt: '2026-11-28T00:40:00.000Z' };
+  const learningWorld = (): World => {
+    const base = world({
+      westeurope: { ...ok('westeurope'), timeline },
+      eastus: { ...ok('eastus'), timeline },
+    });
+    return {
+      ...base,
+      activity(name, input, nowMs) {
+        if (name === 'expectTimings')
+          return { expectations: { eastus: { replicationMs: 45 * 60_000, observations: 3 } } };
+        if (name === 'recordTimings') return { recorded: 2 };
+        return base.activity(name, input, nowMs);
+      },
+    };
+  };
+
+  it('carries each region’s expectation to its rollout as input, and records what each region observed', async () => {
+    const run = await replay(
+      imagePipeline,
+      { request: existingVersion, settings: DEFAULT_ORCHESTRATION_SETTINGS },
+      learningWorld(),
+    );
+    expect(run.error).toBeUndefined();
+    const asks = run.calls.find((c) => c.name === 'expectTimings')!.input.asks;
+    expect(asks).toEqual([
+      { region: 'westeurope', replicaCount: 1, nodes: 0 },
+      { region: 'eastus', replicaCount: 2, nodes: 0 },
+    ]);
+    const children = run.turns
+      .flatMap((t) => t.actions)
+      .filter((a) => a.actionType === ActionType.CallSubOrchestrator)
+      .map((c) => c.input as { region: string; expected?: unknown });
+    expect(children.map((c) => [c.region, c.expected])).toEqual([
+      ['westeurope', undefined],
+      ['eastus', { replicationMs: 45 * 60_000, observations: 3 }],
+    ]);
+    expect(run.calls.find((c) => c.name === 'recordTimings')!.input).toEqual({
+      requestId: existingVersion.requestId,
+      versionId: VERSION,
+      regions: [
+        { facts: { region: 'westeurope', replicaCount: 1, nodes: 0 }, timeline },
+        { facts: { region: 'eastus', replicaCount: 2, nodes: 0 }, timeline },
+      ],
+    });
+  });
+
+  it('completes when learned timings cannot be read or recorded (history is a help, never a dependency)', async () => {
+    const base = learningWorld();
+    const failing: World = {
+      ...base,
+      activity(name, input, nowMs) {
+        if (name === 'expectTimings' || name === 'recordTimings')
+          return permanent('AuthorizationPermissionMismatch', 'table unreachable');
+        return base.activity(name, input, nowMs);
+      },
+    };
+    const run = await replay(
+      imagePipeline,
+      { request: existingVersion, settings: DEFAULT_ORCHESTRATION_SETTINGS },
+      failing,
+    );
+    expect(run.error).toBeUndefined();
+    expect(published(run).map((e) => e.type)).toContain('BatchImageFactory.Pipeline.Completed');
   });
 });
 

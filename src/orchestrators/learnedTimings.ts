@@ -1,0 +1,56 @@
+import type { OrchestrationContext } from 'durable-functions';
+import type { PreflightResult, RegionOutcome } from '../domain/pipeline';
+import type { RegionFacts } from '../domain/timings/observation';
+import type { RegionExpectation } from '../domain/timings/learn';
+import { activities } from './steps';
+
+/**
+ * The pipeline's two touches of learned timings: what each region is expected to take (read once at
+ * the start, carried to the region rollouts as data so they stay deterministic), and what each region
+ * took (recorded at the end). Both are best effort: a failure here never fails the build.
+ */
+
+/** Each target region's pool demand: nodes together and the VM size of its largest pool. */
+export function regionFacts(plan: Pick<PreflightResult, 'targetRegions' | 'pools'>): RegionFacts[] {
+  return plan.targetRegions.map((r) => {
+    const pools = plan.pools.filter((p) => p.account.region === r.name);
+    const nodesOf = (p: (typeof pools)[number]) =>
+      p.spec.targetDedicatedNodes + p.spec.targetLowPriorityNodes;
+    const largest = [...pools].sort((a, b) => nodesOf(b) - nodesOf(a))[0];
+    return {
+      region: r.name,
+      replicaCount: r.replicaCount,
+      nodes: pools.reduce((sum, p) => sum + nodesOf(p), 0),
+      ...(largest ? { vmSize: largest.spec.vmSize } : {}),
+    };
+  });
+}
+
+export function* expectedTimings(context: OrchestrationContext, plan: PreflightResult) {
+  const asks = regionFacts(plan).map(({ region, replicaCount, nodes }) => ({ region, replicaCount, nodes }));
+  try {
+    const { expectations } = yield* activities(context).expectTimings({ asks });
+    return expectations;
+  } catch {
+    return {} as Record<string, RegionExpectation>;
+  }
+}
+
+export function* recordObservedTimings(
+  context: OrchestrationContext,
+  owner: { requestId: string; versionId: string },
+  plan: PreflightResult,
+  outcomes: RegionOutcome[],
+) {
+  const facts = regionFacts(plan);
+  const regions = outcomes.flatMap((o) => {
+    const mine = facts.find((f) => f.region === o.region);
+    return mine && o.timeline ? [{ facts: mine, timeline: o.timeline }] : [];
+  });
+  if (regions.length === 0) return;
+  try {
+    yield* activities(context).recordTimings({ ...owner, regions });
+  } catch {
+    // Retries exhausted: this run is not learned from; the build itself went as it went.
+  }
+}
