@@ -62,7 +62,9 @@ resource buildQueue 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' 
   name: buildQueueName
   properties: {
     lockDuration: 'PT1M'
-    maxDeliveryCount: 5 // src/local/servicebus/defaultConfig.ts mirrors it
+    // 10 deliveries of up to 3 tries over 40 s each (src/triggers/intakeRetry.ts): a valid request
+    // outlasts a ~7-minute outage before it is dead-lettered. src/local/servicebus/defaultConfig.ts mirrors it.
+    maxDeliveryCount: 10
     deadLetteringOnMessageExpiration: true
     defaultMessageTimeToLive: 'P14D'
   }

@@ -28,9 +28,11 @@ export const MAX_REQUEST_BYTES = (64 * 1024 * 3) / 4;
 
 /**
  * What the Service Bus and HTTP triggers put in place of bytes that are not UTF-8 (.NET's decoder
- * replaces them): a request holding it was sent in another encoding and would run with mangled text.
+ * replaces them). A sender may also have written the character itself, so the finding says what was
+ * seen and what most likely caused it, rather than claiming the bytes were not UTF-8: either way the
+ * request would run with text nobody meant.
  */
-const NOT_UTF8 = '\uFFFD';
+const REPLACEMENT_CHARACTER = '\uFFFD';
 
 /**
  * Whether a request may start again under an instance that already exists: only a run that ended
@@ -78,14 +80,14 @@ function checkSubmission(
         ),
       ],
     };
-  const replaced = text.indexOf(NOT_UTF8);
+  const replaced = text.indexOf(REPLACEMENT_CHARACTER);
   if (replaced >= 0)
     return {
       findings: [
         finding(
           'FIELD_INVALID',
           '',
-          `The request is not UTF-8 text: character ${replaced} could not be decoded (the trigger read it as U+FFFD). Send the JSON encoded as UTF-8.`,
+          `The request contains U+FFFD (the replacement character) at character ${replaced}: the request was most likely not sent as UTF-8. Encode the JSON as UTF-8 (e.g. Buffer.from(json, 'utf8') or Encoding.UTF8), or remove the character if it was meant.`,
         ),
       ],
     };

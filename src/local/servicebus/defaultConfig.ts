@@ -7,7 +7,7 @@ import { SETTINGS } from '../../config/settings';
  * queue has the lock and delivery count infra/ gives it, so a rejected request dead-letters here
  * after as many deliveries as in Azure.
  */
-export const BUILD_QUEUE_MAX_DELIVERY_COUNT = 5;
+export const BUILD_QUEUE_MAX_DELIVERY_COUNT = 10;
 
 export const DEFAULT_BROKER_CONFIG: BrokerConfig = {
   queues: [

@@ -283,7 +283,7 @@ describe('intake', () => {
     );
   });
 
-  it('refuses a request that was not UTF-8 (the trigger decoded its bytes to U+FFFD), naming where', async () => {
+  it('refuses a request holding U+FFFD (most likely not sent as UTF-8), naming where and the fix', async () => {
     const { w, instances, deps: d } = deps();
     const input = exampleInput() as any;
     input.pools[0].startTask = { commandLine: "echo '\uFFFDquipe'" };
@@ -294,7 +294,9 @@ describe('intake', () => {
     expect((result as { findings: { code: string; message: string }[] }).findings).toEqual([
       expect.objectContaining({
         code: 'FIELD_INVALID',
-        message: expect.stringContaining(`not UTF-8 text: character ${text.indexOf('\uFFFD')} `),
+        message: expect.stringContaining(
+          `contains U+FFFD (the replacement character) at character ${text.indexOf('\uFFFD')}: the request was most likely not sent as UTF-8. Encode the JSON as UTF-8`,
+        ),
       }),
     ]);
     expect(w.published).toHaveLength(1);
