@@ -11,6 +11,8 @@ import { BUILD_QUEUE_MAX_DELIVERY_COUNT } from '../../../src/local/servicebus/de
 import { LOAD_SETTINGS } from '../../helpers/appLoad';
 import { exampleInput } from '../../helpers/requests';
 import type { CloudEvent } from '../../../src/domain/events';
+import { serviceBusIntakeHandler } from '../../../src/functions/buildServiceBus';
+import { overrideServices } from '../../../src/compositionRoot';
 import { durableClientData } from '../../../src/local/host/durableHttpApi';
 import { loadOrCreateKeys } from '../../../src/local/host/keys';
 
@@ -22,14 +24,8 @@ import { loadOrCreateKeys } from '../../../src/local/host/keys';
  * from dead-lettering a valid request.
  */
 jest.setTimeout(60_000);
+// The app reads its settings on first use (the first invocation), not at import.
 Object.assign(process.env, LOAD_SETTINGS);
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- after the settings it reads at load
-const { serviceBusIntakeHandler } =
-  require('../../../src/functions/buildServiceBus') as typeof import('../../../src/functions/buildServiceBus');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { overrideServices } =
-  require('../../../src/compositionRoot') as typeof import('../../../src/compositionRoot');
-
 const keysPath = join(mkdtempSync(join(tmpdir(), 'bif-sb-retry-')), 'host-keys.json');
 const published: CloudEvent[] = [];
 overrideServices({ events: { publish: async (events) => void published.push(...events) } });

@@ -35,6 +35,39 @@ describe('Service Bus trigger connection', () => {
     });
   });
 
+  it('looks AzureWebJobs<CONNECTION> up first, then <CONNECTION>, as WebJobs does', () => {
+    expect(
+      resolveServiceBusConnection('f', 'BIF_SERVICEBUS', {
+        BIF_SERVICEBUS: emulator,
+        AzureWebJobsBIF_SERVICEBUS__fullyQualifiedNamespace: 'prefixed.servicebus.windows.net',
+      }),
+    ).toMatchObject({ kind: 'identity', fullyQualifiedNamespace: 'prefixed.servicebus.windows.net' });
+    expect(
+      resolveServiceBusConnection('f', 'BIF_SERVICEBUS', {
+        AzureWebJobsBIF_SERVICEBUS: emulator,
+        BIF_SERVICEBUS__fullyQualifiedNamespace: 'plain.servicebus.windows.net',
+      }),
+    ).toMatchObject({ kind: 'connectionString', setting: 'AzureWebJobsBIF_SERVICEBUS' });
+  });
+
+  it('uses __clientId only with __credential=managedidentity (else it does not pick the identity)', () => {
+    const resolved = resolveServiceBusConnection('f', 'BIF_SERVICEBUS', {
+      BIF_SERVICEBUS__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+      BIF_SERVICEBUS__clientId: 'cid',
+    });
+    expect(resolved).toEqual({
+      kind: 'identity',
+      setting: 'BIF_SERVICEBUS__fullyQualifiedNamespace',
+      fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+    });
+  });
+
+  it('refuses a connection section without fullyQualifiedNamespace, naming the setting', () => {
+    expect(() =>
+      resolveServiceBusConnection('f', 'BIF_SERVICEBUS', { BIF_SERVICEBUS__credential: 'managedidentity' }),
+    ).toThrow(/"BIF_SERVICEBUS" has settings but no BIF_SERVICEBUS__fullyQualifiedNamespace/);
+  });
+
   it('names both ways to configure a missing connection', () => {
     expect(() => resolveServiceBusConnection('buildRequestsServiceBus', 'BIF_SERVICEBUS', {})).toThrow(
       /buildRequestsServiceBus: connection "BIF_SERVICEBUS" is not configured\. Set BIF_SERVICEBUS__fullyQualifiedNamespace .* or, for a local emulator only, BIF_SERVICEBUS to its connection string/,
