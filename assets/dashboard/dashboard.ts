@@ -83,7 +83,7 @@ const view: { selected: string | null; older: BuildLine[]; olderToken?: string }
 };
 const TERMINAL = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
-/** `?refresh=` seconds between polls (0.25 to 300, 5 without it). */
+/** `?refresh=` seconds between polls of the chosen pipeline (0.25 to 300, 5 without it); the list every 6th. */
 function readRefresh(text: string | null): number {
   if (text === null) return 5_000;
   const seconds = Number(text);
@@ -105,7 +105,15 @@ function svg(tag: string, attrs: Record<string, string>, ...children: Node[]): S
 }
 
 async function api<T>(path: string): Promise<T> {
-  const response = await fetch(path, { headers: { 'x-functions-key': functionKey }, cache: 'no-store' });
+  // Not followed: behind App Service Authentication an expired session answers 302 to the Entra sign-in
+  // page, which the CSP's connect-src blocks; a fetch that followed it would fail as a "network error".
+  const response = await fetch(path, {
+    headers: { 'x-functions-key': functionKey },
+    cache: 'no-store',
+    redirect: 'manual',
+  });
+  if (response.type === 'opaqueredirect' || response.type === 'opaque')
+    throw new Error('Your sign-in session has expired: sign in again (reload the page).');
   if (response.status === 401)
     throw new Error('The status API refused the key: open the dashboard with ?code=<function key>.');
   const body = (await response.json()) as T & { error?: string };
@@ -130,10 +138,23 @@ function showProblem(message: string | undefined): void {
   box.textContent = message ?? '';
 }
 
-/** One poll: the list, then the chosen pipeline (the newest when none is chosen). */
-async function refresh(): Promise<void> {
+/**
+ * The list changes when a build starts or ends; the chosen pipeline changes all the time. So the list is
+ * read every LIST_EVERY polls (30 s at the default 5 s) and the chosen pipeline on every poll: the list
+ * is the costly call (it reads the task hub's instance list).
+ */
+const LIST_EVERY = 6;
+let pollsSinceList = LIST_EVERY;
+let lastList: ListAnswer | undefined;
+
+/** One poll: the list when due, then the chosen pipeline (the newest when none is chosen). */
+async function refresh(options: { list?: boolean } = {}): Promise<void> {
   try {
-    const list = await api<ListAnswer>('/api/builds?top=20');
+    if (options.list || !lastList || ++pollsSinceList >= LIST_EVERY) {
+      lastList = await api<ListAnswer>('/api/builds?top=20');
+      pollsSinceList = 0;
+    }
+    const list = lastList;
     if (view.olderToken === undefined && view.older.length === 0) view.olderToken = list.continuationToken;
     view.selected ??= list.builds[0]?.instanceId ?? null;
     renderList(list.builds);
@@ -152,7 +173,7 @@ async function loadOlder(): Promise<void> {
     const page = await api<ListAnswer>(`/api/builds?top=20&continuationToken=${view.olderToken}`);
     view.older.push(...page.builds);
     view.olderToken = page.continuationToken;
-    await refresh();
+    await refresh({ list: true });
   } catch (error) {
     showProblem((error as Error).message);
   }

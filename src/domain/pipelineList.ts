@@ -70,7 +70,8 @@ export function decodeCursor(token: string): ListCursor | undefined {
       id?: unknown;
     };
     if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0) return undefined;
-    if (typeof id !== 'string' || instanceIdProblem(id)) return undefined;
+    // The empty id: a page cut short by the list's scan bound resumes below a time, not after an instance.
+    if (typeof id !== 'string' || (id !== '' && instanceIdProblem(id))) return undefined;
     return { createdMs: t, instanceId: id };
   } catch {
     return undefined;

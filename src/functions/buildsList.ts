@@ -3,6 +3,8 @@ import * as df from 'durable-functions';
 import { appServices } from '../compositionRoot';
 import type { Clock } from '../ports/clock';
 import type { PipelineStatus } from '../domain/status';
+import { pipelineInstanceId } from '../domain/pipeline';
+import { REQUEST_ID_PATTERN } from '../domain/buildRequest';
 import {
   createdMs,
   encodeCursor,
@@ -20,10 +22,17 @@ export type ListClient = Pick<df.DurableClient, 'getStatusBy'>;
 const HOUR_MS = 3_600_000;
 /**
  * How far back each read of the instance list reaches, widening until a page is full. A dashboard
- * polls the first page: it reads the last hour's instances, not the task hub's whole history.
+ * polls the first page: it reads the last hour's instances, not the task hub's whole history. Nothing
+ * reads further than the last lookback in one request: what is older comes with a continuation, so a
+ * poll never scans the whole history (durable-functions 3.5 follows every continuation token of the
+ * instance list, and the list carries each instance's input: its OrchestrationFilter has no showInput).
  */
 const LOOKBACKS_MS = [HOUR_MS, 24 * HOUR_MS, 7 * 24 * HOUR_MS, 30 * 24 * HOUR_MS, 365 * 24 * HOUR_MS];
+/** Instances one request may read before it stops and hands out a continuation. */
+export const MAX_SCANNED = 2_000;
 const FAILURE_TEXT_LIMIT = 500;
+/** A pipeline's instance id is this prefix and its request id (pipelineInstanceId). */
+const PIPELINE_ID_PREFIX = 'bif-';
 
 /**
  * GET /api/builds?top=&continuationToken=: the recent pipelines, newest first, a page at a time. Time
@@ -39,13 +48,18 @@ export async function listBuildsHandler(
   const read = readListParams(request.query);
   if (!read.ok) return { status: 400, jsonBody: { error: read.error } };
   const { top, cursor } = read.params;
-  const { found, more } = await readNewest(client, cursor, top, clock.now().getTime());
+  const { found, resumeBelowMs } = await readNewest(client, cursor, top, clock.now().getTime());
   const page = found.slice(0, top);
   const last = page.at(-1);
-  const next =
-    (more || found.length > top) && last
-      ? encodeCursor({ createdMs: createdMs(last), instanceId: last.instanceId })
-      : undefined;
+  // A full page continues after its last line; a page cut short by the scan bound continues below the
+  // window it stopped at (the empty id sorts before any, so the cursor takes every instance older than it).
+  const resume =
+    found.length > top && last
+      ? { createdMs: createdMs(last), instanceId: last.instanceId }
+      : resumeBelowMs !== undefined
+        ? { createdMs: resumeBelowMs - 1, instanceId: '' }
+        : undefined;
+  const next = resume ? encodeCursor(resume) : undefined;
   return {
     status: 200,
     headers: { 'Cache-Control': 'no-store' },
@@ -60,29 +74,42 @@ export async function listBuildsHandler(
 
 /**
  * The pipelines after `cursor`, newest first: whole creation-time windows, each further back, until
- * more than `top` are found (every later window holds only older instances) or none is left.
+ * more than `top` are found (every later window holds only older instances), the lookbacks are spent
+ * or MAX_SCANNED instances were read. Only after a year with no instance at all is the rest read
+ * unbounded (an empty or long-idle task hub). `resumeBelowMs`: the lower bound of the last window read, when
+ * older instances may exist that were not read.
  */
 async function readNewest(
   client: ListClient,
   cursor: ListCursor | undefined,
   top: number,
   nowMs: number,
-): Promise<{ found: ListedInstance[]; more: boolean }> {
+): Promise<{ found: ListedInstance[]; resumeBelowMs?: number }> {
   const anchor = cursor?.createdMs ?? nowMs;
   const seen = new Map<string, ListedInstance>();
   let newer: number | undefined = cursor?.createdMs;
-  for (const [i, lookback] of [...LOOKBACKS_MS, undefined].entries()) {
-    const from = lookback === undefined ? undefined : anchor - lookback;
+  let scanned = 0;
+  for (const lookback of LOOKBACKS_MS) {
+    const from = Math.max(0, anchor - lookback);
     const statuses = (await client.getStatusBy({
-      ...(from !== undefined ? { createdTimeFrom: new Date(Math.max(0, from)) } : {}),
+      createdTimeFrom: new Date(from),
       ...(newer !== undefined ? { createdTimeTo: new Date(newer) } : {}),
     })) as unknown as ListedInstance[];
+    scanned += statuses.length;
     for (const s of statuses) if (isPipeline(s) && isAfter(cursor, s)) seen.set(s.instanceId, s);
-    const left = i < LOOKBACKS_MS.length && from !== undefined && from > 0;
-    if (seen.size > top || !left) return { found: [...seen.values()].sort(newestFirst), more: left };
+    const found = () => [...seen.values()].sort(newestFirst);
+    if (seen.size > top || from === 0) return { found: found() };
+    if (scanned >= MAX_SCANNED || (lookback === LOOKBACKS_MS.at(-1) && scanned > 0))
+      return { found: found(), resumeBelowMs: from };
     newer = from;
   }
-  return { found: [...seen.values()].sort(newestFirst), more: false };
+  // A whole year read nothing at all: whatever is older is read at once, so the list ends rather than
+  // hand out a continuation for every empty year back to 1970.
+  const older = (await client.getStatusBy({
+    createdTimeTo: new Date(newer!),
+  })) as unknown as ListedInstance[];
+  for (const s of older) if (isPipeline(s) && isAfter(cursor, s)) seen.set(s.instanceId, s);
+  return { found: [...seen.values()].sort(newestFirst) };
 }
 
 /** One pipeline as the list shows it: enough for a row, the rest is one status call away. */
@@ -92,7 +119,9 @@ function listLine(s: ListedInstance) {
   const failure = ended && typeof s.output === 'string' ? s.output : custom?.error;
   return {
     instanceId: s.instanceId,
-    requestId: custom?.requestId,
+    // From the instance id (bif-<requestId>), not the custom status: a terminated instance's custom
+    // status reads null in Azure Storage, and the list must show it the same there as locally.
+    requestId: requestIdOf(s.instanceId) ?? custom?.requestId,
     runtimeStatus: s.runtimeStatus,
     createdTime: new Date(s.createdTime).toISOString(),
     lastUpdatedTime: s.lastUpdatedTime ? new Date(s.lastUpdatedTime).toISOString() : undefined,
@@ -104,6 +133,14 @@ function listLine(s: ListedInstance) {
     ...(failure ? { failure: cut(failure) } : {}),
     statusUri: `/api/builds/instances/${encodeURIComponent(s.instanceId)}`,
   };
+}
+
+/** The request id an instance id carries; undefined for a long one, which ends in a hash instead. */
+function requestIdOf(instanceId: string): string | undefined {
+  const requestId = instanceId.slice(PIPELINE_ID_PREFIX.length);
+  return REQUEST_ID_PATTERN.test(requestId) && pipelineInstanceId(requestId) === instanceId
+    ? requestId
+    : undefined;
 }
 
 function cut(text: string): string {

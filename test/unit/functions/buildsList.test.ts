@@ -1,6 +1,6 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { OrchestrationFilter } from 'durable-functions';
-import { listBuildsHandler, type ListClient } from '../../../src/functions/buildsList';
+import { MAX_SCANNED, listBuildsHandler, type ListClient } from '../../../src/functions/buildsList';
 import { pageOf } from '../../../src/local/host/durableListQuery';
 import { encodeCursor } from '../../../src/domain/pipelineList';
 
@@ -74,14 +74,59 @@ describe('GET /api/builds: recent pipelines, newest first', () => {
     const { client } = durable(instances);
     const response = await list('', client);
     expect(response.status).toBe(200);
-    expect(ids(response.jsonBody)).toEqual([
-      'bif-b-newest',
-      'bif-a-second',
-      'bif-d-middle',
-      'bif-c-week',
-      'bif-e-oldest',
-    ]);
-    expect(response.jsonBody).not.toHaveProperty('continuationToken');
+    expect(ids(response.jsonBody)).toEqual(['bif-b-newest', 'bif-a-second', 'bif-d-middle', 'bif-c-week']);
+    // Older than a year is not read by the same request: it comes with a continuation.
+    const token = (response.jsonBody as { continuationToken: string }).continuationToken;
+    const older = await list(`?continuationToken=${token}`, client);
+    expect(ids(older.jsonBody)).toEqual(['bif-e-oldest']);
+    // A year below it holds nothing: the rest is read at once and the list ends.
+    const next = (older.jsonBody as { continuationToken: string }).continuationToken;
+    const end = await list(`?continuationToken=${next}`, client);
+    expect(ids(end.jsonBody)).toEqual([]);
+    expect(end.jsonBody).not.toHaveProperty('continuationToken');
+  });
+});
+
+describe('GET /api/builds: a bounded read per request', () => {
+  it('reads the rest at once only after a whole year with no instance at all', async () => {
+    const { client, reads } = durable([pipeline('only', 24 * 800)]);
+    const first = (await list('', client)).jsonBody as { builds: unknown[] };
+    expect(reads.slice(0, -1).every((r) => r.createdTimeFrom !== undefined)).toBe(true);
+    expect(NOW - reads.at(-2)!.createdTimeFrom!.getTime()).toBe(365 * 24 * HOUR);
+    expect(reads.at(-1)!.createdTimeFrom).toBeUndefined();
+    expect(ids(first)).toEqual(['bif-only']);
+    expect(first).not.toHaveProperty('continuationToken');
+  });
+
+  it('reads at most a year back when that year has instances, and hands out a continuation', async () => {
+    const { client, reads } = durable([pipeline('recent', 24 * 200), pipeline('old', 24 * 800)]);
+    const first = (await list('', client)).jsonBody as { builds: unknown[]; continuationToken: string };
+    expect(ids(first)).toEqual(['bif-recent']);
+    expect(reads.every((r) => r.createdTimeFrom !== undefined)).toBe(true);
+    const second = await list(`?continuationToken=${first.continuationToken}`, client);
+    expect(ids(second.jsonBody)).toEqual(['bif-old']);
+  });
+
+  it('stops widening after MAX_SCANNED instances read, handing out a continuation below them', async () => {
+    const machinery = Array.from({ length: MAX_SCANNED }, (_, i) => ({
+      ...pipeline(`m${i}`, 2),
+      name: 'regionRollout',
+      instanceId: `bif-m${i}:region:eastus`,
+    }));
+    const { client, reads } = durable([...machinery, pipeline('day-old', 30)]);
+    const first = (await list('', client)).jsonBody as { builds: unknown[]; continuationToken: string };
+    expect(reads).toHaveLength(2); // the hour (nothing), the day (2000 region children): stop
+    expect(first.builds).toEqual([]);
+    const second = await list(`?continuationToken=${first.continuationToken}`, client);
+    expect(ids(second.jsonBody)).toEqual(['bif-day-old']);
+  });
+});
+
+describe('GET /api/builds: lines and pages', () => {
+  it('takes the request id from the instance id, so a terminated pipeline (custom status null) lists it', async () => {
+    const { client } = durable([pipeline('stopped', 1, { runtimeStatus: 'Terminated', customStatus: null })]);
+    const body = (await list('', client)).jsonBody as { builds: Record<string, unknown>[] };
+    expect(body.builds[0]).toMatchObject({ instanceId: 'bif-stopped', requestId: 'stopped' });
   });
 
   it('pages with continuationToken until the last page, each pipeline once', async () => {
@@ -93,7 +138,7 @@ describe('GET /api/builds: recent pipelines, newest first', () => {
       const body = jsonBody as { continuationToken?: string; builds: unknown[] };
       seen.push(...ids(body));
       if (!body.continuationToken) break;
-      expect(body.builds).toHaveLength(2);
+      expect(body.builds.length).toBeLessThanOrEqual(2); // a page cut short by the scan bound is shorter
       query = `?top=2&continuationToken=${body.continuationToken}`;
     }
     expect(seen).toEqual(['bif-b-newest', 'bif-a-second', 'bif-d-middle', 'bif-c-week', 'bif-e-oldest']);
