@@ -197,6 +197,23 @@ describe('the dashboard’s doors over the wire', () => {
     expect((await world.fetchRaw('/api/dashboard/assets/..%2Fhost.json')).status).not.toBe(200);
   });
 
+  it('says "sign in again" when an expired Easy Auth session redirects its status calls to Entra sign-in', async () => {
+    const page = await openDashboard();
+    await page.locator('#refreshed', { hasText: 'updated' }).waitFor({ timeout: 20_000 });
+    // What App Service Authentication answers a call without a valid session cookie.
+    await page.route(/\/api\/builds/, (route) =>
+      route.fulfill({
+        status: 302,
+        headers: { Location: 'https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize?client_id=x' },
+      }),
+    );
+    await page.locator('#problem', { hasText: 'sign in again' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#problem').textContent()).toMatch(
+      /session has expired: sign in again \(reload/,
+    );
+    await page.close();
+  });
+
   it('lists pipelines newest first a page at a time through the Durable client and the host’s list API', async () => {
     expect((await world.fetchRaw('/api/builds')).status).toBe(401);
     const seen: string[] = [];
