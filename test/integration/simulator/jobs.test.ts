@@ -52,6 +52,8 @@ describe('Batch jobs over the wire', () => {
     expect((await batch.job.get('render-a')).state).toBe('disabled');
     await batch.job.patch('render-a', { poolInfo: { poolId: 'new' } });
     await batch.job.enable('render-a');
+    expect((await batch.job.get('render-a')).state).toBe('enabling');
+    sim.clock.advance(1 * MINUTE);
     expect(await batch.job.get('render-a')).toMatchObject({
       state: 'active',
       poolInfo: { poolId: 'new' },
@@ -126,5 +128,63 @@ describe('Batch tasks and job schedules over the wire', () => {
     expect((await batch.jobSchedule.get('nightly')).jobSpecification?.poolInfo?.poolId).toBe('new');
     const exists = await batch.job.add({ id: 'nightly', poolInfo: { poolId: 'new' } }).catch((e) => e);
     expect(exists).toMatchObject({ statusCode: 409, code: 'JobScheduleWithSameIdExists' });
+  });
+});
+
+describe('job schedules run their jobs, and ended ones refuse changes', () => {
+  it('makes its first job at once, names it recentJob, and the next only after that job completes', async () => {
+    await batch.jobSchedule.add({
+      id: 'hourly',
+      schedule: { recurrenceInterval: 'PT1H' },
+      jobSpecification: { poolInfo: { poolId: 'old' } },
+    });
+    const schedule = await batch.jobSchedule.get('hourly');
+    expect(schedule.executionInfo?.recentJob?.id).toBe('hourly:job-1');
+    expect(await batch.job.get('hourly:job-1')).toMatchObject({
+      state: 'active',
+      poolInfo: { poolId: 'old' },
+    });
+    // A PATCH of the schedule reaches only the jobs it makes next: the running one stays on old.
+    await batch.jobSchedule.patch('hourly', { jobSpecification: { poolInfo: { poolId: 'new' } } });
+    sim.clock.advance(3 * 60 * MINUTE);
+    expect((await batch.jobSchedule.get('hourly')).executionInfo?.recentJob?.id).toBe('hourly:job-1');
+    expect((await batch.job.get('hourly:job-1')).poolInfo?.poolId).toBe('old');
+    await batch.job.terminate('hourly:job-1');
+    expect((await batch.job.get('hourly:job-1')).state).toBe('terminating');
+    const late = await batch.task.add('hourly:job-1', { id: 't', commandLine: 'true' }).catch((e) => e);
+    expect(late).toMatchObject({ statusCode: 409, code: 'JobBeingTerminated' });
+    sim.clock.advance(1 * MINUTE);
+    expect((await batch.job.get('hourly:job-1')).state).toBe('completed');
+    expect((await batch.jobSchedule.get('hourly')).executionInfo?.recentJob?.id).toBe('hourly:job-2');
+    expect((await batch.job.get('hourly:job-2')).poolInfo?.poolId).toBe('new');
+  });
+
+  it('refuses to change a terminating, completed or deleting schedule (409, Batch’s codes)', async () => {
+    const spec = { jobSpecification: { poolInfo: { poolId: 'new' } } };
+    for (const id of ['ends', 'goes'])
+      await batch.jobSchedule.add({
+        id,
+        schedule: { recurrenceInterval: 'P1D' },
+        jobSpecification: { poolInfo: { poolId: 'old' } },
+      });
+    await batch.jobSchedule.terminate('ends');
+    await batch.jobSchedule.deleteMethod('goes');
+    expect(await batch.jobSchedule.patch('ends', spec).catch((e) => e)).toMatchObject({
+      statusCode: 409,
+      code: 'JobScheduleBeingTerminated',
+    });
+    expect(await batch.jobSchedule.patch('goes', spec).catch((e) => e)).toMatchObject({
+      statusCode: 409,
+      code: 'JobScheduleBeingDeleted',
+    });
+    sim.clock.advance(1 * MINUTE);
+    expect(await batch.jobSchedule.get('ends')).toMatchObject({ state: 'completed' });
+    expect((await batch.job.get('ends:job-1')).state).toBe('completed');
+    expect(await batch.jobSchedule.patch('ends', spec).catch((e) => e)).toMatchObject({
+      statusCode: 409,
+      code: 'JobScheduleCompleted',
+    });
+    expect(await batch.jobSchedule.get('goes').catch((e) => e)).toMatchObject({ statusCode: 404 });
+    expect(await batch.job.get('goes:job-1').catch((e) => e)).toMatchObject({ statusCode: 404 });
   });
 });
