@@ -9,6 +9,8 @@ import type {
   SmokeTaskReading,
 } from '../ports/batchJobs';
 import { mustParse, resourceName } from '../domain/resourceId';
+import { PermanentError } from '../domain/errors';
+import { hasEnded } from '../domain/cutover/migration';
 import { batchClient } from './clients';
 import type { BatchEndpointResolver } from './batchAdapter';
 import { azureCall, isSdkNotFound, toFactoryError } from './errors';
@@ -71,9 +73,18 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
         await this.client(account).job.add({ id: jobId, poolInfo: { poolId } });
         return 'created';
       } catch (error) {
-        if ((error as { code?: string }).code === 'JobExists') return 'exists';
-        throw error;
+        if ((error as { code?: string }).code !== 'JobExists') throw error;
       }
+      // Ours only if it runs on this pool (Batch ids are case-insensitive): else someone else's job.
+      const existing = await this.client(account).job.get(jobId);
+      const on = existing.poolInfo?.poolId ?? existing.executionInfo?.poolId;
+      if (on?.toLowerCase() !== poolId.toLowerCase())
+        throw new PermanentError(
+          `Job ${jobId} already exists on pool ${on ?? '(auto pool)'}, not on ${poolId}: it is not this pipeline's job. Delete or rename it, then retry.`,
+          'JobExists',
+          `jobs/${jobId}`,
+        );
+      return 'exists';
     });
   }
 
@@ -122,6 +133,7 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
             scheduleId: s.id ?? '',
             state: s.state ?? 'active',
             poolId: s.jobSpecification?.poolInfo?.poolId,
+            recentJobId: s.executionInfo?.recentJob?.id,
           })),
         );
         if (!page.odatanextLink) return out;
@@ -144,12 +156,19 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
       const current = spec?.poolInfo?.poolId?.toLowerCase();
       if (current === toPool.toLowerCase()) return 'already' as const;
       if (!spec || current !== fromPool.toLowerCase()) return 'elsewhere' as const;
-      // A PATCH that carries jobSpecification replaces it whole: send it back with only the pool changed.
-      await client.jobSchedule.patch(
-        scheduleId,
-        { jobSpecification: { ...spec, poolInfo: { poolId: toPool } } },
-        { jobSchedulePatchOptions: { ifMatch: schedule.eTag } },
-      );
+      if (hasEnded(schedule.state ?? 'active')) return 'ended' as const;
+      try {
+        // A PATCH that carries jobSpecification replaces it whole: send it back with only the pool changed.
+        await client.jobSchedule.patch(
+          scheduleId,
+          { jobSpecification: { ...spec, poolInfo: { poolId: toPool } } },
+          { jobSchedulePatchOptions: { ifMatch: schedule.eTag } },
+        );
+      } catch (error) {
+        // Ended between the read and the PATCH: nothing to move any more.
+        if (SCHEDULE_ENDED_CODES.includes((error as { code?: string }).code ?? '')) return 'ended' as const;
+        throw error;
+      }
       return 'moved' as const;
     });
   }
@@ -187,6 +206,13 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
     }
   }
 }
+
+/** Batch's 409 codes for a schedule that can no longer change (Batch status and error codes). */
+const SCHEDULE_ENDED_CODES = [
+  'JobScheduleCompleted',
+  'JobScheduleBeingTerminated',
+  'JobScheduleBeingDeleted',
+];
 
 function toJobReading(job: BatchServiceModels.CloudJob): JobReading {
   return {

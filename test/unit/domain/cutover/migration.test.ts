@@ -61,13 +61,21 @@ describe('job migration plan (decided from what Batch reports)', () => {
     expect(meta.map((m) => m.name)).toEqual(['team', MIGRATION_MARKER]);
   });
 
-  it('matches schedules by pool, case-insensitively', () => {
-    expect(
-      schedulesOnPool(
-        [{ scheduleId: 's1', poolId: 'A-OLD' }, { scheduleId: 's2', poolId: 'b' }, { scheduleId: 's3' }],
-        'a-old',
-      ),
-    ).toEqual(['s1']);
+  it('matches schedules by pool, case-insensitively, and sets aside the ones that ended', () => {
+    const found = schedulesOnPool(
+      [
+        { scheduleId: 's1', state: 'active', poolId: 'A-OLD' },
+        { scheduleId: 's2', state: 'active', poolId: 'b' },
+        { scheduleId: 's3', state: 'active' },
+        { scheduleId: 's4', state: 'disabled', poolId: 'a-old' },
+        { scheduleId: 's5', state: 'completed', poolId: 'a-old' },
+        { scheduleId: 's6', state: 'terminating', poolId: 'a-old' },
+        { scheduleId: 's7', state: 'deleting', poolId: 'a-old' },
+      ],
+      'a-old',
+    );
+    expect(found.move.map((s) => s.scheduleId)).toEqual(['s1', 's4']);
+    expect(found.ended).toEqual(['s5', 's6', 's7']);
   });
 });
 
