@@ -1,5 +1,12 @@
 import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
-import { MINUTE, publishVersion, startTestSimulator, testScenario } from '../../helpers/simulator';
+import {
+  ACCOUNT_WEU,
+  MINUTE,
+  adaptersFor,
+  publishVersion,
+  startTestSimulator,
+  testScenario,
+} from '../../helpers/simulator';
 import type { RunningSimulator } from '../../../src/local/simulator/simulator';
 
 // Real @azure/batch client (Entra ID auth) → the simulator's jobs, job schedules and tasks over HTTPS.
@@ -186,5 +193,17 @@ describe('job schedules run their jobs, and ended ones refuse changes', () => {
     });
     expect(await batch.jobSchedule.get('goes').catch((e) => e)).toMatchObject({ statusCode: 404 });
     expect(await batch.job.get('goes:job-1').catch((e) => e)).toMatchObject({ statusCode: 404 });
+  });
+});
+
+describe('the smoke test job through the product adapter', () => {
+  it('takes an existing job on the same pool as its own (any case), and refuses one on another pool', async () => {
+    const { batchJobs } = adaptersFor(sim);
+    expect(await batchJobs.addJob(ACCOUNT_WEU, 'bif-smoke-new', 'new')).toBe('created');
+    expect(await batchJobs.addJob(ACCOUNT_WEU, 'BIF-SMOKE-NEW', 'NEW')).toBe('exists');
+    await batch.job.add({ id: 'bif-smoke-taken', poolInfo: { poolId: 'old' } });
+    const refused = await batchJobs.addJob(ACCOUNT_WEU, 'bif-smoke-taken', 'new').catch((e) => e);
+    expect(refused).toMatchObject({ kind: 'permanent', code: 'JobExists' });
+    expect(refused.message).toMatch(/already exists on pool old, not on new/);
   });
 });

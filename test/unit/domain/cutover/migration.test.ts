@@ -135,6 +135,16 @@ describe('smoke test verdicts', () => {
     expect(smokeJobId('p'.repeat(80))).toHaveLength(64);
   });
 
+  it('gives two long pool ids that share their first 54 characters two smoke jobs, each a valid Batch id', () => {
+    const stem = 'render-pool-'.padEnd(60, 'x');
+    const [a, b] = [smokeJobId(`${stem}-blue`), smokeJobId(`${stem}-green`)];
+    expect(a).not.toBe(b);
+    for (const id of [a, b]) expect(id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    // Batch ids are case-insensitive: the same pool in other case is the same job.
+    expect(smokeJobId(`${stem}-BLUE`).toLowerCase()).toBe(a.toLowerCase());
+    expect(smokeJobId('render-a')).toBe('bif-smoke-render-a');
+  });
+
   it('a pool overrides the request: its own test, or false for none', () => {
     expect(poolChecks({ smokeTest: test }, {})).toEqual({
       checks: { smokeTest: test, migrateJobs: false },
