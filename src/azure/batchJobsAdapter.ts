@@ -12,6 +12,7 @@ import { mustParse, resourceName } from '../domain/resourceId';
 import { PermanentError } from '../domain/errors';
 import { hasEnded } from '../domain/cutover/migration';
 import { batchClient } from './clients';
+import { patchScheduleRaw } from './batchRawPatch';
 import type { BatchEndpointResolver } from './batchAdapter';
 import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 
@@ -145,7 +146,7 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
   moveSchedule(account: BatchAccountRef, scheduleId: string, fromPool: string, toPool: string) {
     return this.call('Moving job schedule', account, `jobschedules/${scheduleId}`, async () => {
       const client = this.client(account);
-      let schedule: BatchServiceModels.CloudJobSchedule;
+      let schedule: BatchServiceModels.JobScheduleGetResponse;
       try {
         schedule = await client.jobSchedule.get(scheduleId);
       } catch (error) {
@@ -157,12 +158,15 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
       if (current === toPool.toLowerCase()) return 'already' as const;
       if (!spec || current !== fromPool.toLowerCase()) return 'elsewhere' as const;
       if (hasEnded(schedule.state ?? 'active')) return 'ended' as const;
+      // A PATCH that carries jobSpecification replaces it whole: send back the text Batch returned (not
+      // the SDK's model of it, which lacks newer properties and adds defaults) with only the pool changed.
+      const raw = rawJobSpecification(schedule._response.bodyAsText) ?? spec;
       try {
-        // A PATCH that carries jobSpecification replaces it whole: send it back with only the pool changed.
-        await client.jobSchedule.patch(
+        await patchScheduleRaw(
+          client,
           scheduleId,
-          { jobSpecification: { ...spec, poolInfo: { poolId: toPool } } },
-          { jobSchedulePatchOptions: { ifMatch: schedule.eTag } },
+          { jobSpecification: { ...raw, poolInfo: { poolId: toPool } } },
+          schedule.eTag,
         );
       } catch (error) {
         // Ended between the read and the PATCH: nothing to move any more.
@@ -213,6 +217,14 @@ const SCHEDULE_ENDED_CODES = [
   'JobScheduleBeingTerminated',
   'JobScheduleBeingDeleted',
 ];
+
+function rawJobSpecification(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    return (JSON.parse(text ?? '') as { jobSpecification?: Record<string, unknown> }).jobSpecification;
+  } catch {
+    return undefined;
+  }
+}
 
 function toJobReading(job: BatchServiceModels.CloudJob): JobReading {
   return {

@@ -3,6 +3,7 @@ import {
   ACCOUNT_WEU,
   MINUTE,
   adaptersFor,
+  httpsJson,
   publishVersion,
   startTestSimulator,
   testScenario,
@@ -205,5 +206,70 @@ describe('the smoke test job through the product adapter', () => {
     const refused = await batchJobs.addJob(ACCOUNT_WEU, 'bif-smoke-taken', 'new').catch((e) => e);
     expect(refused).toMatchObject({ kind: 'permanent', code: 'JobExists' });
     expect(refused.message).toMatch(/already exists on pool old, not on new/);
+  });
+});
+
+describe('moving a schedule through the product adapter', () => {
+  it('sends back the jobSpecification as Batch gave it, properties unknown to @azure/batch 10.2 included', async () => {
+    // Fields of Batch API versions newer than the SDK's 2022-10-01.16.0, set by another client.
+    const jobSpecification = {
+      poolInfo: { poolId: 'old' },
+      priority: 5,
+      networkConfiguration: { subnetId: '/subnets/x', skipWithdrawFromVNet: true },
+      jobManagerTask: {
+        id: 'jm',
+        commandLine: 'run',
+        containerSettings: {
+          imageName: 'img',
+          containerHostBatchBindMounts: [{ source: 'Shared', isReadOnly: true }],
+        },
+      },
+    };
+    const url = `${sim.batchUrl('batchrenderweu')}/jobschedules`;
+    const added = await httpsJson(`${url}?api-version=2024-07-01.20.0`, sim.caCert, 'POST', {
+      id: 'newer-fields',
+      schedule: { recurrenceInterval: 'P1D' },
+      jobSpecification,
+    });
+    expect(added.status).toBe(201);
+    const before = await httpsJson(`${url}/newer-fields?api-version=2024-07-01.20.0`, sim.caCert, 'GET');
+    expect(before.body.jobSpecification).toMatchObject(jobSpecification);
+    const { batchJobs } = adaptersFor(sim);
+    expect(await batchJobs.moveSchedule(ACCOUNT_WEU, 'newer-fields', 'old', 'new')).toBe('moved');
+    const after = await httpsJson(`${url}/newer-fields?api-version=2024-07-01.20.0`, sim.caCert, 'GET');
+    expect(after.body.jobSpecification).toEqual({
+      ...before.body.jobSpecification,
+      poolInfo: { poolId: 'new' },
+    });
+  });
+
+  it('answers ended for a schedule Batch refuses to change, and leaves it as it was', async () => {
+    await batch.jobSchedule.add({
+      id: 'ended-move',
+      schedule: { recurrenceInterval: 'P1D' },
+      jobSpecification: { poolInfo: { poolId: 'old' } },
+    });
+    await batch.jobSchedule.terminate('ended-move');
+    const { batchJobs } = adaptersFor(sim);
+    expect(await batchJobs.moveSchedule(ACCOUNT_WEU, 'ended-move', 'old', 'new')).toBe('ended');
+    expect((await batch.jobSchedule.get('ended-move')).jobSpecification?.poolInfo?.poolId).toBe('old');
+    // Terminated between the read and the PATCH: Batch's 409 is an answer, not a failure.
+    await batch.jobSchedule.add({
+      id: 'ends-midway',
+      schedule: { recurrenceInterval: 'P1D' },
+      jobSpecification: { poolInfo: { poolId: 'old' } },
+    });
+    sim.addFault({
+      kind: 'status',
+      service: 'batch',
+      method: 'PATCH',
+      pathContains: '/jobschedules/ends-midway',
+      status: 409,
+      code: 'JobScheduleBeingTerminated',
+      times: 1,
+    });
+    expect(await batchJobs.moveSchedule(ACCOUNT_WEU, 'ends-midway', 'old', 'new')).toBe('ended');
+    // The fault was one answer only: the next attempt moves it.
+    expect(await batchJobs.moveSchedule(ACCOUNT_WEU, 'ends-midway', 'old', 'new')).toBe('moved');
   });
 });
