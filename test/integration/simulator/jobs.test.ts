@@ -132,6 +132,16 @@ describe('Batch tasks and job schedules over the wire', () => {
       .list({ jobScheduleListOptions: { filter: "jobSpecification/poolInfo/poolId eq 'old'" } })
       .catch((e) => e);
     expect(byPool).toMatchObject({ statusCode: 400, code: 'InvalidQueryParameterValue' });
+    // The SDK checks the range itself; a raw request shows what Batch answers.
+    const list = `${sim.batchUrl('batchrenderweu')}/jobschedules?api-version=2022-10-01.16.0`;
+    for (const maxResults of [0, 1001]) {
+      const outOfRange = await httpsJson(`${list}&maxresults=${maxResults}`, sim.caCert, 'GET');
+      expect(outOfRange).toMatchObject({
+        status: 400,
+        body: { code: 'OutOfRangeQueryParameterValue' },
+      });
+    }
+    expect((await batch.jobSchedule.list({ jobScheduleListOptions: { maxResults: 1 } })).length).toBe(1);
     await batch.jobSchedule.patch('nightly', { jobSpecification: { poolInfo: { poolId: 'new' } } });
     expect((await batch.jobSchedule.get('nightly')).jobSpecification?.poolInfo?.poolId).toBe('new');
     const exists = await batch.job.add({ id: 'nightly', poolInfo: { poolId: 'new' } }).catch((e) => e);
