@@ -1,6 +1,7 @@
 import type { Services } from './services';
 import type { BatchAccountRef, SmokeTaskAdd, SmokeTaskReading } from '../ports';
 import {
+  hasEnded,
   markerFor,
   nextJobStep,
   schedulesOnPool,
@@ -32,16 +33,46 @@ export async function readSmokeTest(
 export const deleteJob = (s: Services, input: { account: BatchAccountRef; jobId: string }): Promise<void> =>
   s.batchJobs.deleteJob(input.account, input.jobId);
 
-/** What runs on a pool: its job schedules (always) and, when asked, its jobs that can still run tasks. */
+export interface PoolWork {
+  schedules: string[];
+  /** Jobs to move: the schedules' current jobs always, the pool's other jobs when asked. */
+  jobs: string[];
+  /**
+   * On the pool but ending: schedules completed, terminating or being deleted, jobs terminating or being
+   * deleted (Batch refuses to change them). Completed jobs are history, not listed.
+   */
+  skipped: { schedules: string[]; jobs: string[] };
+}
+
+/**
+ * What runs on a pool: its job schedules and their current jobs (always: a change of a schedule only
+ * reaches the jobs it makes next, and it makes none while its current job is active — left on the old
+ * pool, that job would block the schedule for good) and, when asked, its other jobs.
+ */
 export async function listPoolWork(
   s: Services,
   input: { account: BatchAccountRef; poolId: string; includeJobs: boolean },
-): Promise<{ schedules: string[]; jobs: string[] }> {
-  const schedules = schedulesOnPool(await s.batchJobs.listSchedules(input.account), input.poolId);
-  const jobs = input.includeJobs ? await s.batchJobs.listJobsOnPool(input.account, input.poolId) : [];
+): Promise<PoolWork> {
+  const { account, poolId } = input;
+  const schedules = schedulesOnPool(await s.batchJobs.listSchedules(account), poolId);
+  const current: JobReading[] = [];
+  for (const schedule of schedules.move) {
+    const job = schedule.recentJobId ? await s.batchJobs.getJob(account, schedule.recentJobId) : undefined;
+    if (job && job.poolId?.toLowerCase() === poolId.toLowerCase()) current.push(job);
+  }
+  const others = input.includeJobs ? await s.batchJobs.listJobsOnPool(account, poolId) : [];
+  const seen = new Set<string>();
+  const jobs = [...current, ...others].filter((j) => {
+    const key = j.jobId.toLowerCase();
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
   return {
-    schedules,
-    jobs: jobs.filter((j) => !['completed', 'terminating', 'deleting'].includes(j.state)).map((j) => j.jobId),
+    schedules: schedules.move.map((x) => x.scheduleId),
+    jobs: jobs.filter((j) => !hasEnded(j.state)).map((j) => j.jobId),
+    skipped: {
+      schedules: schedules.ended,
+      jobs: jobs.filter((j) => hasEnded(j.state) && j.state !== 'completed').map((j) => j.jobId),
+    },
   };
 }
 
@@ -53,6 +84,7 @@ export async function moveSchedules(
   const moved: string[] = [];
   const skipped: string[] = [];
   for (const id of input.scheduleIds) {
+    // 'ended' (completed or terminating since it was listed) and 'elsewhere' are skipped, not failures.
     const result = await s.batchJobs.moveSchedule(input.account, id, input.from, input.to);
     (result === 'moved' || result === 'already' ? moved : skipped).push(id);
   }

@@ -9,7 +9,10 @@ import type {
   SmokeTaskReading,
 } from '../ports/batchJobs';
 import { mustParse, resourceName } from '../domain/resourceId';
+import { PermanentError } from '../domain/errors';
+import { hasEnded } from '../domain/cutover/migration';
 import { batchClient } from './clients';
+import { patchScheduleRaw } from './batchRawPatch';
 import type { BatchEndpointResolver } from './batchAdapter';
 import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 
@@ -71,9 +74,18 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
         await this.client(account).job.add({ id: jobId, poolInfo: { poolId } });
         return 'created';
       } catch (error) {
-        if ((error as { code?: string }).code === 'JobExists') return 'exists';
-        throw error;
+        if ((error as { code?: string }).code !== 'JobExists') throw error;
       }
+      // Ours only if it runs on this pool (Batch ids are case-insensitive): else someone else's job.
+      const existing = await this.client(account).job.get(jobId);
+      const on = existing.poolInfo?.poolId ?? existing.executionInfo?.poolId;
+      if (on?.toLowerCase() !== poolId.toLowerCase())
+        throw new PermanentError(
+          `Job ${jobId} already exists on pool ${on ?? '(auto pool)'}, not on ${poolId}: it is not this pipeline's job. Delete or rename it, then retry.`,
+          'JobExists',
+          `jobs/${jobId}`,
+        );
+      return 'exists';
     });
   }
 
@@ -122,6 +134,7 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
             scheduleId: s.id ?? '',
             state: s.state ?? 'active',
             poolId: s.jobSpecification?.poolInfo?.poolId,
+            recentJobId: s.executionInfo?.recentJob?.id,
           })),
         );
         if (!page.odatanextLink) return out;
@@ -133,7 +146,7 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
   moveSchedule(account: BatchAccountRef, scheduleId: string, fromPool: string, toPool: string) {
     return this.call('Moving job schedule', account, `jobschedules/${scheduleId}`, async () => {
       const client = this.client(account);
-      let schedule: BatchServiceModels.CloudJobSchedule;
+      let schedule: BatchServiceModels.JobScheduleGetResponse;
       try {
         schedule = await client.jobSchedule.get(scheduleId);
       } catch (error) {
@@ -144,12 +157,22 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
       const current = spec?.poolInfo?.poolId?.toLowerCase();
       if (current === toPool.toLowerCase()) return 'already' as const;
       if (!spec || current !== fromPool.toLowerCase()) return 'elsewhere' as const;
-      // A PATCH that carries jobSpecification replaces it whole: send it back with only the pool changed.
-      await client.jobSchedule.patch(
-        scheduleId,
-        { jobSpecification: { ...spec, poolInfo: { poolId: toPool } } },
-        { jobSchedulePatchOptions: { ifMatch: schedule.eTag } },
-      );
+      if (hasEnded(schedule.state ?? 'active')) return 'ended' as const;
+      // A PATCH that carries jobSpecification replaces it whole: send back the text Batch returned (not
+      // the SDK's model of it, which lacks newer properties and adds defaults) with only the pool changed.
+      const raw = rawJobSpecification(schedule._response.bodyAsText) ?? spec;
+      try {
+        await patchScheduleRaw(
+          client,
+          scheduleId,
+          { jobSpecification: { ...raw, poolInfo: { poolId: toPool } } },
+          schedule.eTag,
+        );
+      } catch (error) {
+        // Ended between the read and the PATCH: nothing to move any more.
+        if (SCHEDULE_ENDED_CODES.includes((error as { code?: string }).code ?? '')) return 'ended' as const;
+        throw error;
+      }
       return 'moved' as const;
     });
   }
@@ -185,6 +208,21 @@ export class AzureBatchJobsAdapter implements BatchJobsPort {
         `${resourceName(mustParse(account.id))}/jobs/${jobId}`,
       );
     }
+  }
+}
+
+/** Batch's 409 codes for a schedule that can no longer change (Batch status and error codes). */
+const SCHEDULE_ENDED_CODES = [
+  'JobScheduleCompleted',
+  'JobScheduleBeingTerminated',
+  'JobScheduleBeingDeleted',
+];
+
+function rawJobSpecification(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    return (JSON.parse(text ?? '') as { jobSpecification?: Record<string, unknown> }).jobSpecification;
+  } catch {
+    return undefined;
   }
 }
 

@@ -188,7 +188,20 @@ export const EVENT_DATA_SCHEMAS = {
     poolId: z.string().describe('The new pool, which now runs the work.'),
     replaces: z.string(),
     schedules: z.array(z.string()).describe('Job schedules whose jobSpecification now targets poolId.'),
-    jobs: z.array(z.string()).describe('Jobs moved (disabled with wait, repointed, enabled again).'),
+    jobs: z
+      .array(z.string())
+      .describe(
+        "Jobs moved (disabled with wait, repointed, enabled again): each schedule's current job, and the pool's other jobs when migrateJobs.",
+      ),
+    skipped: z
+      .object({
+        schedules: z.array(z.string()),
+        jobs: z.array(z.string()),
+      })
+      .optional()
+      .describe(
+        'Left on the old pool because they had ended: schedules completed, terminating or being deleted; jobs terminating or being deleted (Batch refuses to change them).',
+      ),
   }),
   [EVENT_TYPES.poolJobsMovedBack]: z.object({
     ...common,

@@ -3,14 +3,12 @@ import { EVENT_TYPES, type EventToPublish } from '../domain/events';
 import { waitDeadlines, type PoolRollout } from '../domain/pipeline';
 import { activities, describeMs, nextInterval, nowMs, publish, sleep } from './steps';
 import type { RegionRun } from './regionRun';
-import type { JobMoveState } from '../activities/jobs';
+import type { JobMoveState, PoolWork } from '../activities/jobs';
 
 type Pair = PoolRollout & { replaces: string };
 
-interface PairWork {
+interface PairWork extends PoolWork {
   pair: Pair;
-  schedules: string[];
-  jobs: string[];
   movedSchedules: string[];
   movedJobs: string[];
   failure?: string;
@@ -18,8 +16,9 @@ interface PairWork {
 
 /**
  * Cutover of the work on each replaced pool, before it is drained: its job schedules move to the new
- * pool and, when the request asks (`migrateJobs`), its jobs too (disable with wait, new pool, enable:
- * the only way Batch allows). A pool whose migration fails part-way gets everything moved back and is
+ * pool with their current jobs (a schedule's change never reaches the job it already made) and, when
+ * the request asks (`migrateJobs`), its other jobs too (disable with wait, new pool, enable: the only
+ * way Batch allows). Schedules and jobs that ended are skipped and reported. A pool whose migration fails part-way gets everything moved back and is
  * not retired. Returns the replaced pools to keep (not drain) and the problems to report.
  */
 export function* migrateReplacedPools(context: OrchestrationContext, run: RegionRun, pairs: Pair[]) {
@@ -37,8 +36,7 @@ export function* migrateReplacedPools(context: OrchestrationContext, run: Region
     movedSchedules: [],
     movedJobs: [],
   }));
-  for (const w of work)
-    if (w.schedules.length + w.jobs.length > 0) run.line(w.pair.poolId).state = 'migrating jobs';
+  for (const w of work) if (hasWork(w)) run.line(w.pair.poolId).state = 'migrating jobs';
   run.showStatus();
   yield* moveAll(context, run, work, 'forward');
   const failed = work.filter((w) => w.failure !== undefined);
@@ -49,7 +47,7 @@ export function* migrateReplacedPools(context: OrchestrationContext, run: Region
   yield* publish(
     context,
     run.sender,
-    events.filter((_, i) => work[i]!.schedules.length + work[i]!.jobs.length > 0 || work[i]!.failure),
+    events.filter((_, i) => hasWork(work[i]!) || work[i]!.failure),
   );
   return {
     keep: failed.map((w) => w.pair.replaces),
@@ -59,6 +57,9 @@ export function* migrateReplacedPools(context: OrchestrationContext, run: Region
     ),
   };
 }
+
+const hasWork = (w: PairWork) =>
+  w.schedules.length + w.jobs.length + w.skipped.schedules.length + w.skipped.jobs.length > 0;
 
 /** Schedules, then jobs, of every pair at once; a failure is noted on its pair. */
 function* moveAll(
@@ -81,8 +82,10 @@ function* moveAll(
   scheduleResults.forEach((r, i) => {
     const w = work[i]!;
     if (!r.ok) w.failure ??= r.error.message;
-    else if (direction === 'forward') w.movedSchedules = r.value.moved;
-    else if (r.value.skipped.length)
+    else if (direction === 'forward') {
+      w.movedSchedules = r.value.moved;
+      w.skipped.schedules.push(...r.value.skipped);
+    } else if (r.value.skipped.length)
       w.failure = `${w.failure}; schedules not moved back: ${r.value.skipped.join(', ')}`;
   });
   const jobs = work.flatMap((w) =>
@@ -154,6 +157,6 @@ function migrationEvent(run: RegionRun, w: PairWork): EventToPublish {
   return {
     type: EVENT_TYPES.poolJobsMigrated,
     subject,
-    data: { ...base, schedules: w.movedSchedules, jobs: w.movedJobs },
+    data: { ...base, schedules: w.movedSchedules, jobs: w.movedJobs, skipped: w.skipped },
   };
 }

@@ -9,6 +9,8 @@ export interface ScheduleReading {
   state: string;
   /** jobSpecification.poolInfo.poolId; absent for auto-pool schedules. */
   poolId?: string;
+  /** executionInfo.recentJob.id: the job it made last, which a change of the schedule never moves. */
+  recentJobId?: string;
 }
 
 /**
@@ -20,7 +22,10 @@ export interface BatchJobsPort {
   /** Jobs whose pool is `poolId` (Batch filters server-side on executionInfo/poolId). */
   listJobsOnPool(account: BatchAccountRef, poolId: string): Promise<JobReading[]>;
   getJob(account: BatchAccountRef, jobId: string): Promise<JobReading | undefined>;
-  /** 'exists' when a job with that id is already there (a retried add). */
+  /**
+   * 'exists' when a job with that id is already there on `poolId` (a retried add); a job of that id on
+   * another pool is a permanent error (not ours).
+   */
   addJob(account: BatchAccountRef, jobId: string, poolId: string): Promise<'created' | 'exists'>;
   /** Batch changes a job's pool only while the job is disabled; metadata replaces the whole list. */
   patchJob(
@@ -40,14 +45,15 @@ export interface BatchJobsPort {
   listSchedules(account: BatchAccountRef): Promise<ScheduleReading[]>;
   /**
    * Points a schedule's jobSpecification at `toPool` when it targets `fromPool` (read, then PATCH of
-   * the whole jobSpecification). 'already' when it targets `toPool`; 'elsewhere' when neither.
+   * the whole jobSpecification). 'already' when it targets `toPool`; 'elsewhere' when neither;
+   * 'ended' when it is completed, terminating or being deleted (Batch refuses to change it).
    */
   moveSchedule(
     account: BatchAccountRef,
     scheduleId: string,
     fromPool: string,
     toPool: string,
-  ): Promise<'moved' | 'already' | 'elsewhere' | 'missing'>;
+  ): Promise<'moved' | 'already' | 'elsewhere' | 'missing' | 'ended'>;
   /** Adds tasks; one that exists already (a retried add) counts as added. */
   addTasks(account: BatchAccountRef, jobId: string, tasks: SmokeTaskAdd[]): Promise<void>;
   /** undefined when the job is gone. */

@@ -37,9 +37,9 @@ const smokeTest = {
   timeout: 'PT20M',
 };
 
-function request(requestId: string, poolId: string, replaces: string, version: string) {
+function request(requestId: string, poolId: string, replaces: string, version: string, migrateJobs = true) {
   const input = exampleInput('one-region-small');
-  Object.assign(input, { requestId, migrateJobs: true, smokeTest });
+  Object.assign(input, { requestId, migrateJobs, smokeTest });
   input.image.version = version;
   Object.assign(input.pools![0]!, { poolId, replaces, targetDedicatedNodes: 2 });
   return input;
@@ -49,7 +49,7 @@ const typesOf = (events: { body: unknown }[]) =>
   events.map((m) => (m.body as { type: string; data: any }).type.replace('BatchImageFactory.', ''));
 
 describe('cutover with jobs', () => {
-  it('healthy rollout: smoke test passes, two schedules and an active job move, the old pool goes, nothing lost', async () => {
+  it('healthy rollout: smoke test passes, two schedules, their current jobs and an active job move, the old pool goes, nothing lost', async () => {
     await oldPoolWithWork(batch, 'render-a-old', 'a');
     await world.enqueue(JSON.stringify(request('cutover-healthy', 'render-a-new', 'render-a-old', '1.4.0')));
     const status = await world.waitForStatus(pipelineInstanceId('cutover-healthy'), undefined, 75_000);
@@ -59,6 +59,7 @@ describe('cutover with jobs', () => {
     const after = await whereIn(batch);
     expect(after.schedules).toMatchObject({ 'a-nightly': 'render-a-new', 'a-hourly': 'render-a-new' });
     expect(after.jobs['etl-a']).toEqual({ pool: 'render-a-new', state: 'active' });
+    expect(after.jobs['a-nightly:job-1']).toEqual({ pool: 'render-a-new', state: 'active' });
     // The smoke-test job was deleted; the task of the moved job finished before the move (disable wait).
     expect(Object.keys(after.jobs).filter((j) => j.startsWith('bif-smoke'))).toEqual([]);
     expect(await batch.task.get('etl-a', 'load')).toMatchObject({
@@ -71,7 +72,7 @@ describe('cutover with jobs', () => {
     expect(view.regions[0].pools[0]).toMatchObject({
       poolId: 'render-a-new',
       smokeTest: 'passed',
-      migration: { schedules: 2, jobs: 1 },
+      migration: { schedules: 2, jobs: 3 },
     });
 
     const events = await world.receiveEvents(100, 1500);
@@ -82,11 +83,8 @@ describe('cutover with jobs', () => {
     expect(types.indexOf('Pool.SmokeTested')).toBeLessThan(types.indexOf('Pool.JobsMigrated'));
     expect(types.indexOf('Pool.JobsMigrated')).toBeLessThan(types.indexOf('Pool.Retired'));
     const migrated = events.find((m) => (m.body as any).type.endsWith('Pool.JobsMigrated'))!.body as any;
-    expect(migrated.data).toMatchObject({
-      poolId: 'render-a-new',
-      replaces: 'render-a-old',
-      jobs: ['etl-a'],
-    });
+    expect(migrated.data).toMatchObject({ poolId: 'render-a-new', replaces: 'render-a-old' });
+    expect([...migrated.data.jobs].sort()).toEqual(['a-hourly:job-1', 'a-nightly:job-1', 'etl-a']);
     expect([...migrated.data.schedules].sort()).toEqual(['a-hourly', 'a-nightly']);
     expect(
       (events.find((m) => (m.body as any).type.endsWith('Pool.SmokeTested'))!.body as any).data,
@@ -155,8 +153,39 @@ describe('cutover with jobs: move back', () => {
     expect(await stateOf(batch, 'render-c-new')).toBe('active');
     const events = (await world.receiveEvents(100, 1500)).map((m) => m.body as { type: string; data: any });
     const back = events.find((e) => e.type.endsWith('Pool.JobsMovedBack'))!;
-    expect(back.data).toMatchObject({ poolId: 'render-c-new', replaces: 'render-c-old', jobs: ['etl-c'] });
+    expect(back.data).toMatchObject({ poolId: 'render-c-new', replaces: 'render-c-old' });
+    expect([...back.data.jobs].sort()).toEqual(['c-hourly:job-1', 'c-nightly:job-1', 'etl-c']);
+    expect(after.jobs['c-nightly:job-1']).toEqual({ pool: 'render-c-old', state: 'active' });
     expect([...back.data.schedules].sort()).toEqual(['c-hourly', 'c-nightly']);
     expect(events.map((e) => e.type)).not.toContain('BatchImageFactory.Pool.Retired');
+  });
+});
+
+describe('cutover with jobs: schedules only', () => {
+  it("moves each active schedule's current job with it (Batch never moves it) and skips ended schedules", async () => {
+    await oldPoolWithWork(batch, 'render-d-old', 'd');
+    await batch.job.deleteMethod('etl-d');
+    await batch.jobSchedule.add({
+      id: 'd-done',
+      schedule: { recurrenceInterval: 'PT1H' },
+      jobSpecification: { poolInfo: { poolId: 'render-d-old' } },
+    });
+    await batch.jobSchedule.terminate('d-done');
+    await world.enqueue(
+      JSON.stringify(request('cutover-schedules', 'render-d-new', 'render-d-old', '1.4.3', false)),
+    );
+    const status = await world.waitForStatus(pipelineInstanceId('cutover-schedules'), undefined, 75_000);
+    expect(status.runtimeStatus).toBe('Completed');
+
+    const after = await whereIn(batch);
+    expect(after.schedules).toMatchObject({ 'd-nightly': 'render-d-new', 'd-hourly': 'render-d-new' });
+    // Without the move the current job would stay on the deleted pool and block its schedule.
+    expect(after.jobs['d-nightly:job-1']).toEqual({ pool: 'render-d-new', state: 'active' });
+    expect(after.jobs['d-hourly:job-1']).toEqual({ pool: 'render-d-new', state: 'active' });
+    const events = (await world.receiveEvents(100, 1500)).map((m) => m.body as { type: string; data: any });
+    const migrated = events.find((e) => e.type.endsWith('Pool.JobsMigrated'))!;
+    expect([...migrated.data.schedules].sort()).toEqual(['d-hourly', 'd-nightly']);
+    expect([...migrated.data.jobs].sort()).toEqual(['d-hourly:job-1', 'd-nightly:job-1']);
+    expect(migrated.data.skipped).toEqual({ schedules: ['d-done'], jobs: [] });
   });
 });

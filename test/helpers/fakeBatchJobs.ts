@@ -52,6 +52,7 @@ export class FakeBatchJobs implements BatchJobsPort {
     if (!schedule) return 'missing' as const;
     if (schedule.poolId === to) return 'already' as const;
     if (schedule.poolId !== from) return 'elsewhere' as const;
+    if (['completed', 'terminating', 'deleting'].includes(schedule.state)) return 'ended' as const;
     this.calls.push(`moveSchedule ${scheduleId} ${to}`);
     schedule.poolId = to;
     return 'moved' as const;

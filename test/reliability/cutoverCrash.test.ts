@@ -57,6 +57,7 @@ describe('kill -9 during a cutover, then restart', () => {
     const after = await whereIs(batch);
     expect(after.schedules).toMatchObject({ 'm-nightly': 'rel-pool-m', 'm-hourly': 'rel-pool-m' });
     expect(after.jobs['etl-m']).toEqual({ pool: 'rel-pool-m', state: 'active' });
+    expect(after.jobs['m-nightly:job-1']).toEqual({ pool: 'rel-pool-m', state: 'active' });
     expect(await poolState(batch, 'rel-old-m')).toMatch(/deleting|gone/);
     const calls = world.simulator.recorder.since(seq);
     const count = (method: string, re: RegExp) =>

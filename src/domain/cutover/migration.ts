@@ -55,9 +55,13 @@ export function readMarker(job: JobReading): JobMarker | undefined {
 
 const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
 
+/** Batch refuses to change a job or schedule in these states: there is nothing left to move. */
+export const ENDED_STATES = ['completed', 'terminating', 'deleting'];
+export const hasEnded = (state: string) => ENDED_STATES.includes(state);
+
 /** The next thing to do to move `job` from pool `from` to pool `to`. */
 export function nextJobStep(job: JobReading, from: string, to: string): JobStep {
-  if (['completed', 'terminating', 'deleting'].includes(job.state)) return 'ended';
+  if (hasEnded(job.state)) return 'ended';
   const marker = readMarker(job);
   const ours = marker !== undefined && same(marker.from, from) && same(marker.to, to);
   // A move the other way that stopped before repointing the job leaves it disabled here: enable it too.
@@ -94,10 +98,17 @@ export function withMarker(job: JobReading, marker: JobMarker): { name: string; 
   ];
 }
 
-/** Schedules whose jobSpecification targets `poolId`. */
-export function schedulesOnPool(
-  schedules: { scheduleId: string; poolId?: string }[],
+/**
+ * The schedules whose jobSpecification targets `poolId`: those to move (active or disabled) and those
+ * that ended (Batch answers 409 to a change), which are reported as skipped.
+ */
+export function schedulesOnPool<S extends { scheduleId: string; state: string; poolId?: string }>(
+  schedules: S[],
   poolId: string,
-): string[] {
-  return schedules.filter((s) => same(s.poolId, poolId)).map((s) => s.scheduleId);
+): { move: S[]; ended: string[] } {
+  const onPool = schedules.filter((s) => same(s.poolId, poolId));
+  return {
+    move: onPool.filter((s) => !hasEnded(s.state)),
+    ended: onPool.filter((s) => hasEnded(s.state)).map((s) => s.scheduleId),
+  };
 }

@@ -94,9 +94,28 @@ export function smokeTasks(test: SmokeTest): SmokeTaskAdd[] {
   }));
 }
 
-/** Deterministic, so a retried or replayed step finds the job the first attempt added. */
+const MAX_JOB_ID = 64;
+
+/**
+ * Deterministic, so a retried or replayed step finds the job the first attempt added. A pool id too
+ * long to fit is cut and ended with a hash of the whole (lower-cased: Batch ids are case-insensitive),
+ * so two long pool ids that share a prefix never share a smoke job.
+ */
 export function smokeJobId(poolId: string): string {
-  return `bif-smoke-${poolId}`.slice(0, 64);
+  const id = `bif-smoke-${poolId}`;
+  if (id.length <= MAX_JOB_ID) return id;
+  const hash = fnv1a(poolId.toLowerCase());
+  return `${id.slice(0, MAX_JOB_ID - hash.length - 1)}-${hash}`;
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: pure and deterministic (orchestrators call smokeJobId). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
 /** A task as the pipeline reads it back. */

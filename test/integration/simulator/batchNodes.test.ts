@@ -112,7 +112,7 @@ describe('compute node rules and faults', () => {
     const url = `${sim.batchUrl('batchrenderweu')}/nodecounts?api-version=2022-10-01.16.0`;
     const tooMany = await httpsJson(`${url}&maxresults=11`, sim.caCert, 'GET');
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.code).toBe('InvalidQueryParameterValue');
+    expect(tooMany.body.code).toBe('OutOfRangeQueryParameterValue');
     const nodesUrl = `${sim.batchUrl('batchrenderweu')}/pools/nodes-a/nodes?api-version=2022-10-01.16.0`;
     const filter = encodeURIComponent("startswith(state, 'un')");
     expect((await httpsJson(`${nodesUrl}&$filter=${filter}`, sim.caCert, 'GET')).status).toBe(400);

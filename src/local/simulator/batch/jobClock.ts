@@ -8,7 +8,8 @@ import type { BatchJobState, BatchTaskState } from './jobModel';
 /**
  * Brings an account's jobs and tasks up to `now`: tasks start once their job is active on a pool that
  * has nodes, end after their run time (or their maxWallClockTime), and a job disabling with `wait`
- * becomes disabled once its last running task ended. Deleted jobs disappear. Called before every read
+ * becomes disabled once its last running task ended; an enabled one is `enabling` a moment, then
+ * active; a terminated one completes. Deleted jobs disappear. Called before every read
  * or write of jobs, so the state file holds what a reader last saw.
  */
 export function liveJobs(world: World, account: BatchAccountState): Record<string, BatchJobState> {
@@ -20,6 +21,12 @@ export function liveJobs(world: World, account: BatchAccountState): Record<strin
     if (job.deletingAtSimMs !== undefined && now >= job.deletingAtSimMs) {
       delete account.jobs[key];
       continue;
+    }
+    if (job.state === 'enabling' && now >= job.activeSinceSimMs)
+      setJobState(job, 'active', job.activeSinceSimMs);
+    if (job.terminatedAtSimMs !== undefined && now >= job.terminatedAtSimMs) {
+      setJobState(job, 'completed', job.terminatedAtSimMs);
+      job.terminatedAtSimMs = undefined;
     }
     const poolId = jobPoolId(job);
     for (const task of Object.values(job.tasks)) advanceTask(task, job, poolId, nodes, now);

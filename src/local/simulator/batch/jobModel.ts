@@ -16,10 +16,12 @@ export interface BatchJobState {
   createdAtSimMs: number;
   lastModifiedSimMs: number;
   eTag: string;
-  /** Tasks start no earlier than this (the job's add or its last enable). */
+  /** Tasks start no earlier than this (the job's add or the end of its last enable). */
   activeSinceSimMs: number;
   /** A job being deleted disappears at this instant. */
   deletingAtSimMs?: number;
+  /** A job being terminated completes at this instant. */
+  terminatedAtSimMs?: number;
   tasks: Record<string, BatchTaskState>;
 }
 
@@ -46,9 +48,15 @@ export interface BatchJobScheduleState {
   /** schedule, jobSpecification (its poolInfo names the pool), metadata, displayName. */
   spec: Record<string, unknown>;
   state: 'active' | 'disabled' | 'terminating' | 'completed' | 'deleting';
+  stateTransitionSimMs?: number;
   createdAtSimMs: number;
   lastModifiedSimMs: number;
   eTag: string;
+  /** The job it made last (`{id}:job-{n}`, as Batch names them) and how many it made. */
+  recentJobId?: string;
+  jobCount?: number;
+  /** Terminating: completes at this instant; deleting: disappears (with its jobs) at this instant. */
+  endsAtSimMs?: number;
 }
 
 /**
@@ -68,3 +76,5 @@ export interface TaskRule {
 export const DEFAULT_TASK_RUN_MS = 2 * 60_000;
 /** Batch removes a deleted job in the background; until then it answers with state `deleting`. */
 export const JOB_DELETE_MS = 30_000;
+/** An enabled job reads `enabling` this long, then `active` (BatchService.json JobState). */
+export const JOB_ENABLE_MS = 5_000;

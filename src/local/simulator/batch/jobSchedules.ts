@@ -4,15 +4,21 @@ import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
 import { etag } from './poolCreation';
 import type { BatchJobScheduleState } from './jobModel';
+import { setJobState } from './jobClock';
 import { JOB_ID } from './jobs';
 import { listPage, odata } from './listQuery';
+import { runSchedules } from './scheduleClock';
+import { JOB_DELETE_MS } from './jobModel';
 
 /*
  * Job schedules (JobSchedule_Add, _Get, _List, _Patch, _Update, _Delete). A schedule's
  * jobSpecification.poolInfo can change at any time (it applies to the jobs it creates next); a PATCH
- * that carries jobSpecification replaces it whole. The list filters on id and state only (Batch's
- * OData filter table has no pool property for schedules), so callers filter by pool themselves.
- * The simulator does not create jobs from the schedule's recurrence: the pipeline only moves schedules.
+ * that carries jobSpecification replaces it whole, and only jobs created after it see it
+ * (JobSchedule_Patch: "currently running Jobs are unaffected"). The schedule makes its jobs as Batch
+ * does (scheduleClock.ts); `executionInfo.recentJob` names the last one. A completed, terminating or
+ * deleted schedule refuses changes with 409 JobScheduleCompleted / JobScheduleBeingTerminated /
+ * JobScheduleBeingDeleted (Batch status and error codes). The list filters on id and state only
+ * (Batch's OData filter table has no pool property for schedules), so callers filter by pool themselves.
  */
 const UPDATABLE = ['schedule', 'jobSpecification', 'metadata'];
 
@@ -24,6 +30,7 @@ export function serveJobSchedules(
   base: string,
 ): SimResponse {
   const schedules = (account.jobSchedules ??= {});
+  runSchedules(world, account);
   const [, id, action] = rest;
   if (!id) {
     if (req.method === 'POST') return addSchedule(world, req, account, base);
@@ -42,6 +49,8 @@ export function serveJobSchedules(
   const schedule = schedules[id.toLowerCase()];
   if (!schedule)
     throw new BatchFailure(404, 'JobScheduleNotFound', 'The specified job schedule does not exist.');
+  if (action === 'terminate' && req.method === 'POST')
+    return endSchedule(world, account, schedule, 'terminating');
   if (action)
     throw new BatchFailure(
       404,
@@ -53,6 +62,7 @@ export function serveJobSchedules(
       return odata(200, render(schedule, base), { ETag: schedule.eTag });
     case 'PATCH':
     case 'PUT': {
+      refuseIfEnded(schedule);
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (req.method === 'PUT') for (const k of UPDATABLE) delete schedule.spec[k];
       for (const k of UPDATABLE) if (k in body) schedule.spec[k] = body[k];
@@ -66,9 +76,7 @@ export function serveJobSchedules(
       });
     }
     case 'DELETE':
-      delete schedules[id.toLowerCase()];
-      world.changed();
-      return json(202);
+      return endSchedule(world, account, schedule, 'deleting');
     default:
       throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on a job schedule.`);
   }
@@ -106,8 +114,46 @@ function addSchedule(world: World, req: SimRequest, account: BatchAccountState, 
     eTag: etag(world),
   };
   account.jobSchedules![key] = schedule;
+  runSchedules(world, account); // its first job, when due now
   world.changed();
   return json(201, undefined, { ETag: schedule.eTag, DataServiceId: `${base}/jobschedules/${schedule.id}` });
+}
+
+/** Terminate or delete: the schedule ends in the background (its active job with it). */
+function endSchedule(
+  world: World,
+  account: BatchAccountState,
+  schedule: BatchJobScheduleState,
+  to: 'terminating' | 'deleting',
+): SimResponse {
+  if (to === 'terminating') refuseIfEnded(schedule);
+  const now = world.now();
+  if (schedule.state !== to) {
+    schedule.state = to;
+    schedule.stateTransitionSimMs = now;
+    schedule.endsAtSimMs = now + JOB_DELETE_MS;
+  }
+  const recent = schedule.recentJobId ? account.jobs?.[schedule.recentJobId.toLowerCase()] : undefined;
+  if (recent && to === 'terminating' && !['completed', 'deleting'].includes(recent.state))
+    setJobState(recent, 'terminating', now);
+  schedule.eTag = etag(world);
+  world.changed();
+  return json(202, undefined, { ETag: schedule.eTag });
+}
+
+const ENDED_CODES = {
+  completed: 'JobScheduleCompleted',
+  terminating: 'JobScheduleBeingTerminated',
+  deleting: 'JobScheduleBeingDeleted',
+} as const;
+
+function refuseIfEnded(schedule: BatchJobScheduleState): void {
+  if (schedule.state in ENDED_CODES)
+    throw new BatchFailure(
+      409,
+      ENDED_CODES[schedule.state as keyof typeof ENDED_CODES],
+      `The specified job schedule is ${schedule.state}.`,
+    );
 }
 
 /** jobSpecification.poolInfo is required (JobSpecification in BatchService.json). */
@@ -131,8 +177,10 @@ function render(schedule: BatchJobScheduleState, base: string): Record<string, u
     lastModified: iso(schedule.lastModifiedSimMs),
     creationTime: iso(schedule.createdAtSimMs),
     state: schedule.state,
-    stateTransitionTime: iso(schedule.createdAtSimMs),
+    stateTransitionTime: iso(schedule.stateTransitionSimMs ?? schedule.createdAtSimMs),
     ...schedule.spec,
-    executionInfo: {},
+    executionInfo: schedule.recentJobId
+      ? { recentJob: { id: schedule.recentJobId, url: `${base}/jobs/${schedule.recentJobId}` } }
+      : {},
   };
 }

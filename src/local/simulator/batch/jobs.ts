@@ -3,7 +3,8 @@ import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
 import { etag } from './poolCreation';
-import { JOB_DELETE_MS, type BatchJobState } from './jobModel';
+import { JOB_DELETE_MS, JOB_ENABLE_MS, type BatchJobState } from './jobModel';
+import { runSchedules } from './scheduleClock';
 import { jobPoolId, liveJobs, runningUntil, setJobState } from './jobClock';
 import { listPage, odata } from './listQuery';
 import { serveTasks } from './tasks';
@@ -34,6 +35,7 @@ export function serveJobs(
   base: string,
 ): SimResponse {
   const [, id, action, ...more] = rest;
+  runSchedules(world, account);
   const jobs = liveJobs(world, account);
   if (!id) {
     if (req.method === 'POST') return addJob(world, req, account, base);
@@ -146,12 +148,7 @@ function changeJob(world: World, req: SimRequest, job: BatchJobState, base: stri
       `The specified operation is not valid for the current state of the resource: a job's poolInfo can be changed only while the job is disabled (job ${job.id} is ${job.state}).`,
     );
   }
-  if (['completed', 'deleting', 'terminating'].includes(job.state))
-    throw new BatchFailure(
-      409,
-      job.state === 'deleting' ? 'JobBeingDeleted' : 'JobCompleted',
-      `The specified job is ${job.state}.`,
-    );
+  refuseIfEnded(job);
   if (req.method === 'PUT') for (const k of UPDATABLE) delete job.spec[k];
   for (const k of UPDATABLE) if (k in body) job.spec[k] = body[k];
   job.lastModifiedSimMs = world.now();
@@ -176,8 +173,14 @@ function jobAction(world: World, req: SimRequest, job: BatchJobState, action: st
         'OperationInvalidForCurrentState',
         `The specified job is not disabled (it is ${job.state}).`,
       );
-    setJobState(job, 'active', now);
-    job.activeSinceSimMs = now;
+    // Batch reports `enabling` until the job is active again (BatchService.json JobState).
+    setJobState(job, 'enabling', now);
+    job.activeSinceSimMs = now + JOB_ENABLE_MS;
+  } else if (action === 'terminate') {
+    refuseIfEnded(job);
+    terminateRunningTasks(job, now, 'The task was terminated because its job was terminated.');
+    setJobState(job, 'terminating', now);
+    job.terminatedAtSimMs = now + JOB_DELETE_MS;
   } else {
     throw new BatchFailure(
       404,
@@ -194,21 +197,29 @@ function jobAction(world: World, req: SimRequest, job: BatchJobState, action: st
 /** requeue: running tasks go back to the queue; terminate: they end now; wait: they finish first. */
 function disableJob(job: BatchJobState, option: 'requeue' | 'terminate' | 'wait', now: number): void {
   const running = Object.values(job.tasks).filter((t) => runningUntil(t, now) !== undefined);
-  for (const task of running) {
-    if (option === 'requeue') {
-      task.startedAtSimMs = undefined;
-      task.poolId = undefined;
-      task.requeueCount += 1;
-    } else if (option === 'terminate') {
-      task.endedAtSimMs = now;
-      task.failure = {
-        category: 'usererror',
-        code: 'TaskEnded',
-        message: 'The task was terminated because its job was disabled.',
-      };
-    }
+  if (option === 'terminate')
+    terminateRunningTasks(job, now, 'The task was terminated because its job was disabled.');
+  for (const task of option === 'requeue' ? running : []) {
+    task.startedAtSimMs = undefined;
+    task.poolId = undefined;
+    task.requeueCount += 1;
   }
   setJobState(job, option === 'wait' && running.length > 0 ? 'disabling' : 'disabled', now);
+}
+
+function terminateRunningTasks(job: BatchJobState, now: number, message: string): void {
+  for (const task of Object.values(job.tasks).filter((t) => runningUntil(t, now) !== undefined)) {
+    task.endedAtSimMs = now;
+    task.failure = { category: 'usererror', code: 'TaskEnded', message };
+  }
+}
+
+/** Batch's codes for a job that can no longer change (Batch status and error codes). */
+export function refuseIfEnded(job: BatchJobState): void {
+  const code = { completed: 'JobCompleted', terminating: 'JobBeingTerminated', deleting: 'JobBeingDeleted' }[
+    job.state as string
+  ];
+  if (code) throw new BatchFailure(409, code, `The specified job is ${job.state}.`);
 }
 
 export function renderJob(job: BatchJobState, base: string): Record<string, unknown> {

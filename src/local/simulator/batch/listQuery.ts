@@ -1,9 +1,10 @@
 import { query, type SimRequest, type SimResponse } from '../http';
 import { BatchFailure } from './batchErrors';
+import { maxResults } from './odataQuery';
 
 /**
- * The Batch data plane's list answers: OData pages of `maxresults` (default and most 1000) with an
- * `odata.nextLink`, and `$filter` on the properties each list supports (learn.microsoft.com/rest/api/
+ * The Batch data plane's list answers: OData pages of `maxresults` (1-1000, default 1000; out of range
+ * is 400 OutOfRangeQueryParameterValue) with an `odata.nextLink`, and `$filter` on the properties each list supports (learn.microsoft.com/rest/api/
  * batchservice/odata-filters-in-batch). Only `eq` clauses joined by `and` are modelled; a property the
  * list does not support is refused as Batch refuses it.
  */
@@ -25,7 +26,7 @@ export function listPage<T>(
   const matching = items.filter((item) =>
     clauses.every((c) => (filterable[c.property]!(item) ?? '').toLowerCase() === c.value.toLowerCase()),
   );
-  const size = Math.min(1000, Math.max(1, Number(query(req, 'maxresults') ?? 1000) || 1000));
+  const size = maxResults(req.url, 1000, 1000);
   const skip = Number(query(req, 'skiptoken') ?? 0) || 0;
   const page = matching.slice(skip, skip + size);
   const next = new URL(req.url.href);

@@ -18,6 +18,22 @@ export const invalidQuery = (name: string, reason: string) =>
     ],
   );
 
+/**
+ * A well-formed value outside the range the operation allows: Batch's own code for it
+ * (BatchErrorCodeStrings.OutOfRangeQueryParameterValue, "a query parameter is out of range").
+ */
+export const outOfRangeQuery = (name: string, value: string, range: string) =>
+  new BatchFailure(
+    400,
+    'OutOfRangeQueryParameterValue',
+    'The value for one of the query parameters specified in the request URI is out of range.',
+    [
+      { key: 'QueryParameterName', value: name },
+      { key: 'QueryParameterValue', value },
+      { key: 'Reason', value: `must be ${range}` },
+    ],
+  );
+
 /** `state eq 'a' or (state eq 'b')` → the accepted values of `property`; undefined when no filter. */
 export function eqFilter(url: URL, property: string): Set<string> | undefined {
   const text = url.searchParams.get('$filter');
@@ -41,8 +57,8 @@ export function maxResults(url: URL, defaultValue: number, max: number): number 
   const text = url.searchParams.get('maxresults');
   if (text === null) return defaultValue;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max)
-    throw invalidQuery('maxresults', `${text} (must be 1 to ${max})`);
+  if (!Number.isInteger(value)) throw invalidQuery('maxresults', `${text} (must be an integer)`);
+  if (value < 1 || value > max) throw outOfRangeQuery('maxresults', text, `1 to ${max}`);
   return value;
 }
 

@@ -6,6 +6,7 @@ import { etag } from './poolCreation';
 import { DEFAULT_TASK_RUN_MS, type BatchJobState, type BatchTaskState } from './jobModel';
 import { jobPoolId } from './jobClock';
 import { listPage, odata } from './listQuery';
+import { refuseIfEnded } from './jobs';
 
 /*
  * Tasks of a job (Task_Add, Task_Get, Task_List): active until the job's pool has nodes, running for
@@ -54,10 +55,7 @@ function addTask(
   job: BatchJobState,
   url: string,
 ): SimResponse {
-  if (['completed', 'terminating'].includes(job.state))
-    throw new BatchFailure(409, 'JobCompleted', 'The specified job is already in a completed state.');
-  if (job.state === 'deleting')
-    throw new BatchFailure(409, 'JobBeingDeleted', 'The specified job has been marked for deletion.');
+  refuseIfEnded(job);
   const body = req.body as Record<string, unknown> | undefined;
   for (const field of ['id', 'commandLine'])
     if (!body?.[field])

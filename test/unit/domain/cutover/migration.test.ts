@@ -61,13 +61,21 @@ describe('job migration plan (decided from what Batch reports)', () => {
     expect(meta.map((m) => m.name)).toEqual(['team', MIGRATION_MARKER]);
   });
 
-  it('matches schedules by pool, case-insensitively', () => {
-    expect(
-      schedulesOnPool(
-        [{ scheduleId: 's1', poolId: 'A-OLD' }, { scheduleId: 's2', poolId: 'b' }, { scheduleId: 's3' }],
-        'a-old',
-      ),
-    ).toEqual(['s1']);
+  it('matches schedules by pool, case-insensitively, and sets aside the ones that ended', () => {
+    const found = schedulesOnPool(
+      [
+        { scheduleId: 's1', state: 'active', poolId: 'A-OLD' },
+        { scheduleId: 's2', state: 'active', poolId: 'b' },
+        { scheduleId: 's3', state: 'active' },
+        { scheduleId: 's4', state: 'disabled', poolId: 'a-old' },
+        { scheduleId: 's5', state: 'completed', poolId: 'a-old' },
+        { scheduleId: 's6', state: 'terminating', poolId: 'a-old' },
+        { scheduleId: 's7', state: 'deleting', poolId: 'a-old' },
+      ],
+      'a-old',
+    );
+    expect(found.move.map((s) => s.scheduleId)).toEqual(['s1', 's4']);
+    expect(found.ended).toEqual(['s5', 's6', 's7']);
   });
 });
 
@@ -125,6 +133,16 @@ describe('smoke test verdicts', () => {
     });
     expect(dup.error!.issues[0]!.path).toEqual(['tasks', 1, 'id']);
     expect(smokeJobId('p'.repeat(80))).toHaveLength(64);
+  });
+
+  it('gives two long pool ids that share their first 54 characters two smoke jobs, each a valid Batch id', () => {
+    const stem = 'render-pool-'.padEnd(60, 'x');
+    const [a, b] = [smokeJobId(`${stem}-blue`), smokeJobId(`${stem}-green`)];
+    expect(a).not.toBe(b);
+    for (const id of [a, b]) expect(id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    // Batch ids are case-insensitive: the same pool in other case is the same job.
+    expect(smokeJobId(`${stem}-BLUE`).toLowerCase()).toBe(a.toLowerCase());
+    expect(smokeJobId('render-a')).toBe('bif-smoke-render-a');
   });
 
   it('a pool overrides the request: its own test, or false for none', () => {
