@@ -31,6 +31,11 @@ export interface PoolUsage {
   targetDedicatedNodes: number;
   currentLowPriorityNodes: number;
   targetLowPriorityNodes: number;
+  /**
+   * An autoscale pool. It is never shrunk for a cutover: a resize is a scaleSettings.fixedScale write,
+   * and ARM's ScaleSettings holds fixedScale or autoScale, never both, so the formula would be lost.
+   */
+  autoScale?: boolean;
 }
 
 /** Per account id (lower case): its quotas (undefined when not reported) and its pools. */
@@ -51,8 +56,17 @@ export type CutoverPlan =
   | { strategy: 'blue-green' }
   | {
       strategy: 'shrink-old-first';
-      /** The old pool's size before the new pool is created (resized with taskcompletion). */
-      shrinkOld: { poolId: string; toDedicated: number; toLowPriority: number };
+      /**
+       * The old pool's size before the new pool is created (resized with taskcompletion), and its
+       * targets as read before the shrink: what a rollback of the new pool resizes it back to.
+       */
+      shrinkOld: {
+        poolId: string;
+        toDedicated: number;
+        toLowPriority: number;
+        fromDedicated: number;
+        fromLowPriority: number;
+      };
       /** Cores missing for old + new side by side, per bucket that was short. */
       missingCores: Record<string, number>;
     }
@@ -136,7 +150,10 @@ function usageOf(pools: PoolUsage[]): Used {
     const held = heldBy(pool);
     used.dedicated += held.dedicated;
     used.lowPriority += held.lowPriority;
-    if (held.family) used.byFamily[held.family] = (used.byFamily[held.family] ?? 0) + held.dedicated;
+    if (held.family) {
+      const family = held.family.toLowerCase();
+      used.byFamily[family] = (used.byFamily[family] ?? 0) + held.dedicated;
+    }
   }
   return used;
 }
@@ -155,6 +172,17 @@ function heldBy(pool: PoolUsage) {
   };
 }
 
+/**
+ * A family's quota. Family names are compared case-insensitively: Azure spells them both ways
+ * (`standardDSv5Family`, `StandardNCADSA100v4Family`) across the Resource SKUs API and Batch's
+ * dedicatedCoreQuotaPerVMFamily, and a family not listed has no quota.
+ */
+export function familyQuota(quotas: AccountCoreQuotas, family: string): number {
+  const wanted = family.toLowerCase();
+  const entry = Object.entries(quotas.perFamily).find(([name]) => name.toLowerCase() === wanted);
+  return entry?.[1] ?? 0;
+}
+
 /** Cores missing per bucket if `demand` were added to `used` now; empty when it fits. */
 function shortfall(
   quotas: AccountCoreQuotas,
@@ -167,8 +195,8 @@ function shortfall(
   if (total) missing.dedicated = total;
   if (quotas.perFamilyEnforced && need.family) {
     const family = over(
-      (used.byFamily[need.family] ?? 0) + need.dedicated,
-      quotas.perFamily[need.family] ?? 0,
+      (used.byFamily[need.family.toLowerCase()] ?? 0) + need.dedicated,
+      familyQuota(quotas, need.family),
     );
     if (family) missing[need.family] = family;
   }
@@ -222,6 +250,8 @@ function fit(
       poolId: old!.poolId,
       toDedicated: oldHeld.dedicatedNodes - shrink.removeDedicated,
       toLowPriority: oldHeld.lowPriorityNodes - shrink.removeLowPriority,
+      fromDedicated: old!.targetDedicatedNodes,
+      fromLowPriority: old!.targetLowPriorityNodes,
     },
     missingCores: missing,
   };
@@ -230,17 +260,21 @@ function fit(
 function add(used: Used, cores: { dedicated: number; lowPriority: number; family?: string }, sign: 1 | -1) {
   used.dedicated += sign * cores.dedicated;
   used.lowPriority += sign * cores.lowPriority;
-  if (cores.family) used.byFamily[cores.family] = (used.byFamily[cores.family] ?? 0) + sign * cores.dedicated;
+  if (cores.family) {
+    const family = cores.family.toLowerCase();
+    used.byFamily[family] = (used.byFamily[family] ?? 0) + sign * cores.dedicated;
+  }
 }
 
 /** Nodes to take off the old pool so the missing cores are freed; undefined when even 0 nodes is not enough. */
 function shrinkFor(old: PoolUsage, missing: Record<string, number>) {
+  if (old.autoScale) return undefined;
   const held = heldBy(old);
   let dedicatedCores = missing.dedicated ?? 0;
   for (const [bucket, cores] of Object.entries(missing)) {
     if (bucket === 'dedicated' || bucket === 'lowPriority') continue;
     // A family short of cores gains only from an old pool of that same family.
-    if (bucket !== held.family) return undefined;
+    if (bucket.toLowerCase() !== held.family?.toLowerCase()) return undefined;
     dedicatedCores = Math.max(dedicatedCores, cores);
   }
   const removeDedicated = Math.ceil(dedicatedCores / held.cores);
@@ -263,16 +297,26 @@ function refusal(
     .join(', ');
   const account = demand.account.id.split('/').at(-1);
   const why =
-    old && cutover.onInsufficientQuota === 'refuse'
+    old && !old.autoScale && cutover.onInsufficientQuota === 'refuse'
       ? `cutover.onInsufficientQuota is "refuse"; "shrink-old-first" would shrink ${old.poolId} before ${demand.poolId} grows`
-      : old
-        ? `even with ${old.poolId} shrunk to 0 nodes it would not fit`
-        : 'no replaced pool can make room';
+      : old?.autoScale
+        ? `${old.poolId} is an autoscale pool, and shrinking it would replace its formula with a fixed size (ARM scaleSettings holds one or the other), so it is not shrunk`
+        : old
+          ? `even with ${old.poolId} shrunk to 0 nodes it would not fit`
+          : 'no replaced pool can make room';
   return finding(
     'CUTOVER_QUOTA_INSUFFICIENT',
     `pools[${demand.index}].targetDedicatedNodes`,
-    `Pool ${demand.poolId} (${demand.dedicatedNodes} dedicated + ${demand.lowPriorityNodes} low-priority ${demand.vmSize} nodes) does not fit Batch account ${account}'s core quota beside its other pools: ${short} missing (${why}). Ask for a quota increase (https://learn.microsoft.com/azure/batch/batch-quota-limit#increase-a-quota)${old && cutover.onInsufficientQuota === 'refuse' ? ', set cutover.onInsufficientQuota to "shrink-old-first"' : ''} or use fewer nodes.`,
+    `Pool ${demand.poolId} (${demand.dedicatedNodes} dedicated + ${demand.lowPriorityNodes} low-priority ${demand.vmSize} nodes) does not fit Batch account ${account}'s core quota beside its other pools: ${short} missing (${why}). Ask for a quota increase (https://learn.microsoft.com/azure/batch/batch-quota-limit#increase-a-quota)${fixes(old, cutover)} or use fewer nodes.`,
   );
+}
+
+/** The fixes beside a quota increase that would let this pool fit. */
+function fixes(old: PoolUsage | undefined, cutover: CapacityCutover): string {
+  if (old?.autoScale) return `, lower the targets of ${old.poolId}'s autoscale formula first`;
+  if (old && cutover.onInsufficientQuota === 'refuse')
+    return ', set cutover.onInsufficientQuota to "shrink-old-first"';
+  return '';
 }
 
 /**

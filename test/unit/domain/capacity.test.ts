@@ -63,7 +63,7 @@ describe('capacity planning: shrink-old-first', () => {
     expect(result.findings).toEqual([]);
     expect(result.pools.new).toEqual({
       strategy: 'shrink-old-first',
-      shrinkOld: { poolId: 'old', toDedicated: 10, toLowPriority: 0 },
+      shrinkOld: { poolId: 'old', toDedicated: 10, toLowPriority: 0, fromDedicated: 20, fromLowPriority: 0 },
       missingCores: { standardDSv5Family: 40 },
     });
     expect(describeCutover(result.pools.new)).toMatch(
@@ -85,6 +85,32 @@ describe('capacity planning: shrink-old-first', () => {
     const old = pool('old', 0, { currentLowPriorityNodes: 8, targetLowPriorityNodes: 8 });
     const result = plan(demand({ dedicatedNodes: 0, lowPriorityNodes: 8 }), facts(q, [old]));
     expect(result.pools.new).toMatchObject({ shrinkOld: { toDedicated: 0, toLowPriority: 2 } });
+  });
+});
+
+describe('capacity planning: autoscale and family names', () => {
+  it('never shrinks an autoscale old pool (its formula would be lost): a finding with the fixes', () => {
+    const result = plan(demand(), facts(quotas(), [pool('old', 20, { autoScale: true })]));
+    expect(result.pools.new).toEqual({ strategy: 'blue-green' });
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        code: 'CUTOVER_QUOTA_INSUFFICIENT',
+        message: expect.stringMatching(
+          /old is an autoscale pool.*quota increase.*lower the targets of old's autoscale formula/,
+        ),
+      }),
+    ]);
+  });
+
+  it('compares VM family names case-insensitively (Azure spells them both ways)', () => {
+    const q = quotas({ perFamily: { StandardDSv5Family: 160 } });
+    expect(plan(demand(), facts(q, [pool('old', 20)]))).toEqual({
+      pools: { new: { strategy: 'blue-green' } },
+      findings: [],
+    });
+    const a100 = { vmSize: 'Standard_NC24ads_A100_v4', dedicatedNodes: 2, replaces: undefined };
+    const gpu = quotas({ perFamily: { standardNCADSA100v4Family: 48 } });
+    expect(plan(demand(a100), facts(gpu, [])).findings).toEqual([]);
   });
 });
 

@@ -37,7 +37,8 @@ export function coresInUse(account: BatchAccountState, exceptPoolId: string, now
     const held = coresHeld(pool, nowMs);
     used.dedicated += held.dedicated;
     used.lowPriority += held.lowPriority;
-    if (held.family) used.byFamily[held.family] = (used.byFamily[held.family] ?? 0) + held.dedicated;
+    const family = held.family?.toLowerCase();
+    if (family) used.byFamily[family] = (used.byFamily[family] ?? 0) + held.dedicated;
   }
   return used;
 }
@@ -61,9 +62,12 @@ export function quotaAllocationError(
     },
   ];
   if (account.perFamilyEnforced && size) {
-    const quota = account.perFamilyQuota?.[size.family] ?? 0;
+    // Family names compare case-insensitively (Azure spells them both ways, see vmSizes.ts).
+    const family = size.family.toLowerCase();
+    const listed = Object.entries(account.perFamilyQuota ?? {}).find(([n]) => n.toLowerCase() === family);
+    const quota = listed?.[1] ?? 0;
     limits.push({
-      room: quota - (used.byFamily[size.family] ?? 0),
+      room: quota - (used.byFamily[family] ?? 0),
       code: 'AccountCoreQuotaReached',
       message: `The specified account has reached its dedicated core quota for VM family ${size.family} (${quota} cores).`,
     });
