@@ -24,6 +24,26 @@ export async function shrinkPool(
 }
 
 /**
+ * Undoes a shrink-old-first when the new pool is rolled back: the old pool (a fixed-size pool: autoscale
+ * ones are never shrunk) goes back to the targets it had before the shrink. Idempotent: a pool already
+ * at those targets is done, a pool that is gone needs nothing.
+ */
+export async function restoreShrunkPool(
+  s: Services,
+  input: { account: BatchAccountRef; poolId: string; toDedicated: number; toLowPriority: number },
+): Promise<'restored' | 'done' | 'missing'> {
+  const pool = await s.batch.getPool(input.account, input.poolId);
+  if (!pool || pool.state === 'deleting') return 'missing';
+  if (pool.targetDedicatedNodes === input.toDedicated && pool.targetLowPriorityNodes === input.toLowPriority)
+    return 'done';
+  await s.batch.resizePool(input.account, input.poolId, {
+    dedicated: input.toDedicated,
+    lowPriority: input.toLowPriority,
+  });
+  return 'restored';
+}
+
+/**
  * In place: the pool being replaced takes the new image and keeps its id. Idempotent: a pool already on
  * the image is done. A missing pool is a permanent failure (planning saw it; someone deleted it since).
  */

@@ -142,6 +142,36 @@ it('updates a zero-node autoscale pool in place: same pool id, new image, no new
   reportRequests('in-place', 'cap-auto', 'cap-auto-next', from);
 });
 
+it('rolls a gate failure after shrink-old-first back: the new pool deleted, the old one at its size again', async () => {
+  // cap-new holds 20 of the family's 30 nodes; its successor needs another 20: cap-new shrinks to 10 first.
+  world.simulator.addFault({
+    kind: 'nodeState',
+    poolId: 'cap-rb',
+    nodeState: 'unusable',
+    share: 0.1,
+    code: 'DiskFull',
+    message: 'There is not enough disk space on the node',
+  });
+  const status = await run(request('cap-rb', { poolId: 'cap-rb', replaces: 'cap-new' }));
+  expect(status.runtimeStatus).toBe('Failed');
+  const events = await eventsOf('cap-rb');
+  const types = events.map((e) => e.type.replace('BatchImageFactory.', ''));
+  expect(types).toEqual(expect.arrayContaining(['Pool.ShrunkForCutover', 'Pool.RolledBack']));
+  const rolledBack = events.find((e) => e.type.endsWith('Pool.RolledBack')).data;
+  expect(rolledBack).toMatchObject({
+    poolId: 'cap-rb',
+    keptPool: 'cap-new',
+    restoredOldPool: { poolId: 'cap-new', toDedicatedNodes: 20, toLowPriorityNodes: 0 },
+  });
+  const old = account().pools['cap-new']!;
+  expect(old.deletingAtSimMs).toBeUndefined();
+  expect(old.resize).toMatchObject({ fromDedicated: 10, toDedicated: 20 });
+  // The deleted pool's nodes were released before the old pool grew back: no quota error.
+  expect(old.resize.error).toBeUndefined();
+  const fresh = account().pools['cap-rb'];
+  expect(fresh === undefined || fresh.deletingAtSimMs !== undefined).toBe(true);
+});
+
 /** The requests these cutovers add per pool, from the simulator's record (printed with BIF_REPORT_REQUESTS=1). */
 function reportRequests(label: string, oldPool: string, newPool: string, from: number) {
   if (!process.env.BIF_REPORT_REQUESTS) return;
