@@ -2,6 +2,7 @@ import { finding, type Finding } from '../findings';
 import type { BatchAccountRef } from '../buildRequest';
 import { DEFAULT_CAPACITY_CUTOVER, type CapacityCutover } from './cutoverRequest';
 import { vmSizeFacts } from './vmSizes';
+import { isAutoScale } from '../poolTemplate/effectivePool';
 
 /**
  * Capacity during cutover, decided without I/O. Blue/green briefly runs old and new pools side by side;
@@ -49,6 +50,8 @@ export interface PoolDemand {
   vmSize: string;
   dedicatedNodes: number;
   lowPriorityNodes: number;
+  /** The request's pool scales with a formula (template scaleSettings.autoScale). */
+  autoScale?: boolean;
   replaces?: string;
 }
 
@@ -70,7 +73,15 @@ export type CutoverPlan =
       /** Cores missing for old + new side by side, per bucket that was short. */
       missingCores: Record<string, number>;
     }
-  | { strategy: 'in-place'; poolId: string };
+  | {
+      strategy: 'in-place';
+      poolId: string;
+      /**
+       * What happens when the pool has nodes by the time of the update (hours later, after replication):
+       * "auto" creates a new pool instead (blue/green), "in-place" fails the pool.
+       */
+      requested: 'auto' | 'in-place';
+    };
 
 export interface CapacityPlan {
   /** Per new pool id. */
@@ -110,7 +121,12 @@ export function planCapacity(
   return plan;
 }
 
-/** In place: asked for (or "auto"), and the replaced pool exists with no nodes and the same VM size. */
+/**
+ * In place: asked for (or "auto"), and the replaced pool exists with no nodes, the same VM size and the
+ * same scale mode, and the request's pool asks for no nodes either. In place changes only the image
+ * (deploymentConfiguration): the old pool keeps its scale settings (formula or targets), start task and
+ * everything else, so a request that wants nodes now, or another scale mode, gets a new pool.
+ */
 function inPlaceDecision(
   demand: PoolDemand,
   old: PoolUsage | undefined,
@@ -125,14 +141,19 @@ function inPlaceDecision(
       old.currentLowPriorityNodes +
       old.targetLowPriorityNodes ===
       0;
-  const sameSize = old?.vmSize?.toLowerCase() === demand.vmSize.toLowerCase();
-  if (empty && sameSize) return { strategy: 'in-place', poolId: old.poolId };
+  const why = !old
+    ? `pool ${demand.replaces} was not found in the account`
+    : !empty
+      ? `pool ${demand.replaces} has nodes (Batch changes a pool's image only while it has none)`
+      : old.vmSize?.toLowerCase() !== demand.vmSize.toLowerCase()
+        ? `pool ${demand.replaces} has VM size ${old.vmSize ?? 'unknown'}, not ${demand.vmSize}`
+        : Boolean(old.autoScale) !== Boolean(demand.autoScale)
+          ? `pool ${demand.replaces} ${old.autoScale ? 'scales with a formula' : 'has a fixed size'} and ${demand.poolId} ${demand.autoScale ? 'with a formula' : 'a fixed size'} (in place keeps the old pool's scale settings)`
+          : demand.dedicatedNodes + demand.lowPriorityNodes > 0
+            ? `${demand.poolId} asks for ${demand.dedicatedNodes + demand.lowPriorityNodes} nodes now (in place keeps the old pool's scale settings, at 0 nodes)`
+            : undefined;
+  if (!why) return { strategy: 'in-place', poolId: old!.poolId, requested: cutover.strategy };
   if (cutover.strategy === 'in-place') {
-    const why = !old
-      ? `pool ${demand.replaces} was not found in the account`
-      : !empty
-        ? `pool ${demand.replaces} has nodes (Batch changes a pool's image only while it has none)`
-        : `pool ${demand.replaces} has VM size ${old.vmSize ?? 'unknown'}, not ${demand.vmSize}`;
     findings.push(
       finding(
         'CUTOVER_IN_PLACE_NOT_ALLOWED',
@@ -328,7 +349,12 @@ export function withCutoverPlans<
     poolId: string;
     account: BatchAccountRef;
     replaces?: string;
-    spec: { vmSize: string; targetDedicatedNodes: number; targetLowPriorityNodes: number };
+    spec: {
+      vmSize: string;
+      targetDedicatedNodes: number;
+      targetLowPriorityNodes: number;
+      template?: Record<string, unknown>;
+    };
   },
 >(
   rollouts: P[],
@@ -344,6 +370,7 @@ export function withCutoverPlans<
     vmSize: r.spec.vmSize,
     dedicatedNodes: r.spec.targetDedicatedNodes,
     lowPriorityNodes: r.spec.targetLowPriorityNodes,
+    ...(isAutoScale(r.spec.template) ? { autoScale: true } : {}),
     ...(r.replaces ? { replaces: r.replaces } : {}),
   }));
   const plan = planCapacity(demands, facts, cutover);

@@ -165,8 +165,33 @@ describe('capacity planning: what counts, and in place', () => {
   });
 
   it('plans in place for "auto" when the replaced pool is empty and the same size', () => {
-    const result = plan(demand(), facts(quotas(), [pool('old', 0)]), { strategy: 'auto' });
-    expect(result).toEqual({ pools: { new: { strategy: 'in-place', poolId: 'old' } }, findings: [] });
+    const result = plan(demand({ dedicatedNodes: 0 }), facts(quotas(), [pool('old', 0)]), {
+      strategy: 'auto',
+    });
+    expect(result).toEqual({
+      pools: { new: { strategy: 'in-place', poolId: 'old', requested: 'auto' } },
+      findings: [],
+    });
+  });
+
+  it('keeps blue/green when in place would not give the request its pool (nodes now, another scale mode)', () => {
+    // In place changes only the image: the old pool keeps its scale settings.
+    const wantsNodes = plan(demand({ dedicatedNodes: 5 }), facts(quotas(), [pool('old', 0)]), {
+      strategy: 'in-place',
+    });
+    expect(wantsNodes.findings[0]?.message).toMatch(/asks for 5 nodes now/);
+    const formula = plan(
+      demand({ dedicatedNodes: 0 }),
+      facts(quotas(), [pool('old', 0, { autoScale: true })]),
+      { strategy: 'auto' },
+    );
+    expect(formula).toEqual({ pools: { new: { strategy: 'blue-green' } }, findings: [] });
+    const both = plan(
+      demand({ dedicatedNodes: 0, autoScale: true }),
+      facts(quotas(), [pool('old', 0, { autoScale: true })]),
+      { strategy: 'auto' },
+    );
+    expect(both.pools.new).toMatchObject({ strategy: 'in-place' });
   });
 
   it('falls back to blue/green under "auto" when the replaced pool has nodes', () => {
