@@ -22,6 +22,8 @@ export interface AccountCoreQuotas {
   lowPriorityCoreQuota: number;
   perFamily: Record<string, number>;
   perFamilyEnforced: boolean;
+  /** How many pools the account may have (Batch answers PoolQuotaReached past it); absent: not checked. */
+  poolQuota?: number;
 }
 
 /** One existing pool of an account, as read from the pool list. */
@@ -118,7 +120,39 @@ export function planCapacity(
     if (!used.has(key)) used.set(key, usageOf(existing));
     plan.pools[demand.poolId] = fit(demand, account?.quotas, used.get(key)!, old, cutover, plan.findings);
   }
+  plan.findings.push(...poolCountFindings(demands, facts, plan));
   return plan;
+}
+
+/**
+ * Blue/green adds a pool beside each pool it replaces (the old one goes only once the new one is ready),
+ * so an account needs room for its existing pools plus every new one it does not update in place.
+ * Past poolQuota, Batch refuses the create with 409 PoolQuotaReached
+ * (https://learn.microsoft.com/rest/api/batchservice/batch-status-and-error-codes).
+ */
+function poolCountFindings(demands: PoolDemand[], facts: CapacityFacts, plan: CapacityPlan): Finding[] {
+  const newIds = new Set(demands.map((d) => d.poolId.toLowerCase()));
+  const byAccount = new Map<string, PoolDemand[]>();
+  for (const demand of demands) {
+    if (plan.pools[demand.poolId]?.strategy === 'in-place') continue;
+    const key = demand.account.id.toLowerCase();
+    byAccount.set(key, [...(byAccount.get(key) ?? []), demand]);
+  }
+  return [...byAccount].flatMap(([key, added]) => {
+    const account = facts[key];
+    const quota = account?.quotas?.poolQuota;
+    if (!account || quota === undefined) return [];
+    const existing = account.pools.filter((p) => !newIds.has(p.poolId.toLowerCase())).length;
+    if (existing + added.length <= quota) return [];
+    const name = added[0]!.account.id.split('/').at(-1);
+    return [
+      finding(
+        'CUTOVER_POOL_QUOTA_INSUFFICIENT',
+        `pools[${added[0]!.index}].poolId`,
+        `Batch account ${name} has ${existing} pools and a pool quota of ${quota}; this build adds ${added.length} more (${added.map((d) => d.poolId).join(', ')}) beside the pools they replace, ${existing + added.length - quota} too many. Ask for a pool quota increase (https://learn.microsoft.com/azure/batch/batch-quota-limit#increase-a-quota), delete unused pools, or use cutover.strategy "auto" where the replaced pools are empty.`,
+      ),
+    ];
+  });
 }
 
 /**

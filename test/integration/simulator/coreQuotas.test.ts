@@ -97,6 +97,7 @@ describe('Batch core quotas in the simulator', () => {
       lowPriorityCoreQuota: 16,
       perFamily: { standardDSv5Family: 100, standardDDSv5Family: 400 },
       perFamilyEnforced: true,
+      poolQuota: 20,
     });
   });
 
@@ -139,6 +140,22 @@ describe('Batch core quotas in the simulator', () => {
     const d = await data.pool.get('quota-d');
     expect(d).toMatchObject({ currentLowPriorityNodes: 4 });
     expect(d.resizeErrors?.[0]).toMatchObject({ code: 'AccountLowPriorityCoreQuotaReached' });
+  });
+
+  it('refuses a pool past the account’s pool quota with 409 PoolQuotaReached (ARM PUT)', async () => {
+    const account = sim.world.state.batchAccounts.batchrenderweu!;
+    const live = Object.keys(account.pools).length;
+    account.poolQuota = live;
+    try {
+      await expect(create('quota-over', 'Standard_D4s_v5', 0)).rejects.toMatchObject({
+        statusCode: 409,
+        code: 'PoolQuotaReached',
+      });
+      account.poolQuota = live + 1;
+      await expect(create('quota-over', 'Standard_D4s_v5', 0)).resolves.toBeDefined();
+    } finally {
+      account.poolQuota = 20;
+    }
   });
 
   it('knows every VM size the examples, scenarios and tests use', () => {

@@ -114,6 +114,31 @@ describe('capacity planning: autoscale and family names', () => {
   });
 });
 
+describe('capacity planning: pool quota', () => {
+  it('counts existing pools plus each new blue/green pool against poolQuota', () => {
+    const two = [pool('old', 2), pool('other', 2)];
+    expect(plan(demand({ dedicatedNodes: 2 }), facts(quotas({ poolQuota: 3 }), two)).findings).toEqual([]);
+    const full = plan(demand({ dedicatedNodes: 2 }), facts(quotas({ poolQuota: 2 }), two));
+    expect(full.findings).toEqual([
+      expect.objectContaining({
+        code: 'CUTOVER_POOL_QUOTA_INSUFFICIENT',
+        severity: 'error',
+        path: 'pools[0].poolId',
+        message: expect.stringMatching(/has 2 pools and a pool quota of 2.*1 too many.*pool quota increase/),
+      }),
+    ]);
+    // In place adds no pool.
+    const inPlace = plan(
+      demand({ dedicatedNodes: 0 }),
+      facts(quotas({ poolQuota: 2 }), [pool('old', 0), pool('other', 2)]),
+      {
+        strategy: 'auto',
+      },
+    );
+    expect(inPlace.findings).toEqual([]);
+  });
+});
+
 describe('capacity planning: refusals', () => {
   it('refuses with a finding (code, field, fix) when the request says refuse', () => {
     const result = plan(demand(), facts(quotas(), [pool('old', 20)]), { onInsufficientQuota: 'refuse' });

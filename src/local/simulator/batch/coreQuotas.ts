@@ -1,6 +1,7 @@
 import type { BatchAccountState, BatchPoolState } from '../model';
 import { vmSizeFacts } from '../../../domain/cutover/vmSizes';
 import { snapshotPool } from './allocation';
+import { BatchFailure } from './batchErrors';
 
 /*
  * Batch's core quotas (https://learn.microsoft.com/azure/batch/batch-quota-limit): a pool's dedicated
@@ -106,6 +107,24 @@ function stopAt(
   };
 }
 
+/** Batch's default pool quota per account (https://learn.microsoft.com/azure/batch/batch-quota-limit). */
+export const DEFAULT_POOL_QUOTA = 100;
+
+/**
+ * A new pool past the account's poolQuota is refused with 409 PoolQuotaReached
+ * (https://learn.microsoft.com/rest/api/batchservice/batch-status-and-error-codes), through either plane.
+ * Pools being deleted still count until they are gone.
+ */
+export function checkPoolQuota(account: BatchAccountState, livePools: number): void {
+  const quota = account.poolQuota ?? DEFAULT_POOL_QUOTA;
+  if (livePools >= quota)
+    throw new BatchFailure(
+      409,
+      'PoolQuotaReached',
+      `The specified account has reached its pool quota (${quota} pools).`,
+    );
+}
+
 /** Microsoft.Batch/batchAccounts GET (BatchManagement.json BatchAccount_Get; example BatchAccountGet.json). */
 export function renderArmAccount(account: BatchAccountState) {
   const perFamily = Object.entries(account.perFamilyQuota ?? {}).map(([name, coreQuota]) => ({
@@ -127,7 +146,7 @@ export function renderArmAccount(account: BatchAccountState) {
       lowPriorityCoreQuota: account.lowPriorityQuota,
       dedicatedCoreQuotaPerVMFamily: perFamily,
       dedicatedCoreQuotaPerVMFamilyEnforced: account.perFamilyEnforced ?? false,
-      poolQuota: account.poolQuota ?? 100,
+      poolQuota: account.poolQuota ?? DEFAULT_POOL_QUOTA,
       activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota ?? 300,
     },
   };
