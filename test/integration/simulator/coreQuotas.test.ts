@@ -158,6 +158,23 @@ describe('Batch core quotas in the simulator', () => {
     }
   });
 
+  it('refuses a job past the active job and schedule quota with 409 ActiveJobAndScheduleQuotaReached', async () => {
+    const account = sim.world.state.batchAccounts.batchrenderweu!;
+    account.activeJobAndJobScheduleQuota = 1;
+    try {
+      await data.job.add({ id: 'quota-job-1', poolInfo: { poolId: 'quota-a' } });
+      await expect(
+        data.job.add({ id: 'quota-job-2', poolInfo: { poolId: 'quota-a' } }),
+      ).rejects.toMatchObject({ statusCode: 409, code: 'ActiveJobAndScheduleQuotaReached' });
+      account.activeJobAndJobScheduleQuota = 2;
+      await expect(
+        data.job.add({ id: 'quota-job-2', poolInfo: { poolId: 'quota-a' } }),
+      ).resolves.toBeDefined();
+    } finally {
+      account.activeJobAndJobScheduleQuota = 50;
+    }
+  });
+
   it('knows every VM size the examples, scenarios and tests use', () => {
     const sizes = new Set<string>();
     const out = execSync(

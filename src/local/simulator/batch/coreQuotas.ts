@@ -125,6 +125,27 @@ export function checkPoolQuota(account: BatchAccountState, livePools: number): v
     );
 }
 
+/** Batch's default active job and job schedule quota per account (batch-quota-limit). */
+export const DEFAULT_ACTIVE_JOB_QUOTA = 300;
+
+/**
+ * A job added while the account's active jobs and job schedules (not completed, not being deleted)
+ * fill activeJobAndJobScheduleQuota is refused with 409 ActiveJobAndScheduleQuotaReached
+ * (https://learn.microsoft.com/rest/api/batchservice/batch-status-and-error-codes).
+ */
+export function checkActiveJobQuota(account: BatchAccountState): void {
+  const quota = account.activeJobAndJobScheduleQuota ?? DEFAULT_ACTIVE_JOB_QUOTA;
+  const live = (items: { state: string }[]) =>
+    items.filter((i) => i.state !== 'completed' && i.state !== 'deleting').length;
+  const active = live(Object.values(account.jobs ?? {})) + live(Object.values(account.jobSchedules ?? {}));
+  if (active >= quota)
+    throw new BatchFailure(
+      409,
+      'ActiveJobAndScheduleQuotaReached',
+      `The specified account has reached its quota of active jobs and job schedules (${quota}).`,
+    );
+}
+
 /** Microsoft.Batch/batchAccounts GET (BatchManagement.json BatchAccount_Get; example BatchAccountGet.json). */
 export function renderArmAccount(account: BatchAccountState) {
   const perFamily = Object.entries(account.perFamilyQuota ?? {}).map(([name, coreQuota]) => ({
@@ -147,7 +168,7 @@ export function renderArmAccount(account: BatchAccountState) {
       dedicatedCoreQuotaPerVMFamily: perFamily,
       dedicatedCoreQuotaPerVMFamilyEnforced: account.perFamilyEnforced ?? false,
       poolQuota: account.poolQuota ?? DEFAULT_POOL_QUOTA,
-      activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota ?? 300,
+      activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota ?? DEFAULT_ACTIVE_JOB_QUOTA,
     },
   };
 }
