@@ -56,7 +56,8 @@ export function* updatePoolsInPlace(context: OrchestrationContext, run: RegionRu
 /** "auto" and the old pool has nodes now: this rollout becomes blue/green (a new pool, the old one retired). */
 function fallBackToBlueGreen(run: RegionRun, pool: InPlace) {
   const at = run.input.pools.indexOf(pool);
-  const { cutover: _inPlace, ...blueGreen } = pool;
+  const blueGreen: PoolRollout = { ...pool };
+  delete blueGreen.cutover;
   run.input.pools[at] = blueGreen;
   run.line(pool.poolId).cutover = `blue/green: ${pool.cutover.poolId} had nodes at update time`;
 }

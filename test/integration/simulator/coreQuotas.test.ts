@@ -141,7 +141,22 @@ describe('Batch core quotas in the simulator', () => {
     expect(d).toMatchObject({ currentLowPriorityNodes: 4 });
     expect(d.resizeErrors?.[0]).toMatchObject({ code: 'AccountLowPriorityCoreQuotaReached' });
   });
+});
 
+describe('the VM size table', () => {
+  it('knows every VM size the examples, scenarios and tests use', () => {
+    const sizes = new Set<string>();
+    const out = execSync(
+      `grep -rhoiE '"vmSize": *"[A-Za-z0-9_]+"' examples src/local/simulator/scenarios test/e2e || true`,
+      { cwd: join(__dirname, '..', '..', '..'), encoding: 'utf8' },
+    );
+    for (const m of out.matchAll(/"vmSize": *"([A-Za-z0-9_]+)"/gi)) sizes.add(m[1]!.toLowerCase());
+    expect(sizes.size).toBeGreaterThan(0);
+    expect([...sizes].filter((s) => !knownVmSizes().includes(s))).toEqual([]);
+  });
+});
+
+describe('Batch pool and job quotas in the simulator', () => {
   it('refuses a pool past the account’s pool quota with 409 PoolQuotaReached (ARM PUT)', async () => {
     const account = sim.world.state.batchAccounts.batchrenderweu!;
     const live = Object.keys(account.pools).length;
@@ -173,16 +188,5 @@ describe('Batch core quotas in the simulator', () => {
     } finally {
       account.activeJobAndJobScheduleQuota = 50;
     }
-  });
-
-  it('knows every VM size the examples, scenarios and tests use', () => {
-    const sizes = new Set<string>();
-    const out = execSync(
-      `grep -rhoiE '"vmSize": *"[A-Za-z0-9_]+"' examples src/local/simulator/scenarios test/e2e || true`,
-      { cwd: join(__dirname, '..', '..', '..'), encoding: 'utf8' },
-    );
-    for (const m of out.matchAll(/"vmSize": *"([A-Za-z0-9_]+)"/gi)) sizes.add(m[1]!.toLowerCase());
-    expect(sizes.size).toBeGreaterThan(0);
-    expect([...sizes].filter((s) => !knownVmSizes().includes(s))).toEqual([]);
   });
 });
