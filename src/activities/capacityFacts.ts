@@ -31,6 +31,7 @@ export async function gatherCapacityFacts(
         targetDedicatedNodes: p.targetDedicatedNodes,
         currentLowPriorityNodes: p.currentLowPriorityNodes,
         targetLowPriorityNodes: p.targetLowPriorityNodes,
+        ...(p.autoScale ? { autoScale: true } : {}),
       })),
     };
   }

@@ -24,13 +24,38 @@ export async function shrinkPool(
 }
 
 /**
- * In place: the pool being replaced takes the new image and keeps its id. Idempotent: a pool already on
- * the image is done. A missing pool is a permanent failure (planning saw it; someone deleted it since).
+ * Undoes a shrink-old-first when the new pool is rolled back: the old pool (a fixed-size pool: autoscale
+ * ones are never shrunk) goes back to the targets it had before the shrink. Idempotent: a pool already
+ * at those targets is done, a pool that is gone needs nothing.
+ */
+export async function restoreShrunkPool(
+  s: Services,
+  input: { account: BatchAccountRef; poolId: string; toDedicated: number; toLowPriority: number },
+): Promise<'restored' | 'done' | 'missing'> {
+  const pool = await s.batch.getPool(input.account, input.poolId);
+  if (!pool || pool.state === 'deleting') return 'missing';
+  if (pool.targetDedicatedNodes === input.toDedicated && pool.targetLowPriorityNodes === input.toLowPriority)
+    return 'done';
+  await s.batch.resizePool(input.account, input.poolId, {
+    dedicated: input.toDedicated,
+    lowPriority: input.toLowPriority,
+  });
+  return 'restored';
+}
+
+/**
+ * In place: the pool being replaced takes the new image and keeps its id. Planning saw it empty, but the
+ * update comes hours later (after replication), and Batch changes a pool's image only while it is steady
+ * with no dedicated and no Spot/low-priority nodes
+ * (https://learn.microsoft.com/azure/batch/batch-pool-update-properties): the pool is read again right
+ * before the PATCH. With nodes now, "auto" answers 'has-nodes' (the orchestrator creates a new pool
+ * instead) and "in-place" fails for good. Idempotent: a pool already on the image is done. A missing
+ * pool is a permanent failure (planning saw it; someone deleted it since).
  */
 export async function updatePoolInPlace(
   s: Services,
-  input: { account: BatchAccountRef; poolId: string; spec: PoolSpec },
-): Promise<'updated' | 'already'> {
+  input: { account: BatchAccountRef; poolId: string; spec: PoolSpec; requested?: 'auto' | 'in-place' },
+): Promise<'updated' | 'already' | 'has-nodes'> {
   const pool = await s.batch.getPool(input.account, input.poolId);
   if (!pool || pool.state === 'deleting')
     throw new PermanentError(
@@ -39,6 +64,19 @@ export async function updatePoolInPlace(
       input.poolId,
     );
   if (pool.imageVersionId?.toLowerCase() === input.spec.imageVersionId.toLowerCase()) return 'already';
+  const nodes =
+    pool.currentDedicatedNodes +
+    pool.targetDedicatedNodes +
+    pool.currentLowPriorityNodes +
+    pool.targetLowPriorityNodes;
+  if (nodes > 0 || pool.allocationState !== 'steady') {
+    if (input.requested === 'auto') return 'has-nodes';
+    throw new PermanentError(
+      `Pool ${input.poolId} was empty when the build was planned but now has ${pool.currentDedicatedNodes} dedicated and ${pool.currentLowPriorityNodes} low-priority nodes (targets ${pool.targetDedicatedNodes}+${pool.targetLowPriorityNodes}, ${pool.allocationState}); Batch changes a pool's image only while it is steady with no nodes. Scale it to 0 and resubmit, or set cutover.strategy to "auto" (a new pool when in place is not possible).`,
+      'PoolHasNodes',
+      input.poolId,
+    );
+  }
   await s.batch.updatePoolImage(input.account, input.poolId, input.spec);
   return 'updated';
 }

@@ -13,7 +13,7 @@ import {
   updateTargetRegions,
 } from './provisioning';
 import { createPool, deletePool, drainPool, getPool } from './pools';
-import { shrinkPool, updatePoolInPlace } from './cutover';
+import { restoreShrunkPool, shrinkPool, updatePoolInPlace } from './cutover';
 import { countPoolNodes, readNodeErrors } from './poolHealth';
 import { publishEvents } from './events';
 import { applyRetention } from './retention';
@@ -49,6 +49,7 @@ export const ACTIVITY_IMPLEMENTATIONS = {
   drainPool,
   deletePool,
   shrinkPool,
+  restoreShrunkPool,
   updatePoolInPlace,
   countPoolNodes,
   readNodeErrors,

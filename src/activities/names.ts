@@ -14,6 +14,7 @@ export const ACTIVITIES = {
   drainPool: 'drainPool',
   deletePool: 'deletePool',
   shrinkPool: 'shrinkPool',
+  restoreShrunkPool: 'restoreShrunkPool',
   updatePoolInPlace: 'updatePoolInPlace',
   countPoolNodes: 'countPoolNodes',
   readNodeErrors: 'readNodeErrors',

@@ -175,6 +175,7 @@ export class ArmBatchPools {
         (read.dedicatedCoreQuotaPerVMFamily ?? []).map((f) => [f.name ?? '', f.coreQuota ?? 0]),
       ),
       perFamilyEnforced: read.dedicatedCoreQuotaPerVMFamilyEnforced ?? false,
+      ...(read.poolQuota !== undefined ? { poolQuota: read.poolQuota } : {}),
     };
   }
 

@@ -41,6 +41,13 @@ const HINTS: Record<string, string> = {
     'That property cannot change on an existing resource: use a new name, or match the existing one.',
   PoolExists: 'Choose a new pool id (a pool’s image cannot change in place).',
   AccountCoreQuotaReached: 'Ask for more Batch dedicated cores or lower targetDedicatedNodes.',
+  // Spot nodes are the low-priority nodes of Batch-service accounts; Batch's PoolResizeErrorCodes list both codes.
+  AccountLowPriorityCoreQuotaReached:
+    'Ask for more Batch Spot/low-priority cores or lower targetLowPriorityNodes.',
+  AccountSpotCoreQuotaReached: 'Ask for more Batch Spot/low-priority cores or lower targetLowPriorityNodes.',
+  PoolQuotaReached: 'Ask for a Batch pool quota increase or delete unused pools.',
+  ActiveJobAndScheduleQuotaReached:
+    'Ask for a Batch active job and job schedule quota increase, or terminate finished jobs.',
   QuotaExceeded: 'Ask for a quota increase or reduce the request.',
   GalleryImageVersionNotFound: 'Check the version id.',
   PoolNotFound: 'Check the pool id.',

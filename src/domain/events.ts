@@ -180,7 +180,17 @@ export const EVENT_DATA_SCHEMAS = {
     poolId: z.string().describe('The new pool, deleted.'),
     region: z.string(),
     reason: z.string(),
-    keptPool: z.string().optional().describe('The pool it was to replace: left as it was, with its jobs.'),
+    keptPool: z.string().optional().describe('The pool it was to replace: kept, with its jobs.'),
+    restoredOldPool: z
+      .object({
+        poolId: z.string(),
+        toDedicatedNodes: z.number().int(),
+        toLowPriorityNodes: z.number().int(),
+      })
+      .optional()
+      .describe(
+        'When the kept pool had been shrunk for this cutover (shrink-old-first): resized back to the targets it had before.',
+      ),
   }),
   [EVENT_TYPES.poolJobsMigrated]: z.object({
     ...common,

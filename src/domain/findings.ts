@@ -87,6 +87,7 @@ export const FINDING_CODES = {
   // Capacity during cutover (src/domain/cutover/capacity.ts), from the accounts' core quotas.
   CUTOVER_QUOTA_INSUFFICIENT: 'error',
   CUTOVER_IN_PLACE_NOT_ALLOWED: 'error',
+  CUTOVER_POOL_QUOTA_INSUFFICIENT: 'error',
   // Cutover waves (src/domain/cutover/waves.ts).
   WAVE_REGION_MISSING: 'error',
   WAVE_REGION_DUPLICATE: 'error',

@@ -2,6 +2,7 @@ import { startTestWorld, createdPools, type TestWorld } from '../helpers/world';
 import { exampleInput } from '../helpers/requests';
 import { readScenario } from '../../src/local/simulator/scenario';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
+import { applyResize } from '../../src/local/simulator/batch/poolResize';
 
 jest.setTimeout(120_000);
 
@@ -141,6 +142,74 @@ it('updates a zero-node autoscale pool in place: same pool id, new image, no new
   expect(events.some((e) => e.type.endsWith('Pool.Retired'))).toBe(false);
   reportRequests('in-place', 'cap-auto', 'cap-auto-next', from);
 });
+
+it('rolls a gate failure after shrink-old-first back: the new pool deleted, the old one at its size again', async () => {
+  // cap-new holds 20 of the family's 30 nodes; its successor needs another 20: cap-new shrinks to 10 first.
+  world.simulator.addFault({
+    kind: 'nodeState',
+    poolId: 'cap-rb',
+    nodeState: 'unusable',
+    share: 0.1,
+    code: 'DiskFull',
+    message: 'There is not enough disk space on the node',
+  });
+  const status = await run(request('cap-rb', { poolId: 'cap-rb', replaces: 'cap-new' }));
+  expect(status.runtimeStatus).toBe('Failed');
+  const events = await eventsOf('cap-rb');
+  const types = events.map((e) => e.type.replace('BatchImageFactory.', ''));
+  expect(types).toEqual(expect.arrayContaining(['Pool.ShrunkForCutover', 'Pool.RolledBack']));
+  const rolledBack = events.find((e) => e.type.endsWith('Pool.RolledBack')).data;
+  expect(rolledBack).toMatchObject({
+    poolId: 'cap-rb',
+    keptPool: 'cap-new',
+    restoredOldPool: { poolId: 'cap-new', toDedicatedNodes: 20, toLowPriorityNodes: 0 },
+  });
+  const old = account().pools['cap-new']!;
+  expect(old.deletingAtSimMs).toBeUndefined();
+  expect(old.resize).toMatchObject({ fromDedicated: 10, toDedicated: 20 });
+  // The deleted pool's nodes were released before the old pool grew back: no quota error.
+  expect(old.resize.error).toBeUndefined();
+  const fresh = account().pools['cap-rb'];
+  expect(fresh === undefined || fresh.deletingAtSimMs !== undefined).toBe(true);
+});
+
+it('falls back to blue/green under "auto" when the empty pool planned in place has nodes by update time', async () => {
+  const empty = { poolId: 'cap-zero', targetDedicatedNodes: 0 };
+  expect((await run(request('cap-zero-1', empty))).runtimeStatus).toBe('Completed');
+  await eventsOf('cap-zero-1');
+  const since = world.simulator.recorder.lastSeq;
+  const next = { ...empty, poolId: 'cap-zero-next', replaces: 'cap-zero' };
+  await world.enqueue(JSON.stringify(request('cap-zero-2', next, { strategy: 'auto' })));
+  // Planned in place (the preflight listed an empty pool); someone grows it while the image replicates.
+  await until(() =>
+    world.simulator.recorder
+      .since(since)
+      .some((r) => r.service === 'batch' && r.method === 'GET' && /\/pools(\?|$)/.test(r.path)),
+  );
+  const oldPool = account().pools['cap-zero']!;
+  const oldImage = imageOf(oldPool);
+  applyResize(world.simulator.world, account(), oldPool, { targetDedicatedNodes: 2 });
+  const status = await world.waitForStatus(pipelineInstanceId('cap-zero-2'), undefined, 100_000);
+  expect(status.runtimeStatus).toBe('Completed');
+  expect(status.output).toMatchObject({ poolsReady: ['cap-zero-next'], poolsFailed: [] });
+  // No image PATCH was sent to the pool with nodes: a new pool was made, the old one retired.
+  expect(imageOf(oldPool)).toBe(oldImage);
+  expect(account().pools['cap-zero-next']).toBeDefined();
+  const types = (await eventsOf('cap-zero-2')).map((e) => e.type.replace('BatchImageFactory.', ''));
+  expect(types).not.toContain('Pool.UpdatedInPlace');
+  expect(types).toEqual(expect.arrayContaining(['Pool.Ready', 'Pool.Retired']));
+});
+
+const imageOf = (pool: { spec: Record<string, any> }) =>
+  pool.spec.virtualMachineConfiguration.imageReference.virtualMachineImageId as string;
+
+async function until(check: () => boolean, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** The requests these cutovers add per pool, from the simulator's record (printed with BIF_REPORT_REQUESTS=1). */
 function reportRequests(label: string, oldPool: string, newPool: string, from: number) {

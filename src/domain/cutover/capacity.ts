@@ -2,6 +2,7 @@ import { finding, type Finding } from '../findings';
 import type { BatchAccountRef } from '../buildRequest';
 import { DEFAULT_CAPACITY_CUTOVER, type CapacityCutover } from './cutoverRequest';
 import { vmSizeFacts } from './vmSizes';
+import { isAutoScale } from '../poolTemplate/effectivePool';
 
 /**
  * Capacity during cutover, decided without I/O. Blue/green briefly runs old and new pools side by side;
@@ -21,6 +22,8 @@ export interface AccountCoreQuotas {
   lowPriorityCoreQuota: number;
   perFamily: Record<string, number>;
   perFamilyEnforced: boolean;
+  /** How many pools the account may have (Batch answers PoolQuotaReached past it); absent: not checked. */
+  poolQuota?: number;
 }
 
 /** One existing pool of an account, as read from the pool list. */
@@ -31,6 +34,11 @@ export interface PoolUsage {
   targetDedicatedNodes: number;
   currentLowPriorityNodes: number;
   targetLowPriorityNodes: number;
+  /**
+   * An autoscale pool. It is never shrunk for a cutover: a resize is a scaleSettings.fixedScale write,
+   * and ARM's ScaleSettings holds fixedScale or autoScale, never both, so the formula would be lost.
+   */
+  autoScale?: boolean;
 }
 
 /** Per account id (lower case): its quotas (undefined when not reported) and its pools. */
@@ -44,6 +52,8 @@ export interface PoolDemand {
   vmSize: string;
   dedicatedNodes: number;
   lowPriorityNodes: number;
+  /** The request's pool scales with a formula (template scaleSettings.autoScale). */
+  autoScale?: boolean;
   replaces?: string;
 }
 
@@ -51,12 +61,29 @@ export type CutoverPlan =
   | { strategy: 'blue-green' }
   | {
       strategy: 'shrink-old-first';
-      /** The old pool's size before the new pool is created (resized with taskcompletion). */
-      shrinkOld: { poolId: string; toDedicated: number; toLowPriority: number };
+      /**
+       * The old pool's size before the new pool is created (resized with taskcompletion), and its
+       * targets as read before the shrink: what a rollback of the new pool resizes it back to.
+       */
+      shrinkOld: {
+        poolId: string;
+        toDedicated: number;
+        toLowPriority: number;
+        fromDedicated: number;
+        fromLowPriority: number;
+      };
       /** Cores missing for old + new side by side, per bucket that was short. */
       missingCores: Record<string, number>;
     }
-  | { strategy: 'in-place'; poolId: string };
+  | {
+      strategy: 'in-place';
+      poolId: string;
+      /**
+       * What happens when the pool has nodes by the time of the update (hours later, after replication):
+       * "auto" creates a new pool instead (blue/green), "in-place" fails the pool.
+       */
+      requested: 'auto' | 'in-place';
+    };
 
 export interface CapacityPlan {
   /** Per new pool id. */
@@ -93,10 +120,47 @@ export function planCapacity(
     if (!used.has(key)) used.set(key, usageOf(existing));
     plan.pools[demand.poolId] = fit(demand, account?.quotas, used.get(key)!, old, cutover, plan.findings);
   }
+  plan.findings.push(...poolCountFindings(demands, facts, plan));
   return plan;
 }
 
-/** In place: asked for (or "auto"), and the replaced pool exists with no nodes and the same VM size. */
+/**
+ * Blue/green adds a pool beside each pool it replaces (the old one goes only once the new one is ready),
+ * so an account needs room for its existing pools plus every new one it does not update in place.
+ * Past poolQuota, Batch refuses the create with 409 PoolQuotaReached
+ * (https://learn.microsoft.com/rest/api/batchservice/batch-status-and-error-codes).
+ */
+function poolCountFindings(demands: PoolDemand[], facts: CapacityFacts, plan: CapacityPlan): Finding[] {
+  const newIds = new Set(demands.map((d) => d.poolId.toLowerCase()));
+  const byAccount = new Map<string, PoolDemand[]>();
+  for (const demand of demands) {
+    if (plan.pools[demand.poolId]?.strategy === 'in-place') continue;
+    const key = demand.account.id.toLowerCase();
+    byAccount.set(key, [...(byAccount.get(key) ?? []), demand]);
+  }
+  return [...byAccount].flatMap(([key, added]) => {
+    const account = facts[key];
+    const quota = account?.quotas?.poolQuota;
+    if (!account || quota === undefined) return [];
+    const existing = account.pools.filter((p) => !newIds.has(p.poolId.toLowerCase())).length;
+    if (existing + added.length <= quota) return [];
+    const name = added[0]!.account.id.split('/').at(-1);
+    return [
+      finding(
+        'CUTOVER_POOL_QUOTA_INSUFFICIENT',
+        `pools[${added[0]!.index}].poolId`,
+        `Batch account ${name} has ${existing} pools and a pool quota of ${quota}; this build adds ${added.length} more (${added.map((d) => d.poolId).join(', ')}) beside the pools they replace, ${existing + added.length - quota} too many. Ask for a pool quota increase (https://learn.microsoft.com/azure/batch/batch-quota-limit#increase-a-quota), delete unused pools, or use cutover.strategy "auto" where the replaced pools are empty.`,
+      ),
+    ];
+  });
+}
+
+/**
+ * In place: asked for (or "auto"), and the replaced pool exists with no nodes, the same VM size and the
+ * same scale mode, and the request's pool asks for no nodes either. In place changes only the image
+ * (deploymentConfiguration): the old pool keeps its scale settings (formula or targets), start task and
+ * everything else, so a request that wants nodes now, or another scale mode, gets a new pool.
+ */
 function inPlaceDecision(
   demand: PoolDemand,
   old: PoolUsage | undefined,
@@ -111,14 +175,19 @@ function inPlaceDecision(
       old.currentLowPriorityNodes +
       old.targetLowPriorityNodes ===
       0;
-  const sameSize = old?.vmSize?.toLowerCase() === demand.vmSize.toLowerCase();
-  if (empty && sameSize) return { strategy: 'in-place', poolId: old.poolId };
+  const why = !old
+    ? `pool ${demand.replaces} was not found in the account`
+    : !empty
+      ? `pool ${demand.replaces} has nodes (Batch changes a pool's image only while it has none)`
+      : old.vmSize?.toLowerCase() !== demand.vmSize.toLowerCase()
+        ? `pool ${demand.replaces} has VM size ${old.vmSize ?? 'unknown'}, not ${demand.vmSize}`
+        : Boolean(old.autoScale) !== Boolean(demand.autoScale)
+          ? `pool ${demand.replaces} ${old.autoScale ? 'scales with a formula' : 'has a fixed size'} and ${demand.poolId} ${demand.autoScale ? 'with a formula' : 'a fixed size'} (in place keeps the old pool's scale settings)`
+          : demand.dedicatedNodes + demand.lowPriorityNodes > 0
+            ? `${demand.poolId} asks for ${demand.dedicatedNodes + demand.lowPriorityNodes} nodes now (in place keeps the old pool's scale settings, at 0 nodes)`
+            : undefined;
+  if (!why) return { strategy: 'in-place', poolId: old!.poolId, requested: cutover.strategy };
   if (cutover.strategy === 'in-place') {
-    const why = !old
-      ? `pool ${demand.replaces} was not found in the account`
-      : !empty
-        ? `pool ${demand.replaces} has nodes (Batch changes a pool's image only while it has none)`
-        : `pool ${demand.replaces} has VM size ${old.vmSize ?? 'unknown'}, not ${demand.vmSize}`;
     findings.push(
       finding(
         'CUTOVER_IN_PLACE_NOT_ALLOWED',
@@ -136,7 +205,10 @@ function usageOf(pools: PoolUsage[]): Used {
     const held = heldBy(pool);
     used.dedicated += held.dedicated;
     used.lowPriority += held.lowPriority;
-    if (held.family) used.byFamily[held.family] = (used.byFamily[held.family] ?? 0) + held.dedicated;
+    if (held.family) {
+      const family = held.family.toLowerCase();
+      used.byFamily[family] = (used.byFamily[family] ?? 0) + held.dedicated;
+    }
   }
   return used;
 }
@@ -155,6 +227,17 @@ function heldBy(pool: PoolUsage) {
   };
 }
 
+/**
+ * A family's quota. Family names are compared case-insensitively: Azure spells them both ways
+ * (`standardDSv5Family`, `StandardNCADSA100v4Family`) across the Resource SKUs API and Batch's
+ * dedicatedCoreQuotaPerVMFamily, and a family not listed has no quota.
+ */
+export function familyQuota(quotas: AccountCoreQuotas, family: string): number {
+  const wanted = family.toLowerCase();
+  const entry = Object.entries(quotas.perFamily).find(([name]) => name.toLowerCase() === wanted);
+  return entry?.[1] ?? 0;
+}
+
 /** Cores missing per bucket if `demand` were added to `used` now; empty when it fits. */
 function shortfall(
   quotas: AccountCoreQuotas,
@@ -167,8 +250,8 @@ function shortfall(
   if (total) missing.dedicated = total;
   if (quotas.perFamilyEnforced && need.family) {
     const family = over(
-      (used.byFamily[need.family] ?? 0) + need.dedicated,
-      quotas.perFamily[need.family] ?? 0,
+      (used.byFamily[need.family.toLowerCase()] ?? 0) + need.dedicated,
+      familyQuota(quotas, need.family),
     );
     if (family) missing[need.family] = family;
   }
@@ -222,6 +305,8 @@ function fit(
       poolId: old!.poolId,
       toDedicated: oldHeld.dedicatedNodes - shrink.removeDedicated,
       toLowPriority: oldHeld.lowPriorityNodes - shrink.removeLowPriority,
+      fromDedicated: old!.targetDedicatedNodes,
+      fromLowPriority: old!.targetLowPriorityNodes,
     },
     missingCores: missing,
   };
@@ -230,17 +315,21 @@ function fit(
 function add(used: Used, cores: { dedicated: number; lowPriority: number; family?: string }, sign: 1 | -1) {
   used.dedicated += sign * cores.dedicated;
   used.lowPriority += sign * cores.lowPriority;
-  if (cores.family) used.byFamily[cores.family] = (used.byFamily[cores.family] ?? 0) + sign * cores.dedicated;
+  if (cores.family) {
+    const family = cores.family.toLowerCase();
+    used.byFamily[family] = (used.byFamily[family] ?? 0) + sign * cores.dedicated;
+  }
 }
 
 /** Nodes to take off the old pool so the missing cores are freed; undefined when even 0 nodes is not enough. */
 function shrinkFor(old: PoolUsage, missing: Record<string, number>) {
+  if (old.autoScale) return undefined;
   const held = heldBy(old);
   let dedicatedCores = missing.dedicated ?? 0;
   for (const [bucket, cores] of Object.entries(missing)) {
     if (bucket === 'dedicated' || bucket === 'lowPriority') continue;
     // A family short of cores gains only from an old pool of that same family.
-    if (bucket !== held.family) return undefined;
+    if (bucket.toLowerCase() !== held.family?.toLowerCase()) return undefined;
     dedicatedCores = Math.max(dedicatedCores, cores);
   }
   const removeDedicated = Math.ceil(dedicatedCores / held.cores);
@@ -263,16 +352,26 @@ function refusal(
     .join(', ');
   const account = demand.account.id.split('/').at(-1);
   const why =
-    old && cutover.onInsufficientQuota === 'refuse'
+    old && !old.autoScale && cutover.onInsufficientQuota === 'refuse'
       ? `cutover.onInsufficientQuota is "refuse"; "shrink-old-first" would shrink ${old.poolId} before ${demand.poolId} grows`
-      : old
-        ? `even with ${old.poolId} shrunk to 0 nodes it would not fit`
-        : 'no replaced pool can make room';
+      : old?.autoScale
+        ? `${old.poolId} is an autoscale pool, and shrinking it would replace its formula with a fixed size (ARM scaleSettings holds one or the other), so it is not shrunk`
+        : old
+          ? `even with ${old.poolId} shrunk to 0 nodes it would not fit`
+          : 'no replaced pool can make room';
   return finding(
     'CUTOVER_QUOTA_INSUFFICIENT',
     `pools[${demand.index}].targetDedicatedNodes`,
-    `Pool ${demand.poolId} (${demand.dedicatedNodes} dedicated + ${demand.lowPriorityNodes} low-priority ${demand.vmSize} nodes) does not fit Batch account ${account}'s core quota beside its other pools: ${short} missing (${why}). Ask for a quota increase (https://learn.microsoft.com/azure/batch/batch-quota-limit#increase-a-quota)${old && cutover.onInsufficientQuota === 'refuse' ? ', set cutover.onInsufficientQuota to "shrink-old-first"' : ''} or use fewer nodes.`,
+    `Pool ${demand.poolId} (${demand.dedicatedNodes} dedicated + ${demand.lowPriorityNodes} low-priority ${demand.vmSize} nodes) does not fit Batch account ${account}'s core quota beside its other pools: ${short} missing (${why}). Ask for a quota increase (https://learn.microsoft.com/azure/batch/batch-quota-limit#increase-a-quota)${fixes(old, cutover)} or use fewer nodes.`,
   );
+}
+
+/** The fixes beside a quota increase that would let this pool fit. */
+function fixes(old: PoolUsage | undefined, cutover: CapacityCutover): string {
+  if (old?.autoScale) return `, lower the targets of ${old.poolId}'s autoscale formula first`;
+  if (old && cutover.onInsufficientQuota === 'refuse')
+    return ', set cutover.onInsufficientQuota to "shrink-old-first"';
+  return '';
 }
 
 /**
@@ -284,7 +383,12 @@ export function withCutoverPlans<
     poolId: string;
     account: BatchAccountRef;
     replaces?: string;
-    spec: { vmSize: string; targetDedicatedNodes: number; targetLowPriorityNodes: number };
+    spec: {
+      vmSize: string;
+      targetDedicatedNodes: number;
+      targetLowPriorityNodes: number;
+      template?: Record<string, unknown>;
+    };
   },
 >(
   rollouts: P[],
@@ -300,6 +404,7 @@ export function withCutoverPlans<
     vmSize: r.spec.vmSize,
     dedicatedNodes: r.spec.targetDedicatedNodes,
     lowPriorityNodes: r.spec.targetLowPriorityNodes,
+    ...(isAutoScale(r.spec.template) ? { autoScale: true } : {}),
     ...(r.replaces ? { replaces: r.replaces } : {}),
   }));
   const plan = planCapacity(demands, facts, cutover);

@@ -6,11 +6,16 @@ import { z } from 'zod';
  * states of nodes that will not (a custom image that does not boot the agent, a start task that fails,
  * a node Batch lost contact with: https://learn.microsoft.com/azure/batch/batch-pool-node-error-checking).
  * Nodes on their way (`creating`, `starting`, `waitingforstarttask`, `rebooting`, `reimaging`) are waited
- * for until the gate's deadline. Pure: the orchestrator feeds it readings and the time.
+ * for until the gate's deadline. `preempted` nodes are neither healthy nor bad: Spot/low-priority nodes
+ * are taken back when Azure needs the capacity, and Batch reallocates them when it can
+ * (https://learn.microsoft.com/azure/batch/batch-spot-vms), which says nothing about the image. They are
+ * left out of the share (numerator and denominator). Pure: the orchestrator feeds it readings and the time.
  */
 
 export const HEALTHY_NODE_STATES = ['idle', 'running'] as const;
 export const BAD_NODE_STATES = ['unusable', 'starttaskfailed', 'unknown'] as const;
+/** States left out of the judgement (see above). */
+export const NOT_JUDGED_NODE_STATES = ['preempted'] as const;
 export const TRANSITIONAL_NODE_STATES = [
   'creating',
   'starting',
@@ -83,10 +88,17 @@ export type GateVerdict =
 const sum = (counts: Record<string, number>, states: readonly string[]) =>
   states.reduce((n, s) => n + (counts[s] ?? 0), 0);
 
-/** Healthy share in percent, rounded down to one decimal so a display never shows a pass that failed. */
+/** Nodes the gate judges: all but the preempted ones. */
+const judgedTotal = (reading: GateReading) => reading.total - sum(reading.counts, NOT_JUDGED_NODE_STATES);
+
+/**
+ * Healthy share of the judged nodes in percent, rounded down to one decimal so a display never shows a
+ * pass that failed.
+ */
 export function healthyPercentOf(reading: GateReading): number {
-  if (reading.total === 0) return 100;
-  return Math.floor((1000 * sum(reading.counts, HEALTHY_NODE_STATES)) / reading.total) / 10;
+  const judged = judgedTotal(reading);
+  if (judged <= 0) return reading.total === 0 ? 100 : 0;
+  return Math.floor((1000 * sum(reading.counts, HEALTHY_NODE_STATES)) / judged) / 10;
 }
 
 /**
@@ -106,15 +118,18 @@ export function judgeGate(
   const deadline = memory.startedAtMs + policy.timeoutSeconds * 1000;
   if (reading.total === 0 && reading.expectedNodes === 0)
     return { kind: 'passed', healthyPercent, reason: 'the pool has no nodes (an autoscale pool at rest)' };
-  if (reading.total === 0) {
-    const reason = `Batch counts no nodes yet for a pool of ${reading.expectedNodes}`;
+  if (judgedTotal(reading) <= 0) {
+    const reason =
+      reading.total === 0
+        ? `Batch counts no nodes yet for a pool of ${reading.expectedNodes}`
+        : `all ${reading.total} nodes are preempted`;
     if (nowMs >= deadline)
       return { kind: 'failed', healthyPercent: 0, reason: `${reason} after ${policy.timeoutSeconds} s` };
     return { kind: 'waiting', healthyPercent: 0, reason, memory };
   }
   const settleMs = policy.settleSeconds * 1000;
   const bad = sum(reading.counts, BAD_NODE_STATES);
-  const badPercent = (100 * bad) / reading.total;
+  const badPercent = (100 * bad) / judgedTotal(reading);
   const tooManyBad = badPercent > 100 - policy.minHealthyPercent;
   const healthy = healthyPercent >= policy.minHealthyPercent && !tooManyBad;
   const next: GateMemory = {
@@ -146,9 +161,12 @@ export function judgeGate(
 /** "9 of 10 nodes usable (90%, needs 95%): 1 unusable". */
 function describe(reading: GateReading, policy: HealthPolicy): string {
   const healthy = sum(reading.counts, HEALTHY_NODE_STATES);
+  const skipped: readonly string[] = [...HEALTHY_NODE_STATES, ...NOT_JUDGED_NODE_STATES];
   const others = Object.entries(reading.counts)
-    .filter(([state, n]) => n > 0 && !(HEALTHY_NODE_STATES as readonly string[]).includes(state))
+    .filter(([state, n]) => n > 0 && !skipped.includes(state))
     .map(([state, n]) => `${n} ${state}`);
-  const head = `${healthy} of ${reading.total} nodes idle or running (${healthyPercentOf(reading)}%, needs ${policy.minHealthyPercent}%)`;
-  return others.length ? `${head}: ${others.join(', ')}` : head;
+  const head = `${healthy} of ${judgedTotal(reading)} nodes idle or running (${healthyPercentOf(reading)}%, needs ${policy.minHealthyPercent}%)`;
+  const preempted = sum(reading.counts, NOT_JUDGED_NODE_STATES);
+  const tail = preempted ? `, ${preempted} preempted not judged` : '';
+  return (others.length ? `${head}: ${others.join(', ')}` : head) + tail;
 }

@@ -97,6 +97,7 @@ describe('Batch core quotas in the simulator', () => {
       lowPriorityCoreQuota: 16,
       perFamily: { standardDSv5Family: 100, standardDDSv5Family: 400 },
       perFamilyEnforced: true,
+      poolQuota: 20,
     });
   });
 
@@ -140,7 +141,9 @@ describe('Batch core quotas in the simulator', () => {
     expect(d).toMatchObject({ currentLowPriorityNodes: 4 });
     expect(d.resizeErrors?.[0]).toMatchObject({ code: 'AccountLowPriorityCoreQuotaReached' });
   });
+});
 
+describe('the VM size table', () => {
   it('knows every VM size the examples, scenarios and tests use', () => {
     const sizes = new Set<string>();
     const out = execSync(
@@ -150,5 +153,40 @@ describe('Batch core quotas in the simulator', () => {
     for (const m of out.matchAll(/"vmSize": *"([A-Za-z0-9_]+)"/gi)) sizes.add(m[1]!.toLowerCase());
     expect(sizes.size).toBeGreaterThan(0);
     expect([...sizes].filter((s) => !knownVmSizes().includes(s))).toEqual([]);
+  });
+});
+
+describe('Batch pool and job quotas in the simulator', () => {
+  it('refuses a pool past the account’s pool quota with 409 PoolQuotaReached (ARM PUT)', async () => {
+    const account = sim.world.state.batchAccounts.batchrenderweu!;
+    const live = Object.keys(account.pools).length;
+    account.poolQuota = live;
+    try {
+      await expect(create('quota-over', 'Standard_D4s_v5', 0)).rejects.toMatchObject({
+        statusCode: 409,
+        code: 'PoolQuotaReached',
+      });
+      account.poolQuota = live + 1;
+      await expect(create('quota-over', 'Standard_D4s_v5', 0)).resolves.toBeDefined();
+    } finally {
+      account.poolQuota = 20;
+    }
+  });
+
+  it('refuses a job past the active job and schedule quota with 409 ActiveJobAndScheduleQuotaReached', async () => {
+    const account = sim.world.state.batchAccounts.batchrenderweu!;
+    account.activeJobAndJobScheduleQuota = 1;
+    try {
+      await data.job.add({ id: 'quota-job-1', poolInfo: { poolId: 'quota-a' } });
+      await expect(
+        data.job.add({ id: 'quota-job-2', poolInfo: { poolId: 'quota-a' } }),
+      ).rejects.toMatchObject({ statusCode: 409, code: 'ActiveJobAndScheduleQuotaReached' });
+      account.activeJobAndJobScheduleQuota = 2;
+      await expect(
+        data.job.add({ id: 'quota-job-2', poolInfo: { poolId: 'quota-a' } }),
+      ).resolves.toBeDefined();
+    } finally {
+      account.activeJobAndJobScheduleQuota = 50;
+    }
   });
 });

@@ -63,7 +63,7 @@ describe('capacity planning: shrink-old-first', () => {
     expect(result.findings).toEqual([]);
     expect(result.pools.new).toEqual({
       strategy: 'shrink-old-first',
-      shrinkOld: { poolId: 'old', toDedicated: 10, toLowPriority: 0 },
+      shrinkOld: { poolId: 'old', toDedicated: 10, toLowPriority: 0, fromDedicated: 20, fromLowPriority: 0 },
       missingCores: { standardDSv5Family: 40 },
     });
     expect(describeCutover(result.pools.new)).toMatch(
@@ -85,6 +85,57 @@ describe('capacity planning: shrink-old-first', () => {
     const old = pool('old', 0, { currentLowPriorityNodes: 8, targetLowPriorityNodes: 8 });
     const result = plan(demand({ dedicatedNodes: 0, lowPriorityNodes: 8 }), facts(q, [old]));
     expect(result.pools.new).toMatchObject({ shrinkOld: { toDedicated: 0, toLowPriority: 2 } });
+  });
+});
+
+describe('capacity planning: autoscale and family names', () => {
+  it('never shrinks an autoscale old pool (its formula would be lost): a finding with the fixes', () => {
+    const result = plan(demand(), facts(quotas(), [pool('old', 20, { autoScale: true })]));
+    expect(result.pools.new).toEqual({ strategy: 'blue-green' });
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        code: 'CUTOVER_QUOTA_INSUFFICIENT',
+        message: expect.stringMatching(
+          /old is an autoscale pool.*quota increase.*lower the targets of old's autoscale formula/,
+        ),
+      }),
+    ]);
+  });
+
+  it('compares VM family names case-insensitively (Azure spells them both ways)', () => {
+    const q = quotas({ perFamily: { StandardDSv5Family: 160 } });
+    expect(plan(demand(), facts(q, [pool('old', 20)]))).toEqual({
+      pools: { new: { strategy: 'blue-green' } },
+      findings: [],
+    });
+    const a100 = { vmSize: 'Standard_NC24ads_A100_v4', dedicatedNodes: 2, replaces: undefined };
+    const gpu = quotas({ perFamily: { standardNCADSA100v4Family: 48 } });
+    expect(plan(demand(a100), facts(gpu, [])).findings).toEqual([]);
+  });
+});
+
+describe('capacity planning: pool quota', () => {
+  it('counts existing pools plus each new blue/green pool against poolQuota', () => {
+    const two = [pool('old', 2), pool('other', 2)];
+    expect(plan(demand({ dedicatedNodes: 2 }), facts(quotas({ poolQuota: 3 }), two)).findings).toEqual([]);
+    const full = plan(demand({ dedicatedNodes: 2 }), facts(quotas({ poolQuota: 2 }), two));
+    expect(full.findings).toEqual([
+      expect.objectContaining({
+        code: 'CUTOVER_POOL_QUOTA_INSUFFICIENT',
+        severity: 'error',
+        path: 'pools[0].poolId',
+        message: expect.stringMatching(/has 2 pools and a pool quota of 2.*1 too many.*pool quota increase/),
+      }),
+    ]);
+    // In place adds no pool.
+    const inPlace = plan(
+      demand({ dedicatedNodes: 0 }),
+      facts(quotas({ poolQuota: 2 }), [pool('old', 0), pool('other', 2)]),
+      {
+        strategy: 'auto',
+      },
+    );
+    expect(inPlace.findings).toEqual([]);
   });
 });
 
@@ -139,8 +190,33 @@ describe('capacity planning: what counts, and in place', () => {
   });
 
   it('plans in place for "auto" when the replaced pool is empty and the same size', () => {
-    const result = plan(demand(), facts(quotas(), [pool('old', 0)]), { strategy: 'auto' });
-    expect(result).toEqual({ pools: { new: { strategy: 'in-place', poolId: 'old' } }, findings: [] });
+    const result = plan(demand({ dedicatedNodes: 0 }), facts(quotas(), [pool('old', 0)]), {
+      strategy: 'auto',
+    });
+    expect(result).toEqual({
+      pools: { new: { strategy: 'in-place', poolId: 'old', requested: 'auto' } },
+      findings: [],
+    });
+  });
+
+  it('keeps blue/green when in place would not give the request its pool (nodes now, another scale mode)', () => {
+    // In place changes only the image: the old pool keeps its scale settings.
+    const wantsNodes = plan(demand({ dedicatedNodes: 5 }), facts(quotas(), [pool('old', 0)]), {
+      strategy: 'in-place',
+    });
+    expect(wantsNodes.findings[0]?.message).toMatch(/asks for 5 nodes now/);
+    const formula = plan(
+      demand({ dedicatedNodes: 0 }),
+      facts(quotas(), [pool('old', 0, { autoScale: true })]),
+      { strategy: 'auto' },
+    );
+    expect(formula).toEqual({ pools: { new: { strategy: 'blue-green' } }, findings: [] });
+    const both = plan(
+      demand({ dedicatedNodes: 0, autoScale: true }),
+      facts(quotas(), [pool('old', 0, { autoScale: true })]),
+      { strategy: 'auto' },
+    );
+    expect(both.pools.new).toMatchObject({ strategy: 'in-place' });
   });
 
   it('falls back to blue/green under "auto" when the replaced pool has nodes', () => {

@@ -45,6 +45,7 @@ const PREFLIGHT_ACTIVITY_CODES = [
   // Capacity during cutover, from the accounts' quotas and pools: test/unit/domain/capacity.test.ts.
   'CUTOVER_QUOTA_INSUFFICIENT',
   'CUTOVER_IN_PLACE_NOT_ALLOWED',
+  'CUTOVER_POOL_QUOTA_INSUFFICIENT',
 ] as const;
 
 const CASES: Record<

@@ -72,6 +72,18 @@ describe('health gate', () => {
     expect(judgeGate(policy, start, reading({}, 10), T0 + 1_800_000).kind).toBe('failed');
   });
 
+  it('leaves preempted Spot/low-priority nodes out of the judgement: neither healthy nor bad', () => {
+    // 90 idle of 90 judged: passes (preempted nodes counted as unhealthy would make it 90 %).
+    const spot = twice({ idle: 90, preempted: 10 }, 120);
+    expect(spot).toMatchObject({ kind: 'passed', healthyPercent: 100 });
+    expect(spot.reason).toBe('90 of 90 nodes idle or running (100%, needs 95%), 10 preempted not judged');
+    // Bad nodes are judged against the nodes left: 1 unusable of 10 is 10 %.
+    expect(twice({ idle: 9, unusable: 1, preempted: 90 }, 120).kind).toBe('failed');
+    // Every node preempted: nothing to judge yet, waited for until the deadline.
+    expect(judgeGate(policy, start, reading({ preempted: 5 }), T0).kind).toBe('waiting');
+    expect(judgeGate(policy, start, reading({ preempted: 5 }), T0 + 1_800_000).kind).toBe('failed');
+  });
+
   it('settleSeconds 0 passes a healthy pool on its first reading; a lower minHealthyPercent passes 90 %', () => {
     expect(judgeGate({ ...policy, settleSeconds: 0 }, start, reading({ idle: 3 }), T0).kind).toBe('passed');
     expect(twice({ idle: 9, unusable: 1 }, 120, { ...policy, minHealthyPercent: 90 }).kind).toBe('passed');

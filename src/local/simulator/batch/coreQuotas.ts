@@ -1,6 +1,7 @@
 import type { BatchAccountState, BatchPoolState } from '../model';
 import { vmSizeFacts } from '../../../domain/cutover/vmSizes';
 import { snapshotPool } from './allocation';
+import { BatchFailure } from './batchErrors';
 
 /*
  * Batch's core quotas (https://learn.microsoft.com/azure/batch/batch-quota-limit): a pool's dedicated
@@ -37,7 +38,8 @@ export function coresInUse(account: BatchAccountState, exceptPoolId: string, now
     const held = coresHeld(pool, nowMs);
     used.dedicated += held.dedicated;
     used.lowPriority += held.lowPriority;
-    if (held.family) used.byFamily[held.family] = (used.byFamily[held.family] ?? 0) + held.dedicated;
+    const family = held.family?.toLowerCase();
+    if (family) used.byFamily[family] = (used.byFamily[family] ?? 0) + held.dedicated;
   }
   return used;
 }
@@ -61,9 +63,12 @@ export function quotaAllocationError(
     },
   ];
   if (account.perFamilyEnforced && size) {
-    const quota = account.perFamilyQuota?.[size.family] ?? 0;
+    // Family names compare case-insensitively (Azure spells them both ways, see vmSizes.ts).
+    const family = size.family.toLowerCase();
+    const listed = Object.entries(account.perFamilyQuota ?? {}).find(([n]) => n.toLowerCase() === family);
+    const quota = listed?.[1] ?? 0;
     limits.push({
-      room: quota - (used.byFamily[size.family] ?? 0),
+      room: quota - (used.byFamily[family] ?? 0),
       code: 'AccountCoreQuotaReached',
       message: `The specified account has reached its dedicated core quota for VM family ${size.family} (${quota} cores).`,
     });
@@ -102,6 +107,45 @@ function stopAt(
   };
 }
 
+/** Batch's default pool quota per account (https://learn.microsoft.com/azure/batch/batch-quota-limit). */
+export const DEFAULT_POOL_QUOTA = 100;
+
+/**
+ * A new pool past the account's poolQuota is refused with 409 PoolQuotaReached
+ * (https://learn.microsoft.com/rest/api/batchservice/batch-status-and-error-codes), through either plane.
+ * Pools being deleted still count until they are gone.
+ */
+export function checkPoolQuota(account: BatchAccountState, livePools: number): void {
+  const quota = account.poolQuota ?? DEFAULT_POOL_QUOTA;
+  if (livePools >= quota)
+    throw new BatchFailure(
+      409,
+      'PoolQuotaReached',
+      `The specified account has reached its pool quota (${quota} pools).`,
+    );
+}
+
+/** Batch's default active job and job schedule quota per account (batch-quota-limit). */
+export const DEFAULT_ACTIVE_JOB_QUOTA = 300;
+
+/**
+ * A job added while the account's active jobs and job schedules (not completed, not being deleted)
+ * fill activeJobAndJobScheduleQuota is refused with 409 ActiveJobAndScheduleQuotaReached
+ * (https://learn.microsoft.com/rest/api/batchservice/batch-status-and-error-codes).
+ */
+export function checkActiveJobQuota(account: BatchAccountState): void {
+  const quota = account.activeJobAndJobScheduleQuota ?? DEFAULT_ACTIVE_JOB_QUOTA;
+  const live = (items: { state: string }[]) =>
+    items.filter((i) => i.state !== 'completed' && i.state !== 'deleting').length;
+  const active = live(Object.values(account.jobs ?? {})) + live(Object.values(account.jobSchedules ?? {}));
+  if (active >= quota)
+    throw new BatchFailure(
+      409,
+      'ActiveJobAndScheduleQuotaReached',
+      `The specified account has reached its quota of active jobs and job schedules (${quota}).`,
+    );
+}
+
 /** Microsoft.Batch/batchAccounts GET (BatchManagement.json BatchAccount_Get; example BatchAccountGet.json). */
 export function renderArmAccount(account: BatchAccountState) {
   const perFamily = Object.entries(account.perFamilyQuota ?? {}).map(([name, coreQuota]) => ({
@@ -123,8 +167,8 @@ export function renderArmAccount(account: BatchAccountState) {
       lowPriorityCoreQuota: account.lowPriorityQuota,
       dedicatedCoreQuotaPerVMFamily: perFamily,
       dedicatedCoreQuotaPerVMFamilyEnforced: account.perFamilyEnforced ?? false,
-      poolQuota: account.poolQuota ?? 100,
-      activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota ?? 300,
+      poolQuota: account.poolQuota ?? DEFAULT_POOL_QUOTA,
+      activeJobAndJobScheduleQuota: account.activeJobAndJobScheduleQuota ?? DEFAULT_ACTIVE_JOB_QUOTA,
     },
   };
 }

@@ -2,6 +2,7 @@ import { json, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import { checkActiveJobQuota } from './coreQuotas';
 import { etag } from './poolCreation';
 import { JOB_DELETE_MS, JOB_ENABLE_MS, type BatchJobState } from './jobModel';
 import { runSchedules } from './scheduleClock';
@@ -107,6 +108,7 @@ function addJob(world: World, req: SimRequest, account: BatchAccountState, base:
       'JobScheduleWithSameIdExists',
       'A job schedule with the specified job id exists.',
     );
+  checkActiveJobQuota(account);
   const now = world.now();
   const job: BatchJobState = {
     id: String(body.id),

@@ -9,7 +9,7 @@ import { normalizeLocation } from '../arm/kinds';
 import { BatchFailure, invalidProperty } from './batchErrors';
 import { startAutoScale } from './autoScale';
 import { checkSecurityProfileShape, securityAllocationError } from './poolSecurity';
-import { quotaAllocationError } from './coreQuotas';
+import { checkPoolQuota, quotaAllocationError } from './coreQuotas';
 
 /*
  * Creating a pool, whichever plane the request came through: the data plane's POST /pools and the
@@ -53,9 +53,10 @@ export function createPoolState(
       'id',
       'A pool id can contain any combination of alphanumeric characters including hyphens and underscores, and cannot contain more than 64 characters.',
     );
-  livePools(world, account);
+  const live = livePools(world, account);
   if (account.pools[String(body.id).toLowerCase()])
     throw new BatchFailure(409, 'PoolExists', 'The specified pool already exists.');
+  checkPoolQuota(account, live.length);
   const vmc = body.virtualMachineConfiguration as Record<string, any> | undefined;
   if (!vmc?.imageReference || !vmc.nodeAgentSKUId) {
     throw new BatchFailure(
