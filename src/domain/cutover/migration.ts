@@ -82,7 +82,9 @@ export function nextJobStep(job: JobReading, from: string, to: string): JobStep 
 export function markerFor(job: JobReading, from: string, to: string): JobMarker {
   const previous = readMarker(job);
   const reverse = previous && same(previous.from, to) && same(previous.to, from);
-  const wasState = reverse ? previous.wasState : job.state === 'disabled' ? 'disabled' : 'active';
+  // A job its owner was disabling is on its way to disabled: the owner's choice, kept after the move.
+  const ownerDisabled = job.state === 'disabled' || job.state === 'disabling';
+  const wasState = reverse ? previous.wasState : ownerDisabled ? 'disabled' : 'active';
   return { from, to, wasState };
 }
 

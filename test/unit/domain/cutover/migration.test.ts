@@ -30,6 +30,14 @@ describe('job migration plan (decided from what Batch reports)', () => {
     expect(nextJobStep({ ...m, state: 'active', poolId: 'new' }, 'old', 'new')).toBe('done');
   });
 
+  it('keeps the choice of an owner who was disabling the job: it stays disabled on the new pool', () => {
+    const marker = markerFor(job({ state: 'disabling' }), 'old', 'new');
+    expect(marker.wasState).toBe('disabled');
+    const m = marked(job({ state: 'disabling' }), 'old', 'new', marker.wasState);
+    expect(nextJobStep(m, 'old', 'new')).toBe('wait');
+    expect(nextJobStep({ ...m, state: 'disabled', poolId: 'new' }, 'old', 'new')).toBe('done');
+  });
+
   it('leaves a job its owner disabled disabled, and never enables a job it did not mark', () => {
     const userDisabled = job({ state: 'disabled' });
     const marker = markerFor(userDisabled, 'old', 'new');
