@@ -61,7 +61,11 @@ const resourceFile = z
       message:
         'give exactly one of httpUrl, storageContainerUrl, autoStorageContainerName (Batch ResourceFile)',
     },
-  );
+  )
+  .refine((f) => f.httpUrl === undefined || (f.filePath ?? '') !== '', {
+    path: ['filePath'],
+    message: 'filePath is required with httpUrl: the name (relative path) the file is saved under',
+  });
 
 export const smokeTaskSchema = z
   .object({

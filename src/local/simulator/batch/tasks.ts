@@ -6,6 +6,7 @@ import { etag } from './poolCreation';
 import { DEFAULT_TASK_RUN_MS, type BatchJobState, type BatchTaskState } from './jobModel';
 import { jobPoolId } from './jobClock';
 import { listPage, odata } from './listQuery';
+import { checkResourceFiles } from './resourceFiles';
 
 /*
  * Tasks of a job (Task_Add, Task_Get, Task_List): active until the job's pool has nodes, running for
@@ -72,6 +73,7 @@ function addTask(
       'id',
       'A task id can contain alphanumeric characters, hyphens and underscores, at most 64.',
     );
+  checkResourceFiles(body!.resourceFiles);
   const key = String(body!.id).toLowerCase();
   if (job.tasks[key]) throw new BatchFailure(409, 'TaskExists', 'The specified task already exists.');
   const rule = (account.taskRules ?? []).find(

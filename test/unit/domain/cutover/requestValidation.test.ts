@@ -111,6 +111,14 @@ describe('smoke test fields', () => {
     },
   );
 
+  it('refuses an httpUrl without filePath (Batch needs the name to save the file under)', () => {
+    const s = check(
+      (i) => (i.smokeTest = smoke({}, { resourceFiles: [{ httpUrl: 'https://example.com/x.sh' }] })),
+    );
+    const [f] = invalidAt(s, 'smokeTest.tasks[0].resourceFiles[0].filePath');
+    expect(f!.message).toMatch(/required with httpUrl/);
+  });
+
   it('accepts a relative filePath', () => {
     const s = check(
       (i) =>
