@@ -6,6 +6,7 @@ import {
   nextJobStep,
   schedulesOnPool,
   withMarker,
+  withoutMarker,
   type JobReading,
   type JobStep,
 } from '../domain/cutover/migration';
@@ -133,6 +134,12 @@ export async function advanceJobMove(
         await s.batchJobs.enableJob(account, jobId);
         job = { ...job, state: 'active' };
         break;
+      case 'unmark': {
+        const metadata = withoutMarker(job);
+        await s.batchJobs.patchJob(account, jobId, { metadata });
+        job = { ...job, metadata };
+        break;
+      }
     }
   }
   return 'waiting';

@@ -76,7 +76,7 @@ export async function submitCommand(args: string[]): Promise<CommandResult> {
 }
 
 /** Exit code of `bif status` when no host answers (1 is a failed build, 2 bad usage). */
-const EXIT_HOST_DOWN = 3;
+export const EXIT_HOST_DOWN = 3;
 
 /**
  * `bif status <requestId> | --instance <instanceId> [--watch] [--json]`: the progress view from
@@ -150,12 +150,12 @@ function refused(error: HostAnswerError, asJson: boolean): CommandResult {
 }
 
 /** fetch() rejects with a TypeError whose cause carries the socket error code. */
-function isConnectionFailure(error: unknown): boolean {
+export function isConnectionFailure(error: unknown): boolean {
   const code = ((error as { cause?: { code?: string } }).cause ?? {}).code;
   return ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_SOCKET'].includes(code ?? '');
 }
 
-function hostDownMessage(host: string): string {
+export function hostDownMessage(host: string): string {
   const pid = readLocalState()?.pid;
   const who = pid ? ` (bif start, pid ${pid}, is not serving)` : '';
   return `The host at ${host} is down${who}. Start it with \`npm start\` (or \`node dist/cli/bif.js start\`): the local world in .bif/ resumes where it stopped and unfinished builds continue. Its log is .bif/host.log.`;

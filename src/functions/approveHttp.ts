@@ -33,8 +33,6 @@ export async function approveBuildHandler(
   const requestId = request.params.requestId ?? '';
   if (!REQUEST_ID_PATTERN.test(requestId))
     return { status: 400, jsonBody: { error: `"${requestId.slice(0, 120)}" is not a request id.` } };
-  const body = await readApproval(request);
-  if ('refusal' in body) return body.refusal;
   const instanceId = pipelineInstanceId(requestId);
   let status;
   try {
@@ -45,6 +43,9 @@ export async function approveBuildHandler(
     throw new Error(`Reading the status of build ${requestId} failed: ${(error as Error).name}.`);
   }
   if (!status) return { status: 404, jsonBody: { error: `No build ${requestId} (instance ${instanceId}).` } };
+  // The body is read after the build is found: an unknown build is 404 whatever was sent.
+  const body = await readApproval(request);
+  if ('refusal' in body) return body.refusal;
   const waves =
     (status.customStatus as { waves?: WaveLine[] } | undefined)?.waves ?? plannedLines(status.input);
   const conflict = (why: string): HttpResponseInit => ({
@@ -78,8 +79,10 @@ function plannedLines(input: unknown): WaveLine[] | undefined {
 async function readApproval(
   request: HttpRequest,
 ): Promise<{ value: ApprovalBody } | { refusal: HttpResponseInit }> {
-  const empty = !request.headers.get('content-type') && request.headers.get('content-length') === '0';
-  const read = empty ? { text: '' } : await readJsonText(request, MAX_APPROVAL_BYTES);
+  const read = await readJsonText(request, MAX_APPROVAL_BYTES, {
+    optional: true,
+    tooLargeMessage: `The body is larger than ${MAX_APPROVAL_BYTES} bytes, the most an approval may be: send {"wave": 2, "approvedBy": "name", "comment": "why"} with a comment of at most 1000 characters, or no body.`,
+  });
   if ('refusal' in read) return read;
   const bad = (error: string) => ({ refusal: { status: 400, jsonBody: { error } } });
   let value: unknown = {};

@@ -66,7 +66,8 @@ describe('cutover with jobs', () => {
       state: 'completed',
       executionInfo: { exitCode: 0 },
     });
-    expect((await batch.job.get('etl-a')).metadata).toContainEqual({ name: 'team', value: 'render' });
+    // The owner's metadata as it was: the bif-migration marker is taken off once the job is enabled.
+    expect((await batch.job.get('etl-a')).metadata).toEqual([{ name: 'team', value: 'render' }]);
     expect(await stateOf(batch, 'render-a-old')).toMatch(/deleting|gone/);
     const view = (await world.getJson('/api/builds/cutover-healthy')).body;
     expect(view.regions[0].pools[0]).toMatchObject({

@@ -31,7 +31,9 @@ const POINTS: [string, Probe][] = [
     'mid-replication',
     (v) => v?.regions?.[0]?.replication?.state === 'Replicating' && v.regions[0].replication.progress > 10,
   ],
-  ['while the pool allocates', (v) => v?.regions?.[0]?.pools?.[0]?.allocationState === 'resizing'],
+  // The pool's line reads 'allocating' from its creation until it is steady; allocationState may never read
+  // 'resizing' when learned pacing's first poll lands near the expected end of the allocation.
+  ['while the pool allocates', (v) => v?.regions?.[0]?.pools?.[0]?.state === 'allocating'],
 ];
 
 describe('kill -9 and restart', () => {

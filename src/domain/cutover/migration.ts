@@ -5,7 +5,8 @@
  * Batch allows a job's pool to change only while the job is disabled (Job_Patch in BatchService.json):
  * a job is marked (metadata `bif-migration`: from, to, and the state it had), disabled with `wait` so
  * running tasks finish, given its new pool, then enabled again if it was active before. The marker is
- * what tells a job this pipeline disabled from one its owner disabled.
+ * what tells a job this pipeline disabled from one its owner disabled; it is taken off once the job is
+ * on its new pool in the state it had.
  */
 export const MIGRATION_MARKER = 'bif-migration';
 
@@ -30,6 +31,8 @@ export type JobStep =
   | 'wait'
   | 'repool'
   | 'enable'
+  /** On the new pool in the state it had: the marker is taken off (the owner's metadata as it was). */
+  | 'unmark'
   | 'done'
   /** Completed, terminating or being deleted: nothing left to move. */
   | 'ended'
@@ -70,7 +73,7 @@ export function nextJobStep(job: JobReading, from: string, to: string): JobStep 
     if (!ours && !reverse) return 'done';
     if (job.state === 'disabling') return 'wait';
     if (marker.wasState === 'active' && job.state === 'disabled') return 'enable';
-    return 'done';
+    return 'unmark';
   }
   if (!same(job.poolId, from)) return 'elsewhere';
   if (!ours) return 'mark';
@@ -86,7 +89,9 @@ export function nextJobStep(job: JobReading, from: string, to: string): JobStep 
 export function markerFor(job: JobReading, from: string, to: string): JobMarker {
   const previous = readMarker(job);
   const reverse = previous && same(previous.from, to) && same(previous.to, from);
-  const wasState = reverse ? previous.wasState : job.state === 'disabled' ? 'disabled' : 'active';
+  // A job its owner was disabling is on its way to disabled: the owner's choice, kept after the move.
+  const ownerDisabled = job.state === 'disabled' || job.state === 'disabling';
+  const wasState = reverse ? previous.wasState : ownerDisabled ? 'disabled' : 'active';
   return { from, to, wasState };
 }
 
@@ -96,6 +101,14 @@ export function withMarker(job: JobReading, marker: JobMarker): { name: string; 
     ...job.metadata.filter((m) => m.name !== MIGRATION_MARKER),
     { name: MIGRATION_MARKER, value: JSON.stringify(marker) },
   ];
+}
+
+/**
+ * The job's metadata without the marker: once a job is on its new pool in the state it had, a move
+ * back (should a later step fail) reads that state from the job itself, so the marker is not needed.
+ */
+export function withoutMarker(job: JobReading): { name: string; value: string }[] {
+  return job.metadata.filter((m) => m.name !== MIGRATION_MARKER);
 }
 
 /**

@@ -6,17 +6,52 @@ import { parseDurationMs } from '../duration';
  * the tasks' exit codes decide whether the pool may take over. Field names follow Batch's TaskAddParameter
  * (commandLine, resourceFiles, userIdentity.autoUser, constraints.maxWallClockTime).
  */
+const DURATION_FORMAT =
+  'an ISO-8601 duration in weeks, days, hours, minutes or seconds such as PT10M or P1D (years and months are not accepted: their length depends on the calendar)';
 const isoDuration = z.string().refine((v) => (parseDurationMs(v) ?? 0) > 0, {
-  message: 'must be a positive ISO-8601 duration such as PT10M',
+  message: `must be a positive ${DURATION_FORMAT}`,
 });
+
+/**
+ * The pipeline polls the smoke job's tasks at its poll interval (up to a minute apart) and Batch takes
+ * tens of seconds to schedule a task on a node: a wait under a minute fails a healthy pool.
+ */
+const MIN_SMOKE_TIMEOUT_MS = 60_000;
+const smokeTimeout = z.string().superRefine((v, ctx) => {
+  const ms = parseDurationMs(v);
+  if (ms === undefined)
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${v}" is not ${DURATION_FORMAT}` });
+  else if (ms < MIN_SMOKE_TIMEOUT_MS)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `must be at least PT1M: Batch needs tens of seconds to schedule a task and the pipeline polls up to a minute apart`,
+    });
+});
+
+/**
+ * Batch downloads an httpUrl resource file over HTTP or HTTPS only, and `filePath` is relative to the
+ * task's working directory and may not break out of it (Batch ResourceFile:
+ * https://learn.microsoft.com/rest/api/batchservice/task/add#resourcefile).
+ */
+const httpUrl = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\//i.test(v), {
+    message: 'must be an http:// or https:// URL (Batch downloads resource files over HTTP(S) only)',
+  });
+const filePath = z.string().refine((v) => !/^([\\/]|[A-Za-z]:)/.test(v) && !v.split(/[\\/]/).includes('..'), {
+  message:
+    'must be a relative path inside the task working directory: not absolute and no ".." segments (e.g. "scripts/check.sh")',
+});
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
 const resourceFile = z
   .object({
-    httpUrl: z.string().url().optional(),
+    httpUrl: httpUrl.optional(),
     storageContainerUrl: z.string().url().optional(),
     autoStorageContainerName: z.string().min(1).optional(),
     blobPrefix: z.string().optional(),
-    filePath: z.string().optional(),
+    filePath: filePath.optional(),
     fileMode: z.string().optional(),
   })
   .strict()
@@ -26,7 +61,11 @@ const resourceFile = z
       message:
         'give exactly one of httpUrl, storageContainerUrl, autoStorageContainerName (Batch ResourceFile)',
     },
-  );
+  )
+  .refine((f) => f.httpUrl === undefined || (f.filePath ?? '') !== '', {
+    path: ['filePath'],
+    message: 'filePath is required with httpUrl: the name (relative path) the file is saved under',
+  });
 
 export const smokeTaskSchema = z
   .object({
@@ -56,19 +95,31 @@ export const smokeTestSchema = z
   .object({
     tasks: z.array(smokeTaskSchema).min(1).max(20),
     /** How long the pipeline waits for every task to complete; past it the pool fails its smoke test. */
-    timeout: isoDuration.default('PT30M'),
+    timeout: smokeTimeout.default('PT30M'),
     /** Exit codes that count as success. */
-    successExitCodes: z.array(z.number().int()).min(1).default([0]),
+    successExitCodes: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(INT32.min, { message: 'must be a 32-bit integer (an exit code)' })
+          .max(INT32.max, { message: 'must be a 32-bit integer (an exit code)' }),
+      )
+      .min(1)
+      .default([0]),
   })
   .strict()
   .superRefine((test, ctx) => {
+    // Batch task ids are case-insensitive within a job: "Check" and "check" collide.
     const ids = test.tasks.map((t, i) => t.id ?? `smoke-${i + 1}`);
+    const lower = ids.map((id) => id.toLowerCase());
     ids.forEach((id, i) => {
-      if (ids.indexOf(id) !== i)
+      const first = lower.indexOf(lower[i]!);
+      if (first !== i)
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           path: ['tasks', i, 'id'],
-          message: `task id "${id}" is used twice`,
+          message: `task id "${id}" is already used by tasks[${first}] ("${ids[first]}"; Batch task ids ignore letter case): rename one`,
         });
     });
   });

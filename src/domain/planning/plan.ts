@@ -4,6 +4,7 @@ import { planRegions, type RegionPlan } from './replicas';
 import { planResizeTimeout } from './resizeTimeout';
 import { checkNodeAgentSku, type SupportedImage } from './nodeAgentSku';
 import { checkPools } from './pools';
+import { checkHealth } from './healthChecks';
 import { checkPlacement, checkSource, type PlacementFacts, type SourceFacts } from './preflight';
 import { checkImageNames } from './imageNames';
 import { planImageSecurity, type ImageSecurityPlan } from './securityType';
@@ -54,6 +55,7 @@ export function planBuild(request: BuildRequest, facts: PlanFacts): BuildPlan {
   const { regions, findings: regionFindings } = planRegions(request, facts.galleryRegion);
   findings.push(...regionFindings);
   findings.push(...checkPools(request.pools));
+  findings.push(...checkHealth(request));
 
   const pools = request.pools.map((pool, index): PoolPlan => {
     const at = `pools[${index}]`;

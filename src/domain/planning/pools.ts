@@ -2,6 +2,7 @@ import { finding, type Finding } from '../findings';
 import type { PoolRequest } from '../buildRequest';
 import { mustParse, resourceName } from '../resourceId';
 import { isAutoScale } from '../poolTemplate/effectivePool';
+import { checkReplaces } from './replaces';
 
 /** Batch pool ids: letters, digits, hyphens and underscores, 1-64 characters. */
 export const POOL_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -51,7 +52,7 @@ export function checkPools(pools: readonly PoolRequest[]): Finding[] {
         finding(
           'POOL_REPLACES_ITSELF',
           `${at}.replaces`,
-          `${at}.replaces names the pool itself; a pool's image cannot change in place, so give the new pool a new id (e.g. with the version in it).`,
+          `${at}.replaces names the pool itself: a new pool needs a new id (e.g. with the version in it). To give an existing pool the new image under its own id, name it in replaces from a new pool id and set cutover.strategy to "in-place" (or "auto").`,
         ),
       );
     }
@@ -80,6 +81,7 @@ export function checkPools(pools: readonly PoolRequest[]): Finding[] {
       accountRegions.set(accountKey, { region: pool.account.region, index });
     }
   });
+  findings.push(...checkReplaces(pools));
   return findings;
 }
 

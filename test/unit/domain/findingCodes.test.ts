@@ -103,6 +103,21 @@ const CASES: Record<
     path: 'pools[0].replaces',
     message: /new id/,
   },
+  POOL_REPLACES_REQUEST_POOL: {
+    edit: (i) => i.pools.push({ ...i.pools[0], poolId: 'render-b', replaces: 'render-1-4-0' }),
+    path: 'pools[1].replaces',
+    message: /created and then deleted/,
+  },
+  POOL_REPLACES_SHARED: {
+    edit: (i) => i.pools.push({ ...i.pools[0], poolId: 'render-b' }),
+    path: 'pools[1].replaces',
+    message: /one successor/,
+  },
+  HEALTH_SETTLE_EXCEEDS_TIMEOUT: {
+    edit: (i) => (i.pools[0].health = { settleSeconds: 700, timeoutSeconds: 600 }),
+    path: 'pools[0].health.settleSeconds',
+    message: /could settle/,
+  },
   POOL_HAS_NO_NODES: {
     edit: (i) => (i.pools[0].targetDedicatedNodes = 0),
     path: 'pools[0]',

@@ -94,4 +94,26 @@ describe('waves on the embedded engine', () => {
       .map((e) => (e.data as { region: string }).region);
     expect(replicated).toEqual(expect.arrayContaining(['eastus', 'southeastasia']));
   });
+
+  it('books a repeated early approval once: the copy approves no other wave (it is dropped)', async () => {
+    const { cloud, engine } = startScriptedEngine(VM);
+    const id = start(engine, [
+      { regions: ['westeurope', 'northeurope'], approval: true },
+      { regions: ['eastus', 'southeastasia'], approval: true, approvalTimeoutMinutes: 60 },
+    ]);
+    // The approve route cannot see an approval the pipeline has not read yet (docs/cutover.md): both 202.
+    expect(engine.raiseEvent(id, APPROVAL_EVENT, { wave: 1, approvedBy: 'a' })).toBe(true);
+    expect(engine.raiseEvent(id, APPROVAL_EVENT, { wave: 1, approvedBy: 'b' })).toBe(true);
+    const status = await engine.waitFor(id, ['Completed', 'Failed'], 50_000);
+    expect(waveEvents(cloud)).toEqual([
+      'AwaitingApproval 1',
+      'Approved 1',
+      'Started 1',
+      'Passed 1',
+      'AwaitingApproval 2',
+      'Failed 2',
+    ]);
+    expect(status.runtimeStatus).toBe('Failed');
+    expect((status.customStatus as { waves: { approvedBy?: string }[] }).waves[0]!.approvedBy).toBe('a');
+  });
 });

@@ -7,6 +7,7 @@ import { DEFAULT_TASK_RUN_MS, type BatchJobState, type BatchTaskState } from './
 import { jobPoolId } from './jobClock';
 import { listPage, odata } from './listQuery';
 import { refuseIfEnded } from './jobs';
+import { checkResourceFiles } from './resourceFiles';
 
 /*
  * Tasks of a job (Task_Add, Task_Get, Task_List): active until the job's pool has nodes, running for
@@ -70,6 +71,7 @@ function addTask(
       'id',
       'A task id can contain alphanumeric characters, hyphens and underscores, at most 64.',
     );
+  checkResourceFiles(body!.resourceFiles);
   const key = String(body!.id).toLowerCase();
   if (job.tasks[key]) throw new BatchFailure(409, 'TaskExists', 'The specified task already exists.');
   const rule = (account.taskRules ?? []).find(

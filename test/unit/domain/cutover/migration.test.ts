@@ -4,6 +4,7 @@ import {
   nextJobStep,
   schedulesOnPool,
   withMarker,
+  withoutMarker,
   type JobReading,
 } from '../../../../src/domain/cutover/migration';
 import { judgeSmokeTest, smokeJobId, smokeTestSchema } from '../../../../src/domain/cutover/smokeTest';
@@ -20,14 +21,26 @@ const marked = (j: JobReading, from: string, to: string, wasState: 'active' | 'd
   job({ ...j, metadata: withMarker(j, { from, to, wasState }) });
 
 describe('job migration plan (decided from what Batch reports)', () => {
-  it('walks a job through mark → disable → wait → repool → enable → done', () => {
+  it('walks a job through mark → disable → wait → repool → enable → unmark → done', () => {
     expect(nextJobStep(job(), 'old', 'new')).toBe('mark');
     const m = marked(job(), 'old', 'new');
     expect(nextJobStep(m, 'old', 'new')).toBe('disable');
     expect(nextJobStep({ ...m, state: 'disabling' }, 'old', 'new')).toBe('wait');
     expect(nextJobStep({ ...m, state: 'disabled' }, 'old', 'new')).toBe('repool');
     expect(nextJobStep({ ...m, state: 'disabled', poolId: 'new' }, 'old', 'new')).toBe('enable');
-    expect(nextJobStep({ ...m, state: 'active', poolId: 'new' }, 'old', 'new')).toBe('done');
+    // Enabled on the new pool: the marker has done its job and is taken off the owner's metadata.
+    expect(nextJobStep({ ...m, state: 'active', poolId: 'new' }, 'old', 'new')).toBe('unmark');
+    const unmarked = { ...m, state: 'active', poolId: 'new', metadata: withoutMarker(m) };
+    expect(unmarked.metadata).toEqual([]);
+    expect(nextJobStep(unmarked, 'old', 'new')).toBe('done');
+  });
+
+  it('keeps the choice of an owner who was disabling the job: it stays disabled on the new pool', () => {
+    const marker = markerFor(job({ state: 'disabling' }), 'old', 'new');
+    expect(marker.wasState).toBe('disabled');
+    const m = marked(job({ state: 'disabling' }), 'old', 'new', marker.wasState);
+    expect(nextJobStep(m, 'old', 'new')).toBe('wait');
+    expect(nextJobStep({ ...m, state: 'disabled', poolId: 'new' }, 'old', 'new')).toBe('unmark');
   });
 
   it('leaves a job its owner disabled disabled, and never enables a job it did not mark', () => {
@@ -36,7 +49,7 @@ describe('job migration plan (decided from what Batch reports)', () => {
     expect(marker.wasState).toBe('disabled');
     const m = marked(userDisabled, 'old', 'new', 'disabled');
     expect(nextJobStep({ ...m, state: 'disabled' }, 'old', 'new')).toBe('repool');
-    expect(nextJobStep({ ...m, state: 'disabled', poolId: 'new' }, 'old', 'new')).toBe('done');
+    expect(nextJobStep({ ...m, state: 'disabled', poolId: 'new' }, 'old', 'new')).toBe('unmark');
     expect(nextJobStep(job({ state: 'disabled', poolId: 'new' }), 'old', 'new')).toBe('done');
   });
 
@@ -59,6 +72,7 @@ describe('job migration plan (decided from what Batch reports)', () => {
       wasState: 'active',
     });
     expect(meta.map((m) => m.name)).toEqual(['team', MIGRATION_MARKER]);
+    expect(withoutMarker(job({ metadata: meta }))).toEqual([{ name: 'team', value: 'render' }]);
   });
 
   it('matches schedules by pool, case-insensitively, and sets aside the ones that ended', () => {
