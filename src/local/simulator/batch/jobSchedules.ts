@@ -2,11 +2,12 @@ import { json, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import { invalidUri, unsupportedVerb, missingProperty, requireFields } from './batchRefusals';
 import { etag } from './poolCreation';
 import type { BatchJobScheduleState } from './jobModel';
 import { setJobState } from './jobClock';
 import { JOB_ID } from './jobs';
-import { listPage, odata } from './listQuery';
+import { BY_ID_AND_STATE, listPage, odata } from './listQuery';
 import { runSchedules } from './scheduleClock';
 import { JOB_DELETE_MS } from './jobModel';
 
@@ -39,24 +40,16 @@ export function serveJobSchedules(
         req,
         Object.values(schedules).map((s) => render(s, base)),
         `${base}/$metadata#jobschedules`,
-        {
-          id: (s) => s.id as string,
-          state: (s) => s.state as string,
-        },
+        BY_ID_AND_STATE,
       );
-    throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on job schedules.`);
+    throw unsupportedVerb(req.method, 'job schedules');
   }
   const schedule = schedules[id.toLowerCase()];
   if (!schedule)
     throw new BatchFailure(404, 'JobScheduleNotFound', 'The specified job schedule does not exist.');
   if (action === 'terminate' && req.method === 'POST')
     return endSchedule(world, account, schedule, 'terminating');
-  if (action)
-    throw new BatchFailure(
-      404,
-      'InvalidUri',
-      'The requested URI does not represent any resource on the server.',
-    );
+  if (action) throw invalidUri();
   switch (req.method) {
     case 'GET':
       return odata(200, render(schedule, base), { ETag: schedule.eTag });
@@ -78,20 +71,13 @@ export function serveJobSchedules(
     case 'DELETE':
       return endSchedule(world, account, schedule, 'deleting');
     default:
-      throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on a job schedule.`);
+      throw unsupportedVerb(req.method, 'a job schedule');
   }
 }
 
 function addSchedule(world: World, req: SimRequest, account: BatchAccountState, base: string): SimResponse {
   const body = req.body as Record<string, unknown> | undefined;
-  for (const field of ['id', 'schedule', 'jobSpecification'])
-    if (!body?.[field])
-      throw new BatchFailure(
-        400,
-        'MissingRequiredProperty',
-        `A required property was not specified in the request body: ${field}.`,
-        [{ key: 'PropertyName', value: field }],
-      );
+  requireFields(body, ['id', 'schedule', 'jobSpecification']);
   if (!JOB_ID.test(String(body!.id)))
     throw invalidProperty(
       'id',
@@ -159,13 +145,7 @@ function refuseIfEnded(schedule: BatchJobScheduleState): void {
 /** jobSpecification.poolInfo is required (JobSpecification in BatchService.json). */
 function checkSpecification(spec: Record<string, unknown>): void {
   const jobSpec = spec.jobSpecification as { poolInfo?: unknown } | undefined;
-  if (!jobSpec?.poolInfo)
-    throw new BatchFailure(
-      400,
-      'MissingRequiredProperty',
-      'A required property was not specified in the request body: jobSpecification.poolInfo.',
-      [{ key: 'PropertyName', value: 'jobSpecification.poolInfo' }],
-    );
+  if (!jobSpec?.poolInfo) throw missingProperty('jobSpecification.poolInfo');
 }
 
 function render(schedule: BatchJobScheduleState, base: string): Record<string, unknown> {

@@ -16,6 +16,12 @@ export function odata(status: number, body: unknown, headers: Record<string, str
   };
 }
 
+/** The `$filter` properties the job, job schedule and task lists all take (Batch's OData filter tables). */
+export const BY_ID_AND_STATE = {
+  id: (item: Record<string, unknown>) => item.id as string,
+  state: (item: Record<string, unknown>) => item.state as string,
+};
+
 export function listPage<T>(
   req: SimRequest,
   items: T[],
