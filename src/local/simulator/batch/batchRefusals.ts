@@ -1,4 +1,4 @@
-import { BatchFailure } from './batchErrors';
+import { BatchFailure, badRequest } from './batchErrors';
 
 /*
  * The refusals every Batch data-plane resource (pools, jobs, job schedules, tasks) answers alike, with
@@ -14,11 +14,12 @@ export const unsupportedVerb = (method: string, what: string) =>
   new BatchFailure(405, 'UnsupportedHttpVerb', `${method} is not supported on ${what}.`);
 
 export const missingProperty = (name: string) =>
-  new BatchFailure(
-    400,
+  badRequest(
     'MissingRequiredProperty',
     `A required property was not specified in the request body: ${name}.`,
-    [{ key: 'PropertyName', value: name }],
+    {
+      PropertyName: name,
+    },
   );
 
 /** A body that is not a JSON object at all. */
