@@ -7,7 +7,8 @@ import { etag } from './poolCreation';
 import type { BatchJobScheduleState } from './jobModel';
 import { setJobState } from './jobClock';
 import { JOB_ID } from './jobs';
-import { BY_ID_AND_STATE, listPage, odata } from './listQuery';
+import { BY_ID_AND_STATE, odata } from './listQuery';
+import { serveCollection } from './collectionRoute';
 import { runSchedules } from './scheduleClock';
 import { JOB_DELETE_MS } from './jobModel';
 
@@ -33,17 +34,14 @@ export function serveJobSchedules(
   const schedules = (account.jobSchedules ??= {});
   runSchedules(world, account);
   const [, id, action] = rest;
-  if (!id) {
-    if (req.method === 'POST') return addSchedule(world, req, account, base);
-    if (req.method === 'GET')
-      return listPage(
-        req,
-        Object.values(schedules).map((s) => render(s, base)),
-        `${base}/$metadata#jobschedules`,
-        BY_ID_AND_STATE,
-      );
-    throw unsupportedVerb(req.method, 'job schedules');
-  }
+  if (!id)
+    return serveCollection(req, {
+      name: 'job schedules',
+      metadata: `${base}/$metadata#jobschedules`,
+      add: () => addSchedule(world, req, account, base),
+      items: () => Object.values(schedules).map((s) => render(s, base)),
+      filterable: BY_ID_AND_STATE,
+    });
   const schedule = schedules[id.toLowerCase()];
   if (!schedule)
     throw new BatchFailure(404, 'JobScheduleNotFound', 'The specified job schedule does not exist.');

@@ -8,7 +8,8 @@ import { etag } from './poolCreation';
 import { JOB_DELETE_MS, JOB_ENABLE_MS, type BatchJobState } from './jobModel';
 import { runSchedules } from './scheduleClock';
 import { jobPoolId, liveJobs, runningUntil, setJobState } from './jobClock';
-import { BY_ID_AND_STATE, listPage, odata } from './listQuery';
+import { BY_ID_AND_STATE, odata } from './listQuery';
+import { serveCollection } from './collectionRoute';
 import { serveTasks } from './tasks';
 
 /*
@@ -39,20 +40,17 @@ export function serveJobs(
   const [, id, action, ...more] = rest;
   runSchedules(world, account);
   const jobs = liveJobs(world, account);
-  if (!id) {
-    if (req.method === 'POST') return addJob(world, req, account, base);
-    if (req.method === 'GET')
-      return listPage(
-        req,
-        Object.values(jobs).map((j) => renderJob(j, base)),
-        `${base}/$metadata#jobs`,
-        {
-          ...BY_ID_AND_STATE,
-          'executionInfo/poolId': (j) => (j.executionInfo as { poolId?: string }).poolId,
-        },
-      );
-    throw unsupportedVerb(req.method, 'jobs');
-  }
+  if (!id)
+    return serveCollection(req, {
+      name: 'jobs',
+      metadata: `${base}/$metadata#jobs`,
+      add: () => addJob(world, req, account, base),
+      items: () => Object.values(jobs).map((j) => renderJob(j, base)),
+      filterable: {
+        ...BY_ID_AND_STATE,
+        'executionInfo/poolId': (j) => (j.executionInfo as { poolId?: string }).poolId,
+      },
+    });
   const job = jobs[id.toLowerCase()];
   if (!job) throw new BatchFailure(404, 'JobNotFound', 'The specified job does not exist.');
   if (action === 'tasks') return serveTasks(world, req, account, job, more, base);

@@ -6,7 +6,8 @@ import { unsupportedVerb, requireFields } from './batchRefusals';
 import { etag } from './poolCreation';
 import { DEFAULT_TASK_RUN_MS, type BatchJobState, type BatchTaskState } from './jobModel';
 import { jobPoolId } from './jobClock';
-import { BY_ID_AND_STATE, listPage, odata } from './listQuery';
+import { BY_ID_AND_STATE, odata } from './listQuery';
+import { serveCollection } from './collectionRoute';
 import { refuseIfEnded } from './jobs';
 
 /*
@@ -24,17 +25,14 @@ export function serveTasks(
 ): SimResponse {
   const [taskId, extra] = rest;
   const url = `${base}/jobs/${job.id}/tasks`;
-  if (!taskId) {
-    if (req.method === 'POST') return addTask(world, req, account, job, url);
-    if (req.method === 'GET')
-      return listPage(
-        req,
-        Object.values(job.tasks).map((t) => renderTask(t, world.now(), url)),
-        `${base}/$metadata#tasks`,
-        BY_ID_AND_STATE,
-      );
-    throw unsupportedVerb(req.method, 'tasks');
-  }
+  if (!taskId)
+    return serveCollection(req, {
+      name: 'tasks',
+      metadata: `${base}/$metadata#tasks`,
+      add: () => addTask(world, req, account, job, url),
+      items: () => Object.values(job.tasks).map((t) => renderTask(t, world.now(), url)),
+      filterable: BY_ID_AND_STATE,
+    });
   const task = job.tasks[taskId.toLowerCase()];
   if (!task) throw new BatchFailure(404, 'TaskNotFound', 'The specified task does not exist.');
   if (extra || req.method !== 'GET') throw unsupportedVerb(req.method, 'this task resource');
