@@ -94,7 +94,9 @@ describe('Batch pools through ARM', () => {
     });
     expect([identity.status, identity.body.error.target]).toEqual([400, 'identity']);
   });
+});
 
+describe('Batch pools through ARM: autoscale and deletion', () => {
   it('evaluates an autoscale formula at once and shows the run on both planes', async () => {
     await put('arm-d', {
       properties: properties({

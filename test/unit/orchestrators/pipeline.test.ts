@@ -93,7 +93,9 @@ describe('imagePipeline and regionRollout on the embedded engine', () => {
     expect(failed.succeeded.poolsReady.sort()).toEqual(['render-sea-next', 'render-weu-next']);
     expect(failed.succeeded.regionsReplicated).not.toContain('eastus');
   });
+});
 
+describe('imagePipeline and regionRollout on the embedded engine: errors, preflight, replacement', () => {
   it('retries transient errors, and fails a permanent one at once without retrying it', async () => {
     const { cloud, engine } = setup();
     cloud.transientReplicationErrors = 2;
