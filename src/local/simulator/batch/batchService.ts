@@ -3,6 +3,7 @@ import type { BatchAccountState, BatchPoolState } from '../model';
 import type { World } from '../world';
 import { TIMING } from '../timing';
 import { BatchFailure, batchError, poolNotFound } from './batchErrors';
+import type { BatchRoute } from './batchRoute';
 import { invalidUri, unsupportedVerb, requireBody } from './batchRefusals';
 import { snapshotPool } from './allocation';
 import { createPoolState, etag, livePools } from './poolCreation';
@@ -43,13 +44,7 @@ export function serveBatch(
   }
 }
 
-function route(
-  world: World,
-  req: SimRequest,
-  account: BatchAccountState,
-  rest: string[],
-  base: string,
-): SimResponse {
+const route: BatchRoute = (world, req, account, rest, base) => {
   const [first, id, action] = rest;
   if (first === 'supportedimages' && req.method === 'GET') {
     return odata(200, {
@@ -95,7 +90,7 @@ function route(
     default:
       throw unsupportedVerb(req.method, 'a pool');
   }
-}
+};
 
 /** Gallery-image pools need Entra ID: Batch refuses shared-key auth once Compute resources are linked. */
 function checkAuth(req: SimRequest, account: BatchAccountState): void {

@@ -2,6 +2,7 @@ import { json, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import type { BatchRoute } from './batchRoute';
 import { invalidUri, unsupportedVerb, missingProperty, requireFields } from './batchRefusals';
 import { etag } from './poolCreation';
 import type { BatchJobScheduleState } from './jobModel';
@@ -24,13 +25,7 @@ import { JOB_DELETE_MS } from './jobModel';
  */
 const UPDATABLE = ['schedule', 'jobSpecification', 'metadata'];
 
-export function serveJobSchedules(
-  world: World,
-  req: SimRequest,
-  account: BatchAccountState,
-  rest: string[],
-  base: string,
-): SimResponse {
+export const serveJobSchedules: BatchRoute = (world, req, account, rest, base) => {
   const schedules = (account.jobSchedules ??= {});
   runSchedules(world, account);
   const [, id, action] = rest;
@@ -71,7 +66,7 @@ export function serveJobSchedules(
     default:
       throw unsupportedVerb(req.method, 'a job schedule');
   }
-}
+};
 
 function addSchedule(world: World, req: SimRequest, account: BatchAccountState, base: string): SimResponse {
   const body = req.body as Record<string, unknown> | undefined;

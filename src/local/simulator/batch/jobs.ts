@@ -2,6 +2,7 @@ import { json, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import type { BatchRoute } from './batchRoute';
 import { invalidUri, unsupportedVerb, missingProperty, requireBody, requireFields } from './batchRefusals';
 import { checkActiveJobQuota } from './coreQuotas';
 import { etag } from './poolCreation';
@@ -30,13 +31,7 @@ const UPDATABLE = [
   'onAllTasksComplete',
 ];
 
-export function serveJobs(
-  world: World,
-  req: SimRequest,
-  account: BatchAccountState,
-  rest: string[],
-  base: string,
-): SimResponse {
+export const serveJobs: BatchRoute = (world, req, account, rest, base) => {
   const [, id, action, ...more] = rest;
   runSchedules(world, account);
   const jobs = liveJobs(world, account);
@@ -70,7 +65,7 @@ export function serveJobs(
     default:
       throw unsupportedVerb(req.method, 'a job');
   }
-}
+};
 
 function addJob(world: World, req: SimRequest, account: BatchAccountState, base: string): SimResponse {
   const body = req.body as Record<string, unknown> | undefined;
