@@ -2,6 +2,7 @@ import { json, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import { resourceHead } from './resourceHead';
 import type { BatchRoute } from './batchRoute';
 import { invalidUri, unsupportedVerb, missingProperty, requireFields } from './batchRefusals';
 import { etag } from './poolCreation';
@@ -142,15 +143,8 @@ function checkSpecification(spec: Record<string, unknown>): void {
 }
 
 function render(schedule: BatchJobScheduleState, base: string): Record<string, unknown> {
-  const iso = (ms: number) => new Date(ms).toISOString();
   return {
-    id: schedule.id,
-    url: `${base}/jobschedules/${schedule.id}`,
-    eTag: schedule.eTag,
-    lastModified: iso(schedule.lastModifiedSimMs),
-    creationTime: iso(schedule.createdAtSimMs),
-    state: schedule.state,
-    stateTransitionTime: iso(schedule.stateTransitionSimMs ?? schedule.createdAtSimMs),
+    ...resourceHead(schedule, `${base}/jobschedules/${schedule.id}`),
     ...schedule.spec,
     executionInfo: schedule.recentJobId
       ? { recentJob: { id: schedule.recentJobId, url: `${base}/jobs/${schedule.recentJobId}` } }

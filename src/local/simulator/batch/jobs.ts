@@ -2,6 +2,7 @@ import { json, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import { iso, resourceHead } from './resourceHead';
 import type { BatchRoute } from './batchRoute';
 import { invalidUri, unsupportedVerb, missingProperty, requireBody, requireFields } from './batchRefusals';
 import { checkActiveJobQuota } from './coreQuotas';
@@ -191,15 +192,8 @@ export function refuseIfEnded(job: BatchJobState): void {
 }
 
 export function renderJob(job: BatchJobState, base: string): Record<string, unknown> {
-  const iso = (ms: number) => new Date(ms).toISOString();
   return {
-    id: job.id,
-    url: `${base}/jobs/${job.id}`,
-    eTag: job.eTag,
-    lastModified: iso(job.lastModifiedSimMs),
-    creationTime: iso(job.createdAtSimMs),
-    state: job.state,
-    stateTransitionTime: iso(job.stateTransitionSimMs),
+    ...resourceHead(job, `${base}/jobs/${job.id}`),
     ...(job.previousState ? { previousState: job.previousState } : {}),
     priority: 0,
     onAllTasksComplete: 'noaction',
