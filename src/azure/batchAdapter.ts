@@ -9,42 +9,37 @@ import type {
 } from '../ports/batch';
 import type { SupportedImage } from '../domain/planning/nodeAgentSku';
 import { mustParse, resourceName } from '../domain/resourceId';
-import { batchClient } from './clients';
 import { ArmBatchPools } from './batchArmPools';
 import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 import { countPoolNodes, firstNodeErrors } from './batchNodes';
 import type { NodeErrorReport, PoolNodeCounts } from '../ports/batchNodes';
 
-/** Maps an account to the URL to call: its endpoint in Azure, the simulator's port locally. */
-export type BatchEndpointResolver = (account: BatchAccountRef) => string;
+import { BatchDataClients, type BatchEndpointResolver } from './batchDataClients';
+
+export type { BatchEndpointResolver } from './batchDataClients';
 
 /**
  * Batch pools: reads (pool state, allocation, supported images) through the data plane, writes
  * (create, resize, delete) through the management plane.
  */
 export class AzureBatchAdapter implements BatchPoolsPort {
-  private readonly clients = new Map<string, BatchServiceClient>();
+  private readonly clients: BatchDataClients;
   private readonly arm: ArmBatchPools;
 
   constructor(
-    private readonly credential: TokenCredential,
-    private readonly resolveEndpoint: BatchEndpointResolver = (account) => account.endpoint,
-    private readonly ca?: string,
-    private readonly maxRetries = 3,
+    credential: TokenCredential,
+    resolveEndpoint: BatchEndpointResolver = (account) => account.endpoint,
+    ca?: string,
+    maxRetries = 3,
     /** Azure Resource Manager (the simulator's locally) for the management plane. */
     armEndpoint = 'https://management.azure.com',
   ) {
+    this.clients = new BatchDataClients(credential, resolveEndpoint, ca, maxRetries);
     this.arm = new ArmBatchPools(credential, { armEndpoint, ca, maxRetries });
   }
 
   private client(account: BatchAccountRef): BatchServiceClient {
-    const url = this.resolveEndpoint(account);
-    let client = this.clients.get(url);
-    if (!client) {
-      client = batchClient(url, this.credential, this.ca, this.maxRetries);
-      this.clients.set(url, client);
-    }
-    return client;
+    return this.clients.of(account);
   }
 
   async listSupportedImages(account: BatchAccountRef): Promise<SupportedImage[]> {

@@ -11,9 +11,8 @@ import type {
 import { mustParse, resourceName } from '../domain/resourceId';
 import { PermanentError } from '../domain/errors';
 import { hasEnded } from '../domain/cutover/migration';
-import { batchClient } from './clients';
 import { patchScheduleRaw } from './batchRawPatch';
-import type { BatchEndpointResolver } from './batchAdapter';
+import { BatchDataClients, type BatchEndpointResolver } from './batchDataClients';
 import { azureCall, isSdkNotFound, toFactoryError } from './errors';
 
 /**
@@ -22,23 +21,19 @@ import { azureCall, isSdkNotFound, toFactoryError } from './errors';
  * or schedule is an answer ("missing"), not an error, where the port says so.
  */
 export class AzureBatchJobsAdapter implements BatchJobsPort {
-  private readonly clients = new Map<string, BatchServiceClient>();
+  private readonly clients: BatchDataClients;
 
   constructor(
-    private readonly credential: TokenCredential,
-    private readonly resolveEndpoint: BatchEndpointResolver = (account) => account.endpoint,
-    private readonly ca?: string,
-    private readonly maxRetries = 3,
-  ) {}
+    credential: TokenCredential,
+    resolveEndpoint: BatchEndpointResolver = (account) => account.endpoint,
+    ca?: string,
+    maxRetries = 3,
+  ) {
+    this.clients = new BatchDataClients(credential, resolveEndpoint, ca, maxRetries);
+  }
 
   private client(account: BatchAccountRef): BatchServiceClient {
-    const url = this.resolveEndpoint(account);
-    let client = this.clients.get(url);
-    if (!client) {
-      client = batchClient(url, this.credential, this.ca, this.maxRetries);
-      this.clients.set(url, client);
-    }
-    return client;
+    return this.clients.of(account);
   }
 
   private call<T>(operation: string, account: BatchAccountRef, what: string, run: () => Promise<T>) {

@@ -4,6 +4,7 @@ import type { PoolRollout } from '../domain/pipeline';
 import { activities, nextInterval, nowMs, publish, sleep } from './steps';
 import type { RegionRun } from './regionRun';
 import { REPLACE_DEADLINE_MS } from './poolReplacement';
+import { poolEventFields, poolSubject, settlePoolFailed } from './poolEventFields';
 
 /**
  * Rolls a new pool back: deletes it and keeps the pool it was to replace (no delete: its jobs keep
@@ -22,18 +23,14 @@ export function* rollBackPool(
 ) {
   yield* activities(context).deletePool({ account: pool.account, poolId: pool.poolId });
   const restored = yield* restoreShrunkOldPool(context, run, pool);
-  run.settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
-  Object.assign(run.line(pool.poolId), { state: 'failed', rolledBack: true });
+  settlePoolFailed(run, pool, reason, { rolledBack: true });
   run.showStatus();
   yield* publish(context, run.sender, [
     {
       type: EVENT_TYPES.poolRolledBack,
-      subject: `${pool.account.id}/pools/${pool.poolId}`,
+      subject: poolSubject(pool),
       data: {
-        ...run.owner,
-        accountId: pool.account.id,
-        poolId: pool.poolId,
-        region: run.input.region,
+        ...poolEventFields(run, pool),
         reason,
         ...(pool.replaces ? { keptPool: pool.replaces } : {}),
         ...(restored ? { restoredOldPool: restored } : {}),

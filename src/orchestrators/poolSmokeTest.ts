@@ -13,6 +13,7 @@ import {
 } from '../domain/cutover/smokeTest';
 import { activities, describeMs, nextInterval, nowMs, publish, sleep } from './steps';
 import { rollBackPool } from './poolRollback';
+import { poolEventFields, poolSubject } from './poolEventFields';
 import type { RegionRun } from './regionRun';
 
 type Tested = PoolRollout & { checks: { smokeTest: SmokeTest } };
@@ -117,12 +118,9 @@ function* publishVerdicts(
     const { verdict, tasks } = verdicts.get(p.poolId)!;
     return {
       type: EVENT_TYPES.poolSmokeTested,
-      subject: `${p.account.id}/pools/${p.poolId}`,
+      subject: poolSubject(p),
       data: {
-        ...run.owner,
-        accountId: p.account.id,
-        poolId: p.poolId,
-        region: run.input.region,
+        ...poolEventFields(run, p),
         jobId: smokeJobId(p.poolId),
         passed: verdict.kind === 'passed',
         ...(verdict.kind === 'failed' ? { reason: verdict.reason } : {}),

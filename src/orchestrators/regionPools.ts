@@ -10,6 +10,7 @@ import { shrinkOldPoolsFirst } from './shrinkOldFirst';
 import { updatePoolsInPlace } from './inPlaceUpdate';
 import { gatePools, type SteadyPool } from './poolGate';
 import { pacedAllocation } from './learnedPacing';
+import { poolEventFields, poolSubject, settlePoolFailed } from './poolEventFields';
 
 /**
  * Creates the region's pools at once and waits for each to allocate. A pool whose creation fails for
@@ -123,19 +124,12 @@ export function failPool(
   resizeErrors: PoolReading['resizeErrors'] = [],
   errorCodes: string[] = [],
 ): EventToPublish {
-  run.settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
-  Object.assign(run.line(pool.poolId), {
-    state: 'failed',
-    ...(errorCodes.length ? { errors: errorCodes } : {}),
-  });
+  settlePoolFailed(run, pool, reason, errorCodes.length ? { errors: errorCodes } : {});
   return {
     type: EVENT_TYPES.poolFailed,
-    subject: `${pool.account.id}/pools/${pool.poolId}`,
+    subject: poolSubject(pool),
     data: {
-      ...run.owner,
-      accountId: pool.account.id,
-      poolId: pool.poolId,
-      region: run.input.region,
+      ...poolEventFields(run, pool),
       reason,
       resizeErrors,
       disposition: 'kept-for-inspection',

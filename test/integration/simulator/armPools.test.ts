@@ -1,6 +1,6 @@
-import { BatchManagementClient } from '@azure/arm-batch';
-import { SimulatorCredential } from '../../../src/azure/credentials';
-import { MINUTE, RG, SUB, httpsJson, publishVersion, startTestSimulator } from '../../helpers/simulator';
+import type { BatchManagementClient } from '@azure/arm-batch';
+import { MINUTE, RG, httpsJson } from '../../helpers/simulator';
+import { WEU_ACCOUNT as ACCOUNT, startArmBatchWorld } from '../../helpers/armBatch';
 import type { RunningSimulator } from '../../../src/local/simulator/simulator';
 import type { BatchServiceClient } from '@azure/batch';
 
@@ -13,18 +13,9 @@ let sim: RunningSimulator;
 let arm: BatchManagementClient;
 let data: BatchServiceClient;
 let versionId: string;
-const ACCOUNT = `${RG('rg-batch-weu')}/providers/Microsoft.Batch/batchAccounts/batchrenderweu`;
 
 beforeAll(async () => {
-  const started = await startTestSimulator({ throttling: false });
-  sim = started.sim;
-  data = started.batch('batchrenderweu');
-  arm = new BatchManagementClient(new SimulatorCredential('arm-pools'), SUB, {
-    endpoint: sim.armUrl,
-    tlsOptions: { ca: sim.caCert },
-    retryOptions: { maxRetries: 0 },
-  });
-  versionId = await publishVersion(sim, started.compute, { version: '3.0.0' });
+  ({ sim, arm, data, versionId } = await startArmBatchWorld('arm-pools', '3.0.0'));
 });
 afterAll(() => sim.stop());
 
@@ -103,7 +94,9 @@ describe('Batch pools through ARM', () => {
     });
     expect([identity.status, identity.body.error.target]).toEqual([400, 'identity']);
   });
+});
 
+describe('Batch pools through ARM: autoscale and deletion', () => {
   it('evaluates an autoscale formula at once and shows the run on both planes', async () => {
     await put('arm-d', {
       properties: properties({

@@ -1,17 +1,9 @@
-import { BatchManagementClient } from '@azure/arm-batch';
+import type { BatchManagementClient } from '@azure/arm-batch';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
-import { SimulatorCredential } from '../../../src/azure/credentials';
 import { knownVmSizes } from '../../../src/domain/cutover/vmSizes';
-import {
-  MINUTE,
-  RG,
-  SUB,
-  adaptersFor,
-  publishVersion,
-  startTestSimulator,
-  testScenario,
-} from '../../helpers/simulator';
+import { MINUTE, adaptersFor, testScenario } from '../../helpers/simulator';
+import { WEU_ACCOUNT as ACCOUNT, startArmBatchWorld } from '../../helpers/armBatch';
 import type { RunningSimulator } from '../../../src/local/simulator/simulator';
 import type { BatchServiceClient } from '@azure/batch';
 
@@ -24,11 +16,9 @@ let sim: RunningSimulator;
 let arm: BatchManagementClient;
 let data: BatchServiceClient;
 let versionId: string;
-const ACCOUNT = `${RG('rg-batch-weu')}/providers/Microsoft.Batch/batchAccounts/batchrenderweu`;
 
 beforeAll(async () => {
-  const started = await startTestSimulator({
-    throttling: false,
+  ({ sim, arm, data, versionId } = await startArmBatchWorld('core-quotas', '4.0.0', {
     scenario: testScenario((s) => {
       const weu = s.batchAccounts!.find((a) => a.id === ACCOUNT)!;
       Object.assign(weu, {
@@ -42,15 +32,7 @@ beforeAll(async () => {
         activeJobAndJobScheduleQuota: 50,
       });
     }),
-  });
-  sim = started.sim;
-  data = started.batch('batchrenderweu');
-  arm = new BatchManagementClient(new SimulatorCredential('core-quotas'), SUB, {
-    endpoint: sim.armUrl,
-    tlsOptions: { ca: sim.caCert },
-    retryOptions: { maxRetries: 0 },
-  });
-  versionId = await publishVersion(sim, started.compute, { version: '4.0.0' });
+  }));
 });
 afterAll(() => sim.stop());
 

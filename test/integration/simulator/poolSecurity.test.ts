@@ -1,6 +1,6 @@
-import { BatchManagementClient } from '@azure/arm-batch';
-import { SimulatorCredential } from '../../../src/azure/credentials';
-import { MINUTE, RG, SUB, httpsJson, publishVersion, startTestSimulator } from '../../helpers/simulator';
+import type { BatchManagementClient } from '@azure/arm-batch';
+import { MINUTE, httpsJson, publishVersion, startTestSimulator } from '../../helpers/simulator';
+import { WEU_ACCOUNT as ACCOUNT, armBatchClient } from '../../helpers/armBatch';
 import type { RunningSimulator } from '../../../src/local/simulator/simulator';
 
 /**
@@ -12,16 +12,11 @@ let sim: RunningSimulator;
 let arm: BatchManagementClient;
 let trustedLaunchImage: string;
 let standardImage: string;
-const ACCOUNT = `${RG('rg-batch-weu')}/providers/Microsoft.Batch/batchAccounts/batchrenderweu`;
 
 beforeAll(async () => {
   const started = await startTestSimulator({ throttling: false });
   sim = started.sim;
-  arm = new BatchManagementClient(new SimulatorCredential('pool-security'), SUB, {
-    endpoint: sim.armUrl,
-    tlsOptions: { ca: sim.caCert },
-    retryOptions: { maxRetries: 0 },
-  });
+  arm = armBatchClient(sim, 'pool-security');
   trustedLaunchImage = await publishVersion(sim, started.compute, {
     definition: 'ubuntu2204-tl',
     features: [{ name: 'SecurityType', value: 'TrustedLaunch' }],

@@ -1,14 +1,9 @@
-import {
-  DEFAULT_ORCHESTRATION_SETTINGS,
-  ORCHESTRATORS,
-  pipelineInstanceId,
-  type PipelineInput,
-} from '../../../src/domain/pipeline';
 import { buildRequestSchema } from '../../../src/domain/buildRequest';
 import { runActivity } from '../../../src/activities/result';
 import { imageDefinitionId } from '../../../src/domain/factoryConfig';
 import { startScriptedEngine, stopScriptedEngines } from '../../helpers/scriptedCloud';
-import { exampleInput, SUB_A } from '../../helpers/requests';
+import { exampleInput } from '../../helpers/requests';
+import { BUILD_VM as VM, startPipeline } from '../../helpers/pipelineRuns';
 
 /**
  * Issue #16, defence in depth: when the ledger hands an "auto" build a version someone else has made
@@ -16,7 +11,6 @@ import { exampleInput, SUB_A } from '../../helpers/requests';
  * failing, a bounded number of times.
  */
 jest.setTimeout(60_000);
-const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
 afterEach(stopScriptedEngines);
 
 async function start(staleLists: number, foreign = ['1.0.0']) {
@@ -42,9 +36,7 @@ async function start(staleLists: number, foreign = ['1.0.0']) {
       stale-- > 0 ? [] : (await setup.cloud.gallery.listVersions(definitionId)).map((v) => v.name),
     ),
   );
-  const input: PipelineInput = { request: r, settings: DEFAULT_ORCHESTRATION_SETTINGS };
-  const id = pipelineInstanceId(r.requestId);
-  setup.engine.startNew(ORCHESTRATORS.imagePipeline, id, input);
+  const id = startPipeline(setup.engine, r);
   return { cloud: setup.cloud, done: await setup.engine.waitFor(id, ['Completed', 'Failed'], 50_000) };
 }
 

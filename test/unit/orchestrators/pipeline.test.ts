@@ -1,41 +1,22 @@
-import {
-  DEFAULT_ORCHESTRATION_SETTINGS,
-  ORCHESTRATORS,
-  pipelineInstanceId,
-  type PipelineInput,
-} from '../../../src/domain/pipeline';
+import { DEFAULT_ORCHESTRATION_SETTINGS } from '../../../src/domain/pipeline';
 import type { DurableEngine } from '../../../src/local/host/durable/engine';
-import { buildRequestSchema } from '../../../src/domain/buildRequest';
 import type { ScriptedCloud } from '../../helpers/scriptedCloud';
 import { startScriptedEngine, stopScriptedEngines, withOldPool } from '../../helpers/scriptedCloud';
-import { exampleInput, SUB_A } from '../../helpers/requests';
+import { BUILD_VM as VM, newPoolsRequest, runPipeline } from '../../helpers/pipelineRuns';
 
 /**
  * The real orchestrators on the embedded engine, with activities over a scripted in-memory cloud:
  * replication and allocation move with the virtual clock, and regions can be made to fail.
  */
 jest.setTimeout(60_000);
-const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
 afterEach(stopScriptedEngines);
 
 const setup = () => startScriptedEngine(VM);
 
-const request = (edit?: (i: Record<string, any>) => void) => {
-  const input = exampleInput('three-regions-3000-nodes') as Record<string, any>;
-  input.pools.forEach((p: Record<string, unknown>) => delete p.replaces);
-  edit?.(input);
-  return buildRequestSchema.parse(input);
-};
+const request = newPoolsRequest;
 
-function run(engine: DurableEngine, r = request()) {
-  const input: PipelineInput = {
-    request: r,
-    settings: { ...DEFAULT_ORCHESTRATION_SETTINGS, regionRetryLimit: 2 },
-  };
-  const id = pipelineInstanceId(r.requestId);
-  engine.startNew(ORCHESTRATORS.imagePipeline, id, input);
-  return engine.waitFor(id, ['Completed', 'Failed'], 50_000);
-}
+const run = (engine: DurableEngine, r = request()) =>
+  runPipeline(engine, r, { ...DEFAULT_ORCHESTRATION_SETTINGS, regionRetryLimit: 2 });
 
 const types = (cloud: ScriptedCloud) => cloud.published.map((e) => e.type.replace('BatchImageFactory.', ''));
 
@@ -112,7 +93,9 @@ describe('imagePipeline and regionRollout on the embedded engine', () => {
     expect(failed.succeeded.poolsReady.sort()).toEqual(['render-sea-next', 'render-weu-next']);
     expect(failed.succeeded.regionsReplicated).not.toContain('eastus');
   });
+});
 
+describe('imagePipeline and regionRollout on the embedded engine: errors, preflight, replacement', () => {
   it('retries transient errors, and fails a permanent one at once without retrying it', async () => {
     const { cloud, engine } = setup();
     cloud.transientReplicationErrors = 2;

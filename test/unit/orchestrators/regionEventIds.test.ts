@@ -1,14 +1,7 @@
-import {
-  DEFAULT_ORCHESTRATION_SETTINGS,
-  ORCHESTRATORS,
-  pipelineInstanceId,
-  type PipelineInput,
-} from '../../../src/domain/pipeline';
-import { buildRequestSchema } from '../../../src/domain/buildRequest';
 import { TransientError } from '../../../src/domain/errors';
 import { EVENT_TYPES, type CloudEvent } from '../../../src/domain/events';
 import { startScriptedEngine, stopScriptedEngines } from '../../helpers/scriptedCloud';
-import { exampleInput, SUB_A } from '../../helpers/requests';
+import { BUILD_VM as VM, newPoolsRequest, runPipeline } from '../../helpers/pipelineRuns';
 
 /**
  * Region children's event ids on the real orchestrators: a re-send of the same event (the publish
@@ -16,15 +9,12 @@ import { exampleInput, SUB_A } from '../../helpers/requests';
  * duplicate detection drops only the copy; a new execution of the same instance gets new ids.
  */
 jest.setTimeout(60_000);
-const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
 afterEach(stopScriptedEngines);
 
-function request(version: string) {
-  const input = exampleInput() as Record<string, any>;
-  input.pools.forEach((p: Record<string, unknown>) => delete p.replaces);
-  input.image.version = version;
-  return buildRequestSchema.parse(input);
-}
+const request = (version: string) =>
+  newPoolsRequest((input) => {
+    input.image.version = version;
+  }, 'one-region-small');
 
 it('a retried publish re-sends Region.Replicated with the same id; a restarted run publishes new ids', async () => {
   const { cloud, engine } = startScriptedEngine(VM);
@@ -41,11 +31,7 @@ it('a retried publish re-sends Region.Replicated with the same id; a restarted r
     },
   };
   const run = async (version: string) => {
-    const r = request(version);
-    const input: PipelineInput = { request: r, settings: DEFAULT_ORCHESTRATION_SETTINGS };
-    const id = pipelineInstanceId(r.requestId);
-    engine.startNew(ORCHESTRATORS.imagePipeline, id, input);
-    return engine.waitFor(id, ['Completed', 'Failed'], 50_000);
+    return runPipeline(engine, request(version));
   };
   const ofType = (type: string) => cloud.published.filter((e: CloudEvent) => e.type === type);
 

@@ -1,16 +1,9 @@
-import {
-  DEFAULT_ORCHESTRATION_SETTINGS,
-  ORCHESTRATORS,
-  pipelineInstanceId,
-  type PipelineInput,
-} from '../../../src/domain/pipeline';
-import { buildRequestSchema } from '../../../src/domain/buildRequest';
 import type { PipelineStatus, RegionStatus, StageMark } from '../../../src/domain/status';
 import { markStage, TIMELINE_LIMIT } from '../../../src/orchestrators/stageTimeline';
 import { regionStatus } from '../../../src/orchestrators/regionStatus';
 import { STATUS_BUDGET_BYTES, statusBytes } from '../../../src/orchestrators/statusBudget';
 import { startScriptedEngine, stopScriptedEngines } from '../../helpers/scriptedCloud';
-import { exampleInput, SUB_A } from '../../helpers/requests';
+import { BUILD_VM as VM, newPoolsRequest, startPipeline } from '../../helpers/pipelineRuns';
 
 /**
  * The dashboard draws each region's timeline from the custom statuses: every stage a run entered and
@@ -18,14 +11,8 @@ import { exampleInput, SUB_A } from '../../helpers/requests';
  */
 jest.setTimeout(60_000);
 afterEach(stopScriptedEngines);
-const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
 
-function request(edit?: (i: Record<string, any>) => void) {
-  const input = exampleInput('three-regions-3000-nodes') as Record<string, any>;
-  input.pools.forEach((p: Record<string, unknown>) => delete p.replaces);
-  edit?.(input);
-  return buildRequestSchema.parse(input);
-}
+const request = newPoolsRequest;
 
 const stages = (timeline: StageMark[] | undefined) => (timeline ?? []).map((m) => m.stage);
 const ordered = (timeline: StageMark[] | undefined) =>
@@ -40,10 +27,7 @@ describe('stage timelines in the custom statuses', () => {
       southeastasia: { minutes: 30 },
       northeurope: { minutes: 30 },
     };
-    const r = request();
-    const id = pipelineInstanceId(r.requestId);
-    const input: PipelineInput = { request: r, settings: DEFAULT_ORCHESTRATION_SETTINGS };
-    engine.startNew(ORCHESTRATORS.imagePipeline, id, input);
+    const id = startPipeline(engine, request());
     const status = await engine.waitFor(id, ['Completed', 'Failed'], 50_000);
     expect(status.runtimeStatus).toBe('Completed');
 
@@ -78,12 +62,7 @@ describe('stage timelines in the custom statuses', () => {
   it('shows the plan’s findings and, when preflight refuses the request, the findings that refused it', async () => {
     const { cloud, engine } = startScriptedEngine(VM);
     Object.assign(cloud.vms.get(VM.toLowerCase())!.facts, { extensions: ['CustomScript'] });
-    const r = request();
-    const id = pipelineInstanceId(r.requestId);
-    engine.startNew(ORCHESTRATORS.imagePipeline, id, {
-      request: r,
-      settings: DEFAULT_ORCHESTRATION_SETTINGS,
-    });
+    const id = startPipeline(engine, request());
     const status = await engine.waitFor(id, ['Completed', 'Failed'], 50_000);
     expect(status.runtimeStatus).toBe('Failed');
     const pipeline = status.customStatus as PipelineStatus;

@@ -1,37 +1,22 @@
-import {
-  DEFAULT_ORCHESTRATION_SETTINGS,
-  ORCHESTRATORS,
-  pipelineInstanceId,
-  type PipelineInput,
-} from '../../../src/domain/pipeline';
 import type { DurableEngine } from '../../../src/local/host/durable/engine';
-import { buildRequestSchema } from '../../../src/domain/buildRequest';
 import { APPROVAL_EVENT } from '../../../src/domain/cutover/waves';
 import { startScriptedEngine, stopScriptedEngines, type ScriptedCloud } from '../../helpers/scriptedCloud';
-import { exampleInput, SUB_A } from '../../helpers/requests';
+import { BUILD_VM as VM, newPoolsRequest, startPipeline } from '../../helpers/pipelineRuns';
 
 /**
  * Waves through the real orchestrators on the embedded engine (real durable-functions replay, the
  * engine's determinism check), activities over a scripted cloud on a fast virtual clock.
  */
 jest.setTimeout(60_000);
-const VM = `/subscriptions/${SUB_A}/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-render-build`;
 afterEach(stopScriptedEngines);
 
-const request = (waves: unknown[]) => {
-  const input = exampleInput('three-regions-3000-nodes') as Record<string, any>;
-  input.pools.forEach((p: Record<string, unknown>) => delete p.replaces);
-  input.waves = waves;
-  return buildRequestSchema.parse(input);
-};
-
-function start(engine: DurableEngine, waves: unknown[]) {
-  const r = request(waves);
-  const input: PipelineInput = { request: r, settings: DEFAULT_ORCHESTRATION_SETTINGS };
-  const id = pipelineInstanceId(r.requestId);
-  engine.startNew(ORCHESTRATORS.imagePipeline, id, input);
-  return id;
-}
+const start = (engine: DurableEngine, waves: unknown[]) =>
+  startPipeline(
+    engine,
+    newPoolsRequest((input) => {
+      input.waves = waves;
+    }),
+  );
 
 const waveEvents = (cloud: ScriptedCloud) =>
   cloud.published

@@ -30,15 +30,23 @@ export function batchError(
   };
 }
 
-export const invalidProperty = (property: string, reason: string) =>
+/** A 400 refusal with Batch's detail values, in order: `{ PropertyName: 'id' }` → `[{ key, value }]`. */
+export const badRequest = (code: string, message: string, details: Record<string, string>) =>
   new BatchFailure(
     400,
+    code,
+    message,
+    Object.entries(details).map(([key, value]) => ({ key, value })),
+  );
+
+export const invalidProperty = (property: string, reason: string) =>
+  badRequest(
     'InvalidPropertyValue',
     'The value provided for one of the properties in the request body is invalid.',
-    [
-      { key: 'PropertyName', value: property },
-      { key: 'Reason', value: reason },
-    ],
+    {
+      PropertyName: property,
+      Reason: reason,
+    },
   );
 
 export const poolNotFound = () => new BatchFailure(404, 'PoolNotFound', 'The specified pool does not exist.');

@@ -3,6 +3,8 @@ import type { BatchAccountState, BatchPoolState } from '../model';
 import type { World } from '../world';
 import { TIMING } from '../timing';
 import { BatchFailure, batchError, poolNotFound } from './batchErrors';
+import type { BatchRoute } from './batchRoute';
+import { invalidUri, unsupportedVerb, requireBody } from './batchRefusals';
 import { snapshotPool } from './allocation';
 import { createPoolState, etag, livePools } from './poolCreation';
 import { applyResize, stopPoolResize } from './poolResize';
@@ -42,13 +44,7 @@ export function serveBatch(
   }
 }
 
-function route(
-  world: World,
-  req: SimRequest,
-  account: BatchAccountState,
-  rest: string[],
-  base: string,
-): SimResponse {
+const route: BatchRoute = (world, req, account, rest, base) => {
   const [first, id, action] = rest;
   if (first === 'supportedimages' && req.method === 'GET') {
     return odata(200, {
@@ -59,12 +55,7 @@ function route(
   if (first === 'nodecounts' && !id) return listNodeCounts(world, req, account, base);
   if (first === 'jobs') return serveJobs(world, req, account, rest, base);
   if (first === 'jobschedules') return serveJobSchedules(world, req, account, rest, base);
-  if (first !== 'pools')
-    throw new BatchFailure(
-      404,
-      'InvalidUri',
-      `The requested URI does not represent any resource on the server.`,
-    );
+  if (first !== 'pools') throw invalidUri();
   if (!id) {
     if (req.method === 'POST') return addPool(world, req, account, base);
     if (req.method === 'GET')
@@ -72,18 +63,13 @@ function route(
         'odata.metadata': `${base}/$metadata#pools`,
         value: livePools(world, account).map((p) => renderPool(world, p, base)),
       });
-    throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on pools.`);
+    throw unsupportedVerb(req.method, 'pools');
   }
   const pool = findPool(world, account, id);
   if (action === 'resize' && req.method === 'POST') return resizePool(world, req, account, pool);
   if (action === 'stopresize' && req.method === 'POST') return stopResize(world, pool);
   if (action === 'nodes' && rest.length === 3) return listNodes(world, req, account, pool, base);
-  if (action)
-    throw new BatchFailure(
-      404,
-      'InvalidUri',
-      `The requested URI does not represent any resource on the server.`,
-    );
+  if (action) throw invalidUri();
   switch (req.method) {
     case 'GET':
       return odata(200, renderPool(world, pool, base), { ETag: pool.eTag });
@@ -102,9 +88,9 @@ function route(
       world.changed();
       return json(202);
     default:
-      throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on a pool.`);
+      throw unsupportedVerb(req.method, 'a pool');
   }
-}
+};
 
 /** Gallery-image pools need Entra ID: Batch refuses shared-key auth once Compute resources are linked. */
 function checkAuth(req: SimRequest, account: BatchAccountState): void {
@@ -139,12 +125,7 @@ function findPool(world: World, account: BatchAccountState, id: string): BatchPo
 
 function addPool(world: World, req: SimRequest, account: BatchAccountState, base: string): SimResponse {
   const body = req.body as Record<string, any> | undefined;
-  if (!body || typeof body !== 'object')
-    throw new BatchFailure(
-      400,
-      'InvalidRequestBody',
-      'The specified Request Body is not syntactically valid.',
-    );
+  requireBody(body);
   const pool = createPoolState(world, account, body);
   return json(201, undefined, {
     ETag: pool.eTag,

@@ -2,11 +2,15 @@ import { json, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import { resourceHead } from './resourceHead';
+import type { BatchRoute } from './batchRoute';
+import { invalidUri, unsupportedVerb, missingProperty, requireFields } from './batchRefusals';
 import { etag } from './poolCreation';
 import type { BatchJobScheduleState } from './jobModel';
 import { setJobState } from './jobClock';
 import { JOB_ID } from './jobs';
-import { listPage, odata } from './listQuery';
+import { BY_ID_AND_STATE, odata } from './listQuery';
+import { serveCollection } from './collectionRoute';
 import { runSchedules } from './scheduleClock';
 import { JOB_DELETE_MS } from './jobModel';
 
@@ -22,41 +26,24 @@ import { JOB_DELETE_MS } from './jobModel';
  */
 const UPDATABLE = ['schedule', 'jobSpecification', 'metadata'];
 
-export function serveJobSchedules(
-  world: World,
-  req: SimRequest,
-  account: BatchAccountState,
-  rest: string[],
-  base: string,
-): SimResponse {
+export const serveJobSchedules: BatchRoute = (world, req, account, rest, base) => {
   const schedules = (account.jobSchedules ??= {});
   runSchedules(world, account);
   const [, id, action] = rest;
-  if (!id) {
-    if (req.method === 'POST') return addSchedule(world, req, account, base);
-    if (req.method === 'GET')
-      return listPage(
-        req,
-        Object.values(schedules).map((s) => render(s, base)),
-        `${base}/$metadata#jobschedules`,
-        {
-          id: (s) => s.id as string,
-          state: (s) => s.state as string,
-        },
-      );
-    throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on job schedules.`);
-  }
+  if (!id)
+    return serveCollection(req, {
+      name: 'job schedules',
+      metadata: `${base}/$metadata#jobschedules`,
+      add: () => addSchedule(world, req, account, base),
+      items: () => Object.values(schedules).map((s) => render(s, base)),
+      filterable: BY_ID_AND_STATE,
+    });
   const schedule = schedules[id.toLowerCase()];
   if (!schedule)
     throw new BatchFailure(404, 'JobScheduleNotFound', 'The specified job schedule does not exist.');
   if (action === 'terminate' && req.method === 'POST')
     return endSchedule(world, account, schedule, 'terminating');
-  if (action)
-    throw new BatchFailure(
-      404,
-      'InvalidUri',
-      'The requested URI does not represent any resource on the server.',
-    );
+  if (action) throw invalidUri();
   switch (req.method) {
     case 'GET':
       return odata(200, render(schedule, base), { ETag: schedule.eTag });
@@ -78,20 +65,13 @@ export function serveJobSchedules(
     case 'DELETE':
       return endSchedule(world, account, schedule, 'deleting');
     default:
-      throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on a job schedule.`);
+      throw unsupportedVerb(req.method, 'a job schedule');
   }
-}
+};
 
 function addSchedule(world: World, req: SimRequest, account: BatchAccountState, base: string): SimResponse {
   const body = req.body as Record<string, unknown> | undefined;
-  for (const field of ['id', 'schedule', 'jobSpecification'])
-    if (!body?.[field])
-      throw new BatchFailure(
-        400,
-        'MissingRequiredProperty',
-        `A required property was not specified in the request body: ${field}.`,
-        [{ key: 'PropertyName', value: field }],
-      );
+  requireFields(body, ['id', 'schedule', 'jobSpecification']);
   if (!JOB_ID.test(String(body!.id)))
     throw invalidProperty(
       'id',
@@ -159,25 +139,12 @@ function refuseIfEnded(schedule: BatchJobScheduleState): void {
 /** jobSpecification.poolInfo is required (JobSpecification in BatchService.json). */
 function checkSpecification(spec: Record<string, unknown>): void {
   const jobSpec = spec.jobSpecification as { poolInfo?: unknown } | undefined;
-  if (!jobSpec?.poolInfo)
-    throw new BatchFailure(
-      400,
-      'MissingRequiredProperty',
-      'A required property was not specified in the request body: jobSpecification.poolInfo.',
-      [{ key: 'PropertyName', value: 'jobSpecification.poolInfo' }],
-    );
+  if (!jobSpec?.poolInfo) throw missingProperty('jobSpecification.poolInfo');
 }
 
 function render(schedule: BatchJobScheduleState, base: string): Record<string, unknown> {
-  const iso = (ms: number) => new Date(ms).toISOString();
   return {
-    id: schedule.id,
-    url: `${base}/jobschedules/${schedule.id}`,
-    eTag: schedule.eTag,
-    lastModified: iso(schedule.lastModifiedSimMs),
-    creationTime: iso(schedule.createdAtSimMs),
-    state: schedule.state,
-    stateTransitionTime: iso(schedule.stateTransitionSimMs ?? schedule.createdAtSimMs),
+    ...resourceHead(schedule, `${base}/jobschedules/${schedule.id}`),
     ...schedule.spec,
     executionInfo: schedule.recentJobId
       ? { recentJob: { id: schedule.recentJobId, url: `${base}/jobs/${schedule.recentJobId}` } }

@@ -2,12 +2,16 @@ import { json, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import { iso, resourceHead } from './resourceHead';
+import type { BatchRoute } from './batchRoute';
+import { invalidUri, unsupportedVerb, missingProperty, requireBody, requireFields } from './batchRefusals';
 import { checkActiveJobQuota } from './coreQuotas';
 import { etag } from './poolCreation';
 import { JOB_DELETE_MS, JOB_ENABLE_MS, type BatchJobState } from './jobModel';
 import { runSchedules } from './scheduleClock';
 import { jobPoolId, liveJobs, runningUntil, setJobState } from './jobClock';
-import { listPage, odata } from './listQuery';
+import { BY_ID_AND_STATE, odata } from './listQuery';
+import { serveCollection } from './collectionRoute';
 import { serveTasks } from './tasks';
 
 /*
@@ -28,41 +32,26 @@ const UPDATABLE = [
   'onAllTasksComplete',
 ];
 
-export function serveJobs(
-  world: World,
-  req: SimRequest,
-  account: BatchAccountState,
-  rest: string[],
-  base: string,
-): SimResponse {
+export const serveJobs: BatchRoute = (world, req, account, rest, base) => {
   const [, id, action, ...more] = rest;
   runSchedules(world, account);
   const jobs = liveJobs(world, account);
-  if (!id) {
-    if (req.method === 'POST') return addJob(world, req, account, base);
-    if (req.method === 'GET')
-      return listPage(
-        req,
-        Object.values(jobs).map((j) => renderJob(j, base)),
-        `${base}/$metadata#jobs`,
-        {
-          id: (j) => j.id as string,
-          state: (j) => j.state as string,
-          'executionInfo/poolId': (j) => (j.executionInfo as { poolId?: string }).poolId,
-        },
-      );
-    throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on jobs.`);
-  }
+  if (!id)
+    return serveCollection(req, {
+      name: 'jobs',
+      metadata: `${base}/$metadata#jobs`,
+      add: () => addJob(world, req, account, base),
+      items: () => Object.values(jobs).map((j) => renderJob(j, base)),
+      filterable: {
+        ...BY_ID_AND_STATE,
+        'executionInfo/poolId': (j) => (j.executionInfo as { poolId?: string }).poolId,
+      },
+    });
   const job = jobs[id.toLowerCase()];
   if (!job) throw new BatchFailure(404, 'JobNotFound', 'The specified job does not exist.');
   if (action === 'tasks') return serveTasks(world, req, account, job, more, base);
   if (action && req.method === 'POST') return jobAction(world, req, job, action);
-  if (action)
-    throw new BatchFailure(
-      404,
-      'InvalidUri',
-      'The requested URI does not represent any resource on the server.',
-    );
+  if (action) throw invalidUri();
   switch (req.method) {
     case 'GET':
       return odata(200, renderJob(job, base), { ETag: job.eTag });
@@ -75,26 +64,14 @@ export function serveJobs(
       world.changed();
       return json(202);
     default:
-      throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on a job.`);
+      throw unsupportedVerb(req.method, 'a job');
   }
-}
+};
 
 function addJob(world: World, req: SimRequest, account: BatchAccountState, base: string): SimResponse {
   const body = req.body as Record<string, unknown> | undefined;
-  if (!body || typeof body !== 'object')
-    throw new BatchFailure(
-      400,
-      'InvalidRequestBody',
-      'The specified Request Body is not syntactically valid.',
-    );
-  for (const field of ['id', 'poolInfo'])
-    if (!body[field])
-      throw new BatchFailure(
-        400,
-        'MissingRequiredProperty',
-        `A required property was not specified in the request body: ${field}.`,
-        [{ key: 'PropertyName', value: field }],
-      );
+  requireBody(body);
+  requireFields(body, ['id', 'poolInfo']);
   if (!JOB_ID.test(String(body.id)))
     throw invalidProperty(
       'id',
@@ -133,13 +110,7 @@ function addJob(world: World, req: SimRequest, account: BatchAccountState, base:
 /** PATCH changes what it names; PUT (Job_Update) replaces every updatable property. */
 function changeJob(world: World, req: SimRequest, job: BatchJobState, base: string): SimResponse {
   const body = (req.body ?? {}) as Record<string, unknown>;
-  if (req.method === 'PUT' && !body.poolInfo)
-    throw new BatchFailure(
-      400,
-      'MissingRequiredProperty',
-      'A required property was not specified in the request body: poolInfo.',
-      [{ key: 'PropertyName', value: 'poolInfo' }],
-    );
+  if (req.method === 'PUT' && !body.poolInfo) throw missingProperty('poolInfo');
   const newPool = (body.poolInfo as { poolId?: string } | undefined)?.poolId;
   const changesPool = body.poolInfo !== undefined && newPool?.toLowerCase() !== jobPoolId(job)?.toLowerCase();
   // PATCH: any poolInfo is refused (as documented); PUT must always carry it, so only a change is.
@@ -184,11 +155,7 @@ function jobAction(world: World, req: SimRequest, job: BatchJobState, action: st
     setJobState(job, 'terminating', now);
     job.terminatedAtSimMs = now + JOB_DELETE_MS;
   } else {
-    throw new BatchFailure(
-      404,
-      'InvalidUri',
-      'The requested URI does not represent any resource on the server.',
-    );
+    throw invalidUri();
   }
   job.lastModifiedSimMs = now;
   job.eTag = etag(world);
@@ -225,15 +192,8 @@ export function refuseIfEnded(job: BatchJobState): void {
 }
 
 export function renderJob(job: BatchJobState, base: string): Record<string, unknown> {
-  const iso = (ms: number) => new Date(ms).toISOString();
   return {
-    id: job.id,
-    url: `${base}/jobs/${job.id}`,
-    eTag: job.eTag,
-    lastModified: iso(job.lastModifiedSimMs),
-    creationTime: iso(job.createdAtSimMs),
-    state: job.state,
-    stateTransitionTime: iso(job.stateTransitionSimMs),
+    ...resourceHead(job, `${base}/jobs/${job.id}`),
     ...(job.previousState ? { previousState: job.previousState } : {}),
     priority: 0,
     onAllTasksComplete: 'noaction',

@@ -1,5 +1,5 @@
 import { query, type SimRequest, type SimResponse } from '../http';
-import { BatchFailure } from './batchErrors';
+import { badRequest } from './batchErrors';
 import { maxResults } from './odataQuery';
 
 /**
@@ -15,6 +15,12 @@ export function odata(status: number, body: unknown, headers: Record<string, str
     text: JSON.stringify(body),
   };
 }
+
+/** The `$filter` properties the job, job schedule and task lists all take (Batch's OData filter tables). */
+export const BY_ID_AND_STATE = {
+  id: (item: Record<string, unknown>) => item.id as string,
+  state: (item: Record<string, unknown>) => item.state as string,
+};
 
 export function listPage<T>(
   req: SimRequest,
@@ -44,15 +50,14 @@ function parseFilter(filter: string | undefined, allowed: string[]): { property:
     const match = /^\s*([A-Za-z/]+)\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(clause);
     const property = allowed.find((a) => a.toLowerCase() === match?.[1]?.toLowerCase());
     if (!match || !property)
-      throw new BatchFailure(
-        400,
+      throw badRequest(
         'InvalidQueryParameterValue',
         'Value for one of the query parameters specified in the request URI is invalid.',
-        [
-          { key: 'QueryParameterName', value: '$filter' },
-          { key: 'QueryParameterValue', value: filter },
-          { key: 'Reason', value: `supported here: ${allowed.map((a) => `${a} eq '…'`).join(', ')}` },
-        ],
+        {
+          QueryParameterName: '$filter',
+          QueryParameterValue: filter,
+          Reason: `supported here: ${allowed.map((a) => `${a} eq '…'`).join(', ')}`,
+        },
       );
     return { property, value: match[2]!.replace(/''/g, "'") };
   });

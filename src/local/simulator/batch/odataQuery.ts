@@ -1,4 +1,4 @@
-import { BatchFailure } from './batchErrors';
+import { badRequest } from './batchErrors';
 
 /*
  * The OData query options Batch list operations take: `$filter` (only `prop eq 'value'` clauses joined
@@ -8,14 +8,10 @@ import { BatchFailure } from './batchErrors';
  */
 
 export const invalidQuery = (name: string, reason: string) =>
-  new BatchFailure(
-    400,
+  badRequest(
     'InvalidQueryParameterValue',
     'The value for one of the query parameters specified in the request URI is invalid.',
-    [
-      { key: 'QueryParameterName', value: name },
-      { key: 'QueryParameterValue', value: reason },
-    ],
+    { QueryParameterName: name, QueryParameterValue: reason },
   );
 
 /**
@@ -23,15 +19,10 @@ export const invalidQuery = (name: string, reason: string) =>
  * (BatchErrorCodeStrings.OutOfRangeQueryParameterValue, "a query parameter is out of range").
  */
 export const outOfRangeQuery = (name: string, value: string, range: string) =>
-  new BatchFailure(
-    400,
+  badRequest(
     'OutOfRangeQueryParameterValue',
     'The value for one of the query parameters specified in the request URI is out of range.',
-    [
-      { key: 'QueryParameterName', value: name },
-      { key: 'QueryParameterValue', value },
-      { key: 'Reason', value: `must be ${range}` },
-    ],
+    { QueryParameterName: name, QueryParameterValue: value, Reason: `must be ${range}` },
   );
 
 /** `state eq 'a' or (state eq 'b')` → the accepted values of `property`; undefined when no filter. */

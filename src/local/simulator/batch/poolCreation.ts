@@ -7,6 +7,7 @@ import { osOfNodeAgentSku } from '../../../domain/planning/nodeAgentSku';
 import { regionStatus } from '../arm/galleryKinds';
 import { normalizeLocation } from '../arm/kinds';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import { requireFields } from './batchRefusals';
 import { startAutoScale } from './autoScale';
 import { checkSecurityProfileShape, securityAllocationError } from './poolSecurity';
 import { checkPoolQuota, quotaAllocationError } from './coreQuotas';
@@ -39,15 +40,7 @@ export function createPoolState(
   account: BatchAccountState,
   body: Record<string, any>,
 ): BatchPoolState {
-  for (const field of ['id', 'vmSize']) {
-    if (!body[field])
-      throw new BatchFailure(
-        400,
-        'MissingRequiredProperty',
-        `A required property was not specified in the request body: ${field}.`,
-        [{ key: 'PropertyName', value: field }],
-      );
-  }
+  requireFields(body, ['id', 'vmSize']);
   if (!POOL_ID.test(body.id))
     throw invalidProperty(
       'id',

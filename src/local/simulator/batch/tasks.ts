@@ -2,10 +2,12 @@ import { json, type SimRequest, type SimResponse } from '../http';
 import type { BatchAccountState } from '../model';
 import type { World } from '../world';
 import { BatchFailure, invalidProperty } from './batchErrors';
+import { unsupportedVerb, requireFields } from './batchRefusals';
 import { etag } from './poolCreation';
 import { DEFAULT_TASK_RUN_MS, type BatchJobState, type BatchTaskState } from './jobModel';
 import { jobPoolId } from './jobClock';
-import { listPage, odata } from './listQuery';
+import { BY_ID_AND_STATE, odata } from './listQuery';
+import { serveCollection } from './collectionRoute';
 import { refuseIfEnded } from './jobs';
 import { checkResourceFiles } from './resourceFiles';
 
@@ -24,28 +26,17 @@ export function serveTasks(
 ): SimResponse {
   const [taskId, extra] = rest;
   const url = `${base}/jobs/${job.id}/tasks`;
-  if (!taskId) {
-    if (req.method === 'POST') return addTask(world, req, account, job, url);
-    if (req.method === 'GET')
-      return listPage(
-        req,
-        Object.values(job.tasks).map((t) => renderTask(t, world.now(), url)),
-        `${base}/$metadata#tasks`,
-        {
-          id: (t) => t.id as string,
-          state: (t) => t.state as string,
-        },
-      );
-    throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on tasks.`);
-  }
+  if (!taskId)
+    return serveCollection(req, {
+      name: 'tasks',
+      metadata: `${base}/$metadata#tasks`,
+      add: () => addTask(world, req, account, job, url),
+      items: () => Object.values(job.tasks).map((t) => renderTask(t, world.now(), url)),
+      filterable: BY_ID_AND_STATE,
+    });
   const task = job.tasks[taskId.toLowerCase()];
   if (!task) throw new BatchFailure(404, 'TaskNotFound', 'The specified task does not exist.');
-  if (extra || req.method !== 'GET')
-    throw new BatchFailure(
-      405,
-      'UnsupportedHttpVerb',
-      `${req.method} is not supported on this task resource.`,
-    );
+  if (extra || req.method !== 'GET') throw unsupportedVerb(req.method, 'this task resource');
   return odata(200, renderTask(task, world.now(), url), { ETag: task.eTag });
 }
 
@@ -58,14 +49,7 @@ function addTask(
 ): SimResponse {
   refuseIfEnded(job);
   const body = req.body as Record<string, unknown> | undefined;
-  for (const field of ['id', 'commandLine'])
-    if (!body?.[field])
-      throw new BatchFailure(
-        400,
-        'MissingRequiredProperty',
-        `A required property was not specified in the request body: ${field}.`,
-        [{ key: 'PropertyName', value: field }],
-      );
+  requireFields(body, ['id', 'commandLine']);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(String(body!.id)))
     throw invalidProperty(
       'id',
