@@ -137,6 +137,22 @@ describe('imagePipeline and learned timings, replayed', () => {
     });
   });
 
+  it('calls the advisory timings steps once, without the transient retries of real steps', async () => {
+    const run = await replay(
+      imagePipeline,
+      { request: existingVersion, settings: DEFAULT_ORCHESTRATION_SETTINGS },
+      learningWorld(),
+    );
+    const kinds = run.turns
+      .flatMap((t) => t.actions)
+      .filter((a) => a.functionName === 'expectTimings' || a.functionName === 'recordTimings')
+      .map((a) => [a.functionName, a.actionType]);
+    expect(kinds).toEqual([
+      ['expectTimings', ActionType.CallActivity],
+      ['recordTimings', ActionType.CallActivity],
+    ]);
+  });
+
   it('completes when learned timings cannot be read or recorded (history is a help, never a dependency)', async () => {
     const base = learningWorld();
     const failing: World = {
