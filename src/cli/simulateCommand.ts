@@ -6,7 +6,7 @@ import type { TimingObservation } from '../domain/timings/observation';
 import type { TimingProfile } from '../domain/timings/profile';
 import { historyExtent, learnedProfile } from '../domain/timings/learn';
 import { renderWhatIf, whatIfReport, type TimingsSource } from '../domain/timings/report';
-import { runWhatIf } from '../local/whatIf/run';
+import { runWhatIf, type StepLag } from '../local/whatIf/run';
 import { arg } from './localState';
 import { readLocalHistory, readTimingsFile, TimingsFileError } from './timingsSource';
 import type { CommandResult } from './planCommand';
@@ -18,6 +18,29 @@ const EXIT_INVALID = 2;
  * orchestration turn) becomes simulated minutes and inflates the prediction.
  */
 const DEFAULT_SPEED = 600;
+/**
+ * The range where the prediction stays faithful on a loaded 2-core machine (docs/benchmarks.md § 5):
+ * the same request predicted 84 min at 75×, 86 at 150×, 98 at 600×, 109 at 1200×, 195 at 6000×.
+ * Slower than 10×, a 90-minute pipeline would take 9 real minutes.
+ */
+const MIN_SPEED = 10;
+const MAX_SPEED = 600;
+/**
+ * A step costing more simulated time than this distorts the prediction: the pipeline's shortest
+ * waits (poll intervals from 15 s) are of that order, and every wait grows by a step.
+ */
+const DISTORTING_STEP_SECONDS = 30;
+
+/** The measured lag, said in the report; a run whose steps cost too much simulated time is flagged. */
+function describeLag(lag: StepLag, speed: number): { text: string; distorted: boolean } {
+  const distorted = lag.simulatedSecondsPerStep > DISTORTING_STEP_SECONDS;
+  const line = `Host step lag: ${lag.meanStepMs} ms per orchestration step (${lag.steps}) and ${lag.meanActivityMs} ms per activity (${lag.activities}), ${lag.simulatedSecondsPerStep} simulated s a step at ${speed}×.`;
+  const warning = distorted
+    ? ` The prediction is distorted (over ${DISTORTING_STEP_SECONDS} simulated s a step lengthens every wait): run again with a lower --speed.`
+    : '';
+  return { text: `${line}${warning}\n`, distorted };
+}
+
 /** Real minutes a what-if may take: longer, the command is refused before it starts. */
 const MAX_REAL_MINUTES = 5;
 
@@ -46,14 +69,15 @@ export async function simulateCommand(args: string[]): Promise<CommandResult> {
   const run = await runWhatIf({ request: loaded.request, ...timings, speed });
   const report = whatIfReport(run.timeline, timings.source, 'simulator');
   const completed = run.runtimeStatus === 'Completed';
+  const lag = describeLag(run.stepLag, speed);
   const failure = completed
     ? ''
     : `\nThe pipeline did not complete in the simulator (${run.runtimeStatus}): ${run.error ?? 'no reason given'}. The chart shows how far it got.\n`;
   return {
     exitCode: completed ? 0 : 1,
     stdout: args.includes('--json')
-      ? `${JSON.stringify({ ...report, runtimeStatus: run.runtimeStatus, ...(run.error ? { error: run.error } : {}) })}\n`
-      : `What-if for ${file}\n${renderWhatIf(report)}${failure}`,
+      ? `${JSON.stringify({ ...report, runtimeStatus: run.runtimeStatus, ...(run.error ? { error: run.error } : {}), speed, stepLag: run.stepLag, distorted: lag.distorted })}\n`
+      : `What-if for ${file}\n${renderWhatIf(report)}${lag.text}${failure}`,
   };
 }
 
@@ -75,7 +99,10 @@ function parseArgs(
   const file = args.find((a, i) => !a.startsWith('--') && !options.some((o) => args[i - 1] === `--${o}`));
   if (!file) return { refusal: { exitCode: EXIT_INVALID, stdout: USAGE } };
   const speed = Number(arg(args, 'speed') ?? DEFAULT_SPEED);
-  if (!(speed > 0)) return refuse('--speed must be a positive number.');
+  if (!(speed >= MIN_SPEED && speed <= MAX_SPEED))
+    return refuse(
+      `--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED} (simulated ms per real ms): faster, the host's own step time becomes simulated minutes and lengthens the prediction (docs/benchmarks.md § 5).`,
+    );
   return { file, speed, timingsFile: arg(args, 'timings') };
 }
 

@@ -14,6 +14,7 @@ jest.mock('../../../src/local/whatIf/run', () => ({
     timeline: { lanes: [], makespanMs: 0, criticalRegion: 'westeurope' },
     runtimeStatus: 'Completed',
     requests: 0,
+    stepLag: { steps: 200, meanStepMs: 20, activities: 150, meanActivityMs: 60, simulatedSecondsPerStep: 48 },
   })),
 }));
 
@@ -39,6 +40,25 @@ describe('bif simulate refuses bad input before it runs', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stdout).toContain(message);
     expect(runWhatIf).not.toHaveBeenCalled();
+  });
+
+  it.each(['6000', '1e9', '5', '0', 'fast'])(
+    '--speed %s: refused, naming the flag and the allowed range',
+    async (speed) => {
+      const result = await simulateCommand([REQUEST, '--speed', speed]);
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout).toContain('--speed must be a number from 10 to 600');
+      expect(runWhatIf).not.toHaveBeenCalled();
+    },
+  );
+
+  it('says what each host step cost in simulated time, and that the run was distorted when it was', async () => {
+    const result = await simulateCommand([REQUEST, '--speed', '600']);
+    expect(result.stdout).toContain(
+      'Host step lag: 20 ms per orchestration step (200) and 60 ms per activity (150), 48 simulated s a step at 600×. The prediction is distorted',
+    );
+    const json = JSON.parse((await simulateCommand([REQUEST, '--json'])).stdout);
+    expect(json).toMatchObject({ speed: 600, distorted: true, stepLag: { simulatedSecondsPerStep: 48 } });
   });
 
   it('a timings file that is an array: "timings file must be an object"', async () => {
