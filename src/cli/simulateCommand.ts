@@ -6,7 +6,8 @@ import type { TimingObservation } from '../domain/timings/observation';
 import type { TimingProfile } from '../domain/timings/profile';
 import { historyExtent, learnedProfile } from '../domain/timings/learn';
 import { renderWhatIf, whatIfReport, type TimingsSource } from '../domain/timings/report';
-import { runWhatIf, type StepLag } from '../local/whatIf/run';
+import { runWhatIf } from '../local/whatIf/run';
+import { describeLag } from './whatIfLag';
 import { arg } from './localState';
 import { readLocalHistory, readTimingsFile, TimingsFileError } from './timingsSource';
 import type { CommandResult } from './planCommand';
@@ -25,22 +26,6 @@ const DEFAULT_SPEED = 600;
  */
 const MIN_SPEED = 10;
 const MAX_SPEED = 600;
-/**
- * A step costing more simulated time than this distorts the prediction: the pipeline's shortest
- * waits (poll intervals from 15 s) are of that order, and every wait grows by a step.
- */
-const DISTORTING_STEP_SECONDS = 30;
-
-/** The measured lag, said in the report; a run whose steps cost too much simulated time is flagged. */
-function describeLag(lag: StepLag, speed: number): { text: string; distorted: boolean } {
-  const distorted = lag.simulatedSecondsPerStep > DISTORTING_STEP_SECONDS;
-  const line = `Host step lag: ${lag.meanStepMs} ms per orchestration step (${lag.steps}) and ${lag.meanActivityMs} ms per activity (${lag.activities}), ${lag.simulatedSecondsPerStep} simulated s a step at ${speed}×.`;
-  const warning = distorted
-    ? ` The prediction is distorted (over ${DISTORTING_STEP_SECONDS} simulated s a step lengthens every wait): run again with a lower --speed.`
-    : '';
-  return { text: `${line}${warning}\n`, distorted };
-}
-
 /** Real minutes a what-if may take: longer, the command is refused before it starts. */
 const MAX_REAL_MINUTES = 5;
 
@@ -69,14 +54,14 @@ export async function simulateCommand(args: string[]): Promise<CommandResult> {
   const run = await runWhatIf({ request: loaded.request, ...timings, speed });
   const report = whatIfReport(run.timeline, timings.source, 'simulator');
   const completed = run.runtimeStatus === 'Completed';
-  const lag = describeLag(run.stepLag, speed);
+  const lag = describeLag(run.stepLag, speed, run.timeline);
   const failure = completed
     ? ''
     : `\nThe pipeline did not complete in the simulator (${run.runtimeStatus}): ${run.error ?? 'no reason given'}. The chart shows how far it got.\n`;
   return {
     exitCode: completed ? 0 : 1,
     stdout: args.includes('--json')
-      ? `${JSON.stringify({ ...report, runtimeStatus: run.runtimeStatus, ...(run.error ? { error: run.error } : {}), speed, stepLag: run.stepLag, distorted: lag.distorted })}\n`
+      ? `${JSON.stringify({ ...report, runtimeStatus: run.runtimeStatus, ...(run.error ? { error: run.error } : {}), speed, stepLag: { ...run.stepLag, estimatedDistortionMinutes: lag.estimatedMinutes }, distorted: lag.distorted })}\n`
       : `What-if for ${file}\n${renderWhatIf(report)}${lag.text}${failure}`,
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulateCommand } from '../../../src/cli/simulateCommand';
 import { runWhatIf } from '../../../src/local/whatIf/run';
+import { describeLag } from '../../../src/cli/whatIfLag';
 
 /**
  * `bif simulate`'s input: every bad flag or timings file is refused before the what-if starts, naming
@@ -11,7 +12,11 @@ import { runWhatIf } from '../../../src/local/whatIf/run';
  */
 jest.mock('../../../src/local/whatIf/run', () => ({
   runWhatIf: jest.fn(async () => ({
-    timeline: { lanes: [], makespanMs: 0, criticalRegion: 'westeurope' },
+    timeline: {
+      lanes: [{ region: 'westeurope', phases: [], endMs: 60 * 60_000 }],
+      makespanMs: 60 * 60_000,
+      criticalRegion: 'westeurope',
+    },
     runtimeStatus: 'Completed',
     requests: 0,
     stepLag: { steps: 200, meanStepMs: 20, activities: 150, meanActivityMs: 60, simulatedSecondsPerStep: 48 },
@@ -55,10 +60,14 @@ describe('bif simulate refuses bad input before it runs', () => {
   it('says what each host step cost in simulated time, and that the run was distorted when it was', async () => {
     const result = await simulateCommand([REQUEST, '--speed', '600']);
     expect(result.stdout).toContain(
-      'Host step lag: 20 ms per orchestration step (200) and 60 ms per activity (150), 48 simulated s a step at 600×. The prediction is distorted',
+      'Host step lag: 20 ms per orchestration step (200) and 60 ms per activity (150), 48 simulated s a step at 600×: about 120 min of the makespan (200 %). The prediction is distorted',
     );
     const json = JSON.parse((await simulateCommand([REQUEST, '--json'])).stdout);
-    expect(json).toMatchObject({ speed: 600, distorted: true, stepLag: { simulatedSecondsPerStep: 48 } });
+    expect(json).toMatchObject({
+      speed: 600,
+      distorted: true,
+      stepLag: { simulatedSecondsPerStep: 48, estimatedDistortionMinutes: 120 },
+    });
   });
 
   it('a timings file that is an array: "timings file must be an object"', async () => {
@@ -89,5 +98,38 @@ describe('bif simulate refuses bad input before it runs', () => {
     const file = timingsFile('here.json', { regions: { westeurope: { replicationMinutes: 20 } } });
     const result = await simulateCommand([REQUEST, '--timings', file]);
     expect(result.stdout).toContain(`Timings: file ${file}; predicted`);
+  });
+});
+
+describe('describeLag', () => {
+  const timeline = (minutes: number, regions: number) => ({
+    lanes: Array.from({ length: regions }, (_, i) => ({
+      region: `r${i}`,
+      phases: [],
+      endMs: minutes * 60_000,
+    })),
+    makespanMs: minutes * 60_000,
+  });
+  const lag = (simulatedSecondsPerStep: number) => ({
+    steps: 220,
+    meanStepMs: 3,
+    activities: 120,
+    meanActivityMs: 15,
+    simulatedSecondsPerStep,
+  });
+
+  it('flags a run whose lag is over a tenth of the makespan, not one under it (the figures of a measured 600× and 150× run)', () => {
+    expect(describeLag(lag(10.7), 600, timeline(94, 3))).toMatchObject({
+      distorted: false,
+      estimatedMinutes: 7.1,
+    });
+    expect(describeLag(lag(2.7), 150, timeline(86, 3))).toMatchObject({
+      distorted: false,
+      estimatedMinutes: 1.8,
+    });
+    expect(describeLag(lag(90), 6000, timeline(195, 3))).toMatchObject({
+      distorted: true,
+      estimatedMinutes: 60,
+    });
   });
 });
