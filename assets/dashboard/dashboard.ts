@@ -36,6 +36,7 @@ interface RegionStatus {
   replication: { state: string; progress: number; attempts: number; details?: string };
   pools: PoolLine[];
   poolsTotal: number;
+  poolCounts?: Record<string, number>;
   updatedAt: string;
   reason?: string;
   timeline?: StageMark[];
@@ -77,9 +78,15 @@ type Child = Node | string | undefined;
 const query = new URLSearchParams(location.search);
 const functionKey = query.get('code') ?? '';
 const refreshMs = readRefresh(query.get('refresh'));
-const view: { selected: string | null; older: BuildLine[]; olderToken?: string } = {
+/**
+ * Paging: `pages` is how many pages of the list the user asked to see (1 + each "Older" click). Every
+ * poll fetches them all again from the newest, each from the token the page before it gave: rows
+ * keep a current status, and a pipeline pushed from one page onto the next by newer ones is neither
+ * lost nor shown twice. `olderToken` is the token after the last page shown.
+ */
+const view: { selected: string | null; pages: number; olderToken?: string } = {
   selected: query.get('instance'),
-  older: [],
+  pages: 1,
 };
 const TERMINAL = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
@@ -145,19 +152,18 @@ function showProblem(message: string | undefined): void {
  */
 const LIST_EVERY = 6;
 let pollsSinceList = LIST_EVERY;
-let lastList: ListAnswer | undefined;
+let lastList: BuildLine[] | undefined;
 
 /** One poll: the list when due, then the chosen pipeline (the newest when none is chosen). */
 async function refresh(options: { list?: boolean } = {}): Promise<void> {
   try {
     if (options.list || !lastList || ++pollsSinceList >= LIST_EVERY) {
-      lastList = await api<ListAnswer>('/api/builds?top=20');
+      lastList = await listPages();
       pollsSinceList = 0;
     }
-    const list = lastList;
-    if (view.olderToken === undefined && view.older.length === 0) view.olderToken = list.continuationToken;
-    view.selected ??= list.builds[0]?.instanceId ?? null;
-    renderList(list.builds);
+    const builds = lastList;
+    view.selected ??= builds[0]?.instanceId ?? null;
+    renderList(builds);
     if (view.selected)
       renderDetail(await api<InstanceAnswer>(`/api/builds/instances/${encodeURIComponent(view.selected)}`));
     document.getElementById('refreshed')!.textContent = `updated ${new Date().toLocaleTimeString()}`;
@@ -167,16 +173,25 @@ async function refresh(options: { list?: boolean } = {}): Promise<void> {
   }
 }
 
+/** The first `view.pages` pages of the list, newest first, each pipeline once. */
+async function listPages(): Promise<BuildLine[]> {
+  const seen = new Map<string, BuildLine>();
+  let token: string | undefined;
+  for (let page = 0; page < view.pages; page++) {
+    const more = token ? `&continuationToken=${encodeURIComponent(token)}` : '';
+    const answer = await api<ListAnswer>(`/api/builds?top=20${more}`);
+    for (const b of answer.builds) if (!seen.has(b.instanceId)) seen.set(b.instanceId, b);
+    token = answer.continuationToken;
+    if (!token) break;
+  }
+  view.olderToken = token;
+  return [...seen.values()];
+}
+
 async function loadOlder(): Promise<void> {
   if (!view.olderToken) return;
-  try {
-    const page = await api<ListAnswer>(`/api/builds?top=20&continuationToken=${view.olderToken}`);
-    view.older.push(...page.builds);
-    view.olderToken = page.continuationToken;
-    await refresh({ list: true });
-  } catch (error) {
-    showProblem((error as Error).message);
-  }
+  view.pages += 1;
+  await refresh({ list: true });
 }
 
 function choose(instanceId: string): void {
@@ -191,9 +206,8 @@ function badge(status: string | undefined): HTMLElement {
   return el('span', { class: `badge ${status ?? ''}` }, status ?? 'unknown');
 }
 
-function renderList(first: BuildLine[]): void {
-  const shown = new Set(first.map((b) => b.instanceId));
-  const rows = [...first, ...view.older.filter((b) => !shown.has(b.instanceId))].map((b) => {
+function renderList(builds: BuildLine[]): void {
+  const rows = builds.map((b) => {
     const row = el(
       'tr',
       { 'data-instance': b.instanceId, class: b.instanceId === view.selected ? 'selected' : '' },
@@ -283,15 +297,30 @@ function poolsList(pools: PoolLine[], total: number): HTMLElement {
   return el('ul', {}, ...items, more);
 }
 
+/**
+ * A region whose pools failed ends at "done" in its own status (only retirement problems make it
+ * "failed"): the page shows it failed, with how many pools failed, and ends its bar in red.
+ */
+function regionStageOf(region: RegionStatus): { stage: string; note: string } {
+  const failedPools = region.poolCounts?.failed ?? region.pools.filter((p) => p.state === 'failed').length;
+  const note = failedPools ? ` (${failedPools} of ${region.poolsTotal} pools failed)` : '';
+  return { stage: region.stage === 'done' && failedPools > 0 ? 'failed' : region.stage, note };
+}
+
 function renderRegion(region: RegionStatus, axis: Axis, endMs: number): HTMLElement {
-  const marks = region.timeline ?? [{ stage: region.stage, at: region.updatedAt }];
-  const finished = region.stage === 'done' || region.stage === 'failed';
+  const { stage, note } = regionStageOf(region);
+  const given = region.timeline ?? [{ stage: region.stage, at: region.updatedAt }];
+  const marks =
+    stage !== region.stage && given.at(-1)?.stage === region.stage
+      ? [...given.slice(0, -1), { ...given.at(-1)!, stage }]
+      : given;
+  const finished = stage === 'done' || stage === 'failed';
   const { replication } = region;
   const attempts = replication.attempts > 1 ? `, attempt ${replication.attempts}` : '';
   return el(
     'div',
-    { class: 'region', 'data-region': region.region, 'data-stage': region.stage },
-    el('h3', {}, `${region.region} — ${region.stage}`),
+    { class: 'region', 'data-region': region.region, 'data-stage': stage },
+    el('h3', {}, `${region.region} — ${stage}${note}`),
     timelineSvg(marks, finished ? Date.parse(marks.at(-1)!.at) : endMs, axis),
     marksLine(marks),
     el('p', {}, `Replication: ${replication.state}, ${replication.progress}%${attempts}`),
@@ -305,9 +334,11 @@ function failureText(answer: InstanceAnswer): string | undefined {
   const reason = answer.pipeline?.error ?? (typeof answer.output === 'string' ? answer.output : undefined);
   if (answer.runtimeStatus === 'Terminated') return `Stopped by an operator: ${reason ?? 'no reason given'}`;
   if (answer.runtimeStatus !== 'Failed') return undefined;
-  // The status ends at "failed"; the stage before it is where the run stopped.
-  const marks = answer.pipeline?.timeline ?? [];
-  const at = marks.length > 1 && marks.at(-1)!.stage === 'failed' ? marks.at(-2)!.stage : undefined;
+  // The stage the pipeline itself names ("Pipeline x failed at rollout: …"), never one guessed from its
+  // timeline: a rollout shortfall is only known after retention ran, so the stage before "failed" can
+  // be retention when the failure was the rollout's.
+  const output = typeof answer.output === 'string' ? answer.output : '';
+  const at = /\bfailed at ([a-z-]+):/.exec(output)?.[1];
   return `Failed${at ? ` during ${at}` : ''}: ${reason ?? 'no reason given'}`;
 }
 
@@ -340,7 +371,19 @@ function planSection(pipeline: PipelineStatus): HTMLElement {
 }
 
 function legend(): HTMLElement {
-  const names = ['build', 'rollout', 'replication', 'retry', 'pools', 'gate', 'cutover', 'retirement'];
+  const names = [
+    'build',
+    'rollout',
+    'replication',
+    'retry',
+    'pools',
+    'gate',
+    'cutover',
+    'retirement',
+    'done',
+    'failed',
+    'other',
+  ];
   return el('p', { class: 'legend' }, ...names.map((n) => el('span', {}, el('i', { class: n }), n)));
 }
 

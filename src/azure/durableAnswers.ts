@@ -9,6 +9,12 @@
  * A start refused because the instance exists is that generic error with 409, or the extension's
  * "already exists" text when it answers 400/500 instead (older hosts).
  */
+/**
+ * An instance id as the client must pass it. The client pastes the id into the URL path as is, and the
+ * extension percent-decodes the path segment: "%A" would be malformed and "x%41y" would name "xAy".
+ */
+export const durableUrlId = (instanceId: string): string => encodeURIComponent(instanceId);
+
 export type DurableAnswer = 'notFound' | 'exists' | 'failed';
 
 const STATUS = /(?:HTTP (\d{3}) response|unexpected status code: (\d{3}))/;

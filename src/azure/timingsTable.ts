@@ -109,14 +109,46 @@ export type TimingsStore =
   | { table: string; keep: number; endpoint: string }
   | { table: string; keep: number; emulatorConnectionString: string };
 
+/**
+ * Learned timings are advisory: a store that is down must cost a pipeline a moment, not minutes. The
+ * SDK's default (3 retries, exponential backoff, 2-minute socket timeout) turned an unreachable table
+ * into ~6 s per read and per write; one attempt with a short timeout fails fast and the pipeline goes on
+ * with the built-in model.
+ */
+export const TIMINGS_TIMEOUT_MS = 2_000;
+
+export function timingsClientOptions(timeoutMs = TIMINGS_TIMEOUT_MS): DataTables.TableServiceClientOptions {
+  return {
+    retryOptions: { maxRetries: 0 },
+    additionalPolicies: [
+      {
+        position: 'perCall',
+        policy: {
+          name: 'bifTimingsTimeout',
+          sendRequest: (request, next) => {
+            request.timeout = timeoutMs;
+            return next(request);
+          },
+        },
+      },
+    ],
+  };
+}
+
 /* eslint-disable @typescript-eslint/no-require-imports -- the SDK loads on first use, not at cold start */
-export function tableTimings(store: TimingsStore, credential: () => TokenCredential): TableTimings {
+export function tableTimings(
+  store: TimingsStore,
+  credential: () => TokenCredential,
+  timeoutMs = TIMINGS_TIMEOUT_MS,
+): TableTimings {
   const { TableClient } = require('@azure/data-tables') as typeof DataTables;
+  const options = timingsClientOptions(timeoutMs);
   const client =
     'endpoint' in store
-      ? new TableClient(store.endpoint, store.table, credential())
+      ? new TableClient(store.endpoint, store.table, credential(), options)
       : // Azurite speaks plain http on 127.0.0.1; the SDK refuses that unless told.
         TableClient.fromConnectionString(store.emulatorConnectionString, store.table, {
+          ...options,
           allowInsecureConnection: true,
         });
   return new TableTimings(client, store.keep);

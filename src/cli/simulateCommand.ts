@@ -7,6 +7,7 @@ import type { TimingProfile } from '../domain/timings/profile';
 import { historyExtent, learnedProfile } from '../domain/timings/learn';
 import { renderWhatIf, whatIfReport, type TimingsSource } from '../domain/timings/report';
 import { runWhatIf } from '../local/whatIf/run';
+import { describeLag } from './whatIfLag';
 import { arg } from './localState';
 import { readLocalHistory, readTimingsFile, TimingsFileError } from './timingsSource';
 import type { CommandResult } from './planCommand';
@@ -18,6 +19,15 @@ const EXIT_INVALID = 2;
  * orchestration turn) becomes simulated minutes and inflates the prediction.
  */
 const DEFAULT_SPEED = 600;
+/**
+ * The range where the prediction stays faithful on a loaded 2-core machine (docs/benchmarks.md § 5):
+ * the same request predicted 84 min at 75×, 86 at 150×, 98 at 600×, 109 at 1200×, 195 at 6000×.
+ * Slower than 10×, a 90-minute pipeline would take 9 real minutes.
+ */
+const MIN_SPEED = 10;
+const MAX_SPEED = 600;
+/** Real minutes a what-if may take: longer, the command is refused before it starts. */
+const MAX_REAL_MINUTES = 5;
 
 /**
  * `bif simulate request.json [--timings FILE] [--json] [--speed S]`: the what-if. Runs the request
@@ -27,16 +37,15 @@ const DEFAULT_SPEED = 600;
  * the barrier strategy. Exit 0 predicted, 2 bad input, 1 the pipeline did not complete.
  */
 export async function simulateCommand(args: string[]): Promise<CommandResult> {
-  const options = ['timings', 'speed'];
-  const file = args.find((a, i) => !a.startsWith('--') && !options.some((o) => args[i - 1] === `--${o}`));
-  if (!file) return { exitCode: EXIT_INVALID, stdout: USAGE };
-  const speed = Number(arg(args, 'speed') ?? DEFAULT_SPEED);
-  if (!(speed > 0)) return { exitCode: EXIT_INVALID, stdout: `--speed must be a positive number.\n${USAGE}` };
+  const parsed = parseArgs(args);
+  if ('refusal' in parsed) return parsed.refusal;
+  const { file, speed } = parsed;
   const loaded = loadRequest(file);
   if ('refusal' in loaded) return loaded.refusal;
   let timings: ChosenTimings;
   try {
-    timings = await chooseTimings(loaded.check, arg(args, 'timings'));
+    timings = await chooseTimings(loaded.check, parsed.timingsFile);
+    refuseSlowTimings(timings, parsed.timingsFile, speed);
   } catch (error) {
     if (error instanceof TimingsFileError)
       return { exitCode: EXIT_INVALID, stdout: `bif simulate: ${error.message}\n` };
@@ -45,15 +54,57 @@ export async function simulateCommand(args: string[]): Promise<CommandResult> {
   const run = await runWhatIf({ request: loaded.request, ...timings, speed });
   const report = whatIfReport(run.timeline, timings.source, 'simulator');
   const completed = run.runtimeStatus === 'Completed';
+  const lag = describeLag(run.stepLag, speed, run.timeline);
   const failure = completed
     ? ''
     : `\nThe pipeline did not complete in the simulator (${run.runtimeStatus}): ${run.error ?? 'no reason given'}. The chart shows how far it got.\n`;
   return {
     exitCode: completed ? 0 : 1,
     stdout: args.includes('--json')
-      ? `${JSON.stringify({ ...report, runtimeStatus: run.runtimeStatus, ...(run.error ? { error: run.error } : {}) })}\n`
-      : `What-if for ${file}\n${renderWhatIf(report)}${failure}`,
+      ? `${JSON.stringify({ ...report, runtimeStatus: run.runtimeStatus, ...(run.error ? { error: run.error } : {}), speed, stepLag: { ...run.stepLag, estimatedDistortionMinutes: lag.estimatedMinutes }, distorted: lag.distorted })}\n`
+      : `What-if for ${file}\n${renderWhatIf(report)}${lag.text}${failure}`,
   };
+}
+
+const refuse = (message: string) => ({
+  refusal: { exitCode: EXIT_INVALID, stdout: `bif simulate: ${message}\n${USAGE}` },
+});
+
+/** The request file and the flags; a flag given without its value is refused, never ignored. */
+function parseArgs(
+  args: string[],
+): { file: string; speed: number; timingsFile?: string } | { refusal: CommandResult } {
+  const options = ['timings', 'speed'];
+  for (const o of options) {
+    const at = args.indexOf(`--${o}`);
+    const value = at >= 0 ? args[at + 1] : undefined;
+    if (at >= 0 && (value === undefined || value.startsWith('--')))
+      return refuse(`--${o} needs a value (--${o} ${o === 'speed' ? 'S' : 'FILE'}).`);
+  }
+  const file = args.find((a, i) => !a.startsWith('--') && !options.some((o) => args[i - 1] === `--${o}`));
+  if (!file) return { refusal: { exitCode: EXIT_INVALID, stdout: USAGE } };
+  const speed = Number(arg(args, 'speed') ?? DEFAULT_SPEED);
+  if (!(speed >= MIN_SPEED && speed <= MAX_SPEED))
+    return refuse(
+      `--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED} (simulated ms per real ms): faster, the host's own step time becomes simulated minutes and lengthens the prediction (docs/benchmarks.md § 5).`,
+    );
+  return { file, speed, timingsFile: arg(args, 'timings') };
+}
+
+/**
+ * A legal file can still ask for a week of replication: at the what-if's speed that is many real
+ * minutes of a silent command. Refuse what would run past MAX_REAL_MINUTES, naming the region and figure.
+ */
+function refuseSlowTimings(timings: ChosenTimings, file: string | undefined, speed: number): void {
+  if (!file || !timings.profile) return;
+  const boundSimMinutes = MAX_REAL_MINUTES * speed;
+  for (const [region, figures] of Object.entries(timings.profile.regions)) {
+    const minutes = figures.replicationMinutes ?? 0;
+    if (minutes > boundSimMinutes)
+      throw new TimingsFileError(
+        `timings file ${file}: regions.${region}.replicationMinutes ${minutes} would take about ${Math.ceil(minutes / speed)} real minutes to simulate at ${speed}×; the what-if runs at most ${MAX_REAL_MINUTES} real minutes (${boundSimMinutes} simulated minutes at this speed). Use at most ${boundSimMinutes}.`,
+      );
+  }
 }
 
 function loadRequest(
@@ -99,12 +150,16 @@ async function chooseTimings(
   check: Extract<RequestCheck, { ok: true }>,
   file?: string,
 ): Promise<ChosenTimings> {
-  if (file) return { profile: readTimingsFile(file), history: [], source: { kind: 'file', file } };
   const asks = check.plan.regions.map((r) => ({
     region: r.name,
     replicaCount: r.replicaCount,
     nodes: r.capacity,
   }));
+  if (file) {
+    const profile = readTimingsFile(file);
+    const touches = asks.some((a) => a.region in profile.regions);
+    return { profile, history: [], source: { kind: 'file', file, ...(touches ? {} : { unused: true }) } };
+  }
   const history = await readLocalHistory(asks.map((a) => a.region));
   if (history.length === 0) return { history, source: { kind: 'model' } };
   return {

@@ -24,6 +24,11 @@ export function readTimingsFile(file: string): TimingProfile {
   } catch (error) {
     throw new TimingsFileError(`cannot read timings file ${file}: ${(error as Error).message}`);
   }
+  // The schema's own word for an array ("Expected object, received array") does not say what to fix.
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new TimingsFileError(
+      `timings file ${file}: timings file must be an object, e.g. {"regions": {"westeurope": {"replicationMinutes": 20}}}.`,
+    );
   const validated = validateWith(timingProfileSchema, raw);
   if (validated.ok) return validated.value;
   const problems = validated.findings.map((f) => `  - ${f.path || '(the file)'}: ${f.message}`);

@@ -8,7 +8,7 @@ import { redactPoolSecrets } from '../domain/poolTemplate/effectivePool';
 import { appServices, orchestrationSettings } from '../compositionRoot';
 import { durableStarter, triggerLog } from './durableStarter';
 import { readJsonText } from './jsonBody';
-import { durableAnswer, unlessMissing } from '../azure/durableAnswers';
+import { durableAnswer, durableUrlId, unlessMissing } from '../azure/durableAnswers';
 import { listBuildsHandler } from './buildsList';
 
 /**
@@ -93,7 +93,7 @@ async function describeInstance(
 ): Promise<HttpResponseInit> {
   let status;
   try {
-    status = await client.getStatus(instanceId);
+    status = await client.getStatus(durableUrlId(instanceId));
   } catch (error) {
     if (durableAnswer(error) === 'notFound')
       return { status: 404, jsonBody: { error: `No ${what} (instance ${instanceId}).` } };
@@ -104,7 +104,7 @@ async function describeInstance(
   const regions = [];
   for (const child of custom.regionInstances ?? []) {
     // A child not started yet has no status.
-    regions.push((await unlessMissing(client.getStatus(child)))?.customStatus ?? null);
+    regions.push((await unlessMissing(client.getStatus(durableUrlId(child))))?.customStatus ?? null);
   }
   const listed = custom.regionInstances?.length ?? 0;
   return {

@@ -3,10 +3,9 @@ import { checkBuildRequestText } from '../domain/planRequest';
 import { appServices } from '../compositionRoot';
 import type { Services } from '../activities/services';
 import { MAX_REQUEST_BYTES } from '../triggers/intake';
-import { historyExtent, learnedProfile } from '../domain/timings/learn';
-import { predictTimeline } from '../domain/timings/predict';
+import { historyExtent, learnedAfterPools, learnedProfile, learnedSizeGb } from '../domain/timings/learn';
+import { predictTimeline, type PredictOptions } from '../domain/timings/predict';
 import { whatIfReport, type TimingsSource } from '../domain/timings/report';
-import type { TimingProfile } from '../domain/timings/profile';
 import { readJsonText } from './jsonBody';
 
 /**
@@ -30,13 +29,20 @@ export async function simulateHandler(
     replicaCount: r.replicaCount,
     nodes: r.capacity,
   }));
-  let profile: TimingProfile | undefined;
+  let learned: PredictOptions = {};
   let source: TimingsSource = { kind: 'model' };
   let warning: string | undefined;
   try {
     const history = (await services.timings?.recent(asks.map((a) => a.region))) ?? [];
     if (history.length) {
-      profile = learnedProfile(history, asks);
+      // Replication at the size the history saw (a request's size is unknown until it runs), and the
+      // gate and retirement the regions took: without them the makespan is the pools' alone.
+      const sizeGb = learnedSizeGb(history);
+      learned = {
+        profile: learnedProfile(history, asks),
+        afterPools: learnedAfterPools(history, asks),
+        ...(sizeGb !== undefined ? { assumedSizeGb: sizeGb } : {}),
+      };
       source = { kind: 'learned', ...historyExtent(history) };
     }
   } catch (error) {
@@ -44,7 +50,7 @@ export async function simulateHandler(
     warning = `learned timings could not be read, the built-in model was used: ${(error as Error).message}`;
     context?.warn(warning);
   }
-  const timeline = predictTimeline(check.request, check.plan, { profile });
+  const timeline = predictTimeline(check.request, check.plan, learned);
   return {
     status: 200,
     jsonBody: { ...whatIfReport(timeline, source, 'model'), ...(warning ? { warning } : {}) },

@@ -1,8 +1,9 @@
-import type { OrchestrationContext } from 'durable-functions';
+import type { OrchestrationContext, Task } from 'durable-functions';
 import type { PreflightResult, RegionOutcome } from '../domain/pipeline';
 import type { RegionFacts } from '../domain/timings/observation';
 import type { RegionExpectation } from '../domain/timings/learn';
-import { activities } from './steps';
+import type { ActivityResult } from '../activities/result';
+import type { InputOf, ResultOf } from './steps';
 
 /**
  * The pipeline's two touches of learned timings: what each region is expected to take (read once at
@@ -26,14 +27,29 @@ export function regionFacts(plan: Pick<PreflightResult, 'targetRegions' | 'pools
   });
 }
 
+type Advisory = 'expectTimings' | 'recordTimings';
+
+/**
+ * Advisory steps run once, without the orchestrator's transient retries (5 tries over minutes of
+ * simulated time): history helps a pipeline, it must never hold one up. A failure is no history.
+ */
+function* once<K extends Advisory>(
+  context: OrchestrationContext,
+  name: K,
+  input: InputOf<K>,
+): Generator<Task, ResultOf<K> | undefined, ActivityResult<ResultOf<K>>> {
+  try {
+    const outcome = yield context.df.callActivity(name, input);
+    return outcome.ok ? outcome.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function* expectedTimings(context: OrchestrationContext, plan: PreflightResult) {
   const asks = regionFacts(plan).map(({ region, replicaCount, nodes }) => ({ region, replicaCount, nodes }));
-  try {
-    const { expectations } = yield* activities(context).expectTimings({ asks });
-    return expectations;
-  } catch {
-    return {} as Record<string, RegionExpectation>;
-  }
+  const outcome = yield* once(context, 'expectTimings', { asks });
+  return outcome?.expectations ?? ({} as Record<string, RegionExpectation>);
 }
 
 export function* recordObservedTimings(
@@ -48,9 +64,6 @@ export function* recordObservedTimings(
     return mine && o.timeline ? [{ facts: mine, timeline: o.timeline }] : [];
   });
   if (regions.length === 0) return;
-  try {
-    yield* activities(context).recordTimings({ ...owner, regions });
-  } catch {
-    // Retries exhausted: this run is not learned from; the build itself went as it went.
-  }
+  // A failure means this run is not learned from; the build itself went as it went.
+  yield* once(context, 'recordTimings', { ...owner, regions });
 }

@@ -108,6 +108,18 @@ export function healthyPercentOf(reading: GateReading): number {
  * does not fail the pool), or at the deadline while not passed. A pool with no nodes (an autoscale
  * pool at rest) passes at once: there is nothing to judge until it scales.
  */
+/**
+ * The deadline passed before a verdict. A pool that reads healthy at that moment did not settle in time
+ * (it became healthy less than settleSeconds before the deadline, as a slow allocation makes it): the
+ * reason leads with the timeout, or "100%, needs 95%" would read as the cause.
+ */
+function timeoutReason(policy: HealthPolicy, summary: string, memory: GateMemory, nowMs: number): string {
+  const timeout = `after ${policy.timeoutSeconds} s (the gate's timeoutSeconds)`;
+  if (memory.healthySinceMs === undefined) return `${summary} ${timeout}`;
+  const healthyS = Math.round((nowMs - memory.healthySinceMs) / 1000);
+  return `timed out ${timeout}: healthy only for the last ${healthyS} s of the ${policy.settleSeconds} s settleSeconds; ${summary}`;
+}
+
 export function judgeGate(
   policy: HealthPolicy,
   memory: GateMemory,
@@ -143,11 +155,7 @@ export function judgeGate(
   if (tooManyBad && nowMs - next.badSinceMs! >= settleMs)
     return { kind: 'failed', healthyPercent, reason: `${summary}, for ${policy.settleSeconds} s` };
   if (nowMs >= deadline)
-    return {
-      kind: 'failed',
-      healthyPercent,
-      reason: `${summary} after ${policy.timeoutSeconds} s (the gate's timeoutSeconds)`,
-    };
+    return { kind: 'failed', healthyPercent, reason: timeoutReason(policy, summary, next, nowMs) };
   const since = next.healthySinceMs ?? next.badSinceMs;
   return {
     kind: 'waiting',

@@ -95,6 +95,36 @@ export function learnedProfile(observations: TimingObservation[], asks: RegionAs
   return { regions };
 }
 
+/** What a region took after its pools were ready, learned: the health gate and the retirement. */
+export interface AfterPools {
+  gateMs?: number;
+  retirementMs?: number;
+}
+
+/** Per asked region with history, the median gate and retirement time its runs observed. */
+export function learnedAfterPools(
+  observations: TimingObservation[],
+  asks: Pick<RegionAsk, 'region'>[],
+): Record<string, AfterPools> {
+  const after: Record<string, AfterPools> = {};
+  for (const ask of asks) {
+    const mine = ofRegion(observations, ask.region);
+    const gateMs = median(mine.flatMap((o) => (o.gateMs !== undefined ? [o.gateMs] : [])));
+    const retirementMs = median(mine.flatMap((o) => (o.retirementMs !== undefined ? [o.retirementMs] : [])));
+    if (gateMs === undefined && retirementMs === undefined) continue;
+    after[ask.region.toLowerCase()] = {
+      ...(gateMs !== undefined ? { gateMs } : {}),
+      ...(retirementMs !== undefined ? { retirementMs } : {}),
+    };
+  }
+  return after;
+}
+
+/** The image size the history saw (median), for a request whose size is not known before it runs. */
+export function learnedSizeGb(observations: TimingObservation[]): number | undefined {
+  return median(observations.flatMap((o) => (o.imageSizeGb !== undefined ? [o.imageSizeGb] : [])));
+}
+
 /** How many runs and which regions a history covers, for "learned from N runs (…)". */
 export function historyExtent(observations: TimingObservation[]): { runs: number; regions: string[] } {
   return {

@@ -3,7 +3,8 @@ import type { BuildPlan } from '../planning/plan';
 import { poolCapacity } from '../planning/poolTemplate';
 import { TIMING, allocationMs, replicationMs } from './model';
 import { overridesOf, type TimingProfile } from './profile';
-import { summarize, type RegionLane, type Timeline } from './timeline';
+import { summarize, type Phase, type RegionLane, type Timeline } from './timeline';
+import type { AfterPools } from './learn';
 
 /**
  * The timing model alone, without running anything: the prediction POST /api/simulate gives in Azure,
@@ -28,10 +29,19 @@ function preparationMs(request: BuildRequest, sizeGb: number): number {
   }
 }
 
+export interface PredictOptions {
+  profile?: TimingProfile;
+  galleryRegion?: string;
+  /** The image size to assume (learned from history when there is some), else ASSUMED_SIZE_GB. */
+  assumedSizeGb?: number;
+  /** Per region (lower case), what its gate and retirement took before: part of the makespan. */
+  afterPools?: Record<string, AfterPools>;
+}
+
 export function predictTimeline(
   request: BuildRequest,
   plan: Pick<BuildPlan, 'regions'>,
-  options: { profile?: TimingProfile; galleryRegion?: string; assumedSizeGb?: number } = {},
+  options: PredictOptions = {},
 ): Timeline {
   const overrides = options.profile ? overridesOf(options.profile) : {};
   const sizeGb = options.assumedSizeGb ?? ASSUMED_SIZE_GB;
@@ -47,12 +57,22 @@ export function predictTimeline(
       allocationMs(poolCapacity(request.pools[i]!), region.replicaCount, overrides, region.name),
     );
     const ready = replicated + Math.max(0, ...pools);
-    const phases = [
+    const phases: Phase[] = [
       ...(pre > 0 ? [{ name: 'prepare' as const, startMs: 0, endMs: pre }] : []),
       { name: 'replication' as const, startMs: pre, endMs: replicated },
       ...(pools.length ? [{ name: 'pools' as const, startMs: replicated, endMs: ready }] : []),
     ];
-    return { region: region.name, phases, endMs: ready };
+    const after = pools.length ? options.afterPools?.[region.name.toLowerCase()] : undefined;
+    let end = ready;
+    for (const [name, ms] of [
+      ['gate', after?.gateMs],
+      ['retirement', after?.retirementMs],
+    ] as const)
+      if (ms) {
+        phases.push({ name, startMs: end, endMs: end + ms });
+        end += ms;
+      }
+    return { region: region.name, phases, endMs: end };
   });
   return summarize(lanes);
 }

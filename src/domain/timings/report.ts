@@ -7,7 +7,9 @@ import { barrierTimeline, type Timeline } from './timeline';
  * region replicates, then every pool), and where the timings came from.
  */
 export type TimingsSource =
-  { kind: 'learned'; runs: number; regions: string[] } | { kind: 'model' } | { kind: 'file'; file: string };
+  | { kind: 'learned'; runs: number; regions: string[] }
+  | { kind: 'model' }
+  | { kind: 'file'; file: string; unused?: true };
 
 export interface WhatIfReport {
   /** "learned from 2 runs (eastus, westeurope)", "built-in model", "file timings.json". */
@@ -28,7 +30,9 @@ export function describeSource(source: TimingsSource): string {
     case 'model':
       return 'built-in model';
     case 'file':
-      return `file ${source.file}`;
+      return source.unused
+        ? `file ${source.file} (no region of this request: built-in model used)`
+        : `file ${source.file}`;
   }
 }
 

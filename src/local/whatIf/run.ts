@@ -24,6 +24,36 @@ export interface WhatIfRun {
   error?: string;
   /** ARM and Batch requests the pipeline made. */
   requests: number;
+  /** The host's real time per orchestration step, and what it cost in simulated time. */
+  stepLag: StepLag;
+}
+
+/**
+ * Each orchestration step (a replay and its commit) and each activity (calls to the simulator) takes
+ * real milliseconds while the simulated clock runs on at `speed`: an activity of 40 ms at 600× is 24
+ * simulated seconds the pipeline did not spend in Azure, added to every wait and poll it is part of.
+ */
+export interface StepLag {
+  steps: number;
+  meanStepMs: number;
+  activities: number;
+  meanActivityMs: number;
+  /** A step and an activity, in simulated seconds at the run's speed: what each wait and call grew by. */
+  simulatedSecondsPerStep: number;
+}
+
+const mean = (ms: number[]) => (ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : 0);
+
+export function stepLagOf(stepMs: number[], activityMs: number[], speed: number): StepLag {
+  const meanStepMs = mean(stepMs);
+  const meanActivityMs = mean(activityMs);
+  return {
+    steps: stepMs.length,
+    meanStepMs: +meanStepMs.toFixed(1),
+    activities: activityMs.length,
+    meanActivityMs: +meanActivityMs.toFixed(1),
+    simulatedSecondsPerStep: +(((meanStepMs + meanActivityMs) * speed) / 1000).toFixed(1),
+  };
 }
 
 export interface WhatIfOptions {
@@ -60,6 +90,8 @@ export async function runIn(
   timeoutMs: number,
 ): Promise<WhatIfRun> {
   const seq0 = world.simulator.recorder.lastSeq;
+  const { stats } = world.host.engine;
+  const [steps0, activities0] = [stats.wholeTurnMs.length, stats.activityMs.length];
   const response = await fetch(`${world.host.origin}/api/builds`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'x-functions-key': world.host.keys.functionKeys.default },
@@ -82,6 +114,11 @@ export async function runIn(
     runtimeStatus: status.runtimeStatus,
     ...(state?.error ? { error: state.error } : {}),
     requests: requests.length,
+    stepLag: stepLagOf(
+      stats.wholeTurnMs.slice(steps0),
+      stats.activityMs.slice(activities0),
+      world.clock.speed,
+    ),
   };
 }
 

@@ -66,6 +66,25 @@ describe('health gate', () => {
     expect(late.reason).toMatch(/5 waitingforstarttask after 1800 s \(the gate's timeoutSeconds\)/);
   });
 
+  it('a pool healthy too late to settle before the deadline fails for the timeout, and says so first', () => {
+    const early = judgeGate(policy, start, reading({ starting: 20 }), T0);
+    expect(early.kind).toBe('waiting');
+    const memory = early.kind === 'waiting' ? early.memory : start;
+    // Healthy at 1750 s: the 120 s settle period would end after the 1800 s deadline.
+    const healthy = judgeGate(policy, memory, reading({ idle: 20 }), T0 + 1750_000);
+    expect(healthy.kind).toBe('waiting');
+    const late = judgeGate(
+      policy,
+      healthy.kind === 'waiting' ? healthy.memory : memory,
+      reading({ idle: 20 }),
+      T0 + 1800_000,
+    );
+    expect(late.kind).toBe('failed');
+    expect(late.reason).toBe(
+      "timed out after 1800 s (the gate's timeoutSeconds): healthy only for the last 50 s of the 120 s settleSeconds; 20 of 20 nodes idle or running (100%, needs 95%)",
+    );
+  });
+
   it('passes a pool with no nodes at once (an autoscale pool at rest), but waits for counts of a pool with nodes', () => {
     expect(judgeGate(policy, start, reading({}, 0), T0)).toMatchObject({ kind: 'passed' });
     expect(judgeGate(policy, start, reading({}, 10), T0).kind).toBe('waiting');

@@ -5,10 +5,14 @@ import {
   type StatusClient,
 } from '../../../src/functions/buildsHttp';
 
-/** A Durable client that knows some instances' statuses and answers 404 like the real one for others. */
+/**
+ * A Durable client that knows some instances' statuses and answers 404 like the real one for others.
+ * The id arrives as the URL path segment the real client sends, which the extension percent-decodes.
+ */
 function client(instances: Record<string, { customStatus?: unknown; runtimeStatus?: string }>): StatusClient {
   return {
-    getStatus: async (id: string) => {
+    getStatus: async (urlId: string) => {
+      const id = decodeURIComponent(urlId);
       const found = instances[id];
       if (!found) throw new Error(`The operation failed with an unexpected status code: 404`);
       return { instanceId: id, runtimeStatus: found.runtimeStatus ?? 'Running', ...found } as never;

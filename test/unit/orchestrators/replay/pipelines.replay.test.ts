@@ -89,24 +89,24 @@ describe('imagePipeline replayed', () => {
   });
 });
 
-describe('imagePipeline and learned timings, replayed', () => {
-  const timeline = { startedAt: '2026-11-28T00:10:00.000Z', replicatedAt: '2026-11-28T00:40:00.000Z' };
-  const learningWorld = (): World => {
-    const base = world({
-      westeurope: { ...ok('westeurope'), timeline },
-      eastus: { ...ok('eastus'), timeline },
-    });
-    return {
-      ...base,
-      activity(name, input, nowMs) {
-        if (name === 'expectTimings')
-          return { expectations: { eastus: { replicationMs: 45 * 60_000, observations: 3 } } };
-        if (name === 'recordTimings') return { recorded: 2 };
-        return base.activity(name, input, nowMs);
-      },
-    };
+const timeline = { startedAt: '2026-11-28T00:10:00.000Z', replicatedAt: '2026-11-28T00:40:00.000Z' };
+const learningWorld = (): World => {
+  const base = world({
+    westeurope: { ...ok('westeurope'), timeline },
+    eastus: { ...ok('eastus'), timeline },
+  });
+  return {
+    ...base,
+    activity(name, input, nowMs) {
+      if (name === 'expectTimings')
+        return { expectations: { eastus: { replicationMs: 45 * 60_000, observations: 3 } } };
+      if (name === 'recordTimings') return { recorded: 2 };
+      return base.activity(name, input, nowMs);
+    },
   };
+};
 
+describe('imagePipeline and learned timings, replayed', () => {
   it('carries each region’s expectation to its rollout as input, and records what each region observed', async () => {
     const run = await replay(
       imagePipeline,
@@ -154,6 +154,24 @@ describe('imagePipeline and learned timings, replayed', () => {
     );
     expect(run.error).toBeUndefined();
     expect(published(run).map((e) => e.type)).toContain('BatchImageFactory.Pipeline.Completed');
+  });
+});
+
+describe('imagePipeline’s advisory timings steps', () => {
+  it('calls the advisory timings steps once, without the transient retries of real steps', async () => {
+    const run = await replay(
+      imagePipeline,
+      { request: existingVersion, settings: DEFAULT_ORCHESTRATION_SETTINGS },
+      learningWorld(),
+    );
+    const kinds = run.turns
+      .flatMap((t) => t.actions)
+      .filter((a) => a.functionName === 'expectTimings' || a.functionName === 'recordTimings')
+      .map((a) => [a.functionName, a.actionType]);
+    expect(kinds).toEqual([
+      ['expectTimings', ActionType.CallActivity],
+      ['recordTimings', ActionType.CallActivity],
+    ]);
   });
 });
 
