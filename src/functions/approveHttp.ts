@@ -1,11 +1,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { pipelineInstanceId, type PipelineInput } from '../domain/pipeline';
-import { REQUEST_ID_PATTERN } from '../domain/buildRequest';
 import { isAlive } from '../domain/runtimeStatus';
 import { APPROVAL_EVENT, approvalTarget, waveLines, type WaveLine } from '../domain/cutover/waves';
 import { durableAnswer } from '../azure/durableAnswers';
 import { readJsonText } from './jsonBody';
+import { refuseBadRequestId } from './requestIdParam';
 
 /** An approval is a few fields; anything bigger is not one. */
 const MAX_APPROVAL_BYTES = 4 * 1024;
@@ -31,8 +31,8 @@ export async function approveBuildHandler(
   client: ApprovalClient = df.getClient(context),
 ): Promise<HttpResponseInit> {
   const requestId = request.params.requestId ?? '';
-  if (!REQUEST_ID_PATTERN.test(requestId))
-    return { status: 400, jsonBody: { error: `"${requestId.slice(0, 120)}" is not a request id.` } };
+  const refused = refuseBadRequestId(requestId);
+  if (refused) return refused;
   const instanceId = pipelineInstanceId(requestId);
   let status;
   try {

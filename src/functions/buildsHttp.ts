@@ -2,7 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { MAX_REQUEST_BYTES, submitBuild } from '../triggers/intake';
 import { pipelineInstanceId } from '../domain/pipeline';
-import { REQUEST_ID_PATTERN } from '../domain/buildRequest';
+import { refuseBadRequestId } from './requestIdParam';
 import { instanceIdProblem } from '../domain/instanceId';
 import { redactPoolSecrets } from '../domain/poolTemplate/effectivePool';
 import { appServices, orchestrationSettings } from '../compositionRoot';
@@ -62,14 +62,8 @@ export async function buildStatusHandler(
   client: StatusClient = df.getClient(context),
 ): Promise<HttpResponseInit> {
   const requestId = request.params.requestId ?? '';
-  // Only a valid request id names a build: "sec/1" or "sec 1" would otherwise map onto build "sec-1".
-  if (!REQUEST_ID_PATTERN.test(requestId))
-    return {
-      status: 400,
-      jsonBody: {
-        error: `"${requestId.slice(0, 120)}" is not a request id (letters, digits, . _ -; 1-100 characters).`,
-      },
-    };
+  const refused = refuseBadRequestId(requestId);
+  if (refused) return refused;
   return describeInstance(client, pipelineInstanceId(requestId), `build ${requestId}`);
 }
 
