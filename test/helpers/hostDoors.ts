@@ -3,12 +3,24 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { OrchestrationContext } from 'durable-functions';
+import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
 import { DurableEngine } from '../../src/local/host/durable/engine';
 import { VirtualClock } from '../../src/local/clock';
 import { createHttpHandler } from '../../src/local/host/httpRoutes';
 import { durableClientData } from '../../src/local/host/durableHttpApi';
 import { loadOrCreateKeys, type HostKeys } from '../../src/local/host/keys';
 import type { Registration } from '../../src/local/host/functionsCore';
+
+/** Registers 'waiter': an orchestrator that stays Running until event 'go' is raised (or it is terminated). */
+export function registerWaiter(engine: DurableEngine): void {
+  engine.registerOrchestrator(
+    'waiter',
+    createOrchestrator(function* (context: OrchestrationContext) {
+      return (yield context.df.waitForExternalEvent('go')) as unknown;
+    } as never) as never,
+  );
+}
 
 export interface DoorsHost {
   keys: HostKeys;

@@ -1,9 +1,7 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import type { OrchestrationContext } from 'durable-functions';
-import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
 import { DurableClient } from 'durable-functions/lib/src/durableClient/DurableClient';
 import { instanceStatusHandler } from '../../../src/functions/buildsHttp';
-import { startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
+import { registerWaiter, startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
 
 /**
  * Durable instance ids may hold "%", spaces and ":" (only / \ # ? and control characters are refused).
@@ -14,12 +12,7 @@ import { startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
 let host: DoorsHost;
 beforeAll(async () => {
   host = await startDoorsHost([]);
-  host.engine.registerOrchestrator(
-    'waiter',
-    createOrchestrator(function* (context: OrchestrationContext) {
-      return (yield context.df.waitForExternalEvent('go')) as unknown;
-    } as never) as never,
-  );
+  registerWaiter(host.engine);
 });
 afterAll(() => host.stop());
 

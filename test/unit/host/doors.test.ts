@@ -3,8 +3,6 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { OrchestrationContext } from 'durable-functions';
-import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
 import { DurableEngine } from '../../../src/local/host/durable/engine';
 import { VirtualClock } from '../../../src/local/clock';
 import { createHttpHandler } from '../../../src/local/host/httpRoutes';
@@ -12,6 +10,7 @@ import { durableClientData } from '../../../src/local/host/durableHttpApi';
 import { loadOrCreateKeys, type HostKeys } from '../../../src/local/host/keys';
 import type { Registration } from '../../../src/local/host/functionsCore';
 import { REDACTED } from '../../../src/local/host/redact';
+import { registerWaiter } from '../../helpers/hostDoors';
 
 /**
  * Every door of the embedded host, as the Functions host guards it: keys per door, local callers
@@ -60,13 +59,7 @@ beforeAll(async () => {
   keys = loadOrCreateKeys(keysPath);
   engine = new DurableEngine({ dbPath: ':memory:', clock: new VirtualClock({ speed: 1 }) });
   // An orchestrator that waits for an event: it stays Running until raised or terminated.
-  engine.registerOrchestrator(
-    'waiter',
-    createOrchestrator(function* (context: OrchestrationContext) {
-      const go: unknown = yield context.df.waitForExternalEvent('go');
-      return go;
-    } as never) as never,
-  );
+  registerWaiter(engine);
   engine.start();
   server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,8 +1,6 @@
-import type { OrchestrationContext } from 'durable-functions';
-import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
 import { OrchestrationRuntimeStatus } from 'durable-functions';
 import { DurableClient } from 'durable-functions/lib/src/durableClient/DurableClient';
-import { startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
+import { registerWaiter, startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
 
 /**
  * The Durable HTTP API's instance list (GET /runtime/webhooks/durabletask/instances) with the query
@@ -13,13 +11,7 @@ let host: DoorsHost;
 const LIST = '/runtime/webhooks/durabletask/instances';
 beforeAll(async () => {
   host = await startDoorsHost([]);
-  host.engine.registerOrchestrator(
-    'waiter',
-    createOrchestrator(function* (context: OrchestrationContext) {
-      const go: unknown = yield context.df.waitForExternalEvent('go');
-      return go;
-    } as never) as never,
-  );
+  registerWaiter(host.engine);
   for (const id of ['a-1', 'a-2', 'a-3', 'b-1']) host.engine.startNew('waiter', id, null);
 });
 afterAll(() => host.stop());

@@ -1,7 +1,6 @@
-import type { OrchestrationContext } from 'durable-functions';
 import { createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
 import { DurableClient } from 'durable-functions/lib/src/durableClient/DurableClient';
-import { startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
+import { registerWaiter, startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
 
 /**
  * GET /runtime/webhooks/durabletask/instances/{id} answers with the extension's status codes
@@ -12,12 +11,7 @@ import { startDoorsHost, type DoorsHost } from '../../helpers/hostDoors';
 let host: DoorsHost;
 beforeAll(async () => {
   host = await startDoorsHost([]);
-  host.engine.registerOrchestrator(
-    'waiter',
-    createOrchestrator(function* (context: OrchestrationContext) {
-      return (yield context.df.waitForExternalEvent('go')) as unknown;
-    } as never) as never,
-  );
+  registerWaiter(host.engine);
   host.engine.registerOrchestrator(
     'thrower',
     createOrchestrator(function* (): Generator<unknown, unknown, unknown> {
