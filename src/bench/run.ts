@@ -175,6 +175,16 @@ async function burst(n: number) {
  */
 const ENGINE_SPEED = 2000;
 
+/**
+ * One region, 20 nodes. The health gate's default 30-minute timeout is 0.9 real seconds at 2000x: a
+ * gate's first node-count read queued behind 200 pipelines' turns would time it out, measuring the
+ * queue rather than the engine. A day (43 s real) keeps the gate in every pipeline without that race.
+ */
+function engineRequest(id: string, version: string, definition: string) {
+  const request = benchRequest(id, version, () => 20, REGIONS.slice(0, 1), definition);
+  return { ...request, health: { timeoutSeconds: 86_400 } };
+}
+
 async function engineScale(n: number) {
   const w = await world(ENGINE_SPEED);
   // memoryUsage.rss() alone, at 4 Hz: memoryUsage() walks every heap space (1.3 % of the run's CPU at
@@ -194,7 +204,7 @@ async function engineScale(n: number) {
             // Spread over 20 definitions: this section measures the engine. One definition's ledger
             // serialising every build is the burst section's subject; here, at 2000x, its two-day
             // re-send budget is 90 real seconds, shorter than 200 builds queued behind one ledger.
-            benchRequest(id, `3.0.${i + k}`, () => 20, REGIONS.slice(0, 1), `bench-engine-${(i + k) % 20}`),
+            engineRequest(id, `3.0.${i + k}`, `bench-engine-${(i + k) % 20}`),
           ),
         ),
       );

@@ -28,6 +28,8 @@ export function benchScenario(): Scenario {
     region: r.name,
     dedicatedQuota: 1_000_000,
     lowPriorityQuota: 1_000_000,
+    // 200 pipelines' pools live at once in the engine section (Batch's default is 100 per account).
+    poolQuota: 1_000,
   }));
   scenario.timing = {
     replicationMinutes: Object.fromEntries(REGIONS.map((r) => [r.name, r.replicationMinutes])),
