@@ -192,6 +192,16 @@ export async function startTestWorld(
       await world.killHost();
       await receiver.close();
       await sb.close();
+      // A test world's data is thrown away, so Azurite need not close gracefully: on SIGTERM it waits
+      // for the keep-alive sockets this process still holds, until its stop falls back to SIGKILL 3 s
+      // later (3 s per test file). These are the PIDs this world started.
+      for (const pid of [azurite.pid, azurite.tablePid]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       await standIns.stop();
     },
   };

@@ -1,4 +1,5 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { readScenario, type ScenarioVm } from '../../src/local/simulator/scenario';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { smallRequest } from './requests';
@@ -13,7 +14,8 @@ jest.setTimeout(240_000);
 const VM_BASE =
   '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/';
 let world: TestWorld;
-beforeAll(async () => {
+/** The demo scenario plus one VM per preflight refusal. */
+function badVmScenario() {
   const scenario = readScenario('demo');
   const base = scenario.virtualMachines![0]!;
   const variant = (name: string, edit: (vm: ScenarioVm) => void): ScenarioVm => {
@@ -37,10 +39,12 @@ beforeAll(async () => {
     variant('vm-windows', (vm) => (vm.osType = 'Windows')),
     variant('vm-plan', (vm) => (vm.plan = { name: 'hpc', publisher: 'acme', product: 'render-os' })),
   );
-  world = await startTestWorld({ speed: 600, scenario });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+  return scenario;
+}
+useFileWorld(
+  () => ({ speed: 600, scenario: badVmScenario() }),
+  (w) => (world = w),
+);
 
 type Case = [name: string, body: string, path: string, code: string];
 const json = (n: number, edit: (i: Record<string, any>) => void) => JSON.stringify(smallRequest(n, edit));

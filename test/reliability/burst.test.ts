@@ -1,4 +1,5 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { rawRequest } from '../helpers/simulator';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import type { RecordedRequest } from '../../src/local/simulator/recorder';
@@ -14,11 +15,7 @@ const BUILDS = 50;
 const DEFINITION = 'burst-image';
 
 let world: TestWorld;
-beforeAll(async () => {
-  world = await startTestWorld({ speed: 600 });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld({ speed: 600 }, (w) => (world = w));
 
 function burstRequest(i: number) {
   return smallRequest(`burst-${i}`, (input) => {

@@ -1,4 +1,5 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { smallRequest } from './requests';
 
@@ -10,11 +11,7 @@ import { smallRequest } from './requests';
 jest.setTimeout(300_000);
 
 let world: TestWorld;
-beforeAll(async () => {
-  world = await startTestWorld({ speed: 600 });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld({ speed: 600 }, (w) => (world = w));
 
 describe('a Completed build', () => {
   it('the queue leaves it alone; the Durable API start (system key) replaces it, as in Azure', async () => {

@@ -1,4 +1,5 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { readScenario } from '../../src/local/simulator/scenario';
 import { smallRequest } from './requests';
@@ -9,13 +10,14 @@ import { smallRequest } from './requests';
  */
 jest.setTimeout(300_000);
 let world: TestWorld;
-beforeAll(async () => {
-  const scenario = readScenario('demo');
-  scenario.timing = { replicationMinutes: { westeurope: 12 } };
-  world = await startTestWorld({ speed: 120, scenario });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld(
+  () => {
+    const scenario = readScenario('demo');
+    scenario.timing = { replicationMinutes: { westeurope: 12 } };
+    return { speed: 120, scenario };
+  },
+  (w) => (world = w),
+);
 
 type Probe = (view: any) => boolean;
 const POINTS: [string, Probe][] = [

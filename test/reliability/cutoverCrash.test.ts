@@ -1,5 +1,6 @@
 import type { BatchServiceClient } from '@azure/batch';
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { oldPoolWithWork, operatorBatch, poolState, whereIs } from '../helpers/batchWork';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { readScenario } from '../../src/local/simulator/scenario';
@@ -12,19 +13,22 @@ import { smallRequest } from './requests';
 jest.setTimeout(240_000);
 let world: TestWorld;
 let batch: BatchServiceClient;
-beforeAll(async () => {
-  const scenario = readScenario('demo');
-  scenario.batchAccounts!.find((a) => a.id.endsWith('batchrenderweu'))!.taskRules = [
-    // The job's running task holds its disable (wait) long enough to kill the host mid-migration.
-    { jobIdPrefix: 'etl-', runMinutes: 40 },
-    { jobIdPrefix: 'bif-smoke-rel-pool-bad', exitCode: 1, runMinutes: 20 },
-    { jobIdPrefix: 'bif-smoke-rel-pool-fail', exitCode: 1, runMinutes: 1 },
-  ];
-  world = await startTestWorld({ speed: 120, scenario });
-  batch = operatorBatch(world);
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld(
+  () => {
+    const scenario = readScenario('demo');
+    scenario.batchAccounts!.find((a) => a.id.endsWith('batchrenderweu'))!.taskRules = [
+      // The job's running task holds its disable (wait) long enough to kill the host mid-migration.
+      { jobIdPrefix: 'etl-', runMinutes: 40 },
+      { jobIdPrefix: 'bif-smoke-rel-pool-bad', exitCode: 1, runMinutes: 20 },
+      { jobIdPrefix: 'bif-smoke-rel-pool-fail', exitCode: 1, runMinutes: 1 },
+    ];
+    return { speed: 120, scenario };
+  },
+  (w) => {
+    world = w;
+    batch = operatorBatch(w);
+  },
+);
 
 async function killWhen(requestId: string, probe: (view: any) => boolean | Promise<boolean>) {
   const deadline = Date.now() + 90_000;

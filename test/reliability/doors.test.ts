@@ -1,5 +1,6 @@
 import { QueueServiceClient } from '@azure/storage-queue';
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { smallRequest } from './requests';
 
@@ -10,11 +11,7 @@ import { smallRequest } from './requests';
  */
 jest.setTimeout(240_000);
 let world: TestWorld;
-beforeAll(async () => {
-  world = await startTestWorld({ speed: 600 });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld({ speed: 600 }, (w) => (world = w));
 
 const SECRET = 'sv=2025-01-01&sig=do-not-leak';
 const withSecret = (n: number) =>

@@ -1,4 +1,5 @@
-import { createdPools, startTestWorld, type TestWorld } from '../helpers/world';
+import { createdPools, type TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId, rolloutInstanceId } from '../../src/domain/pipeline';
 import { computeClient } from '../../src/azure/clients';
 import { SimulatorCredential } from '../../src/azure/credentials';
@@ -33,11 +34,7 @@ const factory = {
 };
 
 let world: TestWorld;
-beforeAll(async () => {
-  world = await startTestWorld({ speed: 600, settings: { BIF_FACTORY_CONFIG: JSON.stringify(factory) } });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld({ speed: 600, settings: { BIF_FACTORY_CONFIG: JSON.stringify(factory) } }, (w) => (world = w));
 
 describe('duplicate triggers', () => {
   it('the same queue message three times, and over HTTP too → exactly one pipeline, one pool', async () => {

@@ -1,4 +1,5 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { EVENT_TYPES } from '../../src/domain/events';
 import { smallRequest } from './requests';
@@ -11,11 +12,7 @@ import { smallRequest } from './requests';
 jest.setTimeout(300_000);
 
 let world: TestWorld;
-beforeAll(async () => {
-  world = await startTestWorld({ speed: 600 });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld({ speed: 600 }, (w) => (world = w));
 
 interface Received {
   id: string;

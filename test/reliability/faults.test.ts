@@ -1,4 +1,5 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import type { FaultRule } from '../../src/local/simulator/faults';
 import { readScenario } from '../../src/local/simulator/scenario';
@@ -9,13 +10,14 @@ import { smallRequest } from './requests';
  * Faults are global in the simulator, so the pipelines run one after another.
  */
 let world: TestWorld;
-beforeAll(async () => {
-  const scenario = readScenario('demo');
-  scenario.timing = { replicationMinutes: { westeurope: 20 } };
-  world = await startTestWorld({ speed: 600, scenario });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld(
+  () => {
+    const scenario = readScenario('demo');
+    scenario.timing = { replicationMinutes: { westeurope: 20 } };
+    return { speed: 600, scenario };
+  },
+  (w) => (world = w),
+);
 
 async function runWith(n: number, faults: FaultRule[]) {
   world.simulator.world.state.faults = [];

@@ -1,4 +1,5 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { EVENT_TYPES } from '../../src/domain/events';
 import { smallRequest } from './requests';
@@ -8,11 +9,7 @@ import { smallRequest } from './requests';
  * snapshots that failed or terminated builds leave behind.
  */
 let world: TestWorld;
-beforeAll(async () => {
-  world = await startTestWorld({ speed: 600 });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld({ speed: 600 }, (w) => (world = w));
 
 const VM_GROUP_SNAPSHOT = 'microsoft.compute/snapshots';
 /** Snapshots in the simulator that an instance made and that are not (being) deleted. */

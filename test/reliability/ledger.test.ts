@@ -1,4 +1,5 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { ledgerInstanceId } from '../../src/domain/ledger';
 import { definitionId, definitionRequest, EUS } from './requests';
@@ -10,11 +11,7 @@ import { definitionId, definitionRequest, EUS } from './requests';
 jest.setTimeout(300_000);
 
 let world: TestWorld;
-beforeAll(async () => {
-  world = await startTestWorld({ speed: 600 });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld({ speed: 600 }, (w) => (world = w));
 
 const request = definitionRequest;
 

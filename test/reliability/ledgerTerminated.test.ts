@@ -1,4 +1,5 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { ledgerInstanceId } from '../../src/domain/ledger';
 import { definitionId, definitionRequest, EUS } from './requests';
@@ -11,11 +12,7 @@ import { definitionId, definitionRequest, EUS } from './requests';
 jest.setTimeout(300_000);
 
 let world: TestWorld;
-beforeAll(async () => {
-  world = await startTestWorld({ speed: 600 });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld({ speed: 600 }, (w) => (world = w));
 
 /** Each build keeps one version: retention runs on every build. */
 function request(n: string, definition: string, version: string, edit?: (i: Record<string, any>) => void) {

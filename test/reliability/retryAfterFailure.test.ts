@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestWorld, type TestWorld } from '../helpers/world';
+import type { TestWorld } from '../helpers/world';
+import { useFileWorld } from '../helpers/fileWorld';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { ROOT } from '../helpers/requests';
 import { smallRequest } from './requests';
@@ -17,11 +18,7 @@ const MISSING_VM =
   '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-render-build/providers/Microsoft.Compute/virtualMachines/vm-does-not-exist';
 
 let world: TestWorld;
-beforeAll(async () => {
-  world = await startTestWorld({ speed: 600 });
-  await world.startHost();
-});
-afterAll(() => world?.stop());
+useFileWorld({ speed: 600 }, (w) => (world = w));
 
 /** A request that fails in preflight (its VM does not exist), and the same request corrected. */
 const failing = (n: number) => JSON.stringify(smallRequest(n, (i) => (i.source.id = MISSING_VM)));
