@@ -10,6 +10,6 @@ module.exports = {
   // two cores well. Each file has its own world: a temp folder, ports from 0, and a kill -9 only of the
   // PIDs (or process group) it started.
   maxWorkers: 3,
-  testSequencer: '<rootDir>/test/reliability/longestFirst.js',
+  testSequencer: '<rootDir>/test/reliability/fixedOrder.js',
   reporters: ['default', '<rootDir>/test/reliability/summaryReporter.js'],
 };
