@@ -31,91 +31,97 @@ async function runWith(n: number, faults: FaultRule[]) {
   return { status, events, failed: events.find((e) => e.type.endsWith('Pipeline.Failed'))?.data };
 }
 
+/** Faults the pipeline rides out: name, request number, faults. */
+const RECOVER: [string, number, FaultRule[]][] = [
+  [
+    '429 with Retry-After on replication reads',
+    1,
+    [
+      {
+        kind: 'throttle',
+        service: 'arm',
+        pathContains: '/versions/',
+        method: 'GET',
+        times: 3,
+        retryAfterSeconds: 1,
+      },
+    ],
+  ],
+  [
+    '500 on snapshot calls',
+    2,
+    [{ kind: 'status', status: 500, service: 'arm', pathContains: '/snapshots/', times: 2 }],
+  ],
+  ['503 from Batch', 3, [{ kind: 'status', status: 503, service: 'batch', times: 3, code: 'ServerBusy' }]],
+  [
+    'connection resets on gallery calls',
+    4,
+    [{ kind: 'reset', service: 'arm', pathContains: '/galleries/', times: 2 }],
+  ],
+  [
+    'a region whose replication fails once',
+    5,
+    [{ kind: 'regionReplicationFail', region: 'westeurope', times: 1, atFraction: 0.4 }],
+  ],
+];
+
+/** Faults that end the pipeline with a clear reason: name, request number, faults, reason. */
+const FAIL: [string, number, FaultRule[], RegExp][] = [
+  [
+    'an LRO that fails (snapshot)',
+    6,
+    [{ kind: 'lroFail', pathContains: 'snapshots/bif-rel-6-os', message: 'Disk copy failed.' }],
+    /snapshot.*failed to provision/,
+  ],
+  [
+    'a region that never replicates',
+    7,
+    [{ kind: 'regionReplicationFail', region: 'westeurope', times: 10, atFraction: 0.2 }],
+    /region westeurope: replication failed.*after 3 attempts/,
+  ],
+  [
+    'a pool that cannot allocate',
+    8,
+    [
+      {
+        kind: 'poolAllocationFail',
+        poolId: 'rel-pool-8',
+        code: 'AllocationFailed',
+        message: 'No capacity for Standard_D4s_v5.',
+        atFraction: 0,
+      },
+    ],
+    /pool rel-pool-8: AllocationFailed: No capacity/,
+  ],
+  [
+    'a permanent 4xx from ARM',
+    9,
+    [
+      {
+        kind: 'status',
+        status: 403,
+        service: 'arm',
+        pathContains: '/galleries/galHpcImages/images/rel-image',
+        method: 'GET',
+        times: 50,
+        code: 'AuthorizationFailed',
+        message:
+          "The client does not have authorization to perform action 'Microsoft.Compute/galleries/images/read'.",
+      },
+    ],
+    /AuthorizationFailed.*Grant the managed identity/,
+  ],
+];
+
 describe('fault matrix', () => {
-  it.each<[string, number, FaultRule[]]>([
-    [
-      '429 with Retry-After on replication reads',
-      1,
-      [
-        {
-          kind: 'throttle',
-          service: 'arm',
-          pathContains: '/versions/',
-          method: 'GET',
-          times: 3,
-          retryAfterSeconds: 1,
-        },
-      ],
-    ],
-    [
-      '500 on snapshot calls',
-      2,
-      [{ kind: 'status', status: 500, service: 'arm', pathContains: '/snapshots/', times: 2 }],
-    ],
-    ['503 from Batch', 3, [{ kind: 'status', status: 503, service: 'batch', times: 3, code: 'ServerBusy' }]],
-    [
-      'connection resets on gallery calls',
-      4,
-      [{ kind: 'reset', service: 'arm', pathContains: '/galleries/', times: 2 }],
-    ],
-    [
-      'a region whose replication fails once',
-      5,
-      [{ kind: 'regionReplicationFail', region: 'westeurope', times: 1, atFraction: 0.4 }],
-    ],
-  ])('%s → completes', async (_name, n, faults) => {
+  it.each(RECOVER)('%s → completes', async (_name, n, faults) => {
     const { status, events } = await runWith(n, faults);
     expect(status.runtimeStatus).toBe('Completed');
     expect(events.map((e) => e.type.replace('BatchImageFactory.', ''))).toContain('Pipeline.Completed');
     if (n === 5) expect(events.find((e) => e.type.endsWith('Region.Replicated'))!.data.attempts).toBe(2);
   });
 
-  it.each<[string, number, FaultRule[], RegExp]>([
-    [
-      'an LRO that fails (snapshot)',
-      6,
-      [{ kind: 'lroFail', pathContains: 'snapshots/bif-rel-6-os', message: 'Disk copy failed.' }],
-      /snapshot.*failed to provision/,
-    ],
-    [
-      'a region that never replicates',
-      7,
-      [{ kind: 'regionReplicationFail', region: 'westeurope', times: 10, atFraction: 0.2 }],
-      /region westeurope: replication failed.*after 3 attempts/,
-    ],
-    [
-      'a pool that cannot allocate',
-      8,
-      [
-        {
-          kind: 'poolAllocationFail',
-          poolId: 'rel-pool-8',
-          code: 'AllocationFailed',
-          message: 'No capacity for Standard_D4s_v5.',
-          atFraction: 0,
-        },
-      ],
-      /pool rel-pool-8: AllocationFailed: No capacity/,
-    ],
-    [
-      'a permanent 4xx from ARM',
-      9,
-      [
-        {
-          kind: 'status',
-          status: 403,
-          service: 'arm',
-          pathContains: '/galleries/galHpcImages/images/rel-image',
-          method: 'GET',
-          times: 50,
-          code: 'AuthorizationFailed',
-          message:
-            "The client does not have authorization to perform action 'Microsoft.Compute/galleries/images/read'.",
-        },
-      ],
-      /AuthorizationFailed.*Grant the managed identity/,
-    ],
-  ])('%s → a clear Pipeline.Failed', async (_name, n, faults, reason) => {
+  it.each(FAIL)('%s → a clear Pipeline.Failed', async (_name, n, faults, reason) => {
     const { status, failed } = await runWith(n, faults);
     expect(status.runtimeStatus).toBe('Failed');
     expect(failed).toBeDefined();

@@ -118,6 +118,106 @@ function simGet<T>(url: string): Promise<T> {
   });
 }
 
+/** kill -9 of the whole world at each point, started again each time: the restart figures. */
+async function crashAtEachPoint(first: BifRun, firstOrigin: string) {
+  let origin = firstOrigin;
+  let current = first;
+  const figures: { point: string; hostUpMs: number; firstCallMs: number }[] = [];
+  for (const [point, probe] of POINTS) {
+    await reach(origin, GLOBAL, probe, point);
+    await killGroup(current);
+    expect(await noProcessesLeft(dir)).toEqual([]);
+
+    const seq = recordedRequests().at(-1)?.seq ?? 0;
+    current = run = runBif(dir, START);
+    origin = await hostOf(dir, current);
+    const hostUpMs = Date.now() - current.spawnedAt;
+    figures.push({ point, hostUpMs, firstCallMs: await firstCallAfter(seq, current.spawnedAt) });
+  }
+  return { run: current, origin, figures };
+}
+
+/** The build's status once it ended, or as it stood after a minute. */
+async function finalStatus(origin: string, id: string): Promise<string | undefined> {
+  const deadline = Date.now() + 60_000;
+  let last = await view(origin, id);
+  while (
+    !['Completed', 'Failed', 'Terminated'].includes(last?.runtimeStatus ?? '') &&
+    Date.now() < deadline
+  ) {
+    await sleep(200);
+    last = await view(origin, id);
+  }
+  return last?.runtimeStatus;
+}
+
+/** No duplicate writes across the four runs of the world; returns the writes answered 200. */
+async function expectNoDuplicateWrites(world: BifRun): Promise<number> {
+  // The simulator's request record spans all four runs of the world.
+  const armUrl = /simulator\s+(https:\/\/\S+)/.exec(world.output())?.[1];
+  expect(armUrl).toBeDefined();
+  const { requests } = await simGet<{ requests: RecordedRequest[] }>(`${armUrl}/_sim/requests`);
+  // At most one creating or deleting write (201/202) per resource. (Exactly one is not a rule: a kill
+  // can land after the simulated cloud applied a write and before its answer left, as in Azure, and
+  // the resumed activity's retry is then answered 200 / 409 PoolExists.)
+  const writes = new Map<string, number[]>();
+  for (const r of requests) {
+    if (r.service === 'control' || r.kind !== 'write' || r.status < 200 || r.status > 299) continue;
+    const key = `${r.method} ${r.account ?? ''}${r.path.split('?')[0]}`.toLowerCase();
+    writes.set(key, [...(writes.get(key) ?? []), r.status]);
+  }
+  const changes = (key: string) => (writes.get(key) ?? []).filter((s) => s === 201 || s === 202).length;
+  const keys = [...writes.keys()];
+  expect(keys.filter((k) => !k.endsWith('/pools') && changes(k) > 1)).toEqual([]);
+  expect(keys.filter((k) => /^put .*\/snapshots\//.test(k))).toHaveLength(4); // os + data disk, two requests
+  expect(keys.filter((k) => /^delete .*\/snapshots\//.test(k))).toHaveLength(4); // cleaned up after publishing
+  expect(
+    keys
+      .filter((k) => /^put .*\/versions\//.test(k))
+      .map((k) => k.split('/').at(-1))
+      .sort(),
+  ).toEqual(['1.0.0', '1.4.0']);
+  // Batch creates pools with POST /pools: never more than the pools planned per account, and each exists.
+  expect(changes('post batchrenderweu/pools')).toBeLessThanOrEqual(2); // render-weu-next, render-1-4-0
+  expect(changes('post batchrendereus/pools')).toBeLessThanOrEqual(1);
+  expect(changes('post batchrendersea/pools')).toBeLessThanOrEqual(1);
+  const state = await simGet<{ batchAccounts: Record<string, { pools: Record<string, unknown> }> }>(
+    `${armUrl}/_sim/state`,
+  );
+  const pools = Object.values(state.batchAccounts).flatMap((a) => Object.keys(a.pools));
+  expect(pools.sort()).toEqual(
+    expect.arrayContaining(['render-1-4-0', 'render-eus-next', 'render-sea-next', 'render-weu-next']),
+  );
+  return [...writes.values()].flat().filter((s) => s === 200).length;
+}
+
+/** Every event on the topic (the broker kept undelivered ones across the crashes). */
+async function topicEvents() {
+  const connection = (
+    JSON.parse(readFileSync(join(dir, '.bif', 'world.json'), 'utf8')) as {
+      serviceBusConnection: string;
+    }
+  ).serviceBusConnection;
+  const sb = new ServiceBusClient(connection);
+  const receiver = sb.createReceiver('bif-events', 'cli', { receiveMode: 'receiveAndDelete' });
+  const events: { id: string; type: string; requestId: string }[] = [];
+  for (;;) {
+    const batch = await receiver.receiveMessages(100, { maxWaitTimeInMs: 1000 });
+    if (batch.length === 0) break;
+    for (const m of batch) {
+      const body = m.body as { type: string; data: { requestId: string } };
+      events.push({
+        id: String(m.messageId),
+        type: body.type.replace('BatchImageFactory.', ''),
+        requestId: body.data.requestId,
+      });
+    }
+  }
+  await receiver.close();
+  await sb.close();
+  return events;
+}
+
 describe('bif start killed with SIGKILL and started again', () => {
   it('resumes every pipeline at three crash points: all complete, nothing created twice, no orphans', async () => {
     dir = mkdtempSync(join(tmpdir(), 'bif-restart-'));
@@ -131,92 +231,18 @@ describe('bif start killed with SIGKILL and started again', () => {
     });
     expect(submitted.status).toBe(202);
 
-    const figures: { point: string; hostUpMs: number; firstCallMs: number }[] = [];
-    for (const [point, probe] of POINTS) {
-      await reach(origin, GLOBAL, probe, point);
-      await killGroup(run);
-      expect(await noProcessesLeft(dir)).toEqual([]);
+    const crashed = await crashAtEachPoint(run, origin);
+    run = crashed.run;
+    origin = crashed.origin;
+    const figures = crashed.figures;
 
-      const seq = recordedRequests().at(-1)?.seq ?? 0;
-      run = runBif(dir, START);
-      origin = await hostOf(dir, run);
-      const hostUpMs = Date.now() - run.spawnedAt;
-      figures.push({ point, hostUpMs, firstCallMs: await firstCallAfter(seq, run.spawnedAt) });
-    }
+    for (const id of [GLOBAL, SMALL])
+      expect({ id, status: await finalStatus(origin, id) }).toEqual({ id, status: 'Completed' });
 
-    for (const id of [GLOBAL, SMALL]) {
-      const deadline = Date.now() + 60_000;
-      let last = await view(origin, id);
-      while (
-        !['Completed', 'Failed', 'Terminated'].includes(last?.runtimeStatus ?? '') &&
-        Date.now() < deadline
-      ) {
-        await sleep(200);
-        last = await view(origin, id);
-      }
-      expect({ id, status: last?.runtimeStatus }).toEqual({ id, status: 'Completed' });
-    }
-
-    // No duplicate writes: the request record spans all four runs of the world.
-    const armUrl = /simulator\s+(https:\/\/\S+)/.exec(run.output())?.[1];
-    expect(armUrl).toBeDefined();
-    const { requests } = await simGet<{ requests: RecordedRequest[] }>(`${armUrl}/_sim/requests`);
-    // At most one creating or deleting write (201/202) per resource. (Exactly one is not a rule: a kill
-    // can land after the simulated cloud applied a write and before its answer left, as in Azure, and
-    // the resumed activity's retry is then answered 200 / 409 PoolExists.)
-    const writes = new Map<string, number[]>();
-    for (const r of requests) {
-      if (r.service === 'control' || r.kind !== 'write' || r.status < 200 || r.status > 299) continue;
-      const key = `${r.method} ${r.account ?? ''}${r.path.split('?')[0]}`.toLowerCase();
-      writes.set(key, [...(writes.get(key) ?? []), r.status]);
-    }
-    const changes = (key: string) => (writes.get(key) ?? []).filter((s) => s === 201 || s === 202).length;
-    const keys = [...writes.keys()];
-    expect(keys.filter((k) => !k.endsWith('/pools') && changes(k) > 1)).toEqual([]);
-    expect(keys.filter((k) => /^put .*\/snapshots\//.test(k))).toHaveLength(4); // os + data disk, two requests
-    expect(keys.filter((k) => /^delete .*\/snapshots\//.test(k))).toHaveLength(4); // cleaned up after publishing
-    expect(
-      keys
-        .filter((k) => /^put .*\/versions\//.test(k))
-        .map((k) => k.split('/').at(-1))
-        .sort(),
-    ).toEqual(['1.0.0', '1.4.0']);
-    // Batch creates pools with POST /pools: never more than the pools planned per account, and each exists.
-    expect(changes('post batchrenderweu/pools')).toBeLessThanOrEqual(2); // render-weu-next, render-1-4-0
-    expect(changes('post batchrendereus/pools')).toBeLessThanOrEqual(1);
-    expect(changes('post batchrendersea/pools')).toBeLessThanOrEqual(1);
-    const state = await simGet<{ batchAccounts: Record<string, { pools: Record<string, unknown> }> }>(
-      `${armUrl}/_sim/state`,
-    );
-    const pools = Object.values(state.batchAccounts).flatMap((a) => Object.keys(a.pools));
-    expect(pools.sort()).toEqual(
-      expect.arrayContaining(['render-1-4-0', 'render-eus-next', 'render-sea-next', 'render-weu-next']),
-    );
-    const rewrites = [...writes.values()].flat().filter((s) => s === 200).length;
+    const rewrites = await expectNoDuplicateWrites(run);
 
     // Every milestone once, with one message id: the broker kept undelivered events across the crashes.
-    const connection = (
-      JSON.parse(readFileSync(join(dir, '.bif', 'world.json'), 'utf8')) as {
-        serviceBusConnection: string;
-      }
-    ).serviceBusConnection;
-    const sb = new ServiceBusClient(connection);
-    const receiver = sb.createReceiver('bif-events', 'cli', { receiveMode: 'receiveAndDelete' });
-    const events: { id: string; type: string; requestId: string }[] = [];
-    for (;;) {
-      const batch = await receiver.receiveMessages(100, { maxWaitTimeInMs: 1000 });
-      if (batch.length === 0) break;
-      for (const m of batch) {
-        const body = m.body as { type: string; data: { requestId: string } };
-        events.push({
-          id: String(m.messageId),
-          type: body.type.replace('BatchImageFactory.', ''),
-          requestId: body.data.requestId,
-        });
-      }
-    }
-    await receiver.close();
-    await sb.close();
+    const events = await topicEvents();
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     const count = (type: string, requestId: string) =>
       events.filter((e) => e.type === type && e.requestId === requestId).length;
