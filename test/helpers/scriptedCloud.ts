@@ -44,9 +44,16 @@ export class ScriptedCloud extends FakeWorld {
   constructor(clock: () => number) {
     super();
     this.clock = clock;
+    this.compute = this.scriptedCompute();
+    this.gallery = this.scriptedGallery();
+    this.batch = this.scriptedBatch();
+  }
+
+  /** Snapshots take two simulated minutes. */
+  private scriptedCompute(): this['compute'] {
     const baseCompute = { ...this.compute };
     const startedAt = new Map<string, number>();
-    this.compute = {
+    return {
       ...baseCompute,
       beginSnapshot: async (spec) => {
         startedAt.set(spec.id.toLowerCase(), this.now.getTime());
@@ -60,9 +67,12 @@ export class ScriptedCloud extends FakeWorld {
         return baseCompute.getProvisioning(id);
       },
     };
+  }
+
+  /** Replication follows each region's script; failed regions count their attempts. */
+  private scriptedGallery(): this['gallery'] {
     const baseGallery = { ...this.gallery };
-    const baseBatch = { ...this.batch };
-    this.gallery = {
+    return {
       ...baseGallery,
       beginImageVersion: async (spec) => {
         const state = await baseGallery.beginImageVersion(spec);
@@ -97,7 +107,12 @@ export class ScriptedCloud extends FakeWorld {
         }
       },
     };
-    this.batch = {
+  }
+
+  /** Pools allocate in `poolMinutes`, unless scripted to fail, refuse, stick or never drain. */
+  private scriptedBatch(): this['batch'] {
+    const baseBatch = { ...this.batch };
+    return {
       ...baseBatch,
       createPool: async (account, spec) => {
         if (this.permanentPoolErrors[spec.poolId]) {

@@ -86,37 +86,18 @@ export const MINUTE = 60_000;
 
 type Compute = ReturnType<typeof computeClient>;
 
-/**
- * Publishes an image version the way the pipeline will: snapshot → managed image → gallery →
- * definition → version, letting simulated time pass for each step. Returns the version id.
- */
-export async function publishVersion(
-  sim: RunningSimulator,
-  compute: Compute,
-  options: {
-    version?: string;
-    definition?: string;
-    osState?: 'Generalized' | 'Specialized';
-    regions?: { name: string; regionalReplicaCount?: number }[];
-    replicate?: boolean;
-    /** The definition's features, e.g. SecurityType TrustedLaunch. */
-    features?: { name: string; value: string }[];
-  } = {},
-): Promise<string> {
-  const fast = { updateIntervalInMs: 5 };
-  const lro = async <T>(begin: Promise<{ pollUntilDone(): Promise<T> }>) => {
-    const poller = await begin;
-    sim.clock.advance(10 * MINUTE);
-    return poller.pollUntilDone();
-  };
-  const definition = options.definition ?? 'ubuntu2204-render';
+type Lro = <T>(begin: Promise<{ pollUntilDone(): Promise<T> }>) => Promise<T>;
+const FAST = { updateIntervalInMs: 5 };
+
+/** The managed image a version is published from: a snapshot of the build VM's OS disk, then the image. */
+async function managedImage(compute: Compute, definition: string, lro: Lro): Promise<void> {
   const osDisk = `${RG('rg-render-build')}/providers/Microsoft.Compute/disks/vm-render-build-osdisk`;
   await lro(
     compute.snapshots.beginCreateOrUpdate(
       'rg-render-build',
       `snap-${definition}`,
       { location: 'westeurope', creationData: { createOption: 'Copy', sourceResourceId: osDisk } },
-      fast,
+      FAST,
     ),
   );
   await lro(
@@ -135,11 +116,37 @@ export async function publishVersion(
           },
         },
       },
-      fast,
+      FAST,
     ),
   );
+}
+
+/**
+ * Publishes an image version the way the pipeline will: snapshot → managed image → gallery →
+ * definition → version, letting simulated time pass for each step. Returns the version id.
+ */
+export async function publishVersion(
+  sim: RunningSimulator,
+  compute: Compute,
+  options: {
+    version?: string;
+    definition?: string;
+    osState?: 'Generalized' | 'Specialized';
+    regions?: { name: string; regionalReplicaCount?: number }[];
+    replicate?: boolean;
+    /** The definition's features, e.g. SecurityType TrustedLaunch. */
+    features?: { name: string; value: string }[];
+  } = {},
+): Promise<string> {
+  const lro: Lro = async <T>(begin: Promise<{ pollUntilDone(): Promise<T> }>) => {
+    const poller = await begin;
+    sim.clock.advance(10 * MINUTE);
+    return poller.pollUntilDone();
+  };
+  const definition = options.definition ?? 'ubuntu2204-render';
+  await managedImage(compute, definition, lro);
   await lro(
-    compute.galleries.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', { location: 'westeurope' }, fast),
+    compute.galleries.beginCreateOrUpdate('rg-hpc-images', 'galHpcImages', { location: 'westeurope' }, FAST),
   );
   await lro(
     compute.galleryImages.beginCreateOrUpdate(
@@ -154,7 +161,7 @@ export async function publishVersion(
         identifier: { publisher: 'contoso', offer: definition, sku: '1' },
         ...(options.features ? { features: options.features } : {}),
       },
-      fast,
+      FAST,
     ),
   );
   const version = options.version ?? '1.0.0';
