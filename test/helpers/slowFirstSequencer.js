@@ -10,6 +10,12 @@ const ESTIMATES = [
   // Two `bif start --once` worlds one after the other, then `bif simulate`: the longest file.
   [/[\\/]test[\\/]e2e[\\/]simulate\.test\.ts$/, 60],
   [/[\\/]test[\\/]e2e[\\/]/, 30],
+  // Files outside e2e that took 7 s or more in a one-worker run: npm packing, whole pipelines, processes.
+  [/[\\/]integration[\\/]artifact\.test\.ts$/, 25],
+  [/[\\/]unit[\\/]orchestrators[\\/]waits\.test\.ts$/, 20],
+  [/[\\/]integration[\\/]simulator[\\/]\w+Pipeline\.test\.ts$/, 18],
+  [/[\\/]integration[\\/]local[\\/]azurite\.test\.ts$/, 13],
+  [/[\\/]unit[\\/](lint[\\/]goToDefinition|cli[\\/]bif)\.test\.ts$/, 8],
   [/[\\/]test[\\/]integration[\\/]/, 5],
 ];
 
