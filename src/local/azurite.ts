@@ -126,28 +126,31 @@ export async function startAzurite(
   options: { location?: string; port?: number; tablePort?: number; timeoutMs?: number } = {},
 ): Promise<RunningAzurite> {
   const queuePort = options.port ?? (await freePort());
+  let tablePort = options.tablePort ?? (await freePort());
+  // Both ports are free now but not held: the same one twice would make one service fail to listen.
+  while (tablePort === queuePort && options.tablePort === undefined) tablePort = await freePort();
   const location = options.location ?? mkdtempSync(join(tmpdir(), 'bif-azurite-'));
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const queue = await startService('queue', queuePort, location, timeoutMs);
-  const tablePort = options.tablePort ?? (await freePort());
-  let table: ChildProcess;
-  try {
-    table = await startService('table', tablePort, location, timeoutMs);
-  } catch (error) {
-    await stopChild(queue);
-    throw error;
+  // Side by side: each takes about a second to load, and every local world (each test file) waits for both.
+  const [queue, table] = await Promise.allSettled([
+    startService('queue', queuePort, location, timeoutMs),
+    startService('table', tablePort, location, timeoutMs),
+  ]);
+  if (queue.status === 'rejected' || table.status === 'rejected') {
+    await Promise.all([queue, table].map((s) => (s.status === 'fulfilled' ? stopChild(s.value) : undefined)));
+    throw queue.status === 'rejected' ? queue.reason : (table as PromiseRejectedResult).reason;
   }
   const account = `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY}`;
   return {
     queuePort,
     tablePort,
-    pid: queue.pid!,
-    tablePid: table.pid!,
+    pid: queue.value.pid!,
+    tablePid: table.value.pid!,
     location,
     connectionString: `${account};QueueEndpoint=http://127.0.0.1:${queuePort}/${DEV_ACCOUNT};TableEndpoint=http://127.0.0.1:${tablePort}/${DEV_ACCOUNT};`,
     tableConnectionString: `${account};TableEndpoint=http://127.0.0.1:${tablePort}/${DEV_ACCOUNT};`,
     stop: async () => {
-      await Promise.all([stopChild(queue), stopChild(table)]);
+      await Promise.all([stopChild(queue.value), stopChild(table.value)]);
     },
   };
 }

@@ -13,6 +13,16 @@ if (parentPid > 0) {
   process.stdin.on('end', leave);
   process.stdin.on('error', leave);
   process.stdin.resume();
+  // A SIGTERM is the parent stopping us on purpose. Azurite's queue service closes its server on it and
+  // waits for the event loop to empty, which the open stdin above never let happen: every stop ended in
+  // the parent's SIGKILL fallback seconds later. So stop watching; and a service with no SIGTERM handler
+  // of its own (Azurite's table service) gets the signal's default again: it dies of it.
+  process.once('SIGTERM', () => {
+    process.stdin.removeListener('end', leave);
+    process.stdin.removeListener('error', leave);
+    process.stdin.destroy();
+    if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+  });
   setInterval(() => {
     if (process.ppid !== parentPid) leave();
   }, 250).unref();
