@@ -36,10 +36,21 @@ export function* rollBackPool(
         ...poolEventFields(run, pool),
         reason,
         ...(pool.replaces ? { keptPool: pool.replaces } : {}),
-        ...(restored ? { restoredOldPool: restored } : {}),
+        ...given(restored),
       },
     },
   ]);
+}
+
+/**
+ * What a rollback leaves of the pool it was to replace, for a Pool.Failed sent before the rollback runs
+ * (health gate, smoke test): untouched, or — shrunk for this cutover — resized back once the pool is gone.
+ */
+export function keptPoolText(pool: PoolRollout): string {
+  if (!pool.replaces) return 'no pool was replaced';
+  if (pool.cutover?.strategy !== 'shrink-old-first') return `pool ${pool.replaces} keeps serving, untouched`;
+  const { poolId, fromDedicated, fromLowPriority } = pool.cutover.shrinkOld;
+  return `pool ${poolId} keeps serving and, shrunk for this cutover, is resized back to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes once this pool is gone (Pool.RolledBack.restoredOldPool)`;
 }
 
 /**
@@ -67,16 +78,22 @@ export function* restoreAfterFailedCreation(
   return others;
 }
 
-type Restored = { poolId: string; toDedicatedNodes: number; toLowPriorityNodes: number } | undefined;
+/** The old pool's targets given back; 'busy': it was still resizing at the deadline; undefined: it is gone. */
+type Restored = { poolId: string; toDedicatedNodes: number; toLowPriorityNodes: number } | 'busy' | undefined;
+const given = (restored: Restored) => (typeof restored === 'object' ? { restoredOldPool: restored } : {});
 
 /** A Pool.Failed that says what became of the new pool and of the old one it had shrunk. */
 function withRestore(failure: EventToPublish, pool: PoolRollout, restored: Restored, deleted: boolean) {
   if (failure.type !== EVENT_TYPES.poolFailed || pool.cutover?.strategy !== 'shrink-old-first')
     return failure;
   const old = pool.cutover.shrinkOld.poolId;
-  const back = restored
-    ? `${old} was resized back to ${restored.toDedicatedNodes} dedicated + ${restored.toLowPriorityNodes} low-priority nodes, its targets before it was shrunk for this cutover`
-    : `${old}, shrunk for this cutover, no longer exists, so nothing was resized back`;
+  const { fromDedicated, fromLowPriority } = pool.cutover.shrinkOld;
+  const back =
+    restored === 'busy'
+      ? `${old}, shrunk for this cutover, was still resizing, so it could not be resized back: resize it to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes once it is steady`
+      : restored
+        ? `${old} was resized back to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes, its targets before it was shrunk for this cutover`
+        : `${old}, shrunk for this cutover, no longer exists, so nothing was resized back`;
   const fate = deleted
     ? 'The pool was deleted (a pool counts against the core quota until it is gone)'
     : 'No pool was created';
@@ -87,7 +104,7 @@ function withRestore(failure: EventToPublish, pool: PoolRollout, restored: Resto
     data: {
       ...data,
       ...(deleted ? { disposition: 'rolled-back' } : {}),
-      ...(restored ? { restoredOldPool: restored } : {}),
+      ...given(restored),
       fix: `${fate} and ${back}. Fix the cause (reason, resizeErrors) or raise the quota, then submit the request again.`,
     },
   } as EventToPublish;
@@ -110,13 +127,24 @@ function* restoreShrunkOldPool(
     run.showStatus();
     yield* waitUntilGone(context, run, pool);
   }
-  const answer = yield* activities(context).restoreShrunkPool({
+  const restore = {
     account: pool.account,
     poolId,
     toDedicated: fromDedicated,
     toLowPriority: fromLowPriority,
-  });
+  };
+  const { pollMinMs, pollMaxMs } = run.input.settings;
+  const startedAt = nowMs(context);
+  let interval = pollMinMs;
+  let answer = yield* activities(context).restoreShrunkPool(restore);
+  // Still shrinking (Batch resizes a steady pool only): asked again until steady, within the deadline.
+  while (answer === 'busy' && nowMs(context) - startedAt < REPLACE_DEADLINE_MS) {
+    yield* sleep(context, interval);
+    answer = yield* activities(context).restoreShrunkPool(restore);
+    interval = nextInterval(interval, false, pollMinMs, pollMaxMs);
+  }
   if (answer === 'missing') return undefined;
+  if (answer === 'busy') return 'busy' as const;
   return { poolId, toDedicatedNodes: fromDedicated, toLowPriorityNodes: fromLowPriority };
 }
 

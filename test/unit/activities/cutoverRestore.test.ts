@@ -33,6 +33,9 @@ describe('shrink and restore, run again', () => {
     const shrink = { account: ACCOUNT, poolId: 'old', toDedicated: 10, toLowPriority: 0 };
     const restore = { account: ACCOUNT, poolId: 'old', toDedicated: 20, toLowPriority: 0 };
     expect(await shrinkPool(w.services(), shrink)).toBe('shrinking');
+    // Batch resizes a steady pool only: while the shrink runs, the restore waits.
+    expect(await restoreShrunkPool(w.services(), restore)).toBe('busy');
+    (await w.batch.getPool(ACCOUNT, 'old'))!.allocationState = 'steady';
     expect(await restoreShrunkPool(w.services(), restore)).toBe('restored');
     // The activity ran again after a crash: Batch already reports the targets, nothing is sent.
     expect(await restoreShrunkPool(w.services(), restore)).toBe('done');

@@ -87,8 +87,11 @@ const facts = (familyQuota: number): CapacityFacts => ({
 });
 
 /** Replication done; the old pool shrinks at once; p1 reads as `created`/`reading` say until deleted. */
-function world(p1: { create?: unknown; reading?: unknown; facts?: CapacityFacts } = {}): World {
+function world(
+  p1: { create?: unknown; reading?: unknown; facts?: CapacityFacts; busy?: number; unusable?: number } = {},
+): World {
   let deleted = false;
+  let busy = p1.busy ?? 0;
   let drained = false;
   return {
     activity(name, a) {
@@ -102,7 +105,7 @@ function world(p1: { create?: unknown; reading?: unknown; facts?: CapacityFacts 
         };
       if (name === 'readCapacityFacts') return p1.facts ?? {};
       if (name === 'shrinkPool') return 'shrinking';
-      if (name === 'restoreShrunkPool') return 'restored';
+      if (name === 'restoreShrunkPool') return busy-- > 0 ? 'busy' : 'restored';
       if (name === 'createPool') return p1.create ?? 'created';
       if (name === 'deletePool') {
         if (a.poolId === 'p1') deleted = true;
@@ -120,7 +123,11 @@ function world(p1: { create?: unknown; reading?: unknown; facts?: CapacityFacts 
         return deleted ? null : (p1.reading ?? steady(20));
       }
       if (name === 'countPoolNodes')
-        return a.poolIds.map((poolId: string) => ({ poolId, counts: { idle: 20 }, total: 20 }));
+        return a.poolIds.map((poolId: string) => {
+          const bad = p1.unusable ?? 0;
+          return { poolId, counts: { idle: 20 - bad, unusable: bad }, total: 20 };
+        });
+      if (name === 'readNodeErrors') return [];
       if (name === 'publishEvents') return { ids: [] };
       throw new Error(`unexpected activity ${name}`);
     },
@@ -182,6 +189,39 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
       toLowPriorityNodes: 0,
     });
     expect(poolFailed.data.fix).toMatch(/^No pool was created and old was resized back/);
+  });
+
+  it('asks again while the old pool still resizes (Batch resizes a steady pool only), then restores it', async () => {
+    const refused = permanent('InvalidRequestBody', 'refused');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, busy: 2 }));
+    const restores = run.calls.filter((c) => c.name === 'restoreShrunkPool');
+    expect(restores).toHaveLength(3);
+    expect(restores[1]!.atMs).toBeGreaterThan(restores[0]!.atMs);
+    expect(published(run).at(-1)!.data.restoredOldPool).toMatchObject({
+      poolId: 'old',
+      toDedicatedNodes: 20,
+    });
+  });
+
+  it('says so when the old pool is still resizing at the deadline: nothing restored, the fix names the targets', async () => {
+    const refused = permanent('InvalidRequestBody', 'refused');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, busy: 1_000 }));
+    const poolFailed = published(run).at(-1)!.data;
+    expect(poolFailed.restoredOldPool).toBeUndefined();
+    expect(poolFailed.fix).toMatch(
+      /old, shrunk for this cutover, was still resizing, .* resize it to 20 dedicated \+ 0 low-priority nodes once it is steady/,
+    );
+  });
+
+  it('a health-gate failure says the old pool grows back (not "untouched"), and Pool.RolledBack confirms it', async () => {
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ unusable: 5 }));
+    const failed = published(run).find((e) => e.type.endsWith('Pool.Failed'))!.data;
+    expect(failed.fix).toMatch(
+      /pool old keeps serving and, shrunk for this cutover, is resized back to 20 dedicated/,
+    );
+    expect(published(run).at(-1)!.data).toMatchObject({
+      restoredOldPool: { poolId: 'old', toDedicatedNodes: 20 },
+    });
   });
 
   it('a blue/green pool that fails is kept for inspection, as before: nothing restored', async () => {
