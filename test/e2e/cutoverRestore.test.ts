@@ -69,6 +69,7 @@ function expectRestored(poolId = 'rs-old') {
 
 describe('a new pool that fails after its old pool was shrunk for it', () => {
   it('gives the old pool its targets back when the new pool fails at allocation (deleted first)', async () => {
+    const since = world.simulator.recorder.lastSeq;
     world.simulator.addFault({
       kind: 'poolAllocationFail',
       poolId: 'rs-alloc',
@@ -101,6 +102,7 @@ describe('a new pool that fails after its old pool was shrunk for it', () => {
     expectRestored();
     const fresh = account().pools['rs-alloc'];
     expect(fresh === undefined || fresh.deletingAtSimMs !== undefined).toBe(true);
+    reportRequests('allocation failed, restored', ['rs-old', 'rs-alloc'], since);
   });
 
   it('gives the old pool its targets back at once when the new pool’s PUT is refused', async () => {
@@ -129,6 +131,7 @@ describe('a new pool that fails after its old pool was shrunk for it', () => {
     expect(writesTo('rs-old', since).map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
     expect(writesTo('rs-put', since).map((r) => r.method)).toEqual(['PUT']);
     expectRestored();
+    reportRequests('PUT refused, restored', ['rs-old', 'rs-put'], since);
   });
 });
 
@@ -169,6 +172,7 @@ describe('capacity checked again when the region’s pools start', () => {
           r.method === 'GET' && (/batchAccounts\/batchrenderweu\?/.test(r.path) || /\/pools\?/.test(r.path)),
       );
     expect(reads.length).toBeGreaterThanOrEqual(4);
+    reportRequests('quota lowered, re-planned', ['rs-old', 'rs-lower'], since);
   });
 
   it('refuses the pool before creating anything when the request says "refuse"', async () => {
@@ -197,4 +201,19 @@ async function until(check: () => boolean, timeoutMs = 60_000) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The requests a run sent about these pools and the capacity reads, from the simulator's record (BIF_REPORT_REQUESTS=1). */
+function reportRequests(label: string, pools: string[], since: number) {
+  if (!process.env.BIF_REPORT_REQUESTS) return;
+  const rows = world.simulator.recorder
+    .since(since)
+    .filter(
+      (r) =>
+        pools.some((p) => r.path.includes(`/pools/${p}`)) || /batchAccounts\/[^/]+\?|\/pools\?/.test(r.path),
+    )
+    .map((r) => `${r.service} ${r.method} ${r.path.replace(/\?.*/, '').split('/').slice(-2).join('/')}`);
+  const counts: Record<string, number> = {};
+  for (const row of rows) counts[row] = (counts[row] ?? 0) + 1;
+  process.stdout.write(`${label}: ${JSON.stringify(counts, null, 1)}\n`);
 }
