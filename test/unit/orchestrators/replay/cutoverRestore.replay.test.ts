@@ -224,6 +224,25 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
     });
   });
 
+  it('an unexpected failure while the new pool allocates ends the region with the same restore', async () => {
+    const unreadable = permanent('AuthorizationFailed', 'The client may not read pool p1.');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ reading: unreadable }));
+    expect(names(run)).toEqual([
+      'shrinkPool old',
+      'getPool old',
+      'createPool p1',
+      'getPool p1',
+      'deletePool p1',
+      'getPool p1',
+      'restoreShrunkPool old',
+    ]);
+    expect(eventsOf(run).slice(-2)).toEqual(['Pool.Failed p1', 'Pool.RolledBack p1']);
+    expect(published(run).at(-2)!.data).toMatchObject({
+      reason: expect.stringMatching(/may not read pool p1/),
+      restoredOldPool: { poolId: 'old', toDedicatedNodes: 20 },
+    });
+  });
+
   it('a blue/green pool that fails is kept for inspection, as before: nothing restored', async () => {
     const failed = steady(0, [{ code: 'AllocationFailed', message: 'no capacity' }]);
     const run = await replay(regionRollout, input(pool()), world({ reading: failed }));
