@@ -135,6 +135,48 @@ describe('a new pool that fails after its old pool was shrunk for it', () => {
   });
 });
 
+describe('kill -9 during the restore', () => {
+  it('resizes the old pool back exactly once when the host dies with the restore in flight', async () => {
+    const since = world.simulator.recorder.lastSeq;
+    world.simulator.addFault({
+      kind: 'poolAllocationFail',
+      poolId: 'rs-kill',
+      code: 'AllocationFailed',
+      message: 'Allocation failed',
+      atFraction: 0.5,
+      times: 1,
+    });
+    await world.enqueue(JSON.stringify(request('rs-kill', { poolId: 'rs-kill', replaces: 'rs-old' })));
+    // Once the failed pool's delete is sent, the restore's PATCH is throttled: the host dies waiting on it.
+    await until(() => writesTo('rs-kill', since).some((r) => r.method === 'DELETE'));
+    world.simulator.addFault({
+      kind: 'throttle',
+      method: 'PATCH',
+      pathContains: '/pools/rs-old',
+      retryAfterSeconds: 3,
+      times: 1,
+    });
+    await until(() => writesTo('rs-old', since).some((r) => r.method === 'PATCH' && r.status === 429));
+    await world.killHost();
+    await world.startHost();
+    const status = await world.waitForStatus(pipelineInstanceId('rs-kill'), ['Completed', 'Failed'], 100_000);
+    expect(status.runtimeStatus).toBe('Failed');
+    // The shrink and the restore, each applied once: the restart read the pool before it resized.
+    const applied = writesTo('rs-old', since).filter((r) => r.method === 'PATCH' && r.status < 300);
+    expect(applied).toHaveLength(2);
+    expect(writesTo('rs-old', since).filter((r) => r.method === 'PATCH')).toHaveLength(3);
+    expectRestored();
+    const events = await eventsOf('rs-kill');
+    const failed = events.filter((e) => e.type.endsWith('Pool.Failed'));
+    expect(failed).toHaveLength(1);
+    expect(failed[0].data.restoredOldPool).toEqual({
+      poolId: 'rs-old',
+      toDedicatedNodes: 20,
+      toLowPriorityNodes: 0,
+    });
+  });
+});
+
 describe('capacity checked again when the region’s pools start', () => {
   /** Submits, lowers the family quota once preflight has listed the pools, and waits for the end. */
   async function lowerQuotaMidRun(input: Record<string, any>) {
