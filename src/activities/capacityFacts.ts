@@ -13,13 +13,25 @@ export async function gatherCapacityFacts(
   request: BuildRequest,
 ): Promise<CapacityFacts | undefined> {
   if (request.pools.length === 0) return undefined;
+  return readCapacityFacts(services, { accounts: request.pools.map((p) => p.account) });
+}
+
+/**
+ * The same reads for the accounts a region is about to create pools in (the activity the region runs
+ * right before its pools start): quotas and pools may have changed since preflight — days, with waves and
+ * approvals — and the plan is checked again against what Batch reports now.
+ */
+export async function readCapacityFacts(
+  services: Services,
+  input: { accounts: BatchAccountRef[] },
+): Promise<CapacityFacts> {
   const out: CapacityFacts = {};
   const seen = new Set<string>();
-  for (const pool of request.pools) {
-    const key = pool.account.id.toLowerCase();
+  for (const account of input.accounts) {
+    const key = account.id.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    const read = await readAccount(services, pool.account);
+    const read = await readAccount(services, account);
     if (!read) continue;
     const [quotas, pools] = read;
     out[key] = {

@@ -8,6 +8,7 @@ export * from './preflight';
 export * from './provisioning';
 export * from './pools';
 export * from './cutover';
+export * from './capacityFacts';
 export * from './poolHealth';
 export * from './events';
 export * from './retention';

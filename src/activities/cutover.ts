@@ -26,16 +26,19 @@ export async function shrinkPool(
 /**
  * Undoes a shrink-old-first when the new pool is rolled back: the old pool (a fixed-size pool: autoscale
  * ones are never shrunk) goes back to the targets it had before the shrink. Idempotent: a pool already
- * at those targets is done, a pool that is gone needs nothing.
+ * at those targets is done, a pool that is gone needs nothing. A pool still resizing (its shrink not
+ * over) is 'busy': Batch refuses a resize until the pool is steady (409), so the caller waits and asks
+ * again (https://learn.microsoft.com/rest/api/batchservice/pool/resize).
  */
 export async function restoreShrunkPool(
   s: Services,
   input: { account: BatchAccountRef; poolId: string; toDedicated: number; toLowPriority: number },
-): Promise<'restored' | 'done' | 'missing'> {
+): Promise<'restored' | 'done' | 'missing' | 'busy'> {
   const pool = await s.batch.getPool(input.account, input.poolId);
   if (!pool || pool.state === 'deleting') return 'missing';
   if (pool.targetDedicatedNodes === input.toDedicated && pool.targetLowPriorityNodes === input.toLowPriority)
     return 'done';
+  if (pool.allocationState !== 'steady') return 'busy';
   await s.batch.resizePool(input.account, input.poolId, {
     dedicated: input.toDedicated,
     lowPriority: input.toLowPriority,

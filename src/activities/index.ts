@@ -14,6 +14,7 @@ import {
 } from './provisioning';
 import { createPool, deletePool, drainPool, getPool } from './pools';
 import { restoreShrunkPool, shrinkPool, updatePoolInPlace } from './cutover';
+import { readCapacityFacts } from './capacityFacts';
 import { countPoolNodes, readNodeErrors } from './poolHealth';
 import { publishEvents } from './events';
 import { applyRetention } from './retention';
@@ -50,6 +51,7 @@ export const ACTIVITY_IMPLEMENTATIONS = {
   deletePool,
   shrinkPool,
   restoreShrunkPool,
+  readCapacityFacts,
   updatePoolInPlace,
   countPoolNodes,
   readNodeErrors,

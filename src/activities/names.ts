@@ -15,6 +15,7 @@ export const ACTIVITIES = {
   deletePool: 'deletePool',
   shrinkPool: 'shrinkPool',
   restoreShrunkPool: 'restoreShrunkPool',
+  readCapacityFacts: 'readCapacityFacts',
   updatePoolInPlace: 'updatePoolInPlace',
   countPoolNodes: 'countPoolNodes',
   readNodeErrors: 'readNodeErrors',

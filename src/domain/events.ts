@@ -122,8 +122,20 @@ export const EVENT_DATA_SCHEMAS = {
     disposition: z
       .enum(['kept-for-inspection', 'rolled-back'])
       .optional()
-      .describe('rolled-back: the pool failed its health gate and was deleted; the pool it replaces stays.'),
+      .describe(
+        'rolled-back: the pool failed its health gate, smoke test or (after its old pool was shrunk for it) allocation and was deleted; the pool it replaces stays.',
+      ),
     fix: z.string().optional(),
+    restoredOldPool: z
+      .object({
+        poolId: z.string(),
+        toDedicatedNodes: z.number().int(),
+        toLowPriorityNodes: z.number().int(),
+      })
+      .optional()
+      .describe(
+        'Shrink-old-first: the pool it was to replace, shrunk for it, resized back to the targets it had before.',
+      ),
     /** A pool that failed its health gate: its nodes per state and the first node errors Batch reports. */
     nodeCounts: nodeCounts.optional(),
     nodeErrors: z.array(nodeError).optional(),

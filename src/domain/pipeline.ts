@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { BuildRequest } from './buildRequest';
 import type { Finding } from './findings';
 import type { PoolRollout } from './batchPool';
+import type { CapacityCutover } from './cutover/cutoverRequest';
 import type { TargetRegionSpec } from './targetRegions';
 import { internalInstanceId } from './instanceId';
 
@@ -92,6 +93,12 @@ export interface RegionRolloutInput {
   holdCutover?: string;
   /** What this region's history says it takes: poll pacing aims at it (absent: the built-in pacing). */
   expected?: RegionExpectation;
+  /**
+   * The request's cutover choices, when preflight planned capacity (builds): the region reads quotas and
+   * pools again right before it creates its pools and plans them again (src/domain/cutover/replan.ts).
+   * Absent (follower rollouts, children started before it existed): the plans stand as they came.
+   */
+  capacity?: CapacityCutover;
 }
 
 export interface PoolOutcome {

@@ -1,4 +1,5 @@
 import { describeCutover } from '../domain/cutover/capacity';
+import { DEFAULT_CAPACITY_CUTOVER } from '../domain/cutover/cutoverRequest';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { EVENT_TYPES } from '../domain/events';
 import { finding } from '../domain/findings';
@@ -90,6 +91,8 @@ function* buildAndRollOut(context: OrchestrationContext, run: PipelineRun) {
     pools: plan.pools,
     settings: run.settings,
     expectations: yield* expectedTimings(context, plan),
+    // Preflight planned capacity from quotas read now; each region checks it again before its pools start.
+    ...(plan.pools.length ? { capacity: request.cutover ?? DEFAULT_CAPACITY_CUTOVER } : {}),
   };
   const regions = plan.targetRegions.map((r) => r.name);
   run.status.regionInstances = regionChildIds(rollout, regions);

@@ -16,7 +16,9 @@ type InPlace = PoolRollout & { cutover: Extract<PoolRollout['cutover'], { strate
  * the new pool; under "in-place" the activity fails it with the reason.
  */
 export function* updatePoolsInPlace(context: OrchestrationContext, run: RegionRun) {
-  const updates = run.input.pools.filter((p): p is InPlace => p.cutover?.strategy === 'in-place');
+  const updates = run.input.pools.filter(
+    (p): p is InPlace => p.cutover?.strategy === 'in-place' && !run.settled.has(p.poolId),
+  );
   if (updates.length === 0) return;
   const results = yield* activities(context).updatePoolInPlace.eachSettled(
     updates.map((p) => ({

@@ -13,7 +13,7 @@ import type { PoolNodeCounts } from '../ports';
 import { activities, nextInterval, nowMs, publish, sleep } from './steps';
 import type { RegionRun } from './regionRun';
 import { failPool } from './regionPools';
-import { rollBackPool } from './poolRollback';
+import { keptPoolText, rollBackPool } from './poolRollback';
 
 /** A pool steady at its target, with the reading that said so: what the gate starts from. */
 export interface SteadyPool {
@@ -182,9 +182,7 @@ function* settleFailed(
     const nodeErrors = errors[i] ?? [];
     const reason = `failed its health gate: ${verdict.reason}`;
     const failure = failPool(run, s.pool, reason, [], [...new Set(nodeErrors.map((e) => e.code))]);
-    const kept = s.pool.replaces
-      ? `pool ${s.pool.replaces} keeps serving, untouched`
-      : 'no pool was replaced';
+    const kept = keptPoolText(s.pool);
     return [
       {
         type: EVENT_TYPES.poolGateFailed,

@@ -1,5 +1,5 @@
 import type { OrchestrationContext } from 'durable-functions';
-import { EVENT_TYPES } from '../domain/events';
+import { EVENT_TYPES, type EventToPublish } from '../domain/events';
 import type { PoolRollout } from '../domain/pipeline';
 import { activities, nextInterval, nowMs, publish, sleep } from './steps';
 import type { RegionRun } from './regionRun';
@@ -11,21 +11,24 @@ import { poolEventFields, poolSubject, settlePoolFailed } from './poolEventField
  * running there). When that pool was shrunk to make room for the new one (shrink-old-first), it is
  * resized back to the targets it had before the shrink once the new pool is gone: a pool being deleted
  * still holds its nodes' cores, and growing the old one sooner would stop at the quota
- * (AccountCoreQuotaReached). The pool's outcome is failed with
- * `reason`, whatever it was, and Pool.RolledBack says so (`keptPool`, `restoredOldPool`). Called when a
- * pool fails its health gate or its smoke test. Deleting a pool that is already gone is a no-op.
+ * (AccountCoreQuotaReached). The pool's outcome is failed with `reason`, whatever it was, and
+ * Pool.RolledBack says so (`keptPool`, `restoredOldPool`), after `failure` (the pool's Pool.Failed, when
+ * the caller has not published it yet: it then carries the restore too). Called when a pool fails its
+ * health gate or its smoke test, or its allocation after a shrink. Deleting a pool already gone is a no-op.
  */
 export function* rollBackPool(
   context: OrchestrationContext,
   run: RegionRun,
   pool: PoolRollout,
   reason: string,
+  failure?: EventToPublish,
 ) {
   yield* activities(context).deletePool({ account: pool.account, poolId: pool.poolId });
-  const restored = yield* restoreShrunkOldPool(context, run, pool);
+  const restored = yield* restoreShrunkOldPool(context, run, pool, true);
   settlePoolFailed(run, pool, reason, { rolledBack: true });
   run.showStatus();
   yield* publish(context, run.sender, [
+    ...(failure ? [withRestore(failure, pool, restored, true)] : []),
     {
       type: EVENT_TYPES.poolRolledBack,
       subject: poolSubject(pool),
@@ -33,26 +36,115 @@ export function* rollBackPool(
         ...poolEventFields(run, pool),
         reason,
         ...(pool.replaces ? { keptPool: pool.replaces } : {}),
-        ...(restored ? { restoredOldPool: restored } : {}),
+        ...given(restored),
       },
     },
   ]);
 }
 
-/** The shrink this pool's cutover made, undone; undefined when there was none (or the old pool is gone). */
-function* restoreShrunkOldPool(context: OrchestrationContext, run: RegionRun, pool: PoolRollout) {
+/**
+ * What a rollback leaves of the pool it was to replace, for a Pool.Failed sent before the rollback runs
+ * (health gate, smoke test): untouched, or — shrunk for this cutover — resized back once the pool is gone.
+ */
+export function keptPoolText(pool: PoolRollout): string {
+  if (!pool.replaces) return 'no pool was replaced';
+  if (pool.cutover?.strategy !== 'shrink-old-first') return `pool ${pool.replaces} keeps serving, untouched`;
+  const { poolId, fromDedicated, fromLowPriority } = pool.cutover.shrinkOld;
+  return `pool ${poolId} keeps serving and, shrunk for this cutover, is resized back to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes once this pool is gone (Pool.RolledBack.restoredOldPool)`;
+}
+
+/**
+ * New pools that ended before cutover — their PUT refused (`created` false) or their allocation failed,
+ * timed out or stalled — with their Pool.Failed events. A pool whose old pool was shrunk for it gives the
+ * old pool its targets back: a created one is rolled back (deleted, waited for while its cores still
+ * count, then the restore), a refused one never held a core, so the old pool is restored at once.
+ * Answers the events of the other pools, still to publish: they are kept for inspection as before.
+ */
+export function* restoreAfterFailedCreation(
+  context: OrchestrationContext,
+  run: RegionRun,
+  failed: { pool: PoolRollout; event: EventToPublish; created: boolean }[],
+) {
+  const others: EventToPublish[] = [];
+  for (const { pool, event, created } of failed) {
+    const reason = String((event.data as { reason?: unknown }).reason ?? '');
+    if (pool.cutover?.strategy !== 'shrink-old-first') others.push(event);
+    else if (created) yield* rollBackPool(context, run, pool, reason, event);
+    else {
+      const restored = yield* restoreShrunkOldPool(context, run, pool, false);
+      others.push(withRestore(event, pool, restored, false));
+    }
+  }
+  return others;
+}
+
+/** The old pool's targets given back; 'busy': it was still resizing at the deadline; undefined: it is gone. */
+type Restored = { poolId: string; toDedicatedNodes: number; toLowPriorityNodes: number } | 'busy' | undefined;
+const given = (restored: Restored) => (typeof restored === 'object' ? { restoredOldPool: restored } : {});
+
+/** A Pool.Failed that says what became of the new pool and of the old one it had shrunk. */
+function withRestore(failure: EventToPublish, pool: PoolRollout, restored: Restored, deleted: boolean) {
+  if (failure.type !== EVENT_TYPES.poolFailed || pool.cutover?.strategy !== 'shrink-old-first')
+    return failure;
+  const old = pool.cutover.shrinkOld.poolId;
+  const { fromDedicated, fromLowPriority } = pool.cutover.shrinkOld;
+  const back =
+    restored === 'busy'
+      ? `${old}, shrunk for this cutover, was still resizing, so it could not be resized back: resize it to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes once it is steady`
+      : restored
+        ? `${old} was resized back to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes, its targets before it was shrunk for this cutover`
+        : `${old}, shrunk for this cutover, no longer exists, so nothing was resized back`;
+  const fate = deleted
+    ? 'The pool was deleted (a pool counts against the core quota until it is gone)'
+    : 'No pool was created';
+  const data = { ...(failure.data as Record<string, unknown>) };
+  delete data.disposition;
+  return {
+    ...failure,
+    data: {
+      ...data,
+      ...(deleted ? { disposition: 'rolled-back' } : {}),
+      ...given(restored),
+      fix: `${fate} and ${back}. Fix the cause (reason, resizeErrors) or raise the quota, then submit the request again.`,
+    },
+  } as EventToPublish;
+}
+
+/**
+ * The shrink this pool's cutover made, undone; undefined when there was none (or the old pool is gone).
+ * `afterGone`: the new pool exists and is being deleted, so its cores count until it is gone.
+ */
+function* restoreShrunkOldPool(
+  context: OrchestrationContext,
+  run: RegionRun,
+  pool: PoolRollout,
+  afterGone: boolean,
+) {
   if (pool.cutover?.strategy !== 'shrink-old-first') return undefined;
   const { poolId, fromDedicated, fromLowPriority } = pool.cutover.shrinkOld;
-  run.line(pool.poolId).state = `rolling back (${poolId} grows back once this pool is gone)`;
-  run.showStatus();
-  yield* waitUntilGone(context, run, pool);
-  const answer = yield* activities(context).restoreShrunkPool({
+  if (afterGone) {
+    run.line(pool.poolId).state = `rolling back (${poolId} grows back once this pool is gone)`;
+    run.showStatus();
+    yield* waitUntilGone(context, run, pool);
+  }
+  const restore = {
     account: pool.account,
     poolId,
     toDedicated: fromDedicated,
     toLowPriority: fromLowPriority,
-  });
+  };
+  const { pollMinMs, pollMaxMs } = run.input.settings;
+  const startedAt = nowMs(context);
+  let interval = pollMinMs;
+  let answer = yield* activities(context).restoreShrunkPool(restore);
+  // Still shrinking (Batch resizes a steady pool only): asked again until steady, within the deadline.
+  while (answer === 'busy' && nowMs(context) - startedAt < REPLACE_DEADLINE_MS) {
+    yield* sleep(context, interval);
+    answer = yield* activities(context).restoreShrunkPool(restore);
+    interval = nextInterval(interval, false, pollMinMs, pollMaxMs);
+  }
   if (answer === 'missing') return undefined;
+  if (answer === 'busy') return 'busy' as const;
   return { poolId, toDedicatedNodes: fromDedicated, toLowPriorityNodes: fromLowPriority };
 }
 

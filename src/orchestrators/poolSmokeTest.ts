@@ -12,7 +12,7 @@ import {
   type SmokeVerdict,
 } from '../domain/cutover/smokeTest';
 import { activities, describeMs, nextInterval, nowMs, publish, sleep } from './steps';
-import { rollBackPool } from './poolRollback';
+import { keptPoolText, rollBackPool } from './poolRollback';
 import { poolEventFields, poolSubject } from './poolEventFields';
 import type { RegionRun } from './regionRun';
 
@@ -139,7 +139,7 @@ function* publishVerdicts(
 /** Pool.Failed (the pool is deleted, not kept for inspection), then the rollback. */
 function* failSmokeTested(context: OrchestrationContext, run: RegionRun, pool: PoolRollout, reason: string) {
   const failure = failPool(run, pool, reason);
-  const kept = pool.replaces ? `pool ${pool.replaces} keeps serving, untouched` : 'no pool was replaced';
+  const kept = keptPoolText(pool);
   if (failure.type === EVENT_TYPES.poolFailed) {
     const fix = `The pool was deleted and ${kept}. Fix the image or the smoke test, then submit a new version.`;
     yield* publish(context, run.sender, [

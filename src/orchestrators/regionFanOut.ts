@@ -9,6 +9,7 @@ import {
 } from '../domain/pipeline';
 import type { TargetRegionSpec } from '../ports';
 import type { RegionExpectation } from '../domain/timings/learn';
+import type { CapacityCutover } from '../domain/cutover/cutoverRequest';
 
 /** What every region of one rollout shares: the version, its target regions, the pools by region. */
 export interface Rollout {
@@ -23,6 +24,8 @@ export interface Rollout {
   settings: OrchestrationSettings;
   /** Learned expectations per region (absent or empty: the built-in pacing). */
   expectations?: Record<string, RegionExpectation>;
+  /** The request's cutover choices when capacity was planned: each region checks its plan again. */
+  capacity?: CapacityCutover;
 }
 
 /** The child instance ids, in the order of `regions`: what the status shows before they finish. */
@@ -53,6 +56,7 @@ export function* fanOutRegions(
       settings: rollout.settings,
       ...(holdCutover !== undefined ? { holdCutover } : {}),
       ...(rollout.expectations?.[region] ? { expected: rollout.expectations[region] } : {}),
+      ...(rollout.capacity ? { capacity: rollout.capacity } : {}),
     };
     return context.df.callSubOrchestrator(ORCHESTRATORS.regionRollout, input, ids[i]);
   });

@@ -7,10 +7,12 @@ import { activities, intervalFromProgress, nextInterval, nowMs, publish, sleep }
 import type { RegionRun } from './regionRun';
 import { recreateReplacedPools } from './poolReplacement';
 import { shrinkOldPoolsFirst } from './shrinkOldFirst';
+import { recheckCapacity } from './capacityRecheck';
 import { updatePoolsInPlace } from './inPlaceUpdate';
 import { gatePools, type SteadyPool } from './poolGate';
 import { pacedAllocation } from './learnedPacing';
 import { poolEventFields, poolSubject, settlePoolFailed } from './poolEventFields';
+import { restoreAfterFailedCreation } from './poolRollback';
 
 /**
  * Creates the region's pools at once and waits for each to allocate. A pool whose creation fails for
@@ -19,6 +21,7 @@ import { poolEventFields, poolSubject, settlePoolFailed } from './poolEventField
  */
 export function* createAndWaitForPools(context: OrchestrationContext, run: RegionRun) {
   if (run.input.pools.length === 0) return [];
+  yield* recheckCapacity(context, run);
   yield* shrinkOldPoolsFirst(context, run);
   yield* updatePoolsInPlace(context, run);
   yield* createPools(context, run);
@@ -40,10 +43,13 @@ function* createPools(context: OrchestrationContext, run: RegionRun) {
   const failures = toCreate.flatMap((pool, i) => {
     const result = created[i]!;
     if (result.ok && result.value !== 'replacing') run.line(pool.poolId).state = 'allocating';
-    return result.ok ? [] : [failPool(run, pool, result.error.message, [], [result.error.code])];
+    if (result.ok) return [];
+    return [
+      { pool, created: false, event: failPool(run, pool, result.error.message, [], [result.error.code]) },
+    ];
   });
   run.showStatus();
-  if (failures.length) yield* publish(context, run.sender, failures);
+  yield* publishFailures(context, run, failures);
   // Pools an earlier run of this request made and this run cannot use: deleted, made again once gone.
   const replaced = toCreate.filter((_, i) => {
     const result = created[i]!;
@@ -52,7 +58,27 @@ function* createPools(context: OrchestrationContext, run: RegionRun) {
   if (replaced.length === 0) return;
   const more = yield* recreateReplacedPools(context, run, replaced);
   run.showStatus();
-  if (more.length) yield* publish(context, run.sender, more);
+  yield* publishFailures(context, run, failuresOf(replaced, more, false));
+}
+
+/** Pool.Failed of pools that ended before cutover; an old pool shrunk for one gets its targets back first. */
+function* publishFailures(
+  context: OrchestrationContext,
+  run: RegionRun,
+  failures: { pool: PoolRollout; event: EventToPublish; created: boolean }[],
+) {
+  if (failures.length === 0) return;
+  const events = yield* restoreAfterFailedCreation(context, run, failures);
+  run.showStatus();
+  if (events.length) yield* publish(context, run.sender, events);
+}
+
+/** The failure events of `pools`, each with its pool. */
+function failuresOf(pools: PoolRollout[], events: EventToPublish[], created: boolean) {
+  return events.map((event) => {
+    const poolId = (event.data as { poolId?: string }).poolId;
+    return { pool: pools.find((p) => p.poolId === poolId)!, event, created };
+  });
 }
 
 /** Reads every pool still allocating until each is steady or failed; the last pool's deadline bounds it. */
@@ -78,7 +104,7 @@ function* waitForPools(context: OrchestrationContext, run: RegionRun) {
       settle(run, pool, answers[i] ?? null, elapsed, allocationGraceMs, steady),
     );
     run.showStatus();
-    if (events.length) yield* publish(context, run.sender, events);
+    yield* publishFailures(context, run, failuresOf(pending, events, true));
     pending = pending.filter((p) => !run.settled.has(p.poolId) && !steady.some((s) => s.pool === p));
     interval = paced(nextPoll(run, pending, interval, changed, elapsed));
   }

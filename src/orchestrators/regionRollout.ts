@@ -1,6 +1,6 @@
-import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { EVENT_TYPES } from '../domain/events';
-import type { PoolOutcome, RegionOutcome, RegionRolloutInput } from '../domain/pipeline';
+import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import { EVENT_TYPES, type EventToPublish } from '../domain/events';
+import type { PoolOutcome, PoolRollout, RegionOutcome, RegionRolloutInput } from '../domain/pipeline';
 import { asStepError, nowIso, publish } from './steps';
 import { createAndWaitForPools, failPool } from './regionPools';
 import { retireReplacedPools } from './poolRetirement';
@@ -8,6 +8,7 @@ import { smokeTestPools } from './poolSmokeTest';
 import { startRegionRun, type RegionRun } from './regionRun';
 import { waitForReplication } from './regionReplication';
 import { holdCutover } from './waveHold';
+import { restoreAfterFailedCreation } from './poolRollback';
 
 export type { RegionStatus } from './regionStatus';
 
@@ -100,8 +101,23 @@ function* failLate(context: OrchestrationContext, run: RegionRun, reason: string
   const { input, status, settled } = run;
   status.stage = 'failed';
   status.reason = reason;
-  const events = input.pools.filter((p) => !settled.has(p.poolId)).map((p) => failPool(run, p, reason));
+  const failed = input.pools
+    .filter((p) => !settled.has(p.poolId))
+    .map((pool) => ({ pool, created: wasCreated(run, pool), event: failPool(run, pool, reason) }));
   run.showStatus();
+  let events = failed.map((f) => f.event);
+  try {
+    // A pool that ends here ends before cutover too: an old pool shrunk for it gets its targets back.
+    // Typed by what it returns: its inferred input type, joined with the rollout's, is too complex for tsc.
+    const restoring = restoreAfterFailedCreation(context, run, failed) as Generator<
+      Task,
+      EventToPublish[],
+      unknown
+    >;
+    events = yield* restoring;
+  } catch {
+    // Batch may be what failed: the Pool.Failed events below still report every pool.
+  }
   try {
     if (events.length) yield* publish(context, run.sender, events);
   } catch {
@@ -109,6 +125,12 @@ function* failLate(context: OrchestrationContext, run: RegionRun, reason: string
   }
   const pools = input.pools.map((p) => settled.get(p.poolId)!);
   return { ...outcome(run, status.replication.state === 'Completed', pools, reason), problems: [reason] };
+}
+
+/** The request's pool exists in Batch (its PUT succeeded): a rollback deletes it before any restore. */
+function wasCreated(run: RegionRun, pool: PoolRollout): boolean {
+  const state = run.line(pool.poolId).state;
+  return ['allocating', 'gating', 'smoke-testing'].includes(state) || state.startsWith('rolling back');
 }
 
 function outcome(run: RegionRun, replicated: boolean, pools: PoolOutcome[], reason?: string): RegionOutcome {

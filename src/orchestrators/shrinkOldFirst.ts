@@ -15,7 +15,9 @@ type Shrink = PoolRollout & { cutover: Extract<PoolRollout['cutover'], { strateg
  * error, if any, fails it.
  */
 export function* shrinkOldPoolsFirst(context: OrchestrationContext, run: RegionRun) {
-  const shrinks = run.input.pools.filter((p): p is Shrink => p.cutover?.strategy === 'shrink-old-first');
+  const shrinks = run.input.pools.filter(
+    (p): p is Shrink => p.cutover?.strategy === 'shrink-old-first' && !run.settled.has(p.poolId),
+  );
   if (shrinks.length === 0) return;
   for (const p of shrinks) run.line(p.poolId).state = `shrinking ${p.cutover.shrinkOld.poolId} first`;
   run.showStatus();

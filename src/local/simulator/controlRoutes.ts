@@ -4,6 +4,8 @@ import { json, type SimRequest, type SimResponse } from './http';
 import type { FaultRule } from './faults';
 import type { RequestRecorder } from './recorder';
 import type { World } from './world';
+import { changeQuotas, renderArmAccount, type QuotaChange } from './batch/coreQuotas';
+import { BatchFailure } from './batch/batchErrors';
 
 /** Where the simulator answers (GET /_sim/info). */
 export interface SimulatorInfo {
@@ -43,6 +45,8 @@ export class ControlRoutes {
         return json(200, this.world.plain);
       case 'POST save':
         return this.save(request);
+      case 'PATCH batchAccounts':
+        return this.quotas(request);
       default:
         return json(404, {
           error: {
@@ -85,6 +89,24 @@ export class ControlRoutes {
     const added = rules.map((r) => world.addFault(r));
     world.changed();
     return json(201, { faults: added });
+  }
+
+  /** `PATCH /_sim/batchAccounts/{name}` with account GET quota fields: the quota changes from now on. */
+  private quotas(request: SimRequest): SimResponse {
+    const name = request.segments[2] ?? '';
+    const account = Object.values(this.world.state.batchAccounts).find(
+      (a) => a.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (!account)
+      return json(404, { error: { code: 'NotFound', message: `No Batch account ${name} in this world.` } });
+    try {
+      changeQuotas(account, bodyOf(request) as QuotaChange);
+    } catch (error) {
+      if (!(error instanceof BatchFailure)) throw error;
+      return json(error.status, { error: { code: error.code, message: error.message } });
+    }
+    this.world.changed();
+    return json(200, renderArmAccount(account).properties);
   }
 
   /** Writes the whole world to a file of the caller's choosing (or the state file), to start another simulator from. */

@@ -206,3 +206,44 @@ export function seedCoreQuotas(account: {
       : {}),
   };
 }
+
+/** A quota change as Azure support grants it, in the account GET's property names; absent fields stay. */
+export interface QuotaChange {
+  dedicatedCoreQuota?: number;
+  lowPriorityCoreQuota?: number;
+  dedicatedCoreQuotaPerVMFamily?: { name: string; coreQuota: number }[];
+  poolQuota?: number;
+  activeJobAndJobScheduleQuota?: number;
+}
+
+/**
+ * Changes an account's quotas while the world runs (`PATCH /_sim/batchAccounts/{name}`): in Azure a
+ * quota changes under a running build (a support request granted, another team's increase reverted),
+ * and the account GET and allocation see the new value from then on. Pools keep the nodes they hold.
+ */
+export function changeQuotas(account: BatchAccountState, change: QuotaChange): void {
+  const counts: [keyof QuotaChange, number | undefined][] = [
+    ['dedicatedCoreQuota', change.dedicatedCoreQuota],
+    ['lowPriorityCoreQuota', change.lowPriorityCoreQuota],
+    ['poolQuota', change.poolQuota],
+    ['activeJobAndJobScheduleQuota', change.activeJobAndJobScheduleQuota],
+  ];
+  for (const [field, value] of counts)
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      throw new BatchFailure(
+        400,
+        'InvalidPropertyValue',
+        `${field} must be a whole number ≥ 0, not ${value}.`,
+      );
+  if (change.dedicatedCoreQuota !== undefined) account.dedicatedQuota = change.dedicatedCoreQuota;
+  if (change.lowPriorityCoreQuota !== undefined) account.lowPriorityQuota = change.lowPriorityCoreQuota;
+  if (change.poolQuota !== undefined) account.poolQuota = change.poolQuota;
+  if (change.activeJobAndJobScheduleQuota !== undefined)
+    account.activeJobAndJobScheduleQuota = change.activeJobAndJobScheduleQuota;
+  if (change.dedicatedCoreQuotaPerVMFamily) {
+    account.perFamilyEnforced = true;
+    account.perFamilyQuota = Object.fromEntries(
+      change.dedicatedCoreQuotaPerVMFamily.map((f) => [f.name, f.coreQuota]),
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import type { BatchManagementClient } from '@azure/arm-batch';
+import type { BatchServiceClient } from '@azure/batch';
+import { MINUTE, rawRequest, testScenario } from '../../helpers/simulator';
+import { WEU_ACCOUNT as ACCOUNT, startArmBatchWorld } from '../../helpers/armBatch';
+import type { RunningSimulator } from '../../../src/local/simulator/simulator';
+
+/**
+ * What the cutover re-check and restore need from the mirror, through the real @azure/arm-batch client:
+ * a quota that changes while the world runs (`PATCH /_sim/batchAccounts/{name}`: the account GET and
+ * allocation see it from then on), and Batch's rule that a pool resizes only while steady (409).
+ */
+let sim: RunningSimulator;
+let arm: BatchManagementClient;
+let data: BatchServiceClient;
+let versionId: string;
+
+beforeAll(async () => {
+  ({ sim, arm, data, versionId } = await startArmBatchWorld('quota-control', '5.0.0', {
+    scenario: testScenario((s) => {
+      const weu = s.batchAccounts!.find((a) => a.id === ACCOUNT)!;
+      weu.dedicatedCoreQuotaPerVMFamily = [{ name: 'standardDSv5Family', coreQuota: 200 }];
+    }),
+  }));
+});
+afterAll(() => sim.stop());
+
+const create = (pool: string, dedicated: number) =>
+  arm.poolOperations.create('rg-batch-weu', 'batchrenderweu', pool, {
+    vmSize: 'Standard_D4s_v5',
+    deploymentConfiguration: {
+      virtualMachineConfiguration: {
+        imageReference: { id: versionId },
+        nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+      },
+    },
+    scaleSettings: { fixedScale: { targetDedicatedNodes: dedicated, resizeTimeout: 'PT15M' } },
+  });
+
+describe('changing an account’s quota while the world runs', () => {
+  it('answers the new quota on the account GET and stops allocation at it', async () => {
+    const family = [{ name: 'standardDSv5Family', coreQuota: 40 }];
+    const changed = await rawRequest(sim, 'PATCH', '/_sim/batchAccounts/batchrenderweu', {
+      dedicatedCoreQuotaPerVMFamily: family,
+    });
+    expect(changed.status).toBe(200);
+    const account = await arm.batchAccountOperations.get('rg-batch-weu', 'batchrenderweu');
+    expect(account.dedicatedCoreQuotaPerVMFamily).toEqual(family);
+    await create('qc-a', 20);
+    sim.clock.advance(60 * MINUTE);
+    const a = await data.pool.get('qc-a');
+    expect(a.currentDedicatedNodes).toBe(10);
+    expect(a.resizeErrors?.[0]?.code).toBe('AccountCoreQuotaReached');
+  });
+
+  it('names the field and the account in what it refuses', async () => {
+    const bad = await rawRequest(sim, 'PATCH', '/_sim/batchAccounts/batchrenderweu', { poolQuota: -1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/poolQuota must be a whole number/);
+    const missing = await rawRequest(sim, 'PATCH', '/_sim/batchAccounts/nosuchaccount', { poolQuota: 5 });
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe('a resize only while steady', () => {
+  it('refuses a scaleSettings PATCH while the pool still resizes (409), and takes it once steady', async () => {
+    await rawRequest(sim, 'PATCH', '/_sim/batchAccounts/batchrenderweu', {
+      dedicatedCoreQuotaPerVMFamily: [{ name: 'standardDSv5Family', coreQuota: 400 }],
+    });
+    await create('qc-b', 10);
+    sim.clock.advance(60 * MINUTE);
+    await arm.poolOperations.update('rg-batch-weu', 'batchrenderweu', 'qc-b', {
+      scaleSettings: { fixedScale: { targetDedicatedNodes: 5, nodeDeallocationOption: 'TaskCompletion' } },
+    });
+    const grow = () =>
+      arm.poolOperations.update('rg-batch-weu', 'batchrenderweu', 'qc-b', {
+        scaleSettings: { fixedScale: { targetDedicatedNodes: 10 } },
+      });
+    await expect(grow()).rejects.toMatchObject({ statusCode: 409 });
+    sim.clock.advance(60 * MINUTE);
+    await grow();
+    expect((await data.pool.get('qc-b')).targetDedicatedNodes).toBe(10);
+  });
+});

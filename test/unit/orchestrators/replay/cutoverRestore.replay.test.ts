@@ -1,0 +1,305 @@
+import { regionRollout } from '../../../../src/orchestrators/regionRollout';
+import {
+  DEFAULT_ORCHESTRATION_SETTINGS,
+  type PoolRollout,
+  type RegionOutcome,
+  type RegionRolloutInput,
+} from '../../../../src/domain/pipeline';
+import type { CapacityFacts, CutoverPlan } from '../../../../src/domain/cutover/capacity';
+import { permanent, published, replay, type World } from './replayer';
+
+/**
+ * Shrink-old-first's decision points, replayed through the durable-functions engine: what a new pool
+ * that ends before cutover does to the old pool it shrank, and what the region's capacity re-check
+ * does to the plan made at submission.
+ */
+const VERSION =
+  '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/img/versions/1.0.0';
+const ACCOUNT = {
+  id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Batch/batchAccounts/acc',
+  endpoint: 'https://acc',
+  region: 'westeurope',
+};
+const SHRINK: CutoverPlan = {
+  strategy: 'shrink-old-first',
+  shrinkOld: { poolId: 'old', toDedicated: 10, toLowPriority: 0, fromDedicated: 20, fromLowPriority: 0 },
+  missingCores: { standardDSv5Family: 40 },
+};
+
+const pool = (cutover?: CutoverPlan): PoolRollout => ({
+  poolId: 'p1',
+  account: ACCOUNT,
+  replaces: 'old',
+  spec: {
+    poolId: 'p1',
+    vmSize: 'standard_d4s_v5',
+    imageVersionId: VERSION,
+    nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+    targetDedicatedNodes: 20,
+    targetLowPriorityNodes: 0,
+    resizeTimeout: 'PT15M',
+    taskSlotsPerNode: 1,
+  },
+  ...(cutover ? { cutover } : {}),
+});
+
+const input = (p: PoolRollout, extra: Partial<RegionRolloutInput> = {}): RegionRolloutInput => ({
+  requestId: 'req-1',
+  ownerInstanceId: 'pipeline-1',
+  ownerExecution: '20261129T000000000Z',
+  versionId: VERSION,
+  region: 'westeurope',
+  targetRegions: [{ name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' }],
+  pools: [p],
+  settings: DEFAULT_ORCHESTRATION_SETTINGS,
+  ...extra,
+});
+
+const steady = (nodes: number, resizeErrors: { code: string; message: string }[] = []) => ({
+  allocationState: 'steady',
+  currentDedicatedNodes: nodes,
+  currentLowPriorityNodes: 0,
+  targetDedicatedNodes: nodes,
+  targetLowPriorityNodes: 0,
+  resizeErrors,
+});
+
+/** The old pool (80 family cores of 120) beside which p1 (another 80) is planned. */
+const facts = (familyQuota: number): CapacityFacts => ({
+  [ACCOUNT.id.toLowerCase()]: {
+    quotas: {
+      dedicatedCoreQuota: 10_000,
+      lowPriorityCoreQuota: 0,
+      perFamily: { standardDSv5Family: familyQuota },
+      perFamilyEnforced: true,
+    },
+    pools: [
+      {
+        poolId: 'old',
+        vmSize: 'standard_d4s_v5',
+        currentDedicatedNodes: 20,
+        targetDedicatedNodes: 20,
+        currentLowPriorityNodes: 0,
+        targetLowPriorityNodes: 0,
+      },
+    ],
+  },
+});
+
+/** Replication done; the old pool shrinks at once; p1 reads as `created`/`reading` say until deleted. */
+function world(
+  p1: { create?: unknown; reading?: unknown; facts?: CapacityFacts; busy?: number; unusable?: number } = {},
+): World {
+  let deleted = false;
+  let busy = p1.busy ?? 0;
+  let drained = false;
+  return {
+    activity(name, a) {
+      if (name === 'getReplication')
+        return {
+          id: VERSION,
+          provisioningState: 'Succeeded',
+          regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
+          targetRegions: [],
+          tags: {},
+        };
+      if (name === 'readCapacityFacts') return p1.facts ?? {};
+      if (name === 'shrinkPool') return 'shrinking';
+      if (name === 'restoreShrunkPool') return busy-- > 0 ? 'busy' : 'restored';
+      if (name === 'createPool') return p1.create ?? 'created';
+      if (name === 'deletePool') {
+        if (a.poolId === 'p1') deleted = true;
+        return null;
+      }
+      // Retirement of the old pool once p1 is ready: no work to move, drained at once.
+      if (name === 'listPoolWork') return { schedules: [], jobs: [], skipped: { schedules: [], jobs: [] } };
+      if (name === 'moveSchedules') return { moved: [], skipped: [] };
+      if (name === 'drainPool') {
+        drained = true;
+        return 'draining';
+      }
+      if (name === 'getPool') {
+        if (a.poolId === 'old') return steady(drained ? 0 : 10);
+        return deleted ? null : (p1.reading ?? steady(20));
+      }
+      if (name === 'countPoolNodes')
+        return a.poolIds.map((poolId: string) => {
+          const bad = p1.unusable ?? 0;
+          return { poolId, counts: { idle: 20 - bad, unusable: bad }, total: 20 };
+        });
+      if (name === 'readNodeErrors') return [];
+      if (name === 'publishEvents') return { ids: [] };
+      throw new Error(`unexpected activity ${name}`);
+    },
+  };
+}
+
+const names = (run: Awaited<ReturnType<typeof replay>>) =>
+  run.calls
+    .map((c) => `${c.name} ${c.input.poolId ?? c.input.spec?.poolId ?? ''}`.trim())
+    .filter((c) => !/^(getReplication|publishEvents|countPoolNodes)/.test(c));
+const eventsOf = (run: Awaited<ReturnType<typeof replay>>) =>
+  published(run).map((e) => `${e.type.replace('BatchImageFactory.', '')} ${e.data.poolId ?? ''}`.trim());
+
+describe('a new pool that ends before cutover, after its old pool was shrunk for it', () => {
+  it('allocation failed: deletes the new pool, waits until it is gone, then restores the old one', async () => {
+    const failed = steady(12, [{ code: 'AccountCoreQuotaReached', message: 'quota' }]);
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ reading: failed }));
+    expect(run.done).toBe(true);
+    expect(names(run)).toEqual([
+      'shrinkPool old',
+      'getPool old',
+      'createPool p1',
+      'getPool p1',
+      'deletePool p1',
+      'getPool p1',
+      'restoreShrunkPool old',
+    ]);
+    expect(run.calls.find((c) => c.name === 'restoreShrunkPool')!.input).toMatchObject({
+      poolId: 'old',
+      toDedicated: 20,
+      toLowPriority: 0,
+    });
+    expect(eventsOf(run)).toEqual([
+      'Region.Replicated',
+      'Pool.ShrunkForCutover old',
+      'Pool.Failed p1',
+      'Pool.RolledBack p1',
+    ]);
+    const [poolFailed, rolledBack] = published(run).slice(-2);
+    const restored = { poolId: 'old', toDedicatedNodes: 20, toLowPriorityNodes: 0 };
+    expect(poolFailed!.data).toMatchObject({ disposition: 'rolled-back', restoredOldPool: restored });
+    expect(poolFailed!.data.fix).toMatch(/The pool was deleted .* old was resized back to 20 dedicated/);
+    expect(rolledBack!.data).toMatchObject({ keptPool: 'old', restoredOldPool: restored });
+    expect((run.output as RegionOutcome).pools).toEqual([
+      expect.objectContaining({ poolId: 'p1', state: 'failed', reason: 'AccountCoreQuotaReached: quota' }),
+    ]);
+  });
+
+  it('PUT refused: no pool to delete or wait for, the old pool is restored at once', async () => {
+    const refused = permanent('PoolQuotaReached', 'The specified account has reached its pool quota.');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused }));
+    expect(names(run)).toEqual(['shrinkPool old', 'getPool old', 'createPool p1', 'restoreShrunkPool old']);
+    const poolFailed = published(run).at(-1)!;
+    expect(poolFailed.type).toBe('BatchImageFactory.Pool.Failed');
+    expect(poolFailed.data.disposition).toBeUndefined();
+    expect(poolFailed.data.restoredOldPool).toEqual({
+      poolId: 'old',
+      toDedicatedNodes: 20,
+      toLowPriorityNodes: 0,
+    });
+    expect(poolFailed.data.fix).toMatch(/^No pool was created and old was resized back/);
+  });
+
+  it('asks again while the old pool still resizes (Batch resizes a steady pool only), then restores it', async () => {
+    const refused = permanent('InvalidRequestBody', 'refused');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, busy: 2 }));
+    const restores = run.calls.filter((c) => c.name === 'restoreShrunkPool');
+    expect(restores).toHaveLength(3);
+    expect(restores[1]!.atMs).toBeGreaterThan(restores[0]!.atMs);
+    expect(published(run).at(-1)!.data.restoredOldPool).toMatchObject({
+      poolId: 'old',
+      toDedicatedNodes: 20,
+    });
+  });
+
+  it('says so when the old pool is still resizing at the deadline: nothing restored, the fix names the targets', async () => {
+    const refused = permanent('InvalidRequestBody', 'refused');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, busy: 1_000 }));
+    const poolFailed = published(run).at(-1)!.data;
+    expect(poolFailed.restoredOldPool).toBeUndefined();
+    expect(poolFailed.fix).toMatch(
+      /old, shrunk for this cutover, was still resizing, .* resize it to 20 dedicated \+ 0 low-priority nodes once it is steady/,
+    );
+  });
+
+  it('a health-gate failure says the old pool grows back (not "untouched"), and Pool.RolledBack confirms it', async () => {
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ unusable: 5 }));
+    const failed = published(run).find((e) => e.type.endsWith('Pool.Failed'))!.data;
+    expect(failed.fix).toMatch(
+      /pool old keeps serving and, shrunk for this cutover, is resized back to 20 dedicated/,
+    );
+    expect(published(run).at(-1)!.data).toMatchObject({
+      restoredOldPool: { poolId: 'old', toDedicatedNodes: 20 },
+    });
+  });
+
+  it('an unexpected failure while the new pool allocates ends the region with the same restore', async () => {
+    const unreadable = permanent('AuthorizationFailed', 'The client may not read pool p1.');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ reading: unreadable }));
+    expect(names(run)).toEqual([
+      'shrinkPool old',
+      'getPool old',
+      'createPool p1',
+      'getPool p1',
+      'deletePool p1',
+      'getPool p1',
+      'restoreShrunkPool old',
+    ]);
+    expect(eventsOf(run).slice(-2)).toEqual(['Pool.Failed p1', 'Pool.RolledBack p1']);
+    expect(published(run).at(-2)!.data).toMatchObject({
+      reason: expect.stringMatching(/may not read pool p1/),
+      restoredOldPool: { poolId: 'old', toDedicatedNodes: 20 },
+    });
+  });
+
+  it('a blue/green pool that fails is kept for inspection, as before: nothing restored', async () => {
+    const failed = steady(0, [{ code: 'AllocationFailed', message: 'no capacity' }]);
+    const run = await replay(regionRollout, input(pool()), world({ reading: failed }));
+    expect(names(run)).toEqual(['createPool p1', 'getPool p1']);
+    expect(published(run).at(-1)!.data).toMatchObject({ disposition: 'kept-for-inspection' });
+  });
+});
+
+describe('the capacity plan, checked again when the region’s pools start', () => {
+  it('turns blue/green into shrink-old-first when the quota no longer fits both pools', async () => {
+    const run = await replay(
+      regionRollout,
+      input(pool(), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'shrink-old-first' } }),
+      world({ facts: facts(120) }),
+    );
+    expect(names(run).slice(0, 3)).toEqual(['readCapacityFacts', 'shrinkPool old', 'getPool old']);
+    expect(run.calls.find((c) => c.name === 'readCapacityFacts')!.input).toEqual({ accounts: [ACCOUNT] });
+    expect(run.calls.find((c) => c.name === 'shrinkPool')!.input).toMatchObject({ toDedicated: 10 });
+    expect((run.output as RegionOutcome).pools[0]).toMatchObject({ state: 'ready' });
+  });
+
+  it('keeps blue/green when it still fits, and drops a shrink that is no longer needed', async () => {
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'shrink-old-first' } }),
+      world({ facts: facts(1000) }),
+    );
+    expect(names(run).slice(0, 2)).toEqual(['readCapacityFacts', 'createPool p1']);
+    expect(names(run)).not.toContain('shrinkPool old');
+  });
+
+  it('refuses the pool before anything is shrunk or created when the request says "refuse"', async () => {
+    const run = await replay(
+      regionRollout,
+      input(pool(), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'refuse' } }),
+      world({ facts: facts(120) }),
+    );
+    expect(names(run)).toEqual(['readCapacityFacts']);
+    const poolFailed = published(run).at(-1)!;
+    expect(poolFailed.type).toBe('BatchImageFactory.Pool.Failed');
+    expect(poolFailed.data.reason).toMatch(
+      /^capacity checked again before creating the pool: Pool p1 .* 40 standardDSv5Family cores missing .*onInsufficientQuota is "refuse"/,
+    );
+    expect((run.output as RegionOutcome).pools[0]).toMatchObject({ state: 'failed' });
+  });
+
+  it('keeps the plan made at submission for an account it cannot read now', async () => {
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'shrink-old-first' } }),
+      world({ facts: {} }),
+    );
+    expect(names(run).slice(0, 2)).toEqual(['readCapacityFacts', 'shrinkPool old']);
+  });
+
+  it('reads nothing for inputs without capacity (follower rollouts, children started before the re-check)', async () => {
+    const run = await replay(regionRollout, input(pool()), world());
+    expect(names(run)).not.toContain('readCapacityFacts');
+  });
+});
