@@ -2,6 +2,7 @@ import type { Services } from './services';
 import type { BatchAccountRef, BuildRequest } from '../domain/buildRequest';
 import { PermanentError } from '../domain/errors';
 import type { CapacityFacts } from '../domain/cutover/capacity';
+import type { PoolListField } from '../ports/batch';
 
 /**
  * Each Batch account's core quotas (one management-plane GET) and its pools (the data-plane list),
@@ -50,13 +51,26 @@ export async function readCapacityFacts(
   return out;
 }
 
+/** What the capacity plan reads of each pool: the whole pool of every pool of the account is not needed. */
+const CAPACITY_FIELDS: readonly PoolListField[] = [
+  'vmSize',
+  'currentDedicatedNodes',
+  'targetDedicatedNodes',
+  'currentLowPriorityNodes',
+  'targetLowPriorityNodes',
+  'autoScale',
+];
+
 /**
  * An account this identity cannot read (or that is not there) is left out: capacity is then not checked
  * for it, and pool creation reports Azure's own error. Transient failures still retry the activity.
  */
 async function readAccount(services: Services, account: BatchAccountRef) {
   try {
-    return await Promise.all([services.batch.getCoreQuotas(account), services.batch.listPools(account)]);
+    return await Promise.all([
+      services.batch.getCoreQuotas(account),
+      services.batch.listPools(account, CAPACITY_FIELDS),
+    ]);
   } catch (error) {
     if (error instanceof PermanentError) return undefined;
     throw error;

@@ -25,7 +25,7 @@ export async function applyRetention(
   for (const account of [...input.accounts, ...(s.followerAccounts?.(input.definitionId) ?? [])]) {
     if (seen.has(account.id.toLowerCase())) continue;
     seen.add(account.id.toLowerCase());
-    for (const pool of await s.batch.listPools(account))
+    for (const pool of await s.batch.listPools(account, ['imageVersionId', 'state']))
       if (pool.imageVersionId && pool.state !== 'deleting') inUse.push(pool.imageVersionId);
   }
   const actions = planRetention(versions, inUse, input.keepVersions, input.leasedVersionIds);

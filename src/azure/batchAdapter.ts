@@ -4,6 +4,7 @@ import type {
   BatchAccountRef,
   BatchPoolsPort,
   CreatePoolOutcome,
+  PoolListField,
   PoolSpec,
   PoolStatus,
 } from '../ports/batch';
@@ -69,11 +70,12 @@ export class AzureBatchAdapter implements BatchPoolsPort {
     return this.arm.createPool(account, spec);
   }
 
-  async listPools(account: BatchAccountRef): Promise<PoolStatus[]> {
+  async listPools(account: BatchAccountRef, fields?: readonly PoolListField[]): Promise<PoolStatus[]> {
     return azureCall('Listing pools of Batch account', account.id, async () => {
       const client = this.client(account);
       const out: PoolStatus[] = [];
-      let page = await client.pool.list();
+      const select = fields && selectClause(fields);
+      let page = await client.pool.list(select ? { poolListOptions: { select } } : undefined);
       for (;;) {
         out.push(...page.map((p) => toPoolStatus(p.id ?? '', p)));
         if (!page.odatanextLink) return out;
@@ -133,6 +135,28 @@ export class AzureBatchAdapter implements BatchPoolsPort {
   getCoreQuotas(account: BatchAccountRef) {
     return this.arm.getCoreQuotas(account);
   }
+}
+
+/** The Batch pool properties each PoolStatus field is read from (top-level: what `$select` takes). */
+const BATCH_PROPERTIES: Record<PoolListField, string[]> = {
+  state: ['state'],
+  allocationState: ['allocationState'],
+  currentDedicatedNodes: ['currentDedicatedNodes'],
+  currentLowPriorityNodes: ['currentLowPriorityNodes'],
+  targetDedicatedNodes: ['targetDedicatedNodes'],
+  targetLowPriorityNodes: ['targetLowPriorityNodes'],
+  imageVersionId: ['virtualMachineConfiguration'],
+  vmSize: ['vmSize'],
+  resizeErrors: ['resizeErrors'],
+  autoScale: ['enableAutoScale', 'autoScaleRun'],
+};
+
+/**
+ * `$select` for the fields asked for, plus the id: Batch then answers those properties alone
+ * (https://learn.microsoft.com/azure/batch/batch-efficient-list-queries).
+ */
+function selectClause(fields: readonly PoolListField[]): string {
+  return [...new Set(['id', ...fields.flatMap((f) => BATCH_PROPERTIES[f])])].join(',');
 }
 
 function toPoolStatus(poolId: string, pool: BatchServiceModels.CloudPool): PoolStatus {

@@ -25,6 +25,9 @@ export interface PoolStatus {
   autoScale?: { lastRunAt?: string; error?: { code: string; message: string } };
 }
 
+/** The pool fields a pool list can be cut to. */
+export type PoolListField = Exclude<keyof PoolStatus, 'poolId'>;
+
 /**
  * Azure Batch pools: created, resized and deleted through the management plane (ARM,
  * Microsoft.Batch/batchAccounts/pools: pool identities, securityProfile, resource tags, ARM RBAC);
@@ -40,8 +43,12 @@ export interface BatchPoolsPort extends BatchNodesPort {
    */
   createPool(account: BatchAccountRef, spec: PoolSpec): Promise<CreatePoolOutcome>;
   getPool(account: BatchAccountRef, poolId: string): Promise<PoolStatus | undefined>;
-  /** Every pool of the account (retention checks which image versions are still in use). */
-  listPools(account: BatchAccountRef): Promise<PoolStatus[]>;
+  /**
+   * Every pool of the account (retention checks which image versions are still in use, preflight how
+   * many cores they hold). `fields`: only those are read (Batch's `$select`), the rest keep their
+   * defaults; an account holds hundreds of pools, and each is read whole otherwise.
+   */
+  listPools(account: BatchAccountRef, fields?: readonly PoolListField[]): Promise<PoolStatus[]>;
   resizePool(
     account: BatchAccountRef,
     poolId: string,

@@ -65,12 +65,32 @@ export class World {
   }
 
   children(parentId: string, childType: string): ArmResource[] {
-    const prefix = `${normalizeId(parentId)}/${childType.toLowerCase()}/`;
-    return Object.keys(this.state.resources)
-      .filter((key) => key.startsWith(prefix) && !key.slice(prefix.length).includes('/'))
-      .map((key) => this.resource(key))
-      .filter((r): r is ArmResource => r !== undefined)
-      .sort((a, b) => a.createdAtSimMs - b.createdAtSimMs || a.name.localeCompare(b.name));
+    return this.childKeys(parentId, childType).map((key) => this.resource(key)!);
+  }
+
+  /**
+   * The keys of a parent's live children, oldest first, read without taking the resources out of the
+   * tracked state: a list pages through them and takes only the page it answers, so a save serialises
+   * those and not every snapshot of a resource group (hundreds at 200 pipelines) on every page.
+   */
+  childKeys(parentId: string, childType: string): string[] {
+    return this.liveKeys(`${normalizeId(parentId)}/${childType.toLowerCase()}/`).sort((a, b) => {
+      const x = this.plainState.resources[a]!;
+      const y = this.plainState.resources[b]!;
+      return x.createdAtSimMs - y.createdAtSimMs || x.name.localeCompare(y.name);
+    });
+  }
+
+  /** Keys of live resources directly under `prefix` (lower-case, ending in '/'), in insertion order. */
+  liveKeys(prefix: string): string[] {
+    const now = this.now();
+    return Object.keys(this.plainState.resources).filter((key) => {
+      if (!key.startsWith(prefix) || key.slice(prefix.length).includes('/')) return false;
+      const due = this.plainState.resources[key]!.deletingAtSimMs;
+      if (due === undefined || now < due) return true;
+      // A finished delete goes through resource(), which drops it from the tracked state.
+      return this.resource(key) !== undefined;
+    });
   }
 
   addFault(rule: FaultRule): FaultRule {

@@ -198,6 +198,24 @@ describe('Batch data plane over the wire', () => {
     expect(ids).toEqual(expect.arrayContaining(['render-big', 'render-stop']));
   });
 
+  it('answers only the $select-ed properties of each pool in a pool list, as Batch does', async () => {
+    await batch.pool.add(poolSpec('render-listed', versionId, { targetDedicatedNodes: 2 }));
+    const select = 'id,vmSize,currentDedicatedNodes,targetDedicatedNodes';
+    const pools = await batch.pool.list({ poolListOptions: { select } });
+    expect(pools.length).toBeGreaterThan(0);
+    for (const pool of pools) {
+      expect(pool.id).toEqual(expect.any(String));
+      expect(pool.vmSize).toEqual(expect.any(String));
+      expect(pool.targetDedicatedNodes).toEqual(expect.any(Number));
+      // Not selected: absent, not defaulted (the image and the node agent are big nested objects).
+      expect(pool.virtualMachineConfiguration).toBeUndefined();
+      expect(pool.state).toBeUndefined();
+      expect(pool.url).toBeUndefined();
+    }
+    // Without $select, every property comes back.
+    expect((await batch.pool.list())[0]?.virtualMachineConfiguration).toBeDefined();
+  });
+
   it('stops allocation at the account quota with AccountCoreQuotaReached', async () => {
     // westeurope's account has a dedicated quota of 20000 cores in the demo scenario: 5000 four-core nodes.
     await batch.pool.add(

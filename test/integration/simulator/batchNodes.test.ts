@@ -156,4 +156,18 @@ describe('compute node rules and faults', () => {
     expect(several.map((c) => c.poolId).sort()).toEqual(['count-10', 'nodes-a', 'nodes-st']);
     expect(await adapter.firstNodeErrors(ACCOUNT, 'no-such-pool', ['unusable'], 5)).toEqual([]);
   });
+
+  it('lists pools cut to the fields asked for with $select (capacity and retention read a few of each)', async () => {
+    const before = sim.recorder.lastSeq;
+    const pools = await adapter.listPools(ACCOUNT, ['vmSize', 'targetDedicatedNodes']);
+    const listed = sim.recorder.since(before).filter((r) => r.method === 'GET' && /\/pools\?/.test(r.path));
+    expect(listed).toHaveLength(1);
+    expect(decodeURIComponent(listed[0]!.path)).toContain('$select=id,vmSize,targetDedicatedNodes');
+    const a = pools.find((p) => p.poolId === 'nodes-a')!;
+    expect(a).toMatchObject({ vmSize: 'standard_d4s_v5', targetDedicatedNodes: 20 });
+    // Not asked for, so not read: the image reference stays out of the answer.
+    expect(a.imageVersionId).toBeUndefined();
+    const whole = await adapter.listPools(ACCOUNT);
+    expect(whole.find((p) => p.poolId === 'nodes-a')?.imageVersionId).toBe(versionId);
+  });
 });

@@ -649,8 +649,8 @@ export class DurableEngine {
     if (!row.parent_id || row.parent_task_id === null) return;
     // A child of an earlier execution of its parent (the parent was restarted after starting it) answers
     // nobody: its task id means something else to the new execution.
-    const parent = this.store.instance(row.parent_id);
-    if (!parent || parent.created_at > row.created_at) {
+    const parentCreatedAt = this.store.createdAt(row.parent_id);
+    if (parentCreatedAt === undefined || parentCreatedAt > row.created_at) {
       this.log(`${row.name} ${row.id} outlived the parent execution that started it: result dropped`);
       return;
     }
@@ -718,12 +718,13 @@ export class DurableEngine {
     }
     this.stats.activityMs.push(Number(process.hrtime.bigint() - started) / 1e6);
     this.store.transaction(() => {
-      const instance = this.store.instance(row.instance_id);
+      // The status alone: the row's input and custom status are kilobytes, read on every activity result.
+      const status = this.store.statusOf(row.instance_id);
       // The execution that scheduled this work ended (terminated, purged, restarted with a new input) while
       // it ran: its result belongs to nobody now, as the Durable Task Framework drops a message for another
       // execution id. Delivering it would answer a task id the new execution scheduled for something else.
       if (!this.store.deleteActivity(row.id)) return;
-      if (!instance || isTerminal(instance.status)) return;
+      if (!status || isTerminal(status)) return;
       if (event.EventType === EventType.TaskFailed && row.retry) {
         this.store.addFailedAttempt({
           instance_id: row.instance_id,

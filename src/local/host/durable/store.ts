@@ -104,6 +104,13 @@ export class DurableStore {
     )?.status;
   }
 
+  /** When the instance (its latest start) was created: a child's parent is checked on every answer. */
+  createdAt(id: string): number | undefined {
+    return (
+      this.sql('SELECT created_at FROM instances WHERE id = ?').get(id) as { created_at: number } | undefined
+    )?.created_at;
+  }
+
   insertInstance(row: Omit<InstanceRow, 'output' | 'custom_status' | 'next_task_id'>): void {
     this.sql(
       `INSERT INTO instances (id, name, status, input, created_at, updated_at, parent_id, parent_task_id) VALUES (@id, @name, @status, @input, @created_at, @updated_at, @parent_id, @parent_task_id)`,

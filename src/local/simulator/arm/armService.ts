@@ -1,5 +1,4 @@
 import { json, query, type SimRequest, type SimResponse } from '../http';
-import type { ArmResource } from '../model';
 import type { World } from '../world';
 import { ArmFailure, armError } from './armErrors';
 import { isCollection, parseArmPath, resourceIdOf, typeKey, type ArmPath } from './armPath';
@@ -105,20 +104,18 @@ function list(
 ): SimResponse {
   if (req.method !== 'GET')
     throw new ArmFailure(405, 'MethodNotAllowed', `${req.method} on a collection is not supported.`);
-  let items: ArmResource[];
+  let items: string[];
   if (path.names.length === 0) {
-    const prefix =
-      `/subscriptions/${path.subscriptionId}/resourcegroups/${path.resourceGroup}/providers/${path.provider}/${path.types[0]}/`.toLowerCase();
-    items = Object.keys(world.state.resources)
-      .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('/'))
-      .map((k) => world.resource(k))
-      .filter((r): r is ArmResource => r !== undefined);
+    items = world.liveKeys(
+      `/subscriptions/${path.subscriptionId}/resourcegroups/${path.resourceGroup}/providers/${path.provider}/${path.types[0]}/`.toLowerCase(),
+    );
   } else {
     requireParents(world, { ...path, names: [...path.names, 'x'] });
-    items = world.children(resourceIdOf(path), path.types.at(-1)!);
+    items = world.childKeys(resourceIdOf(path), path.types.at(-1)!);
   }
   const skip = Number(query(req, '$skiptoken') ?? 0);
-  const page = items.slice(skip, skip + options.pageSize);
+  // Only the page is taken out of the world (and rendered): a list of hundreds goes ten at a time.
+  const page = items.slice(skip, skip + options.pageSize).map((k) => world.resource(k)!);
   const value = page.map((r) => renderResource(r, kind, world, req));
   let nextLink: string | undefined;
   if (skip + options.pageSize < items.length) {

@@ -5,7 +5,7 @@ import { TIMING } from '../timing';
 import { ArmFailure } from '../arm/armErrors';
 import type { ArmPath } from '../arm/armPath';
 import { BatchFailure } from './batchErrors';
-import { createPoolState, etag, livePools } from './poolCreation';
+import { createPoolState, etag, livePools, poolsToRead } from './poolCreation';
 import { armToDataPlane, renderArmPool } from './armPoolView';
 import { patchArmPool, checkIdentity, checkScaleSettings } from './armPoolRules';
 import { stopPoolResize } from './poolResize';
@@ -94,7 +94,7 @@ function toArmError(error: BatchFailure): SimResponse {
 }
 
 function poolOf(world: World, account: BatchAccountState, name: string): BatchPoolState | undefined {
-  livePools(world, account);
+  poolsToRead(world, account);
   return account.pools[name.toLowerCase()];
 }
 

@@ -6,7 +6,8 @@ import { BatchFailure, batchError, poolNotFound } from './batchErrors';
 import type { BatchRoute } from './batchRoute';
 import { invalidUri, unsupportedVerb, requireBody } from './batchRefusals';
 import { snapshotPool } from './allocation';
-import { createPoolState, etag, livePools } from './poolCreation';
+import { createPoolState, etag, poolsToRead } from './poolCreation';
+import { selectProperties } from './odataQuery';
 import { applyResize, stopPoolResize } from './poolResize';
 import { listNodeCounts, listNodes } from './nodeRoutes';
 import { serveJobs } from './jobs';
@@ -61,7 +62,11 @@ const route: BatchRoute = (world, req, account, rest, base) => {
     if (req.method === 'GET')
       return odata(200, {
         'odata.metadata': `${base}/$metadata#pools`,
-        value: livePools(world, account).map((p) => renderPool(world, p, base)),
+        // Batch answers only the `$select`ed properties (batch-efficient-list-queries).
+        value: selectProperties(
+          req.url,
+          poolsToRead(world, account).map((p) => renderPool(world, p, base)),
+        ),
       });
     throw unsupportedVerb(req.method, 'pools');
   }
@@ -117,7 +122,7 @@ function checkAuth(req: SimRequest, account: BatchAccountState): void {
 }
 
 function findPool(world: World, account: BatchAccountState, id: string): BatchPoolState {
-  livePools(world, account);
+  poolsToRead(world, account);
   const pool = account.pools[id.toLowerCase()];
   if (!pool) throw poolNotFound();
   return pool;

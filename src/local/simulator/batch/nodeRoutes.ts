@@ -2,7 +2,7 @@ import type { SimRequest, SimResponse } from '../http';
 import type { BatchAccountState, BatchPoolState } from '../model';
 import type { World } from '../world';
 import { BatchFailure } from './batchErrors';
-import { livePools } from './poolCreation';
+import { poolsToRead } from './poolCreation';
 import { poolNodes, type SimNode } from './nodes';
 import { eqFilter, maxResults, page, selectProperties } from './odataQuery';
 
@@ -44,7 +44,7 @@ export function listNodeCounts(world: World, req: SimRequest, account: BatchAcco
     throw new BatchFailure(405, 'UnsupportedHttpVerb', `${req.method} is not supported on nodecounts.`);
   const ids = eqFilter(req.url, 'poolId');
   const size = maxResults(req.url, 10, 10);
-  const counts = livePools(world, account)
+  const counts = poolsToRead(world, account)
     .filter((p) => !ids || ids.has(p.id.toLowerCase()))
     .map((p) => poolCounts(p, poolNodes(account, p, world.state.faults, world.now())));
   const { value, nextLink } = page(req.url, counts, size);
