@@ -1,7 +1,7 @@
 import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
 import { BatchSharedKeyCredentials, BatchServiceClient as Client } from '@azure/batch';
 import { Agent } from 'node:https';
-import { MINUTE, publishVersion, startTestSimulator } from '../../helpers/simulator';
+import { MINUTE, httpsJson, publishVersion, startTestSimulator } from '../../helpers/simulator';
 import type { RunningSimulator } from '../../../src/local/simulator/simulator';
 
 // Real @azure/batch client (Entra ID auth) → simulator's Batch data plane over HTTPS.
@@ -214,6 +214,58 @@ describe('Batch data plane over the wire', () => {
     }
     // Without $select, every property comes back.
     expect((await batch.pool.list())[0]?.virtualMachineConfiguration).toBeDefined();
+  });
+
+  it('refuses a $select name Batch does not know (unknown, miscased, a path, empty) with 400', async () => {
+    const url = `${sim.batchUrl('batchrenderweu')}/pools?api-version=2022-10-01.16.0&$select=`;
+    for (const select of ['id,nosuch', 'id,VmSize', 'id,virtualMachineConfiguration/imageReference', 'id,']) {
+      const answer = await httpsJson(url + encodeURIComponent(select), sim.caCert, 'GET');
+      expect(answer.status).toBe(400);
+      expect(answer.body.code).toBe('InvalidQueryParameterValue');
+      expect(answer.body.message.value).toMatch(
+        /^Value for one of the query parameters specified in the request URI is invalid\./,
+      );
+      expect(answer.body.values).toEqual(
+        expect.arrayContaining([
+          { key: 'QueryParameterName', value: '$select' },
+          { key: 'QueryParameterValue', value: select },
+        ]),
+      );
+    }
+    // The miscased name is named with its right spelling.
+    const miscased = await httpsJson(url + 'id,VmSize', sim.caCert, 'GET');
+    expect(miscased.body.values).toContainEqual({
+      key: 'Reason',
+      value: expect.stringContaining("'vmSize'"),
+    });
+  });
+
+  it('pages a pool list with maxresults (1-1000) and filters it on state', async () => {
+    const url = `${sim.batchUrl('batchrenderweu')}/pools?api-version=2022-10-01.16.0`;
+    const all: string[] = [];
+    for (const p of await batch.pool.list()) all.push(p.id!);
+    expect(all.length).toBeGreaterThan(2);
+    const first = await batch.pool.list({ poolListOptions: { maxResults: 2, select: 'id' } });
+    expect(first.map((p) => p.id)).toEqual(all.slice(0, 2));
+    expect(first.odatanextLink).toBeDefined();
+    const rest: string[] = [];
+    let page = first;
+    while (page.odatanextLink) {
+      page = await batch.pool.listNext(page.odatanextLink);
+      rest.push(...page.map((p) => p.id!));
+    }
+    expect([...first.map((p) => p.id), ...rest]).toEqual(all);
+    for (const bad of ['0', '1001'])
+      expect((await httpsJson(`${url}&maxresults=${bad}`, sim.caCert, 'GET')).body.code).toBe(
+        'OutOfRangeQueryParameterValue',
+      );
+    const active = await batch.pool.list({
+      poolListOptions: { filter: "state eq 'active'", select: 'id,state' },
+    });
+    expect(active.every((p) => p.state === 'active')).toBe(true);
+    const filter = encodeURIComponent("startswith(id, 'render')");
+    expect((await httpsJson(`${url}&$filter=${filter}`, sim.caCert, 'GET')).status).toBe(400);
+    expect((await httpsJson(`${url}&$skiptoken=abc`, sim.caCert, 'GET')).status).toBe(400);
   });
 
   it('stops allocation at the account quota with AccountCoreQuotaReached', async () => {

@@ -117,6 +117,10 @@ describe('compute node rules and faults', () => {
     const filter = encodeURIComponent("startswith(state, 'un')");
     expect((await httpsJson(`${nodesUrl}&$filter=${filter}`, sim.caCert, 'GET')).status).toBe(400);
     expect((await httpsJson(`${nodesUrl}&maxresults=1001`, sim.caCert, 'GET')).status).toBe(400);
+    // $select names are case-sensitive REST names; the product's own node select is tested below.
+    const miscased = await httpsJson(`${nodesUrl}&$select=id,State`, sim.caCert, 'GET');
+    expect(miscased.status).toBe(400);
+    expect(miscased.body.code).toBe('InvalidQueryParameterValue');
   });
 
   it('fails a start task on a share of nodes: starttaskfailed with the failure Batch reports', async () => {

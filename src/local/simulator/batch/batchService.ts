@@ -7,7 +7,8 @@ import type { BatchRoute } from './batchRoute';
 import { invalidUri, unsupportedVerb, requireBody } from './batchRefusals';
 import { snapshotPool } from './allocation';
 import { createPoolState, etag, poolsToRead } from './poolCreation';
-import { selectProperties } from './odataQuery';
+import { eqFilter, invalidQuery, maxResults, page, selectProperties } from './odataQuery';
+import { POOL_PROPERTIES } from './selectable';
 import { applyResize, stopPoolResize } from './poolResize';
 import { listNodeCounts, listNodes } from './nodeRoutes';
 import { serveJobs } from './jobs';
@@ -59,15 +60,7 @@ const route: BatchRoute = (world, req, account, rest, base) => {
   if (first !== 'pools') throw invalidUri();
   if (!id) {
     if (req.method === 'POST') return addPool(world, req, account, base);
-    if (req.method === 'GET')
-      return odata(200, {
-        'odata.metadata': `${base}/$metadata#pools`,
-        // Batch answers only the `$select`ed properties (batch-efficient-list-queries).
-        value: selectProperties(
-          req.url,
-          poolsToRead(world, account).map((p) => renderPool(world, p, base)),
-        ),
-      });
+    if (req.method === 'GET') return listPools(world, req, account, base);
     throw unsupportedVerb(req.method, 'pools');
   }
   const pool = findPool(world, account, id);
@@ -121,6 +114,27 @@ function checkAuth(req: SimRequest, account: BatchAccountState): void {
     );
 }
 
+/**
+ * Pool_List: `$filter` on `state` (`eq` clauses joined by `or`; other filters are refused, stricter than
+ * Batch, as the product sends none), `$select` (only those properties, names checked), `maxresults`
+ * 1-1000 (default 1000) and `odata.nextLink` pages. `$expand` (Batch's `stats`) is not modelled: refused.
+ */
+function listPools(world: World, req: SimRequest, account: BatchAccountState, base: string): SimResponse {
+  const expand = req.url.searchParams.get('$expand');
+  if (expand !== null) throw invalidQuery('$expand', expand, 'this simulator does not model $expand');
+  const states = eqFilter(req.url, 'state');
+  const size = maxResults(req.url, 1000, 1000);
+  const pools = poolsToRead(world, account).filter((p) => !states || states.has(poolState(p)));
+  // Only the page is rendered; Batch answers only its `$select`ed properties (batch-efficient-list-queries).
+  const { value, nextLink } = page(req.url, pools, size);
+  const rendered = value.map((p) => renderPool(world, p, base));
+  return odata(200, {
+    'odata.metadata': `${base}/$metadata#pools`,
+    value: selectProperties(req.url, rendered, POOL_PROPERTIES),
+    ...(nextLink ? { 'odata.nextLink': nextLink } : {}),
+  });
+}
+
 function findPool(world: World, account: BatchAccountState, id: string): BatchPoolState {
   poolsToRead(world, account);
   const pool = account.pools[id.toLowerCase()];
@@ -166,7 +180,7 @@ function renderPool(world: World, pool: BatchPoolState, base: string): Record<st
     eTag: pool.eTag,
     lastModified: iso(pool.resize.startedAtSimMs),
     creationTime: iso(pool.createdAtSimMs),
-    state: deleting ? 'deleting' : 'active',
+    state: poolState(pool),
     stateTransitionTime: iso(deleting ? pool.deletingAtSimMs! - TIMING.poolDeleteMs : pool.createdAtSimMs),
     allocationState: snap.allocationState,
     allocationStateTransitionTime: iso(
@@ -189,6 +203,8 @@ function renderPool(world: World, pool: BatchPoolState, base: string): Record<st
     ),
   };
 }
+
+const poolState = (pool: BatchPoolState) => (pool.deletingAtSimMs !== undefined ? 'deleting' : 'active');
 
 /** Pool properties Batch stores and answers as sent (also for pools made through the management plane). */
 const PASS_THROUGH = [

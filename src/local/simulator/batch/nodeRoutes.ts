@@ -5,6 +5,7 @@ import { BatchFailure } from './batchErrors';
 import { poolsToRead } from './poolCreation';
 import { poolNodes, type SimNode } from './nodes';
 import { eqFilter, maxResults, page, selectProperties } from './odataQuery';
+import { NODE_PROPERTIES } from './selectable';
 
 const ODATA = 'application/json;odata=minimalmetadata';
 
@@ -31,10 +32,10 @@ export function listNodes(
   const nodes = poolNodes(account, pool, world.state.faults, world.now())
     .filter((n) => !states || states.has(n.state))
     .map((n) => renderNode(n, pool, base));
-  const { value, nextLink } = page(req.url, selectProperties(req.url, nodes), size);
+  const { value, nextLink } = page(req.url, nodes, size);
   return odata({
     'odata.metadata': `${base}/$metadata#nodes`,
-    value,
+    value: selectProperties(req.url, value, NODE_PROPERTIES),
     ...(nextLink ? { 'odata.nextLink': nextLink } : {}),
   });
 }

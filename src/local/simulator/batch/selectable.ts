@@ -1,0 +1,77 @@
+/*
+ * The property names `$select` takes on a list, exactly as the REST API spells them: Batch refuses any
+ * other name (case-sensitive, top-level only) with 400 InvalidQueryParameterValue
+ * (https://learn.microsoft.com/azure/batch/batch-efficient-list-queries, "Rules for filter, select, and
+ * expand strings"). Names of the 2022-10-01.16.0 models @azure/batch 10.2 speaks (CloudPool, ComputeNode
+ * in specification/batch/data-plane/Microsoft.Batch/stable/2022-10-01.16.0/BatchService.json), plus the
+ * newer ones the simulator also answers (BatchPool of 2025-06-01.21.0: resourceTags, upgradePolicy).
+ */
+
+export const POOL_PROPERTIES: ReadonlySet<string> = new Set([
+  'id',
+  'displayName',
+  'url',
+  'eTag',
+  'lastModified',
+  'creationTime',
+  'state',
+  'stateTransitionTime',
+  'allocationState',
+  'allocationStateTransitionTime',
+  'vmSize',
+  'cloudServiceConfiguration',
+  'virtualMachineConfiguration',
+  'resizeTimeout',
+  'resizeErrors',
+  'currentDedicatedNodes',
+  'currentLowPriorityNodes',
+  'targetDedicatedNodes',
+  'targetLowPriorityNodes',
+  'enableAutoScale',
+  'autoScaleFormula',
+  'autoScaleEvaluationInterval',
+  'autoScaleRun',
+  'enableInterNodeCommunication',
+  'networkConfiguration',
+  'startTask',
+  'certificateReferences',
+  'applicationPackageReferences',
+  'applicationLicenses',
+  'taskSlotsPerNode',
+  'taskSchedulingPolicy',
+  'userAccounts',
+  'metadata',
+  'stats',
+  'mountConfiguration',
+  'identity',
+  'targetNodeCommunicationMode',
+  'currentNodeCommunicationMode',
+  'resourceTags',
+  'upgradePolicy',
+]);
+
+export const NODE_PROPERTIES: ReadonlySet<string> = new Set([
+  'id',
+  'url',
+  'state',
+  'schedulingState',
+  'stateTransitionTime',
+  'lastBootTime',
+  'allocationTime',
+  'ipAddress',
+  'affinityId',
+  'vmSize',
+  'totalTasksRun',
+  'runningTasksCount',
+  'runningTaskSlotsCount',
+  'totalTasksSucceeded',
+  'recentTasks',
+  'startTask',
+  'startTaskInfo',
+  'certificateReferences',
+  'errors',
+  'isDedicated',
+  'endpointConfiguration',
+  'nodeAgentInfo',
+  'virtualMachineInfo',
+]);
