@@ -1,6 +1,6 @@
 import type { Services } from './services';
 import type { BatchAccountRef, BuildRequest } from '../domain/buildRequest';
-import { PermanentError } from '../domain/errors';
+import { NotFoundError, PermanentError } from '../domain/errors';
 import type { CapacityFacts } from '../domain/cutover/capacity';
 import type { PoolListField } from '../ports/batch';
 
@@ -62,8 +62,24 @@ const CAPACITY_FIELDS: readonly PoolListField[] = [
 ];
 
 /**
+ * Azure's codes for "this identity may not read that account": ARM's 403 (quotas) and the Batch data
+ * plane's 401/403 (pool list); `Http401`/`Http403` when a service sends no code.
+ */
+const NOT_ALLOWED = new Set([
+  'AuthorizationFailed',
+  'AuthorizationFailure',
+  'AuthenticationFailed',
+  'InsufficientPermissions',
+  'Forbidden',
+  'Http401',
+  'Http403',
+]);
+
+/**
  * An account this identity cannot read (or that is not there) is left out: capacity is then not checked
- * for it, and pool creation reports Azure's own error. Transient failures still retry the activity.
+ * for it, and pool creation reports Azure's own error. Transient failures still retry the activity. Any
+ * other refusal (a 400 on the `$select` we send, say) is a request of ours Azure does not take: it fails
+ * the step, named as our bug, instead of passing the capacity check for an account nobody looked at.
  */
 async function readAccount(services: Services, account: BatchAccountRef) {
   try {
@@ -72,7 +88,15 @@ async function readAccount(services: Services, account: BatchAccountRef) {
       services.batch.listPools(account, CAPACITY_FIELDS),
     ]);
   } catch (error) {
-    if (error instanceof PermanentError) return undefined;
+    if (error instanceof NotFoundError || (error instanceof PermanentError && NOT_ALLOWED.has(error.code)))
+      return undefined;
+    if (error instanceof PermanentError)
+      throw new PermanentError(
+        `Reading the capacity (core quotas and pools) of Batch account ${account.id}: ${error.message.trim()} ` +
+          'Azure refused a read batch-image-factory builds itself, not a value of the request: this is a bug in batch-image-factory; report it with this message.',
+        error.code,
+        error.target ?? account.id,
+      );
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { gatherCapacityFacts } from '../../../src/activities/capacityFacts';
 import { buildRequestSchema } from '../../../src/domain/buildRequest';
-import { PermanentError, TransientError } from '../../../src/domain/errors';
+import { NotFoundError, PermanentError, TransientError } from '../../../src/domain/errors';
 import { FakeWorld } from '../../helpers/fakes';
 import { exampleInput } from '../../helpers/requests';
 
@@ -23,6 +23,31 @@ describe('gatherCapacityFacts', () => {
       throw new PermanentError('forbidden', 'AuthorizationFailed', 'acct');
     };
     expect(await gatherCapacityFacts(w.services(), request())).toEqual({});
+  });
+
+  it('leaves out an account that is not there (404)', async () => {
+    const w = new FakeWorld();
+    w.batch.listPools = async () => {
+      throw new NotFoundError('gone', 'AccountNotFound', 'acct');
+    };
+    expect(await gatherCapacityFacts(w.services(), request())).toEqual({});
+  });
+
+  it('fails loudly when Batch refuses our own pool list (a bug in us, not an account to skip)', async () => {
+    const w = new FakeWorld();
+    w.batch.listPools = async () => {
+      throw new PermanentError(
+        'Listing pools of Batch account acct: Azure answered 400 InvalidQueryParameterValue: Value for one of the query parameters specified in the request URI is invalid.',
+        'InvalidQueryParameterValue',
+        'acct',
+      );
+    };
+    const failure = gatherCapacityFacts(w.services(), request());
+    await expect(failure).rejects.toBeInstanceOf(PermanentError);
+    await expect(failure).rejects.toMatchObject({
+      code: 'InvalidQueryParameterValue',
+      message: expect.stringMatching(/capacity.*InvalidQueryParameterValue.*bug in batch-image-factory/is),
+    });
   });
 
   it('lets a transient failure retry the activity', async () => {
