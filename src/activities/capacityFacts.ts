@@ -44,7 +44,7 @@ export async function readCapacityFacts(
         targetDedicatedNodes: p.targetDedicatedNodes,
         currentLowPriorityNodes: p.currentLowPriorityNodes,
         targetLowPriorityNodes: p.targetLowPriorityNodes,
-        ...(p.autoScale ? { autoScale: true } : {}),
+        ...(p.autoScaleEnabled ? { autoScale: true } : {}),
       })),
     };
   }
@@ -52,14 +52,15 @@ export async function readCapacityFacts(
 }
 
 /** What the capacity plan reads of each pool: the whole pool of every pool of the account is not needed. */
-const CAPACITY_FIELDS: readonly PoolListField[] = [
+const CAPACITY_FIELDS = [
   'vmSize',
   'currentDedicatedNodes',
   'targetDedicatedNodes',
   'currentLowPriorityNodes',
   'targetLowPriorityNodes',
-  'autoScale',
-];
+  // Whether the pool autoscales, not its last run: nothing here reads the run.
+  'autoScaleEnabled',
+] as const satisfies readonly PoolListField[];
 
 /**
  * Azure's codes for "this identity may not read that account": ARM's 403 (quotas) and the Batch data

@@ -5,6 +5,7 @@ import type {
   BatchPoolsPort,
   CreatePoolOutcome,
   PoolListField,
+  PoolListing,
   PoolSpec,
   PoolStatus,
 } from '../ports/batch';
@@ -70,14 +71,20 @@ export class AzureBatchAdapter implements BatchPoolsPort {
     return this.arm.createPool(account, spec);
   }
 
-  async listPools(account: BatchAccountRef, fields?: readonly PoolListField[]): Promise<PoolStatus[]> {
+  async listPools<F extends PoolListField = PoolListField>(
+    account: BatchAccountRef,
+    fields?: readonly F[],
+  ): Promise<PoolListing<F>[]> {
     return azureCall('Listing pools of Batch account', account.id, async () => {
       const client = this.client(account);
-      const out: PoolStatus[] = [];
+      const out: PoolListing<F>[] = [];
       const select = fields && selectClause(fields);
       let page = await client.pool.list(select ? { poolListOptions: { select } } : undefined);
       for (;;) {
-        out.push(...page.map((p) => toPoolStatus(p.id ?? '', p)));
+        for (const pool of page) {
+          const status = toPoolStatus(pool.id ?? '', pool);
+          out.push(fields ? onlyFields(status, fields) : status);
+        }
         if (!page.odatanextLink) return out;
         page = await client.pool.listNext(page.odatanextLink);
       }
@@ -149,6 +156,7 @@ const BATCH_PROPERTIES: Record<PoolListField, string[]> = {
   vmSize: ['vmSize'],
   resizeErrors: ['resizeErrors'],
   autoScale: ['enableAutoScale', 'autoScaleRun'],
+  autoScaleEnabled: ['enableAutoScale'],
 };
 
 /**
@@ -157,6 +165,13 @@ const BATCH_PROPERTIES: Record<PoolListField, string[]> = {
  */
 function selectClause(fields: readonly PoolListField[]): string {
   return [...new Set(['id', ...fields.flatMap((f) => BATCH_PROPERTIES[f])])].join(',');
+}
+
+/** The id and `fields` of a pool read with `$select`: the defaults toPoolStatus fills in for the rest stay out. */
+function onlyFields<F extends PoolListField>(status: PoolStatus, fields: readonly F[]): PoolListing<F> {
+  const out: Record<string, unknown> = { poolId: status.poolId };
+  for (const field of fields) if (status[field] !== undefined) out[field] = status[field];
+  return out as PoolListing<F>;
 }
 
 function toPoolStatus(poolId: string, pool: BatchServiceModels.CloudPool): PoolStatus {
@@ -175,6 +190,7 @@ function toPoolStatus(poolId: string, pool: BatchServiceModels.CloudPool): PoolS
       message: e.message ?? '',
     })),
     ...(pool.enableAutoScale ? { autoScale: autoScaleOf(pool.autoScaleRun) } : {}),
+    ...(pool.enableAutoScale !== undefined ? { autoScaleEnabled: pool.enableAutoScale } : {}),
   };
 }
 

@@ -23,10 +23,21 @@ export interface PoolStatus {
   resizeErrors: { code: string; message: string }[];
   /** Autoscale pools: the formula's last evaluation (Batch's autoScaleRun); absent until the first. */
   autoScale?: { lastRunAt?: string; error?: { code: string; message: string } };
+  /**
+   * Whether the pool autoscales (Batch's enableAutoScale) without its last run: what a pool list cut
+   * to a few fields asks for. Set by the adapter; fakes may leave it out (a fixed-size pool).
+   */
+  autoScaleEnabled?: boolean;
 }
 
 /** The pool fields a pool list can be cut to. */
 export type PoolListField = Exclude<keyof PoolStatus, 'poolId'>;
+
+/**
+ * A pool of a list cut to `F` (Batch's `$select`): the id and those fields only, so code that reads a
+ * field it did not ask for fails to compile instead of reading a default Batch never sent.
+ */
+export type PoolListing<F extends PoolListField> = Pick<PoolStatus, 'poolId' | F>;
 
 /**
  * Azure Batch pools: created, resized and deleted through the management plane (ARM,
@@ -45,10 +56,13 @@ export interface BatchPoolsPort extends BatchNodesPort {
   getPool(account: BatchAccountRef, poolId: string): Promise<PoolStatus | undefined>;
   /**
    * Every pool of the account (retention checks which image versions are still in use, preflight how
-   * many cores they hold). `fields`: only those are read (Batch's `$select`), the rest keep their
-   * defaults; an account holds hundreds of pools, and each is read whole otherwise.
+   * many cores they hold), whole unless `fields` cut it; an account holds hundreds of pools.
    */
-  listPools(account: BatchAccountRef, fields?: readonly PoolListField[]): Promise<PoolStatus[]>;
+  listPools<F extends PoolListField = PoolListField>(
+    account: BatchAccountRef,
+    /** Only these (Batch's `$select`): each pool then carries its id and these fields alone. */
+    fields?: readonly F[],
+  ): Promise<PoolListing<F>[]>;
   resizePool(
     account: BatchAccountRef,
     poolId: string,

@@ -168,10 +168,21 @@ describe('compute node rules and faults', () => {
     expect(listed).toHaveLength(1);
     expect(decodeURIComponent(listed[0]!.path)).toContain('$select=id,vmSize,targetDedicatedNodes');
     const a = pools.find((p) => p.poolId === 'nodes-a')!;
-    expect(a).toMatchObject({ vmSize: 'standard_d4s_v5', targetDedicatedNodes: 20 });
-    // Not asked for, so not read: the image reference stays out of the answer.
+    // Only what was asked for: no field Batch did not send reads as a plausible default ('active', 0…).
+    expect(a).toEqual({ poolId: 'nodes-a', vmSize: 'standard_d4s_v5', targetDedicatedNodes: 20 });
+    // @ts-expect-error the image was not selected: a reader of it must not compile
     expect(a.imageVersionId).toBeUndefined();
+    // @ts-expect-error nor the state, which would otherwise read 'active'
+    expect(a.state).toBeUndefined();
     const whole = await adapter.listPools(ACCOUNT);
     expect(whole.find((p) => p.poolId === 'nodes-a')?.imageVersionId).toBe(versionId);
+  });
+
+  it('asks Batch for enableAutoScale alone when only whether a pool autoscales is wanted', async () => {
+    const before = sim.recorder.lastSeq;
+    const pools = await adapter.listPools(ACCOUNT, ['autoScaleEnabled']);
+    const listed = sim.recorder.since(before).filter((r) => r.method === 'GET' && /\/pools\?/.test(r.path));
+    expect(decodeURIComponent(listed[0]!.path)).toMatch(/\$select=id,enableAutoScale(&|$)/);
+    expect(pools.find((p) => p.poolId === 'nodes-a')).toEqual({ poolId: 'nodes-a', autoScaleEnabled: false });
   });
 });

@@ -17,6 +17,26 @@ describe('gatherCapacityFacts', () => {
     expect(facts).toEqual({ [KEY]: { quotas: QUOTAS, pools: [] } });
   });
 
+  it('asks only for the fields the capacity plan reads (not the autoscale run)', async () => {
+    const w = new FakeWorld();
+    const asked: string[][] = [];
+    w.batch.listPools = async (_account: unknown, fields?: readonly string[]) => {
+      asked.push([...(fields ?? [])]);
+      return [];
+    };
+    await gatherCapacityFacts(w.services(), request());
+    expect(asked).toEqual([
+      [
+        'vmSize',
+        'currentDedicatedNodes',
+        'targetDedicatedNodes',
+        'currentLowPriorityNodes',
+        'targetLowPriorityNodes',
+        'autoScaleEnabled',
+      ],
+    ]);
+  });
+
   it('leaves out an account it may not read (capacity unchecked there)', async () => {
     const w = new FakeWorld();
     w.batch.getCoreQuotas = async () => {
