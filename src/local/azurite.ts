@@ -106,11 +106,16 @@ async function startService(
   return child;
 }
 
+/**
+ * SIGINT, not SIGTERM: Azurite's table service closes (and saves its tables) on SIGINT or an IPC
+ * 'shutdown' only (Azure/Azurite src/table/main.ts), and a SIGTERM killed it with the last writes unsaved.
+ * The queue service closes on either.
+ */
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    child.kill('SIGINT');
     setTimeout(() => child.kill('SIGKILL'), 3000).unref();
   });
 }

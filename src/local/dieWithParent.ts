@@ -13,16 +13,31 @@ if (parentPid > 0) {
   process.stdin.on('end', leave);
   process.stdin.on('error', leave);
   process.stdin.resume();
-  // A SIGTERM is the parent stopping us on purpose. Azurite's queue service closes its server on it and
-  // waits for the event loop to empty, which the open stdin above never let happen: every stop ended in
-  // the parent's SIGKILL fallback seconds later. So stop watching; and a service with no SIGTERM handler
-  // of its own (Azurite's table service) gets the signal's default again: it dies of it.
-  process.once('SIGTERM', () => {
+  // A SIGINT or SIGTERM is someone stopping us on purpose. Azurite's services close their server on
+  // SIGINT (the queue service also on SIGTERM) and wait for the event loop to empty, which the open
+  // stdin above would never let happen: every stop would end in the parent's SIGKILL fallback. So stop
+  // watching. Azurite's table service handles SIGINT and IPC 'shutdown' only: a SIGTERM would kill it
+  // before its last save and lose what it acknowledged, so a SIGTERM becomes its SIGINT. A service with
+  // neither handler gets the signal's default again: it dies of it.
+  const release = () => {
     process.stdin.removeListener('end', leave);
     process.stdin.removeListener('error', leave);
     process.stdin.destroy();
-    if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
-  });
+  };
+  const onInterrupt = () => {
+    process.removeListener('SIGTERM', onTerminate);
+    release();
+    if (process.listenerCount('SIGINT') === 0) process.kill(process.pid, 'SIGINT');
+  };
+  const onTerminate = () => {
+    process.removeListener('SIGINT', onInterrupt);
+    release();
+    if (process.listenerCount('SIGTERM') > 0) return;
+    if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
+    else process.kill(process.pid, 'SIGTERM');
+  };
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onTerminate);
   setInterval(() => {
     if (process.ppid !== parentPid) leave();
   }, 250).unref();

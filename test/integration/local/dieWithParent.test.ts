@@ -17,10 +17,19 @@ const server = require('node:http').createServer().listen(0, '127.0.0.1', () => 
   process.once('SIGTERM', () => server.close());
   console.log('ready');
 });`;
-/** Azurite's table service in small: a server and no SIGTERM handler of its own. */
+/** A service with no signal handler of its own. */
 const NO_HANDLER = `require('node:http').createServer().listen(0, '127.0.0.1', () => console.log('ready'));`;
+/**
+ * Azurite's table service in small: it closes (and saves) on SIGINT only, saying so on stdout, and
+ * has no SIGTERM handler (Azure/Azurite src/table/main.ts).
+ */
+const CLOSES_ON_SIGINT_ONLY = `
+const server = require('node:http').createServer().listen(0, '127.0.0.1', () => {
+  process.once('SIGINT', () => server.close(() => console.log('saved')));
+  console.log('ready');
+});`;
 
-async function startThenTerminate(script: string) {
+async function startThenTerminate(script: string, signal: NodeJS.Signals = 'SIGTERM') {
   const child = spawn(process.execPath, ['--require', PRELOAD, '-e', script], {
     // As startAzurite spawns Azurite: stdin is the pipe the watch reads.
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -29,12 +38,14 @@ async function startThenTerminate(script: string) {
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  let stdout = '';
+  child.stdout!.on('data', (c) => (stdout += c));
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   // A deadline only so a process that ignores the SIGTERM cannot outlive the test: how it ended is the check.
   const fallback = setTimeout(() => child.kill('SIGKILL'), 10_000);
   try {
-    return await ended;
+    return { ...(await ended), saved: stdout.includes('saved') };
   } finally {
     clearTimeout(fallback);
   }
@@ -42,10 +53,23 @@ async function startThenTerminate(script: string) {
 
 describe('the parent watch preloaded into Azurite', () => {
   it('lets a service that closes on SIGTERM end by itself (no SIGKILL)', async () => {
-    expect(await startThenTerminate(CLOSES_ON_SIGTERM)).toEqual({ code: 0, signal: null });
+    expect(await startThenTerminate(CLOSES_ON_SIGTERM)).toMatchObject({ code: 0, signal: null });
   }, 20_000);
 
-  it('lets a service with no SIGTERM handler of its own die of the SIGTERM', async () => {
-    expect(await startThenTerminate(NO_HANDLER)).toEqual({ code: null, signal: 'SIGTERM' });
+  it('turns a SIGTERM into the SIGINT of a service that closes on SIGINT only (its close saves)', async () => {
+    expect(await startThenTerminate(CLOSES_ON_SIGINT_ONLY)).toEqual({ code: 0, signal: null, saved: true });
+  }, 20_000);
+
+  it('lets a service that closes on SIGINT end by itself on SIGINT (what stop() sends)', async () => {
+    expect(await startThenTerminate(CLOSES_ON_SIGINT_ONLY, 'SIGINT')).toEqual({
+      code: 0,
+      signal: null,
+      saved: true,
+    });
+  }, 20_000);
+
+  it('lets a service with no handler of its own die of the SIGTERM or SIGINT', async () => {
+    expect(await startThenTerminate(NO_HANDLER)).toMatchObject({ code: null, signal: 'SIGTERM' });
+    expect(await startThenTerminate(NO_HANDLER, 'SIGINT')).toMatchObject({ code: null, signal: 'SIGINT' });
   }, 20_000);
 });
