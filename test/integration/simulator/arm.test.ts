@@ -271,6 +271,19 @@ describe('ARM Compute over the wire', () => {
     expect(pages.some((r) => r.path.includes('skiptoken'))).toBe(true);
   });
 
+  it('refuses a $skiptoken it did not issue with 400, not an empty page', async () => {
+    const list = `${GALLERY_ID}/images/ubuntu2204-render/versions?api-version=2025-03-03`;
+    for (const token of ['abc', '-1', '1.5', '']) {
+      const answer = await rawRequest(sim, 'GET', `${list}&$skiptoken=${encodeURIComponent(token)}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({
+        code: 'InvalidSkipToken',
+        message: expect.stringContaining('nextLink'),
+      });
+    }
+    expect((await rawRequest(sim, 'GET', `${list}&$skiptoken=0`)).body.value.length).toBeGreaterThan(0);
+  });
+
   it('deletes a version through the Location LRO', async () => {
     const poller = await compute.galleryImageVersions.beginDelete(
       'rg-hpc-images',

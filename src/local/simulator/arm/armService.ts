@@ -113,7 +113,7 @@ function list(
     requireParents(world, { ...path, names: [...path.names, 'x'] });
     items = world.childKeys(resourceIdOf(path), path.types.at(-1)!);
   }
-  const skip = Number(query(req, '$skiptoken') ?? 0);
+  const skip = skipToken(query(req, '$skiptoken'));
   // Only the page is taken out of the world (and rendered): a list of hundreds goes ten at a time.
   const page = items.slice(skip, skip + options.pageSize).map((k) => world.resource(k)!);
   const value = page.map((r) => renderResource(r, kind, world, req));
@@ -124,4 +124,18 @@ function list(
     nextLink = `${options.origin}${next.pathname}${next.search}`;
   }
   return json(200, { value, ...(nextLink ? { nextLink } : {}) });
+}
+
+/**
+ * The offset this simulator puts in its own nextLinks. Anything else is a token it never issued: ARM
+ * answers 400 rather than a page (the code, InvalidSkipToken, is assumed: no Compute spec lists one).
+ */
+function skipToken(token: string | undefined): number {
+  if (token === undefined) return 0;
+  if (/^\d+$/.test(token) && Number.isSafeInteger(Number(token))) return Number(token);
+  throw new ArmFailure(
+    400,
+    'InvalidSkipToken',
+    `The $skiptoken '${token}' is not one this list issued. Follow the nextLink of the previous page.`,
+  );
 }
