@@ -26,6 +26,8 @@ commands:
 
 async function main(argv: string[]): Promise<CommandResult> {
   const [command, ...rest] = argv;
+  // `bif start --help` must print the usage, not start a world and submit the example.
+  if (rest.includes('--help') || rest.includes('-h')) return { exitCode: 0, stdout: USAGE };
   switch (command) {
     case 'plan':
       return planCommand(rest, new Date());

@@ -196,3 +196,19 @@ describe('bif events --seconds', () => {
     expect(result.stdout).toMatch(/--seconds must be a number of seconds, 0 or more/);
   });
 });
+
+describe('bif <command> --help', () => {
+  it.each(['start', 'submit', 'status', 'approve', 'simulate', 'plan', 'events', 'clean'])(
+    'prints the usage for "%s --help" and does nothing else',
+    (command) => {
+      // `bif start --help` used to start the whole local world and submit the 3000-node example.
+      const result = spawnSync(process.execPath, [BIF, command, '--help'], {
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/^usage: bif <command>/);
+      expect(result.stderr).toBe('');
+    },
+  );
+});
