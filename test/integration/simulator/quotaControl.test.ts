@@ -81,3 +81,56 @@ describe('a resize only while steady', () => {
     expect((await data.pool.get('qc-b')).targetDedicatedNodes).toBe(10);
   });
 });
+
+describe('Batch’s resize conflicts, with Batch’s codes', () => {
+  const fixedScale = (targetDedicatedNodes: number, extra: Record<string, unknown> = {}) => ({
+    scaleSettings: { fixedScale: { targetDedicatedNodes, ...extra } },
+  });
+  const update = (pool: string, body: Record<string, unknown>) =>
+    arm.poolOperations.update('rg-batch-weu', 'batchrenderweu', pool, body);
+
+  it('answers 409 PoolBeingResized to a resize of a resizing pool, on both planes', async () => {
+    await create('qc-c', 4);
+    sim.clock.advance(60 * MINUTE);
+    await update('qc-c', fixedScale(2, { nodeDeallocationOption: 'TaskCompletion' }));
+    await expect(update('qc-c', fixedScale(4))).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'PoolBeingResized',
+    });
+    await expect(data.pool.resize('qc-c', { targetDedicatedNodes: 4 })).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'PoolBeingResized',
+    });
+  });
+
+  it('stop-resize takes a resizing pool through stopping to steady, where it keeps its nodes and resizes again', async () => {
+    await create('qc-d', 8);
+    sim.clock.advance(60 * MINUTE);
+    await update('qc-d', fixedScale(0, { nodeDeallocationOption: 'TaskCompletion' }));
+    sim.clock.advance(MINUTE);
+    await arm.poolOperations.stopResize('rg-batch-weu', 'batchrenderweu', 'qc-d');
+    const stopping = await data.pool.get('qc-d');
+    expect(stopping.allocationState).toBe('stopping');
+    await expect(update('qc-d', fixedScale(8))).rejects.toMatchObject({ code: 'PoolBeingResized' });
+    sim.clock.advance(MINUTE);
+    const stopped = await data.pool.get('qc-d');
+    expect(stopped.allocationState).toBe('steady');
+    expect(stopped.currentDedicatedNodes).toBe(stopping.currentDedicatedNodes);
+    expect(stopped.resizeErrors?.map((e) => e.code)).toEqual(['ResizeStopped']);
+    await update('qc-d', fixedScale(8));
+    expect((await data.pool.get('qc-d')).targetDedicatedNodes).toBe(8);
+  });
+
+  it('answers 409 PoolBeingDeleted to a resize of a deleting pool, before looking at its allocation', async () => {
+    await create('qc-e', 4);
+    await arm.poolOperations.beginDelete('rg-batch-weu', 'batchrenderweu', 'qc-e');
+    await expect(update('qc-e', fixedScale(2))).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'PoolBeingDeleted',
+    });
+    await expect(data.pool.resize('qc-e', { targetDedicatedNodes: 2 })).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'PoolBeingDeleted',
+    });
+  });
+});
