@@ -87,11 +87,21 @@ const facts = (familyQuota: number): CapacityFacts => ({
 });
 
 /** Replication done; the old pool shrinks at once; p1 reads as `created`/`reading` say until deleted. */
-function world(
-  p1: { create?: unknown; reading?: unknown; facts?: CapacityFacts; busy?: number; unusable?: number } = {},
-): World {
+interface Script {
+  create?: unknown;
+  reading?: unknown;
+  facts?: CapacityFacts;
+  /** restoreShrunkPool's answers before 'restored' (default none). */
+  restores?: string[];
+  /** The old pool once resized back (default: steady at 20). */
+  oldAfterRestore?: unknown;
+  unusable?: number;
+}
+
+function world(p1: Script = {}): World {
   let deleted = false;
-  let busy = p1.busy ?? 0;
+  const restores = [...(p1.restores ?? [])];
+  let restored = false;
   let drained = false;
   return {
     activity(name, a) {
@@ -105,7 +115,11 @@ function world(
         };
       if (name === 'readCapacityFacts') return p1.facts ?? {};
       if (name === 'shrinkPool') return 'shrinking';
-      if (name === 'restoreShrunkPool') return busy-- > 0 ? 'busy' : 'restored';
+      if (name === 'restoreShrunkPool') {
+        const answer = restores.shift() ?? 'restored';
+        if (answer === 'restored') restored = true;
+        return answer;
+      }
       if (name === 'createPool') return p1.create ?? 'created';
       if (name === 'deletePool') {
         if (a.poolId === 'p1') deleted = true;
@@ -119,7 +133,8 @@ function world(
         return 'draining';
       }
       if (name === 'getPool') {
-        if (a.poolId === 'old') return steady(drained ? 0 : 10);
+        if (a.poolId === 'old')
+          return restored ? (p1.oldAfterRestore ?? steady(20)) : steady(drained ? 0 : 10);
         return deleted ? null : (p1.reading ?? steady(20));
       }
       if (name === 'countPoolNodes')
@@ -154,6 +169,7 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
       'deletePool p1',
       'getPool p1',
       'restoreShrunkPool old',
+      'getPool old',
     ]);
     expect(run.calls.find((c) => c.name === 'restoreShrunkPool')!.input).toMatchObject({
       poolId: 'old',
@@ -169,7 +185,9 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
     const [poolFailed, rolledBack] = published(run).slice(-2);
     const restored = { poolId: 'old', toDedicatedNodes: 20, toLowPriorityNodes: 0 };
     expect(poolFailed!.data).toMatchObject({ disposition: 'rolled-back', restoredOldPool: restored });
-    expect(poolFailed!.data.fix).toMatch(/The pool was deleted .* old was resized back to 20 dedicated/);
+    expect(poolFailed!.data.fix).toMatch(
+      /The pool was deleted .* old, shrunk for this cutover, was resized back to 20 dedicated/,
+    );
     expect(rolledBack!.data).toMatchObject({ keptPool: 'old', restoredOldPool: restored });
     expect((run.output as RegionOutcome).pools).toEqual([
       expect.objectContaining({ poolId: 'p1', state: 'failed', reason: 'AccountCoreQuotaReached: quota' }),
@@ -179,7 +197,13 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
   it('PUT refused: no pool to delete or wait for, the old pool is restored at once', async () => {
     const refused = permanent('PoolQuotaReached', 'The specified account has reached its pool quota.');
     const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused }));
-    expect(names(run)).toEqual(['shrinkPool old', 'getPool old', 'createPool p1', 'restoreShrunkPool old']);
+    expect(names(run)).toEqual([
+      'shrinkPool old',
+      'getPool old',
+      'createPool p1',
+      'restoreShrunkPool old',
+      'getPool old',
+    ]);
     const poolFailed = published(run).at(-1)!;
     expect(poolFailed.type).toBe('BatchImageFactory.Pool.Failed');
     expect(poolFailed.data.disposition).toBeUndefined();
@@ -187,13 +211,25 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
       poolId: 'old',
       toDedicatedNodes: 20,
       toLowPriorityNodes: 0,
+      stoppedShrink: false,
+      allocationState: 'steady',
+      currentDedicatedNodes: 20,
+      currentLowPriorityNodes: 0,
+      resizeErrors: [],
     });
-    expect(poolFailed.data.fix).toMatch(/^No pool was created and old was resized back/);
+    expect(poolFailed.data.oldPoolOutcome).toBe('resized-back');
+    expect(poolFailed.data.fix).toMatch(
+      /^No pool was created and old, shrunk for this cutover, was resized back to 20 dedicated \+ 0 low-priority nodes, .* now steady with 20 \+ 0/,
+    );
   });
 
   it('asks again while the old pool still resizes (Batch resizes a steady pool only), then restores it', async () => {
     const refused = permanent('InvalidRequestBody', 'refused');
-    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, busy: 2 }));
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK)),
+      world({ create: refused, restores: ['busy', 'busy'] }),
+    );
     const restores = run.calls.filter((c) => c.name === 'restoreShrunkPool');
     expect(restores).toHaveLength(3);
     expect(restores[1]!.atMs).toBeGreaterThan(restores[0]!.atMs);
@@ -203,14 +239,57 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
     });
   });
 
-  it('says so when the old pool is still resizing at the deadline: nothing restored, the fix names the targets', async () => {
+  it('says so when the old pool is still resizing at the deadline: nothing restored, the fix names stop-resize and the targets', async () => {
     const refused = permanent('InvalidRequestBody', 'refused');
-    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, busy: 1_000 }));
+    const busy = Array(1_000).fill('busy');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, restores: busy }));
     const poolFailed = published(run).at(-1)!.data;
     expect(poolFailed.restoredOldPool).toBeUndefined();
+    expect(poolFailed.oldPoolOutcome).toBe('left-shrunk');
     expect(poolFailed.fix).toMatch(
-      /old, shrunk for this cutover, was still resizing, .* resize it to 20 dedicated \+ 0 low-priority nodes once it is steady/,
+      /old, shrunk for this cutover, stays shrunk: .*az batch pool stop-resize --pool-id old.*az batch pool resize --pool-id old --target-dedicated-nodes 20 --target-low-priority-nodes 0/,
     );
+  });
+
+  it('stops the old pool’s shrink (taskcompletion may take hours), waits for steady, then resizes it back', async () => {
+    const refused = permanent('InvalidRequestBody', 'refused');
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK)),
+      world({ create: refused, restores: ['stopped', 'busy'] }),
+    );
+    expect(run.calls.filter((c) => c.name === 'restoreShrunkPool')).toHaveLength(3);
+    const poolFailed = published(run).at(-1)!.data;
+    expect(poolFailed.restoredOldPool).toMatchObject({ stoppedShrink: true, currentDedicatedNodes: 20 });
+    expect(poolFailed.fix).toMatch(/old, shrunk for this cutover \(its shrink stopped\), was resized back/);
+  });
+
+  it('reports an old pool that stopped short of its targets (AccountCoreQuotaReached) and says how to finish', async () => {
+    const refused = permanent('InvalidRequestBody', 'refused');
+    const short = steady(14, [{ code: 'AccountCoreQuotaReached', message: 'quota' }]);
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK)),
+      world({ create: refused, oldAfterRestore: { ...short, targetDedicatedNodes: 20 } }),
+    );
+    const poolFailed = published(run).at(-1)!.data;
+    expect(poolFailed.oldPoolOutcome).toBe('stopped-short');
+    expect(poolFailed.restoredOldPool).toMatchObject({
+      currentDedicatedNodes: 14,
+      resizeErrors: [{ code: 'AccountCoreQuotaReached' }],
+    });
+    expect(poolFailed.fix).toMatch(
+      /old was asked to resize back to 20 dedicated \+ 0 low-priority nodes but stopped at 14 \+ 0 \(AccountCoreQuotaReached\).*az batch pool resize --pool-id old --target-dedicated-nodes 20/,
+    );
+  });
+
+  it('a gate failure whose restore cannot finish says so on Pool.RolledBack (the old pool stays shrunk)', async () => {
+    const busy = Array(1_000).fill('busy');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ unusable: 5, restores: busy }));
+    const rolledBack = published(run).at(-1)!;
+    expect(rolledBack.type).toBe('BatchImageFactory.Pool.RolledBack');
+    expect(rolledBack.data.oldPoolOutcome).toBe('left-shrunk');
+    expect(rolledBack.data.fix).toMatch(/old, shrunk for this cutover, stays shrunk: .*stop-resize/);
   });
 
   it('a health-gate failure says the old pool grows back (not "untouched"), and Pool.RolledBack confirms it', async () => {
@@ -235,6 +314,7 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
       'deletePool p1',
       'getPool p1',
       'restoreShrunkPool old',
+      'getPool old',
     ]);
     expect(eventsOf(run).slice(-2)).toEqual(['Pool.Failed p1', 'Pool.RolledBack p1']);
     expect(published(run).at(-2)!.data).toMatchObject({
