@@ -15,6 +15,7 @@ export const EVENT_TYPES = {
   poolFailed: 'BatchImageFactory.Pool.Failed',
   poolRetired: 'BatchImageFactory.Pool.Retired',
   poolShrunkForCutover: 'BatchImageFactory.Pool.ShrunkForCutover',
+  poolCutoverReplanned: 'BatchImageFactory.Pool.CutoverReplanned',
   poolUpdatedInPlace: 'BatchImageFactory.Pool.UpdatedInPlace',
   poolGatePassed: 'BatchImageFactory.Pool.GatePassed',
   poolGateFailed: 'BatchImageFactory.Pool.GateFailed',
@@ -41,6 +42,21 @@ const common = {
   instanceId: z.string().describe('The Durable orchestration instance that emitted the event.'),
 };
 const resizeError = z.object({ code: z.string(), message: z.string() });
+const cutoverPlan = z.object({
+  strategy: z.enum(['blue-green', 'shrink-old-first', 'in-place']),
+  shrinkOld: z
+    .object({
+      poolId: z.string(),
+      toDedicated: z.number().int(),
+      toLowPriority: z.number().int(),
+      fromDedicated: z.number().int(),
+      fromLowPriority: z.number().int(),
+    })
+    .optional(),
+  missingCores: z.record(z.number()).optional(),
+  poolId: z.string().optional(),
+  requested: z.enum(['auto', 'in-place']).optional(),
+});
 /** Shrink-old-first, when the new pool ended early: what became of the old pool it had shrunk. */
 const oldPoolOutcome = z
   .enum(['resized-back', 'stopped-short', 'still-resizing', 'left-shrunk', 'gone'])
@@ -174,6 +190,32 @@ export const EVENT_DATA_SCHEMAS = {
     toLowPriorityNodes: z.number().int(),
     /** Cores missing for old + new side by side, per quota (dedicated, a VM family, lowPriority). */
     missingCores: z.record(z.number()),
+  }),
+  /**
+   * The region's capacity re-check changed a pool's cutover plan (quotas lowered, other pools grown or
+   * shrunk since submission), published before anything is shrunk or created under the new plan.
+   */
+  [EVENT_TYPES.poolCutoverReplanned]: z.object({
+    ...common,
+    accountId: z.string(),
+    poolId: z.string(),
+    region: z.string(),
+    previousPlan: cutoverPlan.describe('The plan made at submission (preflight).'),
+    plan: cutoverPlan.describe('The plan the pool now follows.'),
+    missingCores: z
+      .record(z.number())
+      .describe('Cores missing for old + new side by side now, per quota; empty when they fit.'),
+    quotas: z
+      .object({
+        dedicatedCoreQuota: z.number().int(),
+        lowPriorityCoreQuota: z.number().int(),
+        perFamily: z.record(z.number().int()),
+        perFamilyEnforced: z.boolean(),
+      })
+      .optional()
+      .describe('The account core quotas read by the re-check.'),
+    reason: z.string(),
+    fix: z.string().describe('How to keep the plan made at submission instead (onInsufficientQuota).'),
   }),
   /** In place: the replaced pool (no nodes) took the new image under its own id; no new pool was made. */
   [EVENT_TYPES.poolUpdatedInPlace]: z.object({

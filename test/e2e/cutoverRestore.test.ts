@@ -219,7 +219,17 @@ describe('capacity checked again when the region’s pools start', () => {
     expect(view.body.pipeline.pools[0].cutover).toBeUndefined();
     expect(view.body.regions[0].pools[0].cutover).toMatch(/shrink-old-first: rs-old to 10\+0 nodes first/);
     const types = (await eventsOf('rs-lower')).map((e) => e.type.replace('BatchImageFactory.', ''));
-    expect(types).toEqual(expect.arrayContaining(['Pool.ShrunkForCutover', 'Pool.Ready', 'Pool.Retired']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'Pool.CutoverReplanned',
+        'Pool.ShrunkForCutover',
+        'Pool.Ready',
+        'Pool.Retired',
+      ]),
+    );
+    // Said before the old pool was shrunk.
+    expect(types.indexOf('Pool.CutoverReplanned')).toBeLessThan(types.indexOf('Pool.ShrunkForCutover'));
+    expect(view.body.regions[0].pools[0].cutover).toMatch(/re-planned, was blue\/green/);
     // One more account GET and pool list than preflight's: the re-check reads each once.
     const reads = world.simulator.recorder
       .since(since)

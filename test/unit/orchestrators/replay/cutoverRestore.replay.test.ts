@@ -342,6 +342,24 @@ describe('the capacity plan, checked again when the region’s pools start', () 
     expect(run.calls.find((c) => c.name === 'readCapacityFacts')!.input).toEqual({ accounts: [ACCOUNT] });
     expect(run.calls.find((c) => c.name === 'shrinkPool')!.input).toMatchObject({ toDedicated: 10 });
     expect((run.output as RegionOutcome).pools[0]).toMatchObject({ state: 'ready' });
+    // Said before anything is shrunk: the new plan, the old one, and the figures that decided it.
+    expect(eventsOf(run).slice(0, 3)).toEqual([
+      'Region.Replicated',
+      'Pool.CutoverReplanned p1',
+      'Pool.ShrunkForCutover old',
+    ]);
+    const replanned = published(run)[1]!.data;
+    expect(replanned).toMatchObject({
+      poolId: 'p1',
+      previousPlan: { strategy: 'blue-green' },
+      plan: { strategy: 'shrink-old-first', shrinkOld: { poolId: 'old', toDedicated: 10 } },
+      missingCores: { standardDSv5Family: 40 },
+      quotas: { perFamily: { standardDSv5Family: 120 }, perFamilyEnforced: true },
+    });
+    expect(replanned.reason).toMatch(/no longer fit side by side .*old shrinks to 10\+0 nodes first/);
+    expect(replanned.fix).toMatch(/onInsufficientQuota: "refuse"/);
+    const line = JSON.stringify(run.customStatus);
+    expect(line).toMatch(/shrink-old-first: old to 10\+0 nodes first .*re-planned, was blue\/green/);
   });
 
   it('keeps blue/green when it still fits, and drops a shrink that is no longer needed', async () => {
@@ -352,6 +370,14 @@ describe('the capacity plan, checked again when the region’s pools start', () 
     );
     expect(names(run).slice(0, 2)).toEqual(['readCapacityFacts', 'createPool p1']);
     expect(names(run)).not.toContain('shrinkPool old');
+    const replanned = published(run).find((e) => e.type.endsWith('Pool.CutoverReplanned'))!.data;
+    expect(replanned).toMatchObject({
+      previousPlan: { strategy: 'shrink-old-first' },
+      plan: { strategy: 'blue-green' },
+      missingCores: {},
+    });
+    expect(replanned.reason).toMatch(/fit side by side now: old is not shrunk/);
+    expect(JSON.stringify(run.customStatus)).toMatch(/blue\/green \(re-planned, was shrink-old-first/);
   });
 
   it('refuses the pool before anything is shrunk or created when the request says "refuse"', async () => {
@@ -376,6 +402,7 @@ describe('the capacity plan, checked again when the region’s pools start', () 
       world({ facts: {} }),
     );
     expect(names(run).slice(0, 2)).toEqual(['readCapacityFacts', 'shrinkPool old']);
+    expect(eventsOf(run)).not.toContain('Pool.CutoverReplanned p1');
   });
 
   it('reads nothing for inputs without capacity (follower rollouts, children started before the re-check)', async () => {
