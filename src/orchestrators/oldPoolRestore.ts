@@ -24,6 +24,8 @@ export interface RestoredOldPool {
 export interface OldPoolRestore {
   outcome: OldPoolOutcome;
   restoredOldPool?: RestoredOldPool;
+  /** The restore failed (Batch unreachable, refused): its error, for the fix. */
+  error?: string;
 }
 
 /**
@@ -138,7 +140,7 @@ export function oldPoolText(pool: PoolRollout, restore: OldPoolRestore): string 
     case 'still-resizing':
       return `${old} was asked to resize back to ${targets} and was still resizing (${now} nodes) when this run stopped watching: check it with az batch pool show --pool-id ${old}`;
     case 'left-shrunk':
-      return `${old}, shrunk for this cutover, stays shrunk: its resize could not be stopped in time. Run az batch pool stop-resize --pool-id ${old}, then, once it is steady, ${resize}`;
+      return `${old}, shrunk for this cutover, stays shrunk: ${restore.error ? `resizing it back failed (${restore.error})` : 'its resize could not be stopped in time'}. Run az batch pool stop-resize --pool-id ${old} if it is still resizing, then, once it is steady, ${resize}`;
     case 'gone':
       return `${old}, shrunk for this cutover, no longer exists, so nothing was resized back`;
   }

@@ -24,7 +24,13 @@ export function* rollBackPool(
   failure?: EventToPublish,
 ) {
   yield* activities(context).deletePool({ account: pool.account, poolId: pool.poolId });
-  const restored = yield* restoreShrunkOldPool(context, run, pool, true);
+  let restored: OldPoolRestore | undefined;
+  try {
+    restored = yield* restoreShrunkOldPool(context, run, pool, true);
+  } catch (error) {
+    // The events below still say what became of the old pool (Pool.Failed promised it back).
+    restored = { outcome: 'left-shrunk', error: messageOf(error) };
+  }
   settlePoolFailed(run, pool, reason, { rolledBack: true });
   run.showStatus();
   yield* publish(context, run.sender, [
@@ -59,25 +65,49 @@ export function keptPoolText(pool: PoolRollout): string {
  * timed out or stalled — with their Pool.Failed events. A pool whose old pool was shrunk for it gives the
  * old pool its targets back: a created one is rolled back (deleted, waited for while its cores still
  * count, then the restore), a refused one never held a core, so the old pool is restored at once.
- * Answers the events of the other pools, still to publish: they are kept for inspection as before.
+ * `created` 'unknown' (a late failure: the status line cannot prove a PUT whose answer was lost did not
+ * land): the pool is read from Batch first. A restore that fails for one pool fails only that pool's
+ * restore: its Pool.Failed says the old pool stays shrunk and how to finish, and the next pools go on.
+ * Answers the events still to publish: the other pools' (kept for inspection as before) and those of
+ * pools whose restore failed; a rolled-back pool has published its own.
  */
 export function* restoreAfterFailedCreation(
   context: OrchestrationContext,
   run: RegionRun,
-  failed: { pool: PoolRollout; event: EventToPublish; created: boolean }[],
+  failed: { pool: PoolRollout; event: EventToPublish; created: boolean | 'unknown' }[],
 ) {
   const others: EventToPublish[] = [];
   for (const { pool, event, created } of failed) {
     const reason = String((event.data as { reason?: unknown }).reason ?? '');
-    if (pool.cutover?.strategy !== 'shrink-old-first') others.push(event);
-    else if (created) yield* rollBackPool(context, run, pool, reason, event);
-    else {
-      const restored = yield* restoreShrunkOldPool(context, run, pool, false);
-      others.push(withRestore(event, pool, restored, false));
+    if (pool.cutover?.strategy !== 'shrink-old-first') {
+      others.push(event);
+      continue;
+    }
+    let there: boolean | undefined;
+    try {
+      there = yield* exists(context, pool, created);
+      if (there) yield* rollBackPool(context, run, pool, reason, event);
+      else {
+        const restored = yield* restoreShrunkOldPool(context, run, pool, false);
+        others.push(withRestore(event, pool, restored, false));
+      }
+    } catch (error) {
+      const failed = { outcome: 'left-shrunk' as const, error: messageOf(error) };
+      others.push(withRestore(event, pool, failed, there === true));
     }
   }
   return others;
 }
+
+/** Whether the new pool is in Batch (a pool being deleted counts: its cores are released as it goes). */
+function* exists(context: OrchestrationContext, pool: PoolRollout, created: boolean | 'unknown') {
+  if (created !== 'unknown') return created;
+  const read = yield* activities(context).getPool({ account: pool.account, poolId: pool.poolId });
+  return !!read;
+}
+
+const messageOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 
 /** The events' fields on the old pool: what became of it, and how it stood when last read. */
 const given = (restore: OldPoolRestore | undefined) =>

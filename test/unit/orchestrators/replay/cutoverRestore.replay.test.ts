@@ -92,7 +92,9 @@ interface Script {
   reading?: unknown;
   facts?: CapacityFacts;
   /** restoreShrunkPool's answers before 'restored' (default none). */
-  restores?: string[];
+  restores?: unknown[];
+  /** p1's reads in order, before `reading` takes over (a failed read, then the pool). */
+  readings?: unknown[];
   /** The old pool once resized back (default: steady at 20). */
   oldAfterRestore?: unknown;
   unusable?: number;
@@ -101,6 +103,7 @@ interface Script {
 function world(p1: Script = {}): World {
   let deleted = false;
   const restores = [...(p1.restores ?? [])];
+  const readings = [...(p1.readings ?? [])];
   let restored = false;
   let drained = false;
   return {
@@ -135,7 +138,8 @@ function world(p1: Script = {}): World {
       if (name === 'getPool') {
         if (a.poolId === 'old')
           return restored ? (p1.oldAfterRestore ?? steady(20)) : steady(drained ? 0 : 10);
-        return deleted ? null : (p1.reading ?? steady(20));
+        if (deleted) return null;
+        return readings.length ? readings.shift() : (p1.reading ?? steady(20));
       }
       if (name === 'countPoolNodes')
         return a.poolIds.map((poolId: string) => {
@@ -143,6 +147,49 @@ function world(p1: Script = {}): World {
           return { poolId, counts: { idle: 20 - bad, unusable: bad }, total: 20 };
         });
       if (name === 'readNodeErrors') return [];
+      if (name === 'publishEvents') return { ids: [] };
+      throw new Error(`unexpected activity ${name}`);
+    },
+  };
+}
+
+/** p1 and p2, each shrinking its own old pool (old, old2) first. */
+function twoPools(): PoolRollout[] {
+  const second = pool({ ...SHRINK, shrinkOld: { ...SHRINK.shrinkOld, poolId: 'old2' } } as CutoverPlan);
+  return [
+    pool(SHRINK),
+    { ...second, poolId: 'p2', replaces: 'old2', spec: { ...second.spec, poolId: 'p2' } },
+  ];
+}
+
+/** Both new pools unreadable (the region fails late); p1's old pool comes back, restoring old2 fails. */
+function twoPoolWorld(): World {
+  const deleted = new Set<string>();
+  let restored = false;
+  const unreadable = permanent('AuthorizationFailed', 'The client may not read the pool.');
+  return {
+    activity(name, a) {
+      if (name === 'getReplication')
+        return {
+          id: VERSION,
+          provisioningState: 'Succeeded',
+          regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
+          targetRegions: [],
+          tags: {},
+        };
+      if (name === 'shrinkPool') return a.map ? a.map(() => 'shrinking') : 'shrinking';
+      if (name === 'createPool') return 'created';
+      if (name === 'deletePool') return deleted.add(a.poolId) && null;
+      if (name === 'restoreShrunkPool') {
+        if (a.poolId === 'old2') return permanent('ServerError', 'Batch is down');
+        restored = true;
+        return 'restored';
+      }
+      if (name === 'getPool') {
+        if (a.poolId === 'old') return steady(restored ? 20 : 10);
+        if (a.poolId === 'old2') return steady(10);
+        return deleted.has(a.poolId) ? null : unreadable;
+      }
       if (name === 'publishEvents') return { ids: [] };
       throw new Error(`unexpected activity ${name}`);
     },
@@ -321,6 +368,49 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
       reason: expect.stringMatching(/may not read pool p1/),
       restoredOldPool: { poolId: 'old', toDedicatedNodes: 20 },
     });
+  });
+
+  it('a failure before the line says "allocating" still reads the new pool: a PUT whose answer was lost is rolled back', async () => {
+    const unreadable = permanent('AuthorizationFailed', 'The client may not read pool p1.');
+    // The earlier run's p1 is being replaced (line: creating) when its read fails; it exists in Batch.
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK)),
+      world({ create: 'replacing', readings: [unreadable, steady(20)] }),
+    );
+    expect(names(run).slice(2)).toEqual([
+      'createPool p1',
+      'getPool p1',
+      'getPool p1',
+      'deletePool p1',
+      'getPool p1',
+      'restoreShrunkPool old',
+      'getPool old',
+    ]);
+    expect(published(run).at(-2)!.data).toMatchObject({ disposition: 'rolled-back' });
+  });
+
+  it('a gate failure whose restore fails outright still ends with Pool.RolledBack saying the old pool stays shrunk', async () => {
+    const down = permanent('ServerError', 'Batch is down');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ unusable: 5, restores: [down] }));
+    const rolledBack = published(run).at(-1)!;
+    expect(rolledBack.type).toBe('BatchImageFactory.Pool.RolledBack');
+    expect(rolledBack.data).toMatchObject({ keptPool: 'old', oldPoolOutcome: 'left-shrunk' });
+    expect(rolledBack.data.fix).toMatch(
+      /old, shrunk for this cutover, stays shrunk: resizing it back failed/,
+    );
+  });
+
+  it('a restore that throws for one pool neither contradicts a pool already rolled back nor loses the next pool’s old pool', async () => {
+    const run = await replay(regionRollout, input(pool(SHRINK), { pools: twoPools() }), twoPoolWorld());
+    const failed = published(run).filter((e) => e.type.endsWith('Pool.Failed'));
+    // p1 rolled back and said so once; p2's old pool (old2) could not be restored, and its event says so.
+    expect(failed.map((e) => e.data.poolId)).toEqual(['p1', 'p2']);
+    expect(failed[0]!.data).toMatchObject({ disposition: 'rolled-back', oldPoolOutcome: 'resized-back' });
+    expect(failed[1]!.data).toMatchObject({ oldPoolOutcome: 'left-shrunk', disposition: 'rolled-back' });
+    expect(failed[1]!.data.fix).toMatch(
+      /old2, shrunk for this cutover, stays shrunk: resizing it back failed \(restoreShrunkPool: Batch is down\).*az batch pool stop-resize --pool-id old2.*--target-dedicated-nodes 20/,
+    );
   });
 
   it('a blue/green pool that fails is kept for inspection, as before: nothing restored', async () => {
