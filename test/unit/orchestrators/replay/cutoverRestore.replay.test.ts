@@ -155,7 +155,8 @@ function world(p1: Script = {}): World {
 
 /** p1 and p2, each shrinking its own old pool (old, old2) first. */
 function twoPools(): PoolRollout[] {
-  const second = pool({ ...SHRINK, shrinkOld: { ...SHRINK.shrinkOld, poolId: 'old2' } } as CutoverPlan);
+  const shrink = SHRINK as Extract<CutoverPlan, { strategy: 'shrink-old-first' }>;
+  const second = pool({ ...shrink, shrinkOld: { ...shrink.shrinkOld, poolId: 'old2' } });
   return [
     pool(SHRINK),
     { ...second, poolId: 'p2', replaces: 'old2', spec: { ...second.spec, poolId: 'p2' } },
