@@ -1,6 +1,6 @@
 import type { Services } from './services';
 import type { BatchAccountRef, PoolSpec } from '../ports';
-import { PermanentError } from '../domain/errors';
+import { PermanentError, TransientError } from '../domain/errors';
 
 /**
  * Shrink-old-first: resize the pool being replaced down to what leaves room for its successor, letting
@@ -25,24 +25,37 @@ export async function shrinkPool(
 
 /**
  * Undoes a shrink-old-first when the new pool is rolled back: the old pool (a fixed-size pool: autoscale
- * ones are never shrunk) goes back to the targets it had before the shrink. Idempotent: a pool already
- * at those targets is done, a pool that is gone needs nothing. A pool still resizing (its shrink not
- * over) is 'busy': Batch refuses a resize until the pool is steady (409), so the caller waits and asks
- * again (https://learn.microsoft.com/rest/api/batchservice/pool/resize).
+ * ones are never shrunk) goes back to the targets it had before the shrink. Batch resizes a steady pool
+ * only (409 PoolBeingResized), and the shrink is a taskcompletion one that may run for hours, so a pool
+ * still resizing has its resize stopped (Pool Stop Resize: stopping, then steady at its current nodes)
+ * and answers 'stopped'; one stopping answers 'busy': the caller waits and asks again. Idempotent: a pool
+ * already at those targets is done, a pool that is gone needs nothing.
+ * (https://learn.microsoft.com/rest/api/batchservice/pool/resize,
+ * https://learn.microsoft.com/rest/api/batchservice/pool/stop-pool-resize)
  */
 export async function restoreShrunkPool(
   s: Services,
   input: { account: BatchAccountRef; poolId: string; toDedicated: number; toLowPriority: number },
-): Promise<'restored' | 'done' | 'missing' | 'busy'> {
+): Promise<'restored' | 'done' | 'missing' | 'busy' | 'stopped'> {
   const pool = await s.batch.getPool(input.account, input.poolId);
   if (!pool || pool.state === 'deleting') return 'missing';
   if (pool.targetDedicatedNodes === input.toDedicated && pool.targetLowPriorityNodes === input.toLowPriority)
     return 'done';
-  if (pool.allocationState !== 'steady') return 'busy';
-  await s.batch.resizePool(input.account, input.poolId, {
-    dedicated: input.toDedicated,
-    lowPriority: input.toLowPriority,
-  });
+  if (pool.allocationState === 'resizing') {
+    await s.batch.stopPoolResize(input.account, input.poolId);
+    return 'stopped';
+  }
+  if (pool.allocationState === 'stopping') return 'busy';
+  try {
+    await s.batch.resizePool(input.account, input.poolId, {
+      dedicated: input.toDedicated,
+      lowPriority: input.toLowPriority,
+    });
+  } catch (error) {
+    // Someone resized it between the read and the PATCH: stopped on the next ask.
+    if (error instanceof TransientError && error.code === 'PoolBeingResized') return 'busy';
+    throw error;
+  }
   return 'restored';
 }
 

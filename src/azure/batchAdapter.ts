@@ -131,6 +131,10 @@ export class AzureBatchAdapter implements BatchPoolsPort {
     return this.arm.resizePool(account, poolId, target);
   }
 
+  stopPoolResize(account: BatchAccountRef, poolId: string): Promise<void> {
+    return this.arm.stopPoolResize(account, poolId);
+  }
+
   deletePool(account: BatchAccountRef, poolId: string): Promise<void> {
     return this.arm.deletePool(account, poolId);
   }

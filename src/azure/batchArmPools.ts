@@ -143,6 +143,22 @@ export class ArmBatchPools {
   }
 
   /**
+   * Pool_StopResize (POST …/pools/{name}/stopResize): the way out of a resize that would otherwise run
+   * for hours (a taskcompletion shrink waits for its tasks). Batch answers 409 when there is nothing to
+   * stop, so only a pool read as resizing is stopped.
+   */
+  async stopPoolResize(account: BatchAccountRef, poolId: string): Promise<void> {
+    const where = locate(account);
+    await azureCall('Stopping the resize of pool', `${where.accountName}/pools/${poolId}`, () =>
+      this.client(where.subscriptionId).poolOperations.stopResize(
+        where.resourceGroup,
+        where.accountName,
+        poolId,
+      ),
+    );
+  }
+
+  /**
    * In place: PATCH the pool's deploymentConfiguration (image and node agent SKU) with the management API
    * version that allows it (2024-07-01); Batch accepts it only while the pool has no nodes.
    */

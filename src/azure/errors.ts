@@ -16,11 +16,17 @@ const TRANSIENT_NETWORK = new Set([
   'ESOCKETTIMEDOUT',
   'REQUEST_SEND_ERROR',
 ]);
-/** 409s that clear by themselves: another operation holds the resource. */
+/**
+ * 409s that clear by themselves: another operation holds the resource. Batch's PoolBeingResized ("The
+ * specified pool is being resized") clears when the resize ends (its resizeTimeout, or a taskcompletion
+ * shrink's last task): a drain retried later is right. The cutover restore cannot wait that long: it
+ * reads the allocation state first and stops the resize (restoreShrunkPool). PoolBeingDeleted never
+ * clears into a usable pool: permanent.
+ */
 const TRANSIENT_CONFLICTS = new Set([
   'Conflict',
   'AnotherOperationInProgress',
-  'PoolNotSteady',
+  'PoolBeingResized',
   'RetryableError',
 ]);
 
@@ -51,6 +57,7 @@ const HINTS: Record<string, string> = {
   QuotaExceeded: 'Ask for a quota increase or reduce the request.',
   GalleryImageVersionNotFound: 'Check the version id.',
   PoolNotFound: 'Check the pool id.',
+  PoolBeingDeleted: 'The pool is being deleted: wait until it is gone, or use another pool id.',
 };
 
 interface SdkErrorLike {

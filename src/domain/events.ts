@@ -15,6 +15,7 @@ export const EVENT_TYPES = {
   poolFailed: 'BatchImageFactory.Pool.Failed',
   poolRetired: 'BatchImageFactory.Pool.Retired',
   poolShrunkForCutover: 'BatchImageFactory.Pool.ShrunkForCutover',
+  poolCutoverReplanned: 'BatchImageFactory.Pool.CutoverReplanned',
   poolUpdatedInPlace: 'BatchImageFactory.Pool.UpdatedInPlace',
   poolGatePassed: 'BatchImageFactory.Pool.GatePassed',
   poolGateFailed: 'BatchImageFactory.Pool.GateFailed',
@@ -41,6 +42,44 @@ const common = {
   instanceId: z.string().describe('The Durable orchestration instance that emitted the event.'),
 };
 const resizeError = z.object({ code: z.string(), message: z.string() });
+const cutoverPlan = z.object({
+  strategy: z.enum(['blue-green', 'shrink-old-first', 'in-place']),
+  shrinkOld: z
+    .object({
+      poolId: z.string(),
+      toDedicated: z.number().int(),
+      toLowPriority: z.number().int(),
+      fromDedicated: z.number().int(),
+      fromLowPriority: z.number().int(),
+    })
+    .optional(),
+  missingCores: z.record(z.number()).optional(),
+  poolId: z.string().optional(),
+  requested: z.enum(['auto', 'in-place']).optional(),
+});
+/** Shrink-old-first, when the new pool ended early: what became of the old pool it had shrunk. */
+const oldPoolOutcome = z
+  .enum(['resized-back', 'stopped-short', 'still-resizing', 'left-shrunk', 'gone'])
+  .describe(
+    'resized-back: steady at its targets from before the shrink; stopped-short: steady below them (resizeErrors say why); still-resizing: asked, not steady when last read; left-shrunk: its resize could not be stopped in time, it stays shrunk (fix names az batch pool stop-resize); gone: deleted meanwhile.',
+  );
+const restoredOldPool = z
+  .object({
+    poolId: z.string(),
+    toDedicatedNodes: z.number().int().describe('Its targets before the shrink, asked back.'),
+    toLowPriorityNodes: z.number().int(),
+    stoppedShrink: z
+      .boolean()
+      .optional()
+      .describe('Its shrink was still running and was stopped (Pool Stop Resize).'),
+    allocationState: z.enum(['steady', 'resizing', 'stopping']).optional(),
+    currentDedicatedNodes: z.number().int().optional(),
+    currentLowPriorityNodes: z.number().int().optional(),
+    resizeErrors: z.array(resizeError).optional(),
+  })
+  .describe(
+    'Shrink-old-first: the pool it was to replace, shrunk for it, asked to resize back to the targets it had before, as Batch reported it afterwards (read until steady, within 30 minutes).',
+  );
 const nodeCounts = z
   .record(z.number().int())
   .describe(
@@ -126,16 +165,8 @@ export const EVENT_DATA_SCHEMAS = {
         'rolled-back: the pool failed its health gate, smoke test or (after its old pool was shrunk for it) allocation and was deleted; the pool it replaces stays.',
       ),
     fix: z.string().optional(),
-    restoredOldPool: z
-      .object({
-        poolId: z.string(),
-        toDedicatedNodes: z.number().int(),
-        toLowPriorityNodes: z.number().int(),
-      })
-      .optional()
-      .describe(
-        'Shrink-old-first: the pool it was to replace, shrunk for it, resized back to the targets it had before.',
-      ),
+    oldPoolOutcome: oldPoolOutcome.optional(),
+    restoredOldPool: restoredOldPool.optional(),
     /** A pool that failed its health gate: its nodes per state and the first node errors Batch reports. */
     nodeCounts: nodeCounts.optional(),
     nodeErrors: z.array(nodeError).optional(),
@@ -159,6 +190,32 @@ export const EVENT_DATA_SCHEMAS = {
     toLowPriorityNodes: z.number().int(),
     /** Cores missing for old + new side by side, per quota (dedicated, a VM family, lowPriority). */
     missingCores: z.record(z.number()),
+  }),
+  /**
+   * The region's capacity re-check changed a pool's cutover plan (quotas lowered, other pools grown or
+   * shrunk since submission), published before anything is shrunk or created under the new plan.
+   */
+  [EVENT_TYPES.poolCutoverReplanned]: z.object({
+    ...common,
+    accountId: z.string(),
+    poolId: z.string(),
+    region: z.string(),
+    previousPlan: cutoverPlan.describe('The plan made at submission (preflight).'),
+    plan: cutoverPlan.describe('The plan the pool now follows.'),
+    missingCores: z
+      .record(z.number())
+      .describe('Cores missing for old + new side by side now, per quota; empty when they fit.'),
+    quotas: z
+      .object({
+        dedicatedCoreQuota: z.number().int(),
+        lowPriorityCoreQuota: z.number().int(),
+        perFamily: z.record(z.number().int()),
+        perFamilyEnforced: z.boolean(),
+      })
+      .optional()
+      .describe('The account core quotas read by the re-check.'),
+    reason: z.string(),
+    fix: z.string().describe('How to keep the plan made at submission instead (onInsufficientQuota).'),
   }),
   /** In place: the replaced pool (no nodes) took the new image under its own id; no new pool was made. */
   [EVENT_TYPES.poolUpdatedInPlace]: z.object({
@@ -193,15 +250,13 @@ export const EVENT_DATA_SCHEMAS = {
     region: z.string(),
     reason: z.string(),
     keptPool: z.string().optional().describe('The pool it was to replace: kept, with its jobs.'),
-    restoredOldPool: z
-      .object({
-        poolId: z.string(),
-        toDedicatedNodes: z.number().int(),
-        toLowPriorityNodes: z.number().int(),
-      })
+    oldPoolOutcome: oldPoolOutcome.optional(),
+    restoredOldPool: restoredOldPool.optional(),
+    fix: z
+      .string()
       .optional()
       .describe(
-        'When the kept pool had been shrunk for this cutover (shrink-old-first): resized back to the targets it had before.',
+        'Shrink-old-first: what became of the kept pool, and the commands to finish by hand if needed.',
       ),
   }),
   [EVENT_TYPES.poolJobsMigrated]: z.object({

@@ -1,9 +1,9 @@
 import type { OrchestrationContext } from 'durable-functions';
 import { EVENT_TYPES, type EventToPublish } from '../domain/events';
 import type { PoolRollout } from '../domain/pipeline';
-import { activities, nextInterval, nowMs, publish, sleep } from './steps';
+import { activities, publish } from './steps';
 import type { RegionRun } from './regionRun';
-import { REPLACE_DEADLINE_MS } from './poolReplacement';
+import { oldPoolText, restoreShrunkOldPool, type OldPoolRestore } from './oldPoolRestore';
 import { poolEventFields, poolSubject, settlePoolFailed } from './poolEventFields';
 
 /**
@@ -24,7 +24,13 @@ export function* rollBackPool(
   failure?: EventToPublish,
 ) {
   yield* activities(context).deletePool({ account: pool.account, poolId: pool.poolId });
-  const restored = yield* restoreShrunkOldPool(context, run, pool, true);
+  let restored: OldPoolRestore | undefined;
+  try {
+    restored = yield* restoreShrunkOldPool(context, run, pool, true);
+  } catch (error) {
+    // The events below still say what became of the old pool (Pool.Failed promised it back).
+    restored = { outcome: 'left-shrunk', error: messageOf(error) };
+  }
   settlePoolFailed(run, pool, reason, { rolledBack: true });
   run.showStatus();
   yield* publish(context, run.sender, [
@@ -37,6 +43,7 @@ export function* rollBackPool(
         reason,
         ...(pool.replaces ? { keptPool: pool.replaces } : {}),
         ...given(restored),
+        ...(restored ? { fix: `The new pool was deleted and ${oldPoolText(pool, restored)}.` } : {}),
       },
     },
   ]);
@@ -50,7 +57,7 @@ export function keptPoolText(pool: PoolRollout): string {
   if (!pool.replaces) return 'no pool was replaced';
   if (pool.cutover?.strategy !== 'shrink-old-first') return `pool ${pool.replaces} keeps serving, untouched`;
   const { poolId, fromDedicated, fromLowPriority } = pool.cutover.shrinkOld;
-  return `pool ${poolId} keeps serving and, shrunk for this cutover, is resized back to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes once this pool is gone (Pool.RolledBack.restoredOldPool)`;
+  return `pool ${poolId} keeps serving and, shrunk for this cutover, is resized back to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes once this pool is gone (its shrink stopped if still running): Pool.RolledBack says how that went (oldPoolOutcome, restoredOldPool)`;
 }
 
 /**
@@ -58,44 +65,69 @@ export function keptPoolText(pool: PoolRollout): string {
  * timed out or stalled — with their Pool.Failed events. A pool whose old pool was shrunk for it gives the
  * old pool its targets back: a created one is rolled back (deleted, waited for while its cores still
  * count, then the restore), a refused one never held a core, so the old pool is restored at once.
- * Answers the events of the other pools, still to publish: they are kept for inspection as before.
+ * `created` 'unknown' (a late failure: the status line cannot prove a PUT whose answer was lost did not
+ * land): the pool is read from Batch first. A restore that fails for one pool fails only that pool's
+ * restore: its Pool.Failed says the old pool stays shrunk and how to finish, and the next pools go on.
+ * Answers the events still to publish: the other pools' (kept for inspection as before) and those of
+ * pools whose restore failed; a rolled-back pool has published its own.
  */
 export function* restoreAfterFailedCreation(
   context: OrchestrationContext,
   run: RegionRun,
-  failed: { pool: PoolRollout; event: EventToPublish; created: boolean }[],
+  failed: { pool: PoolRollout; event: EventToPublish; created: boolean | 'unknown' }[],
 ) {
   const others: EventToPublish[] = [];
   for (const { pool, event, created } of failed) {
     const reason = String((event.data as { reason?: unknown }).reason ?? '');
-    if (pool.cutover?.strategy !== 'shrink-old-first') others.push(event);
-    else if (created) yield* rollBackPool(context, run, pool, reason, event);
-    else {
-      const restored = yield* restoreShrunkOldPool(context, run, pool, false);
-      others.push(withRestore(event, pool, restored, false));
+    if (pool.cutover?.strategy !== 'shrink-old-first') {
+      others.push(event);
+      continue;
+    }
+    let there: boolean | undefined;
+    try {
+      there = yield* exists(context, pool, created);
+      if (there) yield* rollBackPool(context, run, pool, reason, event);
+      else {
+        const restored = yield* restoreShrunkOldPool(context, run, pool, false);
+        others.push(withRestore(event, pool, restored, false));
+      }
+    } catch (error) {
+      const failed = { outcome: 'left-shrunk' as const, error: messageOf(error) };
+      others.push(withRestore(event, pool, failed, there === true));
     }
   }
   return others;
 }
 
-/** The old pool's targets given back; 'busy': it was still resizing at the deadline; undefined: it is gone. */
-type Restored = { poolId: string; toDedicatedNodes: number; toLowPriorityNodes: number } | 'busy' | undefined;
-const given = (restored: Restored) => (typeof restored === 'object' ? { restoredOldPool: restored } : {});
+/** Whether the new pool is in Batch (a pool being deleted counts: its cores are released as it goes). */
+function* exists(context: OrchestrationContext, pool: PoolRollout, created: boolean | 'unknown') {
+  if (created !== 'unknown') return created;
+  const read = yield* activities(context).getPool({ account: pool.account, poolId: pool.poolId });
+  return !!read;
+}
+
+const messageOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+
+/** The events' fields on the old pool: what became of it, and how it stood when last read. */
+const given = (restore: OldPoolRestore | undefined) =>
+  restore
+    ? {
+        oldPoolOutcome: restore.outcome,
+        ...(restore.restoredOldPool ? { restoredOldPool: restore.restoredOldPool } : {}),
+      }
+    : {};
 
 /** A Pool.Failed that says what became of the new pool and of the old one it had shrunk. */
-function withRestore(failure: EventToPublish, pool: PoolRollout, restored: Restored, deleted: boolean) {
-  if (failure.type !== EVENT_TYPES.poolFailed || pool.cutover?.strategy !== 'shrink-old-first')
-    return failure;
-  const old = pool.cutover.shrinkOld.poolId;
-  const { fromDedicated, fromLowPriority } = pool.cutover.shrinkOld;
-  const back =
-    restored === 'busy'
-      ? `${old}, shrunk for this cutover, was still resizing, so it could not be resized back: resize it to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes once it is steady`
-      : restored
-        ? `${old} was resized back to ${fromDedicated} dedicated + ${fromLowPriority} low-priority nodes, its targets before it was shrunk for this cutover`
-        : `${old}, shrunk for this cutover, no longer exists, so nothing was resized back`;
+function withRestore(
+  failure: EventToPublish,
+  pool: PoolRollout,
+  restore: OldPoolRestore | undefined,
+  deleted: boolean,
+) {
+  if (failure.type !== EVENT_TYPES.poolFailed || !restore) return failure;
   const fate = deleted
-    ? 'The pool was deleted (a pool counts against the core quota until it is gone)'
+    ? 'The pool was deleted (its nodes’ cores count against the quota until they are released)'
     : 'No pool was created';
   const data = { ...(failure.data as Record<string, unknown>) };
   delete data.disposition;
@@ -104,59 +136,8 @@ function withRestore(failure: EventToPublish, pool: PoolRollout, restored: Resto
     data: {
       ...data,
       ...(deleted ? { disposition: 'rolled-back' } : {}),
-      ...given(restored),
-      fix: `${fate} and ${back}. Fix the cause (reason, resizeErrors) or raise the quota, then submit the request again.`,
+      ...given(restore),
+      fix: `${fate} and ${oldPoolText(pool, restore)}. Fix the cause (reason, resizeErrors) or raise the quota, then submit the request again.`,
     },
   } as EventToPublish;
-}
-
-/**
- * The shrink this pool's cutover made, undone; undefined when there was none (or the old pool is gone).
- * `afterGone`: the new pool exists and is being deleted, so its cores count until it is gone.
- */
-function* restoreShrunkOldPool(
-  context: OrchestrationContext,
-  run: RegionRun,
-  pool: PoolRollout,
-  afterGone: boolean,
-) {
-  if (pool.cutover?.strategy !== 'shrink-old-first') return undefined;
-  const { poolId, fromDedicated, fromLowPriority } = pool.cutover.shrinkOld;
-  if (afterGone) {
-    run.line(pool.poolId).state = `rolling back (${poolId} grows back once this pool is gone)`;
-    run.showStatus();
-    yield* waitUntilGone(context, run, pool);
-  }
-  const restore = {
-    account: pool.account,
-    poolId,
-    toDedicated: fromDedicated,
-    toLowPriority: fromLowPriority,
-  };
-  const { pollMinMs, pollMaxMs } = run.input.settings;
-  const startedAt = nowMs(context);
-  let interval = pollMinMs;
-  let answer = yield* activities(context).restoreShrunkPool(restore);
-  // Still shrinking (Batch resizes a steady pool only): asked again until steady, within the deadline.
-  while (answer === 'busy' && nowMs(context) - startedAt < REPLACE_DEADLINE_MS) {
-    yield* sleep(context, interval);
-    answer = yield* activities(context).restoreShrunkPool(restore);
-    interval = nextInterval(interval, false, pollMinMs, pollMaxMs);
-  }
-  if (answer === 'missing') return undefined;
-  if (answer === 'busy') return 'busy' as const;
-  return { poolId, toDedicatedNodes: fromDedicated, toLowPriorityNodes: fromLowPriority };
-}
-
-/** Polls until the deleted pool is gone, or REPLACE_DEADLINE_MS (then the restore is tried anyway). */
-function* waitUntilGone(context: OrchestrationContext, run: RegionRun, pool: PoolRollout) {
-  const { pollMinMs, pollMaxMs } = run.input.settings;
-  const startedAt = nowMs(context);
-  let interval = pollMinMs;
-  while (nowMs(context) - startedAt < REPLACE_DEADLINE_MS) {
-    yield* sleep(context, interval);
-    const left = yield* activities(context).getPool({ account: pool.account, poolId: pool.poolId });
-    if (!left) return;
-    interval = nextInterval(interval, false, pollMinMs, pollMaxMs);
-  }
 }

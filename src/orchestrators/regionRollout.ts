@@ -103,7 +103,11 @@ function* failLate(context: OrchestrationContext, run: RegionRun, reason: string
   status.reason = reason;
   const failed = input.pools
     .filter((p) => !settled.has(p.poolId))
-    .map((pool) => ({ pool, created: wasCreated(run, pool), event: failPool(run, pool, reason) }));
+    .map((pool) => ({
+      pool,
+      created: wasCreated(run, pool) || ('unknown' as const),
+      event: failPool(run, pool, reason),
+    }));
   run.showStatus();
   let events = failed.map((f) => f.event);
   try {
@@ -127,7 +131,10 @@ function* failLate(context: OrchestrationContext, run: RegionRun, reason: string
   return { ...outcome(run, status.replication.state === 'Completed', pools, reason), problems: [reason] };
 }
 
-/** The request's pool exists in Batch (its PUT succeeded): a rollback deletes it before any restore. */
+/**
+ * The line proves the request's pool exists in Batch (its PUT succeeded): a rollback deletes it before
+ * any restore. Otherwise it may still exist (a PUT whose answer was lost): the restore reads it first.
+ */
 function wasCreated(run: RegionRun, pool: PoolRollout): boolean {
   const state = run.line(pool.poolId).state;
   return ['allocating', 'gating', 'smoke-testing'].includes(state) || state.startsWith('rolling back');

@@ -74,6 +74,11 @@ export interface BatchPoolsPort extends BatchNodesPort {
     },
   ): Promise<void>;
   /**
+   * Pool Stop Resize: a resizing pool goes `stopping`, then `steady` with the nodes it has then (Batch
+   * does not undo the resize); a pool that is not resizing is left as it is.
+   */
+  stopPoolResize(account: BatchAccountRef, poolId: string): Promise<void>;
+  /**
    * The account's core quotas (Microsoft.Batch/batchAccounts GET through the management plane);
    * undefined when the account does not report them (UserSubscription pool allocation mode).
    */

@@ -64,6 +64,8 @@ const batchMgmtRules = rulesFromDefinitions(
   [
     'nodeDeallocationOption',
     'resizeOperationStatus',
+    // ResizeOperationStatus.errors (ResizeError[]): after a stop, Batch reports ResizeStopped there.
+    'errors',
     'targetLowPriorityNodes',
     'autoScaleRun',
     'evaluationTime',

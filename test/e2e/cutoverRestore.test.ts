@@ -85,15 +85,26 @@ describe('a new pool that fails after its old pool was shrunk for it', () => {
     expect(types).toEqual(
       expect.arrayContaining(['Pool.ShrunkForCutover', 'Pool.Failed', 'Pool.RolledBack']),
     );
-    const restored = { poolId: 'rs-old', toDedicatedNodes: 20, toLowPriorityNodes: 0 };
+    // Read back until steady: the nodes it reached, not just the accepted PATCH.
+    const restored = {
+      poolId: 'rs-old',
+      toDedicatedNodes: 20,
+      toLowPriorityNodes: 0,
+      allocationState: 'steady',
+      currentDedicatedNodes: 20,
+      resizeErrors: [],
+    };
     const failed = events.find((e) => e.type.endsWith('Pool.Failed')).data;
     expect(failed).toMatchObject({
       poolId: 'rs-alloc',
       disposition: 'rolled-back',
+      oldPoolOutcome: 'resized-back',
       restoredOldPool: restored,
       resizeErrors: [expect.objectContaining({ code: 'AllocationFailed' })],
     });
-    expect(failed.fix).toMatch(/deleted .* rs-old was resized back to 20 dedicated \+ 0 low-priority nodes/);
+    expect(failed.fix).toMatch(
+      /deleted .* rs-old, shrunk for this cutover.*, was resized back to 20 dedicated \+ 0 low-priority nodes/,
+    );
     expect(events.find((e) => e.type.endsWith('Pool.RolledBack')).data).toMatchObject({
       keptPool: 'rs-old',
       restoredOldPool: restored,
@@ -126,7 +137,9 @@ describe('a new pool that fails after its old pool was shrunk for it', () => {
       restoredOldPool: { poolId: 'rs-old', toDedicatedNodes: 20, toLowPriorityNodes: 0 },
     });
     expect(failed.disposition).toBeUndefined();
-    expect(failed.fix).toMatch(/No pool was created and rs-old was resized back to 20 dedicated/);
+    expect(failed.fix).toMatch(
+      /No pool was created and rs-old, shrunk for this cutover.*, was resized back to 20 dedicated/,
+    );
     // Shrunk once, grown back once: two PATCHes, and no delete of a pool that was never made.
     expect(writesTo('rs-old', since).map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
     expect(writesTo('rs-put', since).map((r) => r.method)).toEqual(['PUT']);
@@ -169,10 +182,11 @@ describe('kill -9 during the restore', () => {
     const events = await eventsOf('rs-kill');
     const failed = events.filter((e) => e.type.endsWith('Pool.Failed'));
     expect(failed).toHaveLength(1);
-    expect(failed[0].data.restoredOldPool).toEqual({
+    expect(failed[0].data.restoredOldPool).toMatchObject({
       poolId: 'rs-old',
       toDedicatedNodes: 20,
       toLowPriorityNodes: 0,
+      currentDedicatedNodes: 20,
     });
   });
 });
@@ -205,7 +219,17 @@ describe('capacity checked again when the region’s pools start', () => {
     expect(view.body.pipeline.pools[0].cutover).toBeUndefined();
     expect(view.body.regions[0].pools[0].cutover).toMatch(/shrink-old-first: rs-old to 10\+0 nodes first/);
     const types = (await eventsOf('rs-lower')).map((e) => e.type.replace('BatchImageFactory.', ''));
-    expect(types).toEqual(expect.arrayContaining(['Pool.ShrunkForCutover', 'Pool.Ready', 'Pool.Retired']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'Pool.CutoverReplanned',
+        'Pool.ShrunkForCutover',
+        'Pool.Ready',
+        'Pool.Retired',
+      ]),
+    );
+    // Said before the old pool was shrunk.
+    expect(types.indexOf('Pool.CutoverReplanned')).toBeLessThan(types.indexOf('Pool.ShrunkForCutover'));
+    expect(view.body.regions[0].pools[0].cutover).toMatch(/re-planned, was blue\/green/);
     // One more account GET and pool list than preflight's: the re-check reads each once.
     const reads = world.simulator.recorder
       .since(since)

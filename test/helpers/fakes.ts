@@ -245,6 +245,12 @@ export class FakeWorld {
           allocationState: 'resizing',
         });
     },
+    // A stopped fake pool keeps what it has: steady at its current nodes, as Batch leaves it.
+    stopPoolResize: async (account, poolId) => {
+      this.record(`stopPoolResize ${poolId}`);
+      const pool = this.pools.get(`${account.id}|${poolId}`.toLowerCase());
+      if (pool?.allocationState === 'resizing') pool.allocationState = 'stopping';
+    },
     deletePool: async (account, poolId) => {
       this.record(`deletePool ${poolId}`);
       this.pools.delete(`${account.id}|${poolId}`.toLowerCase());

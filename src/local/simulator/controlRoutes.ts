@@ -4,7 +4,9 @@ import { json, type SimRequest, type SimResponse } from './http';
 import type { FaultRule } from './faults';
 import type { RequestRecorder } from './recorder';
 import type { World } from './world';
-import { changeQuotas, renderArmAccount, type QuotaChange } from './batch/coreQuotas';
+import { changeQuotas, renderArmAccount } from './batch/coreQuotas';
+import { normalizeLocation } from './arm/kinds';
+import type { BatchAccountState } from './model';
 import { BatchFailure } from './batch/batchErrors';
 
 /** Where the simulator answers (GET /_sim/info). */
@@ -91,16 +93,16 @@ export class ControlRoutes {
     return json(201, { faults: added });
   }
 
-  /** `PATCH /_sim/batchAccounts/{name}` with account GET quota fields: the quota changes from now on. */
+  /**
+   * `PATCH /_sim/batchAccounts/{name}[?region=…]` or `PATCH /_sim/batchAccounts?id={account id}` with
+   * account GET quota fields: the quota changes from now on. Batch account names are unique per region
+   * only, so the region (or the id) pins the account.
+   */
   private quotas(request: SimRequest): SimResponse {
-    const name = request.segments[2] ?? '';
-    const account = Object.values(this.world.state.batchAccounts).find(
-      (a) => a.name.toLowerCase() === name.toLowerCase(),
-    );
-    if (!account)
-      return json(404, { error: { code: 'NotFound', message: `No Batch account ${name} in this world.` } });
+    const account = findAccount(this.world, request);
+    if (typeof account === 'string') return json(404, { error: { code: 'NotFound', message: account } });
     try {
-      changeQuotas(account, bodyOf(request) as QuotaChange);
+      changeQuotas(account, bodyOf(request));
     } catch (error) {
       if (!(error instanceof BatchFailure)) throw error;
       return json(error.status, { error: { code: error.code, message: error.message } });
@@ -119,6 +121,29 @@ export class ControlRoutes {
     writeFileSync(path, JSON.stringify({ ...this.world.plain, savedAtSimMs: this.world.now() }));
     return json(200, { path });
   }
+}
+
+/** The account a quota change is for, or why none matches. */
+function findAccount(world: World, request: SimRequest): BatchAccountState | string {
+  const accounts = Object.values(world.state.batchAccounts);
+  const id = request.url.searchParams.get('id');
+  if (id) {
+    const byId = accounts.find((a) => a.id.toLowerCase() === id.toLowerCase());
+    return byId ?? `No Batch account with id ${id} in this world.`;
+  }
+  const name = request.segments[2] ?? '';
+  const region = request.url.searchParams.get('region');
+  const named = accounts.filter((a) => a.name.toLowerCase() === name.toLowerCase());
+  const match = region
+    ? named.find((a) => normalizeLocation(a.region) === normalizeLocation(region))
+    : named.length === 1
+      ? named[0]
+      : undefined;
+  if (match) return match;
+  if (named.length > 1 && !region)
+    return `${named.length} Batch accounts are named ${name}: add ?region= or use ?id= with the account id.`;
+  const where = named.length ? ` (it is in ${named.map((a) => a.region).join(', ')})` : '';
+  return `No Batch account ${name}${region ? ` in ${region}` : ''} in this world${where}.`;
 }
 
 function bodyOf(request: SimRequest): Record<string, unknown> {

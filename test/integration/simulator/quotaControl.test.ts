@@ -61,6 +61,64 @@ describe('changing an account’s quota while the world runs', () => {
   });
 });
 
+describe('the quota-control route refuses what Azure support would not grant', () => {
+  const patch = (body: unknown, path = '/_sim/batchAccounts/batchrenderweu') =>
+    rawRequest(sim, 'PATCH', path, body);
+
+  it('names an unknown or misspelt field and the fields it takes', async () => {
+    const bad = await patch({ dedicatedCoreQuotaPerVmFamily: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(
+      /Unknown field dedicatedCoreQuotaPerVmFamily.*dedicatedCoreQuotaPerVMFamily/,
+    );
+  });
+
+  it('checks each dedicatedCoreQuotaPerVMFamily entry: a family name and whole cores ≥ 0', async () => {
+    const noName = await patch({ dedicatedCoreQuotaPerVMFamily: [{ coreQuota: 10 }] });
+    expect(noName.status).toBe(400);
+    expect(noName.body.error.message).toMatch(/dedicatedCoreQuotaPerVMFamily\[0\]\.name/);
+    const half = await patch({
+      dedicatedCoreQuotaPerVMFamily: [{ name: 'standardDSv5Family', coreQuota: 2.5 }],
+    });
+    expect(half.status).toBe(400);
+    expect(half.body.error.message).toMatch(
+      /dedicatedCoreQuotaPerVMFamily\[0\]\.coreQuota must be a whole number/,
+    );
+    const notList = await patch({ dedicatedCoreQuotaPerVMFamily: { standardDSv5Family: 10 } });
+    expect(notList.status).toBe(400);
+    expect(notList.body.error.message).toMatch(/dedicatedCoreQuotaPerVMFamily must be a list/);
+  });
+
+  it('turns per-family enforcement off and on (dedicatedCoreQuotaPerVMFamilyEnforced)', async () => {
+    const off = await patch({ dedicatedCoreQuotaPerVMFamilyEnforced: false });
+    expect(off.status).toBe(200);
+    let account = await arm.batchAccountOperations.get('rg-batch-weu', 'batchrenderweu');
+    expect(account.dedicatedCoreQuotaPerVMFamilyEnforced).toBe(false);
+    const bad = await patch({ dedicatedCoreQuotaPerVMFamilyEnforced: 'no' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/dedicatedCoreQuotaPerVMFamilyEnforced must be true or false/);
+    await patch({ dedicatedCoreQuotaPerVMFamilyEnforced: true });
+    account = await arm.batchAccountOperations.get('rg-batch-weu', 'batchrenderweu');
+    expect(account.dedicatedCoreQuotaPerVMFamilyEnforced).toBe(true);
+  });
+
+  it('matches the account by name and region, or by its id (names are unique per region only)', async () => {
+    const elsewhere = await patch({ poolQuota: 50 }, '/_sim/batchAccounts/batchrenderweu?region=eastus');
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.error.message).toMatch(/No Batch account batchrenderweu in eastus/);
+    const here = await patch({ poolQuota: 50 }, '/_sim/batchAccounts/batchrenderweu?region=westeurope');
+    expect(here.status).toBe(200);
+    const byId = await patch({ poolQuota: 60 }, `/_sim/batchAccounts?id=${encodeURIComponent(ACCOUNT)}`);
+    expect(byId.status).toBe(200);
+    expect(byId.body.poolQuota).toBe(60);
+    const unknownId = await patch(
+      { poolQuota: 60 },
+      `/_sim/batchAccounts?id=${encodeURIComponent(`${ACCOUNT}x`)}`,
+    );
+    expect(unknownId.status).toBe(404);
+  });
+});
+
 describe('a resize only while steady', () => {
   it('refuses a scaleSettings PATCH while the pool still resizes (409), and takes it once steady', async () => {
     await rawRequest(sim, 'PATCH', '/_sim/batchAccounts/batchrenderweu', {
@@ -79,5 +137,58 @@ describe('a resize only while steady', () => {
     sim.clock.advance(60 * MINUTE);
     await grow();
     expect((await data.pool.get('qc-b')).targetDedicatedNodes).toBe(10);
+  });
+});
+
+describe('Batch’s resize conflicts, with Batch’s codes', () => {
+  const fixedScale = (targetDedicatedNodes: number, extra: Record<string, unknown> = {}) => ({
+    scaleSettings: { fixedScale: { targetDedicatedNodes, ...extra } },
+  });
+  const update = (pool: string, body: Record<string, unknown>) =>
+    arm.poolOperations.update('rg-batch-weu', 'batchrenderweu', pool, body);
+
+  it('answers 409 PoolBeingResized to a resize of a resizing pool, on both planes', async () => {
+    await create('qc-c', 4);
+    sim.clock.advance(60 * MINUTE);
+    await update('qc-c', fixedScale(2, { nodeDeallocationOption: 'TaskCompletion' }));
+    await expect(update('qc-c', fixedScale(4))).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'PoolBeingResized',
+    });
+    await expect(data.pool.resize('qc-c', { targetDedicatedNodes: 4 })).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'PoolBeingResized',
+    });
+  });
+
+  it('stop-resize takes a resizing pool through stopping to steady, where it keeps its nodes and resizes again', async () => {
+    await create('qc-d', 8);
+    sim.clock.advance(60 * MINUTE);
+    await update('qc-d', fixedScale(0, { nodeDeallocationOption: 'TaskCompletion' }));
+    sim.clock.advance(MINUTE);
+    await arm.poolOperations.stopResize('rg-batch-weu', 'batchrenderweu', 'qc-d');
+    const stopping = await data.pool.get('qc-d');
+    expect(stopping.allocationState).toBe('stopping');
+    await expect(update('qc-d', fixedScale(8))).rejects.toMatchObject({ code: 'PoolBeingResized' });
+    sim.clock.advance(MINUTE);
+    const stopped = await data.pool.get('qc-d');
+    expect(stopped.allocationState).toBe('steady');
+    expect(stopped.currentDedicatedNodes).toBe(stopping.currentDedicatedNodes);
+    expect(stopped.resizeErrors?.map((e) => e.code)).toEqual(['ResizeStopped']);
+    await update('qc-d', fixedScale(8));
+    expect((await data.pool.get('qc-d')).targetDedicatedNodes).toBe(8);
+  });
+
+  it('answers 409 PoolBeingDeleted to a resize of a deleting pool, before looking at its allocation', async () => {
+    await create('qc-e', 4);
+    await arm.poolOperations.beginDelete('rg-batch-weu', 'batchrenderweu', 'qc-e');
+    await expect(update('qc-e', fixedScale(2))).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'PoolBeingDeleted',
+    });
+    await expect(data.pool.resize('qc-e', { targetDedicatedNodes: 2 })).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'PoolBeingDeleted',
+    });
   });
 });

@@ -41,3 +41,24 @@ describe('409 OperationNotAllowed', () => {
     expect(error.kind).toBe('transient');
   });
 });
+
+describe('Batch’s resize conflicts', () => {
+  it('PoolBeingResized is transient (the resize ends by itself), keeping Batch’s code for callers that act on it', () => {
+    const error = toFactoryError(
+      restError(409, 'PoolBeingResized', 'The specified pool is being resized.'),
+      'Resizing pool',
+      'acc/pools/old',
+    );
+    expect(error).toMatchObject({ kind: 'transient', code: 'PoolBeingResized' });
+  });
+
+  it('PoolBeingDeleted is permanent: the pool will not come back', () => {
+    const error = toFactoryError(
+      restError(409, 'PoolBeingDeleted', 'The specified pool has been marked for deletion.'),
+      'Resizing pool',
+      'acc/pools/old',
+    );
+    expect(error.kind).toBe('permanent');
+    expect(error.message).toMatch(/being deleted: wait until it is gone/);
+  });
+});

@@ -19,6 +19,7 @@ describe('event catalogue', () => {
         'BatchImageFactory.Pool.GateFailed',
         'BatchImageFactory.Pool.RolledBack',
         'BatchImageFactory.Pool.ShrunkForCutover',
+        'BatchImageFactory.Pool.CutoverReplanned',
         'BatchImageFactory.Pool.UpdatedInPlace',
         'BatchImageFactory.Pool.SmokeTested',
         'BatchImageFactory.Pool.JobsMigrated',

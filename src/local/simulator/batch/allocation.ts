@@ -73,6 +73,9 @@ export function snapshotPool(pool: BatchPoolState, nowMs: number): PoolSnapshot 
             'Desired number of dedicated nodes could not be allocated as the resize timeout was reached',
         },
       ];
+    } else if (end.reason === 'stopped') {
+      // PoolResizeErrorCodes.ResizeStopped: what Batch reports after a Pool Stop Resize.
+      snapshot.resizeErrors = [{ code: 'ResizeStopped', message: 'The resize operation was stopped.' }];
     } else if (end.reason === 'error' && resize.error) {
       const { code, message, values } = resize.error;
       snapshot.resizeErrors = [{ code, message, ...(values?.length ? { values } : {}) }];

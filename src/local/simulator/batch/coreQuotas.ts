@@ -212,38 +212,77 @@ export interface QuotaChange {
   dedicatedCoreQuota?: number;
   lowPriorityCoreQuota?: number;
   dedicatedCoreQuotaPerVMFamily?: { name: string; coreQuota: number }[];
+  dedicatedCoreQuotaPerVMFamilyEnforced?: boolean;
   poolQuota?: number;
   activeJobAndJobScheduleQuota?: number;
 }
+
+const COUNTS = [
+  'dedicatedCoreQuota',
+  'lowPriorityCoreQuota',
+  'poolQuota',
+  'activeJobAndJobScheduleQuota',
+] as const;
+const FIELDS = [...COUNTS, 'dedicatedCoreQuotaPerVMFamily', 'dedicatedCoreQuotaPerVMFamilyEnforced'];
 
 /**
  * Changes an account's quotas while the world runs (`PATCH /_sim/batchAccounts/{name}`): in Azure a
  * quota changes under a running build (a support request granted, another team's increase reverted),
  * and the account GET and allocation see the new value from then on. Pools keep the nodes they hold.
+ * The whole change is checked before any of it applies: a misspelt field would otherwise be a no-op.
  */
-export function changeQuotas(account: BatchAccountState, change: QuotaChange): void {
-  const counts: [keyof QuotaChange, number | undefined][] = [
-    ['dedicatedCoreQuota', change.dedicatedCoreQuota],
-    ['lowPriorityCoreQuota', change.lowPriorityCoreQuota],
-    ['poolQuota', change.poolQuota],
-    ['activeJobAndJobScheduleQuota', change.activeJobAndJobScheduleQuota],
-  ];
-  for (const [field, value] of counts)
-    if (value !== undefined && (!Number.isInteger(value) || value < 0))
-      throw new BatchFailure(
-        400,
-        'InvalidPropertyValue',
-        `${field} must be a whole number ≥ 0, not ${value}.`,
-      );
-  if (change.dedicatedCoreQuota !== undefined) account.dedicatedQuota = change.dedicatedCoreQuota;
-  if (change.lowPriorityCoreQuota !== undefined) account.lowPriorityQuota = change.lowPriorityCoreQuota;
-  if (change.poolQuota !== undefined) account.poolQuota = change.poolQuota;
-  if (change.activeJobAndJobScheduleQuota !== undefined)
-    account.activeJobAndJobScheduleQuota = change.activeJobAndJobScheduleQuota;
-  if (change.dedicatedCoreQuotaPerVMFamily) {
+export function changeQuotas(
+  account: BatchAccountState,
+  change: QuotaChange | Record<string, unknown>,
+): void {
+  const valid = checkQuotaChange(change as Record<string, unknown>);
+  for (const field of COUNTS) {
+    const value = valid[field];
+    if (value === undefined) continue;
+    if (field === 'dedicatedCoreQuota') account.dedicatedQuota = value;
+    else if (field === 'lowPriorityCoreQuota') account.lowPriorityQuota = value;
+    else account[field] = value;
+  }
+  if (valid.dedicatedCoreQuotaPerVMFamily) {
     account.perFamilyEnforced = true;
     account.perFamilyQuota = Object.fromEntries(
-      change.dedicatedCoreQuotaPerVMFamily.map((f) => [f.name, f.coreQuota]),
+      valid.dedicatedCoreQuotaPerVMFamily.map((f) => [f.name, f.coreQuota]),
     );
   }
+  if (valid.dedicatedCoreQuotaPerVMFamilyEnforced !== undefined)
+    account.perFamilyEnforced = valid.dedicatedCoreQuotaPerVMFamilyEnforced;
+}
+
+function checkQuotaChange(change: Record<string, unknown>): QuotaChange {
+  const refuse = (message: string) => new BatchFailure(400, 'InvalidPropertyValue', message);
+  if (!change || typeof change !== 'object' || Array.isArray(change))
+    throw refuse('The body must be a JSON object of account GET quota fields.');
+  const unknown = Object.keys(change).find((k) => !FIELDS.includes(k));
+  if (unknown) throw refuse(`Unknown field ${unknown}: the fields are ${FIELDS.join(', ')}.`);
+  const whole = (field: string, value: unknown) => {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0))
+      throw refuse(`${field} must be a whole number ≥ 0, not ${JSON.stringify(value)}.`);
+  };
+  for (const field of COUNTS) whole(field, change[field]);
+  const families = change.dedicatedCoreQuotaPerVMFamily;
+  if (families !== undefined) {
+    if (!Array.isArray(families))
+      throw refuse(
+        'dedicatedCoreQuotaPerVMFamily must be a list of { name, coreQuota }, as the account GET shows it.',
+      );
+    families.forEach((f: unknown, i) => {
+      const entry = (f ?? {}) as Record<string, unknown>;
+      if (typeof entry.name !== 'string' || !entry.name.trim())
+        throw refuse(
+          `dedicatedCoreQuotaPerVMFamily[${i}].name must name a VM family (e.g. standardDSv5Family).`,
+        );
+      whole(`dedicatedCoreQuotaPerVMFamily[${i}].coreQuota`, entry.coreQuota ?? -1);
+    });
+  }
+  const enforced = change.dedicatedCoreQuotaPerVMFamilyEnforced;
+  if (enforced !== undefined && typeof enforced !== 'boolean')
+    throw refuse(
+      `dedicatedCoreQuotaPerVMFamilyEnforced must be true or false, not ${JSON.stringify(enforced)}.`,
+    );
+  return change as QuotaChange;
 }

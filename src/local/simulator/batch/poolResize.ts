@@ -19,16 +19,14 @@ export function applyResize(
   body: Record<string, any>,
 ): void {
   const now = world.now();
-  const current = snapshotPool(pool, now);
-  if (current.allocationState !== 'steady') {
-    throw new BatchFailure(
-      409,
-      'PoolNotSteady',
-      'The specified pool is not in a steady allocation state; stop the current resize first.',
-    );
-  }
+  // A deleting pool is refused as such first (Pool Delete: "requests to resize … fail with 409
+  // PoolBeingDeleted"), whatever its allocation state.
   if (pool.deletingAtSimMs !== undefined)
     throw new BatchFailure(409, 'PoolBeingDeleted', 'The specified pool has been marked for deletion.');
+  const current = snapshotPool(pool, now);
+  if (current.allocationState !== 'steady') {
+    throw new BatchFailure(409, 'PoolBeingResized', 'The specified pool is being resized.');
+  }
   const toDedicated = Number(body.targetDedicatedNodes ?? 0);
   const toLowPriority = Number(body.targetLowPriorityNodes ?? 0);
   const timeoutMs = body.resizeTimeout
@@ -85,6 +83,10 @@ export function applyResize(
   world.changed();
 }
 
+/**
+ * Pool Stop Resize: the pool goes `stopping`, then `steady` with the nodes it had at the stop (Batch does
+ * not put it back where it was) and a ResizeStopped resize error.
+ */
 export function stopPoolResize(world: World, pool: BatchPoolState): void {
   const now = world.now();
   if (snapshotPool(pool, now).allocationState === 'resizing') pool.resize.stoppedAtSimMs = now;

@@ -87,11 +87,24 @@ const facts = (familyQuota: number): CapacityFacts => ({
 });
 
 /** Replication done; the old pool shrinks at once; p1 reads as `created`/`reading` say until deleted. */
-function world(
-  p1: { create?: unknown; reading?: unknown; facts?: CapacityFacts; busy?: number; unusable?: number } = {},
-): World {
+interface Script {
+  create?: unknown;
+  reading?: unknown;
+  facts?: CapacityFacts;
+  /** restoreShrunkPool's answers before 'restored' (default none). */
+  restores?: unknown[];
+  /** p1's reads in order, before `reading` takes over (a failed read, then the pool). */
+  readings?: unknown[];
+  /** The old pool once resized back (default: steady at 20). */
+  oldAfterRestore?: unknown;
+  unusable?: number;
+}
+
+function world(p1: Script = {}): World {
   let deleted = false;
-  let busy = p1.busy ?? 0;
+  const restores = [...(p1.restores ?? [])];
+  const readings = [...(p1.readings ?? [])];
+  let restored = false;
   let drained = false;
   return {
     activity(name, a) {
@@ -105,7 +118,11 @@ function world(
         };
       if (name === 'readCapacityFacts') return p1.facts ?? {};
       if (name === 'shrinkPool') return 'shrinking';
-      if (name === 'restoreShrunkPool') return busy-- > 0 ? 'busy' : 'restored';
+      if (name === 'restoreShrunkPool') {
+        const answer = restores.shift() ?? 'restored';
+        if (answer === 'restored') restored = true;
+        return answer;
+      }
       if (name === 'createPool') return p1.create ?? 'created';
       if (name === 'deletePool') {
         if (a.poolId === 'p1') deleted = true;
@@ -119,8 +136,10 @@ function world(
         return 'draining';
       }
       if (name === 'getPool') {
-        if (a.poolId === 'old') return steady(drained ? 0 : 10);
-        return deleted ? null : (p1.reading ?? steady(20));
+        if (a.poolId === 'old')
+          return restored ? (p1.oldAfterRestore ?? steady(20)) : steady(drained ? 0 : 10);
+        if (deleted) return null;
+        return readings.length ? readings.shift() : (p1.reading ?? steady(20));
       }
       if (name === 'countPoolNodes')
         return a.poolIds.map((poolId: string) => {
@@ -128,6 +147,50 @@ function world(
           return { poolId, counts: { idle: 20 - bad, unusable: bad }, total: 20 };
         });
       if (name === 'readNodeErrors') return [];
+      if (name === 'publishEvents') return { ids: [] };
+      throw new Error(`unexpected activity ${name}`);
+    },
+  };
+}
+
+/** p1 and p2, each shrinking its own old pool (old, old2) first. */
+function twoPools(): PoolRollout[] {
+  const shrink = SHRINK as Extract<CutoverPlan, { strategy: 'shrink-old-first' }>;
+  const second = pool({ ...shrink, shrinkOld: { ...shrink.shrinkOld, poolId: 'old2' } });
+  return [
+    pool(SHRINK),
+    { ...second, poolId: 'p2', replaces: 'old2', spec: { ...second.spec, poolId: 'p2' } },
+  ];
+}
+
+/** Both new pools unreadable (the region fails late); p1's old pool comes back, restoring old2 fails. */
+function twoPoolWorld(): World {
+  const deleted = new Set<string>();
+  let restored = false;
+  const unreadable = permanent('AuthorizationFailed', 'The client may not read the pool.');
+  return {
+    activity(name, a) {
+      if (name === 'getReplication')
+        return {
+          id: VERSION,
+          provisioningState: 'Succeeded',
+          regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
+          targetRegions: [],
+          tags: {},
+        };
+      if (name === 'shrinkPool') return a.map ? a.map(() => 'shrinking') : 'shrinking';
+      if (name === 'createPool') return 'created';
+      if (name === 'deletePool') return deleted.add(a.poolId) && null;
+      if (name === 'restoreShrunkPool') {
+        if (a.poolId === 'old2') return permanent('ServerError', 'Batch is down');
+        restored = true;
+        return 'restored';
+      }
+      if (name === 'getPool') {
+        if (a.poolId === 'old') return steady(restored ? 20 : 10);
+        if (a.poolId === 'old2') return steady(10);
+        return deleted.has(a.poolId) ? null : unreadable;
+      }
       if (name === 'publishEvents') return { ids: [] };
       throw new Error(`unexpected activity ${name}`);
     },
@@ -154,6 +217,7 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
       'deletePool p1',
       'getPool p1',
       'restoreShrunkPool old',
+      'getPool old',
     ]);
     expect(run.calls.find((c) => c.name === 'restoreShrunkPool')!.input).toMatchObject({
       poolId: 'old',
@@ -169,7 +233,9 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
     const [poolFailed, rolledBack] = published(run).slice(-2);
     const restored = { poolId: 'old', toDedicatedNodes: 20, toLowPriorityNodes: 0 };
     expect(poolFailed!.data).toMatchObject({ disposition: 'rolled-back', restoredOldPool: restored });
-    expect(poolFailed!.data.fix).toMatch(/The pool was deleted .* old was resized back to 20 dedicated/);
+    expect(poolFailed!.data.fix).toMatch(
+      /The pool was deleted .* old, shrunk for this cutover, was resized back to 20 dedicated/,
+    );
     expect(rolledBack!.data).toMatchObject({ keptPool: 'old', restoredOldPool: restored });
     expect((run.output as RegionOutcome).pools).toEqual([
       expect.objectContaining({ poolId: 'p1', state: 'failed', reason: 'AccountCoreQuotaReached: quota' }),
@@ -179,7 +245,13 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
   it('PUT refused: no pool to delete or wait for, the old pool is restored at once', async () => {
     const refused = permanent('PoolQuotaReached', 'The specified account has reached its pool quota.');
     const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused }));
-    expect(names(run)).toEqual(['shrinkPool old', 'getPool old', 'createPool p1', 'restoreShrunkPool old']);
+    expect(names(run)).toEqual([
+      'shrinkPool old',
+      'getPool old',
+      'createPool p1',
+      'restoreShrunkPool old',
+      'getPool old',
+    ]);
     const poolFailed = published(run).at(-1)!;
     expect(poolFailed.type).toBe('BatchImageFactory.Pool.Failed');
     expect(poolFailed.data.disposition).toBeUndefined();
@@ -187,13 +259,25 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
       poolId: 'old',
       toDedicatedNodes: 20,
       toLowPriorityNodes: 0,
+      stoppedShrink: false,
+      allocationState: 'steady',
+      currentDedicatedNodes: 20,
+      currentLowPriorityNodes: 0,
+      resizeErrors: [],
     });
-    expect(poolFailed.data.fix).toMatch(/^No pool was created and old was resized back/);
+    expect(poolFailed.data.oldPoolOutcome).toBe('resized-back');
+    expect(poolFailed.data.fix).toMatch(
+      /^No pool was created and old, shrunk for this cutover, was resized back to 20 dedicated \+ 0 low-priority nodes, .* now steady with 20 \+ 0/,
+    );
   });
 
   it('asks again while the old pool still resizes (Batch resizes a steady pool only), then restores it', async () => {
     const refused = permanent('InvalidRequestBody', 'refused');
-    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, busy: 2 }));
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK)),
+      world({ create: refused, restores: ['busy', 'busy'] }),
+    );
     const restores = run.calls.filter((c) => c.name === 'restoreShrunkPool');
     expect(restores).toHaveLength(3);
     expect(restores[1]!.atMs).toBeGreaterThan(restores[0]!.atMs);
@@ -203,14 +287,57 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
     });
   });
 
-  it('says so when the old pool is still resizing at the deadline: nothing restored, the fix names the targets', async () => {
+  it('says so when the old pool is still resizing at the deadline: nothing restored, the fix names stop-resize and the targets', async () => {
     const refused = permanent('InvalidRequestBody', 'refused');
-    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, busy: 1_000 }));
+    const busy = Array(1_000).fill('busy');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ create: refused, restores: busy }));
     const poolFailed = published(run).at(-1)!.data;
     expect(poolFailed.restoredOldPool).toBeUndefined();
+    expect(poolFailed.oldPoolOutcome).toBe('left-shrunk');
     expect(poolFailed.fix).toMatch(
-      /old, shrunk for this cutover, was still resizing, .* resize it to 20 dedicated \+ 0 low-priority nodes once it is steady/,
+      /old, shrunk for this cutover, stays shrunk: .*az batch pool stop-resize --pool-id old.*az batch pool resize --pool-id old --target-dedicated-nodes 20 --target-low-priority-nodes 0/,
     );
+  });
+
+  it('stops the old pool’s shrink (taskcompletion may take hours), waits for steady, then resizes it back', async () => {
+    const refused = permanent('InvalidRequestBody', 'refused');
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK)),
+      world({ create: refused, restores: ['stopped', 'busy'] }),
+    );
+    expect(run.calls.filter((c) => c.name === 'restoreShrunkPool')).toHaveLength(3);
+    const poolFailed = published(run).at(-1)!.data;
+    expect(poolFailed.restoredOldPool).toMatchObject({ stoppedShrink: true, currentDedicatedNodes: 20 });
+    expect(poolFailed.fix).toMatch(/old, shrunk for this cutover \(its shrink stopped\), was resized back/);
+  });
+
+  it('reports an old pool that stopped short of its targets (AccountCoreQuotaReached) and says how to finish', async () => {
+    const refused = permanent('InvalidRequestBody', 'refused');
+    const short = steady(14, [{ code: 'AccountCoreQuotaReached', message: 'quota' }]);
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK)),
+      world({ create: refused, oldAfterRestore: { ...short, targetDedicatedNodes: 20 } }),
+    );
+    const poolFailed = published(run).at(-1)!.data;
+    expect(poolFailed.oldPoolOutcome).toBe('stopped-short');
+    expect(poolFailed.restoredOldPool).toMatchObject({
+      currentDedicatedNodes: 14,
+      resizeErrors: [{ code: 'AccountCoreQuotaReached' }],
+    });
+    expect(poolFailed.fix).toMatch(
+      /old was asked to resize back to 20 dedicated \+ 0 low-priority nodes but stopped at 14 \+ 0 \(AccountCoreQuotaReached\).*az batch pool resize --pool-id old --target-dedicated-nodes 20/,
+    );
+  });
+
+  it('a gate failure whose restore cannot finish says so on Pool.RolledBack (the old pool stays shrunk)', async () => {
+    const busy = Array(1_000).fill('busy');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ unusable: 5, restores: busy }));
+    const rolledBack = published(run).at(-1)!;
+    expect(rolledBack.type).toBe('BatchImageFactory.Pool.RolledBack');
+    expect(rolledBack.data.oldPoolOutcome).toBe('left-shrunk');
+    expect(rolledBack.data.fix).toMatch(/old, shrunk for this cutover, stays shrunk: .*stop-resize/);
   });
 
   it('a health-gate failure says the old pool grows back (not "untouched"), and Pool.RolledBack confirms it', async () => {
@@ -235,12 +362,56 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
       'deletePool p1',
       'getPool p1',
       'restoreShrunkPool old',
+      'getPool old',
     ]);
     expect(eventsOf(run).slice(-2)).toEqual(['Pool.Failed p1', 'Pool.RolledBack p1']);
     expect(published(run).at(-2)!.data).toMatchObject({
       reason: expect.stringMatching(/may not read pool p1/),
       restoredOldPool: { poolId: 'old', toDedicatedNodes: 20 },
     });
+  });
+
+  it('a failure before the line says "allocating" still reads the new pool: a PUT whose answer was lost is rolled back', async () => {
+    const unreadable = permanent('AuthorizationFailed', 'The client may not read pool p1.');
+    // The earlier run's p1 is being replaced (line: creating) when its read fails; it exists in Batch.
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK)),
+      world({ create: 'replacing', readings: [unreadable, steady(20)] }),
+    );
+    expect(names(run).slice(2)).toEqual([
+      'createPool p1',
+      'getPool p1',
+      'getPool p1',
+      'deletePool p1',
+      'getPool p1',
+      'restoreShrunkPool old',
+      'getPool old',
+    ]);
+    expect(published(run).at(-2)!.data).toMatchObject({ disposition: 'rolled-back' });
+  });
+
+  it('a gate failure whose restore fails outright still ends with Pool.RolledBack saying the old pool stays shrunk', async () => {
+    const down = permanent('ServerError', 'Batch is down');
+    const run = await replay(regionRollout, input(pool(SHRINK)), world({ unusable: 5, restores: [down] }));
+    const rolledBack = published(run).at(-1)!;
+    expect(rolledBack.type).toBe('BatchImageFactory.Pool.RolledBack');
+    expect(rolledBack.data).toMatchObject({ keptPool: 'old', oldPoolOutcome: 'left-shrunk' });
+    expect(rolledBack.data.fix).toMatch(
+      /old, shrunk for this cutover, stays shrunk: resizing it back failed/,
+    );
+  });
+
+  it('a restore that throws for one pool neither contradicts a pool already rolled back nor loses the next pool’s old pool', async () => {
+    const run = await replay(regionRollout, input(pool(SHRINK), { pools: twoPools() }), twoPoolWorld());
+    const failed = published(run).filter((e) => e.type.endsWith('Pool.Failed'));
+    // p1 rolled back and said so once; p2's old pool (old2) could not be restored, and its event says so.
+    expect(failed.map((e) => e.data.poolId)).toEqual(['p1', 'p2']);
+    expect(failed[0]!.data).toMatchObject({ disposition: 'rolled-back', oldPoolOutcome: 'resized-back' });
+    expect(failed[1]!.data).toMatchObject({ oldPoolOutcome: 'left-shrunk', disposition: 'rolled-back' });
+    expect(failed[1]!.data.fix).toMatch(
+      /old2, shrunk for this cutover, stays shrunk: resizing it back failed \(restoreShrunkPool: Batch is down\).*az batch pool stop-resize --pool-id old2.*--target-dedicated-nodes 20/,
+    );
   });
 
   it('a blue/green pool that fails is kept for inspection, as before: nothing restored', async () => {
@@ -262,6 +433,24 @@ describe('the capacity plan, checked again when the region’s pools start', () 
     expect(run.calls.find((c) => c.name === 'readCapacityFacts')!.input).toEqual({ accounts: [ACCOUNT] });
     expect(run.calls.find((c) => c.name === 'shrinkPool')!.input).toMatchObject({ toDedicated: 10 });
     expect((run.output as RegionOutcome).pools[0]).toMatchObject({ state: 'ready' });
+    // Said before anything is shrunk: the new plan, the old one, and the figures that decided it.
+    expect(eventsOf(run).slice(0, 3)).toEqual([
+      'Region.Replicated',
+      'Pool.CutoverReplanned p1',
+      'Pool.ShrunkForCutover old',
+    ]);
+    const replanned = published(run)[1]!.data;
+    expect(replanned).toMatchObject({
+      poolId: 'p1',
+      previousPlan: { strategy: 'blue-green' },
+      plan: { strategy: 'shrink-old-first', shrinkOld: { poolId: 'old', toDedicated: 10 } },
+      missingCores: { standardDSv5Family: 40 },
+      quotas: { perFamily: { standardDSv5Family: 120 }, perFamilyEnforced: true },
+    });
+    expect(replanned.reason).toMatch(/no longer fit side by side .*old shrinks to 10\+0 nodes first/);
+    expect(replanned.fix).toMatch(/onInsufficientQuota: "refuse"/);
+    const line = JSON.stringify(run.customStatus);
+    expect(line).toMatch(/shrink-old-first: old to 10\+0 nodes first .*re-planned, was blue\/green/);
   });
 
   it('keeps blue/green when it still fits, and drops a shrink that is no longer needed', async () => {
@@ -272,6 +461,14 @@ describe('the capacity plan, checked again when the region’s pools start', () 
     );
     expect(names(run).slice(0, 2)).toEqual(['readCapacityFacts', 'createPool p1']);
     expect(names(run)).not.toContain('shrinkPool old');
+    const replanned = published(run).find((e) => e.type.endsWith('Pool.CutoverReplanned'))!.data;
+    expect(replanned).toMatchObject({
+      previousPlan: { strategy: 'shrink-old-first' },
+      plan: { strategy: 'blue-green' },
+      missingCores: {},
+    });
+    expect(replanned.reason).toMatch(/fit side by side now: old is not shrunk/);
+    expect(JSON.stringify(run.customStatus)).toMatch(/blue\/green \(re-planned, was shrink-old-first/);
   });
 
   it('refuses the pool before anything is shrunk or created when the request says "refuse"', async () => {
@@ -296,6 +493,7 @@ describe('the capacity plan, checked again when the region’s pools start', () 
       world({ facts: {} }),
     );
     expect(names(run).slice(0, 2)).toEqual(['readCapacityFacts', 'shrinkPool old']);
+    expect(eventsOf(run)).not.toContain('Pool.CutoverReplanned p1');
   });
 
   it('reads nothing for inputs without capacity (follower rollouts, children started before the re-check)', async () => {

@@ -78,7 +78,9 @@ export async function replay(
     const answer = await handler(
       {
         history: structuredClone([...history.map((e) => ({ ...e, IsPlayed: true })), ...fresh]),
-        input,
+        // A fresh copy per turn, as the host deserializes it from history: an orchestrator that changes
+        // its input within a turn (the region's re-plan) must not see that change in the next replay.
+        input: structuredClone(input),
         instanceId,
         isReplaying: history.length > 0,
         parentInstanceId: undefined,
