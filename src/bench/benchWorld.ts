@@ -7,12 +7,16 @@ import { pipelineInstanceId } from '../domain/pipeline';
 import { benchScenario } from './scenario';
 
 /** A local world in a folder of its own, removed when it stops. */
-export async function world(speed: number, clockMode?: ClockMode): Promise<LocalWorld> {
+export async function world(
+  speed: number,
+  clock: { mode?: ClockMode; armThrottling?: boolean } = {},
+): Promise<LocalWorld> {
   const workDir = mkdtempSync(join(tmpdir(), 'bif-bench-'));
   const w = await startLocalWorld({
     workDir,
     speed,
-    clockMode,
+    clockMode: clock.mode,
+    armThrottling: clock.armThrottling,
     scenario: benchScenario(),
     log: () => undefined,
   });

@@ -22,6 +22,8 @@ export interface LocalWorldOptions {
    * benchmark's 'jump-when-idle' runs every pipeline on the same simulated schedule at any load.
    */
   clockMode?: ClockMode;
+  /** ARM's token-bucket throttling in the simulator (default on, like Azure). */
+  armThrottling?: boolean;
   scenario?: string | Scenario;
   hostPort?: number;
   simulatorPort?: number;
@@ -99,6 +101,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     simulatorStatePath: files.simulatorState,
     simulatorCertificate: worldCertificate(files.simulatorCertificate),
     requestLogPath: files.requestLog,
+    armThrottling: options.armThrottling,
     azuriteDir: files.azurite,
     brokerStatePath: files.broker,
     settings: options.settings,
