@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { startLocalWorld, type LocalWorld } from '../local/localWorld';
 import { TIMING, allocationMs, replicationMs } from '../local/simulator/timing';
 import { replicasFor } from '../domain/planning/replicas';
 import type { RecordedRequest } from '../local/simulator/recorder';
-import { pipelineInstanceId } from '../domain/pipeline';
 import { benchRequest, benchScenario, REGIONS } from './scenario';
+import { pipelineInstanceId } from '../domain/pipeline';
+import { submit, waitAll, world } from './benchWorld';
+import { engineRows, engineScale } from './engineScale';
 import { appEntryFiles } from '../local/host/appEntry';
 import { stateFileBench } from './stateFile';
 import { learnedPacing, NOISE, whatIfSide } from './whatIf';
@@ -21,42 +21,6 @@ import { barrierMakespanMs } from '../domain/timings/timeline';
 const MIN = 60_000;
 const ROOT = join(__dirname, '..', '..');
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function world(speed: number): Promise<LocalWorld> {
-  const workDir = mkdtempSync(join(tmpdir(), 'bif-bench-'));
-  const w = await startLocalWorld({ workDir, speed, scenario: benchScenario(), log: () => undefined });
-  const stop = w.stop.bind(w);
-  // Each run leaves tens of MB of state (SQLite, broker, simulator): nothing reads it after the figures.
-  w.stop = async () => {
-    await stop();
-    rmSync(workDir, { recursive: true, force: true });
-  };
-  return w;
-}
-
-async function submit(w: LocalWorld, body: unknown): Promise<void> {
-  // The submit route is function-level: the bench calls it with the host's key, as bif does.
-  const response = await fetch(`${w.host.origin}/api/builds`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'x-functions-key': w.host.keys.functionKeys.default },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 202)
-    throw new Error(`submit answered ${response.status}: ${await response.text()}`);
-}
-
-async function waitAll(w: LocalWorld, ids: string[], timeoutMs: number): Promise<void> {
-  await Promise.all(
-    ids.map((id) => w.host.engine.waitFor(pipelineInstanceId(id), ['Completed', 'Failed'], timeoutMs)),
-  );
-  const failed = ids.filter(
-    (id) => w.host.engine.status(pipelineInstanceId(id))?.runtimeStatus !== 'Completed',
-  );
-  if (failed.length)
-    throw new Error(
-      `pipelines did not complete: ${failed.slice(0, 5).join(', ')} — ${JSON.stringify(w.host.engine.status(pipelineInstanceId(failed[0]!))?.output)}`,
-    );
-}
 
 function counts(requests: RecordedRequest[]) {
   const arm = requests.filter((r) => r.service === 'arm');
@@ -167,79 +131,6 @@ async function burst(n: number) {
   }
 }
 
-/**
- * The engine runs at 2000× (1 s = 33 simulated minutes). At 6000× the 200-pipeline run on a shared 2-core
- * machine trips the pipeline's own 120-minute provisioning deadlines (1.2 s of queueing would be two
- * hours in Azure), so it measured an overloaded host failing rather than the engine. Both sizes run at
- * the same speed so their turn rates compare.
- */
-const ENGINE_SPEED = 2000;
-
-/**
- * One region, 20 nodes. The health gate's default 30-minute timeout is 0.9 real seconds at 2000x: a
- * gate's first node-count read queued behind 200 pipelines' turns would time it out, measuring the
- * queue rather than the engine. A day (43 s real) keeps the gate in every pipeline without that race.
- */
-function engineRequest(id: string, version: string, definition: string) {
-  const request = benchRequest(id, version, () => 20, REGIONS.slice(0, 1), definition);
-  return { ...request, health: { timeoutSeconds: 86_400 } };
-}
-
-async function engineScale(n: number) {
-  const w = await world(ENGINE_SPEED);
-  // memoryUsage.rss() alone, at 4 Hz: memoryUsage() walks every heap space (1.3 % of the run's CPU at
-  // 10 Hz), and even rss() was 1.1 % at 10 Hz on a loaded machine.
-  let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250);
-  try {
-    const turns0 = w.host.engine.stats.turns;
-    const started = Date.now();
-    const cpu0 = process.cpuUsage();
-    const ids = Array.from({ length: n }, (_, i) => `scale-${i}`);
-    for (let i = 0; i < ids.length; i += 25)
-      await Promise.all(
-        ids.slice(i, i + 25).map((id, k) =>
-          submit(
-            w,
-            // Spread over 20 definitions: this section measures the engine. One definition's ledger
-            // serialising every build is the burst section's subject; here, at 2000x, its two-day
-            // re-send budget is 90 real seconds, shorter than 200 builds queued behind one ledger.
-            engineRequest(id, `3.0.${i + k}`, `bench-engine-${(i + k) % 20}`),
-          ),
-        ),
-      );
-    await waitAll(w, ids, 1_800_000);
-    const wallS = (Date.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const turns = w.host.engine.stats.turns - turns0;
-    const percentile = (values: number[], p: number) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-    };
-    const pct = (p: number) => percentile(w.host.engine.stats.turnMs, p);
-    // The longest history a turn replayed, and whose (a ledger's peak, not what its last execution left).
-    const largest = w.host.engine.stats.maxHistory;
-    return {
-      wallS,
-      pipelinesPerSecond: n / wallS,
-      turnsPerSecond: turns / wallS,
-      // CPU of the whole process (simulator, broker and host) per turn: steadier than wall time on a
-      // machine shared with other jobs, where a run's wall time says as much about them as about it.
-      cpuMsPerTurn: (cpu.user + cpu.system) / 1000 / turns,
-      engineMsPerTurn: mean(w.host.engine.stats.wholeTurnMs),
-      replayP50Ms: pct(50),
-      replayP99Ms: pct(99),
-      turnP99Ms: percentile(w.host.engine.stats.wholeTurnMs, 99),
-      maxHistoryEvents: largest.events,
-      maxHistoryInstance: largest.instanceId,
-      peakRssMb: peakRss / 2 ** 20,
-    };
-  } finally {
-    clearInterval(sampler);
-    await w.stop();
-  }
-}
-
 /** Wall time of a fresh Node process running `script` (which prints its own figure in ms). */
 function timedChild(script: string): number {
   const child = spawnSync(process.execPath, ['-e', script], {
@@ -262,7 +153,6 @@ function loadScript(entries: string[]): string {
 const EAGER_SDKS = ['@azure/arm-compute', '@azure/batch', '@azure/service-bus', '@azure/identity'];
 const eagerScript = `const t=process.hrtime.bigint();${EAGER_SDKS.map((p) => `require(${JSON.stringify(p)});`).join('')}process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
 
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
@@ -299,8 +189,10 @@ async function coldStart() {
 const SECTIONS = {
   makespan: () => makespanAndEconomy(),
   burst: (fast: boolean) => burst(fast ? 10 : 50),
-  engine: (fast: boolean) => engineScale(fast ? 40 : 200),
-  engine40: () => engineScale(40),
+  engine: (fast: boolean) => engineScale(fast ? 40 : 200, 'jump'),
+  engine40: () => engineScale(40, 'jump'),
+  engineFixed: (fast: boolean) => engineScale(fast ? 40 : 200, 'fixed'),
+  engineFixed40: () => engineScale(40, 'fixed'),
   coldstart: () => coldStart(),
   statefile: () => stateFileBench(),
   whatifPredicted: () => whatIfSide('predicted'),
@@ -330,6 +222,9 @@ interface Figures {
   b: SectionResult<'burst'>;
   e: SectionResult<'engine'>;
   e40: SectionResult<'engine40'>;
+  /** The same runs on the fixed 2000x clock (full runs only). */
+  ef?: SectionResult<'engineFixed'>;
+  ef40?: SectionResult<'engineFixed40'>;
   c: SectionResult<'coldstart'>;
   s: SectionResult<'statefile'>;
   w: { predictedMin: number; actualMin: number; errorPercent: number };
@@ -337,7 +232,7 @@ interface Figures {
 }
 
 /** The table a person reads; the JSON line after it is for machines. */
-function figureRows({ m, b, e, e40, c, s, w, p }: Figures, fast: boolean): [string, string][] {
+function figureRows({ m, b, e, e40, ef, ef40, c, s, w, p }: Figures, fast: boolean): [string, string][] {
   return [
     ['makespan (simulated min)', m.makespanMin.toFixed(1)],
     ['critical-path lower bound (min)', m.boundMin.toFixed(1)],
@@ -356,18 +251,7 @@ function figureRows({ m, b, e, e40, c, s, w, p }: Figures, fast: boolean): [stri
     [`burst of ${fast ? 10 : 50}: requests per pipeline`, b.perPipeline.toFixed(1)],
     ['burst: peak ARM rate (req/s; bucket refills 25 reads/s)', b.peak.toFixed(2)],
     ['burst: throttled requests', String(b.throttled)],
-    [`engine: ${fast ? 40 : 200} pipelines wall time (s)`, e.wallS.toFixed(1)],
-    ['engine: pipelines per second', e.pipelinesPerSecond.toFixed(2)],
-    ['engine: orchestration turns per second', e.turnsPerSecond.toFixed(0)],
-    ['engine: turns per second at 40 pipelines', e40.turnsPerSecond.toFixed(0)],
-    ['engine: replay p50 / p99 (ms)', `${e.replayP50Ms.toFixed(2)} / ${e.replayP99Ms.toFixed(2)}`],
-    ['engine: whole turn p99 (read, replay, commit; ms)', e.turnP99Ms.toFixed(2)],
-    [
-      'engine: CPU per turn, whole process / engine turn (ms; 200 and 40)',
-      `${e.cpuMsPerTurn.toFixed(2)} / ${e.engineMsPerTurn.toFixed(2)}; ${e40.cpuMsPerTurn.toFixed(2)} / ${e40.engineMsPerTurn.toFixed(2)}`,
-    ],
-    ['engine: longest history a turn replayed (instance)', `${e.maxHistoryEvents} (${e.maxHistoryInstance})`],
-    ['engine: peak RSS (MB)', e.peakRssMb.toFixed(0)],
+    ...engineRows(e, e40, ef && ef40 ? { e: ef, e40: ef40 } : undefined, fast),
     [
       'cold start, tsc output / deployed bundle / eager SDKs (ms)',
       `${c.unbundledMs.toFixed(0)} / ${c.bundledMs.toFixed(0)} / ${c.eagerSdkMs.toFixed(0)}`,
@@ -409,6 +293,9 @@ async function main(): Promise<void> {
   const e = runSection('engine', fast);
   // The same engine run at 40 pipelines, for how throughput holds up as instances multiply.
   const e40 = fast ? e : runSection('engine40', fast);
+  // The fixed-clock runs, for comparison with the figures measured before the jump clock.
+  const ef = fast ? undefined : runSection('engineFixed', fast);
+  const ef40 = fast ? undefined : runSection('engineFixed40', fast);
   const c = runSection('coldstart', fast);
   const s = runSection('statefile', fast);
   const predicted = runSection('whatifPredicted', fast).makespanMin;
@@ -420,7 +307,7 @@ async function main(): Promise<void> {
   };
   const p = runSection('pacing', fast);
 
-  const rows = figureRows({ m, b, e, e40, c, s, w, p }, fast);
+  const rows = figureRows({ m, b, e, e40, ef, ef40, c, s, w, p }, fast);
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
   process.stdout.write(
@@ -445,6 +332,11 @@ async function main(): Promise<void> {
       cpuMsPerTurn: +e.cpuMsPerTurn.toFixed(2),
       cpuMsPerTurn40: +e40.cpuMsPerTurn.toFixed(2),
       maxHistoryEvents: e.maxHistoryEvents,
+      maxHistoryEvents40: e40.maxHistoryEvents,
+      engineClock: e.clock,
+      turnsPerSecondFixedClock: ef ? +ef.turnsPerSecond.toFixed(0) : undefined,
+      turnsPerSecondFixedClock40: ef40 ? +ef40.turnsPerSecond.toFixed(0) : undefined,
+      maxHistoryEventsFixedClock: ef?.maxHistoryEvents,
       peakRssMb: +e.peakRssMb.toFixed(0),
       coldStartMs: +c.unbundledMs.toFixed(0),
       coldStartBundledMs: +c.bundledMs.toFixed(0),

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { VirtualClock } from './clock';
+import { VirtualClock, type ClockMode } from './clock';
 import { startHost, type RunningHost } from './host/host';
 import { startLocalStandIns } from './standIns';
 import type { RunningSimulator } from './simulator/simulator';
@@ -17,6 +17,13 @@ export interface LocalWorldOptions {
   workDir: string;
   /** Simulated ms per real ms (default 600: one real second is ten simulated minutes). */
   speed?: number;
+  /**
+   * 'free' (default) or a gated mode that follows the host's durable engine (see clock.ts): the
+   * benchmark's 'jump-when-idle' runs every pipeline on the same simulated schedule at any load.
+   */
+  clockMode?: ClockMode;
+  /** ARM's token-bucket throttling in the simulator (default on, like Azure). */
+  armThrottling?: boolean;
   scenario?: string | Scenario;
   hostPort?: number;
   simulatorPort?: number;
@@ -79,7 +86,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   writeRecords(files.processes, [self]);
 
   const resumedAtSimMs = lastSimTime(options.workDir);
-  const clock = new VirtualClock({ speed: options.speed ?? 600, startSimMs: resumedAtSimMs });
+  const clock = worldClock(options, resumedAtSimMs);
   const {
     simulator,
     broker,
@@ -94,6 +101,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     simulatorStatePath: files.simulatorState,
     simulatorCertificate: worldCertificate(files.simulatorCertificate),
     requestLogPath: files.requestLog,
+    armThrottling: options.armThrottling,
     azuriteDir: files.azurite,
     brokerStatePath: files.broker,
     settings: options.settings,
@@ -114,6 +122,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     dbPath: files.durableDb,
     log,
   });
+  if (clock.mode !== 'free') clock.follow(host.engine);
   // Activities tell time by the same virtual clock as the simulator and the durable timers.
   loadedComposition(root).overrideServices({ clock: { now: () => clock.now() } });
   // Gallery changes reach the app as Azure delivers them: Event Grid → the host's webhook.
@@ -138,4 +147,9 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
       rmSync(files.processes, { force: true });
     },
   };
+}
+
+/** The world's one clock, resumed where the last run left simulated time. */
+function worldClock(options: LocalWorldOptions, startSimMs: number | undefined): VirtualClock {
+  return new VirtualClock({ speed: options.speed ?? 600, startSimMs, mode: options.clockMode });
 }

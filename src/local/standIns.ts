@@ -33,6 +33,8 @@ export async function startLocalStandIns(options: {
   simulatorCertificate?: LocalCertificate;
   /** Keep the simulator's request record here across restarts. */
   requestLogPath?: string;
+  /** ARM's token-bucket throttling in the simulator (default on, like Azure). */
+  armThrottling?: boolean;
   azuriteDir?: string;
   azuritePort?: number;
   brokerPort?: number;
@@ -48,6 +50,7 @@ export async function startLocalStandIns(options: {
     statePath: options.simulatorStatePath,
     certificate: options.simulatorCertificate,
     requestLogPath: options.requestLogPath,
+    throttling: options.armThrottling,
   });
   const broker = await startBroker(DEFAULT_BROKER_CONFIG, {
     port: options.brokerPort,

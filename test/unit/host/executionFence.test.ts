@@ -1,8 +1,11 @@
 import type { DurableEngine } from '../../../src/local/host/durable/engine';
 import { engineWith as startEngine, type Gen } from '../../helpers/engine';
 
+// A free clock: the engine tells executions apart by their creation instants, so time must pass while
+// the first execution's activity runs, as it does in Azure (a clock held while the engine is busy would
+// create both executions at the same instant).
 const engineWith = (o: Record<string, Gen>, a: Record<string, (input: any) => Promise<unknown>>) =>
-  startEngine(o, a).engine;
+  startEngine(o, a, ':memory:', 'free').engine;
 
 // A restarted instance (terminated or failed, then started again under the same id with a new input) must
 // never take an answer meant for its earlier execution: the Durable Task Framework drops messages for

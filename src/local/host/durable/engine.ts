@@ -102,6 +102,9 @@ export class DurableEngine {
   private tick?: NodeJS.Timeout;
   /** waitFor callers by instance: a turn wakes only the callers of the instance it changed. */
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** What the last pump saw: see `idle`. */
+  private idleNow = true;
+  private readonly idleListeners = new Set<(idle: boolean) => void>();
   /**
    * Turns run one after another. A replay is synchronous CPU work on the one JS thread, so starting ten at
    * once bought no parallelism: each turn's commit waited behind the other nine replays.
@@ -126,6 +129,23 @@ export class DurableEngine {
     this.activityHandlers.set(name.toLowerCase(), handler);
   }
 
+  /**
+   * No turn in progress, no activity running, and nothing ready to run: no inbox event visible now, no
+   * activity waiting for a slot (the pump starts every ready one while slots are free, so "none running"
+   * after a pump means "none ready"). Only future timers remain. Read from the counters the pump keeps,
+   * decided at the end of each pump: a turn or an activity that just ended leaves the engine busy until
+   * the pump it schedules has looked for what it made ready. A stopped engine is idle.
+   */
+  get idle(): boolean {
+    return this.idleNow;
+  }
+
+  /** Calls `listener` on every busy→idle and idle→busy change; returns a function that stops it. */
+  onIdleChange(listener: (idle: boolean) => void): () => void {
+    this.idleListeners.add(listener);
+    return () => this.idleListeners.delete(listener);
+  }
+
   start(): void {
     this.running = true;
     // A slow heartbeat catches anything a notification missed (e.g. work written by a previous run).
@@ -142,6 +162,7 @@ export class DurableEngine {
     while ((this.busyInstances.size > 0 || this.runningActivities > 0) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
     this.store.close();
+    this.settleIdle();
   }
 
   // ---- client API -------------------------------------------------------------------------------
@@ -286,6 +307,14 @@ export class DurableEngine {
     } finally {
       this.pumping = false;
     }
+    this.settleIdle();
+  }
+
+  private settleIdle(): void {
+    const idle = !this.running || (this.busyInstances.size === 0 && this.runningActivities === 0);
+    if (idle === this.idleNow) return;
+    this.idleNow = idle;
+    for (const listener of [...this.idleListeners]) listener(idle);
   }
 
   /** Schedules a pump and, when an instance changed, tells whoever waits for it. */
