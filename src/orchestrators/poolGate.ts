@@ -4,6 +4,7 @@ import type { PoolRollout } from '../domain/pipeline';
 import type { PoolReading } from '../domain/poolState';
 import {
   HEALTH_DEFAULTS,
+  gateLastMomentMs,
   judgeGate,
   type GateMemory,
   type GateReading,
@@ -89,7 +90,7 @@ function waitFor(
     const policy = policyOf(s.pool);
     const since = m.healthySinceMs ?? m.badSinceMs;
     const next = since !== undefined ? since + policy.settleSeconds * 1000 : now + interval;
-    return Math.min(next, m.startedAtMs + policy.timeoutSeconds * 1000);
+    return Math.min(next, gateLastMomentMs(policy, m));
   });
   return Math.max(1_000, Math.min(...moments) - now);
 }

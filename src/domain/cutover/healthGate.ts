@@ -105,20 +105,10 @@ export function healthyPercentOf(reading: GateReading): number {
  * One reading of the gate. Passes when at least `minHealthyPercent` of the nodes are idle or running
  * and have been at every reading for `settleSeconds`. Fails when the bad states hold more than
  * `100 - minHealthyPercent` percent of the nodes for `settleSeconds` (a node Batch recovers in time
- * does not fail the pool), or at the deadline while not passed. A pool with no nodes (an autoscale
- * pool at rest) passes at once: there is nothing to judge until it scales.
+ * does not fail the pool), or at the deadline while not healthy (a healthy pool may settle past it:
+ * gateLastMomentMs). A pool with no nodes (an autoscale pool at rest) passes at once.
  */
-/**
- * The deadline passed before a verdict. A pool that reads healthy at that moment did not settle in time
- * (it became healthy less than settleSeconds before the deadline, as a slow allocation makes it): the
- * reason leads with the timeout, or "100%, needs 95%" would read as the cause.
- */
-function timeoutReason(policy: HealthPolicy, summary: string, memory: GateMemory, nowMs: number): string {
-  const timeout = `after ${policy.timeoutSeconds} s (the gate's timeoutSeconds)`;
-  if (memory.healthySinceMs === undefined) return `${summary} ${timeout}`;
-  const healthyS = Math.round((nowMs - memory.healthySinceMs) / 1000);
-  return `timed out ${timeout}: healthy only for the last ${healthyS} s of the ${policy.settleSeconds} s settleSeconds; ${summary}`;
-}
+const timedOut = (policy: HealthPolicy) => `after ${policy.timeoutSeconds} s (the gate's timeoutSeconds)`;
 
 export function judgeGate(
   policy: HealthPolicy,
@@ -154,16 +144,29 @@ export function judgeGate(
     return { kind: 'passed', healthyPercent, reason: summary };
   if (tooManyBad && nowMs - next.badSinceMs! >= settleMs)
     return { kind: 'failed', healthyPercent, reason: `${summary}, for ${policy.settleSeconds} s` };
-  if (nowMs >= deadline)
-    return { kind: 'failed', healthyPercent, reason: timeoutReason(policy, summary, next, nowMs) };
+  const lastMoment = gateLastMomentMs(policy, next);
+  if (nowMs >= lastMoment)
+    return { kind: 'failed', healthyPercent, reason: `${summary} ${timedOut(policy)}` };
   const since = next.healthySinceMs ?? next.badSinceMs;
   return {
     kind: 'waiting',
     healthyPercent,
     reason: summary,
     memory: next,
-    ...(since !== undefined ? { nextCheckAtMs: Math.min(deadline, since + settleMs) } : {}),
+    ...(since !== undefined ? { nextCheckAtMs: Math.min(lastMoment, since + settleMs) } : {}),
   };
+}
+
+/**
+ * The last moment the gate may still pass. The deadline is for nodes still on their way: a pool that reads
+ * healthy may finish its settle period past it (it became healthy late in a slow allocation, or the reading
+ * itself came late — a busy or restarted host polls after the deadline — and must not roll back a pool that
+ * may have been healthy all along). Bounded: after the deadline a single unhealthy reading fails the pool.
+ */
+export function gateLastMomentMs(policy: HealthPolicy, memory: GateMemory): number {
+  const deadline = memory.startedAtMs + policy.timeoutSeconds * 1000;
+  if (memory.healthySinceMs === undefined) return deadline;
+  return Math.max(deadline, memory.healthySinceMs + policy.settleSeconds * 1000);
 }
 
 /** "9 of 10 nodes usable (90%, needs 95%): 1 unusable". */
