@@ -154,7 +154,9 @@ describe('keys per door', () => {
       ).toBe(served);
     },
   );
+});
 
+describe('keys per door', () => {
   it('each system key opens only its own webhook; a function key opens no webhook; the master key opens all', async () => {
     const list = '/runtime/webhooks/durabletask/instances';
     const grid = '/runtime/webhooks/eventgrid?functionName=galleryEvents';
@@ -269,9 +271,10 @@ describe('sizes', () => {
   });
 });
 
+const grid = '/runtime/webhooks/eventgrid?functionName=galleryEvents';
+const gridKey = () => withKey(keys.systemKeys.eventgrid_extension, json);
+
 describe('caller errors are 4xx, never 500', () => {
-  const grid = '/runtime/webhooks/eventgrid?functionName=galleryEvents';
-  const gridKey = () => withKey(keys.systemKeys.eventgrid_extension, json);
   it.each([
     ['not JSON', 400, 'this is not json'],
     ['null', 400, 'null'],
@@ -327,7 +330,9 @@ describe('caller errors are 4xx, never 500', () => {
     });
     expect(form.status).toBe(415);
   });
+});
 
+describe('caller errors are 4xx, never 500', () => {
   it('a wrong method → 405 with Allow', async () => {
     const answer = await call('GET', '/api/builds', { headers: withKey(keys.functionKeys.default) });
     expect(answer.status).toBe(405);
@@ -428,6 +433,10 @@ describe('the Durable API', () => {
       expect(answer.text).toContain('visible-command');
     }
   });
+});
+
+describe('the Durable API', () => {
+  const key = () => withKey(keys.systemKeys.durabletask_extension, json);
 
   it('refuses to purge a running instance (412), purges it once terminated', async () => {
     await call('POST', '/runtime/webhooks/durabletask/orchestrators/waiter/purge-1', {

@@ -86,7 +86,9 @@ describe('embedded durable engine', () => {
       "caught: Activity function 'broken' failed:  always broken ",
     );
   });
+});
 
+describe('embedded durable engine', () => {
   it('hands the orchestrator an exhausted activity failure as Azure does, and the typed error survives it', async () => {
     const typed = new TransientError(
       'Number of write requests exceeded.',
@@ -162,7 +164,9 @@ describe('embedded durable engine', () => {
     engine.startNew('counter', 'n', 0);
     expect((await engine.waitFor('n')).output).toBe(3);
   });
+});
 
+describe('embedded durable engine', () => {
   it('fails an instance whose replay differs from its history, naming both actions', async () => {
     let replays = 0;
     const { engine } = track(

@@ -62,7 +62,7 @@ describe('continue-as-new', () => {
     store.enqueue('i', historyEvent(EventType.EventRaised, now, { Name: 'op', Input: '1' }), now);
     store.enqueue('i', historyEvent(EventType.TaskCompleted, now, { TaskScheduledId: 1 }), now);
     store.enqueue('i', historyEvent(EventType.EventRaised, now, { Name: 'op', Input: '2' }), now);
-    store.restartExecution('i', historyEvent(EventType.ExecutionStarted, now, { Name: 'x' }), now);
+    store.restartExecution('i', historyEvent(EventType.ExecutionStarted, now, { Name: 'x' }), now, 'e2');
     const left = store.pendingInbox('i', now + 10).map((m) => [m.event.EventType, m.event.Input]);
     expect(left).toEqual([
       [EventType.ExecutionStarted, undefined],

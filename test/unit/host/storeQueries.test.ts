@@ -19,14 +19,25 @@ describe('the durable store, per instance', () => {
         updated_at: 0,
         parent_id: null,
         parent_task_id: null,
+        execution_id: 'e1',
+        parent_execution_id: '',
       });
       store.enqueue('a', started, 0);
-      store.addActivity({ instance_id: 'a', task_id: 0, name: 'act', input: null, attempt: 1, retry: null });
+      store.addActivity({
+        instance_id: 'a',
+        task_id: 0,
+        name: 'act',
+        input: null,
+        attempt: 1,
+        retry: null,
+        execution_id: 'e1',
+      });
+      store.executionOf('a');
       store.pendingInbox('a', 0);
       store.appendHistory('a', [started]);
       store.history('a');
       store.actions('a');
-      store.restartExecution('a', started, 0);
+      store.restartExecution('a', started, 0, 'e2');
       store.purge('a');
     });
     const perInstance = [

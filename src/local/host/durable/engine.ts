@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { activityTaskFailure } from './activityFailure';
 import { DurableStore, type ActivityRow, type InstanceRow, type RuntimeStatus } from './store';
@@ -14,7 +15,7 @@ import {
   type HistoryEvent,
 } from './history';
 import { customStatusViolation } from './customStatusLimit';
-import { turnBatch } from './inboxBatch';
+import { turnBatch, type InboxMessage } from './inboxBatch';
 import { instanceIdProblem } from '../../../domain/instanceId';
 import { readFailure, type OrchestratorAnswer } from './orchestratorAnswer';
 import { isTerminal, TERMINAL_STATUSES } from './runtimeStatus';
@@ -346,12 +347,11 @@ export class DurableEngine {
   private async runTurn(instanceId: string): Promise<void> {
     const begun = process.hrtime.bigint();
     const row = this.store.instance(instanceId);
+    if (!row) return;
     // Every message waiting for the instance in one turn, as DTFx appends a fetched batch (turnBatch).
-    const batch = turnBatch(this.store.pendingInbox(instanceId, this.options.clock.nowMs()), (e) =>
-      this.ownsRetry(instanceId, e),
-    );
+    const batch = turnBatch(this.currentMessages(row), (e) => this.ownsRetry(instanceId, e));
     const inboxIds = batch.map((m) => m.id);
-    if (!row || batch.length === 0) return;
+    if (batch.length === 0) return;
     if (isTerminal(row.status)) {
       for (const id of inboxIds) this.store.deleteInbox(id); // late events for a finished instance
       return;
@@ -402,6 +402,35 @@ export class DurableEngine {
     this.stats.wholeTurnMs.push(Number(process.hrtime.bigint() - begun) / 1e6);
   }
 
+  /**
+   * The instance's messages visible now, for its current execution. One stamped with another execution id
+   * (an activity result, a timer, a child's answer for an execution that was terminated, restarted or
+   * continued as new) is deleted and logged, as DTFx's TaskOrchestrationDispatcher drops a message whose
+   * ExecutionId does not match (ReconcileMessagesWithState, "ExecutionIdMismatch"). Raised events carry
+   * none and always stay. The same read the turn makes anyway: no extra query per turn.
+   */
+  private currentMessages(row: InstanceRow): InboxMessage[] {
+    const pending = this.store.pendingInbox(row.id, this.options.clock.nowMs());
+    const stale = pending.filter((m) => staleFor(row, m));
+    if (stale.length === 0) return pending;
+    this.store.transaction(() => {
+      for (const m of stale) this.store.deleteInbox(m.id);
+    });
+    for (const m of stale) this.logDropped(row, m.event.EventType, m.executionId ?? '');
+    return pending.filter((m) => !staleFor(row, m));
+  }
+
+  private logDropped(
+    row: Pick<InstanceRow, 'id' | 'execution_id'>,
+    eventType: number,
+    executionId: string,
+  ): void {
+    const kind = Object.entries(EventType).find(([, v]) => v === eventType)?.[0] ?? `event ${eventType}`;
+    this.log(
+      `${row.id}: dropped ${kind} of execution ${executionId || '(before execution ids)'}: the current execution is ${row.execution_id || '(before execution ids)'}`,
+    );
+  }
+
   /** Commits one turn: history, new work for the actions the replay produced, and the instance state. */
   private applyTurn(
     row: InstanceRow,
@@ -409,6 +438,13 @@ export class DurableEngine {
     newEvents: HistoryEvent[],
     answer: OrchestratorAnswer,
   ): void {
+    // The instance was terminated (or restarted) while the replay ran: the answer is the old execution's.
+    if (this.store.executionOf(row.id)?.execution_id !== row.execution_id) {
+      this.log(
+        `${row.id}: the turn of execution ${row.execution_id} ended after a new execution began: dropped`,
+      );
+      return;
+    }
     const recorded = this.store.actions(row.id);
     const replayed = flattenActions(answer.actions);
     // As in Azure, an oversized custom status fails the instance before any of this turn's actions run.
@@ -478,6 +514,7 @@ export class DurableEngine {
       input: input ?? null,
       attempt,
       retry,
+      execution_id: turn.row.execution_id,
     });
   }
 
@@ -489,6 +526,7 @@ export class DurableEngine {
       turn.row.id,
       historyEvent(EventType.TimerFired, fireAt, { TimerId: timerId, FireAt: fireAtText }),
       fireAt,
+      turn.row.execution_id,
     );
   }
 
@@ -502,7 +540,11 @@ export class DurableEngine {
         taskId,
       ),
     );
-    this.startChild(action.functionName!, childId, action.input, { id: turn.row.id, taskId });
+    this.startChild(action.functionName!, childId, action.input, {
+      id: turn.row.id,
+      taskId,
+      executionId: turn.row.execution_id,
+    });
   }
 
   /**
@@ -583,6 +625,8 @@ export class DurableEngine {
   /** A new execution of the same instance: fresh history and task ids, the new input, the custom status kept. */
   private continueAsNew(turn: Turn, action: Action, custom: string | null): void {
     const { row, now } = turn;
+    // A new execution id, as DTFx gives each continue-as-new: the old execution's answers no longer match.
+    const executionId = randomUUID();
     this.store.resetExecution(row.id);
     this.store.updateInstance(row.id, {
       status: 'Running',
@@ -590,21 +634,18 @@ export class DurableEngine {
       next_task_id: 0,
       custom_status: custom,
       updated_at: now,
+      execution_id: executionId,
     });
     // Client-raised events no turn delivered stay for the new execution (they carry no execution id).
     this.store.restartExecution(
       row.id,
       historyEvent(EventType.ExecutionStarted, now, { Name: row.name, Input: encode(action.input) }),
       now,
+      executionId,
     );
   }
 
-  private startChild(
-    name: string,
-    childId: string,
-    input: unknown,
-    parent: { id: string; taskId: number },
-  ): void {
+  private startChild(name: string, childId: string, input: unknown, parent: ParentLink): void {
     const existing = this.store.instance(childId);
     if (existing) {
       // The parent's turn is being re-applied after a crash, or the id is reused: never run a child twice.
@@ -621,13 +662,10 @@ export class DurableEngine {
   }
 
   /** The one way an instance comes to be, top-level or child: a Pending row and its ExecutionStarted. */
-  private createInstance(
-    name: string,
-    instanceId: string,
-    input: unknown,
-    parent?: { id: string; taskId: number },
-  ): void {
+  private createInstance(name: string, instanceId: string, input: unknown, parent?: ParentLink): void {
     const now = this.options.clock.nowMs();
+    // Every start has its own execution id (a startNew over a finished instance too), as in DTFx.
+    const executionId = randomUUID();
     this.store.insertInstance({
       id: instanceId,
       name,
@@ -637,11 +675,14 @@ export class DurableEngine {
       updated_at: now,
       parent_id: parent?.id ?? null,
       parent_task_id: parent?.taskId ?? null,
+      execution_id: executionId,
+      parent_execution_id: parent?.executionId ?? '',
     });
     this.store.enqueue(
       instanceId,
       historyEvent(EventType.ExecutionStarted, now, { Name: name, Input: encode(input) }),
       now,
+      executionId,
     );
   }
 
@@ -676,11 +717,14 @@ export class DurableEngine {
     reason?: string,
   ): void {
     if (!row.parent_id || row.parent_task_id === null) return;
-    // A child of an earlier execution of its parent (the parent was restarted after starting it) answers
-    // nobody: its task id means something else to the new execution.
-    const parentCreatedAt = this.store.createdAt(row.parent_id);
-    if (parentCreatedAt === undefined || parentCreatedAt > row.created_at) {
-      this.log(`${row.name} ${row.id} outlived the parent execution that started it: result dropped`);
+    // A child of an earlier execution of its parent (the parent was terminated and started again, or
+    // continued as new, after starting it) answers nobody: its task id means something else to the new
+    // execution. DTFx addresses the answer to the parent's ExecutionId and drops it on a mismatch.
+    const parent = this.store.executionOf(row.parent_id);
+    if (parent?.execution_id !== row.parent_execution_id) {
+      this.log(
+        `${row.name} ${row.id} outlived the parent execution ${row.parent_execution_id} that started it: result dropped`,
+      );
       return;
     }
     const now = this.options.clock.nowMs();
@@ -694,7 +738,7 @@ export class DurableEngine {
           Reason: decodeReason(reason),
           Details: '',
         });
-    this.store.enqueue(row.parent_id, event, now);
+    this.store.enqueue(row.parent_id, event, now, row.parent_execution_id);
   }
 
   private fail(row: InstanceRow, inboxIds: number[], newEvents: HistoryEvent[], reason: string): void {
@@ -747,13 +791,21 @@ export class DurableEngine {
     }
     this.stats.activityMs.push(Number(process.hrtime.bigint() - started) / 1e6);
     this.store.transaction(() => {
-      // The status alone: the row's input and custom status are kilobytes, read on every activity result.
-      const status = this.store.statusOf(row.instance_id);
+      // Status and execution alone: the row's input and custom status are kilobytes, read on every result.
+      const current = this.store.executionOf(row.instance_id);
       // The execution that scheduled this work ended (terminated, purged, restarted with a new input) while
       // it ran: its result belongs to nobody now, as the Durable Task Framework drops a message for another
       // execution id. Delivering it would answer a task id the new execution scheduled for something else.
       if (!this.store.deleteActivity(row.id)) return;
-      if (!status || isTerminal(status)) return;
+      if (!current || isTerminal(current.status)) return;
+      if (current.execution_id !== row.execution_id) {
+        this.logDropped(
+          { id: row.instance_id, execution_id: current.execution_id },
+          event.EventType,
+          row.execution_id,
+        );
+        return;
+      }
       if (event.EventType === EventType.TaskFailed && row.retry) {
         this.store.addFailedAttempt({
           instance_id: row.instance_id,
@@ -764,7 +816,7 @@ export class DurableEngine {
           retry: row.retry,
         });
       }
-      this.store.enqueue(row.instance_id, event, now());
+      this.store.enqueue(row.instance_id, event, now(), row.execution_id);
     });
   }
 
@@ -785,6 +837,18 @@ export class DurableEngine {
       ...(options.showHistory ? { historyEvents: this.store.history(row.id) } : {}),
     };
   }
+}
+
+/** Who started a child: the parent, the task id it waits on, and the execution that scheduled it. */
+interface ParentLink {
+  id: string;
+  taskId: number;
+  executionId: string;
+}
+
+/** A message stamped for an execution other than the instance's current one. */
+function staleFor(row: InstanceRow, message: InboxMessage): boolean {
+  return typeof message.executionId === 'string' && message.executionId !== row.execution_id;
 }
 
 /** The library JSON-encodes string inputs of activities (and only those); hand the activity the string. */

@@ -3,6 +3,8 @@ import type { HistoryEvent } from './history';
 export interface InboxMessage {
   id: number;
   event: HistoryEvent;
+  /** The execution the message is for; null when it is for the instance (a raised event). */
+  executionId?: string | null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { InboxMessage } from './inboxBatch';
 import { EventType, type Action, type HistoryEvent } from './history';
 
 const EVENT_RAISED: number = EventType.EventRaised;
@@ -17,6 +18,10 @@ export interface InstanceRow {
   parent_id: string | null;
   parent_task_id: number | null;
   next_task_id: number;
+  /** The current execution: new on every start, restart and continue-as-new (DTFx's ExecutionId). */
+  execution_id: string;
+  /** The parent execution that started this child: its answer goes to that execution only. */
+  parent_execution_id: string;
 }
 
 export interface ActivityRow {
@@ -28,6 +33,8 @@ export interface ActivityRow {
   attempt: number;
   retry: string | null;
   state: 'pending' | 'running';
+  /** The execution that scheduled the activity: its result goes to that execution only. */
+  execution_id: string;
 }
 
 interface RetryTimerRow {
@@ -75,6 +82,7 @@ export class DurableStore {
       CREATE INDEX IF NOT EXISTS inbox_instance ON inbox (instance_id, visible_at);
       CREATE INDEX IF NOT EXISTS activities_instance ON activities (instance_id);
     `);
+    addExecutionColumns(this.db);
     // Activities that were running when the host died run again: at least once, like Azure.
     this.db.prepare(`UPDATE activities SET state = 'pending' WHERE state = 'running'`).run();
     this.atomically = this.db.transaction((work: () => unknown) => work());
@@ -104,23 +112,25 @@ export class DurableStore {
     )?.status;
   }
 
-  /** When the instance (its latest start) was created: a child's parent is checked on every answer. */
-  createdAt(id: string): number | undefined {
-    return (
-      this.sql('SELECT created_at FROM instances WHERE id = ?').get(id) as { created_at: number } | undefined
-    )?.created_at;
+  /** The runtime status and current execution: every answer (activity result, child) is checked against it. */
+  executionOf(id: string): Pick<InstanceRow, 'status' | 'execution_id'> | undefined {
+    return this.sql('SELECT status, execution_id FROM instances WHERE id = ?').get(id) as
+      Pick<InstanceRow, 'status' | 'execution_id'> | undefined;
   }
 
   insertInstance(row: Omit<InstanceRow, 'output' | 'custom_status' | 'next_task_id'>): void {
     this.sql(
-      `INSERT INTO instances (id, name, status, input, created_at, updated_at, parent_id, parent_task_id) VALUES (@id, @name, @status, @input, @created_at, @updated_at, @parent_id, @parent_task_id)`,
+      `INSERT INTO instances (id, name, status, input, created_at, updated_at, parent_id, parent_task_id, execution_id, parent_execution_id) VALUES (@id, @name, @status, @input, @created_at, @updated_at, @parent_id, @parent_task_id, @execution_id, @parent_execution_id)`,
     ).run(row);
   }
 
   updateInstance(
     id: string,
     fields: Partial<
-      Pick<InstanceRow, 'status' | 'output' | 'custom_status' | 'updated_at' | 'next_task_id' | 'input'>
+      Pick<
+        InstanceRow,
+        'status' | 'output' | 'custom_status' | 'updated_at' | 'next_task_id' | 'input' | 'execution_id'
+      >
     >,
   ): void {
     const keys = Object.keys(fields);
@@ -160,11 +170,22 @@ export class DurableStore {
     actions.forEach((a, i) => insert.run(id, from + i, JSON.stringify(a)));
   }
 
-  enqueue(instanceId: string, event: HistoryEvent, visibleAt: number): void {
-    this.sql('INSERT INTO inbox (instance_id, event, visible_at) VALUES (?, ?, ?)').run(
+  /**
+   * `executionId`: the execution the message is for (an activity result, a timer, a child's answer), or
+   * null for one addressed to the instance whatever its execution (a raised event), as DTFx's messages
+   * carry an ExecutionId or none.
+   */
+  enqueue(
+    instanceId: string,
+    event: HistoryEvent,
+    visibleAt: number,
+    executionId: string | null = null,
+  ): void {
+    this.sql('INSERT INTO inbox (instance_id, event, visible_at, execution_id) VALUES (?, ?, ?, ?)').run(
       instanceId,
       JSON.stringify(event),
       visibleAt,
+      executionId,
     );
   }
 
@@ -178,13 +199,12 @@ export class DurableStore {
   }
 
   /** Every message of the instance visible now, in arrival order (a turn delivers them together). */
-  pendingInbox(instanceId: string, nowMs: number): { id: number; event: HistoryEvent }[] {
+  pendingInbox(instanceId: string, nowMs: number): InboxMessage[] {
     return (
-      this.sql('SELECT id, event FROM inbox WHERE instance_id = ? AND visible_at <= ? ORDER BY id').all(
-        instanceId,
-        nowMs,
-      ) as { id: number; event: string }[]
-    ).map((r) => ({ id: r.id, event: JSON.parse(r.event) as HistoryEvent }));
+      this.sql(
+        'SELECT id, event, execution_id FROM inbox WHERE instance_id = ? AND visible_at <= ? ORDER BY id',
+      ).all(instanceId, nowMs) as { id: number; event: string; execution_id: string | null }[]
+    ).map((r) => ({ id: r.id, event: JSON.parse(r.event) as HistoryEvent, executionId: r.execution_id }));
   }
 
   hasFailedAttempt(instanceId: string, taskId: number): boolean {
@@ -207,15 +227,16 @@ export class DurableStore {
    * without an ExecutionId, and only messages for another ExecutionId are dropped
    * (DurableClient.RaiseEventInternalAsync, ReconcileMessagesWithState).
    */
-  restartExecution(instanceId: string, started: HistoryEvent, nowMs: number): void {
+  restartExecution(instanceId: string, started: HistoryEvent, nowMs: number, executionId: string): void {
     const raised = (
-      this.sql('SELECT event, visible_at FROM inbox WHERE instance_id = ? ORDER BY id').all(instanceId) as {
-        event: string;
-        visible_at: number;
-      }[]
-    ).filter((r) => (JSON.parse(r.event) as HistoryEvent).EventType === EVENT_RAISED);
+      this.sql('SELECT event, visible_at, execution_id FROM inbox WHERE instance_id = ? ORDER BY id').all(
+        instanceId,
+      ) as { event: string; visible_at: number; execution_id: string | null }[]
+    ).filter(
+      (r) => r.execution_id === null && (JSON.parse(r.event) as HistoryEvent).EventType === EVENT_RAISED,
+    );
     this.clearWork(instanceId);
-    this.enqueue(instanceId, started, nowMs);
+    this.enqueue(instanceId, started, nowMs, executionId);
     const insert = this.sql('INSERT INTO inbox (instance_id, event, visible_at) VALUES (?, ?, ?)');
     for (const r of raised) insert.run(instanceId, r.event, r.visible_at);
   }
@@ -232,7 +253,7 @@ export class DurableStore {
 
   addActivity(row: Omit<ActivityRow, 'id' | 'state'>): void {
     this.sql(
-      'INSERT INTO activities (instance_id, task_id, name, input, attempt, retry) VALUES (@instance_id, @task_id, @name, @input, @attempt, @retry)',
+      'INSERT INTO activities (instance_id, task_id, name, input, attempt, retry, execution_id) VALUES (@instance_id, @task_id, @name, @input, @attempt, @retry, @execution_id)',
     ).run(row);
   }
 
@@ -318,5 +339,24 @@ export class DurableStore {
 
   close(): void {
     this.db.close();
+  }
+}
+
+/**
+ * The execution-id columns, added to a database written before they existed (the local world's file
+ * survives restarts). Rows from then get '' (instances, their children, activities) and NULL (inbox
+ * messages), so they keep matching each other until the instance starts a new execution.
+ */
+function addExecutionColumns(db: Database.Database): void {
+  const columns: [table: string, column: string, declaration: string][] = [
+    ['instances', 'execution_id', "TEXT NOT NULL DEFAULT ''"],
+    ['instances', 'parent_execution_id', "TEXT NOT NULL DEFAULT ''"],
+    ['activities', 'execution_id', "TEXT NOT NULL DEFAULT ''"],
+    ['inbox', 'execution_id', 'TEXT'],
+  ];
+  for (const [table, column, declaration] of columns) {
+    const existing = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!existing.some((c) => c.name === column))
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${declaration}`);
   }
 }
