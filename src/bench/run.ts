@@ -215,6 +215,22 @@ function runSection<K extends keyof typeof SECTIONS>(
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as never;
 }
 
+/**
+ * A section printed for comparison only: the fixed-clock 200 run trips its pipelines' own provisioning
+ * deadlines on a busy machine (1 s of queueing is 33 simulated minutes), which must not cost the figures
+ * every other section measured. Left out, and said so, when it does not complete.
+ */
+function comparisonSection<K extends 'engineFixed' | 'engineFixed40'>(name: K) {
+  try {
+    return runSection(name, false);
+  } catch (error) {
+    log(
+      `${name} left out: ${(error as Error).message} (its pipelines missed their deadlines; rerun on a quieter machine)`,
+    );
+    return undefined;
+  }
+}
+
 type SectionResult<K extends keyof typeof SECTIONS> = Awaited<ReturnType<(typeof SECTIONS)[K]>>;
 
 interface Figures {
@@ -294,8 +310,8 @@ async function main(): Promise<void> {
   // The same engine run at 40 pipelines, for how throughput holds up as instances multiply.
   const e40 = fast ? e : runSection('engine40', fast);
   // The fixed-clock runs, for comparison with the figures measured before the jump clock.
-  const ef = fast ? undefined : runSection('engineFixed', fast);
-  const ef40 = fast ? undefined : runSection('engineFixed40', fast);
+  const ef = fast ? undefined : comparisonSection('engineFixed');
+  const ef40 = ef ? comparisonSection('engineFixed40') : undefined;
   const c = runSection('coldstart', fast);
   const s = runSection('statefile', fast);
   const predicted = runSection('whatifPredicted', fast).makespanMin;
