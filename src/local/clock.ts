@@ -33,6 +33,19 @@ export interface IdleSignal {
 
 type Listener = () => void;
 
+/**
+ * Thrown when a gated clock is asked for its anchor: its time stands still whenever the engine or a
+ * hold says so, which no straight line (anchor + speed) can tell another process.
+ */
+export class ClockNotFollowableError extends Error {
+  constructor(readonly mode: ClockMode) {
+    super(
+      `a '${mode}' clock cannot be followed by another process: its time stops while its own engine is busy, ` +
+        `so a follower would run ahead. Start the world with clockMode 'free' when another process follows its clock.`,
+    );
+  }
+}
+
 export class VirtualClock {
   private anchor: ClockAnchor;
   private readonly listeners = new Set<Listener>();
@@ -80,9 +93,15 @@ export class VirtualClock {
     return new Date(this.nowMs());
   }
 
+  /** Whether another process can follow this clock by its anchor: only a 'free' clock. */
+  get followable(): boolean {
+    return !this.gated;
+  }
+
+  /** The line another process follows; a gated clock has none (ClockNotFollowableError). */
   getAnchor(): ClockAnchor {
-    if (!this.gated) return { ...this.anchor };
-    return { simMs: this.nowMs(), realMs: this.realNow(), speed: this.anchor.speed };
+    if (this.gated) throw new ClockNotFollowableError(this.mode);
+    return { ...this.anchor };
   }
 
   setSpeed(speed: number): void {
@@ -168,10 +187,12 @@ export class VirtualClock {
 
   /**
    * Stops a gated clock until the returned release is called: for work the engine cannot see, such as
-   * a benchmark's submissions still in flight.
+   * an Event Grid delivery, a trigger's function or a benchmark's submissions still in flight. Holds
+   * count: time moves again when every one is released. A 'free' clock is never held (its line is
+   * what other processes follow), so there it returns a release that does nothing.
    */
   hold(): () => void {
-    if (!this.gated) throw new Error("a 'free' clock cannot be held: create it with a gated mode");
+    if (!this.gated) return () => undefined;
     this.holds += 1;
     this.regate();
     let released = false;

@@ -13,6 +13,7 @@ import { messageEncodingFrom } from './queueEncoding';
 import { QueueListener } from './queueListener';
 import { ServiceBusListener, serviceBusOptionsFrom, type ServiceBusHostJson } from './serviceBusListener';
 import { TimerTrigger } from './timerTrigger';
+import { holdOf, type HoldableClock } from './clockHold';
 
 /** Where a host keeps its keys when not told: beside its durable state (.bif/ for the local world). */
 function defaultKeysPath(dbPath: string): string {
@@ -28,7 +29,8 @@ interface HostOptions {
   /** host.json: task hub, concurrency and queue settings. Default: the app root's host.json. */
   hostJsonPath?: string;
   port?: number;
-  clock: EngineClock;
+  /** Held (when it can be) while the host runs work the engine cannot see: see clockHold.ts. */
+  clock: EngineClock & HoldableClock;
   /** SQLite file for durable state. */
   dbPath: string;
   log?: (line: string) => void;
@@ -99,6 +101,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     durableClientData: durableClientData(origin, taskHub, keys),
     log,
     messageEncoding,
+    hold: holdOf(options.clock),
   };
   const engine = createEngine(options, durable, functions, env, log);
   server.on('request', createHttpHandler({ port, origin, taskHub, engine, keys, functions, env, log }));

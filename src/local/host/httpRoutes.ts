@@ -63,6 +63,9 @@ export function createHttpHandler(
     durable: { engine: options.engine, origin: options.origin, taskHub: options.taskHub, keys: options.keys },
   };
   return (req, res) => {
+    // The clock stands still until the answer is sent: a POST /api/builds must reach the engine before
+    // a jump clock moves on (released on 'close', which also comes when the caller hangs up).
+    res.once('close', (options.env.hold ?? (() => () => undefined))());
     void route(doors, req, res).catch((error: unknown) => {
       if (error instanceof HttpRefusal) {
         // Drain what the client still sends, so it reads our answer instead of a reset.

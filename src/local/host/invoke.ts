@@ -2,6 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { Registration } from './functionsCore';
 import { encodeQueueMessage, type MessageEncoding } from './queueEncoding';
+import { whileHeld, type HoldClock } from './clockHold';
 
 /** `%NAME%` in binding properties reads the app setting NAME, as in Azure. */
 export function resolveSetting(value: string): string {
@@ -19,17 +20,32 @@ export interface InvokeEnvironment {
   log: (line: string) => void;
   /** host.json extensions.queues.messageEncoding: queue output bindings write in it (default base64). */
   messageEncoding?: MessageEncoding;
+  /**
+   * Holds the shared clock while a function runs (see clockHold.ts): every trigger (timer, queue,
+   * Service Bus, HTTP, Event Grid) runs through `invokeFunction`, so this is the one place they hold it.
+   */
+  hold?: HoldClock;
 }
 
 /**
  * Calls a registered function the way the worker does: a fresh InvocationContext carrying the
  * trigger, inputs (the Durable client) and outputs; then delivers queue outputs it set.
  */
-export async function invokeFunction(
+export function invokeFunction(
   registration: Registration,
   triggerInput: unknown,
   env: InvokeEnvironment,
   triggerMetadata: Record<string, unknown> = {},
+): Promise<unknown> {
+  // Held from the call itself (a timer trigger's alarm), not from the first await inside.
+  return whileHeld(env.hold, () => invokeHeld(registration, triggerInput, env, triggerMetadata));
+}
+
+async function invokeHeld(
+  registration: Registration,
+  triggerInput: unknown,
+  env: InvokeEnvironment,
+  triggerMetadata: Record<string, unknown>,
 ): Promise<unknown> {
   const inputs = Object.entries(registration.bindings)
     .filter(([name, b]) => b.direction === 'in' && name !== registration.trigger.name)

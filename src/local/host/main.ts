@@ -24,7 +24,15 @@ function fetchAnchor(simulatorUrl: string, caPath?: string): Promise<ClockAnchor
       (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
-        res.on('end', () => resolve((JSON.parse(text) as { anchor: ClockAnchor }).anchor));
+        res.on('end', () => {
+          // A gated simulator clock answers 409 (ClockNotFollowable): following it would run ahead of it.
+          const body = JSON.parse(text) as { anchor?: ClockAnchor; error?: { message?: string } };
+          if (res.statusCode === 200 && body.anchor) resolve(body.anchor);
+          else
+            reject(
+              new Error(`--clock-from ${simulatorUrl}: ${body.error?.message ?? `HTTP ${res.statusCode}`}`),
+            );
+        });
       },
     )
       .on('error', reject)

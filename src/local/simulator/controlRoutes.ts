@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import type { VirtualClock } from '../clock';
+import type { ClockAnchor, ClockMode, VirtualClock } from '../clock';
+import { ClockNotFollowableError } from '../clock';
 import { json, type SimRequest, type SimResponse } from './http';
 import type { FaultRule } from './faults';
 import type { RequestRecorder } from './recorder';
@@ -13,7 +14,14 @@ import { BatchFailure } from './batch/batchErrors';
 export interface SimulatorInfo {
   arm: string;
   batchAccounts: Record<string, string>;
-  clock: ReturnType<VirtualClock['getAnchor']>;
+  /** The line another process follows: only a 'free' clock has one (see clockInfo). */
+  clock?: ClockAnchor;
+  clockMode: ClockMode;
+}
+
+/** The clock part of /_sim/info: the anchor only when another process can follow it. */
+export function clockInfo(clock: VirtualClock): Pick<SimulatorInfo, 'clock' | 'clockMode'> {
+  return clock.followable ? { clock: clock.getAnchor(), clockMode: clock.mode } : { clockMode: clock.mode };
 }
 
 /** The simulator's own routes under /_sim: health, clock, recorded requests, faults, state. */
@@ -67,7 +75,13 @@ export class ControlRoutes {
       if (body.advanceMs !== undefined) clock.advance(Number(body.advanceMs));
       if (body.advanceMinutes !== undefined) clock.advance(Number(body.advanceMinutes) * 60_000);
     }
-    return json(200, { now: clock.now().toISOString(), anchor: clock.getAnchor() });
+    if (clock.followable) return json(200, { now: clock.now().toISOString(), anchor: clock.getAnchor() });
+    // A gated clock has no line to follow: an anchor would let a follower run ahead while it is frozen.
+    // A change (POST) still applies, as it does in-process; only the anchor is refused.
+    if (request.method === 'POST') return json(200, { now: clock.now().toISOString(), mode: clock.mode });
+    return json(409, {
+      error: { code: 'ClockNotFollowable', message: new ClockNotFollowableError(clock.mode).message },
+    });
   }
 
   private requests(request: SimRequest): SimResponse {

@@ -9,7 +9,7 @@ import { armError } from './arm/armErrors';
 import type { ArmOptions } from './arm/armRequest';
 import { SimulatedEventGrid } from './eventGrid';
 import { ArmThrottle } from './armThrottle';
-import { ControlRoutes, type SimulatorInfo } from './controlRoutes';
+import { ControlRoutes, clockInfo, type SimulatorInfo } from './controlRoutes';
 import { Endpoints } from './endpoints';
 import { RequestRouter } from './requestRouter';
 
@@ -60,7 +60,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     batchAccounts: Object.fromEntries(
       Object.values(world.state.batchAccounts).map((a) => [a.name, endpoints.batchUrl(a.name)]),
     ),
-    clock: clock.getAnchor(),
+    ...clockInfo(clock),
   });
   const router = new RequestRouter({
     world,

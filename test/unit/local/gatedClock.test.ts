@@ -1,4 +1,4 @@
-import { VirtualClock, type IdleSignal } from '../../../src/local/clock';
+import { ClockNotFollowableError, VirtualClock, type IdleSignal } from '../../../src/local/clock';
 
 /** An engine stand-in whose idleness the test sets. */
 class Signal implements IdleSignal {
@@ -132,5 +132,27 @@ describe("VirtualClock 'jump-when-idle'", () => {
     expect(clock.nowMs()).toBe(HOUR);
     jest.advanceTimersByTime(1000);
     expect(clock.nowMs()).toBe(HOUR + 2_000_000);
+  });
+});
+
+describe('a gated clock and other processes', () => {
+  it.each(['hold-while-busy', 'jump-when-idle'] as const)(
+    "refuses to give a '%s' clock's anchor, naming 'free' as the fix",
+    (mode) => {
+      const clock = new VirtualClock({ speed: 1000, startSimMs: 0, mode });
+      expect(clock.followable).toBe(false);
+      expect(() => clock.getAnchor()).toThrow(ClockNotFollowableError);
+      expect(() => clock.getAnchor()).toThrow(/cannot be followed by another process.*'free'/);
+    },
+  );
+
+  it("gives a 'free' clock's anchor, and holding it does nothing", () => {
+    const clock = new VirtualClock({ speed: 1000, startSimMs: 0 });
+    expect(clock.followable).toBe(true);
+    const release = clock.hold();
+    jest.advanceTimersByTime(1000);
+    expect(clock.nowMs()).toBe(1_000_000);
+    release();
+    expect(clock.getAnchor()).toEqual({ simMs: 0, realMs: START, speed: 1000 });
   });
 });

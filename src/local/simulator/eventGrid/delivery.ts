@@ -160,12 +160,17 @@ export class EventGridDelivery {
 
   private attempt(subscription: EventSubscription, event: EventGridEvent, attempt: number): void {
     if (this.stopped) return;
+    // The POST is work the host's engine cannot see until the webhook has handled it: a gated clock
+    // stands still until it is answered, or it could jump past the event it carries (a no-op when free).
+    const release = this.clock.hold();
     const run = (async () => {
       let status = 0;
       try {
         status = (await post(subscription, [event], 'Notification', attempt - 1)).status;
       } catch {
         status = 0;
+      } finally {
+        release();
       }
       const record = (outcome: DeliveryAttempt['outcome']): void => {
         this.attempts.push({
