@@ -42,6 +42,8 @@ export function* shrinkOldPoolsFirst(context: OrchestrationContext, run: RegionR
           region: run.input.region,
           toDedicatedNodes: p.cutover.shrinkOld.toDedicated,
           toLowPriorityNodes: p.cutover.shrinkOld.toLowPriority,
+          fromDedicatedNodes: p.cutover.shrinkOld.fromDedicated,
+          fromLowPriorityNodes: p.cutover.shrinkOld.fromLowPriority,
           missingCores: p.cutover.missingCores,
         },
       })),

@@ -222,7 +222,11 @@ describe('terminated after the shrink, then resubmitted', () => {
     expect(status.runtimeStatus).toBe('Failed');
     expectRestored();
     expect(shrinkMarkerOf(account().pools['rs-old']!.spec.metadata)).toBeUndefined();
-    const failed = (await eventsOf('rs-term')).filter((e) => e.type.endsWith('Pool.Failed'));
+    const events = await eventsOf('rs-term');
+    // The first run was terminated before its event: the restarted run, which read 10, says it held 20.
+    const shrunk = events.filter((e) => e.type.endsWith('Pool.ShrunkForCutover'));
+    expect(shrunk.map((e) => e.data.fromDedicatedNodes)).toEqual([20]);
+    const failed = events.filter((e) => e.type.endsWith('Pool.Failed'));
     expect(failed.at(-1).data).toMatchObject({
       oldPoolOutcome: 'resized-back',
       restoredOldPool: { poolId: 'rs-old', toDedicatedNodes: 20, currentDedicatedNodes: 20 },
