@@ -42,8 +42,9 @@ export async function shrinkPool(
   const marker: ShrinkMarker = {
     requestId: input.requestId ?? '',
     instanceId: input.instanceId ?? '',
-    fromDedicated: earlier?.fromDedicated ?? pool.targetDedicatedNodes,
-    fromLowPriority: earlier?.fromLowPriority ?? pool.targetLowPriorityNodes,
+    // A pool grown by hand since a marker was left: its targets now are the ones to come back to.
+    fromDedicated: Math.max(earlier?.fromDedicated ?? 0, pool.targetDedicatedNodes),
+    fromLowPriority: Math.max(earlier?.fromLowPriority ?? 0, pool.targetLowPriorityNodes),
     toDedicated: to.dedicated,
     toLowPriority: to.lowPriority,
     at: s.clock.now().toISOString(),

@@ -314,8 +314,8 @@ function fit(
       toDedicated: oldHeld.dedicatedNodes - shrink.removeDedicated,
       toLowPriority: oldHeld.lowPriorityNodes - shrink.removeLowPriority,
       // A pool shrunk by an earlier run or an ended build: its targets before THAT shrink, from its marker.
-      fromDedicated: old!.shrunk?.fromDedicated ?? old!.targetDedicatedNodes,
-      fromLowPriority: old!.shrunk?.fromLowPriority ?? old!.targetLowPriorityNodes,
+      fromDedicated: Math.max(old!.shrunk?.fromDedicated ?? 0, old!.targetDedicatedNodes),
+      fromLowPriority: Math.max(old!.shrunk?.fromLowPriority ?? 0, old!.targetLowPriorityNodes),
     },
     missingCores: missing,
   };
@@ -333,8 +333,9 @@ function alreadyShrunk(old: PoolUsage, shrunk: ShrunkBy): CutoverPlan {
       poolId: old.poolId,
       toDedicated: old.targetDedicatedNodes,
       toLowPriority: old.targetLowPriorityNodes,
-      fromDedicated: shrunk.fromDedicated,
-      fromLowPriority: shrunk.fromLowPriority,
+      // Never below the pool's targets now: a pool grown by hand since its marker was left keeps its size.
+      fromDedicated: Math.max(shrunk.fromDedicated, old.targetDedicatedNodes),
+      fromLowPriority: Math.max(shrunk.fromLowPriority, old.targetLowPriorityNodes),
     },
     missingCores: {},
   };

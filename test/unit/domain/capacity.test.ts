@@ -290,3 +290,20 @@ describe('capacity planning: an old pool a cutover already shrank (its bif-shrin
     ]);
   });
 });
+
+describe('capacity planning: a bif-shrink marker left behind on a pool grown since', () => {
+  it('never plans a restore below the pool’s targets now', () => {
+    const stale = {
+      requestId: 'req-old',
+      instanceId: 'x',
+      fromDedicated: 5,
+      fromLowPriority: 0,
+      by: 'ended' as const,
+    };
+    const result = plan(
+      demand({ dedicatedNodes: 10 }),
+      facts(quotas(), [pool('old', 20, { shrunk: stale })]),
+    );
+    expect(result.pools.new).toMatchObject({ shrinkOld: { fromDedicated: 20, toDedicated: 20 } });
+  });
+});
