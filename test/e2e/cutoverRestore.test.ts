@@ -3,7 +3,7 @@ import { exampleInput } from '../helpers/requests';
 import { readScenario } from '../../src/local/simulator/scenario';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { changeQuotas } from '../../src/local/simulator/batch/coreQuotas';
-import { shrinkMarkerOf } from '../../src/domain/cutover/shrinkMarker';
+import { shrinkMarkerOf, type Metadata } from '../../src/domain/cutover/shrinkMarker';
 
 jest.setTimeout(120_000);
 
@@ -55,6 +55,8 @@ const eventsOf = async (requestId: string) =>
 const account = () => world.simulator.world.state.batchAccounts.batchrenderweu!;
 const familyQuota = (coreQuota: number) =>
   changeQuotas(account(), { dedicatedCoreQuotaPerVMFamily: [{ name: FAMILY, coreQuota }] });
+/** A simulated pool's metadata list, as Batch keeps it. */
+const metadataOf = (pool: string) => account().pools[pool]!.spec.metadata as Metadata | undefined;
 const writesTo = (pool: string, since: number) =>
   world.simulator.recorder
     .since(since)
@@ -199,7 +201,7 @@ describe('terminated after the shrink, then resubmitted', () => {
     await world.enqueue(JSON.stringify(input));
     await until(() => writesTo('rs-old', since).some((r) => r.method === 'PATCH' && r.status < 300));
     // The shrink's facts are on the pool itself, beside nothing else lost.
-    expect(shrinkMarkerOf(account().pools['rs-old']!.spec.metadata)).toMatchObject({
+    expect(shrinkMarkerOf(metadataOf('rs-old'))).toMatchObject({
       requestId: 'rs-term',
       fromDedicated: 20,
       toDedicated: 10,
@@ -221,7 +223,7 @@ describe('terminated after the shrink, then resubmitted', () => {
     const status = await world.waitForStatus(id, ['Completed', 'Failed'], 100_000);
     expect(status.runtimeStatus).toBe('Failed');
     expectRestored();
-    expect(shrinkMarkerOf(account().pools['rs-old']!.spec.metadata)).toBeUndefined();
+    expect(shrinkMarkerOf(metadataOf('rs-old'))).toBeUndefined();
     const events = await eventsOf('rs-term');
     // The first run was terminated before its event: the restarted run, which read 10, says it held 20.
     const shrunk = events.filter((e) => e.type.endsWith('Pool.ShrunkForCutover'));
