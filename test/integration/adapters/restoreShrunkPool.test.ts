@@ -94,4 +94,10 @@ it('writes the bif-shrink marker with the shrink, keeps the owner’s metadata, 
   expect(await restoreShrunkPool(services, restore)).toBe('restored');
   const back = (await services.batch.getPool(ACCOUNT_WEU, 'marked-old'))!;
   expect(back).toMatchObject({ targetDedicatedNodes: 8, metadata: [{ name: 'team', value: 'render' }] });
+  // The metadata-only PATCH (a pool already back with a marker left) replaces the list and nothing else.
+  await services.batch.setPoolMetadata(ACCOUNT_WEU, 'marked-old', [{ name: 'team', value: 'vfx' }]);
+  expect(await services.batch.getPool(ACCOUNT_WEU, 'marked-old')).toMatchObject({
+    targetDedicatedNodes: 8,
+    metadata: [{ name: 'team', value: 'vfx' }],
+  });
 });
