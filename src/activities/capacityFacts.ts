@@ -3,6 +3,7 @@ import type { BatchAccountRef, BuildRequest } from '../domain/buildRequest';
 import { NotFoundError, PermanentError } from '../domain/errors';
 import type { CapacityFacts } from '../domain/cutover/capacity';
 import type { PoolListField } from '../ports/batch';
+import { shrinkMarkerOf, type Metadata, type ShrunkBy } from '../domain/cutover/shrinkMarker';
 
 /**
  * Each Batch account's core quotas (one management-plane GET) and its pools (the data-plane list),
@@ -14,7 +15,10 @@ export async function gatherCapacityFacts(
   request: BuildRequest,
 ): Promise<CapacityFacts | undefined> {
   if (request.pools.length === 0) return undefined;
-  return readCapacityFacts(services, { accounts: request.pools.map((p) => p.account) });
+  return readCapacityFacts(services, {
+    accounts: request.pools.map((p) => p.account),
+    requestId: request.requestId,
+  });
 }
 
 /**
@@ -24,7 +28,8 @@ export async function gatherCapacityFacts(
  */
 export async function readCapacityFacts(
   services: Services,
-  input: { accounts: BatchAccountRef[] },
+  /** `requestId`: the build asking, so that its own earlier run's shrink marker is told from another's. */
+  input: { accounts: BatchAccountRef[]; requestId?: string },
 ): Promise<CapacityFacts> {
   const out: CapacityFacts = {};
   const seen = new Set<string>();
@@ -35,9 +40,10 @@ export async function readCapacityFacts(
     const read = await readAccount(services, account);
     if (!read) continue;
     const [quotas, pools] = read;
+    const shrunk = await Promise.all(pools.map((p) => shrunkBy(services, p.metadata, input.requestId)));
     out[key] = {
       ...(quotas ? { quotas } : {}),
-      pools: pools.map((p) => ({
+      pools: pools.map((p, i) => ({
         poolId: p.poolId,
         ...(p.vmSize ? { vmSize: p.vmSize } : {}),
         currentDedicatedNodes: p.currentDedicatedNodes,
@@ -45,6 +51,7 @@ export async function readCapacityFacts(
         currentLowPriorityNodes: p.currentLowPriorityNodes,
         targetLowPriorityNodes: p.targetLowPriorityNodes,
         ...(p.autoScaleEnabled ? { autoScale: true } : {}),
+        ...(shrunk[i] ? { shrunk: shrunk[i] } : {}),
       })),
     };
   }
@@ -60,7 +67,35 @@ const CAPACITY_FIELDS = [
   'targetLowPriorityNodes',
   // Whether the pool autoscales, not its last run: nothing here reads the run.
   'autoScaleEnabled',
+  // The `bif-shrink` marker of a shrink-old-first cutover: the pool's targets before a shrink.
+  'metadata',
 ] as const satisfies readonly PoolListField[];
+
+/** Durable's runtime statuses of a build that no longer runs (a missing instance: purged, ended too). */
+const ENDED = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
+
+/**
+ * Who shrank this pool, if a shrink-old-first cutover's marker says one did: this request's earlier run,
+ * a build that ended, or one that still runs (busy). Without a Durable client to ask, another request's
+ * marker counts as busy: leaving the pool alone is the choice that cannot lose its capacity.
+ */
+async function shrunkBy(
+  services: Services,
+  metadata: Metadata | undefined,
+  requestId: string | undefined,
+): Promise<ShrunkBy | undefined> {
+  const marker = shrinkMarkerOf(metadata);
+  if (!marker) return undefined;
+  const base = {
+    requestId: marker.requestId,
+    instanceId: marker.instanceId,
+    fromDedicated: marker.fromDedicated,
+    fromLowPriority: marker.fromLowPriority,
+  };
+  if (marker.requestId === requestId) return { ...base, by: 'own' };
+  const status = services.instances ? await services.instances.runtimeStatus(marker.instanceId) : 'Unknown';
+  return { ...base, by: status === undefined || ENDED.has(status) ? 'ended' : 'busy' };
+}
 
 /**
  * Azure's codes for "this identity may not read that account": ARM's 403 (quotas) and the Batch data

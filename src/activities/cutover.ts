@@ -1,26 +1,75 @@
 import type { Services } from './services';
 import type { BatchAccountRef, PoolSpec } from '../ports';
 import { PermanentError, TransientError } from '../domain/errors';
+import {
+  shrinkMarkerOf,
+  withShrinkMarker,
+  withoutShrinkMarker,
+  type ShrinkMarker,
+} from '../domain/cutover/shrinkMarker';
 
 /**
  * Shrink-old-first: resize the pool being replaced down to what leaves room for its successor, letting
  * running tasks finish (taskcompletion). Idempotent: a pool already at or below that size is left as it
- * is (never grown back), a pool that is gone needs nothing.
+ * is (never grown back), a pool that is gone needs nothing. The same PATCH writes the `bif-shrink` marker
+ * onto the pool (its targets before the shrink, who shrank it), keeping the owner's other metadata: a
+ * later run or another build reads the truth from the pool, not from this build's input. A marker already
+ * there keeps its `from*` (the pool's targets before the FIRST shrink); another build's marker, while that
+ * build runs, means hands off (CUTOVER_POOL_BUSY): both builds planned before either shrank.
  */
 export async function shrinkPool(
   s: Services,
-  input: { account: BatchAccountRef; poolId: string; toDedicated: number; toLowPriority: number },
+  input: {
+    account: BatchAccountRef;
+    poolId: string;
+    toDedicated: number;
+    toLowPriority: number;
+    requestId?: string;
+    instanceId?: string;
+  },
 ): Promise<'shrinking' | 'done' | 'missing'> {
   const pool = await s.batch.getPool(input.account, input.poolId);
   if (!pool || pool.state === 'deleting') return 'missing';
+  const earlier = shrinkMarkerOf(pool.metadata);
+  if (earlier && earlier.requestId !== input.requestId && !(await hasEnded(s, earlier.instanceId)))
+    throw busyPool(input.poolId, earlier);
   if (pool.targetDedicatedNodes <= input.toDedicated && pool.targetLowPriorityNodes <= input.toLowPriority)
     return 'done';
-  await s.batch.resizePool(input.account, input.poolId, {
+  const to = {
     dedicated: Math.min(pool.targetDedicatedNodes, input.toDedicated),
     lowPriority: Math.min(pool.targetLowPriorityNodes, input.toLowPriority),
+  };
+  const marker: ShrinkMarker = {
+    requestId: input.requestId ?? '',
+    instanceId: input.instanceId ?? '',
+    // A pool grown by hand since a marker was left: its targets now are the ones to come back to.
+    fromDedicated: Math.max(earlier?.fromDedicated ?? 0, pool.targetDedicatedNodes),
+    fromLowPriority: Math.max(earlier?.fromLowPriority ?? 0, pool.targetLowPriorityNodes),
+    toDedicated: to.dedicated,
+    toLowPriority: to.lowPriority,
+    at: s.clock.now().toISOString(),
+  };
+  await s.batch.resizePool(input.account, input.poolId, {
+    ...to,
     deallocation: 'taskcompletion',
+    metadata: withShrinkMarker(pool.metadata, marker),
   });
   return 'shrinking';
+}
+
+/** A build that no longer runs (or is unknown to the task hub); without a Durable client: still running. */
+async function hasEnded(s: Services, instanceId: string): Promise<boolean> {
+  if (!s.instances) return false;
+  const status = await s.instances.runtimeStatus(instanceId);
+  return status === undefined || ['Completed', 'Failed', 'Terminated', 'Canceled'].includes(status);
+}
+
+function busyPool(poolId: string, marker: ShrinkMarker): PermanentError {
+  return new PermanentError(
+    `Pool ${poolId} is being cut over by build ${marker.requestId} (instance ${marker.instanceId}), which shrank it from ${marker.fromDedicated} dedicated + ${marker.fromLowPriority} low-priority nodes: it is left alone; retry when that build ends.`,
+    'CUTOVER_POOL_BUSY',
+    poolId,
+  );
 }
 
 /**
@@ -35,21 +84,45 @@ export async function shrinkPool(
  */
 export async function restoreShrunkPool(
   s: Services,
-  input: { account: BatchAccountRef; poolId: string; toDedicated: number; toLowPriority: number },
+  input: {
+    account: BatchAccountRef;
+    poolId: string;
+    toDedicated: number;
+    toLowPriority: number;
+    requestId?: string;
+  },
 ): Promise<'restored' | 'done' | 'missing' | 'busy' | 'stopped'> {
   const pool = await s.batch.getPool(input.account, input.poolId);
   if (!pool || pool.state === 'deleting') return 'missing';
-  if (pool.targetDedicatedNodes === input.toDedicated && pool.targetLowPriorityNodes === input.toLowPriority)
+  // The pool's own record wins: a restore below the targets it had before the first shrink is never sent.
+  const marker = shrinkMarkerOf(pool.metadata);
+  // Another build that still runs shrank it for its own cutover: resizing it back would undo that one.
+  if (
+    marker &&
+    input.requestId &&
+    marker.requestId !== input.requestId &&
+    !(await hasEnded(s, marker.instanceId))
+  )
+    throw busyPool(input.poolId, marker);
+  const to = {
+    dedicated: Math.max(input.toDedicated, marker?.fromDedicated ?? 0),
+    lowPriority: Math.max(input.toLowPriority, marker?.fromLowPriority ?? 0),
+  };
+  if (pool.targetDedicatedNodes === to.dedicated && pool.targetLowPriorityNodes === to.lowPriority) {
+    if (marker)
+      await s.batch.setPoolMetadata(input.account, input.poolId, withoutShrinkMarker(pool.metadata));
     return 'done';
+  }
   if (pool.allocationState === 'resizing') {
     await s.batch.stopPoolResize(input.account, input.poolId);
     return 'stopped';
   }
   if (pool.allocationState === 'stopping') return 'busy';
   try {
+    // The marker goes in the same PATCH that sends the pool back: the pool never grows without it going.
     await s.batch.resizePool(input.account, input.poolId, {
-      dedicated: input.toDedicated,
-      lowPriority: input.toLowPriority,
+      ...to,
+      ...(marker ? { metadata: withoutShrinkMarker(pool.metadata) } : {}),
     });
   } catch (error) {
     // Someone resized it between the read and the PATCH: stopped on the next ask.

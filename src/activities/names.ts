@@ -44,6 +44,11 @@ export const MESSAGING_ACTIVITIES: readonly ActivityName[] = [
   'replyToInstance',
   'sweepLeftovers',
   'instanceStatuses',
+  // Shrink-old-first: whether the build named by a pool's `bif-shrink` marker still runs.
+  'preflight',
+  'readCapacityFacts',
+  'shrinkPool',
+  'restoreShrunkPool',
 ];
 
 export type ActivityName = (typeof ACTIVITIES)[keyof typeof ACTIVITIES];

@@ -139,6 +139,14 @@ export class AzureBatchAdapter implements BatchPoolsPort {
     return this.arm.deletePool(account, poolId);
   }
 
+  setPoolMetadata(
+    account: BatchAccountRef,
+    poolId: string,
+    metadata: { name: string; value: string }[],
+  ): Promise<void> {
+    return this.arm.setPoolMetadata(account, poolId, metadata);
+  }
+
   updatePoolImage(account: BatchAccountRef, poolId: string, spec: PoolSpec): Promise<void> {
     return this.arm.updatePoolImage(account, poolId, spec);
   }
@@ -161,6 +169,7 @@ const BATCH_PROPERTIES: Record<PoolListField, string[]> = {
   resizeErrors: ['resizeErrors'],
   autoScale: ['enableAutoScale', 'autoScaleRun'],
   autoScaleEnabled: ['enableAutoScale'],
+  metadata: ['metadata'],
 };
 
 /**
@@ -195,6 +204,7 @@ function toPoolStatus(poolId: string, pool: BatchServiceModels.CloudPool): PoolS
     })),
     ...(pool.enableAutoScale ? { autoScale: autoScaleOf(pool.autoScaleRun) } : {}),
     ...(pool.enableAutoScale !== undefined ? { autoScaleEnabled: pool.enableAutoScale } : {}),
+    ...(pool.metadata ? { metadata: pool.metadata.map((m) => ({ name: m.name, value: m.value })) } : {}),
   };
 }
 

@@ -116,7 +116,10 @@ export class ArmBatchPools {
     }
   }
 
-  /** A resize is a PATCH of scaleSettings.fixedScale; on an autoscale pool it also turns autoscale off. */
+  /**
+   * A resize is a PATCH of scaleSettings.fixedScale; on an autoscale pool it also turns autoscale off.
+   * `metadata` rides in the same PATCH: ARM replaces the pool's whole list with it.
+   */
   async resizePool(
     account: BatchAccountRef,
     poolId: string,
@@ -137,6 +140,7 @@ export class ArmBatchPools {
               ...(target.deallocation ? { nodeDeallocationOption: DEALLOCATION[target.deallocation] } : {}),
             },
           },
+          ...(target.metadata ? { metadata: target.metadata } : {}),
         },
       ),
     );
@@ -172,6 +176,23 @@ export class ArmBatchPools {
         poolId,
         { deploymentConfiguration },
         withApiVersion(POOL_IMAGE_UPDATE_API_VERSION),
+      ),
+    );
+  }
+
+  /** ARM Pool Update with `metadata` only: the list is replaced, every other property kept. */
+  async setPoolMetadata(
+    account: BatchAccountRef,
+    poolId: string,
+    metadata: { name: string; value: string }[],
+  ): Promise<void> {
+    const where = locate(account);
+    await azureCall('Updating the metadata of pool', `${where.accountName}/pools/${poolId}`, () =>
+      this.client(where.subscriptionId).poolOperations.update(
+        where.resourceGroup,
+        where.accountName,
+        poolId,
+        { metadata },
       ),
     );
   }

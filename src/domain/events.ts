@@ -188,6 +188,12 @@ export const EVENT_DATA_SCHEMAS = {
     region: z.string(),
     toDedicatedNodes: z.number().int(),
     toLowPriorityNodes: z.number().int(),
+    /**
+     * The old pool's targets before the shrink (for a restarted run, before its first run's shrink, from
+     * the pool's `bif-shrink` marker): what a rollback resizes it back to.
+     */
+    fromDedicatedNodes: z.number().int().optional(),
+    fromLowPriorityNodes: z.number().int().optional(),
     /** Cores missing for old + new side by side, per quota (dedicated, a VM family, lowPriority). */
     missingCores: z.record(z.number()),
   }),

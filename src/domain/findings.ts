@@ -91,6 +91,7 @@ export const FINDING_CODES = {
   CUTOVER_QUOTA_INSUFFICIENT: 'error',
   CUTOVER_IN_PLACE_NOT_ALLOWED: 'error',
   CUTOVER_POOL_QUOTA_INSUFFICIENT: 'error',
+  CUTOVER_POOL_BUSY: 'error',
   // Cutover waves (src/domain/cutover/waves.ts).
   WAVE_REGION_MISSING: 'error',
   WAVE_REGION_DUPLICATE: 'error',

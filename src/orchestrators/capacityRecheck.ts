@@ -18,7 +18,10 @@ export function* recheckCapacity(context: OrchestrationContext, run: RegionRun) 
   const { capacity } = run.input;
   const pools = run.input.pools.filter((p) => !run.settled.has(p.poolId));
   if (!capacity || pools.length === 0) return;
-  const facts = yield* activities(context).readCapacityFacts({ accounts: pools.map((p) => p.account) });
+  const facts = yield* activities(context).readCapacityFacts({
+    accounts: pools.map((p) => p.account),
+    requestId: run.owner.requestId,
+  });
   const replan = replanRegionPools(pools, facts, capacity);
   const events: EventToPublish[] = [];
   for (const next of replan.pools) {

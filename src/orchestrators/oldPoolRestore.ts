@@ -54,6 +54,7 @@ export function* restoreShrunkOldPool(
     poolId,
     toDedicated: fromDedicated,
     toLowPriority: fromLowPriority,
+    requestId: run.owner.requestId,
   };
   const { pollMinMs, pollMaxMs } = run.input.settings;
   const startedAt = nowMs(context);

@@ -22,7 +22,7 @@ export function* shrinkOldPoolsFirst(context: OrchestrationContext, run: RegionR
   for (const p of shrinks) run.line(p.poolId).state = `shrinking ${p.cutover.shrinkOld.poolId} first`;
   run.showStatus();
   const started = yield* activities(context).shrinkPool.each(
-    shrinks.map((p) => ({ account: p.account, ...shrinkTarget(p) })),
+    shrinks.map((p) => ({ account: p.account, ...shrinkTarget(p), ...run.owner })),
   );
   const waiting = shrinks.filter((_, i) => started[i] === 'shrinking');
   yield* waitUntilShrunk(context, run, waiting);
@@ -42,6 +42,8 @@ export function* shrinkOldPoolsFirst(context: OrchestrationContext, run: RegionR
           region: run.input.region,
           toDedicatedNodes: p.cutover.shrinkOld.toDedicated,
           toLowPriorityNodes: p.cutover.shrinkOld.toLowPriority,
+          fromDedicatedNodes: p.cutover.shrinkOld.fromDedicated,
+          fromLowPriorityNodes: p.cutover.shrinkOld.fromLowPriority,
           missingCores: p.cutover.missingCores,
         },
       })),

@@ -28,6 +28,8 @@ export interface PoolStatus {
    * to a few fields asks for. Set by the adapter; fakes may leave it out (a fixed-size pool).
    */
   autoScaleEnabled?: boolean;
+  /** The pool's metadata entries (name/value), e.g. the `bif-shrink` marker of a shrink-old-first cutover. */
+  metadata?: { name: string; value: string }[];
 }
 
 /** The pool fields a pool list can be cut to. */
@@ -71,6 +73,11 @@ export interface BatchPoolsPort extends BatchNodesPort {
       lowPriority: number;
       resizeTimeout?: string;
       deallocation?: 'requeue' | 'terminate' | 'taskcompletion' | 'retaineddata';
+      /**
+       * The pool's whole metadata list, written in the same PATCH as the resize (ARM replaces the list
+       * when the body carries one): the resize and the marker that explains it land together or not at all.
+       */
+      metadata?: { name: string; value: string }[];
     },
   ): Promise<void>;
   /**
@@ -88,6 +95,15 @@ export interface BatchPoolsPort extends BatchNodesPort {
    * management plane; Batch allows it only while the pool has no nodes.
    */
   updatePoolImage(account: BatchAccountRef, poolId: string, spec: PoolSpec): Promise<void>;
+  /**
+   * Replaces the pool's whole metadata list (ARM Pool Update with `metadata`): read it first to keep the
+   * entries that are not yours.
+   */
+  setPoolMetadata(
+    account: BatchAccountRef,
+    poolId: string,
+    metadata: { name: string; value: string }[],
+  ): Promise<void>;
   /** A missing pool is already deleted. */
   deletePool(account: BatchAccountRef, poolId: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { exampleInput } from '../helpers/requests';
 import { readScenario } from '../../src/local/simulator/scenario';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { changeQuotas } from '../../src/local/simulator/batch/coreQuotas';
+import { shrinkMarkerOf, type Metadata } from '../../src/domain/cutover/shrinkMarker';
 
 jest.setTimeout(120_000);
 
@@ -54,6 +55,8 @@ const eventsOf = async (requestId: string) =>
 const account = () => world.simulator.world.state.batchAccounts.batchrenderweu!;
 const familyQuota = (coreQuota: number) =>
   changeQuotas(account(), { dedicatedCoreQuotaPerVMFamily: [{ name: FAMILY, coreQuota }] });
+/** A simulated pool's metadata list, as Batch keeps it. */
+const metadataOf = (pool: string) => account().pools[pool]!.spec.metadata as Metadata | undefined;
 const writesTo = (pool: string, since: number) =>
   world.simulator.recorder
     .since(since)
@@ -187,6 +190,48 @@ describe('kill -9 during the restore', () => {
       toDedicatedNodes: 20,
       toLowPriorityNodes: 0,
       currentDedicatedNodes: 20,
+    });
+  });
+});
+
+describe('terminated after the shrink, then resubmitted', () => {
+  it('gives the old pool the targets it had before the FIRST run shrank it when the resubmit’s pool fails', async () => {
+    const since = world.simulator.recorder.lastSeq;
+    const input = request('rs-term', { poolId: 'rs-term', replaces: 'rs-old' });
+    await world.enqueue(JSON.stringify(input));
+    await until(() => writesTo('rs-old', since).some((r) => r.method === 'PATCH' && r.status < 300));
+    // The shrink's facts are on the pool itself, beside nothing else lost.
+    expect(shrinkMarkerOf(metadataOf('rs-old'))).toMatchObject({
+      requestId: 'rs-term',
+      fromDedicated: 20,
+      toDedicated: 10,
+    });
+    const id = pipelineInstanceId('rs-term');
+    const path = `/runtime/webhooks/durabletask/instances/${id}/terminate?reason=test`;
+    expect((await world.postJson(path, '')).status).toBe(202);
+    await world.waitForStatus(id, ['Terminated']);
+    world.simulator.addFault({
+      kind: 'poolAllocationFail',
+      poolId: 'rs-term',
+      code: 'AllocationFailed',
+      message: 'Allocation failed',
+      atFraction: 0.5,
+      times: 1,
+    });
+    // The restarted run reads rs-old at 10 nodes: only its marker says it held 20.
+    await world.enqueue(JSON.stringify(input));
+    const status = await world.waitForStatus(id, ['Completed', 'Failed'], 100_000);
+    expect(status.runtimeStatus).toBe('Failed');
+    expectRestored();
+    expect(shrinkMarkerOf(metadataOf('rs-old'))).toBeUndefined();
+    const events = await eventsOf('rs-term');
+    // The first run was terminated before its event: the restarted run, which read 10, says it held 20.
+    const shrunk = events.filter((e) => e.type.endsWith('Pool.ShrunkForCutover'));
+    expect(shrunk.map((e) => e.data.fromDedicatedNodes)).toEqual([20]);
+    const failed = events.filter((e) => e.type.endsWith('Pool.Failed'));
+    expect(failed.at(-1).data).toMatchObject({
+      oldPoolOutcome: 'resized-back',
+      restoredOldPool: { poolId: 'rs-old', toDedicatedNodes: 20, currentDedicatedNodes: 20 },
     });
   });
 });

@@ -243,7 +243,13 @@ export class FakeWorld {
           targetDedicatedNodes: target.dedicated,
           targetLowPriorityNodes: target.lowPriority,
           allocationState: 'resizing',
+          ...(target.metadata ? { metadata: target.metadata } : {}),
         });
+    },
+    setPoolMetadata: async (account, poolId, metadata) => {
+      this.record(`setPoolMetadata ${poolId} ${metadata.map((m) => m.name).join(',')}`);
+      const pool = this.pools.get(`${account.id}|${poolId}`.toLowerCase());
+      if (pool) pool.metadata = metadata;
     },
     // A stopped fake pool keeps what it has: steady at its current nodes, as Batch leaves it.
     stopPoolResize: async (account, poolId) => {

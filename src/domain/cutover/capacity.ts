@@ -3,6 +3,7 @@ import type { BatchAccountRef } from '../buildRequest';
 import { DEFAULT_CAPACITY_CUTOVER, type CapacityCutover } from './cutoverRequest';
 import { vmSizeFacts } from './vmSizes';
 import { isAutoScale } from '../poolTemplate/effectivePool';
+import type { ShrunkBy } from './shrinkMarker';
 
 /**
  * Capacity during cutover, decided without I/O. Blue/green briefly runs old and new pools side by side;
@@ -39,6 +40,8 @@ export interface PoolUsage {
    * and ARM's ScaleSettings holds fixedScale or autoScale, never both, so the formula would be lost.
    */
   autoScale?: boolean;
+  /** A shrink-old-first cutover's `bif-shrink` marker on the pool: who shrank it and from what. */
+  shrunk?: ShrunkBy;
 }
 
 /** Per account id (lower case): its quotas (undefined when not reported) and its pools. */
@@ -112,6 +115,11 @@ export function planCapacity(
     const old = demand.replaces
       ? existing.find((p) => p.poolId.toLowerCase() === demand.replaces!.toLowerCase())
       : undefined;
+    if (old?.shrunk?.by === 'busy') {
+      plan.findings.push(busy(demand, old, old.shrunk));
+      plan.pools[demand.poolId] = { strategy: 'blue-green' };
+      continue;
+    }
     const inPlace = inPlaceDecision(demand, old, cutover, plan.findings);
     if (inPlace) {
       plan.pools[demand.poolId] = inPlace;
@@ -280,7 +288,7 @@ function fit(
   const missing = shortfall(quotas, used, need);
   if (Object.keys(missing).length === 0) {
     add(used, need, 1);
-    return { strategy: 'blue-green' };
+    return old?.shrunk ? alreadyShrunk(old, old.shrunk) : { strategy: 'blue-green' };
   }
   const shrink =
     old && cutover.onInsufficientQuota === 'shrink-old-first' ? shrinkFor(old, missing) : undefined;
@@ -305,11 +313,46 @@ function fit(
       poolId: old!.poolId,
       toDedicated: oldHeld.dedicatedNodes - shrink.removeDedicated,
       toLowPriority: oldHeld.lowPriorityNodes - shrink.removeLowPriority,
-      fromDedicated: old!.targetDedicatedNodes,
-      fromLowPriority: old!.targetLowPriorityNodes,
+      // A pool shrunk by an earlier run or an ended build: its targets before THAT shrink, from its marker.
+      fromDedicated: Math.max(old!.shrunk?.fromDedicated ?? 0, old!.targetDedicatedNodes),
+      fromLowPriority: Math.max(old!.shrunk?.fromLowPriority ?? 0, old!.targetLowPriorityNodes),
     },
     missingCores: missing,
   };
+}
+
+/**
+ * The old pool is already shrunk (its marker: this request's terminated run, or a build that ended) and
+ * the new pool fits beside it as it is: nothing more to shrink, but the cutover still owns that shrink,
+ * so a failure resizes the pool back to the targets it had before it.
+ */
+function alreadyShrunk(old: PoolUsage, shrunk: ShrunkBy): CutoverPlan {
+  return {
+    strategy: 'shrink-old-first',
+    shrinkOld: {
+      poolId: old.poolId,
+      toDedicated: old.targetDedicatedNodes,
+      toLowPriority: old.targetLowPriorityNodes,
+      // Never below the pool's targets now: a pool grown by hand since its marker was left keeps its size.
+      fromDedicated: Math.max(shrunk.fromDedicated, old.targetDedicatedNodes),
+      fromLowPriority: Math.max(shrunk.fromLowPriority, old.targetLowPriorityNodes),
+    },
+    missingCores: {},
+  };
+}
+
+/**
+ * Another build that still runs shrank the old pool for its own cutover: this one must neither shrink it
+ * further nor resize it back (it would read the shrunk targets as the pool's own), so the pool is refused.
+ * Refused rather than waited for: that build may run for days (waves, approvals), and a resubmit then
+ * plans against the pool as the other build left it.
+ */
+function busy(demand: PoolDemand, old: PoolUsage, shrunk: ShrunkBy): Finding {
+  return finding(
+    'CUTOVER_POOL_BUSY',
+    `pools[${demand.index}].replaces`,
+    `Pool ${old.poolId}, which pool ${demand.poolId} replaces, is being cut over by build ${shrunk.requestId} (instance ${shrunk.instanceId}), which shrank it from ${shrunk.fromDedicated} dedicated + ${shrunk.fromLowPriority} low-priority nodes: retry when that build ends.`,
+  );
 }
 
 function add(used: Used, cores: { dedicated: number; lowPriority: number; family?: string }, sign: 1 | -1) {

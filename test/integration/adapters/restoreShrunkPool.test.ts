@@ -3,6 +3,7 @@ import { computeClient } from '../../../src/azure/clients';
 import { SimulatorCredential } from '../../../src/azure/credentials';
 import { restoreShrunkPool, shrinkPool } from '../../../src/activities/cutover';
 import type { Services } from '../../../src/activities/services';
+import { SHRINK_METADATA, shrinkMarkerOf } from '../../../src/domain/cutover/shrinkMarker';
 import { ACCOUNT_WEU, adaptersFor, MINUTE, publishVersion, SUB, testScenario } from '../../helpers/simulator';
 
 /**
@@ -19,7 +20,11 @@ beforeAll(async () => {
     sim,
     computeClient({ armEndpoint: sim.armUrl, ca: sim.caCert }, new SimulatorCredential(), SUB),
   );
-  services = { batch: adapters.batch } as unknown as Services;
+  // The shrink stamps its marker with the activity clock: the simulator's.
+  services = {
+    batch: adapters.batch,
+    clock: { now: () => sim.clock.now() },
+  } as unknown as Services;
   await adapters.batch.createPool(ACCOUNT_WEU, {
     poolId: 'restore-old',
     vmSize: 'Standard_D4s_v5',
@@ -58,4 +63,41 @@ it('stops a shrink still running, waits for steady, then resizes the old pool ba
     .filter((r) => r.path.includes('/pools/restore-old'))
     .map((r) => `${r.method} ${r.path.split('?')[0]!.split('/').at(-1)} ${r.status}`);
   expect(writes).toEqual(['PATCH restore-old 200', 'POST stopResize 200', 'PATCH restore-old 200']);
+});
+
+it('writes the bif-shrink marker with the shrink, keeps the owner’s metadata, and takes it off with the restore', async () => {
+  await services.batch.createPool(ACCOUNT_WEU, {
+    poolId: 'marked-old',
+    vmSize: 'Standard_D4s_v5',
+    imageVersionId: (await services.batch.getPool(ACCOUNT_WEU, 'restore-old'))!.imageVersionId!,
+    nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+    targetDedicatedNodes: 8,
+    targetLowPriorityNodes: 0,
+    resizeTimeout: 'PT15M',
+    taskSlotsPerNode: 1,
+    metadata: [{ name: 'team', value: 'render' }],
+  });
+  sim.clock.advance(60 * MINUTE);
+  const pool = { account: ACCOUNT_WEU, poolId: 'marked-old' };
+  const owner = { requestId: 'req-a', instanceId: 'build-a' };
+  expect(await shrinkPool(services, { ...pool, ...owner, toDedicated: 4, toLowPriority: 0 })).toBe(
+    'shrinking',
+  );
+  // Read back through the data plane, as planning lists pools: the owner's entry survived the PATCH.
+  const shrunk = (await services.batch.getPool(ACCOUNT_WEU, 'marked-old'))!;
+  expect(shrunk.targetDedicatedNodes).toBe(4);
+  expect(shrunk.metadata!.map((m) => m.name)).toEqual(['team', SHRINK_METADATA]);
+  expect(shrinkMarkerOf(shrunk.metadata)).toMatchObject({ ...owner, fromDedicated: 8, toDedicated: 4 });
+  sim.clock.advance(60 * MINUTE);
+  // Asked to go back to 4 (a plan made from the shrunk pool): the marker says 8.
+  const restore = { ...pool, toDedicated: 4, toLowPriority: 0, requestId: 'req-a' };
+  expect(await restoreShrunkPool(services, restore)).toBe('restored');
+  const back = (await services.batch.getPool(ACCOUNT_WEU, 'marked-old'))!;
+  expect(back).toMatchObject({ targetDedicatedNodes: 8, metadata: [{ name: 'team', value: 'render' }] });
+  // The metadata-only PATCH (a pool already back with a marker left) replaces the list and nothing else.
+  await services.batch.setPoolMetadata(ACCOUNT_WEU, 'marked-old', [{ name: 'team', value: 'vfx' }]);
+  expect(await services.batch.getPool(ACCOUNT_WEU, 'marked-old')).toMatchObject({
+    targetDedicatedNodes: 8,
+    metadata: [{ name: 'team', value: 'vfx' }],
+  });
 });

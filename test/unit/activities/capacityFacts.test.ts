@@ -33,6 +33,7 @@ describe('gatherCapacityFacts', () => {
         'currentLowPriorityNodes',
         'targetLowPriorityNodes',
         'autoScaleEnabled',
+        'metadata',
       ],
     ]);
   });

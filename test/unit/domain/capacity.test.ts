@@ -245,3 +245,65 @@ describe('capacity planning: what counts, and in place', () => {
     expect(vmSizeFacts('Standard_Unknown')).toBeUndefined();
   });
 });
+
+describe('capacity planning: an old pool a cutover already shrank (its bif-shrink marker)', () => {
+  const shrunk = (by: 'own' | 'ended' | 'busy') => ({
+    requestId: by === 'own' ? 'req-1' : 'req-other',
+    instanceId: 'build-x',
+    fromDedicated: 20,
+    fromLowPriority: 0,
+    by,
+  });
+
+  it('plans a terminated run’s resubmit with the targets the pool had before the shrink', () => {
+    // 10 nodes left after the first run's shrink: old 10 + new 20 fit (120 cores), so nothing more to shrink.
+    const result = plan(demand(), facts(quotas(), [pool('old', 10, { shrunk: shrunk('own') })]));
+    expect(result.findings).toEqual([]);
+    expect(result.pools.new).toEqual({
+      strategy: 'shrink-old-first',
+      shrinkOld: { poolId: 'old', toDedicated: 10, toLowPriority: 0, fromDedicated: 20, fromLowPriority: 0 },
+      missingCores: {},
+    });
+  });
+
+  it('shrinks further when needed but remembers the targets before the first shrink (a build that ended)', () => {
+    const result = plan(
+      demand({ dedicatedNodes: 25 }),
+      facts(quotas(), [pool('old', 10, { shrunk: shrunk('ended') })]),
+    );
+    expect(result.pools.new).toMatchObject({
+      strategy: 'shrink-old-first',
+      shrinkOld: { toDedicated: 5, fromDedicated: 20 },
+    });
+  });
+
+  it('refuses a pool whose old pool another running build is cutting over (CUTOVER_POOL_BUSY)', () => {
+    const result = plan(demand(), facts(quotas(), [pool('old', 10, { shrunk: shrunk('busy') })]));
+    expect(result.pools.new).toEqual({ strategy: 'blue-green' });
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        code: 'CUTOVER_POOL_BUSY',
+        severity: 'error',
+        path: 'pools[0].replaces',
+        message: expect.stringContaining('is being cut over by build req-other'),
+      }),
+    ]);
+  });
+});
+
+describe('capacity planning: a bif-shrink marker left behind on a pool grown since', () => {
+  it('never plans a restore below the pool’s targets now', () => {
+    const stale = {
+      requestId: 'req-old',
+      instanceId: 'x',
+      fromDedicated: 5,
+      fromLowPriority: 0,
+      by: 'ended' as const,
+    };
+    const result = plan(
+      demand({ dedicatedNodes: 10 }),
+      facts(quotas(), [pool('old', 20, { shrunk: stale })]),
+    );
+    expect(result.pools.new).toMatchObject({ shrinkOld: { fromDedicated: 20, toDedicated: 20 } });
+  });
+});

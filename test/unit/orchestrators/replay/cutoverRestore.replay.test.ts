@@ -430,7 +430,10 @@ describe('the capacity plan, checked again when the region’s pools start', () 
       world({ facts: facts(120) }),
     );
     expect(names(run).slice(0, 3)).toEqual(['readCapacityFacts', 'shrinkPool old', 'getPool old']);
-    expect(run.calls.find((c) => c.name === 'readCapacityFacts')!.input).toEqual({ accounts: [ACCOUNT] });
+    expect(run.calls.find((c) => c.name === 'readCapacityFacts')!.input).toEqual({
+      accounts: [ACCOUNT],
+      requestId: 'req-1',
+    });
     expect(run.calls.find((c) => c.name === 'shrinkPool')!.input).toMatchObject({ toDedicated: 10 });
     expect((run.output as RegionOutcome).pools[0]).toMatchObject({ state: 'ready' });
     // Said before anything is shrunk: the new plan, the old one, and the figures that decided it.
@@ -499,5 +502,60 @@ describe('the capacity plan, checked again when the region’s pools start', () 
   it('reads nothing for inputs without capacity (follower rollouts, children started before the re-check)', async () => {
     const run = await replay(regionRollout, input(pool()), world());
     expect(names(run)).not.toContain('readCapacityFacts');
+  });
+});
+
+/** The old pool as the re-check reads it: 10 nodes left by a shrink whose `bif-shrink` marker says 20. */
+const shrunkFacts = (by: 'own' | 'ended' | 'busy'): CapacityFacts => {
+  const base = facts(1000)[ACCOUNT.id.toLowerCase()]!;
+  return {
+    [ACCOUNT.id.toLowerCase()]: {
+      ...base,
+      pools: [
+        {
+          ...base.pools[0]!,
+          currentDedicatedNodes: 10,
+          targetDedicatedNodes: 10,
+          shrunk: {
+            requestId: by === 'own' ? 'req-1' : 'req-a',
+            instanceId: by === 'own' ? 'pipeline-1' : 'pipeline-a',
+            fromDedicated: 20,
+            fromLowPriority: 0,
+            by,
+          },
+        },
+      ],
+    },
+  };
+};
+
+describe('the re-check and an old pool a cutover already shrank (bif-shrink marker)', () => {
+  const capacity = { strategy: 'blue-green', onInsufficientQuota: 'shrink-old-first' } as const;
+
+  it('neither shrinks nor restores a pool another running build is cutting over: the pool fails, CUTOVER_POOL_BUSY', async () => {
+    const run = await replay(
+      regionRollout,
+      input(pool(SHRINK), { capacity }),
+      world({ facts: shrunkFacts('busy') }),
+    );
+    expect(names(run)).toEqual(['readCapacityFacts']);
+    const poolFailed = published(run).at(-1)!;
+    expect(poolFailed.type).toBe('BatchImageFactory.Pool.Failed');
+    expect(poolFailed.data.reason).toMatch(/old, which pool p1 replaces, is being cut over by build req-a/);
+    expect(published(run).map((e) => e.type)).not.toContain('BatchImageFactory.Pool.ShrunkForCutover');
+  });
+
+  it('a resubmitted run plans against the pool’s targets before the shrink, and its failure restores them', async () => {
+    // The first run was terminated after its shrink: the resubmit's plan from preflight is blue/green.
+    const failed = steady(0, [{ code: 'AllocationFailed', message: 'no capacity' }]);
+    const run = await replay(
+      regionRollout,
+      input(pool(), { capacity }),
+      world({ facts: shrunkFacts('own'), reading: failed }),
+    );
+    const restore = run.calls.find((c) => c.name === 'restoreShrunkPool');
+    expect(restore?.input).toMatchObject({ poolId: 'old', toDedicated: 20, requestId: 'req-1' });
+    const poolFailed = published(run).find((e) => e.type.endsWith('Pool.Failed'))!;
+    expect(poolFailed.data.fix).toMatch(/old, shrunk for this cutover, was resized back to 20 dedicated/);
   });
 });

@@ -1,0 +1,146 @@
+import { restoreShrunkPool, shrinkPool } from '../../../src/activities/cutover';
+import { readCapacityFacts } from '../../../src/activities/capacityFacts';
+import { SHRINK_METADATA, shrinkMarkerOf } from '../../../src/domain/cutover/shrinkMarker';
+import type { InstancesPort } from '../../../src/ports';
+import { FakeWorld } from '../../helpers/fakes';
+
+/**
+ * The shrink's facts live on the old pool (`bif-shrink` metadata), so a second build or a restarted run
+ * reads the pool's targets from before the shrink instead of the shrunk ones.
+ */
+const ACCOUNT = {
+  id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Batch/batchAccounts/acc',
+  endpoint: 'https://acc',
+  region: 'westeurope',
+};
+const OWNERS = [{ name: 'team', value: 'render' }];
+
+async function world(statuses: Record<string, string> = {}) {
+  const w = new FakeWorld();
+  await w.batch.createPool(ACCOUNT, {
+    poolId: 'ho-old',
+    vmSize: 'standard_d4s_v5',
+    imageVersionId: '/v/1',
+    nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+    targetDedicatedNodes: 20,
+    targetLowPriorityNodes: 0,
+    resizeTimeout: 'PT15M',
+    taskSlotsPerNode: 1,
+  });
+  const pool = (await w.batch.getPool(ACCOUNT, 'ho-old'))!;
+  Object.assign(pool, { allocationState: 'steady', currentDedicatedNodes: 20, metadata: [...OWNERS] });
+  const instances = { runtimeStatus: async (id: string) => statuses[id] } as unknown as InstancesPort;
+  return { w, s: { ...w.services(), instances }, pool: () => w.batch.getPool(ACCOUNT, 'ho-old') };
+}
+
+const shrinkBy = (requestId: string, to = 10) => ({
+  account: ACCOUNT,
+  poolId: 'ho-old',
+  toDedicated: to,
+  toLowPriority: 0,
+  requestId,
+  instanceId: `build-${requestId}`,
+});
+
+describe('the bif-shrink marker', () => {
+  it('is written with the resize, next to the owner’s metadata, holding the targets before the shrink', async () => {
+    const { s, pool } = await world();
+    expect(await shrinkPool(s, shrinkBy('req-a'))).toBe('shrinking');
+    const after = (await pool())!;
+    expect(after.targetDedicatedNodes).toBe(10);
+    expect(after.metadata!.map((m) => m.name)).toEqual(['team', SHRINK_METADATA]);
+    expect(shrinkMarkerOf(after.metadata)).toMatchObject({
+      requestId: 'req-a',
+      instanceId: 'build-req-a',
+      fromDedicated: 20,
+      toDedicated: 10,
+    });
+  });
+
+  it('keeps the first shrink’s targets when a restarted run of the same request shrinks again', async () => {
+    const { s, pool } = await world();
+    await shrinkPool(s, shrinkBy('req-a'));
+    (await pool())!.allocationState = 'steady';
+    await shrinkPool(s, shrinkBy('req-a', 5));
+    expect(shrinkMarkerOf((await pool())!.metadata)).toMatchObject({ fromDedicated: 20, toDedicated: 5 });
+  });
+
+  it('stops a second build from shrinking a pool another running build shrank (CUTOVER_POOL_BUSY)', async () => {
+    const { s, w } = await world({ 'build-req-a': 'Running' });
+    await shrinkPool(s, shrinkBy('req-a'));
+    await expect(shrinkPool(s, shrinkBy('req-b', 5))).rejects.toMatchObject({ code: 'CUTOVER_POOL_BUSY' });
+    expect(w.calls.filter((c) => c.startsWith('resizePool'))).toEqual([
+      'resizePool ho-old 10/0 taskcompletion',
+    ]);
+  });
+
+  it('a restore never sends targets below the marker’s, and removes the marker with the resize', async () => {
+    const { s, w, pool } = await world();
+    await shrinkPool(s, shrinkBy('req-a'));
+    (await pool())!.allocationState = 'steady';
+    // A restarted run planned against the shrunk pool would ask for 10: the pool says 20.
+    const restore = {
+      account: ACCOUNT,
+      poolId: 'ho-old',
+      toDedicated: 10,
+      toLowPriority: 0,
+      requestId: 'req-a',
+    };
+    expect(await restoreShrunkPool(s, restore)).toBe('restored');
+    const after = (await pool())!;
+    expect(after.targetDedicatedNodes).toBe(20);
+    expect(after.metadata).toEqual(OWNERS);
+    expect(w.calls.filter((c) => c.startsWith('resizePool'))).toEqual([
+      'resizePool ho-old 10/0 taskcompletion',
+      'resizePool ho-old 20/0',
+    ]);
+  });
+
+  it('a restore of a pool already back removes a marker left behind (a crash after the resize)', async () => {
+    const { s, pool } = await world();
+    await shrinkPool(s, shrinkBy('req-a'));
+    Object.assign((await pool())!, { allocationState: 'steady', targetDedicatedNodes: 20 });
+    const restore = {
+      account: ACCOUNT,
+      poolId: 'ho-old',
+      toDedicated: 20,
+      toLowPriority: 0,
+      requestId: 'req-a',
+    };
+    expect(await restoreShrunkPool(s, restore)).toBe('done');
+    expect((await pool())!.metadata).toEqual(OWNERS);
+  });
+
+  it('a failing build does not resize back a pool another running build shrank', async () => {
+    const { s, w, pool } = await world({ 'build-req-a': 'Running' });
+    await shrinkPool(s, shrinkBy('req-a'));
+    (await pool())!.allocationState = 'steady';
+    const restore = {
+      account: ACCOUNT,
+      poolId: 'ho-old',
+      toDedicated: 10,
+      toLowPriority: 0,
+      requestId: 'req-b',
+    };
+    await expect(restoreShrunkPool(s, restore)).rejects.toMatchObject({ code: 'CUTOVER_POOL_BUSY' });
+    expect(w.calls.filter((c) => c.startsWith('resizePool'))).toHaveLength(1);
+  });
+
+  it('planning reads who shrank the pool: this request, a build that ended, or one still running', async () => {
+    const statuses = { 'build-req-a': 'Running', 'build-req-c': 'Terminated' };
+    for (const [shrunkBy, asking, by] of [
+      ['req-a', 'req-a', 'own'],
+      ['req-a', 'req-b', 'busy'],
+      ['req-c', 'req-b', 'ended'],
+      ['req-gone', 'req-b', 'ended'],
+    ] as const) {
+      const { s } = await world(statuses);
+      await shrinkPool(s, shrinkBy(shrunkBy));
+      const facts = await readCapacityFacts(s, { accounts: [ACCOUNT], requestId: asking });
+      expect(facts[ACCOUNT.id.toLowerCase()]!.pools[0]).toMatchObject({
+        targetDedicatedNodes: 10,
+        shrunk: { requestId: shrunkBy, fromDedicated: 20, fromLowPriority: 0, by },
+      });
+    }
+  });
+});
