@@ -82,9 +82,10 @@ describe('pool writes through the Batch management plane', () => {
     // create / update need Microsoft.Batch/batchAccounts/pools/write, beginDelete pools/delete, get pools/read:
     // all in Azure Batch Data Contributor (Microsoft.Batch/batchAccounts/pools/*), and nothing wider —
     // Azure Batch Account Contributor would add account writes and the shared keys.
-    // (update twice: a resize, and an empty pool's image changed in place.) stopResize (a cutover restore
-    // stopping a shrink still running) needs pools/stopResize/action, also under pools/*.
-    expect(calls).toEqual(['beginDelete', 'create', 'get', 'stopResize', 'update', 'update']);
+    // (update three times: a resize, an empty pool's image changed in place, and the cutover's bif-shrink
+    // metadata alone — all pools/write.) stopResize (a cutover restore stopping a shrink still running) needs
+    // pools/stopResize/action, also under pools/*.
+    expect(calls).toEqual(['beginDelete', 'create', 'get', 'stopResize', 'update', 'update', 'update']);
     // Reading the account's core quotas needs batchAccounts/read, which Azure Batch Data Contributor holds
     // ("view properties of a Batch account", https://learn.microsoft.com/azure/batch/batch-role-based-access-control).
     expect([...adapter.matchAll(/batchAccountOperations\.(\w+)\(/g)].map((m) => m[1])).toEqual(['get']);
