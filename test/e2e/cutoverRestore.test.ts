@@ -207,9 +207,17 @@ describe('terminated after the shrink, then resubmitted', () => {
       toDedicated: 10,
     });
     const id = pipelineInstanceId('rs-term');
-    const path = `/runtime/webhooks/durabletask/instances/${id}/terminate?reason=test`;
-    expect((await world.postJson(path, '')).status).toBe(202);
-    await world.waitForStatus(id, ['Terminated']);
+    // Terminating an orchestration does not terminate its sub-orchestrations (Durable Functions): the
+    // region child would go on creating rs-term beside the resubmitted run, and win or lose the race for
+    // the fault below with the machine's load. Terminate it too, as an operator stopping a build does.
+    const parent = await world.getJson(`/runtime/webhooks/durabletask/instances/${id}`);
+    const children: string[] = parent.body?.customStatus?.regionInstances ?? [];
+    expect(children.length).toBeGreaterThan(0);
+    for (const instance of [...children, id]) {
+      const path = `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instance)}/terminate?reason=test`;
+      expect((await world.postJson(path, '')).status).toBe(202);
+      await world.waitForStatus(instance, ['Terminated']);
+    }
     world.simulator.addFault({
       kind: 'poolAllocationFail',
       poolId: 'rs-term',
