@@ -17,7 +17,17 @@ import {
  * there keeps its `from*` (the pool's targets before the FIRST shrink); another build's marker, while that
  * build runs, means hands off (CUTOVER_POOL_BUSY): both builds planned before either shrank.
  */
-export async function shrinkPool(s: Services, input: ShrinkInput): Promise<'shrinking' | 'done' | 'missing'> {
+export async function shrinkPool(
+  s: Services,
+  input: {
+    account: BatchAccountRef;
+    poolId: string;
+    toDedicated: number;
+    toLowPriority: number;
+    requestId?: string;
+    instanceId?: string;
+  },
+): Promise<'shrinking' | 'done' | 'missing'> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await shrinkOnce(s, input);
@@ -32,14 +42,7 @@ export async function shrinkPool(s: Services, input: ShrinkInput): Promise<'shri
 /** Reads of a pool others keep writing before the activity gives up (Durable retries it later). */
 const SHRINK_READS = 3;
 
-interface ShrinkInput {
-  account: BatchAccountRef;
-  poolId: string;
-  toDedicated: number;
-  toLowPriority: number;
-  requestId?: string;
-  instanceId?: string;
-}
+type ShrinkInput = Parameters<typeof shrinkPool>[1];
 
 /**
  * One read-decide-write: the metadata and its ARM etag are read first, the targets after, so any write
