@@ -28,9 +28,31 @@ export async function shrinkPool(
     instanceId?: string;
   },
 ): Promise<'shrinking' | 'done' | 'missing'> {
-  const pool = await s.batch.getPool(input.account, input.poolId);
-  if (!pool || pool.state === 'deleting') return 'missing';
-  const earlier = shrinkMarkerOf(pool.metadata);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await shrinkOnce(s, input);
+    } catch (error) {
+      // Someone wrote the pool between our read and the PATCH: read it again and decide again.
+      const changed = error instanceof TransientError && error.code === 'PoolChanged';
+      if (!changed || attempt >= SHRINK_READS) throw error;
+    }
+  }
+}
+
+/** Reads of a pool others keep writing before the activity gives up (Durable retries it later). */
+const SHRINK_READS = 3;
+
+type ShrinkInput = Parameters<typeof shrinkPool>[1];
+
+/**
+ * One read-decide-write: the metadata and its ARM etag are read first, the targets after, so any write
+ * after the first read fails the PATCH's If-Match (412) instead of being overwritten.
+ */
+async function shrinkOnce(s: Services, input: ShrinkInput): Promise<'shrinking' | 'done' | 'missing'> {
+  const read = await s.batch.getPoolMetadata(input.account, input.poolId);
+  const pool = read && (await s.batch.getPool(input.account, input.poolId));
+  if (!read || !pool || pool.state === 'deleting') return 'missing';
+  const earlier = shrinkMarkerOf(read.metadata);
   if (earlier && earlier.requestId !== input.requestId && !(await hasEnded(s, earlier.instanceId)))
     throw busyPool(input.poolId, earlier);
   if (pool.targetDedicatedNodes <= input.toDedicated && pool.targetLowPriorityNodes <= input.toLowPriority)
@@ -52,7 +74,8 @@ export async function shrinkPool(
   await s.batch.resizePool(input.account, input.poolId, {
     ...to,
     deallocation: 'taskcompletion',
-    metadata: withShrinkMarker(pool.metadata, marker),
+    metadata: withShrinkMarker(read.metadata, marker),
+    ifMatch: read.etag,
   });
   return 'shrinking';
 }

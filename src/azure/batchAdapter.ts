@@ -6,6 +6,7 @@ import type {
   CreatePoolOutcome,
   PoolListField,
   PoolListing,
+  PoolMetadataRead,
   PoolSpec,
   PoolStatus,
 } from '../ports/batch';
@@ -121,6 +122,10 @@ export class AzureBatchAdapter implements BatchPoolsPort {
         throw error;
       }
     });
+  }
+
+  getPoolMetadata(account: BatchAccountRef, poolId: string): Promise<PoolMetadataRead | undefined> {
+    return this.arm.getPoolMetadata(account, poolId);
   }
 
   resizePool(

@@ -1,8 +1,14 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { BatchManagementClient, Pool } from '@azure/arm-batch';
-import type { BatchAccountRef, BatchPoolsPort, CreatePoolOutcome, PoolSpec } from '../ports/batch';
+import type {
+  BatchAccountRef,
+  BatchPoolsPort,
+  CreatePoolOutcome,
+  PoolMetadataRead,
+  PoolSpec,
+} from '../ports/batch';
 import { mustParse, resourceName } from '../domain/resourceId';
-import { PermanentError } from '../domain/errors';
+import { PermanentError, TransientError } from '../domain/errors';
 import type { AccountCoreQuotas } from '../domain/cutover/capacity';
 import { effectivePool } from '../domain/poolTemplate/effectivePool';
 import type { Endpoints } from './clients';
@@ -116,9 +122,21 @@ export class ArmBatchPools {
     }
   }
 
+  /** ARM Pool_Get: the metadata list and the etag a conditional PATCH of it must match. */
+  async getPoolMetadata(account: BatchAccountRef, poolId: string): Promise<PoolMetadataRead | undefined> {
+    const pool = await this.read(account, poolId);
+    if (!pool) return undefined;
+    return {
+      metadata: (pool.metadata ?? []).map((m) => ({ name: m.name, value: m.value })),
+      etag: pool.etag ?? '',
+    };
+  }
+
   /**
    * A resize is a PATCH of scaleSettings.fixedScale; on an autoscale pool it also turns autoscale off.
-   * `metadata` rides in the same PATCH: ARM replaces the pool's whole list with it.
+   * `metadata` rides in the same PATCH: ARM replaces the pool's whole list with it. With `ifMatch`, a
+   * pool written since that read answers 412 (Pool_Update If-Match, BatchManagement.json): the caller
+   * reads again rather than overwrite someone else's edit.
    */
   async resizePool(
     account: BatchAccountRef,
@@ -126,23 +144,41 @@ export class ArmBatchPools {
     target: Parameters<BatchPoolsPort['resizePool']>[2],
   ): Promise<void> {
     const where = locate(account);
-    await azureCall('Resizing pool', `${where.accountName}/pools/${poolId}`, () =>
-      this.client(where.subscriptionId).poolOperations.update(
-        where.resourceGroup,
-        where.accountName,
-        poolId,
-        {
-          scaleSettings: {
-            fixedScale: {
-              targetDedicatedNodes: target.dedicated,
-              targetLowPriorityNodes: target.lowPriority,
-              ...(target.resizeTimeout ? { resizeTimeout: target.resizeTimeout } : {}),
-              ...(target.deallocation ? { nodeDeallocationOption: DEALLOCATION[target.deallocation] } : {}),
-            },
+    const name = `${where.accountName}/pools/${poolId}`;
+    try {
+      await this.sendResize(where, poolId, target);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 412)
+        throw new TransientError(
+          `Pool ${name} changed since it was read (412 on If-Match ${target.ifMatch ?? ''}); read it again.`,
+          'PoolChanged',
+          name,
+        );
+      throw toFactoryError(error, 'Resizing pool', name);
+    }
+  }
+
+  private sendResize(
+    where: ReturnType<typeof locate>,
+    poolId: string,
+    target: Parameters<BatchPoolsPort['resizePool']>[2],
+  ): Promise<Pool> {
+    return this.client(where.subscriptionId).poolOperations.update(
+      where.resourceGroup,
+      where.accountName,
+      poolId,
+      {
+        scaleSettings: {
+          fixedScale: {
+            targetDedicatedNodes: target.dedicated,
+            targetLowPriorityNodes: target.lowPriority,
+            ...(target.resizeTimeout ? { resizeTimeout: target.resizeTimeout } : {}),
+            ...(target.deallocation ? { nodeDeallocationOption: DEALLOCATION[target.deallocation] } : {}),
           },
-          ...(target.metadata ? { metadata: target.metadata } : {}),
         },
-      ),
+        ...(target.metadata ? { metadata: target.metadata } : {}),
+      },
+      target.ifMatch ? { ifMatch: target.ifMatch } : undefined,
     );
   }
 

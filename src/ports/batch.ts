@@ -41,6 +41,12 @@ export type PoolListField = Exclude<keyof PoolStatus, 'poolId'>;
  */
 export type PoolListing<F extends PoolListField> = Pick<PoolStatus, 'poolId' | F>;
 
+/** A pool's metadata list with the ARM etag it was read at. */
+export interface PoolMetadataRead {
+  metadata: { name: string; value: string }[];
+  etag: string;
+}
+
 /**
  * Azure Batch pools: created, resized and deleted through the management plane (ARM,
  * Microsoft.Batch/batchAccounts/pools: pool identities, securityProfile, resource tags, ARM RBAC);
@@ -56,6 +62,11 @@ export interface BatchPoolsPort extends BatchNodesPort {
    */
   createPool(account: BatchAccountRef, spec: PoolSpec): Promise<CreatePoolOutcome>;
   getPool(account: BatchAccountRef, poolId: string): Promise<PoolStatus | undefined>;
+  /**
+   * The pool's metadata and ARM etag as the management plane holds them (ARM Pool_Get): read before a
+   * read-modify-write of the list, whose PATCH then carries the etag as `ifMatch`. Undefined when gone.
+   */
+  getPoolMetadata(account: BatchAccountRef, poolId: string): Promise<PoolMetadataRead | undefined>;
   /**
    * Every pool of the account (retention checks which image versions are still in use, preflight how
    * many cores they hold), whole unless `fields` cut it; an account holds hundreds of pools.
@@ -78,6 +89,11 @@ export interface BatchPoolsPort extends BatchNodesPort {
        * when the body carries one): the resize and the marker that explains it land together or not at all.
        */
       metadata?: { name: string; value: string }[];
+      /**
+       * The etag of the read the metadata was built from (ARM Pool_Update If-Match): a pool changed since
+       * fails with TransientError 'PoolChanged' (412) instead of being overwritten.
+       */
+      ifMatch?: string;
     },
   ): Promise<void>;
   /**

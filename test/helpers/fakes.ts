@@ -233,6 +233,11 @@ export class FakeWorld {
     getPool: async (account, poolId) => this.pools.get(`${account.id}|${poolId}`.toLowerCase()),
     listPools: async (account) =>
       [...this.pools.values()].filter((p) => p.accountId.toLowerCase() === account.id.toLowerCase()),
+    // No other writer in the fake: the etag is the metadata itself.
+    getPoolMetadata: async (account, poolId) => {
+      const pool = this.pools.get(`${account.id}|${poolId}`.toLowerCase());
+      return pool && { metadata: pool.metadata ?? [], etag: JSON.stringify(pool.metadata ?? []) };
+    },
     resizePool: async (account, poolId, target) => {
       this.record(
         `resizePool ${poolId} ${target.dedicated}/${target.lowPriority} ${target.deallocation ?? ''}`.trim(),

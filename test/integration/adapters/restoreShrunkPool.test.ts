@@ -101,3 +101,45 @@ it('writes the bif-shrink marker with the shrink, keeps the owner’s metadata, 
     metadata: [{ name: 'team', value: 'vfx' }],
   });
 });
+
+it('an operator’s metadata edit between the read and the shrink PATCH is kept: If-Match, 412, read again', async () => {
+  await services.batch.createPool(ACCOUNT_WEU, {
+    poolId: 'edited-old',
+    vmSize: 'Standard_D4s_v5',
+    imageVersionId: (await services.batch.getPool(ACCOUNT_WEU, 'restore-old'))!.imageVersionId!,
+    nodeAgentSkuId: 'batch.node.ubuntu 22.04',
+    targetDedicatedNodes: 8,
+    targetLowPriorityNodes: 0,
+    resizeTimeout: 'PT15M',
+    taskSlotsPerNode: 1,
+    metadata: [{ name: 'team', value: 'render' }],
+  });
+  sim.clock.advance(60 * MINUTE);
+  // Right after the activity's first read of the pool, an operator adds an entry through ARM.
+  let edited = false;
+  const racing = {
+    ...services,
+    batch: Object.assign(Object.create(services.batch) as Services['batch'], {
+      getPool: async (account: typeof ACCOUNT_WEU, poolId: string) => {
+        const read = await services.batch.getPool(account, poolId);
+        if (!edited && poolId === 'edited-old') {
+          edited = true;
+          await services.batch.setPoolMetadata(account, poolId, [
+            { name: 'team', value: 'render' },
+            { name: 'owner', value: 'ops' },
+          ]);
+        }
+        return read;
+      },
+    }),
+  } as Services;
+  const pool = { account: ACCOUNT_WEU, poolId: 'edited-old', requestId: 'req-e', instanceId: 'build-e' };
+  expect(await shrinkPool(racing, { ...pool, toDedicated: 4, toLowPriority: 0 })).toBe('shrinking');
+  const shrunk = (await services.batch.getPool(ACCOUNT_WEU, 'edited-old'))!;
+  expect(shrunk.metadata!.map((m) => m.name)).toEqual(['team', 'owner', SHRINK_METADATA]);
+  const patches = sim.recorder
+    .since(0)
+    .filter((r) => r.method === 'PATCH' && r.path.includes('/pools/edited-old'))
+    .map((r) => r.status);
+  expect(patches).toEqual([200, 412, 200]);
+});

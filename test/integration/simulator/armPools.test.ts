@@ -132,3 +132,39 @@ describe('Batch pools through ARM: autoscale and deletion', () => {
     expect((await httpsJson(url, sim.caCert, 'GET')).status).toBe(404);
   });
 });
+
+describe('Batch pools through ARM: a refused PATCH changes nothing', () => {
+  it('a fixedScale + metadata PATCH on a resizing pool is 409 and both planes keep the old metadata', async () => {
+    await arm.poolOperations.create('rg-batch-weu', 'batchrenderweu', 'arm-atomic', {
+      ...properties(),
+      scaleSettings: { fixedScale: { targetDedicatedNodes: 4, resizeTimeout: 'PT15M' } },
+      metadata: [{ name: 'team', value: 'render' }],
+    });
+    const patch = await httpsJson(
+      `${sim.armUrl}${ACCOUNT}/pools/arm-atomic?api-version=2023-11-01`,
+      sim.caCert,
+      'PATCH',
+      {
+        properties: {
+          scaleSettings: { fixedScale: { targetDedicatedNodes: 1 } },
+          metadata: [{ name: 'bif-shrink', value: '{}' }],
+        },
+      },
+    );
+    expect([patch.status, patch.body.error.code]).toEqual([409, 'PoolBeingResized']);
+    const viaArm = await arm.poolOperations.get('rg-batch-weu', 'batchrenderweu', 'arm-atomic');
+    expect(viaArm.metadata).toEqual([{ name: 'team', value: 'render' }]);
+    const viaData = await data.pool.get('arm-atomic');
+    expect(viaData.metadata).toEqual([{ name: 'team', value: 'render' }]);
+    expect(viaData.targetDedicatedNodes).toBe(4);
+  });
+
+  it('refuses a metadata item without a value (400 naming the field) and changes nothing', async () => {
+    const missing = await put('arm-atomic', {
+      properties: { metadata: [{ name: 'team', value: 'render' }, { name: 'bif-shrink' }] },
+    });
+    expect([missing.status, missing.body.error.target]).toEqual([400, 'properties.metadata[1].value']);
+    const viaArm = await arm.poolOperations.get('rg-batch-weu', 'batchrenderweu', 'arm-atomic');
+    expect(viaArm.metadata).toEqual([{ name: 'team', value: 'render' }]);
+  });
+});

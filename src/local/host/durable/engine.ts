@@ -636,7 +636,9 @@ export class DurableEngine {
       updated_at: now,
       execution_id: executionId,
     });
-    // Client-raised events no turn delivered stay for the new execution (they carry no execution id).
+    // Client-raised events not yet delivered to a turn survive for the new execution (they carry no
+    // execution id); ones delivered but not consumed are dropped: durable-functions 3.5 continueAsNew has
+    // no preserveUnprocessedEvents.
     this.store.restartExecution(
       row.id,
       historyEvent(EventType.ExecutionStarted, now, { Name: row.name, Input: encode(action.input) }),

@@ -54,7 +54,38 @@ export function checkIdentity(identity: Json | undefined): void {
 
 const DEALLOCATION = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : undefined);
 
-/** PATCH (and PUT on an existing pool): scale changes resize; other properties replace what was there. */
+/**
+ * MetadataItem (BatchManagement.json): `name` and `value` are both required; ARM's request validation
+ * answers 400 naming the missing field (code assumed: MissingRequiredProperty, as for our other required
+ * properties).
+ */
+export function checkMetadata(properties: Json): void {
+  const metadata = properties.metadata as unknown;
+  if (metadata === undefined) return;
+  if (!Array.isArray(metadata))
+    throw new ArmFailure(
+      400,
+      'InvalidRequestBody',
+      'metadata must be a list of {name, value}.',
+      'properties.metadata',
+    );
+  metadata.forEach((item: Json | null, i) => {
+    for (const field of ['name', 'value'])
+      if (typeof item?.[field] !== 'string')
+        throw new ArmFailure(
+          400,
+          'MissingRequiredProperty',
+          `metadata[${i}].${field} is required: every metadata item needs a name and a value (string).`,
+          `properties.metadata[${i}].${field}`,
+        );
+  });
+}
+
+/**
+ * PATCH (and PUT on an existing pool): scale changes resize; other properties replace what was there.
+ * All or nothing, as Azure refuses a request without changing the resource: the changes are made on a
+ * copy of the pool and copied back only once every check (a resize of a resizing pool: 409) has passed.
+ */
 export function patchArmPool(
   world: World,
   account: BatchAccountState,
@@ -64,6 +95,20 @@ export function patchArmPool(
 ): void {
   checkScaleSettings(properties);
   checkIdentity(identity);
+  checkMetadata(properties);
+  const draft = structuredClone(pool);
+  applyPatch(world, account, draft, properties, identity);
+  for (const key of Object.keys(pool)) if (!(key in draft)) delete (pool as Json)[key];
+  Object.assign(pool, draft);
+}
+
+function applyPatch(
+  world: World,
+  account: BatchAccountState,
+  pool: BatchPoolState,
+  properties: Json,
+  identity: Json | undefined,
+): void {
   const { scaleSettings, ...rest } = properties;
   const merged = { ...(pool.arm?.properties ?? dataPlaneToArm(pool.spec)), ...rest };
   const view = armToDataPlane(pool.id, merged);

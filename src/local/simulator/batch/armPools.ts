@@ -7,7 +7,7 @@ import type { ArmPath } from '../arm/armPath';
 import { BatchFailure } from './batchErrors';
 import { createPoolState, etag, livePools, poolsToRead } from './poolCreation';
 import { armToDataPlane, renderArmPool } from './armPoolView';
-import { patchArmPool, checkIdentity, checkScaleSettings } from './armPoolRules';
+import { patchArmPool, checkIdentity, checkMetadata, checkScaleSettings } from './armPoolRules';
 import { stopPoolResize } from './poolResize';
 import { renderArmAccount } from './coreQuotas';
 import { checkImageUpdate } from './poolImageUpdate';
@@ -174,6 +174,7 @@ function createPool(world: World, account: BatchAccountState, name: string, req:
     );
   checkScaleSettings(properties);
   checkIdentity(identity);
+  checkMetadata(properties);
   const pool = createPoolState(world, account, armToDataPlane(name, properties));
   pool.arm = { properties: structuredClone(properties), ...(identity ? { identity } : {}) };
   return pool;
