@@ -127,9 +127,11 @@ export async function restoreShrunkPool(
     !(await hasEnded(s, marker.instanceId))
   )
     throw busyPool(input.poolId, marker);
+  // Nor below the pool's targets now: a pool someone grew by hand after the shrink keeps its size (a
+  // smaller target would take nodes away and requeue their running tasks).
   const to = {
-    dedicated: Math.max(input.toDedicated, marker?.fromDedicated ?? 0),
-    lowPriority: Math.max(input.toLowPriority, marker?.fromLowPriority ?? 0),
+    dedicated: Math.max(input.toDedicated, marker?.fromDedicated ?? 0, pool.targetDedicatedNodes),
+    lowPriority: Math.max(input.toLowPriority, marker?.fromLowPriority ?? 0, pool.targetLowPriorityNodes),
   };
   if (pool.targetDedicatedNodes === to.dedicated && pool.targetLowPriorityNodes === to.lowPriority) {
     if (marker)

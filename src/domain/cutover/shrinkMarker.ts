@@ -20,6 +20,14 @@ export interface ShrinkMarker {
 
 export type Metadata = { name: string; value: string }[];
 
+/**
+ * Anyone who may write the pool may write its metadata: a marker is trusted only within what a shrink
+ * could have written. Batch bounds a pool by the account's core quota, not a node count; 100 000 nodes is
+ * far past any account's quota, and a marker claiming more (1e15 in a hostile test) would have the restore
+ * grow the pool to the whole quota.
+ */
+export const MAX_MARKER_NODES = 100_000;
+
 /** The marker of a pool's metadata; undefined when there is none or it is not ours to read. */
 export function shrinkMarkerOf(metadata: Metadata | undefined): ShrinkMarker | undefined {
   const raw = metadata?.find((m) => m.name === SHRINK_METADATA)?.value;
@@ -28,7 +36,10 @@ export function shrinkMarkerOf(metadata: Metadata | undefined): ShrinkMarker | u
     const m = JSON.parse(raw) as Partial<ShrinkMarker>;
     const counts = [m.fromDedicated, m.fromLowPriority, m.toDedicated, m.toLowPriority];
     if (typeof m.requestId !== 'string' || typeof m.instanceId !== 'string') return undefined;
-    if (!counts.every((n) => Number.isInteger(n) && (n as number) >= 0)) return undefined;
+    if (!counts.every((n) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= MAX_MARKER_NODES))
+      return undefined;
+    // A shrink goes down: a marker whose "before" is below its "after" was not written by one.
+    if (m.fromDedicated! < m.toDedicated! || m.fromLowPriority! < m.toLowPriority!) return undefined;
     return m as ShrinkMarker;
   } catch {
     // A value edited by hand into something else: no marker (the pool's own targets are used).

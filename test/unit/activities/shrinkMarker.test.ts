@@ -144,3 +144,42 @@ describe('the bif-shrink marker', () => {
     }
   });
 });
+
+describe('the bif-shrink marker against hands on the pool (hostile review)', () => {
+  it('a restore never sends a pool someone grew by hand after the shrink below its targets now', async () => {
+    const { s, pool } = await world();
+    await shrinkPool(s, shrinkBy('req-g'));
+    Object.assign((await pool())!, { allocationState: 'steady', targetDedicatedNodes: 25 });
+    const restored = await restoreShrunkPool(s, {
+      account: ACCOUNT,
+      poolId: 'ho-old',
+      toDedicated: 20,
+      toLowPriority: 0,
+      requestId: 'req-g',
+    });
+    expect(restored).toBe('done');
+    expect((await pool())!.targetDedicatedNodes).toBe(25);
+    expect(shrinkMarkerOf((await pool())!.metadata)).toBeUndefined();
+  });
+
+  it('does not trust a marker a shrink could not have written (huge, or growing)', () => {
+    const marker = (fields: Record<string, unknown>) => [
+      {
+        name: SHRINK_METADATA,
+        value: JSON.stringify({
+          requestId: 'ghost',
+          instanceId: 'bif-ghost',
+          fromDedicated: 20,
+          fromLowPriority: 0,
+          toDedicated: 10,
+          toLowPriority: 0,
+          at: '2026-01-01T00:00:00Z',
+          ...fields,
+        }),
+      },
+    ];
+    expect(shrinkMarkerOf(marker({}))).toMatchObject({ fromDedicated: 20 });
+    expect(shrinkMarkerOf(marker({ fromDedicated: 1e15 }))).toBeUndefined();
+    expect(shrinkMarkerOf(marker({ fromDedicated: 5, toDedicated: 10 }))).toBeUndefined();
+  });
+});
