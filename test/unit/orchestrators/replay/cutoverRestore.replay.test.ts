@@ -6,20 +6,14 @@ import {
   type RegionRolloutInput,
 } from '../../../../src/domain/pipeline';
 import type { CapacityFacts, CutoverPlan } from '../../../../src/domain/cutover/capacity';
-import { permanent, published, replay, type World } from './replayer';
+import { VERSION, accountIn, permanent, published, replay, type World } from './replayer';
 
 /**
  * Shrink-old-first's decision points, replayed through the durable-functions engine: what a new pool
  * that ends before cutover does to the old pool it shrank, and what the region's capacity re-check
  * does to the plan made at submission.
  */
-const VERSION =
-  '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/img/versions/1.0.0';
-const ACCOUNT = {
-  id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Batch/batchAccounts/acc',
-  endpoint: 'https://acc',
-  region: 'westeurope',
-};
+const ACCOUNT = accountIn('westeurope');
 const SHRINK: CutoverPlan = {
   strategy: 'shrink-old-first',
   shrinkOld: { poolId: 'old', toDedicated: 10, toLowPriority: 0, fromDedicated: 20, fromLowPriority: 0 },
@@ -100,6 +94,15 @@ interface Script {
   unusable?: number;
 }
 
+/** The version, replicated to the region: the rollout goes on to the pools. */
+const replicated = () => ({
+  id: VERSION,
+  provisioningState: 'Succeeded',
+  regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
+  targetRegions: [],
+  tags: {},
+});
+
 function world(p1: Script = {}): World {
   let deleted = false;
   const restores = [...(p1.restores ?? [])];
@@ -108,14 +111,7 @@ function world(p1: Script = {}): World {
   let drained = false;
   return {
     activity(name, a) {
-      if (name === 'getReplication')
-        return {
-          id: VERSION,
-          provisioningState: 'Succeeded',
-          regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
-          targetRegions: [],
-          tags: {},
-        };
+      if (name === 'getReplication') return replicated();
       if (name === 'readCapacityFacts') return p1.facts ?? {};
       if (name === 'shrinkPool') return 'shrinking';
       if (name === 'restoreShrunkPool') {
@@ -170,14 +166,7 @@ function twoPoolWorld(): World {
   const unreadable = permanent('AuthorizationFailed', 'The client may not read the pool.');
   return {
     activity(name, a) {
-      if (name === 'getReplication')
-        return {
-          id: VERSION,
-          provisioningState: 'Succeeded',
-          regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
-          targetRegions: [],
-          tags: {},
-        };
+      if (name === 'getReplication') return replicated();
       if (name === 'shrinkPool') return a.map ? a.map(() => 'shrinking') : 'shrinking';
       if (name === 'createPool') return 'created';
       if (name === 'deletePool') return deleted.add(a.poolId) && null;
