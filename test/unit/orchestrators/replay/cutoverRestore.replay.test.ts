@@ -193,21 +193,24 @@ const names = (run: Awaited<ReturnType<typeof replay>>) =>
 const eventsOf = (run: Awaited<ReturnType<typeof replay>>) =>
   published(run).map((e) => `${e.type.replace('BatchImageFactory.', '')} ${e.data.poolId ?? ''}`.trim());
 
+/** p1 shrank old, was created, failed: deleted and waited for until gone, then old resized back. */
+const DELETED_THEN_RESTORED = [
+  'shrinkPool old',
+  'getPool old',
+  'createPool p1',
+  'getPool p1',
+  'deletePool p1',
+  'getPool p1',
+  'restoreShrunkPool old',
+  'getPool old',
+];
+
 describe('a new pool that ends before cutover, after its old pool was shrunk for it', () => {
   it('allocation failed: deletes the new pool, waits until it is gone, then restores the old one', async () => {
     const failed = steady(12, [{ code: 'AccountCoreQuotaReached', message: 'quota' }]);
     const run = await replay(regionRollout, input(pool(SHRINK)), world({ reading: failed }));
     expect(run.done).toBe(true);
-    expect(names(run)).toEqual([
-      'shrinkPool old',
-      'getPool old',
-      'createPool p1',
-      'getPool p1',
-      'deletePool p1',
-      'getPool p1',
-      'restoreShrunkPool old',
-      'getPool old',
-    ]);
+    expect(names(run)).toEqual(DELETED_THEN_RESTORED);
     expect(run.calls.find((c) => c.name === 'restoreShrunkPool')!.input).toMatchObject({
       poolId: 'old',
       toDedicated: 20,
@@ -343,16 +346,7 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
   it('an unexpected failure while the new pool allocates ends the region with the same restore', async () => {
     const unreadable = permanent('AuthorizationFailed', 'The client may not read pool p1.');
     const run = await replay(regionRollout, input(pool(SHRINK)), world({ reading: unreadable }));
-    expect(names(run)).toEqual([
-      'shrinkPool old',
-      'getPool old',
-      'createPool p1',
-      'getPool p1',
-      'deletePool p1',
-      'getPool p1',
-      'restoreShrunkPool old',
-      'getPool old',
-    ]);
+    expect(names(run)).toEqual(DELETED_THEN_RESTORED);
     expect(eventsOf(run).slice(-2)).toEqual(['Pool.Failed p1', 'Pool.RolledBack p1']);
     expect(published(run).at(-2)!.data).toMatchObject({
       reason: expect.stringMatching(/may not read pool p1/),
