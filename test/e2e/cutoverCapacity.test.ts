@@ -1,10 +1,4 @@
-import {
-  cutoverRequest,
-  eventsFor,
-  runRequest,
-  startWeuCutoverWorld,
-  weuAccount,
-} from '../helpers/weuCutover';
+import { cutoverRequest as request, cutoverSteps, startWeuCutoverWorld } from '../helpers/weuCutover';
 import { createdPools, type TestWorld } from '../helpers/world';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { applyResize } from '../../src/local/simulator/batch/poolResize';
@@ -29,10 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => world?.stop());
 
-const request = cutoverRequest;
-const run = (input: Record<string, any>) => runRequest(world, input);
-const eventsOf = (requestId: string) => eventsFor(world, requestId);
-const account = () => weuAccount(world);
+const { run, eventsOf, account } = cutoverSteps(() => world);
 const armWrites = (pool: string, from: number) =>
   world.simulator.recorder
     .since(0)

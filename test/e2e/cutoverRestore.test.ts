@@ -1,10 +1,8 @@
 import {
   DSV5_FAMILY,
-  cutoverRequest,
-  eventsFor,
-  runRequest,
+  cutoverRequest as request,
+  cutoverSteps,
   startWeuCutoverWorld,
-  weuAccount,
 } from '../helpers/weuCutover';
 import type { TestWorld } from '../helpers/world';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
@@ -31,10 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => world?.stop());
 
-const request = cutoverRequest;
-const run = (input: Record<string, any>) => runRequest(world, input);
-const eventsOf = (requestId: string) => eventsFor(world, requestId);
-const account = () => weuAccount(world);
+const { run, eventsOf, account } = cutoverSteps(() => world);
 const familyQuota = (coreQuota: number) =>
   changeQuotas(account(), { dedicatedCoreQuotaPerVMFamily: [{ name: DSV5_FAMILY, coreQuota }] });
 /** A simulated pool's metadata list, as Batch keeps it. */

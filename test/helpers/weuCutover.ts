@@ -39,19 +39,19 @@ export function cutoverRequest(
 }
 
 /** Submits a request through the queue and waits for its pipeline to end. */
-export async function runRequest(world: TestWorld, input: Record<string, any>) {
+async function runRequest(world: TestWorld, input: Record<string, any>) {
   await world.enqueue(JSON.stringify(input));
   return world.waitForStatus(pipelineInstanceId(input.requestId), undefined, 100_000);
 }
 
 /** The events published so far for one request. */
-export const eventsFor = async (world: TestWorld, requestId: string) =>
+const eventsFor = async (world: TestWorld, requestId: string) =>
   (await world.receiveEvents(100, 1500))
     .map((m) => m.body as any)
     .filter((e) => e.data.requestId === requestId);
 
 /** The simulated West Europe Batch account. */
-export const weuAccount = (world: TestWorld) => world.simulator.world.state.batchAccounts.batchrenderweu!;
+const weuAccount = (world: TestWorld) => world.simulator.world.state.batchAccounts.batchrenderweu!;
 
 /**
  * The steps a cutover e2e file takes on its one world (set in its beforeAll, hence the getter): submit
