@@ -2,6 +2,7 @@ import { restoreShrunkPool, shrinkPool } from '../../../src/activities/cutover';
 import { readCapacityFacts } from '../../../src/activities/capacityFacts';
 import { SHRINK_METADATA, shrinkMarkerOf } from '../../../src/domain/cutover/shrinkMarker';
 import type { InstancesPort } from '../../../src/ports';
+import type { FakeWorld } from '../../helpers/fakes';
 import { OLD_POOL_ACCOUNT, worldWithOldPool } from '../../helpers/oldPool';
 
 /**
@@ -36,6 +37,9 @@ const restoreBy = (requestId: string, to: number) => ({
   requestId,
 });
 
+/** The resizes the fake Batch was sent, in order. */
+const resizes = (w: FakeWorld) => w.calls.filter((c) => c.startsWith('resizePool'));
+
 describe('the bif-shrink marker', () => {
   it('is written with the resize, next to the owner’s metadata, holding the targets before the shrink', async () => {
     const { s, pool } = await world();
@@ -63,9 +67,7 @@ describe('the bif-shrink marker', () => {
     const { s, w } = await world({ 'build-req-a': 'Running' });
     await shrinkPool(s, shrinkBy('req-a'));
     await expect(shrinkPool(s, shrinkBy('req-b', 5))).rejects.toMatchObject({ code: 'CUTOVER_POOL_BUSY' });
-    expect(w.calls.filter((c) => c.startsWith('resizePool'))).toEqual([
-      'resizePool ho-old 10/0 taskcompletion',
-    ]);
+    expect(resizes(w)).toEqual(['resizePool ho-old 10/0 taskcompletion']);
   });
 
   it('a restore never sends targets below the marker’s, and removes the marker with the resize', async () => {
@@ -73,23 +75,18 @@ describe('the bif-shrink marker', () => {
     await shrinkPool(s, shrinkBy('req-a'));
     (await pool())!.allocationState = 'steady';
     // A restarted run planned against the shrunk pool would ask for 10: the pool says 20.
-    const restore = restoreBy('req-a', 10);
-    expect(await restoreShrunkPool(s, restore)).toBe('restored');
+    expect(await restoreShrunkPool(s, restoreBy('req-a', 10))).toBe('restored');
     const after = (await pool())!;
     expect(after.targetDedicatedNodes).toBe(20);
     expect(after.metadata).toEqual(OWNERS);
-    expect(w.calls.filter((c) => c.startsWith('resizePool'))).toEqual([
-      'resizePool ho-old 10/0 taskcompletion',
-      'resizePool ho-old 20/0',
-    ]);
+    expect(resizes(w)).toEqual(['resizePool ho-old 10/0 taskcompletion', 'resizePool ho-old 20/0']);
   });
 
   it('a restore of a pool already back removes a marker left behind (a crash after the resize)', async () => {
     const { s, pool } = await world();
     await shrinkPool(s, shrinkBy('req-a'));
     Object.assign((await pool())!, { allocationState: 'steady', targetDedicatedNodes: 20 });
-    const restore = restoreBy('req-a', 20);
-    expect(await restoreShrunkPool(s, restore)).toBe('done');
+    expect(await restoreShrunkPool(s, restoreBy('req-a', 20))).toBe('done');
     expect((await pool())!.metadata).toEqual(OWNERS);
   });
 
@@ -97,9 +94,10 @@ describe('the bif-shrink marker', () => {
     const { s, w, pool } = await world({ 'build-req-a': 'Running' });
     await shrinkPool(s, shrinkBy('req-a'));
     (await pool())!.allocationState = 'steady';
-    const restore = restoreBy('req-b', 10);
-    await expect(restoreShrunkPool(s, restore)).rejects.toMatchObject({ code: 'CUTOVER_POOL_BUSY' });
-    expect(w.calls.filter((c) => c.startsWith('resizePool'))).toHaveLength(1);
+    await expect(restoreShrunkPool(s, restoreBy('req-b', 10))).rejects.toMatchObject({
+      code: 'CUTOVER_POOL_BUSY',
+    });
+    expect(resizes(w)).toHaveLength(1);
   });
 
   it('planning reads who shrank the pool: this request, a build that ended, or one still running', async () => {
