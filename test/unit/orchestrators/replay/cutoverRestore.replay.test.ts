@@ -405,13 +405,17 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
   });
 });
 
+/** A blue/green rollout whose region reads `found` when its pools start (the capacity re-check). */
+const recheck = (p: PoolRollout, onInsufficientQuota: 'shrink-old-first' | 'refuse', found: CapacityFacts) =>
+  replay(
+    regionRollout,
+    input(p, { capacity: { strategy: 'blue-green', onInsufficientQuota } }),
+    world({ facts: found }),
+  );
+
 describe('the capacity plan, checked again when the region’s pools start', () => {
   it('turns blue/green into shrink-old-first when the quota no longer fits both pools', async () => {
-    const run = await replay(
-      regionRollout,
-      input(pool(), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'shrink-old-first' } }),
-      world({ facts: facts(120) }),
-    );
+    const run = await recheck(pool(), 'shrink-old-first', facts(120));
     expect(names(run).slice(0, 3)).toEqual(['readCapacityFacts', 'shrinkPool old', 'getPool old']);
     expect(run.calls.find((c) => c.name === 'readCapacityFacts')!.input).toEqual({
       accounts: [ACCOUNT],
@@ -440,11 +444,7 @@ describe('the capacity plan, checked again when the region’s pools start', () 
   });
 
   it('keeps blue/green when it still fits, and drops a shrink that is no longer needed', async () => {
-    const run = await replay(
-      regionRollout,
-      input(pool(SHRINK), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'shrink-old-first' } }),
-      world({ facts: facts(1000) }),
-    );
+    const run = await recheck(pool(SHRINK), 'shrink-old-first', facts(1000));
     expect(names(run).slice(0, 2)).toEqual(['readCapacityFacts', 'createPool p1']);
     expect(names(run)).not.toContain('shrinkPool old');
     const replanned = published(run).find((e) => e.type.endsWith('Pool.CutoverReplanned'))!.data;
@@ -458,11 +458,7 @@ describe('the capacity plan, checked again when the region’s pools start', () 
   });
 
   it('refuses the pool before anything is shrunk or created when the request says "refuse"', async () => {
-    const run = await replay(
-      regionRollout,
-      input(pool(), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'refuse' } }),
-      world({ facts: facts(120) }),
-    );
+    const run = await recheck(pool(), 'refuse', facts(120));
     expect(names(run)).toEqual(['readCapacityFacts']);
     const poolFailed = published(run).at(-1)!;
     expect(poolFailed.type).toBe('BatchImageFactory.Pool.Failed');
