@@ -8,6 +8,15 @@ import {
   type ShrinkMarker,
 } from '../domain/cutover/shrinkMarker';
 
+/** The old pool of a cutover, the targets to take it to, and the build (request) doing it. */
+interface PoolTargets {
+  account: BatchAccountRef;
+  poolId: string;
+  toDedicated: number;
+  toLowPriority: number;
+  requestId?: string;
+}
+
 /**
  * Shrink-old-first: resize the pool being replaced down to what leaves room for its successor, letting
  * running tasks finish (taskcompletion). Idempotent: a pool already at or below that size is left as it
@@ -19,14 +28,7 @@ import {
  */
 export async function shrinkPool(
   s: Services,
-  input: {
-    account: BatchAccountRef;
-    poolId: string;
-    toDedicated: number;
-    toLowPriority: number;
-    requestId?: string;
-    instanceId?: string;
-  },
+  input: PoolTargets & { instanceId?: string },
 ): Promise<'shrinking' | 'done' | 'missing'> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -107,13 +109,7 @@ function busyPool(poolId: string, marker: ShrinkMarker): PermanentError {
  */
 export async function restoreShrunkPool(
   s: Services,
-  input: {
-    account: BatchAccountRef;
-    poolId: string;
-    toDedicated: number;
-    toLowPriority: number;
-    requestId?: string;
-  },
+  input: PoolTargets,
 ): Promise<'restored' | 'done' | 'missing' | 'busy' | 'stopped'> {
   const pool = await s.batch.getPool(input.account, input.poolId);
   if (!pool || pool.state === 'deleting') return 'missing';

@@ -6,7 +6,7 @@ import type { PoolRollout } from '../domain/pipeline';
 import type { Finding } from '../domain/findings';
 import { activities, publish } from './steps';
 import type { RegionRun } from './regionRun';
-import { poolEventFields, poolSubject, settlePoolFailed } from './poolEventFields';
+import { poolEventFields, poolFailedEvent, poolSubject } from './poolEventFields';
 
 /**
  * Right before the region creates its pools: the accounts' quotas and pools read again (one account GET
@@ -89,16 +89,15 @@ const describeMissing = (missing: Record<string, number>) =>
 /** Pool.Failed for a pool that no longer fits: nothing was created, nothing was resized. */
 function refuse(run: RegionRun, pool: PoolRollout, found: Finding): EventToPublish {
   const reason = `capacity checked again before creating the pool: ${found.message}`;
-  settlePoolFailed(run, pool, reason, { errors: [found.code] });
   const kept = pool.replaces ? `, and ${pool.replaces} was left as it is` : '';
-  return {
-    type: EVENT_TYPES.poolFailed,
-    subject: poolSubject(pool),
-    data: {
-      ...poolEventFields(run, pool),
-      reason,
+  return poolFailedEvent(
+    run,
+    pool,
+    reason,
+    { errors: [found.code] },
+    {
       resizeErrors: [],
       fix: `Pool ${pool.poolId} was not created${kept}: the account's quota or pools changed since the request was planned. Do what the reason says, then submit the request again.`,
     },
-  };
+  );
 }

@@ -1,3 +1,4 @@
+import { EVENT_TYPES, type EventData, type EventToPublish } from '../domain/events';
 import type { PoolLine } from './regionStatus';
 import type { RegionRun } from './regionRun';
 
@@ -27,4 +28,25 @@ export function settlePoolFailed(
 ): void {
   run.settled.set(pool.poolId, { poolId: pool.poolId, accountId: pool.account.id, state: 'failed', reason });
   Object.assign(run.line(pool.poolId), { state: 'failed', ...line });
+}
+
+type PoolFailedData = EventData<typeof EVENT_TYPES.poolFailed>;
+
+/**
+ * Settles a pool as failed and builds its Pool.Failed event: the owner and the pool, the reason, then the
+ * caller's own fields (resize errors, disposition, fix) in the order consumers see them.
+ */
+export function poolFailedEvent(
+  run: RegionRun,
+  pool: PoolRef,
+  reason: string,
+  line: Partial<PoolLine>,
+  data: Omit<PoolFailedData, keyof ReturnType<typeof poolEventFields> | 'reason'>,
+): EventToPublish {
+  settlePoolFailed(run, pool, reason, line);
+  return {
+    type: EVENT_TYPES.poolFailed,
+    subject: poolSubject(pool),
+    data: { ...poolEventFields(run, pool), reason, ...data },
+  };
 }

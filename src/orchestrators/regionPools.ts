@@ -1,6 +1,6 @@
 import { isAutoScale } from '../domain/poolTemplate/effectivePool';
 import type { OrchestrationContext } from 'durable-functions';
-import { EVENT_TYPES, type EventToPublish } from '../domain/events';
+import type { EventToPublish } from '../domain/events';
 import { waitDeadlines, type PoolRollout } from '../domain/pipeline';
 import { allocationDeadlineMs, classifyPool, type PoolReading } from '../domain/poolState';
 import { activities, intervalFromProgress, nextInterval, nowMs, publish, sleep } from './steps';
@@ -11,7 +11,7 @@ import { recheckCapacity } from './capacityRecheck';
 import { updatePoolsInPlace } from './inPlaceUpdate';
 import { gatePools, type SteadyPool } from './poolGate';
 import { pacedAllocation } from './learnedPacing';
-import { poolEventFields, poolSubject, settlePoolFailed } from './poolEventFields';
+import { poolFailedEvent } from './poolEventFields';
 import { restoreAfterFailedCreation } from './poolRollback';
 
 /**
@@ -150,18 +150,12 @@ export function failPool(
   resizeErrors: PoolReading['resizeErrors'] = [],
   errorCodes: string[] = [],
 ): EventToPublish {
-  settlePoolFailed(run, pool, reason, errorCodes.length ? { errors: errorCodes } : {});
-  return {
-    type: EVENT_TYPES.poolFailed,
-    subject: poolSubject(pool),
-    data: {
-      ...poolEventFields(run, pool),
-      reason,
-      resizeErrors,
-      disposition: 'kept-for-inspection',
-      fix: `The pool is kept as it is for inspection and its nodes still cost: resubmit the same requestId to delete and re-create it, or delete pool ${pool.poolId} yourself.`,
-    },
-  };
+  const line = errorCodes.length ? { errors: errorCodes } : {};
+  return poolFailedEvent(run, pool, reason, line, {
+    resizeErrors,
+    disposition: 'kept-for-inspection',
+    fix: `The pool is kept as it is for inspection and its nodes still cost: resubmit the same requestId to delete and re-create it, or delete pool ${pool.poolId} yourself.`,
+  });
 }
 
 /** Paces by the slowest pool still allocating. */

@@ -1,6 +1,5 @@
-import { startTestWorld, createdPools, type TestWorld } from '../helpers/world';
-import { exampleInput } from '../helpers/requests';
-import { readScenario } from '../../src/local/simulator/scenario';
+import { cutoverRequest as request, cutoverSteps, startWeuCutoverWorld } from '../helpers/weuCutover';
+import { createdPools, type TestWorld } from '../helpers/world';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { applyResize } from '../../src/local/simulator/batch/poolResize';
 
@@ -14,43 +13,17 @@ jest.setTimeout(120_000);
  * reached 20 nodes without a resize error proves the quota was never exceeded. A request that says
  * "refuse" is refused with a finding; a zero-node autoscale pool takes a new image in place.
  */
-const WEU =
-  '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-batch-weu/providers/Microsoft.Batch/batchAccounts/batchrenderweu';
 const AT_REST = {
   scaleSettings: { autoScale: { formula: '$TargetDedicatedNodes = 0;', evaluationInterval: 'PT5M' } },
 };
 
 let world: TestWorld;
 beforeAll(async () => {
-  const scenario = readScenario('demo');
-  const weu = scenario.batchAccounts!.find((a) => a.id === WEU)!;
-  weu.dedicatedCoreQuotaPerVMFamily = [{ name: 'standardDSv5Family', coreQuota: 120 }];
-  world = await startTestWorld({ scenario });
-  await world.startHost();
+  world = await startWeuCutoverWorld();
 });
 afterAll(() => world?.stop());
 
-function request(requestId: string, pool: Record<string, unknown>, cutover?: Record<string, unknown>) {
-  const input = exampleInput('one-region-small') as Record<string, any>;
-  input.requestId = requestId;
-  input.image.version = 'auto';
-  const base = { ...input.pools[0] };
-  delete base.replaces;
-  input.pools = [{ ...base, targetDedicatedNodes: 20, ...pool }];
-  if (cutover) input.cutover = cutover;
-  return input;
-}
-
-async function run(input: Record<string, any>) {
-  await world.enqueue(JSON.stringify(input));
-  return world.waitForStatus(pipelineInstanceId(input.requestId), undefined, 100_000);
-}
-
-const eventsOf = async (requestId: string) =>
-  (await world.receiveEvents(100, 1500))
-    .map((m) => m.body as any)
-    .filter((e) => e.data.requestId === requestId);
-const account = () => world.simulator.world.state.batchAccounts.batchrenderweu!;
+const { run, eventsOf, account } = cutoverSteps(() => world);
 const armWrites = (pool: string, from: number) =>
   world.simulator.recorder
     .since(0)

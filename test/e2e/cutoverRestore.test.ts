@@ -1,6 +1,10 @@
-import { startTestWorld, type TestWorld } from '../helpers/world';
-import { exampleInput } from '../helpers/requests';
-import { readScenario } from '../../src/local/simulator/scenario';
+import {
+  DSV5_FAMILY,
+  cutoverRequest as request,
+  cutoverSteps,
+  startWeuCutoverWorld,
+} from '../helpers/weuCutover';
+import type { TestWorld } from '../helpers/world';
 import { pipelineInstanceId } from '../../src/domain/pipeline';
 import { changeQuotas } from '../../src/local/simulator/batch/coreQuotas';
 import { shrinkMarkerOf, type Metadata } from '../../src/domain/cutover/shrinkMarker';
@@ -16,51 +20,35 @@ jest.setTimeout(120_000);
  * 2. The quota is lowered between submission and the region's pool start: the region plans again and
  *    shrinks first (or refuses) instead of meeting AccountCoreQuotaReached half-way.
  */
-const WEU =
-  '/subscriptions/6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-batch-weu/providers/Microsoft.Batch/batchAccounts/batchrenderweu';
-const FAMILY = 'standardDSv5Family';
 
 let world: TestWorld;
 beforeAll(async () => {
-  const scenario = readScenario('demo');
-  const weu = scenario.batchAccounts!.find((a) => a.id === WEU)!;
-  weu.dedicatedCoreQuotaPerVMFamily = [{ name: FAMILY, coreQuota: 120 }];
-  world = await startTestWorld({ scenario });
-  await world.startHost();
+  world = await startWeuCutoverWorld();
   expect((await run(request('rs-old', { poolId: 'rs-old' }))).runtimeStatus).toBe('Completed');
   await eventsOf('rs-old');
 });
 afterAll(() => world?.stop());
 
-function request(requestId: string, pool: Record<string, unknown>, cutover?: Record<string, unknown>) {
-  const input = exampleInput('one-region-small') as Record<string, any>;
-  input.requestId = requestId;
-  input.image.version = 'auto';
-  const base = { ...input.pools[0] };
-  delete base.replaces;
-  input.pools = [{ ...base, targetDedicatedNodes: 20, ...pool }];
-  if (cutover) input.cutover = cutover;
-  return input;
-}
-
-async function run(input: Record<string, any>) {
-  await world.enqueue(JSON.stringify(input));
-  return world.waitForStatus(pipelineInstanceId(input.requestId), undefined, 100_000);
-}
-
-const eventsOf = async (requestId: string) =>
-  (await world.receiveEvents(100, 1500))
-    .map((m) => m.body as any)
-    .filter((e) => e.data.requestId === requestId);
-const account = () => world.simulator.world.state.batchAccounts.batchrenderweu!;
+const { run, eventsOf, account } = cutoverSteps(() => world);
 const familyQuota = (coreQuota: number) =>
-  changeQuotas(account(), { dedicatedCoreQuotaPerVMFamily: [{ name: FAMILY, coreQuota }] });
+  changeQuotas(account(), { dedicatedCoreQuotaPerVMFamily: [{ name: DSV5_FAMILY, coreQuota }] });
 /** A simulated pool's metadata list, as Batch keeps it. */
 const metadataOf = (pool: string) => account().pools[pool]!.spec.metadata as Metadata | undefined;
 const writesTo = (pool: string, since: number) =>
   world.simulator.recorder
     .since(since)
     .filter((r) => r.method !== 'GET' && r.path.includes(`/pools/${pool}`));
+
+/** The new pool's allocation fails once, half-way to its target (AllocationFailed). */
+const failAllocationOnce = (poolId: string, message: string) =>
+  world.simulator.addFault({
+    kind: 'poolAllocationFail',
+    poolId,
+    code: 'AllocationFailed',
+    message,
+    atFraction: 0.5,
+    times: 1,
+  });
 
 /** rs-old back at 20 nodes, steady, with no resize error: the capacity the cluster had before. */
 function expectRestored(poolId = 'rs-old') {
@@ -73,14 +61,7 @@ function expectRestored(poolId = 'rs-old') {
 describe('a new pool that fails after its old pool was shrunk for it', () => {
   it('gives the old pool its targets back when the new pool fails at allocation (deleted first)', async () => {
     const since = world.simulator.recorder.lastSeq;
-    world.simulator.addFault({
-      kind: 'poolAllocationFail',
-      poolId: 'rs-alloc',
-      code: 'AllocationFailed',
-      message: 'Allocation failed as subnet has no capacity',
-      atFraction: 0.5,
-      times: 1,
-    });
+    failAllocationOnce('rs-alloc', 'Allocation failed as subnet has no capacity');
     const status = await run(request('rs-alloc', { poolId: 'rs-alloc', replaces: 'rs-old' }));
     expect(status.runtimeStatus).toBe('Failed');
     const events = await eventsOf('rs-alloc');
@@ -154,14 +135,7 @@ describe('a new pool that fails after its old pool was shrunk for it', () => {
 describe('kill -9 during the restore', () => {
   it('resizes the old pool back exactly once when the host dies with the restore in flight', async () => {
     const since = world.simulator.recorder.lastSeq;
-    world.simulator.addFault({
-      kind: 'poolAllocationFail',
-      poolId: 'rs-kill',
-      code: 'AllocationFailed',
-      message: 'Allocation failed',
-      atFraction: 0.5,
-      times: 1,
-    });
+    failAllocationOnce('rs-kill', 'Allocation failed');
     await world.enqueue(JSON.stringify(request('rs-kill', { poolId: 'rs-kill', replaces: 'rs-old' })));
     // Once the failed pool's delete is sent, the restore's PATCH is throttled: the host dies waiting on it.
     await until(() => writesTo('rs-kill', since).some((r) => r.method === 'DELETE'));

@@ -146,19 +146,20 @@ describe('Batch’s resize conflicts, with Batch’s codes', () => {
   });
   const update = (pool: string, body: Record<string, unknown>) =>
     arm.poolOperations.update('rg-batch-weu', 'batchrenderweu', pool, body);
+  /** A resize to `nodes` refused with 409 `code` by ARM's pool PATCH and by Batch's pool resize alike. */
+  const expectConflictOnBothPlanes = async (pool: string, nodes: number, code: string) => {
+    await expect(update(pool, fixedScale(nodes))).rejects.toMatchObject({ statusCode: 409, code });
+    await expect(data.pool.resize(pool, { targetDedicatedNodes: nodes })).rejects.toMatchObject({
+      statusCode: 409,
+      code,
+    });
+  };
 
   it('answers 409 PoolBeingResized to a resize of a resizing pool, on both planes', async () => {
     await create('qc-c', 4);
     sim.clock.advance(60 * MINUTE);
     await update('qc-c', fixedScale(2, { nodeDeallocationOption: 'TaskCompletion' }));
-    await expect(update('qc-c', fixedScale(4))).rejects.toMatchObject({
-      statusCode: 409,
-      code: 'PoolBeingResized',
-    });
-    await expect(data.pool.resize('qc-c', { targetDedicatedNodes: 4 })).rejects.toMatchObject({
-      statusCode: 409,
-      code: 'PoolBeingResized',
-    });
+    await expectConflictOnBothPlanes('qc-c', 4, 'PoolBeingResized');
   });
 
   it('stop-resize takes a resizing pool through stopping to steady, where it keeps its nodes and resizes again', async () => {
@@ -182,13 +183,6 @@ describe('Batch’s resize conflicts, with Batch’s codes', () => {
   it('answers 409 PoolBeingDeleted to a resize of a deleting pool, before looking at its allocation', async () => {
     await create('qc-e', 4);
     await arm.poolOperations.beginDelete('rg-batch-weu', 'batchrenderweu', 'qc-e');
-    await expect(update('qc-e', fixedScale(2))).rejects.toMatchObject({
-      statusCode: 409,
-      code: 'PoolBeingDeleted',
-    });
-    await expect(data.pool.resize('qc-e', { targetDedicatedNodes: 2 })).rejects.toMatchObject({
-      statusCode: 409,
-      code: 'PoolBeingDeleted',
-    });
+    await expectConflictOnBothPlanes('qc-e', 2, 'PoolBeingDeleted');
   });
 });

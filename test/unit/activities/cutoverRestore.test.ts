@@ -1,35 +1,17 @@
 import { restoreShrunkPool, shrinkPool } from '../../../src/activities/cutover';
 import { readCapacityFacts } from '../../../src/activities/capacityFacts';
 import { FakeWorld } from '../../helpers/fakes';
+import { OLD_POOL_ACCOUNT, worldWithOldPool } from '../../helpers/oldPool';
 
 /**
  * Durable runs an activity at least once: after a kill -9 the shrink and the restore run again. Each
  * decides from what Batch reports, so a re-run never resizes twice.
  */
-const ACCOUNT = {
-  id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Batch/batchAccounts/acc',
-  endpoint: 'https://acc',
-  region: 'westeurope',
-};
-
-async function worldWithOldPool() {
-  const w = new FakeWorld();
-  await w.batch.createPool(ACCOUNT, {
-    poolId: 'old',
-    vmSize: 'standard_d4s_v5',
-    imageVersionId: '/v/1',
-    nodeAgentSkuId: 'batch.node.ubuntu 22.04',
-    targetDedicatedNodes: 20,
-    targetLowPriorityNodes: 0,
-    resizeTimeout: 'PT15M',
-    taskSlotsPerNode: 1,
-  });
-  return w;
-}
+const ACCOUNT = OLD_POOL_ACCOUNT;
 
 describe('shrink and restore, run again', () => {
   it('resizes the old pool back once, however often the restore runs', async () => {
-    const w = await worldWithOldPool();
+    const w = await worldWithOldPool('old');
     const shrink = { account: ACCOUNT, poolId: 'old', toDedicated: 10, toLowPriority: 0 };
     const restore = { account: ACCOUNT, poolId: 'old', toDedicated: 20, toLowPriority: 0 };
     expect(await shrinkPool(w.services(), shrink)).toBe('shrinking');
@@ -57,7 +39,7 @@ describe('shrink and restore, run again', () => {
 
 describe('readCapacityFacts (the region’s re-check)', () => {
   it('reads each account once, however many of the region’s pools are in it', async () => {
-    const w = await worldWithOldPool();
+    const w = await worldWithOldPool('old');
     const quotas = {
       dedicatedCoreQuota: 100,
       lowPriorityCoreQuota: 0,

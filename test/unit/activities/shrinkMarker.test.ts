@@ -2,31 +2,18 @@ import { restoreShrunkPool, shrinkPool } from '../../../src/activities/cutover';
 import { readCapacityFacts } from '../../../src/activities/capacityFacts';
 import { SHRINK_METADATA, shrinkMarkerOf } from '../../../src/domain/cutover/shrinkMarker';
 import type { InstancesPort } from '../../../src/ports';
-import { FakeWorld } from '../../helpers/fakes';
+import type { FakeWorld } from '../../helpers/fakes';
+import { OLD_POOL_ACCOUNT, worldWithOldPool } from '../../helpers/oldPool';
 
 /**
  * The shrink's facts live on the old pool (`bif-shrink` metadata), so a second build or a restarted run
  * reads the pool's targets from before the shrink instead of the shrunk ones.
  */
-const ACCOUNT = {
-  id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Batch/batchAccounts/acc',
-  endpoint: 'https://acc',
-  region: 'westeurope',
-};
+const ACCOUNT = OLD_POOL_ACCOUNT;
 const OWNERS = [{ name: 'team', value: 'render' }];
 
 async function world(statuses: Record<string, string> = {}) {
-  const w = new FakeWorld();
-  await w.batch.createPool(ACCOUNT, {
-    poolId: 'ho-old',
-    vmSize: 'standard_d4s_v5',
-    imageVersionId: '/v/1',
-    nodeAgentSkuId: 'batch.node.ubuntu 22.04',
-    targetDedicatedNodes: 20,
-    targetLowPriorityNodes: 0,
-    resizeTimeout: 'PT15M',
-    taskSlotsPerNode: 1,
-  });
+  const w = await worldWithOldPool('ho-old');
   const pool = (await w.batch.getPool(ACCOUNT, 'ho-old'))!;
   Object.assign(pool, { allocationState: 'steady', currentDedicatedNodes: 20, metadata: [...OWNERS] });
   const instances = { runtimeStatus: async (id: string) => statuses[id] } as unknown as InstancesPort;
@@ -41,6 +28,17 @@ const shrinkBy = (requestId: string, to = 10) => ({
   requestId,
   instanceId: `build-${requestId}`,
 });
+
+const restoreBy = (requestId: string, to: number) => ({
+  account: ACCOUNT,
+  poolId: 'ho-old',
+  toDedicated: to,
+  toLowPriority: 0,
+  requestId,
+});
+
+/** The resizes the fake Batch was sent, in order. */
+const resizes = (w: FakeWorld) => w.calls.filter((c) => c.startsWith('resizePool'));
 
 describe('the bif-shrink marker', () => {
   it('is written with the resize, next to the owner’s metadata, holding the targets before the shrink', async () => {
@@ -69,9 +67,7 @@ describe('the bif-shrink marker', () => {
     const { s, w } = await world({ 'build-req-a': 'Running' });
     await shrinkPool(s, shrinkBy('req-a'));
     await expect(shrinkPool(s, shrinkBy('req-b', 5))).rejects.toMatchObject({ code: 'CUTOVER_POOL_BUSY' });
-    expect(w.calls.filter((c) => c.startsWith('resizePool'))).toEqual([
-      'resizePool ho-old 10/0 taskcompletion',
-    ]);
+    expect(resizes(w)).toEqual(['resizePool ho-old 10/0 taskcompletion']);
   });
 
   it('a restore never sends targets below the marker’s, and removes the marker with the resize', async () => {
@@ -79,35 +75,18 @@ describe('the bif-shrink marker', () => {
     await shrinkPool(s, shrinkBy('req-a'));
     (await pool())!.allocationState = 'steady';
     // A restarted run planned against the shrunk pool would ask for 10: the pool says 20.
-    const restore = {
-      account: ACCOUNT,
-      poolId: 'ho-old',
-      toDedicated: 10,
-      toLowPriority: 0,
-      requestId: 'req-a',
-    };
-    expect(await restoreShrunkPool(s, restore)).toBe('restored');
+    expect(await restoreShrunkPool(s, restoreBy('req-a', 10))).toBe('restored');
     const after = (await pool())!;
     expect(after.targetDedicatedNodes).toBe(20);
     expect(after.metadata).toEqual(OWNERS);
-    expect(w.calls.filter((c) => c.startsWith('resizePool'))).toEqual([
-      'resizePool ho-old 10/0 taskcompletion',
-      'resizePool ho-old 20/0',
-    ]);
+    expect(resizes(w)).toEqual(['resizePool ho-old 10/0 taskcompletion', 'resizePool ho-old 20/0']);
   });
 
   it('a restore of a pool already back removes a marker left behind (a crash after the resize)', async () => {
     const { s, pool } = await world();
     await shrinkPool(s, shrinkBy('req-a'));
     Object.assign((await pool())!, { allocationState: 'steady', targetDedicatedNodes: 20 });
-    const restore = {
-      account: ACCOUNT,
-      poolId: 'ho-old',
-      toDedicated: 20,
-      toLowPriority: 0,
-      requestId: 'req-a',
-    };
-    expect(await restoreShrunkPool(s, restore)).toBe('done');
+    expect(await restoreShrunkPool(s, restoreBy('req-a', 20))).toBe('done');
     expect((await pool())!.metadata).toEqual(OWNERS);
   });
 
@@ -115,15 +94,10 @@ describe('the bif-shrink marker', () => {
     const { s, w, pool } = await world({ 'build-req-a': 'Running' });
     await shrinkPool(s, shrinkBy('req-a'));
     (await pool())!.allocationState = 'steady';
-    const restore = {
-      account: ACCOUNT,
-      poolId: 'ho-old',
-      toDedicated: 10,
-      toLowPriority: 0,
-      requestId: 'req-b',
-    };
-    await expect(restoreShrunkPool(s, restore)).rejects.toMatchObject({ code: 'CUTOVER_POOL_BUSY' });
-    expect(w.calls.filter((c) => c.startsWith('resizePool'))).toHaveLength(1);
+    await expect(restoreShrunkPool(s, restoreBy('req-b', 10))).rejects.toMatchObject({
+      code: 'CUTOVER_POOL_BUSY',
+    });
+    expect(resizes(w)).toHaveLength(1);
   });
 
   it('planning reads who shrank the pool: this request, a build that ended, or one still running', async () => {

@@ -6,20 +6,14 @@ import {
   type RegionRolloutInput,
 } from '../../../../src/domain/pipeline';
 import type { CapacityFacts, CutoverPlan } from '../../../../src/domain/cutover/capacity';
-import { permanent, published, replay, type World } from './replayer';
+import { VERSION, accountIn, permanent, published, replay, type World } from './replayer';
 
 /**
  * Shrink-old-first's decision points, replayed through the durable-functions engine: what a new pool
  * that ends before cutover does to the old pool it shrank, and what the region's capacity re-check
  * does to the plan made at submission.
  */
-const VERSION =
-  '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/img/versions/1.0.0';
-const ACCOUNT = {
-  id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Batch/batchAccounts/acc',
-  endpoint: 'https://acc',
-  region: 'westeurope',
-};
+const ACCOUNT = accountIn('westeurope');
 const SHRINK: CutoverPlan = {
   strategy: 'shrink-old-first',
   shrinkOld: { poolId: 'old', toDedicated: 10, toLowPriority: 0, fromDedicated: 20, fromLowPriority: 0 },
@@ -100,6 +94,15 @@ interface Script {
   unusable?: number;
 }
 
+/** The version, replicated to the region: the rollout goes on to the pools. */
+const replicated = () => ({
+  id: VERSION,
+  provisioningState: 'Succeeded',
+  regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
+  targetRegions: [],
+  tags: {},
+});
+
 function world(p1: Script = {}): World {
   let deleted = false;
   const restores = [...(p1.restores ?? [])];
@@ -108,14 +111,7 @@ function world(p1: Script = {}): World {
   let drained = false;
   return {
     activity(name, a) {
-      if (name === 'getReplication')
-        return {
-          id: VERSION,
-          provisioningState: 'Succeeded',
-          regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
-          targetRegions: [],
-          tags: {},
-        };
+      if (name === 'getReplication') return replicated();
       if (name === 'readCapacityFacts') return p1.facts ?? {};
       if (name === 'shrinkPool') return 'shrinking';
       if (name === 'restoreShrunkPool') {
@@ -170,14 +166,7 @@ function twoPoolWorld(): World {
   const unreadable = permanent('AuthorizationFailed', 'The client may not read the pool.');
   return {
     activity(name, a) {
-      if (name === 'getReplication')
-        return {
-          id: VERSION,
-          provisioningState: 'Succeeded',
-          regions: [{ region: 'westeurope', state: 'Completed', progress: 100 }],
-          targetRegions: [],
-          tags: {},
-        };
+      if (name === 'getReplication') return replicated();
       if (name === 'shrinkPool') return a.map ? a.map(() => 'shrinking') : 'shrinking';
       if (name === 'createPool') return 'created';
       if (name === 'deletePool') return deleted.add(a.poolId) && null;
@@ -204,21 +193,24 @@ const names = (run: Awaited<ReturnType<typeof replay>>) =>
 const eventsOf = (run: Awaited<ReturnType<typeof replay>>) =>
   published(run).map((e) => `${e.type.replace('BatchImageFactory.', '')} ${e.data.poolId ?? ''}`.trim());
 
+/** p1 shrank old, was created, failed: deleted and waited for until gone, then old resized back. */
+const DELETED_THEN_RESTORED = [
+  'shrinkPool old',
+  'getPool old',
+  'createPool p1',
+  'getPool p1',
+  'deletePool p1',
+  'getPool p1',
+  'restoreShrunkPool old',
+  'getPool old',
+];
+
 describe('a new pool that ends before cutover, after its old pool was shrunk for it', () => {
   it('allocation failed: deletes the new pool, waits until it is gone, then restores the old one', async () => {
     const failed = steady(12, [{ code: 'AccountCoreQuotaReached', message: 'quota' }]);
     const run = await replay(regionRollout, input(pool(SHRINK)), world({ reading: failed }));
     expect(run.done).toBe(true);
-    expect(names(run)).toEqual([
-      'shrinkPool old',
-      'getPool old',
-      'createPool p1',
-      'getPool p1',
-      'deletePool p1',
-      'getPool p1',
-      'restoreShrunkPool old',
-      'getPool old',
-    ]);
+    expect(names(run)).toEqual(DELETED_THEN_RESTORED);
     expect(run.calls.find((c) => c.name === 'restoreShrunkPool')!.input).toMatchObject({
       poolId: 'old',
       toDedicated: 20,
@@ -354,16 +346,7 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
   it('an unexpected failure while the new pool allocates ends the region with the same restore', async () => {
     const unreadable = permanent('AuthorizationFailed', 'The client may not read pool p1.');
     const run = await replay(regionRollout, input(pool(SHRINK)), world({ reading: unreadable }));
-    expect(names(run)).toEqual([
-      'shrinkPool old',
-      'getPool old',
-      'createPool p1',
-      'getPool p1',
-      'deletePool p1',
-      'getPool p1',
-      'restoreShrunkPool old',
-      'getPool old',
-    ]);
+    expect(names(run)).toEqual(DELETED_THEN_RESTORED);
     expect(eventsOf(run).slice(-2)).toEqual(['Pool.Failed p1', 'Pool.RolledBack p1']);
     expect(published(run).at(-2)!.data).toMatchObject({
       reason: expect.stringMatching(/may not read pool p1/),
@@ -422,13 +405,17 @@ describe('a new pool that ends before cutover, after its old pool was shrunk for
   });
 });
 
+/** A blue/green rollout whose region reads `found` when its pools start (the capacity re-check). */
+const recheck = (p: PoolRollout, onInsufficientQuota: 'shrink-old-first' | 'refuse', found: CapacityFacts) =>
+  replay(
+    regionRollout,
+    input(p, { capacity: { strategy: 'blue-green', onInsufficientQuota } }),
+    world({ facts: found }),
+  );
+
 describe('the capacity plan, checked again when the region’s pools start', () => {
   it('turns blue/green into shrink-old-first when the quota no longer fits both pools', async () => {
-    const run = await replay(
-      regionRollout,
-      input(pool(), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'shrink-old-first' } }),
-      world({ facts: facts(120) }),
-    );
+    const run = await recheck(pool(), 'shrink-old-first', facts(120));
     expect(names(run).slice(0, 3)).toEqual(['readCapacityFacts', 'shrinkPool old', 'getPool old']);
     expect(run.calls.find((c) => c.name === 'readCapacityFacts')!.input).toEqual({
       accounts: [ACCOUNT],
@@ -457,11 +444,7 @@ describe('the capacity plan, checked again when the region’s pools start', () 
   });
 
   it('keeps blue/green when it still fits, and drops a shrink that is no longer needed', async () => {
-    const run = await replay(
-      regionRollout,
-      input(pool(SHRINK), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'shrink-old-first' } }),
-      world({ facts: facts(1000) }),
-    );
+    const run = await recheck(pool(SHRINK), 'shrink-old-first', facts(1000));
     expect(names(run).slice(0, 2)).toEqual(['readCapacityFacts', 'createPool p1']);
     expect(names(run)).not.toContain('shrinkPool old');
     const replanned = published(run).find((e) => e.type.endsWith('Pool.CutoverReplanned'))!.data;
@@ -475,11 +458,7 @@ describe('the capacity plan, checked again when the region’s pools start', () 
   });
 
   it('refuses the pool before anything is shrunk or created when the request says "refuse"', async () => {
-    const run = await replay(
-      regionRollout,
-      input(pool(), { capacity: { strategy: 'blue-green', onInsufficientQuota: 'refuse' } }),
-      world({ facts: facts(120) }),
-    );
+    const run = await recheck(pool(), 'refuse', facts(120));
     expect(names(run)).toEqual(['readCapacityFacts']);
     const poolFailed = published(run).at(-1)!;
     expect(poolFailed.type).toBe('BatchImageFactory.Pool.Failed');

@@ -6,20 +6,14 @@ import {
   type RegionRolloutInput,
 } from '../../../../src/domain/pipeline';
 import type { PoolStatus } from '../../../../src/ports';
-import { permanent, published, replay, type World } from './replayer';
+import { VERSION, accountIn, permanent, published, replay, type World } from './replayer';
 
 /**
  * The region rollout's decisions, replayed through the durable-functions engine with a scripted world:
  * when it re-requests a region (stall limit), when it gives one up (retry limit), how it reads a pool
  * (classification), and what one pool failing for good does to its sibling.
  */
-const VERSION =
-  '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/img/versions/1.0.0';
-const ACCOUNT = {
-  id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Batch/batchAccounts/acc',
-  endpoint: 'https://acc',
-  region: 'eastus',
-};
+const ACCOUNT = accountIn('eastus');
 
 const pool = (poolId: string, nodes = 10): PoolRollout => ({
   poolId,

@@ -31,6 +31,15 @@ export const permanent = (code: string, message: string) => ({
   permanent: { kind: 'permanent', code, message } satisfies SerializedFactoryError,
 });
 
+/** The image version and the Batch account the replayed region runs use (the account in `region`). */
+export const VERSION =
+  '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/img/versions/1.0.0';
+export const accountIn = (region: string) => ({
+  id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Batch/batchAccounts/acc',
+  endpoint: 'https://acc',
+  region,
+});
+
 export interface Turn {
   atMs: number;
   /** What the orchestrator decided in this turn: the actions not seen in earlier turns. */
