@@ -4,6 +4,7 @@ import { NotFoundError, PermanentError } from '../domain/errors';
 import type { CapacityFacts } from '../domain/cutover/capacity';
 import type { PoolListField } from '../ports/batch';
 import { shrinkMarkerOf, type Metadata, type ShrunkBy } from '../domain/cutover/shrinkMarker';
+import { markerOwnerEnded } from './markerOwner';
 
 /**
  * Each Batch account's core quotas (one management-plane GET) and its pools (the data-plane list),
@@ -71,13 +72,9 @@ const CAPACITY_FIELDS = [
   'metadata',
 ] as const satisfies readonly PoolListField[];
 
-/** Durable's runtime statuses of a build that no longer runs (a missing instance: purged, ended too). */
-const ENDED = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
-
 /**
  * Who shrank this pool, if a shrink-old-first cutover's marker says one did: this request's earlier run,
- * a build that ended, or one that still runs (busy). Without a Durable client to ask, another request's
- * marker counts as busy: leaving the pool alone is the choice that cannot lose its capacity.
+ * a build that ended, or one that still runs (busy; also when there is no Durable client to ask).
  */
 async function shrunkBy(
   services: Services,
@@ -93,8 +90,7 @@ async function shrunkBy(
     fromLowPriority: marker.fromLowPriority,
   };
   if (marker.requestId === requestId) return { ...base, by: 'own' };
-  const status = services.instances ? await services.instances.runtimeStatus(marker.instanceId) : 'Unknown';
-  return { ...base, by: status === undefined || ENDED.has(status) ? 'ended' : 'busy' };
+  return { ...base, by: (await markerOwnerEnded(services, marker.instanceId)) ? 'ended' : 'busy' };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Services } from './services';
 import type { BatchAccountRef, PoolSpec } from '../ports';
 import { PermanentError, TransientError } from '../domain/errors';
+import { markerOwnerEnded } from './markerOwner';
 import {
   shrinkMarkerOf,
   withShrinkMarker,
@@ -55,7 +56,7 @@ async function shrinkOnce(s: Services, input: ShrinkInput): Promise<'shrinking' 
   const pool = read && (await s.batch.getPool(input.account, input.poolId));
   if (!read || !pool || pool.state === 'deleting') return 'missing';
   const earlier = shrinkMarkerOf(read.metadata);
-  if (earlier && earlier.requestId !== input.requestId && !(await hasEnded(s, earlier.instanceId)))
+  if (earlier && earlier.requestId !== input.requestId && !(await markerOwnerEnded(s, earlier.instanceId)))
     throw busyPool(input.poolId, earlier);
   if (pool.targetDedicatedNodes <= input.toDedicated && pool.targetLowPriorityNodes <= input.toLowPriority)
     return 'done';
@@ -83,12 +84,6 @@ async function shrinkOnce(s: Services, input: ShrinkInput): Promise<'shrinking' 
 }
 
 /** A build that no longer runs (or is unknown to the task hub); without a Durable client: still running. */
-async function hasEnded(s: Services, instanceId: string): Promise<boolean> {
-  if (!s.instances) return false;
-  const status = await s.instances.runtimeStatus(instanceId);
-  return status === undefined || ['Completed', 'Failed', 'Terminated', 'Canceled'].includes(status);
-}
-
 function busyPool(poolId: string, marker: ShrinkMarker): PermanentError {
   return new PermanentError(
     `Pool ${poolId} is being cut over by build ${marker.requestId} (instance ${marker.instanceId}), which shrank it from ${marker.fromDedicated} dedicated + ${marker.fromLowPriority} low-priority nodes: it is left alone; retry when that build ends.`,
@@ -120,7 +115,7 @@ export async function restoreShrunkPool(
     marker &&
     input.requestId &&
     marker.requestId !== input.requestId &&
-    !(await hasEnded(s, marker.instanceId))
+    !(await markerOwnerEnded(s, marker.instanceId))
   )
     throw busyPool(input.poolId, marker);
   // Nor below the pool's targets now: a pool someone grew by hand after the shrink keeps its size (a
