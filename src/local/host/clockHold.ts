@@ -17,9 +17,14 @@ export function holdOf(clock: HoldableClock): HoldClock {
   return clock.hold ? () => clock.hold!() : NOT_HELD;
 }
 
+/** Holds the clock now (when there is a hold); returns the release. */
+export function holdNow(hold: HoldClock | undefined): () => void {
+  return (hold ?? NOT_HELD)();
+}
+
 /** Runs `work` with the clock held, released however it ends. */
 export async function whileHeld<T>(hold: HoldClock | undefined, work: () => Promise<T>): Promise<T> {
-  const release = (hold ?? NOT_HELD)();
+  const release = holdNow(hold);
   try {
     return await work();
   } finally {

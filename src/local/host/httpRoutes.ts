@@ -8,6 +8,7 @@ import { HttpRefusal, checkCaller, decodeSegments, readBody, sendJson } from './
 import { keyAllows, presentedKey, type HostKeys, type KeyRequirement } from './keys';
 import { invokeFunction, type InvokeEnvironment } from './invoke';
 import { servedHttpFunctions } from './httpRouteConflicts';
+import { holdNow } from './clockHold';
 
 /** The Functions host's request limit (100 MB), which the FUNCTIONS_REQUEST_BODY_SIZE_LIMIT app setting changes. */
 const DEFAULT_MAX_REQUEST_BYTES = 104_857_600;
@@ -65,7 +66,7 @@ export function createHttpHandler(
   return (req, res) => {
     // The clock stands still until the answer is sent: a POST /api/builds must reach the engine before
     // a jump clock moves on (released on 'close', which also comes when the caller hangs up).
-    res.once('close', (options.env.hold ?? (() => () => undefined))());
+    res.once('close', holdNow(options.env.hold));
     void route(doors, req, res).catch((error: unknown) => {
       if (error instanceof HttpRefusal) {
         // Drain what the client still sends, so it reads our answer instead of a reset.
