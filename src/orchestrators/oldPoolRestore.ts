@@ -1,4 +1,4 @@
-import type { OrchestrationContext } from 'durable-functions';
+import type { OrchestrationContext, Task } from 'durable-functions';
 import type { PoolRollout } from '../domain/pipeline';
 import type { PoolStatus } from '../ports';
 import { activities, nextInterval, nowMs, sleep } from './steps';
@@ -56,17 +56,17 @@ export function* restoreShrunkOldPool(
     toLowPriority: fromLowPriority,
     requestId: run.owner.requestId,
   };
-  const { pollMinMs, pollMaxMs } = run.input.settings;
-  const startedAt = nowMs(context);
-  let interval = pollMinMs;
-  let answer = yield* activities(context).restoreShrunkPool(restore);
-  let stoppedShrink = answer === 'stopped';
-  while ((answer === 'busy' || answer === 'stopped') && nowMs(context) - startedAt < REPLACE_DEADLINE_MS) {
-    yield* sleep(context, interval);
-    answer = yield* activities(context).restoreShrunkPool(restore);
-    stoppedShrink ||= answer === 'stopped';
-    interval = nextInterval(interval, false, pollMinMs, pollMaxMs);
-  }
+  let stoppedShrink = false;
+  const answer = yield* pollUntil(
+    context,
+    run,
+    function* () {
+      const a = yield* activities(context).restoreShrunkPool(restore);
+      stoppedShrink ||= a === 'stopped';
+      return a;
+    },
+    (a) => a !== 'busy' && a !== 'stopped',
+  );
   if (answer === 'missing') return gone;
   if (answer === 'busy' || answer === 'stopped') return { outcome: 'left-shrunk' } as OldPoolRestore;
   const read = yield* readUntilSteady(context, run, pool, poolId);
@@ -96,19 +96,35 @@ function judge(read: RestoredOldPool): OldPoolOutcome {
 
 /** The old pool, read until steady (or the deadline); undefined: it is gone. */
 function* readUntilSteady(context: OrchestrationContext, run: RegionRun, pool: PoolRollout, poolId: string) {
+  const read: PoolStatus | null = yield* pollUntil(
+    context,
+    run,
+    () => activities(context).getPool({ account: pool.account, poolId }),
+    (r) => !r || r.state === 'deleting' || r.allocationState === 'steady',
+  );
+  return !read || read.state === 'deleting' ? undefined : read;
+}
+
+/**
+ * Asks `ask` until `done` says the answer is final or REPLACE_DEADLINE_MS has passed since the first ask,
+ * waiting pollMinMs between asks and backing off to pollMaxMs; returns the last answer.
+ */
+function* pollUntil<T>(
+  context: OrchestrationContext,
+  run: RegionRun,
+  ask: () => Generator<Task, T, unknown>,
+  done: (answer: T) => boolean,
+): Generator<Task, T, unknown> {
   const { pollMinMs, pollMaxMs } = run.input.settings;
   const startedAt = nowMs(context);
   let interval = pollMinMs;
-  for (;;) {
-    const read: PoolStatus | null = yield* activities(context).getPool({
-      account: pool.account,
-      poolId,
-    });
-    if (!read || read.state === 'deleting') return undefined;
-    if (read.allocationState === 'steady' || nowMs(context) - startedAt >= REPLACE_DEADLINE_MS) return read;
+  let answer = yield* ask();
+  while (!done(answer) && nowMs(context) - startedAt < REPLACE_DEADLINE_MS) {
     yield* sleep(context, interval);
+    answer = yield* ask();
     interval = nextInterval(interval, false, pollMinMs, pollMaxMs);
   }
+  return answer;
 }
 
 /** Polls until the deleted pool is gone, or REPLACE_DEADLINE_MS (then the restore is tried anyway). */
